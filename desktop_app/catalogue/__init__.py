@@ -1,0 +1,8 @@
+"""The catalogue: libraries, photos, captions with their history, embeddings and jobs, in SQL.
+
+Knows nothing of Qt or torch, so every front end and worker can use it.
+"""
+
+from desktop_app.catalogue.database import Catalogue, CatalogueError, open_catalogue, resolve_url
+
+__all__ = ["Catalogue", "CatalogueError", "open_catalogue", "resolve_url"]

@@ -1,0 +1,193 @@
+"""Caption changes, each recorded as a revision: the one way the CLI, the GUI and the worker change text.
+
+The rules users rely on:
+- every change (text or review state) appends a CaptionRevision; nothing is updated without one,
+  and revisions are never modified or deleted;
+- a revert is a new revision carrying the old text;
+- a photo has at most one current caption (a partial unique index enforces it).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop_app.catalogue.models import (
+    Caption,
+    CaptionOrigin,
+    CaptionRevision,
+    Photo,
+    ReviewState,
+    RevisionAction,
+    utcnow,
+)
+
+USER_ENV = "PHOTO_ANNOTATOR_USER"
+
+
+class CaptionError(Exception):
+    """A caption change that cannot be made; the message says why in one line."""
+
+
+def default_author() -> str:
+    """Who a human edit is attributed to: $PHOTO_ANNOTATOR_USER, else the login name."""
+    name = os.environ.get(USER_ENV)
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers and services
+        return "unknown"
+
+
+def current_caption(session: Session, photo_id: int) -> Caption | None:
+    return session.scalar(
+        select(Caption).where(Caption.photo_id == photo_id, Caption.is_current.is_(True))
+    )
+
+
+def add_caption(
+    session: Session,
+    photo: Photo,
+    text: str,
+    *,
+    origin: CaptionOrigin,
+    author: str | None,
+    state: ReviewState = ReviewState.DRAFT,
+    make_current: bool = True,
+    captioner_id: str | None = None,
+    model_id: str | None = None,
+    model_revision: str | None = None,
+    prompt: str | None = None,
+    confidence: float | None = None,
+) -> Caption:
+    """A new caption of ``photo`` with its first revision."""
+    text = _clean(text)
+    if make_current:
+        _clear_current(session, photo.id)
+    caption = Caption(
+        photo_id=photo.id,
+        text=text,
+        origin=origin,
+        state=state,
+        author=author,
+        is_current=make_current,
+        captioner_id=captioner_id,
+        model_id=model_id,
+        model_revision=model_revision,
+        prompt=prompt,
+        confidence=confidence,
+    )
+    session.add(caption)
+    session.flush()
+    _append_revision(session, caption, RevisionAction.CREATED, author)
+    return caption
+
+
+def edit_caption(
+    session: Session, photo: Photo, text: str, *, author: str, approve: bool = False
+) -> Caption:
+    """A person's new text for the photo's current caption (a new human caption if it has none).
+
+    An edited caption is a draft again unless ``approve`` is given: the editor's approval is of
+    the text as it now reads.
+    """
+    caption = current_caption(session, photo.id)
+    state = ReviewState.APPROVED if approve else ReviewState.DRAFT
+    if caption is None:
+        return add_caption(session, photo, text, origin=CaptionOrigin.HUMAN, author=author, state=state)
+    text = _clean(text)
+    if text == caption.text and caption.state == state:
+        return caption  # nothing changed: no empty revision
+    if text == caption.text:
+        return set_review_state(session, photo, state, author=author)
+    caption.text = text
+    caption.origin = CaptionOrigin.HUMAN
+    caption.state = state
+    caption.author = author
+    caption.confidence = None  # the model's confidence was about its own text
+    _append_revision(session, caption, RevisionAction.EDITED, author)
+    return caption
+
+
+def set_review_state(
+    session: Session, photo: Photo, state: ReviewState, *, author: str
+) -> Caption:
+    """Approve, reject, or send back to draft the photo's current caption."""
+    caption = current_caption(session, photo.id)
+    if caption is None:
+        raise CaptionError(f"photo {photo.id} has no caption to {_verb(state)}")
+    if caption.state == state:
+        return caption
+    caption.state = state
+    action = {
+        ReviewState.APPROVED: RevisionAction.APPROVED,
+        ReviewState.REJECTED: RevisionAction.REJECTED,
+        ReviewState.DRAFT: RevisionAction.EDITED,
+    }[state]
+    _append_revision(session, caption, action, author)
+    return caption
+
+
+def revert_caption(session: Session, caption: Caption, number: int, *, author: str) -> Caption:
+    """Bring back the text of revision ``number`` as a new draft revision."""
+    old = session.scalar(
+        select(CaptionRevision).where(
+            CaptionRevision.caption_id == caption.id, CaptionRevision.number == number
+        )
+    )
+    if old is None:
+        raise CaptionError(f"caption {caption.id} has no revision {number}")
+    caption.text = old.text
+    caption.origin = old.origin
+    caption.state = ReviewState.DRAFT
+    caption.author = author
+    _append_revision(session, caption, RevisionAction.REVERTED, author, note=f"to revision {number}")
+    return caption
+
+
+def _append_revision(
+    session: Session,
+    caption: Caption,
+    action: RevisionAction,
+    author: str | None,
+    note: str | None = None,
+) -> CaptionRevision:
+    caption.updated_at = utcnow()
+    last = session.scalar(
+        select(func.max(CaptionRevision.number)).where(CaptionRevision.caption_id == caption.id)
+    )
+    revision = CaptionRevision(
+        caption_id=caption.id,
+        number=(last or 0) + 1,
+        action=action,
+        text=caption.text,
+        state=caption.state,
+        origin=caption.origin,
+        author=author,
+        note=note,
+    )
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def _clear_current(session: Session, photo_id: int) -> None:
+    previous = current_caption(session, photo_id)
+    if previous is not None:
+        previous.is_current = False
+        session.flush()  # before the new current one: the unique index allows one at a time
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise CaptionError("caption text is empty")
+    return text
+
+
+def _verb(state: ReviewState) -> str:
+    return {ReviewState.APPROVED: "approve", ReviewState.REJECTED: "reject"}.get(state, "change")

@@ -1,0 +1,79 @@
+"""Alembic migrations, applied automatically when a catalogue is opened.
+
+The migration scripts ship inside the package (``migrations/``), so an installed app can upgrade
+a catalogue made by any earlier version without a separate tool.
+"""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from sqlalchemy import Connection, Engine
+
+from desktop_app.catalogue.database import MIGRATIONS_DIR, CatalogueError
+
+# FTS5 keeps its index in a virtual table and shadow tables that the ORM does not describe.
+FTS_TABLE_PREFIX = "captions_fts"
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic filter: leave the FTS5 tables out of schema comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE_PREFIX))
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads; expected one")
+    return heads[0]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_to_head(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``. Cheap when it is already there (one query)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    target = script.get_current_head() if revision == "head" else revision
+    if current_revision(engine) == target:
+        return
+    _check_known(engine, script)
+    # The write lock is taken before alembic reads the current revision, so two processes opening
+    # a new catalogue at once cannot both try to create it.
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def check_at_head(engine: Engine) -> None:
+    current = current_revision(engine)
+    head = head_revision()
+    if current != head:
+        raise CatalogueError(
+            f"the catalogue is at schema revision {current or 'none'}, this version needs {head}; "
+            "run 'photo-annotator db upgrade'"
+        )
+
+
+def _check_known(engine: Engine, script: ScriptDirectory) -> None:
+    current = current_revision(engine)
+    if current is None:
+        return
+    try:
+        script.get_revision(current)
+    except ResolutionError:
+        raise CatalogueError(
+            f"the catalogue is at schema revision {current}, made by a newer version of "
+            "Photo Annotator; upgrade the app to open it"
+        ) from None

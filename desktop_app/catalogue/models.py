@@ -1,0 +1,318 @@
+"""The catalogue's tables as SQLAlchemy 2.0 typed ORM classes.
+
+The schema itself is owned by the Alembic migrations in ``migrations/versions``; a test checks that
+these classes and the migrated schema agree.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Deterministic constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, naive UTC in the database (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC timestamp is expected")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class FsPath(TypeDecorator[str]):
+    """A file-system path stored as its raw bytes.
+
+    File names need not be valid UTF-8 (old archives, network shares). Python represents such names
+    with surrogate escapes, which no database text column accepts; bytes round-trip exactly.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
+        return None if value is None else os.fsencode(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
+        return None if value is None else os.fsdecode(value)
+
+
+class PhotoStatus(enum.StrEnum):
+    OK = "ok"
+    MISSING = "missing"
+    ERROR = "error"
+
+
+class CaptionOrigin(enum.StrEnum):
+    AI = "ai"
+    HUMAN = "human"
+    IMPORTED = "imported"
+
+
+class ReviewState(enum.StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class RevisionAction(enum.StrEnum):
+    CREATED = "created"
+    EDITED = "edited"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVERTED = "reverted"
+    REGENERATED = "regenerated"
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobItemState(enum.StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Store the values ("ok"), not the member names ("OK"), with a CHECK constraint on every backend.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Library(Base):
+    """A root folder of photos."""
+
+    __tablename__ = "libraries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    root: Mapped[str] = mapped_column(FsPath, unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    photos: Mapped[list[Photo]] = relationship(back_populates="library", passive_deletes=True)
+
+
+class Photo(Base):
+    """One image file in a library. Rows are never deleted by a scan: a gone file is ``missing``."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        UniqueConstraint("library_id", "rel_path"),
+        Index(None, "content_hash"),
+        Index(None, "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
+    rel_path: Mapped[str] = mapped_column(FsPath)
+    size: Mapped[int | None] = mapped_column(Integer)
+    mtime_ns: Mapped[int | None] = mapped_column(Integer)
+    # ctime changes on chmod: lets a rescan retry a file that failed with "permission denied".
+    ctime_ns: Mapped[int | None] = mapped_column(Integer)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16))
+    date_taken: Mapped[datetime | None] = mapped_column(DateTime)  # camera local time, as recorded
+    camera_make: Mapped[str | None] = mapped_column(String(255))
+    camera_model: Mapped[str | None] = mapped_column(String(255))
+    gps_latitude: Mapped[float | None] = mapped_column(Float)
+    gps_longitude: Mapped[float | None] = mapped_column(Float)
+    gps_altitude: Mapped[float | None] = mapped_column(Float)
+    orientation: Mapped[int | None] = mapped_column(Integer)  # EXIF orientation, 1..8
+    status: Mapped[PhotoStatus] = mapped_column(_enum(PhotoStatus, "photo_status"))
+    error: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    library: Mapped[Library] = relationship(back_populates="photos")
+    captions: Mapped[list[Caption]] = relationship(
+        back_populates="photo", passive_deletes=True, order_by="Caption.id"
+    )
+
+
+class Caption(Base):
+    """A caption of a photo. Its current text and state; every change is a CaptionRevision.
+
+    A photo may hold several captions (one per captioner, human ones, imported ones); exactly one
+    of them is current, the text that search, exports and metadata write-back use.
+    """
+
+    __tablename__ = "captions"
+    __table_args__ = (
+        Index(None, "photo_id"),
+        Index(None, "state"),
+        Index(
+            "uq_captions_current_per_photo",
+            "photo_id",
+            unique=True,
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
+        CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", "confidence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    captioner_id: Mapped[str | None] = mapped_column(String(128))
+    model_id: Mapped[str | None] = mapped_column(String(255))
+    model_revision: Mapped[str | None] = mapped_column(String(64))
+    prompt: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[CaptionOrigin] = mapped_column(_enum(CaptionOrigin, "caption_origin"))
+    state: Mapped[ReviewState] = mapped_column(_enum(ReviewState, "review_state"))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    author: Mapped[str | None] = mapped_column(String(255))
+    is_current: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    photo: Mapped[Photo] = relationship(back_populates="captions")
+    revisions: Mapped[list[CaptionRevision]] = relationship(
+        back_populates="caption", passive_deletes=True, order_by="CaptionRevision.number"
+    )
+
+
+class CaptionRevision(Base):
+    """One change to a caption, append-only: a revert is a new revision, never an update."""
+
+    __tablename__ = "caption_revisions"
+    __table_args__ = (UniqueConstraint("caption_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caption_id: Mapped[int] = mapped_column(ForeignKey("captions.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... within its caption
+    action: Mapped[RevisionAction] = mapped_column(_enum(RevisionAction, "revision_action"))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[ReviewState] = mapped_column(_enum(ReviewState, "review_state"))
+    origin: Mapped[CaptionOrigin] = mapped_column(_enum(CaptionOrigin, "caption_origin"))
+    author: Mapped[str | None] = mapped_column(String(255))  # a person, or the model that wrote it
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    caption: Mapped[Caption] = relationship(back_populates="revisions")
+
+
+class Embedding(Base):
+    """A vector for a caption's text or a photo's pixels, tagged with the model that made it.
+
+    ``vector`` is an L2-normalised little-endian float32 blob of ``dimension`` values;
+    ``content_hash`` is the hash of what was embedded, so a changed caption is never matched
+    against a stale vector.
+    """
+
+    __tablename__ = "embeddings"
+    __table_args__ = (
+        UniqueConstraint("caption_id", "model_id"),
+        UniqueConstraint("photo_id", "model_id"),
+        CheckConstraint(
+            "(caption_id IS NULL) <> (photo_id IS NULL)", "one_owner"
+        ),
+        Index(None, "model_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caption_id: Mapped[int | None] = mapped_column(ForeignKey("captions.id", ondelete="CASCADE"))
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    model_id: Mapped[str] = mapped_column(String(255))
+    dimension: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Job(Base):
+    """A unit of queued work (captioning a set of photos, training...), persistent across restarts."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index(None, "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"))
+    captioner_id: Mapped[str | None] = mapped_column(String(128))
+    model_id: Mapped[str | None] = mapped_column(String(255))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    items: Mapped[list[JobItem]] = relationship(back_populates="job", passive_deletes=True)
+
+
+class JobItem(Base):
+    __tablename__ = "job_items"
+    __table_args__ = (UniqueConstraint("job_id", "photo_id"), Index(None, "job_id", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    state: Mapped[JobItemState] = mapped_column(_enum(JobItemState, "job_item_state"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    caption_id: Mapped[int | None] = mapped_column(ForeignKey("captions.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    job: Mapped[Job] = relationship(back_populates="items")

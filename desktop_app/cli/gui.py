@@ -1,0 +1,22 @@
+"""`photo-annotator gui`: the desktop app."""
+
+from __future__ import annotations
+
+import click
+
+from desktop_app.cli.common import db_option
+
+
+@click.command()
+@click.argument("folder", required=False, type=click.Path(path_type=str))
+@click.option("--screenshot", metavar="OUT.png", type=click.Path(dir_okay=False, path_type=str),
+              help="Open, wait until the library and thumbnails are shown, save a PNG of the window, exit.")
+@db_option
+def gui(folder: str | None, screenshot: str | None, db: str | None) -> None:
+    """Open the desktop app, scanning FOLDER first if given.
+
+    With no FOLDER and an empty catalogue, the bundled sample library is added.
+    """
+    from desktop_app.ui.app import run_app
+
+    raise SystemExit(run_app(folder=folder, db=db, screenshot=screenshot))

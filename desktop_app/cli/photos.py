@@ -1,0 +1,119 @@
+"""`photo-annotator photos` and `show`: list photos and look at one in full."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
+
+STATUSES = ("ok", "missing", "error")
+STATES = ("draft", "approved", "rejected", "none")
+
+
+@click.command()
+@click.option("--library", metavar="PATH|ID", help="Only this library (its folder, or its id).")
+@click.option("--status", type=click.Choice(STATUSES), help="Only photos with this file status.")
+@click.option("--state", type=click.Choice(STATES),
+              help="Only photos whose current caption is in this review state ('none': no caption).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many photos.")
+@json_option
+@db_option
+def photos(library: str | None, status: str | None, state: str | None, limit: int | None,
+           as_json: bool, db: str | None) -> None:
+    """List photos with their status and current caption.
+
+    JSON lines carry: id, path, library, status, error, format, width, height, date_taken,
+    caption, caption_origin, caption_state, captioner, confidence.
+    """
+    from desktop_app.catalogue.models import PhotoStatus
+    from desktop_app.catalogue.photos import display_path, find_library, list_photos
+
+    catalogue = open_db(db)
+    with catalogue.read() as session:
+        chosen = find_library(session, library) if library else None
+        listing = list_photos(
+            session, library=chosen, status=PhotoStatus(status) if status else None,
+            state=state, limit=limit,
+        )
+        for photo in listing:
+            if as_json:
+                emit_json(photo.to_json())
+                continue
+            state_text = photo.caption_state.value if photo.caption_state else "-"
+            detail = photo.error if photo.error else (photo.caption or "")
+            echo(f"{photo.id:>6}  {photo.status.value:<7}  {state_text:<8}  "
+                 f"{display_path(photo.path)}  {_shorten(detail)}")
+
+
+@click.command()
+@click.argument("photo", metavar="PHOTO")
+@json_option
+@db_option
+def show(photo: str, as_json: bool, db: str | None) -> None:
+    """Show a photo (a path or an id): metadata, every caption and its full history."""
+    from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
+
+    catalogue = open_db(db)
+    with catalogue.read() as session:
+        found = find_photo(session, photo)
+        record = photo_json(photo_with_history(session, found.id))
+    if as_json:
+        emit_json(record)
+    else:
+        _print_record(record)
+
+
+def _print_record(record: dict[str, Any]) -> None:
+    from desktop_app.catalogue.photos import display_path
+
+    echo(display_path(record["path"]))
+    lines = [
+        ("id", record["id"]),
+        ("status", record["status"] + (f" ({record['error']})" if record["error"] else "")),
+        ("format", _format_line(record)),
+        ("taken", record["date_taken"]),
+        ("camera", " ".join(filter(None, [record["camera_make"], record["camera_model"]])) or None),
+        ("gps", _gps_line(record["gps"])),
+        ("orientation", record["orientation"]),
+        ("content hash", record["content_hash"]),
+    ]
+    for label, value in lines:
+        if value not in (None, ""):
+            echo(f"  {label + ':':<14}{value}")
+    if not record["captions"]:
+        echo("  no captions")
+    for caption in record["captions"]:
+        marker = "current" if caption["current"] else "other"
+        echo(f"\n  Caption {caption['id']} ({marker}): {caption['state']}, {caption['origin']}"
+             + (f", by {caption['author']}" if caption["author"] else ""))
+        echo(f"    {caption['text']}")
+        source = [caption["captioner"], caption["model"], caption["model_revision"]]
+        if any(source):
+            echo("    model: " + " / ".join(s for s in source if s)
+                 + (f", confidence {caption['confidence']:.2f}" if caption["confidence"] is not None else ""))
+        for revision in caption["history"]:
+            who = revision["author"] or revision["origin"]
+            note = f" ({revision['note']})" if revision["note"] else ""
+            echo(f"    r{revision['revision']:<3} {revision['at'][:19]}  {revision['action']:<11} "
+                 f"{revision['state']:<8} {who}{note}: {_shorten(revision['text'])}")
+
+
+def _format_line(record: dict[str, Any]) -> str | None:
+    if not record["format"]:
+        return None
+    size = f", {record['size'] / 1e6:.1f} MB" if record["size"] else ""
+    return f"{record['format']} {record['width']}x{record['height']}{size}"
+
+
+def _gps_line(gps: dict[str, Any] | None) -> str | None:
+    if not gps:
+        return None
+    altitude = f", {gps['altitude']:.0f} m" if gps["altitude"] is not None else ""
+    return f"{gps['latitude']:.6f}, {gps['longitude']:.6f}{altitude}"
+
+
+def _shorten(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

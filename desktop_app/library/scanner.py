@@ -1,0 +1,496 @@
+"""Adding and refreshing a library: walk the folder, inspect new and changed files, record them.
+
+- Incremental: a file whose size and modification time match the catalogue costs one ``stat``.
+- New and changed files are hashed, their headers and EXIF read and a thumbnail made in a thread
+  pool (Pillow and hashlib release the GIL); results are written in order by this thread alone, one
+  transaction per batch.
+- A file that appears with the content hash of a photo that vanished is the same photo moved or
+  renamed: its row, and so its captions, follow it. A vanished file is marked ``missing``, never
+  deleted.
+- Every bad file becomes a row with status ``error`` and a one-line reason; the scan goes on.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import os
+import stat
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from PIL import Image
+from sqlalchemy import insert, select, update
+
+from desktop_app.catalogue.database import Catalogue
+from desktop_app.catalogue.models import Library, Photo, PhotoStatus, utcnow
+from desktop_app.library.images import UnsupportedImageError, is_candidate, open_image, unsupported_reason
+from desktop_app.library.metadata import PhotoMetadata, read_dicom, read_exif
+from desktop_app.library.thumbnails import ThumbnailCache
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 256
+# Folder names that hold no photos of the user's: NAS metadata, recycle bins, system folders.
+IGNORED_FOLDERS = frozenset({"@eaDir", "#recycle", "#snapshot", "$RECYCLE.BIN", "System Volume Information"})
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class ScanError(Exception):
+    """The scan as a whole cannot run (the folder is missing, unreadable...). One-line message."""
+
+
+def content_hash_of(fp: IO[bytes]) -> str:
+    """The content hash the catalogue uses: BLAKE2b-128 of the file's bytes, in hex."""
+    return hashlib.file_digest(fp, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
+def _open_file(path: str) -> IO[bytes]:
+    return open(path, "rb")
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A candidate file found by the walk, with what one stat told us (or why stat failed)."""
+
+    rel_path: str
+    path: str
+    size: int | None = None
+    mtime_ns: int | None = None
+    ctime_ns: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Inspection:
+    entry: FileEntry
+    content_hash: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    metadata: PhotoMetadata = field(default_factory=PhotoMetadata)
+    error: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        entry, meta = self.entry, self.metadata
+        return {
+            "rel_path": entry.rel_path,
+            "size": entry.size,
+            "mtime_ns": entry.mtime_ns,
+            "ctime_ns": entry.ctime_ns,
+            "content_hash": self.content_hash,
+            "format": self.format,
+            "width": self.width,
+            "height": self.height,
+            "date_taken": meta.date_taken,
+            "camera_make": meta.camera_make,
+            "camera_model": meta.camera_model,
+            "gps_latitude": meta.gps_latitude,
+            "gps_longitude": meta.gps_longitude,
+            "gps_altitude": meta.gps_altitude,
+            "orientation": meta.orientation,
+            "status": PhotoStatus.ERROR if self.error else PhotoStatus.OK,
+            "error": self.error,
+        }
+
+
+@dataclass
+class ScanReport:
+    root: str
+    library_id: int
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    missing: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path in library, reason)
+    skipped_folders: list[tuple[str, str]] = field(default_factory=list)
+    cancelled: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    rel_path: str
+    size: int | None
+    mtime_ns: int | None
+    ctime_ns: int | None
+    status: PhotoStatus
+    error: str | None
+    content_hash: str | None
+
+
+def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache) -> Inspection:
+    """Hash, identify, read metadata and make the thumbnail of one file. Never raises for a bad file."""
+    if entry.error:
+        return Inspection(entry, error=entry.error)
+    digest: str | None = None
+    try:
+        with _open_file(entry.path) as fp:
+            digest = content_hash_of(fp)
+            if entry.size == 0:
+                return Inspection(entry, content_hash=digest, error="empty file (0 bytes)")
+            reason = unsupported_reason(entry.path)
+            if reason:
+                return Inspection(entry, content_hash=digest, error=reason)
+            fp.seek(0)
+            opened = open_image(fp)
+            is_dicom = opened.dicom is not None
+            metadata = read_dicom(opened.dicom) if is_dicom else read_exif(opened.image)
+            # The thumbnail is also the check that the pixel data decodes (truncated files fail
+            # here); identical content already has one, so a moved photo is not decoded again.
+            if not thumbnails.has(digest):
+                thumbnails.make(digest, opened)
+            return Inspection(
+                entry, digest, opened.format, opened.width, opened.height, metadata
+            )
+    except UnsupportedImageError as exc:
+        return Inspection(entry, content_hash=digest, error=str(exc))
+    except OSError as exc:
+        return Inspection(entry, content_hash=digest, error=os_error_reason(exc))
+    except Exception as exc:  # any decoder failure is the file's problem, not the scan's
+        log.debug("decoding %s failed", entry.path, exc_info=True)
+        return Inspection(
+            entry, content_hash=digest, error=f"cannot decode image: {_one_line(exc)}"
+        )
+
+
+def os_error_reason(exc: OSError) -> str:
+    """A one-line, user-facing reason for a failed file-system call or decode."""
+    if exc.errno is None:  # Pillow raises errno-less OSErrors for bad image data
+        return f"corrupt or truncated image data: {_one_line(exc)}"
+    reasons = {
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ELOOP: "symbolic link loop",
+        errno.ENOENT: "file disappeared during the scan",
+        errno.EIO: "read error (I/O error): the disk or network share may be failing",
+        errno.ENAMETOOLONG: "file name too long",
+    }
+    return reasons.get(exc.errno, f"cannot read file: {exc.strerror or _one_line(exc)}")
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0][:200] if lines else "") or type(exc).__name__
+
+
+def walk_library(top: str, root: str) -> tuple[list[FileEntry], list[tuple[str, str]]]:
+    """Every candidate image file under ``top``, one stat each, sorted by path.
+
+    Paths are relative to ``root`` with ``/`` separators. Symbolic links to folders are followed
+    once: a folder already visited (a link loop, or a second link to it) is skipped and reported.
+    """
+    entries: list[FileEntry] = []
+    skipped: list[tuple[str, str]] = []
+    top_stat = os.stat(top)
+    visited = {(top_stat.st_dev, top_stat.st_ino)}
+    prefix = os.path.relpath(top, root).replace(os.sep, "/")
+    stack = [(top, "" if prefix == "." else prefix + "/")]
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            with os.scandir(folder) as iterator:
+                children = list(iterator)
+        except OSError as exc:
+            skipped.append((rel_folder.rstrip("/") or ".", os_error_reason(exc)))
+            continue
+        for child in children:
+            name = child.name
+            if name.startswith(".") or name in IGNORED_FOLDERS:
+                continue  # hidden files, AppleDouble "._x.jpg" files, NAS and system folders
+            rel_path = rel_folder + name
+            if child.is_dir():  # follows links; False when the link is broken or loops
+                try:
+                    child_stat = child.stat()
+                except OSError as exc:
+                    skipped.append((rel_path, os_error_reason(exc)))
+                    continue
+                key = (child_stat.st_dev, child_stat.st_ino)
+                if key in visited:
+                    skipped.append((rel_path, "folder already scanned through another path (symbolic link)"))
+                    continue
+                visited.add(key)
+                stack.append((child.path, rel_path + "/"))
+                continue
+            if not is_candidate(name):
+                continue
+            entries.append(_stat_entry(child, rel_path))
+    entries.sort(key=lambda e: e.rel_path)
+    return entries, skipped
+
+
+def _stat_entry(child: os.DirEntry[str], rel_path: str) -> FileEntry:
+    try:
+        st = child.stat()
+    except FileNotFoundError:
+        reason = "broken symbolic link: its target does not exist" if child.is_symlink() else None
+        return FileEntry(rel_path, child.path, error=reason or "file disappeared during the scan")
+    except OSError as exc:
+        return FileEntry(rel_path, child.path, error=os_error_reason(exc))
+    if not stat.S_ISREG(st.st_mode):
+        return FileEntry(rel_path, child.path, error="not a regular file")
+    return FileEntry(rel_path, child.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _is_unchanged(row: _Row, entry: FileEntry) -> bool:
+    if row.status is PhotoStatus.MISSING:
+        return False
+    if entry.error:
+        return row.status is PhotoStatus.ERROR and row.error == entry.error
+    if (row.size, row.mtime_ns) != (entry.size, entry.mtime_ns):
+        return False
+    # A failed file is retried when anything about it changed, chmod included (which moves ctime).
+    return row.status is PhotoStatus.OK or row.ctime_ns == entry.ctime_ns
+
+
+class Scanner:
+    """Scans folders into a catalogue. One instance can scan many folders."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        thumbnails: ThumbnailCache | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        self.thumbnails = thumbnails or ThumbnailCache()
+        self.workers = max(1, workers or os.cpu_count() or 2)
+
+    def scan(
+        self,
+        folder: str | os.PathLike[str],
+        progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+        on_listed: Callable[[int, int], None] | None = None,
+    ) -> ScanReport:
+        """Add ``folder`` as a library, or refresh the library (or the part of one) it is in.
+
+        ``progress(done, total)`` is called as files are inspected; ``on_listed(found, to_inspect)``
+        once the walk is done; setting ``stop`` ends the scan early with what was recorded kept.
+        """
+        started = time.perf_counter()
+        top = _check_folder(folder)
+        library, prefix = self._library_for(top)
+        report = ScanReport(root=library.root, library_id=library.id)
+
+        entries, report.skipped_folders = walk_library(top, library.root)
+        report.found = len(entries)
+        rows = self._rows_in_scope(library.id, prefix)
+        seen = {entry.rel_path for entry in entries}
+        gone = {path: row for path, row in rows.items() if path not in seen}
+
+        to_inspect: list[tuple[FileEntry, _Row | None]] = []
+        for entry in entries:
+            row = rows.get(entry.rel_path)
+            if row is not None and _is_unchanged(row, entry):
+                report.unchanged += 1
+                if row.status is PhotoStatus.ERROR:
+                    report.errors.append((row.rel_path, row.error or "unknown error"))
+            else:
+                to_inspect.append((entry, row))
+        if on_listed:
+            on_listed(report.found, len(to_inspect))
+
+        movable = self._move_candidates(gone.values())
+        writer = _BatchWriter(self.catalogue, library.id)
+        for done, (entry, row, inspection) in enumerate(self._inspect_all(to_inspect, stop), 1):
+            if inspection is None:  # stopped
+                report.cancelled = True
+                break
+            values = inspection.row()
+            if row is not None:
+                writer.update(row.id, values)
+                report.updated += 1
+            elif inspection.content_hash and movable.get(inspection.content_hash):
+                moved = movable[inspection.content_hash].popleft()
+                writer.update(moved.id, {**values, "library_id": library.id})
+                report.moved += 1
+            else:
+                writer.insert(values)
+                report.new += 1
+            if inspection.error:
+                report.errors.append((entry.rel_path, inspection.error))
+            if progress:
+                progress(done, len(to_inspect))
+        writer.flush()
+
+        if not report.cancelled:
+            claimed = writer.updated_ids
+            vanished = [row.id for row in gone.values()
+                        if row.status is not PhotoStatus.MISSING and row.id not in claimed]
+            writer.mark_missing(vanished)
+            report.missing = len(vanished)
+            with self.catalogue.write() as session:
+                session.execute(
+                    update(Library).where(Library.id == library.id).values(last_scan_at=utcnow())
+                )
+        report.errors.sort()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _library_for(self, top: str) -> tuple[Library, str]:
+        """The library ``top`` belongs to and its path inside it ("" for the whole library).
+
+        A folder inside a known library refreshes that part of it; a new folder becomes a library,
+        taking in any known libraries below it (their photos keep their captions).
+        """
+        with self.catalogue.write() as session:
+            libraries = session.scalars(select(Library)).all()
+            for library in libraries:
+                if _is_within(top, library.root):
+                    rel = os.path.relpath(top, library.root)
+                    return library, "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            library = Library(root=top, name=os.path.basename(top) or top)
+            session.add(library)
+            session.flush()
+            for child in libraries:
+                if _is_within(child.root, top):
+                    self._absorb(session, child, library)
+            return library, ""
+
+    @staticmethod
+    def _absorb(session: Any, child: Library, parent: Library) -> None:
+        prefix = os.path.relpath(child.root, parent.root).replace(os.sep, "/") + "/"
+        moved = [
+            {"id": photo_id, "library_id": parent.id, "rel_path": prefix + rel_path}
+            for photo_id, rel_path in session.execute(
+                select(Photo.id, Photo.rel_path).where(Photo.library_id == child.id)
+            )
+        ]
+        if moved:
+            session.execute(update(Photo), moved)
+        session.delete(child)
+        log.info("library %s merged into %s", child.root, parent.root)
+
+    def _rows_in_scope(self, library_id: int, prefix: str) -> dict[str, _Row]:
+        columns = (Photo.id, Photo.rel_path, Photo.size, Photo.mtime_ns, Photo.ctime_ns,
+                   Photo.status, Photo.error, Photo.content_hash)
+        with self.catalogue.read() as session:
+            result = session.execute(select(*columns).where(Photo.library_id == library_id))
+            rows = (_Row(*values) for values in result)
+            return {row.rel_path: row for row in rows if row.rel_path.startswith(prefix)}
+
+    def _move_candidates(self, gone: Any) -> dict[str, deque[_Row]]:
+        """Photos whose file vanished, by content hash: this scan's, and any already missing."""
+        candidates: dict[str, deque[_Row]] = defaultdict(deque)
+        for row in gone:
+            if row.content_hash:
+                candidates[row.content_hash].append(row)
+        with self.catalogue.read() as session:
+            missing = session.execute(
+                select(Photo.id, Photo.rel_path, Photo.size, Photo.mtime_ns, Photo.ctime_ns,
+                       Photo.status, Photo.error, Photo.content_hash)
+                .where(Photo.status == PhotoStatus.MISSING, Photo.content_hash.is_not(None))
+            )
+            known = {row.id for queue in candidates.values() for row in queue}
+            for values in missing:
+                row = _Row(*values)
+                if row.id not in known:
+                    candidates[row.content_hash].append(row)  # type: ignore[index]
+        return candidates
+
+    def _inspect_all(
+        self, work: list[tuple[FileEntry, _Row | None]], stop: threading.Event | None
+    ) -> Iterator[tuple[FileEntry, _Row | None, Inspection | None]]:
+        """Inspect files in the pool, yielding results in walk order with a bounded window."""
+        Image.init()  # load Pillow's format plugins once, before threads race to do it
+        window = self.workers * 4
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="scan") as pool:
+            pending: deque[tuple[FileEntry, _Row | None, Future[Inspection]]] = deque()
+            items = iter(work)
+            try:
+                while True:
+                    while len(pending) < window:
+                        item = next(items, None)
+                        if item is None:
+                            break
+                        entry, row = item
+                        pending.append((entry, row, pool.submit(inspect_file, entry, self.thumbnails)))
+                    if not pending:
+                        return
+                    if stop is not None and stop.is_set():
+                        yield pending[0][0], pending[0][1], None
+                        return
+                    entry, row, future = pending.popleft()
+                    yield entry, row, future.result()
+            finally:
+                for _entry, _row, future in pending:
+                    future.cancel()
+
+
+class _BatchWriter:
+    """Buffers photo rows and writes them in one transaction per batch (the single writer)."""
+
+    def __init__(self, catalogue: Catalogue, library_id: int) -> None:
+        self.catalogue = catalogue
+        self.library_id = library_id
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.updated_ids: set[int] = set()
+
+    def insert(self, values: dict[str, Any]) -> None:
+        now = utcnow()
+        self.inserts.append({**values, "library_id": self.library_id, "added_at": now, "updated_at": now})
+        self._maybe_flush()
+
+    def update(self, photo_id: int, values: dict[str, Any]) -> None:
+        self.updates.append({**values, "id": photo_id, "updated_at": utcnow()})
+        self.updated_ids.add(photo_id)
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if len(self.inserts) + len(self.updates) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not (self.inserts or self.updates):
+            return
+        with self.catalogue.write() as session:
+            if self.updates:
+                session.execute(update(Photo), self.updates)
+            if self.inserts:
+                session.execute(insert(Photo), self.inserts)
+        self.inserts, self.updates = [], []
+
+    def mark_missing(self, photo_ids: list[int]) -> None:
+        now = utcnow()
+        for start in range(0, len(photo_ids), 500):
+            chunk = photo_ids[start : start + 500]
+            with self.catalogue.write() as session:
+                session.execute(
+                    update(Photo)
+                    .where(Photo.id.in_(chunk))
+                    .values(status=PhotoStatus.MISSING, updated_at=now)
+                )
+
+
+def _check_folder(folder: str | os.PathLike[str]) -> str:
+    path = Path(folder).expanduser()
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise ScanError(f"folder {path} does not exist") from None
+    except OSError as exc:
+        raise ScanError(f"cannot open folder {path}: {os_error_reason(exc)}") from None
+    if not resolved.is_dir():
+        raise ScanError(f"{path} is not a folder")
+    if not os.access(resolved, os.R_OK | os.X_OK):
+        raise ScanError(f"cannot open folder {path}: permission denied")
+    return str(resolved)
+
+
+def _is_within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
