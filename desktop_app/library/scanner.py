@@ -210,7 +210,11 @@ def walk_library(top: str, root: str) -> tuple[list[FileEntry], list[tuple[str, 
             if name.startswith(".") or name in IGNORED_FOLDERS:
                 continue  # hidden files, AppleDouble "._x.jpg" files, NAS and system folders
             rel_path = rel_folder + name
-            if child.is_dir():  # follows links; False when the link is broken or loops
+            try:
+                is_dir = child.is_dir()  # follows links
+            except OSError:  # a link loop: it is then looked at as a file, below
+                is_dir = False
+            if is_dir:
                 try:
                     child_stat = child.stat()
                 except OSError as exc:
