@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
 from desktop_app.catalogue.database import MIGRATIONS_DIR, CatalogueError
@@ -72,7 +72,7 @@ def _check_known(engine: Engine, script: ScriptDirectory) -> None:
         return
     try:
         script.get_revision(current)
-    except ResolutionError:
+    except CommandError:
         raise CatalogueError(
             f"the catalogue is at schema revision {current}, made by a newer version of "
             "Photo Annotator; upgrade the app to open it"

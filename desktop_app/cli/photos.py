@@ -103,8 +103,15 @@ def _print_record(record: dict[str, Any]) -> None:
 def _format_line(record: dict[str, Any]) -> str | None:
     if not record["format"]:
         return None
-    size = f", {record['size'] / 1e6:.1f} MB" if record["size"] else ""
+    size = f", {_bytes(record['size'])}" if record["size"] else ""
     return f"{record['format']} {record['width']}x{record['height']}{size}"
+
+
+def _bytes(size: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
 
 
 def _gps_line(gps: dict[str, Any] | None) -> str | None:

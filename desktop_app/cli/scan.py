@@ -80,7 +80,8 @@ def scan(folders: tuple[str, ...], workers: int | None, as_json: bool, db: str |
         for path, reason in report.skipped_folders:
             echo(f"  skipped folder {display_path(path)}: {reason}")
         if report.errors:
-            echo(f"  {len(report.errors)} files could not be read:")
+            count = len(report.errors)
+            echo(f"  {count} {'file' if count == 1 else 'files'} could not be read:")
             for path, reason in report.errors[:ERRORS_SHOWN]:
                 echo(f"    {display_path(path)}: {reason}")
             if len(report.errors) > ERRORS_SHOWN:
