@@ -1,4 +1,4 @@
-"""Where Photo Annotator keeps its files: catalogue, thumbnail cache, logs and bundled resources.
+"""Where Photo Annotator keeps its files: catalogue, settings, thumbnail cache and bundled resources.
 
 Every location follows the platform's conventions (platformdirs) and can be overridden through the
 environment, which is how tests and portable installs keep everything in one folder.
@@ -16,6 +16,7 @@ APP_NAME = "photo-annotator"
 DB_ENV = "PHOTO_ANNOTATOR_DB"
 CACHE_ENV = "PHOTO_ANNOTATOR_CACHE"
 DATA_ENV = "PHOTO_ANNOTATOR_DATA"
+CONFIG_ENV = "PHOTO_ANNOTATOR_CONFIG"
 
 
 def data_dir() -> Path:
@@ -30,8 +31,10 @@ def cache_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
-def log_dir() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+def config_dir() -> Path:
+    """The user config folder, where the user's settings.json lives."""
+    override = os.environ.get(CONFIG_ENV)
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
 def default_catalogue_path() -> Path:

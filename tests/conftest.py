@@ -25,6 +25,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("app-home")
     monkeypatch.setenv("PHOTO_ANNOTATOR_DATA", str(home / "data"))
     monkeypatch.setenv("PHOTO_ANNOTATOR_CACHE", str(home / "cache"))
+    monkeypatch.setenv("PHOTO_ANNOTATOR_CONFIG", str(home / "config"))
     monkeypatch.setenv("PHOTO_ANNOTATOR_USER", "test-editor")
     monkeypatch.delenv("PHOTO_ANNOTATOR_DB", raising=False)
     return home

@@ -34,12 +34,11 @@ from desktop_app.catalogue.models import Library, Photo, PhotoStatus, utcnow
 from desktop_app.library.images import UnsupportedImageError, is_candidate, open_image, unsupported_reason
 from desktop_app.library.metadata import PhotoMetadata, read_dicom, read_exif
 from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.settings import LibrarySettings, load_settings
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 256
-# Folder names that hold no photos of the user's: NAS metadata, recycle bins, system folders.
-IGNORED_FOLDERS = frozenset({"@eaDir", "#recycle", "#snapshot", "$RECYCLE.BIN", "System Volume Information"})
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -185,11 +184,14 @@ def _one_line(exc: BaseException) -> str:
     return (lines[0][:200] if lines else "") or type(exc).__name__
 
 
-def walk_library(top: str, root: str) -> tuple[list[FileEntry], list[tuple[str, str]]]:
+def walk_library(
+    top: str, root: str, ignored: frozenset[str] = frozenset()
+) -> tuple[list[FileEntry], list[tuple[str, str]]]:
     """Every candidate image file under ``top``, one stat each, sorted by path.
 
-    Paths are relative to ``root`` with ``/`` separators. Symbolic links to folders are followed
-    once: a folder already visited (a link loop, or a second link to it) is skipped and reported.
+    Paths are relative to ``root`` with ``/`` separators. Hidden names and ``ignored`` names (NAS
+    metadata, recycle bins) are skipped. Symbolic links to folders are followed once: a folder
+    already visited (a link loop, or a second link to it) is skipped and reported.
     """
     entries: list[FileEntry] = []
     skipped: list[tuple[str, str]] = []
@@ -207,8 +209,8 @@ def walk_library(top: str, root: str) -> tuple[list[FileEntry], list[tuple[str, 
             continue
         for child in children:
             name = child.name
-            if name.startswith(".") or name in IGNORED_FOLDERS:
-                continue  # hidden files, AppleDouble "._x.jpg" files, NAS and system folders
+            if name.startswith(".") or name in ignored:
+                continue  # hidden files (AppleDouble "._x.jpg" ones too) and the settings' list
             rel_path = rel_folder + name
             try:
                 is_dir = child.is_dir()  # follows links
@@ -266,10 +268,13 @@ class Scanner:
         catalogue: Catalogue,
         thumbnails: ThumbnailCache | None = None,
         workers: int | None = None,
+        settings: LibrarySettings | None = None,
     ) -> None:
+        settings = settings or load_settings().library
         self.catalogue = catalogue
-        self.thumbnails = thumbnails or ThumbnailCache()
-        self.workers = max(1, workers or os.cpu_count() or 2)
+        self.thumbnails = thumbnails or ThumbnailCache(size=settings.thumbnail_size)
+        self.workers = max(1, workers or settings.scan_workers or os.cpu_count() or 2)
+        self.ignored = settings.ignored_folders
 
     def scan(
         self,
@@ -288,7 +293,7 @@ class Scanner:
         library, prefix = self._library_for(top)
         report = ScanReport(root=library.root, library_id=library.id)
 
-        entries, report.skipped_folders = walk_library(top, library.root)
+        entries, report.skipped_folders = walk_library(top, library.root, self.ignored)
         report.found = len(entries)
         rows = self._rows_in_scope(library.id, prefix)
         seen = {entry.rel_path for entry in entries}
