@@ -1,0 +1,472 @@
+"""The main window: libraries on the left, the thumbnail grid in the middle, the selected photo on the right.
+
+The window only asks and draws. It sends requests to the Backend (catalogue and scan threads), the
+ThumbnailLoader and the PreviewLoader, and updates widgets when their answers arrive; every answer
+carries the id of its request, so one that arrives after the user moved on is dropped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QStyle,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import locations
+from desktop_app.catalogue.models import PhotoStatus
+from desktop_app.catalogue.photos import display_path
+from desktop_app.library.scanner import ScanReport
+from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.ui.backend import Backend, LibrarySummary, PhotoRow
+from desktop_app.ui.detail_pane import DetailPane
+from desktop_app.ui.image_loading import PreviewLoader, ThumbnailLoader
+from desktop_app.ui.library_list import LibraryList
+from desktop_app.ui.message_bar import MessageBar
+from desktop_app.ui.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
+from desktop_app.ui.wording import plural, sentence
+
+APP_TITLE = "Photo Annotator"
+DEFAULT_SIZE = QSize(1400, 900)
+STATUS_FILTERS: list[tuple[str, PhotoStatus | None]] = [
+    ("All photos", None),
+    ("Readable", PhotoStatus.OK),
+    ("Cannot be read", PhotoStatus.ERROR),
+    ("Missing", PhotoStatus.MISSING),
+]
+
+
+def _folder_name(folder: str) -> str:
+    return display_path(os.path.basename(os.path.normpath(folder)) or folder)
+
+
+def scan_summary(report: ScanReport) -> str:
+    """One status-bar line: what a scan found and changed."""
+    parts = [plural(report.found, "file")]
+    for count, word in ((report.new, "new"), (report.updated, "updated"), (report.moved, "moved"),
+                        (report.missing, "missing")):
+        if count:
+            parts.append(f"{count:,} {word}")
+    if report.errors:
+        parts.append(f"{len(report.errors):,} cannot be read")
+    if report.skipped_folders:
+        parts.append(plural(len(report.skipped_folders), "folder") + " skipped")
+    verb = "Scan of {} stopped" if report.cancelled else "Scanned {}"
+    return f"{verb.format(_folder_name(report.root))}: {', '.join(parts)} ({report.seconds:.1f} s)"
+
+
+class MainWindow(QMainWindow):
+    """The photo browser. Call ``start()`` to open a catalogue; ``shutdown()`` runs on close."""
+
+    def __init__(self, thumbnails: ThumbnailCache | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_TITLE)
+        self.resize(DEFAULT_SIZE)
+        self.backend = Backend(thumbnails, self)
+        screen = QGuiApplication.primaryScreen()
+        ratio = screen.devicePixelRatio() if screen is not None else 1.0
+        self.thumbnails = ThumbnailLoader(self.backend.thumbnails, THUMBNAIL_BOX, ratio, parent=self)
+        self.previews = PreviewLoader(parent=self)
+        self.model = PhotoListModel(self.thumbnails, self)
+
+        self._startup_folder: str | None = None
+        self._started = False
+        self._first_libraries = True
+        self._select_after_scan: set[str] = set()
+        self._scans_pending = 0
+        self._wanted_library: int | None = None
+        self._photos_stale = False
+        self._photos_request = 0
+        self._photos_complete = True
+        self._photos_first_chunk = False
+        self._reselect: int | None = None
+        self._detail_request = 0
+        self._closed = False
+
+        self._build_actions()
+        self._build_widgets()
+        self._connect()
+        self.grid.setFocus()  # arrow keys move through the photos from the start
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        style = self.style()
+        self.add_folder_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogNewFolder),
+                                         "Add Folder…", self)
+        self.add_folder_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.add_folder_action.setToolTip("Add a folder of photos as a library (Ctrl+O)")
+        self.add_folder_action.triggered.connect(self._choose_folder)
+        self.rescan_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
+                                     "Rescan", self)
+        self.rescan_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.rescan_action.setToolTip("Look for new, changed and deleted files in this library (F5)")
+        self.rescan_action.triggered.connect(self._rescan_current)
+        for action in (self.add_folder_action, self.rescan_action):
+            action.setEnabled(False)  # until the catalogue is open
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(18, 18))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.add_folder_action)
+        toolbar.addAction(self.rescan_action)
+        self.addToolBar(toolbar)
+
+    def _build_widgets(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(1)
+
+        sidebar = QWidget()
+        sidebar_layout = QVBoxLayout(sidebar)
+        sidebar_layout.setContentsMargins(0, 8, 0, 0)
+        sidebar_layout.setSpacing(4)
+        heading = QLabel("LIBRARIES")
+        heading.setContentsMargins(12, 4, 12, 4)
+        font = heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        heading.setFont(font)
+        heading.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        sidebar_layout.addWidget(heading)
+        self.libraries = LibraryList()
+        sidebar_layout.addWidget(self.libraries, 1)
+        sidebar.setMinimumWidth(180)
+
+        centre = QWidget()
+        # The grid's background (Base) behind the header too: one surface, framed by the side panes.
+        centre.setBackgroundRole(QPalette.ColorRole.Base)
+        centre.setAutoFillBackground(True)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        self.messages = MessageBar()
+        centre_layout.addWidget(self.messages)
+
+        header = QWidget()
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(16, 10, 12, 8)
+        self.library_title = QLabel()
+        title_font = self.library_title.font()
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
+        title_font.setBold(True)
+        self.library_title.setFont(title_font)
+        header_layout.addWidget(self.library_title)
+        self.photo_count = QLabel()
+        self.photo_count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        header_layout.addSpacing(8)
+        header_layout.addWidget(self.photo_count, 0, Qt.AlignmentFlag.AlignBaseline)
+        header_layout.addStretch(1)
+        header_layout.addWidget(QLabel("Show:"))
+        self.status_filter = QComboBox()
+        for label, _status in STATUS_FILTERS:
+            self.status_filter.addItem(label)
+        header_layout.addWidget(self.status_filter)
+        centre_layout.addWidget(header)
+
+        self.grid = PhotoGrid()
+        self.grid.setViewportMargins(8, 0, 0, 0)
+        self.grid.setModel(self.model)
+        centre_layout.addWidget(self.grid, 1)
+
+        self.detail = DetailPane()
+        self.detail.setMinimumWidth(300)
+
+        splitter.addWidget(sidebar)
+        splitter.addWidget(centre)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([230, DEFAULT_SIZE.width() - 230 - 380, 380])
+        self.setCentralWidget(splitter)
+
+        status = self.statusBar()
+        self.status_text = QLabel()
+        status.addWidget(self.status_text, 1)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        status.addPermanentWidget(self.progress)
+        self.catalogue_label = QLabel()
+        self.catalogue_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        status.addPermanentWidget(self.catalogue_label)
+
+    def _connect(self) -> None:
+        backend = self.backend
+        backend.catalogue_opened.connect(self._on_catalogue_opened)
+        backend.libraries_loaded.connect(self._on_libraries_loaded)
+        backend.photos_loaded.connect(self._on_photos_loaded)
+        backend.photo_loaded.connect(self._on_photo_loaded)
+        backend.scan_started.connect(self._on_scan_started)
+        backend.scan_progress.connect(self._on_scan_progress)
+        backend.scan_finished.connect(self._on_scan_finished)
+        backend.scan_failed.connect(self._on_scan_failed)
+        backend.error.connect(self._on_error)
+        self.previews.loaded.connect(self._on_preview)
+        self.libraries.library_selected.connect(self._on_library_selected)
+        self.status_filter.currentIndexChanged.connect(lambda _index: self._load_photos(keep_selection=True))
+        self.grid.selectionModel().selectionChanged.connect(self._on_photo_selected)
+
+    # -- public --------------------------------------------------------------------------------
+
+    def start(self, db: str | None = None, folder: str | None = None) -> None:
+        """Open the catalogue (off this thread); then scan ``folder``, or the sample library into an
+        empty catalogue; then show the libraries."""
+        self._started = True
+        self._startup_folder = folder
+        self._set_status("Opening the catalogue…")
+        self.backend.open_catalogue(db)
+
+    def scan(self, folder: str, select: bool = True) -> None:
+        """Add or refresh ``folder`` in the background; with ``select``, show it when done."""
+        self._scans_pending += 1
+        if select:
+            self._select_after_scan.add(folder)
+        self.backend.scan(folder)
+
+    def is_settled(self) -> bool:
+        """Everything asked for has arrived and the visible thumbnails are painted-ready."""
+        if not self._started or self.backend.busy or self._scans_pending or self.previews.busy:
+            return False
+        if not self._photos_complete:
+            return False
+        if self.model.rowCount() and not self.grid.visible_rows():
+            return False  # laid out in batches: not placed on screen yet
+        return self.grid.visible_thumbnails_ready()
+
+    def errors(self) -> list[str]:
+        """The error messages the window shows."""
+        return self.messages.messages()
+
+    def shutdown(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.previews.shutdown()
+        self.thumbnails.shutdown()
+        self.backend.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # -- catalogue and libraries ----------------------------------------------------------------
+
+    @Slot(str)
+    def _on_catalogue_opened(self, location: str) -> None:
+        self.catalogue_label.setText(f"Catalogue: {display_path(location)}")
+        self.catalogue_label.setToolTip(display_path(location))
+        self.add_folder_action.setEnabled(True)
+        self._set_status("")
+        if self._startup_folder is not None:
+            self.scan(self._startup_folder)
+        self.backend.load_libraries()
+
+    @Slot(object)
+    def _on_libraries_loaded(self, libraries: list[LibrarySummary]) -> None:
+        first, self._first_libraries = self._first_libraries, False
+        if first and not libraries and self._startup_folder is None:
+            self._add_sample_library()
+        previous = self.libraries.selected_id()
+        wanted, self._wanted_library = self._wanted_library, None
+        self.libraries.set_libraries(libraries, select=wanted)
+        self.rescan_action.setEnabled(bool(libraries))
+        if self.libraries.selected_id() == previous and (self._photos_stale or not libraries):
+            self._load_photos(keep_selection=True)
+        self._photos_stale = False
+        self._update_header()
+
+    def _add_sample_library(self) -> None:
+        try:
+            sample = locations.sample_library_dir()
+        except FileNotFoundError as exc:
+            self._on_error(str(exc))
+            return
+        self._set_status("Adding the sample library…")
+        self.scan(str(sample))
+
+    @Slot(object)
+    def _on_library_selected(self, _library_id: int | None) -> None:
+        self._load_photos(keep_selection=False)
+
+    # -- photos --------------------------------------------------------------------------------
+
+    def _load_photos(self, keep_selection: bool) -> None:
+        library_id = self.libraries.selected_id()
+        self._reselect = self._selected_row().id if keep_selection and self._selected_row() else None
+        if library_id is None:
+            self._photos_request = 0  # no request has id 0: answers to earlier ones are dropped
+            self._photos_complete = True
+            self.model.set_rows([])
+            self.detail.clear("No library yet: add a folder of photos")
+            self._update_header()
+            return
+        self._photos_complete = False
+        self._photos_first_chunk = True
+        status = self._status_filter()
+        self._photos_request = self.backend.load_photos(library_id, status)
+        self._update_header()
+
+    @Slot(int, object, bool)
+    def _on_photos_loaded(self, request_id: int, rows: list[PhotoRow], last: bool) -> None:
+        if request_id != self._photos_request:
+            return
+        offset = 0
+        if self._photos_first_chunk:
+            self._photos_first_chunk = False
+            self.model.set_rows(rows)
+        else:
+            offset = self.model.rowCount()
+            self.model.append_rows(rows)
+        if self._reselect is not None:
+            found = next((number for number, row in enumerate(rows) if row.id == self._reselect), None)
+            if found is not None:
+                self._reselect = None
+                self._select_row(offset + found)
+        if last:
+            self._photos_complete = True
+            if not self._selected_row():
+                self._reselect = None
+                if self.model.rowCount():
+                    self._select_row(0)
+                else:
+                    self.detail.clear("No photos to show")
+        elif self._reselect is None and not self._selected_row() and self.model.rowCount():
+            self._select_row(0)
+        self._update_header()
+
+    def _status_filter(self) -> PhotoStatus | None:
+        return STATUS_FILTERS[max(0, self.status_filter.currentIndex())][1]
+
+    def _select_row(self, number: int) -> None:
+        index = self.model.index(number)
+        self.grid.setCurrentIndex(index)
+        self.grid.scrollTo(index)
+
+    def _selected_row(self) -> PhotoRow | None:
+        indexes = self.grid.selectionModel().selectedIndexes()
+        return self.model.rows()[indexes[0].row()] if indexes else None
+
+    @Slot()
+    def _on_photo_selected(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            self.previews.cancel()
+            return
+        self.detail.show_loading(row.name)
+        self._detail_request = self.backend.load_photo(row.id)
+        if row.status is PhotoStatus.OK:
+            self.previews.request(row.path)
+        else:
+            self.previews.cancel()
+
+    @Slot(int, object)
+    def _on_photo_loaded(self, request_id: int, details: dict[str, Any]) -> None:
+        if request_id == self._detail_request:
+            self.detail.show_photo(details)
+
+    @Slot(int, QImage, str)
+    def _on_preview(self, request_id: int, image: QImage, reason: str) -> None:
+        if self.previews.accept(request_id):
+            self.detail.show_preview(image, reason)
+
+    def _update_header(self) -> None:
+        library = self.libraries.library(self.libraries.selected_id())
+        if library is None:
+            self.library_title.setText("No library" if not self.libraries.libraries() else "")
+            self.photo_count.setText("")
+            self.setWindowTitle(APP_TITLE)
+            return
+        self.library_title.setText(library.name)
+        self.setWindowTitle(f"{library.name} — {APP_TITLE}")
+        shown = self.model.rowCount()
+        if not self._photos_complete and not shown:
+            count = "Loading…"
+        elif self._status_filter() is None:
+            count = plural(shown, "photo")
+        else:
+            count = f"{shown:,} of {plural(library.photos, 'photo')}"
+        problems = []
+        if library.errors:
+            problems.append(f"{library.errors:,} cannot be read")
+        if library.missing:
+            problems.append(f"{library.missing:,} missing")
+        self.photo_count.setText(" · ".join([count, *problems]))
+
+    # -- scanning ------------------------------------------------------------------------------
+
+    @Slot()
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", str(Path.home()))
+        if folder:
+            self.scan(folder)
+
+    @Slot()
+    def _rescan_current(self) -> None:
+        library = self.libraries.library(self.libraries.selected_id())
+        if library is not None:
+            self.scan(library.root, select=False)
+
+    @Slot(str)
+    def _on_scan_started(self, folder: str) -> None:
+        self.progress.setRange(0, 0)  # busy until the walk has counted the files
+        self.progress.show()
+        self._set_status(f"Scanning {_folder_name(folder)}…")
+
+    @Slot(str, int, int)
+    def _on_scan_progress(self, folder: str, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done if total else 1)
+        progress = f"{done:,}/{total:,}" if total else "no new or changed files"
+        self._set_status(f"Scanning {_folder_name(folder)}… {progress}")
+
+    @Slot(str, object)
+    def _on_scan_finished(self, folder: str, report: ScanReport) -> None:
+        self._scan_ended()
+        self._set_status(scan_summary(report))
+        self.thumbnails.forget_failures()
+        if folder in self._select_after_scan:
+            self._select_after_scan.discard(folder)
+            self._wanted_library = report.library_id
+        if report.library_id == self.libraries.selected_id():
+            self._photos_stale = True
+        self.backend.load_libraries()
+
+    @Slot(str, str)
+    def _on_scan_failed(self, folder: str, message: str) -> None:
+        self._scan_ended()
+        self._select_after_scan.discard(folder)
+        self._on_error(message)
+
+    def _scan_ended(self) -> None:
+        self._scans_pending -= 1
+        if not self._scans_pending:
+            self.progress.hide()
+
+    # -- messages ------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_error(self, message: str) -> None:
+        self.messages.show_error(sentence(message))
+        self._set_status(sentence(message))
+
+    def _set_status(self, text: str) -> None:
+        self.status_text.setText(text)

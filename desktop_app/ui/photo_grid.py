@@ -1,0 +1,346 @@
+"""The thumbnail grid: a list model of light photo rows, a delegate that paints cells, and the view.
+
+Built for 100k+ photos: the model holds one small PhotoRow per photo and nothing else; a thumbnail
+is asked for only when the view paints (asks for the decoration of) a visible cell, and cells have a
+fixed size so the view lays them out without measuring each one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Slot,
+)
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from desktop_app.catalogue.models import PhotoStatus, ReviewState
+from desktop_app.catalogue.photos import display_path
+from desktop_app.ui.backend import PhotoRow
+from desktop_app.ui.image_loading import ThumbnailLoader
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the PhotoRow itself
+
+THUMBNAIL_BOX = QSize(168, 168)
+CELL_SIZE = QSize(188, 230)
+ERROR_COLOUR = QColor("#d64545")
+MISSING_COLOUR = QColor("#d98e04")
+STATE_COLOURS = {
+    ReviewState.DRAFT: QColor("#d98e04"),
+    ReviewState.APPROVED: QColor("#2f9e55"),
+    ReviewState.REJECTED: QColor("#d64545"),
+}
+STATE_LABELS = {
+    ReviewState.DRAFT: "Draft",
+    ReviewState.APPROVED: "Approved",
+    ReviewState.REJECTED: "Rejected",
+}
+Index = QModelIndex | QPersistentModelIndex
+
+
+def thumbnail_wanted(row: PhotoRow) -> bool:
+    # An error row has no thumbnail (decoding failed); a missing photo keeps the one it had.
+    return row.content_hash is not None and row.status is not PhotoStatus.ERROR
+
+
+def tooltip_for(row: PhotoRow) -> str:
+    lines = [display_path(row.path)]
+    if row.status is PhotoStatus.ERROR:
+        lines.append(f"Error: {row.error or 'unknown error'}")
+    elif row.status is PhotoStatus.MISSING:
+        lines.append("Missing: the file is no longer at this path")
+    if row.caption:
+        state = STATE_LABELS.get(row.caption_state, "") if row.caption_state else ""
+        lines.append(f"{state} caption: {row.caption}" if state else f"Caption: {row.caption}")
+    return "\n".join(lines)
+
+
+class PhotoListModel(QAbstractListModel):
+    """Photo rows for the grid; decorations come from the ThumbnailLoader as they load."""
+
+    def __init__(self, thumbnails: ThumbnailLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.thumbnails = thumbnails
+        self._rows: list[PhotoRow] = []
+        # Rows whose cells asked for a thumbnail that is still loading, to repaint just those.
+        self._waiting: defaultdict[str, set[int]] = defaultdict(set)
+        thumbnails.loaded.connect(self._on_thumbnail)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.name
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbnail(index.row(), row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip_for(row)
+        return None
+
+    def rows(self) -> list[PhotoRow]:
+        return self._rows
+
+    def thumbnail(self, number: int) -> QPixmap | None:
+        """The row's thumbnail if loaded; asks for it otherwise (what the decoration role does)."""
+        return self._thumbnail(number, self._rows[number])
+
+    def set_rows(self, rows: list[PhotoRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._waiting.clear()
+        self.endResetModel()
+
+    def append_rows(self, rows: list[PhotoRow]) -> None:
+        if not rows:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    def _thumbnail(self, number: int, row: PhotoRow) -> QPixmap | None:
+        if not thumbnail_wanted(row):
+            return None
+        assert row.content_hash is not None
+        pixmap = self.thumbnails.pixmap(row.content_hash)
+        if pixmap is None and not self.thumbnails.is_known(row.content_hash):
+            self._waiting[row.content_hash].add(number)
+            rebuild_from = row.path if row.status is PhotoStatus.OK else None
+            self.thumbnails.request(row.content_hash, rebuild_from)
+        return pixmap
+
+    @Slot(str)
+    def _on_thumbnail(self, content_hash: str) -> None:
+        for number in self._waiting.pop(content_hash, ()):
+            if number < len(self._rows):
+                index = self.index(number)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Paints a cell: the thumbnail (or a placeholder), a status badge, the file name, and a second
+    line with the current caption, or the error reason for a photo that could not be read."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return CELL_SIZE
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        # The model itself, not index.data(): no round trip through QVariant per paint.
+        model = index.model()
+        if not isinstance(model, PhotoListModel) or index.row() >= model.rowCount():
+            return
+        row = model.rows()[index.row()]
+        palette = option.palette  # type: ignore[attr-defined]
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+
+        cell = QRectF(rect.adjusted(4, 4, -4, -4))
+        if selected:
+            highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
+            highlight.setAlpha(60)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+            painter.setBrush(highlight)
+            painter.drawRoundedRect(cell, 8, 8)
+        elif state & QStyle.StateFlag.State_MouseOver:
+            hover = QColor(palette.color(QPalette.ColorRole.Mid))
+            hover.setAlpha(50)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(hover)
+            painter.drawRoundedRect(cell, 8, 8)
+
+        box = self.thumbnail_rect(rect)
+        pixmap = model.thumbnail(index.row())
+        if pixmap is not None and not pixmap.isNull():
+            self._paint_thumbnail(painter, box, pixmap, dim=row.status is PhotoStatus.MISSING)
+        else:
+            self._paint_placeholder(painter, box, palette, row)
+        if row.status is not PhotoStatus.OK:
+            self._paint_badge(painter, self.badge_rect(rect), row.status)
+
+        text_left = rect.left() + 12
+        text_width = rect.width() - 24
+        name_font = QFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(name_font)
+        metrics = painter.fontMetrics()
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        name_top = box.bottom() + 8
+        name = metrics.elidedText(row.name, Qt.TextElideMode.ElideMiddle, text_width)
+        painter.drawText(QRect(text_left, name_top, text_width, metrics.height()),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, name)
+
+        detail_font = QFont(name_font)
+        detail_font.setPointSizeF(max(7.0, name_font.pointSizeF() * 0.88))
+        painter.setFont(detail_font)
+        detail_metrics = painter.fontMetrics()
+        detail, colour = self._detail_line(row, palette)
+        line = QRect(text_left, name_top + metrics.height() + 2, text_width, detail_metrics.height())
+        state_colour = STATE_COLOURS.get(row.caption_state) if row.caption_state and row.caption else None
+        if state_colour is not None:
+            # A dot in the review state's colour before the caption: drafts stand out in a grid.
+            dot = 7
+            detail = detail_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, text_width - dot - 5)
+            width = dot + 5 + detail_metrics.horizontalAdvance(detail)
+            left = line.left() + (line.width() - width) // 2
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(state_colour)
+            painter.drawEllipse(QRectF(left, line.center().y() - dot / 2 + 1, dot, dot))
+            line.setLeft(left + dot + 5)
+            alignment = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        else:
+            detail = detail_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, text_width)
+            alignment = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+        painter.setPen(colour)
+        painter.drawText(line, alignment, detail)
+        painter.restore()
+
+    @staticmethod
+    def thumbnail_rect(cell: QRect) -> QRect:
+        left = cell.left() + (cell.width() - THUMBNAIL_BOX.width()) // 2
+        return QRect(QPoint(left, cell.top() + 10), THUMBNAIL_BOX)
+
+    @classmethod
+    def badge_rect(cls, cell: QRect) -> QRect:
+        box = cls.thumbnail_rect(cell)
+        return QRect(box.right() - 26, box.top() + 4, 22, 22)
+
+    @staticmethod
+    def _paint_thumbnail(painter: QPainter, box: QRect, pixmap: QPixmap, dim: bool) -> None:
+        # Never enlarge: a thumbnail of a tiny image stays tiny rather than blurred.
+        size = pixmap.deviceIndependentSize().toSize()
+        if size.width() > box.width() or size.height() > box.height():
+            size = size.scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(QPoint(0, 0), size)
+        target.moveCenter(box.center())
+        clip = QPainterPath()
+        clip.addRoundedRect(QRectF(target), 4, 4)
+        painter.save()
+        painter.setClipPath(clip)
+        if dim:
+            painter.setOpacity(0.35)
+        painter.drawPixmap(target, pixmap)
+        painter.restore()
+
+    @staticmethod
+    def _paint_placeholder(painter: QPainter, box: QRect, palette: QPalette, row: PhotoRow) -> None:
+        fill = QColor(palette.color(QPalette.ColorRole.Mid))
+        fill.setAlpha(45)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        inner = QRectF(box.adjusted(6, 18, -6, -18))
+        painter.drawRoundedRect(inner, 6, 6)
+        if row.status is PhotoStatus.ERROR:
+            painter.setPen(QPen(ERROR_COLOUR, 1.5))
+            font = QFont(painter.font())
+            font.setPointSizeF(font.pointSizeF() * 0.9)
+            painter.setFont(font)
+            painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, "Cannot read\nthis file")
+
+    @staticmethod
+    def _paint_badge(painter: QPainter, badge: QRect, status: PhotoStatus) -> None:
+        colour = ERROR_COLOUR if status is PhotoStatus.ERROR else MISSING_COLOUR
+        painter.save()
+        painter.setPen(QPen(QColor("white"), 1.5))
+        painter.setBrush(colour)
+        painter.drawEllipse(QRectF(badge))
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPixelSize(14)
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!" if status is PhotoStatus.ERROR else "?")
+        painter.restore()
+
+    @staticmethod
+    def _detail_line(row: PhotoRow, palette: QPalette) -> tuple[str, QColor]:
+        if row.status is PhotoStatus.ERROR:
+            return row.error or "cannot read this file", ERROR_COLOUR
+        if row.status is PhotoStatus.MISSING:
+            return "file missing", MISSING_COLOUR
+        if row.caption:
+            colour = palette.color(QPalette.ColorRole.Text)
+            colour.setAlpha(170)
+            return row.caption, colour
+        colour = palette.color(QPalette.ColorRole.PlaceholderText)
+        return "No caption", colour
+
+
+class PhotoGrid(QListView):
+    """A QListView in icon mode over a PhotoListModel, laid out in batches so 100k rows do not block."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setUniformItemSizes(True)
+        self.setGridSize(CELL_SIZE)
+        self.setSpacing(0)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setWrapping(True)
+        # Batched layout: the first screenful is placed at once, the rest while the event loop idles.
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(2000)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setMouseTracking(True)
+        self.setItemDelegate(ThumbnailDelegate(self))
+        self.setFrameShape(QListView.Shape.NoFrame)
+
+    def visible_rows(self) -> list[int]:
+        """Rows whose cells intersect the viewport, in layout order."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return []
+        viewport = self.viewport().rect()
+        first = self.indexAt(QPoint(1, 1))
+        start = first.row() if first.isValid() else 0
+        rows = []
+        for number in range(start, model.rowCount()):
+            rect = self.visualRect(model.index(number, 0))
+            if rect.top() > viewport.bottom():
+                break
+            if rect.intersects(viewport):
+                rows.append(number)
+        return rows
+
+    def visible_thumbnails_ready(self) -> bool:
+        """Every visible cell that can have a thumbnail has it (or its load failed)."""
+        model = self.model()
+        if not isinstance(model, PhotoListModel):
+            return True
+        ready = True
+        for number in self.visible_rows():
+            row = model.rows()[number]
+            if not thumbnail_wanted(row):
+                continue
+            assert row.content_hash is not None
+            if not model.thumbnails.is_known(row.content_hash):
+                model.thumbnail(number)  # requests it, should no paint have yet
+                ready = False
+        return ready
