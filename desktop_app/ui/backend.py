@@ -36,6 +36,7 @@ from desktop_app.catalogue.photos import (
 )
 from desktop_app.library.scanner import ScanError, Scanner, ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,8 @@ class Backend(QObject):
 
     def __init__(self, thumbnails: ThumbnailCache | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thumbnails = thumbnails or ThumbnailCache()
+        # The scanner writes thumbnails at the size the settings ask for; the grid reads any size.
+        self.thumbnails = thumbnails or ThumbnailCache(size=load_settings().library.thumbnail_size)
         self.catalogue: Catalogue | None = None
         self._stop = threading.Event()
         self._pending = 0
