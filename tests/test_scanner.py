@@ -336,3 +336,12 @@ def test_stopping_keeps_what_was_recorded_and_marks_nothing_missing(
     assert len(photos_by_path(catalogue)) == 10
     report = scanner.scan(root)
     assert (report.new, report.unchanged) == (30, 10)
+
+
+def test_stopping_during_the_walk_marks_nothing_missing(scanner: Scanner, catalogue, library: Path) -> None:
+    scanner.scan(library)
+    stop = threading.Event()
+    stop.set()
+    report = scanner.scan(library, stop=stop)
+    assert report.cancelled and report.missing == 0
+    assert all(p.status is PhotoStatus.OK for p in photos_by_path(catalogue).values())

@@ -7,6 +7,7 @@ pydicom for DICOM, EXIF orientation applied, reduced-size JPEG decoding where a 
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -122,7 +123,10 @@ def decode(opened: OpenedImage, max_side: int | None = None) -> Image.Image:
     else:
         image = opened.image
         if max_side and opened.format == "JPEG":
-            image.draft(None, (max_side, max_side))
+            # Ask for the thumbnail's own box, not max_side x max_side: a square request keeps a
+            # max_side *short* side, which holds a 5 MP photo at 1/4 scale where 1/8 is enough.
+            scale = max_side / max(opened.width, opened.height)
+            image.draft(None, (math.ceil(opened.width * scale), math.ceil(opened.height * scale)))
         image.load()
         # Orientation after the reduced decode: rotating a thumbnail-sized image is nearly free.
         ImageOps.exif_transpose(image, in_place=True)

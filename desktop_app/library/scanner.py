@@ -185,13 +185,17 @@ def _one_line(exc: BaseException) -> str:
 
 
 def walk_library(
-    top: str, root: str, ignored: frozenset[str] = frozenset()
+    top: str,
+    root: str,
+    ignored: frozenset[str] = frozenset(),
+    stop: threading.Event | None = None,
 ) -> tuple[list[FileEntry], list[tuple[str, str]]]:
     """Every candidate image file under ``top``, one stat each, sorted by path.
 
     Paths are relative to ``root`` with ``/`` separators. Hidden names and ``ignored`` names (NAS
     metadata, recycle bins) are skipped. Symbolic links to folders are followed once: a folder
-    already visited (a link loop, or a second link to it) is skipped and reported.
+    already visited (a link loop, or a second link to it) is skipped and reported. Setting
+    ``stop`` ends the walk early (checked once per folder: a huge tree must not hold up a quit).
     """
     entries: list[FileEntry] = []
     skipped: list[tuple[str, str]] = []
@@ -199,7 +203,7 @@ def walk_library(
     visited = {(top_stat.st_dev, top_stat.st_ino)}
     prefix = os.path.relpath(top, root).replace(os.sep, "/")
     stack = [(top, "" if prefix == "." else prefix + "/")]
-    while stack:
+    while stack and not (stop is not None and stop.is_set()):
         folder, rel_folder = stack.pop()
         try:
             with os.scandir(folder) as iterator:
@@ -293,7 +297,11 @@ class Scanner:
         library, prefix = self._library_for(top)
         report = ScanReport(root=library.root, library_id=library.id)
 
-        entries, report.skipped_folders = walk_library(top, library.root, self.ignored)
+        entries, report.skipped_folders = walk_library(top, library.root, self.ignored, stop)
+        if stop is not None and stop.is_set():
+            report.cancelled = True  # a partial walk must not mark the unvisited photos missing
+            report.seconds = time.perf_counter() - started
+            return report
         report.found = len(entries)
         rows = self._rows_in_scope(library.id, prefix)
         seen = {entry.rel_path for entry in entries}
