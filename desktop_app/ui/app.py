@@ -16,8 +16,10 @@ from PySide6.QtCore import (
     Slot,
     qInstallMessageHandler,
 )
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from desktop_app import locations
 from desktop_app.ui.main_window import DEFAULT_SIZE, MainWindow
 from desktop_app.ui.qt_check import binding_problem
 
@@ -37,7 +39,15 @@ def _application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Photo Annotator")
     app.setOrganizationName("photo-annotator")
+    apply_look(app)
     return app
+
+
+def apply_look(app: QApplication) -> None:
+    """The app's icon and style sheet, from the bundled resources."""
+    resources = locations.resources_dir()
+    app.setWindowIcon(QIcon(str(resources / "icons" / "photo-annotator.svg")))
+    app.setStyleSheet((resources / "styles" / "app.qss").read_text(encoding="utf-8"))
 
 
 def _display_problem(screenshot: bool) -> str | None:

@@ -301,9 +301,6 @@ class DetailPane(QWidget):
         card = QFrame()
         card.setObjectName("captionCard")
         card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setStyleSheet(
-            "#captionCard { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }"
-        )
         layout = QVBoxLayout(card)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)

@@ -27,10 +27,8 @@ class LibraryList(QTreeWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setFrameShape(QTreeWidget.Shape.NoFrame)
         self.setIndentation(0)
-        # No focus frame around the name: the selection already shows where the keyboard is.
-        self.setStyleSheet(
-            "QTreeWidget { background: transparent; outline: 0; } QTreeWidget::item { padding: 5px 8px; }"
-        )
+        # Styled in resources/styles/app.qss: no focus frame (the selection shows where the keyboard is).
+        self.setObjectName("libraryList")
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -21,10 +21,6 @@ class MessageBar(QWidget):
         outer.setContentsMargins(10, 10, 10, 0)
         frame = QFrame()
         frame.setObjectName("messageBar")
-        frame.setStyleSheet(
-            "#messageBar { background: #fdecea; border: 1px solid #f1b0aa; border-radius: 6px; }"
-            "#messageBar QLabel, #messageBar QToolButton { color: #7a1f17; }"
-        )
         outer.addWidget(frame)
         layout = QHBoxLayout(frame)
         layout.setContentsMargins(12, 8, 8, 8)
