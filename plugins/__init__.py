@@ -1,6 +1,8 @@
 """Built-in plugins of Photo Annotator (captioners, embedders).
 
-They are registered through the same ``photo_annotator`` entry-point group and hooks as
-third-party plugins, so the built-ins prove the plugin API. The plugin API and the first
-captioners are the next milestone; until then this package holds no plugin.
+They load through the same hooks and checks as third-party plugins (entry-point group
+``photo_annotator``), so the built-ins prove the plugin API. ``DEFAULT_PLUGINS`` lists their
+modules; the built-in captioners are being added to it.
 """
+
+DEFAULT_PLUGINS: tuple[str, ...] = ()

@@ -33,10 +33,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 def _register() -> None:
     # Each command module keeps its heavy imports inside the command, so --help stays fast.
-    from desktop_app.cli import captions, db, gui, photos, scan
+    from desktop_app.cli import captions, db, gui, photos, plugins, scan
 
     for command in (scan.scan, photos.photos, photos.show, captions.edit, captions.approve,
-                    captions.reject, captions.revert, db.db, gui.gui):
+                    captions.reject, captions.revert, db.db, gui.gui, plugins.plugins):
         cli.add_command(command)
 
 

@@ -1,0 +1,110 @@
+"""The captioner contract: what a plugin's captioner object offers and what one call returns.
+
+A captioner is cheap to construct (no weights, no torch import). ``load(device, dtype)`` does the
+heavy work and ``unload()`` frees it; ``caption(images, options)`` captions a batch. The engine owns
+batching, devices, caching and errors; a captioner only turns decoded, upright RGB images into text.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+class CaptionerKind(enum.StrEnum):
+    CAPTION = "caption"
+    PRODUCT_DESCRIPTION = "product-description"
+    MEDICAL_REPORT = "medical-report"
+
+
+class InputKind(enum.StrEnum):
+    """What a captioner accepts: ordinary photos, and/or DICOM medical images."""
+
+    PHOTO = "photo"
+    DICOM = "dicom"
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option a captioner understands, for `--help`-style listings and the settings dialog."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    choices: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class TokenScore:
+    """One generated token and the probability the model gave it: low values mark unsure words."""
+
+    token: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class CaptionResult:
+    text: str
+    confidence: float | None  # e.g. the mean token probability, 0..1
+    model_id: str
+    model_revision: str | None
+    prompt: str | None
+    seconds: float  # this image's share of the batch's time
+    token_scores: tuple[TokenScore, ...] = field(default_factory=tuple)
+
+
+class Captioner(ABC):
+    """Base class of every captioner. Subclasses set the class attributes and the three methods."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    description: ClassVar[str]
+    kind: ClassVar[CaptionerKind]
+    default_model: ClassVar[str]
+    default_revision: ClassVar[str | None] = None
+    inputs: ClassVar[frozenset[InputKind]] = frozenset({InputKind.PHOTO})
+    options: ClassVar[tuple[OptionSpec, ...]] = ()
+
+    def __init__(self, model: str | None = None, revision: str | None = None) -> None:
+        """``model``: a hub id or a local folder (default: ``default_model``)."""
+        self.model = model or self.default_model
+        self.revision = revision if model else (revision or self.default_revision)
+
+    @abstractmethod
+    def load(self, device: str, dtype: str | None) -> None:
+        """Load the weights onto ``device`` ("cuda", "mps", "cpu"...) in ``dtype`` ("bfloat16"...)."""
+
+    @abstractmethod
+    def unload(self) -> None:
+        """Free the weights; ``load`` may be called again later."""
+
+    @abstractmethod
+    def caption(self, images: Sequence[Image.Image], options: dict[str, Any]) -> list[CaptionResult]:
+        """Caption a batch of upright RGB images; one result per image, in order."""
+
+    def option_defaults(self) -> dict[str, Any]:
+        return {spec.name: spec.default for spec in self.options}
+
+    def describe(self) -> dict[str, Any]:
+        """The captioner as `photo-annotator plugins --json` shows it."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "kind": self.kind.value,
+            "default_model": self.default_model,
+            "default_revision": self.default_revision,
+            "inputs": sorted(kind.value for kind in self.inputs),
+            "options": [
+                {"name": s.name, "type": s.type.__name__, "default": s.default, "help": s.help,
+                 "choices": list(s.choices)}
+                for s in self.options
+            ],
+        }

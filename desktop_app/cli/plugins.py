@@ -1,0 +1,45 @@
+"""`photo-annotator plugins`: what is installed, what loaded, and what it offers."""
+
+from __future__ import annotations
+
+import click
+
+from desktop_app.cli.common import echo, emit_json, json_option
+
+
+@click.command()
+@json_option
+def plugins(as_json: bool) -> None:
+    """List plugins (version, status, error) and the captioners and embedders they offer.
+
+    JSON lines: one {"type": "plugin", ...} object per plugin, then one {"type": "captioner", ...}
+    or {"type": "embedder", ...} object per model, each with its "plugin".
+    """
+    from desktop_app.plugin_registry import load_plugins
+
+    registry = load_plugins()
+    owner = {(kind, model): info.name for info in registry.plugins
+             for kind in ("captioners", "embedders") for model in getattr(info, kind)}
+    if as_json:
+        for info in registry.plugins:
+            emit_json({"type": "plugin", **info.to_json()})
+        for captioner in registry.captioners.values():
+            emit_json({"type": "captioner", "plugin": owner[("captioners", captioner.id)],
+                       **captioner.describe()})
+        for embedder in registry.embedders.values():
+            emit_json({"type": "embedder", "plugin": owner[("embedders", embedder.id)],
+                       **embedder.describe()})
+        return
+    echo("Plugins:" if registry.plugins else "No plugins installed.")
+    for info in registry.plugins:
+        version = f" {info.version}" if info.version else ""
+        detail = f": {info.error}" if info.error else ""
+        echo(f"  {info.name}{version} ({info.source}) {info.status}{detail}")
+    if registry.captioners:
+        echo("Captioners:")
+        for captioner in registry.captioners.values():
+            echo(f"  {captioner.id:<22} {captioner.kind.value:<20} {captioner.default_model}")
+    if registry.embedders:
+        echo("Embedders:")
+        for embedder in registry.embedders.values():
+            echo(f"  {embedder.id:<22} {embedder.dimension:>5}-d  {embedder.default_model}")

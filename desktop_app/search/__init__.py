@@ -1,0 +1,1 @@
+"""Search: embedders (the contract plugins implement) and, later, keyword and semantic search."""

@@ -1,0 +1,8 @@
+"""A plugin whose hook implementation asks for an argument the hook does not have."""
+
+from desktop_app.hookspecs import hookimpl
+
+
+@hookimpl
+def register_captioners(register, device):
+    pass

@@ -1,0 +1,9 @@
+"""Registers a captioner id that fake_captioners already has."""
+
+from desktop_app.hookspecs import hookimpl
+from tests.plugins.fake_captioners import FixedCaptioner
+
+
+@hookimpl
+def register_captioners(register):
+    register(FixedCaptioner())

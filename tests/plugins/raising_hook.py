@@ -1,0 +1,8 @@
+"""A plugin whose hook raises."""
+
+from desktop_app.hookspecs import hookimpl
+
+
+@hookimpl
+def register_captioners(register):
+    raise RuntimeError("model table is corrupt")

@@ -1,0 +1,8 @@
+"""A plugin that registers a string where a Captioner belongs."""
+
+from desktop_app.hookspecs import hookimpl
+
+
+@hookimpl
+def register_captioners(register):
+    register("not a captioner")

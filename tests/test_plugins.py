@@ -1,0 +1,139 @@
+"""Plugins: built-in list and entry points, isolation of broken plugins, the README example, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from desktop_app.plugin_registry import UnknownCaptionerError, load_plugins
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+GOOD = ["tests.plugins.fake_captioners", "tests.plugins.good_embedder"]
+
+
+def install_distribution(site: Path, package: str, code: str, pyproject: str) -> None:
+    """Install a plugin as pip would, minus pip: the package and a .dist-info with its entry points."""
+    project = tomllib.loads(pyproject)["project"]
+    (site / package).mkdir(parents=True)
+    (site / package / "__init__.py").write_text(code)
+    dist_info = site / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n"
+    )
+    groups = project["entry-points"]
+    (dist_info / "entry_points.txt").write_text("".join(
+        f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items())
+        for group, points in groups.items()
+    ))
+
+
+def readme_example() -> tuple[str, str]:
+    text = README.read_text()
+    code = re.search(r"```python\n(# photo_annotator_colour/__init__.py\n.*?)```", text, re.S).group(1)
+    toml = re.search(r"```toml\n# pyproject.toml\n(.*?)```", text, re.S).group(1)
+    return code, toml
+
+
+@pytest.fixture
+def colour_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    site = tmp_path / "site"
+    install_distribution(site, "photo_annotator_colour", *readme_example())
+    monkeypatch.syspath_prepend(str(site))
+    return site
+
+
+def test_working_plugins_offer_their_captioners_and_embedders() -> None:
+    registry = load_plugins(GOOD, entry_points=False)
+    assert [(p.name, p.status, p.captioners, p.embedders) for p in registry.plugins] == [
+        ("fake-captioners", "loaded", ["fixed"], []),
+        ("good-embedder", "loaded", [], ["hashed-words"]),
+    ]
+    captioner = registry.get_captioner("fixed")
+    assert captioner.caption([Image.new("RGB", (8, 8))], {})[0].text == "a photo"
+    vectors = registry.get_embedder("hashed-words").embed_texts(["a dog on grass", ""])
+    assert vectors.shape == (2, 64) and np.isclose(np.linalg.norm(vectors[0]), 1.0)
+    with pytest.raises(UnknownCaptionerError, match="no captioner 'nope' \\(available: fixed\\)"):
+        registry.get_captioner("nope")
+
+
+@pytest.mark.parametrize(
+    ("module", "error"),
+    [
+        ("tests.plugins.broken_import", "cannot be imported: ModuleNotFoundError: No module named"),
+        ("tests.plugins.raising_hook", "register_captioners raised RuntimeError: model table is corrupt"),
+        ("tests.plugins.wrong_type", "register_captioners registered 'str', not a Captioner"),
+        ("tests.plugins.bad_signature", "invalid hook implementation"),
+        ("tests.plugins.duplicate_id",
+         "captioner id 'fixed' is already registered by plugin 'fake-captioners'"),
+    ],
+)
+def test_a_broken_plugin_is_recorded_and_skipped_and_the_rest_load(module: str, error: str) -> None:
+    registry = load_plugins([GOOD[0], module, GOOD[1]], entry_points=False)
+    broken = registry.plugins[1]
+    assert broken.status == "failed" and error in broken.error
+    assert "\n" not in broken.error and broken.captioners == []
+    assert [p.status for p in registry.plugins] == ["loaded", "failed", "loaded"]
+    assert sorted(registry.captioners) == ["fixed"] and sorted(registry.embedders) == ["hashed-words"]
+    assert registry.captioners["fixed"].__module__ == "tests.plugins.fake_captioners"
+
+
+def test_environment_limits_which_plugins_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PHOTO_ANNOTATOR_PLUGINS", "good-embedder")
+    registry = load_plugins(GOOD, entry_points=False)
+    assert [(p.name, p.status) for p in registry.plugins] == [
+        ("fake-captioners", "disabled"), ("good-embedder", "loaded")]
+    assert registry.captioners == {}
+    monkeypatch.setenv("PHOTO_ANNOTATOR_PLUGINS", "")
+    assert load_plugins(GOOD, entry_points=False).embedders == {}
+
+
+def test_the_readme_example_plugin_works_through_a_real_entry_point(colour_plugin: Path) -> None:
+    registry = load_plugins([])
+    (info,) = [p for p in registry.plugins if p.name == "colour"]
+    assert (info.source, info.version, info.status, info.captioners) == (
+        "entry point", "1.0", "loaded", ["dominant-colour"])
+    captioner = registry.get_captioner("dominant-colour")
+    captioner.load("cpu", None)
+    options = captioner.option_defaults()
+    results = captioner.caption([Image.new("RGB", (40, 30), (190, 30, 35)),
+                                 Image.new("RGB", (40, 30), (30, 70, 210))], options)
+    assert [r.text for r in results] == ["A mostly red photo.", "A mostly blue photo."]
+
+
+def test_plugins_command_lists_plugins_and_their_models(colour_plugin: Path) -> None:
+    script = Path(sys.executable).with_name("photo-annotator")
+    env = {**os.environ, "PYTHONPATH": str(colour_plugin)}
+    result = subprocess.run([str(script), "plugins", "--json"], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    plugin = next(r for r in rows if r["type"] == "plugin" and r["name"] == "colour")
+    assert plugin["version"] == "1.0" and plugin["status"] == "loaded" and plugin["error"] is None
+    captioner = next(r for r in rows if r["type"] == "captioner" and r["id"] == "dominant-colour")
+    assert captioner["plugin"] == "colour" and captioner["kind"] == "caption"
+    assert captioner["options"] == [
+        {"name": "prefix", "type": "str", "default": "A mostly", "help": "Words before the colour name.",
+         "choices": []}]
+    text = subprocess.run([str(script), "plugins"], capture_output=True, text=True, env=env, timeout=60)
+    assert "colour 1.0 (entry point) loaded" in text.stdout and "dominant-colour" in text.stdout
+
+
+def test_loading_plugins_imports_no_torch() -> None:
+    code = (
+        "import sys\n"
+        "from desktop_app.plugin_registry import load_plugins\n"
+        "load_plugins()\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'PySide6') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
