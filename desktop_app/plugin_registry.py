@@ -22,6 +22,7 @@ import pluggy
 
 from desktop_app import hookspecs
 from desktop_app.captioning.captioner import Captioner
+from desktop_app.errors import one_line
 from desktop_app.search.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -216,6 +217,5 @@ def _first_repeat(ids: list[str]) -> str:
 
 
 def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    text = lines[0][:200] if lines else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    """With the exception type: for plugin authors, "ModuleNotFoundError" says more than the text."""
+    return f"{type(exc).__name__}: {one_line(exc)}"

@@ -314,9 +314,23 @@ def test_unreadable_folder_is_reported_and_the_rest_scanned(
 def test_a_missing_folder_is_a_scan_error(scanner: Scanner, tmp_path: Path) -> None:
     with pytest.raises(ScanError, match="does not exist"):
         scanner.scan(tmp_path / "nope")
-    (tmp_path / "file.jpg").write_bytes(b"x")
-    with pytest.raises(ScanError, match="is not a folder"):
-        scanner.scan(tmp_path / "file.jpg")
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(ScanError, match="is not a folder or a photo file"):
+        scanner.scan(tmp_path / "notes.txt")
+
+
+def test_scanning_one_file_adds_just_that_photo(scanner: Scanner, catalogue, library: Path) -> None:
+    report = scanner.scan(library / "2021" / "paris.jpg")
+    assert (report.found, report.new) == (1, 1)
+    with catalogue.read() as session:
+        (library_row,) = session.scalars(select(Library)).all()
+        assert library_row.root == str((library / "2021").resolve())
+    assert list(photos_by_path(catalogue)) == ["paris.jpg"]
+    scanner.scan(library / "2021")  # the rest of the folder later: nothing marked missing
+    (library / "2021" / "diagram.png").unlink()
+    report = scanner.scan(library / "2021" / "paris.jpg")
+    assert (report.unchanged, report.missing) == (1, 0)
+    assert photos_by_path(catalogue)["diagram.png"].status is PhotoStatus.OK
 
 
 def test_stopping_keeps_what_was_recorded_and_marks_nothing_missing(

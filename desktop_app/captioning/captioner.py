@@ -71,6 +71,9 @@ class Captioner(ABC):
     default_revision: ClassVar[str | None] = None
     inputs: ClassVar[frozenset[InputKind]] = frozenset({InputKind.PHOTO})
     options: ClassVar[tuple[OptionSpec, ...]] = ()
+    # The engine shrinks images to at most this many pixels a side before captioning (JPEGs then
+    # decode at a reduced scale); about twice the model's input size. None: full size.
+    max_image_side: ClassVar[int | None] = None
 
     def __init__(self, model: str | None = None, revision: str | None = None) -> None:
         """``model``: a hub id or a local folder (default: ``default_model``)."""

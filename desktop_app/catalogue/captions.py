@@ -149,6 +149,54 @@ def revert_caption(session: Session, caption: Caption, number: int, *, author: s
     return caption
 
 
+def store_ai_caption(
+    session: Session,
+    photo: Photo,
+    text: str,
+    *,
+    captioner_id: str,
+    model_id: str,
+    model_revision: str | None,
+    prompt: str | None,
+    confidence: float | None,
+) -> Caption:
+    """Record a model's caption without ever replacing what a person wrote or approved.
+
+    - The photo's earlier caption from the same captioner, still as the model left it (AI origin,
+      not approved), gets the new text as a revision: re-captioning adds history, deletes nothing.
+    - Otherwise a new draft caption is added. It becomes current only if the photo has no current
+      caption or only an unreviewed AI draft; a human-edited, imported or approved caption stays
+      current until an editor chooses.
+    """
+    author = model_id
+    previous = session.scalar(
+        select(Caption)
+        .where(
+            Caption.photo_id == photo.id,
+            Caption.captioner_id == captioner_id,
+            Caption.origin == CaptionOrigin.AI,
+            Caption.state != ReviewState.APPROVED,
+        )
+        .order_by(Caption.id.desc())
+    )
+    if previous is not None:
+        previous.text = _clean(text)
+        previous.state = ReviewState.DRAFT
+        previous.model_id, previous.model_revision = model_id, model_revision
+        previous.prompt, previous.confidence, previous.author = prompt, confidence, author
+        _append_revision(session, previous, RevisionAction.REGENERATED, author)
+        return previous
+    current = current_caption(session, photo.id)
+    replaceable = current is None or (
+        current.origin is CaptionOrigin.AI and current.state is not ReviewState.APPROVED
+    )
+    return add_caption(
+        session, photo, text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
+        captioner_id=captioner_id, model_id=model_id, model_revision=model_revision, prompt=prompt,
+        confidence=confidence,
+    )
+
+
 def _append_revision(
     session: Session,
     caption: Caption,

@@ -145,6 +145,19 @@ def find_library(session: Session, ref: str) -> Library:
     raise LibraryNotFoundError(f"no library at {display_path(ref)}; scan it first")
 
 
+def readable_photo_ids_under(session: Session, folder: str) -> list[int]:
+    """Ids of the photos with status ok in ``folder`` (a library root or a folder inside one)."""
+    library = find_library(session, folder)
+    root = str(Path(folder).expanduser().resolve())
+    prefix = "" if root == library.root else os.path.relpath(root, library.root).replace(os.sep, "/") + "/"
+    rows = session.execute(
+        select(Photo.id, Photo.rel_path)
+        .where(Photo.library_id == library.id, Photo.status == PhotoStatus.OK)
+        .order_by(Photo.rel_path)
+    )
+    return [photo_id for photo_id, rel_path in rows if rel_path.startswith(prefix)]
+
+
 def find_photo(session: Session, ref: str) -> Photo:
     """A photo by id or by its path (absolute, or relative to the current folder)."""
     if ref.isdigit() and not os.path.exists(ref):

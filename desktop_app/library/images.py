@@ -16,6 +16,8 @@ from typing import IO, Any
 
 from PIL import Image, ImageOps
 
+from desktop_app.errors import one_line
+
 try:
     import pillow_heif
 
@@ -183,7 +185,7 @@ def _open_dicom(fp: IO[bytes]) -> OpenedImage:
     try:
         dataset = pydicom.dcmread(fp)
     except (InvalidDicomError, EOFError, ValueError, KeyError, TypeError) as exc:
-        raise UnsupportedImageError(f"corrupt DICOM file: {_first_line(exc)}") from exc
+        raise UnsupportedImageError(f"corrupt DICOM file: {one_line(exc)}") from exc
     if "PixelData" not in dataset:
         raise UnsupportedImageError("DICOM file holds no image (no pixel data)")
     width, height = int(dataset.get("Columns", 0)), int(dataset.get("Rows", 0))
@@ -202,7 +204,7 @@ def _dicom_to_image(dataset: Any) -> Image.Image:
     except Exception as exc:  # pydicom raises several types for missing codecs and bad data
         syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
         name = getattr(syntax, "name", "") or "this transfer syntax"
-        raise UnsupportedImageError(f"cannot decode DICOM pixel data ({name}): {_first_line(exc)}") from exc
+        raise UnsupportedImageError(f"cannot decode DICOM pixel data ({name}): {one_line(exc)}") from exc
     if int(dataset.get("NumberOfFrames", 1) or 1) > 1:
         pixels = pixels[0]
     photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).upper()
@@ -220,8 +222,3 @@ def _dicom_to_image(dataset: Any) -> Image.Image:
             pixels = convert_color_space(pixels, photometric, "RGB")
         return Image.fromarray(pixels.astype(np.uint8), "RGB")
     raise UnsupportedImageError(f"unsupported DICOM photometric interpretation {photometric}")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__

@@ -31,6 +31,7 @@ from sqlalchemy import insert, select, update
 
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import Library, Photo, PhotoStatus, utcnow
+from desktop_app.errors import one_line
 from desktop_app.library.images import UnsupportedImageError, is_candidate, open_image, unsupported_reason
 from desktop_app.library.metadata import PhotoMetadata, read_dicom, read_exif
 from desktop_app.library.thumbnails import ThumbnailCache
@@ -160,14 +161,14 @@ def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache) -> Inspection:
     except Exception as exc:  # any decoder failure is the file's problem, not the scan's
         log.debug("decoding %s failed", entry.path, exc_info=True)
         return Inspection(
-            entry, content_hash=digest, error=f"cannot decode image: {_one_line(exc)}"
+            entry, content_hash=digest, error=f"cannot decode image: {one_line(exc)}"
         )
 
 
 def os_error_reason(exc: OSError) -> str:
     """A one-line, user-facing reason for a failed file-system call or decode."""
     if exc.errno is None:  # Pillow raises errno-less OSErrors for bad image data
-        return f"corrupt or truncated image data: {_one_line(exc)}"
+        return f"corrupt or truncated image data: {one_line(exc)}"
     reasons = {
         errno.EACCES: "permission denied",
         errno.EPERM: "permission denied",
@@ -176,12 +177,7 @@ def os_error_reason(exc: OSError) -> str:
         errno.EIO: "read error (I/O error): the disk or network share may be failing",
         errno.ENAMETOOLONG: "file name too long",
     }
-    return reasons.get(exc.errno, f"cannot read file: {exc.strerror or _one_line(exc)}")
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return (lines[0][:200] if lines else "") or type(exc).__name__
+    return reasons.get(exc.errno, f"cannot read file: {exc.strerror or one_line(exc)}")
 
 
 def walk_library(
@@ -235,22 +231,22 @@ def walk_library(
                 continue
             if not is_candidate(name):
                 continue
-            entries.append(_stat_entry(child, rel_path))
+            entries.append(_stat_entry(child.path, rel_path))
     entries.sort(key=lambda e: e.rel_path)
     return entries, skipped
 
 
-def _stat_entry(child: os.DirEntry[str], rel_path: str) -> FileEntry:
+def _stat_entry(path: str, rel_path: str) -> FileEntry:
     try:
-        st = child.stat()
+        st = os.stat(path)
     except FileNotFoundError:
-        reason = "broken symbolic link: its target does not exist" if child.is_symlink() else None
-        return FileEntry(rel_path, child.path, error=reason or "file disappeared during the scan")
+        reason = "broken symbolic link: its target does not exist" if os.path.islink(path) else None
+        return FileEntry(rel_path, path, error=reason or "file disappeared during the scan")
     except OSError as exc:
-        return FileEntry(rel_path, child.path, error=os_error_reason(exc))
+        return FileEntry(rel_path, path, error=os_error_reason(exc))
     if not stat.S_ISREG(st.st_mode):
-        return FileEntry(rel_path, child.path, error="not a regular file")
-    return FileEntry(rel_path, child.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        return FileEntry(rel_path, path, error="not a regular file")
+    return FileEntry(rel_path, path, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _is_unchanged(row: _Row, entry: FileEntry) -> bool:
@@ -289,21 +285,28 @@ class Scanner:
     ) -> ScanReport:
         """Add ``folder`` as a library, or refresh the library (or the part of one) it is in.
 
+        ``folder`` may also be one photo file: it is added to (or refreshed in) the library of its
+        folder, and nothing else is looked at.
         ``progress(done, total)`` is called as files are inspected; ``on_listed(found, to_inspect)``
         once the walk is done; setting ``stop`` ends the scan early with what was recorded kept.
         """
         started = time.perf_counter()
-        top = _check_folder(folder)
-        library, prefix = self._library_for(top)
+        top, single_file = _check_target(folder)
+        library, prefix = self._library_for(os.path.dirname(top) if single_file else top)
         report = ScanReport(root=library.root, library_id=library.id)
 
-        entries, report.skipped_folders = walk_library(top, library.root, self.ignored, stop)
-        if stop is not None and stop.is_set():
-            report.cancelled = True  # a partial walk must not mark the unvisited photos missing
-            report.seconds = time.perf_counter() - started
-            return report
+        if single_file:
+            rel_path = prefix + os.path.basename(top)
+            entries = [_stat_entry(top, rel_path)]
+            rows = self._rows_in_scope(library.id, rel_path, exact=True)
+        else:
+            entries, report.skipped_folders = walk_library(top, library.root, self.ignored, stop)
+            if stop is not None and stop.is_set():
+                report.cancelled = True  # a partial walk must not mark the unvisited photos missing
+                report.seconds = time.perf_counter() - started
+                return report
+            rows = self._rows_in_scope(library.id, prefix)
         report.found = len(entries)
-        rows = self._rows_in_scope(library.id, prefix)
         seen = {entry.rel_path for entry in entries}
         gone = {path: row for path, row in rows.items() if path not in seen}
 
@@ -392,13 +395,14 @@ class Scanner:
         session.delete(child)
         log.info("library %s merged into %s", child.root, parent.root)
 
-    def _rows_in_scope(self, library_id: int, prefix: str) -> dict[str, _Row]:
+    def _rows_in_scope(self, library_id: int, prefix: str, exact: bool = False) -> dict[str, _Row]:
         columns = (Photo.id, Photo.rel_path, Photo.size, Photo.mtime_ns, Photo.ctime_ns,
                    Photo.status, Photo.error, Photo.content_hash)
         with self.catalogue.read() as session:
             result = session.execute(select(*columns).where(Photo.library_id == library_id))
             rows = (_Row(*values) for values in result)
-            return {row.rel_path: row for row in rows if row.rel_path.startswith(prefix)}
+            return {row.rel_path: row for row in rows
+                    if (row.rel_path == prefix if exact else row.rel_path.startswith(prefix))}
 
     def _move_candidates(self, gone: Any) -> dict[str, deque[_Row]]:
         """Photos whose file vanished, by content hash: this scan's, and any already missing."""
@@ -494,19 +498,28 @@ class _BatchWriter:
                 )
 
 
-def _check_folder(folder: str | os.PathLike[str]) -> str:
-    path = Path(folder).expanduser()
+def _check_target(target: str | os.PathLike[str]) -> tuple[str, bool]:
+    """The folder (or single photo file) to scan, absolute, and whether it is a file.
+
+    A folder is fully resolved; for a file only its folder is, so a symbolic link to a photo is
+    recorded under its own name.
+    """
+    path = Path(target).expanduser()
     try:
         resolved = path.resolve(strict=True)
     except FileNotFoundError:
         raise ScanError(f"folder {path} does not exist") from None
     except OSError as exc:
         raise ScanError(f"cannot open folder {path}: {os_error_reason(exc)}") from None
+    if resolved.is_file():
+        if not is_candidate(path.name):
+            raise ScanError(f"{path} is not a folder or a photo file the app reads")
+        return str(path.absolute().parent.resolve() / path.name), True
     if not resolved.is_dir():
         raise ScanError(f"{path} is not a folder")
     if not os.access(resolved, os.R_OK | os.X_OK):
         raise ScanError(f"cannot open folder {path}: permission denied")
-    return str(resolved)
+    return str(resolved), False
 
 
 def _is_within(path: str, root: str) -> bool:

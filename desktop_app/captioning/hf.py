@@ -1,0 +1,270 @@
+"""Loading and running Hugging Face transformers captioning models: shared by the built-in captioners.
+
+- Models come from a local folder or a hub id (cached after the first download). safetensors only,
+  never remote code. A model that is neither cached nor reachable fails fast with one message that
+  names the model, where we looked, and the two fixes.
+- Device: CUDA, then Apple MPS, then CPU, unless the user chooses; bf16 on GPUs that support it.
+  SDPA attention where the architecture has it, eager otherwise.
+- Generation returns per-token probabilities, so every caption carries a confidence and the editor
+  can see which words the model was unsure of.
+
+torch and transformers are imported inside functions: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import socket
+import time
+from abc import abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlparse
+
+from desktop_app.captioning.captioner import Captioner, CaptionResult, OptionSpec, TokenScore
+from desktop_app.errors import one_line
+
+log = logging.getLogger(__name__)
+
+HUB_PROBE_TIMEOUT_S = 3.0
+
+
+class ModelNotAvailableError(Exception):
+    """The model's weights are not here and cannot be fetched; the message says what to do."""
+
+
+class ModelLoadError(Exception):
+    """The model exists but cannot be loaded (wrong format, unsupported architecture...)."""
+
+
+# --- devices ------------------------------------------------------------------------------------------
+
+def resolve_device(requested: str | None = None) -> str:
+    """"auto" (or None): CUDA, then Apple MPS, then CPU. Anything else is taken as given."""
+    import torch
+
+    if requested and requested != "auto":
+        return requested
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def resolve_dtype(device: str, requested: str | None = None) -> Any:
+    """bf16 on CUDA GPUs that support it, float32 elsewhere; a requested name ("float16") wins."""
+    import torch
+
+    if requested and requested != "auto":
+        return getattr(torch, requested)
+    if device.startswith("cuda") and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float32
+
+
+# --- loading -----------------------------------------------------------------------------------------
+
+def is_local_folder(source: str) -> bool:
+    return Path(source).expanduser().is_dir()
+
+
+def hub_cache_dir() -> str:
+    from huggingface_hub import constants
+
+    return str(constants.HF_HUB_CACHE)
+
+
+def load_pretrained(loader: Any, source: str, revision: str | None, **kwargs: Any) -> Any:
+    """``loader.from_pretrained(source)`` from a local folder, the hub cache, or (if reachable) the hub."""
+    if is_local_folder(source):
+        return _call(loader, str(Path(source).expanduser()), source, local_files_only=True, **kwargs)
+    try:
+        return _call(loader, source, source, revision=revision, local_files_only=True, **kwargs)
+    except ModelNotAvailableError:
+        if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes") or not _hub_reachable():
+            raise
+    log.info("downloading %s from the model hub", source)
+    return _call(loader, source, source, revision=revision, **kwargs)
+
+
+def _call(loader: Any, path: str, source: str, **kwargs: Any) -> Any:
+    try:
+        return loader.from_pretrained(path, **kwargs)
+    except OSError as exc:
+        if is_local_folder(source):
+            raise ModelLoadError(f"cannot load a model from the folder {source}: {one_line(exc)}") from exc
+        raise ModelNotAvailableError(missing_model_message(source)) from exc
+
+
+def missing_model_message(model_id: str) -> str:
+    return (
+        f"model '{model_id}' is not downloaded (looked in {hub_cache_dir()}) and the model hub "
+        "cannot be reached; connect to the internet once to download it, or use a local model "
+        "folder with --model FOLDER"
+    )
+
+
+def _hub_reachable() -> bool:
+    """One quick connection attempt, instead of the hub client's minute of retries when offline."""
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    host, port = endpoint.hostname or "huggingface.co", endpoint.port or 443
+    try:
+        with socket.create_connection((host, port), timeout=HUB_PROBE_TIMEOUT_S):
+            return True
+    except OSError:
+        return False
+
+
+def load_model(model_class: Any, source: str, revision: str | None, device: str, dtype: Any,
+               **kwargs: Any) -> Any:
+    """A model in inference mode on ``device``: safetensors only, no remote code, SDPA if possible."""
+    common = {"use_safetensors": True, "trust_remote_code": False, "dtype": dtype, **kwargs}
+    try:
+        model = load_pretrained(model_class, source, revision, attn_implementation="sdpa", **common)
+    except (ValueError, ImportError) as exc:
+        if "sdpa" not in str(exc).lower() and "scaled_dot_product" not in str(exc).lower():
+            raise ModelLoadError(f"cannot load {source}: {one_line(exc)}") from exc
+        model = load_pretrained(model_class, source, revision, attn_implementation="eager", **common)
+    return model.to(device).eval()
+
+
+# --- the shared captioner ------------------------------------------------------------------------------
+
+class TransformersCaptioner(Captioner):
+    """A captioner backed by a transformers model: loading, generation and scoring done once, here.
+
+    Subclasses load their parts in ``_load`` (setting ``network``, ``tokenizer`` and whatever
+    processor they need) and turn images into model inputs in ``_inputs``.
+    """
+
+    options: ClassVar[tuple[OptionSpec, ...]] = (
+        OptionSpec("max_new_tokens", int, 40, "Longest caption, in tokens."),
+        OptionSpec("num_beams", int, 1, "Beam search width (1: greedy, fastest)."),
+    )
+
+    def __init__(self, model: str | None = None, revision: str | None = None) -> None:
+        super().__init__(model, revision)
+        self.network: Any = None
+        self.tokenizer: Any = None
+        self.device: str | None = None
+        self.dtype: Any = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.network is not None
+
+    def load(self, device: str, dtype: str | None) -> None:
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype(self.device, dtype)
+        self._load(self.model, self.revision, self.device, self.dtype)
+
+    def unload(self) -> None:
+        self.network = self.tokenizer = None
+        self._unload_parts()
+        if self.device and self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.empty_cache()
+
+    def caption(self, images: Sequence[Any], options: dict[str, Any]) -> list[CaptionResult]:
+        if not self.loaded:
+            raise RuntimeError(f"captioner {self.id} is not loaded")
+        settings = {**self.option_defaults(), **options}
+        inputs, prompt = self._inputs(list(images), settings)
+        generation = {
+            "max_new_tokens": int(settings["max_new_tokens"]),
+            "num_beams": int(settings["num_beams"]),
+            "do_sample": False,
+            **self._generation_extras(settings),
+        }
+        started = time.perf_counter()
+        token_ids, probabilities = generate_with_scores(self.network, inputs, generation)
+        seconds = time.perf_counter() - started
+        return results_from_generation(self, self.tokenizer, token_ids, probabilities, prompt, seconds,
+                                       self._clean)
+
+    # -- for subclasses ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def _load(self, source: str, revision: str | None, device: str, dtype: Any) -> None:
+        """Load ``network``, ``tokenizer`` and the processor(s) from ``source``."""
+
+    @abstractmethod
+    def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """Model inputs for a batch, on the model's device, and the prompt used (or None)."""
+
+    def _unload_parts(self) -> None:
+        """Drop processor references; the base class drops network and tokenizer."""
+
+    def _generation_extras(self, settings: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def _clean(self, text: str) -> str:
+        return text
+
+
+# --- generation -------------------------------------------------------------------------------------
+
+def generate_with_scores(model: Any, inputs: dict[str, Any], generation: dict[str, Any]) -> tuple[Any, Any]:
+    """Generated token ids (prompt removed) and each token's probability, as (batch, length) tensors."""
+    import torch
+
+    with torch.inference_mode():
+        output = model.generate(**inputs, **generation, output_scores=True, return_dict_in_generate=True)
+        scores = model.compute_transition_scores(
+            output.sequences, output.scores, getattr(output, "beam_indices", None), normalize_logits=True
+        )
+    # One score per generated token: the tail of the sequences, whether or not they hold the prompt.
+    generated = output.sequences[:, -scores.shape[1]:] if scores.shape[1] else output.sequences[:, :0]
+    return generated, scores.float().exp()
+
+
+def results_from_generation(
+    captioner: Captioner,
+    tokenizer: Any,
+    token_ids: Any,
+    probabilities: Any,
+    prompt: str | None,
+    seconds: float,
+    clean: Any = None,
+) -> list[CaptionResult]:
+    """CaptionResults with confidence = mean probability of the caption's tokens (specials excluded)."""
+    special = set(tokenizer.all_special_ids)
+    eos = _eos_ids(tokenizer)
+    results = []
+    for ids, probs in zip(token_ids.tolist(), probabilities.tolist(), strict=True):
+        tokens: list[TokenScore] = []
+        kept: list[int] = []
+        for token_id, probability in zip(ids, probs, strict=True):
+            if token_id in eos:
+                break
+            if token_id in special:
+                continue
+            kept.append(token_id)
+            if math.isfinite(probability):
+                tokens.append(TokenScore(tokenizer.decode([token_id]), float(probability)))
+        text = tokenizer.decode(kept, skip_special_tokens=True).strip()
+        if clean is not None:
+            text = clean(text)
+        confidence = sum(t.probability for t in tokens) / len(tokens) if tokens else None
+        results.append(CaptionResult(
+            text=text,
+            confidence=confidence,
+            model_id=captioner.model,
+            model_revision=captioner.revision,
+            prompt=prompt,
+            seconds=seconds / max(1, len(token_ids)),
+            token_scores=tuple(tokens),
+        ))
+    return results
+
+
+def _eos_ids(tokenizer: Any) -> set[int]:
+    value = tokenizer.eos_token_id
+    if value is None:
+        return set()
+    return set(value) if isinstance(value, list | tuple) else {value}
