@@ -16,18 +16,20 @@ CAPTION_TEXT = (
 )
 
 
-def _bpe_tokenizer(extra_special: list[str] | None = None):  # type: ignore[no-untyped-def]
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import GPT2TokenizerFast
+def word_tokenizer():  # type: ignore[no-untyped-def]
+    """A word-level tokenizer over a small caption vocabulary: random models then emit words."""
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import Whitespace
+    from transformers import PreTrainedTokenizerFast
 
-    trainer = ByteLevelBPETokenizer()
-    trainer.train_from_iterator([CAPTION_TEXT] * 20, vocab_size=300, min_frequency=1,
-                                special_tokens=["<|endoftext|>", "<pad>"])
-    tokenizer = GPT2TokenizerFast(tokenizer_object=trainer, bos_token="<|endoftext|>",
-                                  eos_token="<|endoftext|>", pad_token="<pad>")
-    if extra_special:
-        tokenizer.add_special_tokens({"additional_special_tokens": extra_special})
-    return tokenizer
+    specials = ["<|endoftext|>", "<pad>", "<unk>"]
+    words = list(dict.fromkeys(CAPTION_TEXT.split()))
+    vocab = {token: number for number, token in enumerate(specials + words)}
+    backend = Tokenizer(WordLevel(vocab, unk_token="<unk>"))
+    backend.pre_tokenizer = Whitespace()
+    return PreTrainedTokenizerFast(tokenizer_object=backend, bos_token="<|endoftext|>",
+                                   eos_token="<|endoftext|>", pad_token="<pad>", unk_token="<unk>")
 
 
 def vit_gpt2(folder: Path, image_size: int = 32, seed: int = 0) -> Path:
@@ -42,12 +44,13 @@ def vit_gpt2(folder: Path, image_size: int = 32, seed: int = 0) -> Path:
     )
 
     torch.manual_seed(seed)
-    tokenizer = _bpe_tokenizer()
+    tokenizer = word_tokenizer()
     encoder = ViTConfig(image_size=image_size, patch_size=8, hidden_size=32, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=64)
+    # A wide initialisation makes the random model decisive: real words, not end-of-text at once.
     decoder = GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=32, n_layer=2, n_head=2,
                          bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                         pad_token_id=tokenizer.pad_token_id)
+                         pad_token_id=tokenizer.pad_token_id, initializer_range=0.5)
     config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(encoder, decoder)
     config.decoder_start_token_id = tokenizer.bos_token_id
     config.pad_token_id = tokenizer.pad_token_id

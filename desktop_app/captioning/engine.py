@@ -142,11 +142,11 @@ class CaptionEngine:
                 return [f"captioning failed: {one_line(exc)}"]
             if is_out_of_memory(exc):
                 self._free_memory()
-                self.batch_size = max(1, len(images) // 2)
+                self.batch_size = (len(images) + 1) // 2
                 log.warning("out of memory with %d images; batch size is now %d", len(images),
                             self.batch_size)
             # Split the batch: a smaller one fits in memory, and a bad image fails on its own.
-            middle = len(ready) // 2
+            middle = (len(ready) + 1) // 2
             return (self._caption_images(captioner, ready[:middle], options)
                     + self._caption_images(captioner, ready[middle:], options))
 

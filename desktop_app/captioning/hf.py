@@ -78,8 +78,21 @@ def hub_cache_dir() -> str:
     return str(constants.HF_HUB_CACHE)
 
 
+def quiet_transformers() -> None:
+    """Keep transformers' progress bars and advice off the user's terminal; our log says what matters.
+
+    With debug logging on (-vv) they stay, for diagnosing a model.
+    """
+    from transformers.utils import logging as hf_logging
+
+    if not log.isEnabledFor(logging.DEBUG):
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+
+
 def load_pretrained(loader: Any, source: str, revision: str | None, **kwargs: Any) -> Any:
     """``loader.from_pretrained(source)`` from a local folder, the hub cache, or (if reachable) the hub."""
+    quiet_transformers()
     if is_local_folder(source):
         return _call(loader, str(Path(source).expanduser()), source, local_files_only=True, **kwargs)
     try:

@@ -1,0 +1,229 @@
+"""Captioning with real (tiny, random-weight) models loaded through the captioners' own code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from desktop_app.captioning.captioner import Captioner, CaptionerKind, CaptionResult
+from desktop_app.captioning.engine import CaptionEngine, WorkItem
+from desktop_app.captioning.hf import ModelNotAvailableError
+from desktop_app.catalogue.captions import edit_caption, store_ai_caption
+from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewState, RevisionAction
+from desktop_app.cli.main import main
+from desktop_app.plugin_registry import PluginRegistry, load_plugins
+from plugins.encoder_decoder import EncoderDecoderCaptioner
+from tests import photo_files, tiny_models
+
+
+@pytest.fixture(scope="session")
+def ved_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_models.vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
+
+
+@pytest.fixture
+def photos(tmp_path: Path) -> list[Path]:
+    return [photo_files.jpeg(tmp_path / "shoot" / f"{i:02}.jpg", seed=i, size=(96, 72)) for i in range(6)]
+
+
+def test_a_local_model_folder_loads_and_captions_a_batch_like_one_by_one(ved_folder: Path) -> None:
+    captioner = EncoderDecoderCaptioner(str(ved_folder))
+    captioner.load("auto", None)
+    assert captioner.device == "cpu"
+    images = [photo_files.picture(96, 72, seed=i) for i in range(5)]
+    batch = captioner.caption(images, {"max_new_tokens": 12})
+    alone = [captioner.caption([image], {"max_new_tokens": 12})[0] for image in images]
+    assert [r.text for r in batch] == [r.text for r in alone]
+    assert all(r.text for r in batch)
+    for result in batch:
+        assert 0 < result.confidence <= 1
+        assert result.model_id == str(ved_folder) and result.prompt is None
+        assert result.token_scores and all(0 < t.probability <= 1 for t in result.token_scores)
+        assert result.confidence == pytest.approx(
+            sum(t.probability for t in result.token_scores) / len(result.token_scores))
+        assert " ".join(t.token for t in result.token_scores) == result.text
+    captioner.unload()
+    assert not captioner.loaded
+
+
+def test_missing_weights_fail_fast_with_one_clear_message() -> None:
+    captioner = EncoderDecoderCaptioner("nobody-here/no-such-captioner")
+    with pytest.raises(ModelNotAvailableError) as failure:
+        captioner.load("cpu", None)
+    message = str(failure.value)
+    assert "\n" not in message
+    assert "'nobody-here/no-such-captioner' is not downloaded" in message
+    assert "looked in" in message and "--model FOLDER" in message
+
+
+class FlakyCaptioner(Captioner):
+    """Fails on 13-px-wide images, and runs 'out of memory' on batches larger than two."""
+
+    id = "flaky"
+    name = description = "Flaky"
+    kind = CaptionerKind.CAPTION
+    default_model = "test/flaky"
+
+    def __init__(self, model: str | None = None, revision: str | None = None) -> None:
+        super().__init__(model, revision)
+        self.batch_sizes: list[int] = []
+
+    def load(self, device, dtype):
+        pass
+
+    def unload(self):
+        pass
+
+    def caption(self, images, options):
+        import torch
+
+        self.batch_sizes.append(len(images))
+        if len(images) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        if any(image.width == 13 for image in images):
+            raise ValueError("shape mismatch in the vision tower\nlong traceback follows")
+        return [CaptionResult(f"{image.width} px wide", 0.5, self.model, None, None, 0.0) for image in images]
+
+
+def test_engine_halves_batches_on_out_of_memory_and_fails_only_the_bad_image(tmp_path: Path) -> None:
+    widths = [20, 21, 13, 22, 23, 24]
+    items = [WorkItem(i, str(photo_files.save(Image.new("RGB", (w, 10)), tmp_path / f"{i}.png")))
+             for i, w in enumerate(widths)]
+    corrupt = photo_files.truncated_jpeg(tmp_path / "broken.jpg")
+    items.insert(3, WorkItem("broken", str(corrupt)))
+    registry = PluginRegistry([], {"flaky": FlakyCaptioner()}, {})
+    engine = CaptionEngine(registry, device="cpu", batch_size=8)
+    outcomes = list(engine.run("flaky", items))
+    assert [o.item.key for o in outcomes] == [item.key for item in items]
+    texts = {o.item.key: (o.result.text if o.result else o.error) for o in outcomes}
+    assert texts[0] == "20 px wide" and texts[5] == "24 px wide"
+    assert texts[2] == "captioning failed: shape mismatch in the vision tower"
+    assert texts["broken"].startswith("corrupt or truncated image data")
+    assert engine.batch_size == 2  # 6 -> 3 -> 2: what fits is kept for the next batches
+
+
+def test_engine_caches_loaded_models(ved_folder: Path, photos: list[Path]) -> None:
+    engine = CaptionEngine(load_plugins(), device="cpu", batch_size=4)
+    first = engine.captioner("encoder-decoder", str(ved_folder))
+    assert engine.captioner("encoder-decoder", str(ved_folder)) is first
+    outcomes = list(engine.run("encoder-decoder", [WorkItem(p.name, str(p)) for p in photos],
+                               model=str(ved_folder), options={"max_new_tokens": 8}))
+    assert len(outcomes) == 6 and all(o.result and o.result.text for o in outcomes)
+    engine.unload()
+    assert not first.loaded
+
+
+def test_dicom_is_refused_by_a_photo_captioner(ved_folder: Path, tmp_path: Path) -> None:
+    scan = photo_files.dicom(tmp_path / "chest.dcm")
+    engine = CaptionEngine(load_plugins(), device="cpu")
+    (outcome,) = engine.run("encoder-decoder", [WorkItem(1, str(scan))], model=str(ved_folder))
+    assert outcome.error == "captioner encoder-decoder does not read DICOM files"
+
+
+# --- storing AI captions -----------------------------------------------------------------------------
+
+def _store(session, photo: Photo, text: str, captioner: str = "encoder-decoder") -> Caption:
+    return store_ai_caption(session, photo, text, captioner_id=captioner, model_id="m", model_revision=None,
+                            prompt=None, confidence=0.5)
+
+
+def test_ai_captions_never_replace_what_a_person_wrote(scanner, catalogue, library: Path) -> None:
+    scanner.scan(library)
+    with catalogue.write() as session:
+        photo = session.scalars(select(Photo)).first()
+        first = _store(session, photo, "a dog")
+        assert first.is_current
+        again = _store(session, photo, "a dog on grass")
+        assert again.id == first.id and again.revisions[-1].action is RevisionAction.REGENERATED
+        human = edit_caption(session, photo, "Rex, our neighbour's collie", author="ann")
+        assert human.id == first.id and human.origin is CaptionOrigin.HUMAN
+        newer = _store(session, photo, "a dog running")
+        assert newer.id != human.id and not newer.is_current
+        session.flush()
+        session.refresh(human)
+        assert human.is_current and human.text == "Rex, our neighbour's collie"
+        # approved AI text is kept too: a new run is stored beside it
+        photo2 = session.scalars(select(Photo)).all()[1]
+        approved = _store(session, photo2, "a cat")
+        approved.state = ReviewState.APPROVED
+        beside = _store(session, photo2, "a kitten")
+        assert beside.id != approved.id and approved.is_current and not beside.is_current
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+def test_caption_command_stores_drafts_with_confidence(
+    ved_folder: Path, photos: list[Path], db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo_files.text_as_jpeg(photos[0].parent / "notes.jpg")
+    code, out, err = run_cli(capsys, "caption", str(photos[0].parent), "--captioner", "encoder-decoder",
+                             "--model", str(ved_folder), "--batch-size", "4", "--max-new-tokens", "8",
+                             "--json", "--db", str(db_path))
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 6 and all(r["status"] == "ok" and 0 < r["confidence"] <= 1 for r in rows)
+    assert {r["model"] for r in rows} == {str(ved_folder)}
+
+    code, out, _ = run_cli(capsys, "photos", "--json", "--db", str(db_path))
+    listed = {Path(r["path"]).name: r for r in map(json.loads, out.splitlines())}
+    assert listed["00.jpg"]["caption_origin"] == "ai" and listed["00.jpg"]["caption_state"] == "draft"
+    assert listed["00.jpg"]["captioner"] == "encoder-decoder" and listed["00.jpg"]["confidence"] > 0
+    assert listed["notes.jpg"]["status"] == "error" and listed["notes.jpg"]["caption"] is None
+
+    # one file, already known: captioned again as a new revision of the same caption
+    code, out, _ = run_cli(capsys, "caption", str(photos[1]), "--captioner", "encoder-decoder",
+                           "--model", str(ved_folder), "--db", str(db_path))
+    assert code == 0 and out.startswith(str(photos[1].resolve()) + ": ")
+    code, out, _ = run_cli(capsys, "show", str(photos[1]), "--json", "--db", str(db_path))
+    (caption,) = json.loads(out)["captions"]
+    assert [h["action"] for h in caption["history"]] == ["created", "regenerated"]
+
+
+def test_caption_with_a_hub_id_and_no_network_exits_1_with_one_line(
+    db_path: Path, photos: list[Path]
+) -> None:
+    script = Path(sys.executable).with_name("photo-annotator")
+    result = subprocess.run(
+        [str(script), "caption", str(photos[0]), "--captioner", "encoder-decoder", "--db", str(db_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "model 'nlpconnect/vit-gpt2-image-captioning' is not downloaded" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_caption_reports_failed_photos_and_exits_1(
+    ved_folder: Path, tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = photo_files.jpeg(tmp_path / "lib" / "good.jpg", seed=3)
+    scan = photo_files.dicom(tmp_path / "lib" / "scan.dcm")
+    code, out, err = run_cli(capsys, "caption", str(good), str(scan), "--captioner", "encoder-decoder",
+                             "--model", str(ved_folder), "--db", str(db_path))
+    assert code == 1
+    assert out.startswith(str(good.resolve()))
+    assert "scan.dcm: failed: captioner encoder-decoder does not read DICOM files" in err
+    assert err.strip().splitlines()[-1] == "photo-annotator: error: 1 of 2 photos could not be captioned"
+
+
+def test_unknown_captioner_and_prompt_misuse(capsys: pytest.CaptureFixture[str], photos: list[Path],
+                                             db_path: Path) -> None:
+    code, _, err = run_cli(capsys, "caption", str(photos[0]), "--captioner", "nope", "--db", str(db_path))
+    assert code == 1 and "no captioner 'nope'" in err
+    code, _, err = run_cli(capsys, "caption", str(photos[0]), "--captioner", "encoder-decoder",
+                           "--prompt", "describe", "--db", str(db_path))
+    assert code == 2 and "takes no --prompt" in err
