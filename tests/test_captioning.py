@@ -19,12 +19,13 @@ from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewSt
 from desktop_app.cli.main import main
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from plugins.encoder_decoder import EncoderDecoderCaptioner
-from tests import photo_files, tiny_models
+from tests import photo_files
+from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 
 @pytest.fixture(scope="session")
 def ved_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_models.vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
+    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
 
 
 @pytest.fixture
