@@ -73,6 +73,7 @@ def test_photos_json_has_the_stable_keys(cli, library: Path) -> None:
         "error": None, "format": "JPEG", "width": 400, "height": 300,
         "date_taken": "2021-07-14T09:30:05", "caption": "The Eiffel Tower at dawn",
         "caption_origin": "human", "caption_state": "approved", "captioner": None, "confidence": None,
+        "caption_notice": None,
     }
 
 
@@ -164,7 +165,7 @@ def test_db_from_environment_and_db_upgrade(tmp_path: Path) -> None:
     env = {**os.environ, "PHOTO_ANNOTATOR_DB": str(tmp_path / "env.db")}
     result = console("db", "upgrade", env=env)
     assert result.returncode == 0
-    assert result.stdout.strip() == f"{tmp_path / 'env.db'}: schema revision 0003 (newest)"
+    assert result.stdout.strip() == f"{tmp_path / 'env.db'}: schema revision 0004 (newest)"
     info = console("db", "info", env=env)
     assert "photos: 0 ok, 0 missing, 0 error" in info.stdout
 

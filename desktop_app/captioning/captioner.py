@@ -58,6 +58,7 @@ class CaptionResult:
     prompt: str | None
     seconds: float  # this image's share of the batch's time
     token_scores: tuple[TokenScore, ...] = field(default_factory=tuple)
+    notice: str | None = None  # stored with the caption and shown with it everywhere
 
 
 class Captioner(ABC):

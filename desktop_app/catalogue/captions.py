@@ -63,6 +63,7 @@ def add_caption(
     model_revision: str | None = None,
     prompt: str | None = None,
     confidence: float | None = None,
+    notice: str | None = None,
 ) -> Caption:
     """A new caption of ``photo`` with its first revision."""
     text = _clean(text)
@@ -80,6 +81,7 @@ def add_caption(
         model_revision=model_revision,
         prompt=prompt,
         confidence=confidence,
+        notice=notice,
     )
     session.add(caption)
     session.flush()
@@ -159,6 +161,7 @@ def store_ai_caption(
     model_revision: str | None,
     prompt: str | None,
     confidence: float | None,
+    notice: str | None = None,
 ) -> Caption:
     """Record a model's caption without ever replacing what a person wrote or approved.
 
@@ -184,6 +187,7 @@ def store_ai_caption(
         previous.state = ReviewState.DRAFT
         previous.model_id, previous.model_revision = model_id, model_revision
         previous.prompt, previous.confidence, previous.author = prompt, confidence, author
+        previous.notice = notice
         _append_revision(session, previous, RevisionAction.REGENERATED, author)
         return previous
     current = current_caption(session, photo.id)
@@ -193,7 +197,7 @@ def store_ai_caption(
     return add_caption(
         session, photo, text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
         captioner_id=captioner_id, model_id=model_id, model_revision=model_revision, prompt=prompt,
-        confidence=confidence,
+        confidence=confidence, notice=notice,
     )
 
 

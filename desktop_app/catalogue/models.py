@@ -225,6 +225,8 @@ class Caption(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     author: Mapped[str | None] = mapped_column(String(255))
     is_current: Mapped[bool] = mapped_column(default=False)
+    # Shown and exported with the text wherever it goes, e.g. "AI-generated draft, not for diagnosis".
+    notice: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -66,6 +66,7 @@ class PhotoListing:
     caption_state: ReviewState | None
     captioner_id: str | None
     confidence: float | None
+    notice: str | None
 
     @property
     def path(self) -> str:
@@ -88,6 +89,7 @@ class PhotoListing:
             "caption_state": self.caption_state.value if self.caption_state else None,
             "captioner": self.captioner_id,
             "confidence": self.confidence,
+            "caption_notice": self.notice,
         }
 
 
@@ -98,7 +100,7 @@ def listing_query() -> tuple[Select[Any], Any]:
             Photo.id, Photo.library_id, Library.root, Photo.rel_path, Photo.status, Photo.error,
             Photo.format, Photo.width, Photo.height, Photo.date_taken, Photo.content_hash,
             current.id, current.text, current.origin, current.state, current.captioner_id,
-            current.confidence,
+            current.confidence, current.notice,
         )
         .join(Library, Library.id == Photo.library_id)
         .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current.is_(True)))
@@ -231,6 +233,7 @@ def _caption_json(caption: Caption) -> dict[str, Any]:
         "model_revision": caption.model_revision,
         "prompt": caption.prompt,
         "confidence": caption.confidence,
+        "notice": caption.notice,
         "author": caption.author,
         "created_at": caption.created_at.isoformat(),
         "updated_at": caption.updated_at.isoformat(),

@@ -67,19 +67,22 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
                     session, session.get(Photo, outcome.item.key), result.text,
                     captioner_id=captioner_id, model_id=result.model_id,
                     model_revision=result.model_revision, prompt=result.prompt,
-                    confidence=result.confidence,
+                    confidence=result.confidence, notice=result.notice,
                 )
                 record = {"path": path, "photo_id": outcome.item.key, "caption_id": stored.id,
                           "status": "ok", "error": None, "text": result.text,
                           "current": stored.is_current, "confidence": result.confidence,
                           "captioner": captioner_id, "model": result.model_id,
                           "model_revision": result.model_revision, "prompt": result.prompt,
+                          "notice": result.notice,
                           "seconds": round(result.seconds, 4)}
             if as_json:
                 emit_json(record)
             else:
                 confidence = f" ({result.confidence:.0%} sure)" if result.confidence is not None else ""
                 echo(f"{display_path(path)}: {result.text}{confidence}")
+                if result.notice:
+                    echo(f"  [{result.notice}]")
     finally:
         engine.unload()
     if failed:

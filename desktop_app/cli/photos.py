@@ -89,6 +89,8 @@ def _print_record(record: dict[str, Any]) -> None:
         echo(f"\n  Caption {caption['id']} ({marker}): {caption['state']}, {caption['origin']}"
              + (f", by {caption['author']}" if caption["author"] else ""))
         echo(f"    {caption['text']}")
+        if caption["notice"]:
+            echo(f"    [{caption['notice']}]")
         source = [caption["captioner"], caption["model"], caption["model_revision"]]
         if any(source):
             echo("    model: " + " / ".join(s for s in source if s)
