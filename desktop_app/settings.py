@@ -26,6 +26,9 @@ class LibrarySettings:
 @dataclass(frozen=True)
 class Settings:
     library: LibrarySettings
+    # Per captioner id, the model to use instead of its default: a hub id or a local folder
+    # (air-gapped archives keep their models in folders). `--model` on a command wins over this.
+    captioner_models: dict[str, str]
 
 
 def user_settings_path() -> Path:
@@ -47,12 +50,20 @@ def load_settings() -> Settings:
 
 def _build(values: dict[str, Any]) -> Settings:
     library = values["library"]
+    captioners = values.get("captioners") or {}
+    if not isinstance(captioners, dict):
+        raise TypeError("'captioners' must be an object")
     return Settings(
         library=LibrarySettings(
             thumbnail_size=int(library["thumbnail_size"]),
             scan_workers=int(library["scan_workers"]),
             ignored_folders=frozenset(library["ignored_folders"]),
-        )
+        ),
+        captioner_models={
+            str(captioner_id): str(entry["model"])
+            for captioner_id, entry in captioners.items()
+            if isinstance(entry, dict) and entry.get("model")
+        },
     )
 
 

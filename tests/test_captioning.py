@@ -228,3 +228,17 @@ def test_unknown_captioner_and_prompt_misuse(capsys: pytest.CaptureFixture[str],
     code, _, err = run_cli(capsys, "caption", str(photos[0]), "--captioner", "encoder-decoder",
                            "--prompt", "describe", "--db", str(db_path))
     assert code == 2 and "takes no --prompt" in err
+
+
+def test_a_model_folder_set_in_settings_is_used_without_model_option(
+    ved_folder: Path, photos: list[Path], db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop_app.settings import user_settings_path
+
+    user_settings_path().parent.mkdir(parents=True)
+    settings = {"captioners": {"encoder-decoder": {"model": str(ved_folder)}}}
+    user_settings_path().write_text(json.dumps(settings))
+    code, out, err = run_cli(capsys, "caption", str(photos[0]), "--captioner", "encoder-decoder", "--json",
+                             "--max-new-tokens", "5", "--db", str(db_path))
+    assert code == 0, err
+    assert json.loads(out)["model"] == str(ved_folder)

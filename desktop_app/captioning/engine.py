@@ -56,8 +56,11 @@ def is_out_of_memory(exc: BaseException) -> bool:
 
 class CaptionEngine:
     def __init__(self, registry: PluginRegistry, device: str = "auto", dtype: str | None = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE, decode_workers: int = 2) -> None:
+                 batch_size: int = DEFAULT_BATCH_SIZE, decode_workers: int = 2,
+                 models: dict[str, str] | None = None) -> None:
+        """``models``: per captioner id, the model to use when a call names none (from settings)."""
         self.registry = registry
+        self.models = models or {}
         self.device = device
         self.dtype = dtype
         self.batch_size = max(1, batch_size)
@@ -69,7 +72,7 @@ class CaptionEngine:
     def captioner(self, captioner_id: str, model: str | None = None) -> Captioner:
         """A loaded captioner, from the cache when this (captioner, model, device) was loaded before."""
         prototype = self.registry.get_captioner(captioner_id)
-        source = model or prototype.model
+        source = model or self.models.get(captioner_id) or prototype.model
         key = (captioner_id, source, self.device)
         if key not in self._models:
             captioner = type(prototype)(model=source)

@@ -15,7 +15,8 @@ from desktop_app.cli.common import db_option, echo, emit_json, json_option, open
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--captioner", "captioner_id", required=True, metavar="ID",
               help="Which captioner (see `photo-annotator plugins`).")
-@click.option("--model", metavar="HUB_ID|FOLDER", help="A hub model id or a local model folder.")
+@click.option("--model", metavar="HUB_ID|FOLDER",
+              help="A hub model id or a local model folder (default: the settings', else the captioner's).")
 @click.option("--device", default="auto", show_default=True,
               help="cuda, mps, cpu, or auto (CUDA, then Apple MPS, then CPU).")
 @click.option("--batch-size", type=click.IntRange(1, 256), default=8, show_default=True)
@@ -35,6 +36,7 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     from desktop_app.catalogue.models import Photo
     from desktop_app.catalogue.photos import absolute_path, display_path
     from desktop_app.plugin_registry import load_plugins
+    from desktop_app.settings import load_settings
 
     registry = load_plugins()
     prototype = registry.get_captioner(captioner_id)
@@ -51,7 +53,8 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     with catalogue.read() as session:
         items = [WorkItem(photo.id, absolute_path(photo.library.root, photo.rel_path))
                  for photo in (session.get(Photo, photo_id) for photo_id in photo_ids)]
-    engine = CaptionEngine(registry, device=device, batch_size=batch_size)
+    engine = CaptionEngine(registry, device=device, batch_size=batch_size,
+                           models=load_settings().captioner_models)
     failed = 0
     try:
         for outcome in engine.run(captioner_id, items, model=model, options=options):
