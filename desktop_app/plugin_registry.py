@@ -48,14 +48,21 @@ class PluginInfo:
     version: str | None = None
     status: str = "loaded"  # loaded, failed, disabled
     error: str | None = None
+    hooks: list[str] = field(default_factory=list)  # the hooks it implements
     captioners: list[str] = field(default_factory=list)
     embedders: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name, "source": self.source, "version": self.version, "status": self.status,
-            "error": self.error, "captioners": self.captioners, "embedders": self.embedders,
+            "error": self.error, "hooks": self.hooks, "captioners": self.captioners,
+            "embedders": self.embedders,
         }
+
+
+def hook_names() -> list[str]:
+    """Every hook a plugin can implement, in the order hookspecs.py declares them."""
+    return [name for name, _attribute, _type, _noun in _HOOKS]
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,7 @@ def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, info: Plugin
     except _PluginFailed:
         manager.unregister(plugin)
         raise
+    info.hooks = [caller.name for caller in manager.get_hookcallers(plugin) or []]
     for _hook, attribute, _expected, _noun in _HOOKS:
         for obj in collected[attribute]:
             offered[attribute][obj.id] = obj

@@ -117,7 +117,11 @@ def test_plugins_command_lists_plugins_and_their_models(colour_plugin: Path) -> 
                             env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
+    hooks = {r["name"]: r["plugins"] for r in rows if r["type"] == "hook"}
+    assert set(hooks) == {"register_captioners", "register_embedders"}
+    assert "colour" in hooks["register_captioners"] and "colour" not in hooks["register_embedders"]
     plugin = next(r for r in rows if r["type"] == "plugin" and r["name"] == "colour")
+    assert plugin["hooks"] == ["register_captioners"]
     assert plugin["version"] == "1.0" and plugin["status"] == "loaded" and plugin["error"] is None
     captioner = next(r for r in rows if r["type"] == "captioner" and r["id"] == "dominant-colour")
     assert captioner["plugin"] == "colour" and captioner["kind"] == "caption"

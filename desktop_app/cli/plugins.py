@@ -12,15 +12,20 @@ from desktop_app.cli.common import echo, emit_json, json_option
 def plugins(as_json: bool) -> None:
     """List plugins (version, status, error) and the captioners and embedders they offer.
 
-    JSON lines: one {"type": "plugin", ...} object per plugin, then one {"type": "captioner", ...}
-    or {"type": "embedder", ...} object per model, each with its "plugin".
+    JSON lines: one {"type": "hook", ...} object per hook (with the plugins implementing it), one
+    {"type": "plugin", ...} object per plugin, then one {"type": "captioner", ...} or
+    {"type": "embedder", ...} object per model, each with its "plugin".
     """
-    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.plugin_registry import hook_names, load_plugins
 
     registry = load_plugins()
     owner = {(kind, model): info.name for info in registry.plugins
              for kind in ("captioners", "embedders") for model in getattr(info, kind)}
+    implementers = {hook: [info.name for info in registry.plugins if hook in info.hooks]
+                    for hook in hook_names()}
     if as_json:
+        for hook, names in implementers.items():
+            emit_json({"type": "hook", "name": hook, "plugins": names})
         for info in registry.plugins:
             emit_json({"type": "plugin", **info.to_json()})
         for captioner in registry.captioners.values():
@@ -30,6 +35,9 @@ def plugins(as_json: bool) -> None:
             emit_json({"type": "embedder", "plugin": owner[("embedders", embedder.id)],
                        **embedder.describe()})
         return
+    echo("Hooks:")
+    for hook, names in implementers.items():
+        echo(f"  {hook}: {', '.join(names) or 'no plugin yet'}")
     echo("Plugins:" if registry.plugins else "No plugins installed.")
     for info in registry.plugins:
         version = f" {info.version}" if info.version else ""
