@@ -191,6 +191,14 @@ def test_caption_command_stores_drafts_with_confidence(
     code, out, _ = run_cli(capsys, "show", str(photos[1]), "--json", "--db", str(db_path))
     (caption,) = json.loads(out)["captions"]
     assert [h["action"] for h in caption["history"]] == ["created", "regenerated"]
+    assert " ".join(token for token, _ in caption["token_scores"]) == caption["text"]
+    assert all(0 < probability <= 1 for _, probability in caption["token_scores"])
+
+    # a person's edit: the model's scores no longer describe the text
+    run_cli(capsys, "edit", str(photos[1]), "--text", "two dogs on a beach", "--db", str(db_path))
+    code, out, _ = run_cli(capsys, "show", str(photos[1]), "--json", "--db", str(db_path))
+    (caption,) = json.loads(out)["captions"]
+    assert caption["token_scores"] is None and caption["confidence"] is None
 
 
 def test_caption_with_a_hub_id_and_no_network_exits_1_with_one_line(

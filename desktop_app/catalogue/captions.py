@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -64,6 +65,7 @@ def add_caption(
     prompt: str | None = None,
     confidence: float | None = None,
     notice: str | None = None,
+    token_scores: list[list[Any]] | None = None,
 ) -> Caption:
     """A new caption of ``photo`` with its first revision."""
     text = _clean(text)
@@ -82,6 +84,7 @@ def add_caption(
         prompt=prompt,
         confidence=confidence,
         notice=notice,
+        token_scores=token_scores,
     )
     session.add(caption)
     session.flush()
@@ -110,7 +113,8 @@ def edit_caption(
     caption.origin = CaptionOrigin.HUMAN
     caption.state = state
     caption.author = author
-    caption.confidence = None  # the model's confidence was about its own text
+    caption.confidence = None  # the model's confidence and token scores were about its own text
+    caption.token_scores = None
     _append_revision(session, caption, RevisionAction.EDITED, author)
     return caption
 
@@ -145,6 +149,7 @@ def revert_caption(session: Session, caption: Caption, number: int, *, author: s
         raise CaptionError(f"caption {caption.id} has no revision {number}")
     caption.text = old.text
     caption.origin = old.origin
+    caption.confidence = caption.token_scores = None  # scores are kept per text only while it is current
     caption.state = ReviewState.DRAFT
     caption.author = author
     _append_revision(session, caption, RevisionAction.REVERTED, author, note=f"to revision {number}")
@@ -162,6 +167,7 @@ def store_ai_caption(
     prompt: str | None,
     confidence: float | None,
     notice: str | None = None,
+    token_scores: list[list[Any]] | None = None,
 ) -> Caption:
     """Record a model's caption without ever replacing what a person wrote or approved.
 
@@ -187,7 +193,7 @@ def store_ai_caption(
         previous.state = ReviewState.DRAFT
         previous.model_id, previous.model_revision = model_id, model_revision
         previous.prompt, previous.confidence, previous.author = prompt, confidence, author
-        previous.notice = notice
+        previous.notice, previous.token_scores = notice, token_scores
         _append_revision(session, previous, RevisionAction.REGENERATED, author)
         return previous
     current = current_caption(session, photo.id)
@@ -197,7 +203,7 @@ def store_ai_caption(
     return add_caption(
         session, photo, text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
         captioner_id=captioner_id, model_id=model_id, model_revision=model_revision, prompt=prompt,
-        confidence=confidence, notice=notice,
+        confidence=confidence, notice=notice, token_scores=token_scores,
     )
 
 

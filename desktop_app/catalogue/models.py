@@ -227,6 +227,8 @@ class Caption(Base):
     is_current: Mapped[bool] = mapped_column(default=False)
     # Shown and exported with the text wherever it goes, e.g. "AI-generated draft, not for diagnosis".
     notice: Mapped[str | None] = mapped_column(Text)
+    # [[token, probability], ...] for the current text when a model wrote it; None once a person edits.
+    token_scores: Mapped[list[list[Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

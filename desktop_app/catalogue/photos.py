@@ -234,6 +234,7 @@ def _caption_json(caption: Caption) -> dict[str, Any]:
         "prompt": caption.prompt,
         "confidence": caption.confidence,
         "notice": caption.notice,
+        "token_scores": caption.token_scores,
         "author": caption.author,
         "created_at": caption.created_at.isoformat(),
         "updated_at": caption.updated_at.isoformat(),

@@ -71,6 +71,7 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
                     captioner_id=captioner_id, model_id=result.model_id,
                     model_revision=result.model_revision, prompt=result.prompt,
                     confidence=result.confidence, notice=result.notice,
+                    token_scores=[[t.token, round(t.probability, 4)] for t in result.token_scores],
                 )
                 record = {"path": path, "photo_id": outcome.item.key, "caption_id": stored.id,
                           "status": "ok", "error": None, "text": result.text,

@@ -1,4 +1,5 @@
-"""A notice that travels with a caption (the medical captioner's "AI draft, not for diagnosis").
+"""Captions keep the model's per-token scores, and a notice that travels with the text (the
+medical captioner's "AI draft, not for diagnosis").
 
 Revision ID: 0004
 Revises: 0003
@@ -19,8 +20,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("captions") as batch:
         batch.add_column(sa.Column("notice", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("token_scores", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("captions") as batch:
+        batch.drop_column("token_scores")
         batch.drop_column("notice")
