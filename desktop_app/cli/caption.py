@@ -49,13 +49,15 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
         options["max_new_tokens"] = max_new_tokens
 
     catalogue = open_db(db)
-    photo_ids = _photos_for(catalogue, paths)
+    photo_ids, refused = _photos_for(catalogue, paths)
     with catalogue.read() as session:
         items = [WorkItem(photo.id, absolute_path(photo.library.root, photo.rel_path))
                  for photo in (session.get(Photo, photo_id) for photo_id in photo_ids)]
     engine = CaptionEngine(registry, device=device, batch_size=batch_size,
                            models=load_settings().captioner_models)
-    failed = 0
+    for path, reason in refused:
+        _report_failure(path, reason, as_json)
+    failed = len(refused)
     try:
         for outcome in engine.run(captioner_id, items, model=model, options=options):
             path = outcome.item.path
@@ -90,25 +92,32 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     finally:
         engine.unload()
     if failed:
-        echo(f"photo-annotator: error: {failed} of {len(items)} photos could not be captioned", err=True)
+        total = len(items) + len(refused)
+        echo(f"photo-annotator: error: {failed} of {total} photos could not be captioned", err=True)
         sys.exit(1)
 
 
-def _photos_for(catalogue: Any, paths: tuple[str, ...]) -> list[int]:
-    """Photo ids for PATHS, scanning into the catalogue what is not there yet (or changed)."""
+def _photos_for(catalogue: Any, paths: tuple[str, ...]) -> tuple[list[int], list[tuple[str, str]]]:
+    """Photo ids for PATHS, scanning into the catalogue what is not there yet (or changed), and the
+    (path, reason) of each named file that is no photo at all: it fails alone, the rest go on."""
     from desktop_app.catalogue.photos import find_photo, readable_photo_ids_under
+    from desktop_app.library.images import is_candidate
     from desktop_app.library.scanner import Scanner
 
     scanner = Scanner(catalogue)
     ids: list[int] = []
+    refused: list[tuple[str, str]] = []
     for raw in paths:
+        if Path(raw).is_file() and not is_candidate(raw):
+            refused.append((raw, "not a photo or DICOM file the app reads"))
+            continue
         scanner.scan(raw)  # incremental: costs a stat per file when nothing changed
         with catalogue.read() as session:
             if Path(raw).is_dir():
                 ids += readable_photo_ids_under(session, raw)
             else:
                 ids.append(find_photo(session, raw).id)
-    return list(dict.fromkeys(ids))
+    return list(dict.fromkeys(ids)), refused
 
 
 def _report_failure(path: str, reason: str, as_json: bool) -> None:

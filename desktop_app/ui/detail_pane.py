@@ -26,6 +26,10 @@ STATE_STYLES = {
     "approved": ("Approved", "#1d6b3a", "#dcf3e4"),
     "rejected": ("Rejected", "#8f2219", "#fde2df"),
 }
+# A caption's notice (e.g. "AI-generated draft report ... not for diagnosis"): dark amber on pale amber,
+# set apart from the caption text and the grey facts line.
+NOTICE_STYLE = ("color: #7a4a00; background: #fff3d6; border-left: 3px solid #d68910; "
+                "padding: 3px 6px; font-weight: 600;")
 STATUS_TEXT = {"ok": "OK", "error": "Cannot be read", "missing": "Missing"}
 
 
@@ -246,6 +250,11 @@ class DetailPane(QWidget):
     def caption_texts(self) -> list[str]:
         return [widget.findChild(QLabel, "captionText").text() for widget in self._caption_cards()]
 
+    def caption_notices(self) -> list[str | None]:
+        """Each caption card's notice as shown (None where it has none), in the cards' order."""
+        labels = (widget.findChild(QLabel, "captionNotice") for widget in self._caption_cards())
+        return [label.text() if label is not None else None for label in labels]
+
     # -- building blocks -----------------------------------------------------------------------
 
     @staticmethod
@@ -319,6 +328,15 @@ class DetailPane(QWidget):
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(text)
+
+        if caption.get("notice"):
+            notice = QLabel(f"⚠ {caption['notice']}")
+            notice.setObjectName("captionNotice")
+            notice.setWordWrap(True)
+            notice.setTextFormat(Qt.TextFormat.PlainText)
+            notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            notice.setStyleSheet(NOTICE_STYLE)
+            layout.addWidget(notice)
 
         facts = []
         if caption.get("model"):
