@@ -5,4 +5,5 @@ They load through the same hooks and checks as third-party plugins (entry-point 
 modules; the built-in captioners are being added to it.
 """
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.encoder_decoder", "plugins.medical_report", "plugins.generic")
+DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.encoder_decoder", "plugins.medical_report", "plugins.generic",
+                                   "plugins.product_description")
