@@ -53,6 +53,35 @@ def test_a_local_model_folder_loads_and_captions_a_batch_like_one_by_one(ved_fol
     assert not captioner.loaded
 
 
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_batches_equal_one_by_one_in_each_number_format(ved_folder: Path, dtype: str) -> None:
+    import torch
+
+    captioner = EncoderDecoderCaptioner(str(ved_folder))
+    captioner.load("cpu", dtype)
+    assert captioner.network.dtype == getattr(torch, dtype)
+    images = [photo_files.picture(96, 72, seed=i) for i in range(4)]
+    batch = captioner.caption(images, {"max_new_tokens": 10})
+    alone = [captioner.caption([image], {"max_new_tokens": 10})[0] for image in images]
+    assert [r.text for r in batch] == [r.text for r in alone] and all(r.text for r in batch)
+
+
+def test_bfloat16_is_chosen_only_where_the_hardware_computes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from desktop_app.captioning.hf import resolve_dtype
+
+    # The CPU's feature probes are the edge: this test must not depend on the machine it runs on.
+    for probe in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
+        monkeypatch.setattr(torch.cpu, probe, lambda: False)
+    assert resolve_dtype("cpu") is torch.float32
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert resolve_dtype("cpu") is torch.bfloat16
+    assert resolve_dtype("cpu", "auto") is torch.bfloat16
+    assert resolve_dtype("cpu", "float32") is torch.float32
+    assert resolve_dtype("mps") is torch.float32
+
+
 def test_missing_weights_fail_fast_with_one_clear_message() -> None:
     captioner = EncoderDecoderCaptioner("nobody-here/no-such-captioner")
     with pytest.raises(ModelNotAvailableError) as failure:
@@ -172,7 +201,7 @@ def test_caption_command_stores_drafts_with_confidence(
     photo_files.text_as_jpeg(photos[0].parent / "notes.jpg")
     code, out, err = run_cli(capsys, "caption", str(photos[0].parent), "--captioner", "encoder-decoder",
                              "--model", str(ved_folder), "--batch-size", "4", "--max-new-tokens", "8",
-                             "--json", "--db", str(db_path))
+                             "--dtype", "float32", "--json", "--db", str(db_path))
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 6 and all(r["status"] == "ok" and 0 < r["confidence"] <= 1 for r in rows)

@@ -56,14 +56,26 @@ def resolve_device(requested: str | None = None) -> str:
 
 
 def resolve_dtype(device: str, requested: str | None = None) -> Any:
-    """bf16 on CUDA GPUs that support it, float32 elsewhere; a requested name ("float16") wins."""
+    """bf16 where the hardware computes it natively (CUDA GPUs that support it; CPUs with AVX512-BF16
+    or AMX, where it halves the time of a float32 run), float32 elsewhere. A requested name
+    ("float32", "float16") wins."""
     import torch
 
     if requested and requested != "auto":
         return getattr(torch, requested)
     if device.startswith("cuda") and torch.cuda.is_bf16_supported():
         return torch.bfloat16
+    if device == "cpu" and cpu_has_native_bf16():
+        return torch.bfloat16
     return torch.float32
+
+
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU multiplies bf16 in hardware (elsewhere bf16 is emulated and slower)."""
+    import torch
+
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # torch.cpu's own feature probes
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
 
 
 # --- loading -----------------------------------------------------------------------------------------

@@ -19,13 +19,18 @@ from desktop_app.cli.common import db_option, echo, emit_json, json_option, open
               help="A hub model id or a local model folder (default: the settings', else the captioner's).")
 @click.option("--device", default="auto", show_default=True,
               help="cuda, mps, cpu, or auto (CUDA, then Apple MPS, then CPU).")
+@click.option("--dtype", type=click.Choice(["auto", "float32", "bfloat16", "float16"]), default="auto",
+              show_default=True,
+              help="Number format of the model; auto: bfloat16 where the GPU or CPU computes it natively, "
+                   "else float32.")
 @click.option("--batch-size", type=click.IntRange(1, 256), default=8, show_default=True)
 @click.option("--prompt", help="The captioner's prompt or task, for captioners that take one.")
 @click.option("--max-new-tokens", type=click.IntRange(1, 1024), help="Longest caption, in tokens.")
 @json_option
 @db_option
-def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device: str, batch_size: int,
-            prompt: str | None, max_new_tokens: int | None, as_json: bool, db: str | None) -> None:
+def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device: str, dtype: str,
+            batch_size: int, prompt: str | None, max_new_tokens: int | None, as_json: bool,
+            db: str | None) -> None:
     """Caption PATHS (photos or folders) and store each result as an AI draft caption.
 
     Photos not yet in the catalogue are added first. A new AI caption never replaces a caption a
@@ -53,7 +58,7 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     with catalogue.read() as session:
         items = [WorkItem(photo.id, absolute_path(photo.library.root, photo.rel_path))
                  for photo in (session.get(Photo, photo_id) for photo_id in photo_ids)]
-    engine = CaptionEngine(registry, device=device, batch_size=batch_size,
+    engine = CaptionEngine(registry, device=device, dtype=dtype, batch_size=batch_size,
                            models=load_settings().captioner_models)
     for path, reason in refused:
         _report_failure(path, reason, as_json)

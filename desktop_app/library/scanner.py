@@ -173,7 +173,7 @@ def os_error_reason(exc: OSError) -> str:
         errno.EACCES: "permission denied",
         errno.EPERM: "permission denied",
         errno.ELOOP: "symbolic link loop",
-        errno.ENOENT: "file disappeared during the scan",
+        errno.ENOENT: "file not found: it was moved or deleted",
         errno.EIO: "read error (I/O error): the disk or network share may be failing",
         errno.ENAMETOOLONG: "file name too long",
     }
