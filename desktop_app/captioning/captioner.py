@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -61,6 +61,10 @@ class CaptionResult:
     notice: str | None = None  # stored with the caption and shown with it everywhere
 
 
+class CaptionInterrupted(Exception):
+    """Raised by ``caption`` when ``interrupt`` asked it to stop: the batch has no results."""
+
+
 class Captioner(ABC):
     """Base class of every captioner. Subclasses set the class attributes and the three methods."""
 
@@ -80,6 +84,11 @@ class Captioner(ABC):
         """``model``: a hub id or a local folder (default: ``default_model``)."""
         self.model = model or self.default_model
         self.revision = revision if model else (revision or self.default_revision)
+        # Set by the engine while a batch runs: a long ``caption`` call should poll it (transformers
+        # captioners do at every generated token) and raise CaptionInterrupted once it returns True,
+        # so a cancel or pause takes effect within about a second. Optional: a captioner that never
+        # polls is stopped between batches.
+        self.interrupt: Callable[[], bool] | None = None
 
     @abstractmethod
     def load(self, device: str, dtype: str | None) -> None:

@@ -3,19 +3,20 @@
 The GPU (or CPU) works on one batch while a small thread pool decodes and orients the next batch's
 files, so the model never waits on disk or JPEG decoding. Models are cached by (captioner, model,
 device). One bad file or one failing image fails that item with a one-line reason; the rest go on.
-Out of memory on a GPU halves the batch and retries.
+Out of memory on a GPU halves the batch and retries; out of memory for a single image on a GPU moves
+the work to the CPU and says so. A stop request ends the run between batches, or inside ``generate``
+for captioners that honour ``Captioner.interrupt``; the interrupted batch yields nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.captioning.captioner import Captioner, CaptionResult, InputKind
+from desktop_app.captioning.captioner import Captioner, CaptionInterrupted, CaptionResult, InputKind
 from desktop_app.errors import one_line
 from desktop_app.library.images import DICOM_FORMAT, UnsupportedImageError, decode, open_image
 from desktop_app.library.scanner import os_error_reason
@@ -57,14 +58,17 @@ def is_out_of_memory(exc: BaseException) -> bool:
 class CaptionEngine:
     def __init__(self, registry: PluginRegistry, device: str = "auto", dtype: str | None = None,
                  batch_size: int = DEFAULT_BATCH_SIZE, decode_workers: int = 2,
-                 models: dict[str, str] | None = None) -> None:
-        """``models``: per captioner id, the model to use when a call names none (from settings)."""
+                 models: dict[str, str] | None = None,
+                 on_notice: Callable[[str], None] | None = None) -> None:
+        """``models``: per captioner id, the model to use when a call names none (from settings).
+        ``on_notice``: told, in one line, when the engine changes course (smaller batches, the CPU)."""
         self.registry = registry
         self.models = models or {}
         self.device = device
         self.dtype = dtype
         self.batch_size = max(1, batch_size)
         self.decode_workers = max(1, decode_workers)
+        self.on_notice = on_notice
         self._models: dict[tuple[str, str, str], Captioner] = {}
 
     # -- models ---------------------------------------------------------------------------------------
@@ -73,10 +77,22 @@ class CaptionEngine:
         """A loaded captioner, from the cache when this (captioner, model, device) was loaded before."""
         prototype = self.registry.get_captioner(captioner_id)
         source = model or self.models.get(captioner_id) or prototype.model
+        if self.device in ("auto", None):
+            from desktop_app.captioning.hf import resolve_device
+
+            self.device = resolve_device(self.device)
         key = (captioner_id, source, self.device)
         if key not in self._models:
             captioner = type(prototype)(model=source)
-            captioner.load(self.device, self.dtype)
+            try:
+                captioner.load(self.device, self.dtype)
+            except Exception as exc:
+                if not (is_out_of_memory(exc) and self._models):
+                    raise
+                # Memory is short: free the other cached models and try once more.
+                log.warning("out of memory loading %s; unloading %d cached models", source, len(self._models))
+                self.unload()
+                captioner.load(self.device, self.dtype)
             self._models[key] = captioner
         return self._models[key]
 
@@ -84,40 +100,81 @@ class CaptionEngine:
         for captioner in self._models.values():
             captioner.unload()
         self._models.clear()
+        self._free_memory()
+
+    @property
+    def loaded_models(self) -> list[tuple[str, str, str]]:
+        """(captioner id, model, device) of each cached model."""
+        return list(self._models)
 
     # -- running --------------------------------------------------------------------------------------
 
-    def run(
+    def run(self, captioner_id: str, items: Sequence[WorkItem], model: str | None = None,
+            options: dict[str, Any] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> Iterator[Outcome]:
+        """Caption ``items``, yielding one Outcome per item in order as batches finish."""
+        for batch in self.run_batches(captioner_id, items, model, options, should_stop):
+            yield from batch
+
+    def run_batches(
         self,
         captioner_id: str,
         items: Sequence[WorkItem],
         model: str | None = None,
         options: dict[str, Any] | None = None,
-        stop: threading.Event | None = None,
-    ) -> Iterator[Outcome]:
-        """Caption ``items`` in batches, yielding one Outcome per item in order as batches finish."""
+        should_stop: Callable[[], bool] | None = None,
+        before_batch: Callable[[Sequence[WorkItem]], bool] | None = None,
+    ) -> Iterator[list[Outcome]]:
+        """Caption ``items`` in batches, yielding each batch's Outcomes (in item order) as it finishes.
+
+        ``should_stop`` is checked between batches and, for captioners that honour it, inside
+        generation: the run then ends and the interrupted batch yields nothing. ``before_batch`` is
+        called with each batch just before the model gets it; returning False ends the run.
+        """
         captioner = self.captioner(captioner_id, model)
         options = {**captioner.option_defaults(), **(options or {})}
-        batches = [items[i:i + self.batch_size] for i in range(0, len(items), self.batch_size)]
+        stop = should_stop or (lambda: False)
+        position = 0
+
+        def next_batch() -> Sequence[WorkItem]:
+            nonlocal position
+            # Sized when taken, so a batch size halved by out-of-memory applies to the rest.
+            batch = items[position:position + self.batch_size]
+            position += len(batch)
+            return batch
+
         with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
-            ahead = self._decode_batch(pool, captioner, batches[0]) if batches else []
-            for number in range(len(batches)):
-                if stop is not None and stop.is_set():
+            batch = next_batch()
+            ahead = self._decode_batch(pool, captioner, batch)
+            while batch:
+                if stop():
                     return
                 current = [future.result() for future in ahead]
                 # Start decoding the next batch before the model starts on this one.
-                ahead = (self._decode_batch(pool, captioner, batches[number + 1])
-                         if number + 1 < len(batches) else [])
-                yield from self._caption_decoded(captioner, current, options)
+                following = next_batch()
+                ahead = self._decode_batch(pool, captioner, following)
+                if before_batch is not None and not before_batch(batch):
+                    return
+                captioner = self.captioner(captioner_id, model)  # the CPU one after a fallback
+                captioner.interrupt = stop
+                try:
+                    outcomes = list(self._caption_decoded(captioner_id, model, captioner, current, options))
+                except CaptionInterrupted:
+                    return
+                finally:
+                    captioner.interrupt = None
+                yield outcomes
+                batch = following
 
     def _decode_batch(self, pool: ThreadPoolExecutor, captioner: Captioner,
                       batch: Sequence[WorkItem]) -> list[Future[_Decoded]]:
         return [pool.submit(load_for, captioner, item) for item in batch]
 
-    def _caption_decoded(self, captioner: Captioner, decoded: list[_Decoded],
-                         options: dict[str, Any]) -> Iterator[Outcome]:
+    def _caption_decoded(self, captioner_id: str, model: str | None, captioner: Captioner,
+                         decoded: list[_Decoded], options: dict[str, Any]) -> Iterator[Outcome]:
         ready = [d for d in decoded if d.error is None]
-        results = dict(zip((id(d) for d in ready), self._caption_images(captioner, ready, options),
+        results = dict(zip((id(d) for d in ready),
+                           self._caption_images(captioner_id, model, captioner, ready, options),
                            strict=True)) if ready else {}
         for entry in decoded:
             if entry.error is not None:
@@ -131,30 +188,59 @@ class CaptionEngine:
             else:
                 yield Outcome(entry.item, result=result)
 
-    def _caption_images(self, captioner: Captioner, ready: list[_Decoded],
-                        options: dict[str, Any]) -> list[CaptionResult | str]:
-        """Results (or one-line errors) for a batch: halves on out-of-memory, isolates a failing image."""
+    def _caption_images(self, captioner_id: str, model: str | None, captioner: Captioner,
+                        ready: list[_Decoded], options: dict[str, Any]) -> list[CaptionResult | str]:
+        """Results (or one-line errors) for a batch: halves on out-of-memory, isolates a failing image,
+        moves to the CPU when one image does not fit on the GPU."""
         images = [entry.image for entry in ready]
         try:
             return list(captioner.caption(images, options))
+        except CaptionInterrupted:
+            raise
         except Exception as exc:
+            out_of_memory = is_out_of_memory(exc)
             if len(images) == 1:
+                if out_of_memory and self._on_gpu():
+                    cpu = self._fall_back_to_cpu(captioner_id, model, captioner)
+                    return self._caption_images(captioner_id, model, cpu, ready, options)
                 log.debug("captioning %s failed", ready[0].item.path, exc_info=True)
-                if is_out_of_memory(exc):
+                if out_of_memory:
                     return [f"out of memory even for one image on {self.device}"]
                 return [f"captioning failed: {one_line(exc)}"]
-            if is_out_of_memory(exc):
+            if out_of_memory:
                 self._free_memory()
-                self.batch_size = (len(images) + 1) // 2
-                log.warning("out of memory with %d images; batch size is now %d", len(images),
-                            self.batch_size)
+                self.batch_size = min(self.batch_size, (len(images) + 1) // 2)
+                self._notice(f"out of memory with {len(images)} images at once on {self.device}; "
+                             f"batch size is now {self.batch_size}")
             # Split the batch: a smaller one fits in memory, and a bad image fails on its own.
             middle = (len(ready) + 1) // 2
-            return (self._caption_images(captioner, ready[:middle], options)
-                    + self._caption_images(captioner, ready[middle:], options))
+            return (self._caption_images(captioner_id, model, captioner, ready[:middle], options)
+                    + self._caption_images(captioner_id, model, captioner, ready[middle:], options))
 
-    def _free_memory(self) -> None:
-        if str(self.device).startswith("cuda"):
+    def _fall_back_to_cpu(self, captioner_id: str, model: str | None, gpu: Captioner) -> Captioner:
+        """Unload the GPU copy and continue on the CPU (slower, but the job finishes)."""
+        gpu_device = self.device
+        for key in [key for key, cached in self._models.items() if cached is gpu]:
+            del self._models[key]
+        gpu.unload()
+        self._free_memory(gpu_device)
+        self.device, self.dtype = "cpu", None
+        self._notice(f"out of memory on {gpu_device} even for one image: continuing on the CPU, "
+                     "which is slower")
+        cpu = self.captioner(captioner_id, model)
+        cpu.interrupt = gpu.interrupt
+        return cpu
+
+    def _on_gpu(self) -> bool:
+        return str(self.device).startswith(("cuda", "mps"))
+
+    def _notice(self, text: str) -> None:
+        log.warning("%s", text)
+        if self.on_notice is not None:
+            self.on_notice(text)
+
+    def _free_memory(self, device: str | None = None) -> None:
+        if str(device or self.device).startswith("cuda"):
             import torch
 
             torch.cuda.empty_cache()

@@ -19,12 +19,18 @@ import os
 import socket
 import time
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
-from desktop_app.captioning.captioner import Captioner, CaptionResult, OptionSpec, TokenScore
+from desktop_app.captioning.captioner import (
+    Captioner,
+    CaptionInterrupted,
+    CaptionResult,
+    OptionSpec,
+    TokenScore,
+)
 from desktop_app.errors import one_line
 
 log = logging.getLogger(__name__)
@@ -207,7 +213,7 @@ class TransformersCaptioner(Captioner):
             **self._generation_extras(settings),
         }
         started = time.perf_counter()
-        token_ids, probabilities = generate_with_scores(self.network, inputs, generation)
+        token_ids, probabilities = generate_with_scores(self.network, inputs, generation, self.interrupt)
         seconds = time.perf_counter() - started
         return results_from_generation(self, self.tokenizer, token_ids, probabilities, prompt, seconds,
                                        self._clean)
@@ -234,12 +240,29 @@ class TransformersCaptioner(Captioner):
 
 # --- generation -------------------------------------------------------------------------------------
 
-def generate_with_scores(model: Any, inputs: dict[str, Any], generation: dict[str, Any]) -> tuple[Any, Any]:
-    """Generated token ids (prompt removed) and each token's probability, as (batch, length) tensors."""
-    import torch
+def generate_with_scores(model: Any, inputs: dict[str, Any], generation: dict[str, Any],
+                         interrupt: Callable[[], bool] | None = None) -> tuple[Any, Any]:
+    """Generated token ids (prompt removed) and each token's probability, as (batch, length) tensors.
 
+    ``interrupt`` is polled after every generated token; once it returns True generation stops and
+    CaptionInterrupted is raised (the half-written captions are of no use).
+    """
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class _Interrupt(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            return torch.full((input_ids.shape[0],), bool(interrupt and interrupt()), dtype=torch.bool,
+                              device=input_ids.device)
+
+    extra = {"stopping_criteria": StoppingCriteriaList([_Interrupt()])} if interrupt else {}
+    if interrupt is not None and interrupt():
+        raise CaptionInterrupted
     with torch.inference_mode():
-        output = model.generate(**inputs, **generation, output_scores=True, return_dict_in_generate=True)
+        output = model.generate(**inputs, **generation, **extra, output_scores=True,
+                                return_dict_in_generate=True)
+        if interrupt is not None and interrupt():
+            raise CaptionInterrupted
         scores = model.compute_transition_scores(
             output.sequences, output.scores, getattr(output, "beam_indices", None), normalize_logits=True
         )

@@ -302,6 +302,11 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The process running the job ("host:pid:start time") and when it last wrote: a running job
+    # whose process is gone was interrupted (a crash, a kill, a power cut) and can be resumed.
+    owner: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice: Mapped[str | None] = mapped_column(Text)  # e.g. "continued on the CPU after ..."
 
     items: Mapped[list[JobItem]] = relationship(back_populates="job", passive_deletes=True)
 

@@ -35,6 +35,19 @@ def author_option(function: F) -> F:
     )(function)
 
 
+def engine_options(function: F) -> F:
+    """--device, --dtype and --batch-size: how the captioning engine runs (not stored with a job)."""
+    function = click.option("--batch-size", type=click.IntRange(1, 256), default=8, show_default=True,
+                            help="Photos the model captions at once.")(function)
+    function = click.option(
+        "--dtype", type=click.Choice(["auto", "float32", "bfloat16", "float16"]), default="auto",
+        show_default=True,
+        help="Number format of the model; auto: bfloat16 where the GPU or CPU computes it natively, "
+             "else float32.")(function)
+    return click.option("--device", default="auto", show_default=True,
+                        help="cuda, mps, cpu, or auto (CUDA, then Apple MPS, then CPU).")(function)
+
+
 def open_db(db: str | None) -> Catalogue:
     return open_catalogue(db)
 

@@ -33,10 +33,11 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 def _register() -> None:
     # Each command module keeps its heavy imports inside the command, so --help stays fast.
-    from desktop_app.cli import caption, captions, db, gui, photos, plugins, scan
+    from desktop_app.cli import caption, captions, db, gui, jobs, photos, plugins, scan
 
     for command in (scan.scan, photos.photos, photos.show, captions.edit, captions.approve,
-                    captions.reject, captions.revert, caption.caption, db.db, gui.gui, plugins.plugins):
+                    captions.reject, captions.revert, caption.caption, jobs.jobs, db.db, gui.gui,
+                    plugins.plugins):
         cli.add_command(command)
 
 
@@ -49,11 +50,12 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from desktop_app.catalogue.captions import CaptionError
     from desktop_app.catalogue.database import CatalogueError
     from desktop_app.catalogue.photos import LibraryNotFoundError, PhotoNotFoundError
+    from desktop_app.jobs.store import JobError
     from desktop_app.library.scanner import ScanError
     from desktop_app.plugin_registry import UnknownCaptionerError
 
     return (CatalogueError, ScanError, CaptionError, PhotoNotFoundError, LibraryNotFoundError,
-            ModelNotAvailableError, ModelLoadError, UnknownCaptionerError)
+            ModelNotAvailableError, ModelLoadError, UnknownCaptionerError, JobError)
 
 
 def _fail(message: str, status: int) -> None:

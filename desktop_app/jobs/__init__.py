@@ -1,0 +1,1 @@
+"""Jobs: the persistent queue of work for the inference worker, and the runner that does it."""

@@ -1,0 +1,301 @@
+"""Runs queued jobs through the captioning engine and writes their results (no Qt).
+
+The CLI and the GUI's inference worker share this: the CLI loops over :meth:`JobRunner.steps` in the
+foreground, the worker advances it one batch per event-loop turn on its own thread. Each batch's
+captions and item states are committed in one transaction by this single writer; events are sent
+after the commit, so what a listener is told is always already on disk.
+
+Pause and cancel come through :class:`JobControl` from any thread. The engine checks it between
+batches and inside ``generate``, so either takes effect within about a second; an interrupted batch is
+not written and its items are captioned when the job resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.captioning.captioner import CaptionResult
+from desktop_app.captioning.engine import CaptionEngine, Outcome, WorkItem
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.captions import store_ai_caption
+from desktop_app.catalogue.models import Job, JobState, Photo
+from desktop_app.catalogue.photos import absolute_path
+from desktop_app.errors import one_line
+from desktop_app.jobs import store
+from desktop_app.jobs.store import JobSummary, PendingItem
+
+log = logging.getLogger(__name__)
+
+
+class JobControl:
+    """Pause, resume and cancel requests, safe to call from any thread (they only set flags)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paused = False
+        self._cancelled: set[int] = set()
+
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+
+    def cancel(self, job_id: int) -> None:
+        with self._lock:
+            self._cancelled.add(job_id)
+
+    @property
+    def paused(self) -> bool:
+        with self._lock:
+            return self._paused
+
+    def is_cancelled(self, job_id: int) -> bool:
+        with self._lock:
+            return job_id in self._cancelled
+
+    def should_stop(self, job_id: int) -> bool:
+        with self._lock:
+            return self._paused or job_id in self._cancelled
+
+    def forget(self, job_id: int) -> None:
+        with self._lock:
+            self._cancelled.discard(job_id)
+
+
+@dataclass(frozen=True)
+class Progress:
+    job_id: int
+    done: int  # items finished, captioned or failed, including earlier runs of the job
+    failed: int
+    total: int
+    photos_per_second: float | None  # in this run, model loading excluded
+    eta_seconds: float | None
+
+
+@dataclass(frozen=True)
+class ItemDone:
+    job_id: int
+    photo_id: int
+    path: str
+    caption_id: int
+    is_current: bool  # False when a caption a person wrote or approved stays current
+    captioner_id: str
+    result: CaptionResult
+
+
+@dataclass(frozen=True)
+class ItemFailed:
+    job_id: int
+    photo_id: int
+    path: str
+    reason: str
+
+
+class JobEvents:
+    """What a runner tells its listener; every method is called on the runner's thread."""
+
+    def job_started(self, job: JobSummary) -> None:
+        """The job is running (models may still be loading)."""
+
+    def progress(self, progress: Progress) -> None:
+        """After each batch is written."""
+
+    def item_done(self, item: ItemDone) -> None:
+        """A photo's caption is stored."""
+
+    def item_failed(self, item: ItemFailed) -> None:
+        """A photo could not be captioned; the job goes on."""
+
+    def notice(self, job_id: int, text: str) -> None:
+        """The job changed course: smaller batches, the CPU instead of the GPU."""
+
+    def job_ended(self, job: JobSummary) -> None:
+        """The run is over: job.state says how (done, failed, cancelled, paused or queued when the
+        run was broken off and can be resumed)."""
+
+
+class JobRunner:
+    def __init__(self, catalogue: Catalogue, engine: CaptionEngine, events: JobEvents | None = None,
+                 control: JobControl | None = None) -> None:
+        self.catalogue = catalogue
+        self.engine = engine
+        self.events = events or JobEvents()
+        self.control = control or JobControl()
+        self.owner = store.this_process()
+
+    # -- the queue ------------------------------------------------------------------------------------
+
+    def queue_caption_job(self, captioner_id: str, photo_ids: Sequence[int], model: str | None = None,
+                          options: dict[str, Any] | None = None) -> JobSummary:
+        """Queue a captioning job; the captioner id is checked now, the model when the job runs."""
+        self.engine.registry.get_captioner(captioner_id)
+        with self.catalogue.write() as session:
+            job = store.create_caption_job(session, captioner_id, model, options or {}, photo_ids)
+            session.flush()
+            return store.summary(session, job.id)
+
+    def recover(self) -> list[int]:
+        """Put jobs whose process died back in the queue (call once at start)."""
+        with self.catalogue.write() as session:
+            recovered = store.recover_interrupted(session)
+        for job_id in recovered:
+            log.info("job %d was interrupted; it is queued again", job_id)
+        return recovered
+
+    def next_job(self) -> int | None:
+        with self.catalogue.read() as session:
+            return store.next_queued(session)
+
+    def run(self, job_id: int) -> JobSummary:
+        """Run a job to its end (or until paused or cancelled) and return its summary."""
+        for _progress in self.steps(job_id):
+            pass
+        return self.summary(job_id)
+
+    def summary(self, job_id: int) -> JobSummary:
+        with self.catalogue.read() as session:
+            return store.summary(session, job_id)
+
+    # -- one job ----------------------------------------------------------------------------------------
+
+    def steps(self, job_id: int) -> Iterator[Progress]:
+        """Run a job, yielding after each batch is written. Closing the iterator early leaves the job
+        queued, to resume later; store.JobError if the job cannot run (unknown, done, elsewhere)."""
+        with self.catalogue.write() as session:
+            job = store.claim(session, job_id, self.owner)
+            captioner_id, model, options = job.captioner_id, job.model_id, dict(job.options or {})
+            pending = store.pending_items(session, job_id)
+            work = self._work_items(session, pending)
+            session.flush()
+            started = store.summary(session, job_id)
+        self.events.job_started(started)
+        run = _Run(job_id, started.total, started.finished_items, started.failed)
+        # Unless the run completes or fails, it was broken off (Ctrl+C, the app closing): it stays
+        # queued and resumes later.
+        state, error = JobState.QUEUED, None
+        self.engine.on_notice = lambda text: self._notice(job_id, text)
+        try:
+            if captioner_id is None:
+                raise store.JobError(f"job {job_id} names no captioner")
+            gone = [item for item in work if not item.path]
+            if gone:
+                yield self._write(job_id, run, [
+                    Outcome(item, error="the photo was removed from the catalogue") for item in gone])
+            to_caption = [item for item in work if item.path]
+            if to_caption:  # a job with nothing left loads no model
+                for batch in self.engine.run_batches(
+                    captioner_id, to_caption, model, options,
+                    should_stop=lambda: self.control.should_stop(job_id),
+                    before_batch=lambda batch: self._before_batch(job_id, run, batch),
+                ):
+                    yield self._write(job_id, run, batch)
+            state = self._state_after_run(job_id)
+        except Exception as exc:
+            state, error = JobState.FAILED, one_line(exc)
+            log.info("job %d failed: %s", job_id, error)
+            log.debug("job %d failed", job_id, exc_info=True)
+        finally:
+            self.engine.on_notice = None
+            self.control.forget(job_id)
+            with self.catalogue.write() as session:
+                store.stop(session, job_id, state, error)
+                session.flush()
+                ended = store.summary(session, job_id)
+            self.events.job_ended(ended)
+
+    def _work_items(self, session: Any, pending: list[PendingItem]) -> list[WorkItem]:
+        photos = store.photos_of(session, pending)
+        work = []
+        for item in pending:
+            photo = photos.get(item.photo_id)
+            path = absolute_path(photo.library.root, photo.rel_path) if photo is not None else ""
+            work.append(WorkItem(item, path))
+        return work
+
+    def _before_batch(self, job_id: int, run: _Run, batch: Sequence[WorkItem]) -> bool:
+        if run.clock is None:
+            run.clock = time.perf_counter()  # the model is loaded: the rate starts here
+        with self.catalogue.write() as session:
+            state = store.start_items(session, job_id, [item.key.item_id for item in batch])
+        return state is JobState.RUNNING
+
+    def _write(self, job_id: int, run: _Run, batch: list[Outcome]) -> Progress:
+        done: list[ItemDone] = []
+        failed: list[ItemFailed] = []
+        with self.catalogue.write() as session:
+            job = session.get(Job, job_id)
+            for outcome in batch:
+                pending: PendingItem = outcome.item.key
+                photo = session.get(Photo, pending.photo_id)
+                error = outcome.error or (None if photo is not None else "the photo was removed")
+                if error is not None or outcome.result is None or photo is None:
+                    reason = error or "no result"
+                    store.finish_item(session, pending.item_id, error=reason)
+                    failed.append(ItemFailed(job_id, pending.photo_id, outcome.item.path, reason))
+                    continue
+                result = outcome.result
+                caption = store_ai_caption(
+                    session, photo, result.text, captioner_id=job.captioner_id or "",
+                    model_id=result.model_id, model_revision=result.model_revision, prompt=result.prompt,
+                    confidence=result.confidence, notice=result.notice,
+                    token_scores=[[t.token, round(t.probability, 4)] for t in result.token_scores],
+                )
+                session.flush()
+                store.finish_item(session, pending.item_id, caption_id=caption.id)
+                done.append(ItemDone(job_id, photo.id, outcome.item.path, caption.id, caption.is_current,
+                                     job.captioner_id or "", result))
+        run.finished += len(batch)
+        run.this_run += len(batch)
+        run.failed += len(failed)
+        for item in done:
+            self.events.item_done(item)
+        for failure in failed:
+            self.events.item_failed(failure)
+        progress = run.progress()
+        self.events.progress(progress)
+        return progress
+
+    def _state_after_run(self, job_id: int) -> JobState:
+        if self.control.is_cancelled(job_id):
+            return JobState.CANCELLED
+        with self.catalogue.read() as session:
+            job = session.get(Job, job_id)
+            stored = job.state if job is not None else JobState.CANCELLED
+            left = store.summary(session, job_id).pending if job is not None else 0
+        if stored is JobState.CANCELLED:  # `jobs cancel` from another process
+            return JobState.CANCELLED
+        if left and self.control.paused:
+            return JobState.PAUSED
+        return JobState.DONE if not left else JobState.QUEUED
+
+    def _notice(self, job_id: int, text: str) -> None:
+        with self.catalogue.write() as session:
+            store.add_notice(session, job_id, text)
+        self.events.notice(job_id, text)
+
+
+@dataclass
+class _Run:
+    job_id: int
+    total: int
+    finished: int
+    failed: int
+    this_run: int = 0
+    clock: float | None = None
+
+    def progress(self) -> Progress:
+        rate = eta = None
+        if self.clock is not None and self.this_run:
+            elapsed = time.perf_counter() - self.clock
+            if elapsed > 0:
+                rate = self.this_run / elapsed
+                eta = (self.total - self.finished) / rate
+        return Progress(self.job_id, self.finished, self.failed, self.total, rate, eta)

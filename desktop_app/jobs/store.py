@@ -1,0 +1,296 @@
+"""The persistent job queue: jobs and their items in the catalogue (no Qt, no torch).
+
+A job's items move pending -> running -> done | failed. An item and the caption it produced are
+written in one transaction, so after a crash an item is either done with its caption stored, or not
+done and captioned again on resume: never twice. Each time an item is handed to the model its
+``attempts`` count goes up; an item that was running when its process died three times (a photo that
+crashes the decoder, say) fails rather than taking the job down again.
+
+A running job names its process (``owner``: host, pid, process start time). A running job whose
+process is gone was interrupted; :func:`recover_interrupted` puts it back in the queue.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session
+
+from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, Photo, utcnow
+
+CAPTION_JOB = "caption"
+MAX_ATTEMPTS = 3
+# A job on another host (a catalogue on a shared drive) counts as interrupted when it has not written
+# for this long: its process cannot be asked directly.
+FOREIGN_STALE_AFTER = timedelta(minutes=30)
+
+UNFINISHED = (JobState.QUEUED, JobState.RUNNING, JobState.PAUSED)
+RESUMABLE = (JobState.QUEUED, JobState.PAUSED, JobState.FAILED)
+
+
+class JobError(Exception):
+    """A job cannot do what was asked (unknown id, wrong state); the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    id: int
+    kind: str
+    state: JobState
+    captioner_id: str | None
+    model_id: str | None
+    options: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
+    notice: str | None
+    total: int
+    done: int
+    failed: int
+    pending: int  # pending or running: still to caption
+    skipped: int
+
+    @property
+    def finished_items(self) -> int:
+        return self.done + self.failed
+
+    def to_json(self) -> dict[str, Any]:
+        def when(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id, "kind": self.kind, "state": self.state.value, "captioner": self.captioner_id,
+            "model": self.model_id, "options": self.options, "created_at": when(self.created_at),
+            "started_at": when(self.started_at), "finished_at": when(self.finished_at),
+            "error": self.error, "notice": self.notice, "total": self.total, "done": self.done,
+            "failed": self.failed, "pending": self.pending, "skipped": self.skipped,
+        }
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    item_id: int
+    photo_id: int
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+def this_process() -> str:
+    """This process as a job owner: host, pid and start time (a reused pid is another process)."""
+    import psutil
+
+    return f"{socket.gethostname()}:{os.getpid()}:{psutil.Process().create_time():.2f}"
+
+
+def owner_alive(owner: str | None, heartbeat_at: datetime | None) -> bool:
+    if not owner:
+        return False
+    host, _, rest = owner.partition(":")
+    pid_text, _, started = rest.partition(":")
+    if host != socket.gethostname():
+        return heartbeat_at is not None and utcnow() - heartbeat_at < FOREIGN_STALE_AFTER
+    import psutil
+
+    try:
+        return f"{psutil.Process(int(pid_text)).create_time():.2f}" == started
+    except (psutil.Error, ValueError):
+        return False
+
+
+# --- queueing and listing -----------------------------------------------------------------------------
+
+def create_caption_job(session: Session, captioner_id: str, model_id: str | None,
+                       options: dict[str, Any], photo_ids: Sequence[int]) -> Job:
+    """A queued captioning job over ``photo_ids`` (duplicates dropped, order kept)."""
+    job = Job(kind=CAPTION_JOB, state=JobState.QUEUED, captioner_id=captioner_id, model_id=model_id,
+              options=dict(options))
+    session.add(job)
+    session.flush()
+    session.execute(JobItem.__table__.insert(), [
+        {"job_id": job.id, "photo_id": photo_id, "state": JobItemState.PENDING.value, "attempts": 0,
+         "updated_at": utcnow()}
+        for photo_id in dict.fromkeys(photo_ids)
+    ])
+    return job
+
+
+def summaries(session: Session, job_ids: Iterable[int] | None = None,
+              states: Iterable[JobState] | None = None) -> list[JobSummary]:
+    """Jobs with their item counts, oldest first."""
+    counts = (
+        select(
+            JobItem.job_id,
+            func.count().label("total"),
+            func.sum(case((JobItem.state == JobItemState.DONE, 1), else_=0)).label("done"),
+            func.sum(case((JobItem.state == JobItemState.FAILED, 1), else_=0)).label("failed"),
+            func.sum(case((JobItem.state.in_([JobItemState.PENDING, JobItemState.RUNNING]), 1),
+                          else_=0)).label("pending"),
+            func.sum(case((JobItem.state == JobItemState.SKIPPED, 1), else_=0)).label("skipped"),
+        )
+        .group_by(JobItem.job_id)
+        .subquery()
+    )
+    query = select(Job, counts).outerjoin(counts, counts.c.job_id == Job.id).order_by(Job.id)
+    if job_ids is not None:
+        query = query.where(Job.id.in_(list(job_ids)))
+    if states is not None:
+        query = query.where(Job.state.in_(list(states)))
+    return [_summary(row) for row in session.execute(query)]
+
+
+def _summary(row: Any) -> JobSummary:
+    job = row[0]
+    return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, job.options or {},
+                      job.created_at, job.started_at, job.finished_at, job.error, job.notice,
+                      row.total or 0, row.done or 0, row.failed or 0, row.pending or 0, row.skipped or 0)
+
+
+def summary(session: Session, job_id: int) -> JobSummary:
+    found = summaries(session, [job_id])
+    if not found:
+        raise JobError(f"no job {job_id} in this catalogue")
+    return found[0]
+
+
+def next_queued(session: Session) -> int | None:
+    return session.scalar(select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id).limit(1))
+
+
+# --- running ------------------------------------------------------------------------------------------
+
+def recover_interrupted(session: Session) -> list[int]:
+    """Put running jobs whose process is gone back in the queue; their running items become pending
+    again, except items already tried MAX_ATTEMPTS times, which fail. Returns the jobs' ids."""
+    recovered = []
+    for job in session.scalars(select(Job).where(Job.state == JobState.RUNNING)):
+        if owner_alive(job.owner, job.heartbeat_at):
+            continue
+        job.state, job.owner = JobState.QUEUED, None
+        _release_running(session, job.id, count_attempt=True)
+        recovered.append(job.id)
+    return recovered
+
+
+def claim(session: Session, job_id: int, owner: str) -> Job:
+    """Mark a queued, paused or failed job as running in ``owner`` (this process)."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise JobError(f"no job {job_id} in this catalogue")
+    if job.state is JobState.RUNNING and owner_alive(job.owner, job.heartbeat_at) and job.owner != owner:
+        raise JobError(f"job {job_id} is already running in another process ({job.owner})")
+    if job.state in (JobState.DONE, JobState.CANCELLED):
+        raise JobError(f"job {job_id} is {job.state.value}; there is nothing to resume")
+    if job.state is JobState.RUNNING:  # its process is gone
+        _release_running(session, job.id, count_attempt=True)
+    job.state, job.owner, job.error = JobState.RUNNING, owner, None
+    job.started_at = job.started_at or utcnow()
+    job.heartbeat_at = utcnow()
+    return job
+
+
+def pending_items(session: Session, job_id: int) -> list[PendingItem]:
+    rows = session.execute(
+        select(JobItem.id, JobItem.photo_id)
+        .where(JobItem.job_id == job_id, JobItem.state == JobItemState.PENDING)
+        .order_by(JobItem.id)
+    )
+    return [PendingItem(item_id, photo_id) for item_id, photo_id in rows]
+
+
+def start_items(session: Session, job_id: int, item_ids: Sequence[int]) -> JobState:
+    """Mark items as handed to the model (attempts + 1) and return the job's state as stored now:
+    another process (``jobs cancel``) may have changed it."""
+    session.execute(
+        update(JobItem)
+        .where(JobItem.id.in_(list(item_ids)), JobItem.state == JobItemState.PENDING)
+        .values(state=JobItemState.RUNNING, attempts=JobItem.attempts + 1, updated_at=utcnow())
+    )
+    job = session.get(Job, job_id)
+    if job is None:
+        return JobState.CANCELLED  # deleted meanwhile
+    job.heartbeat_at = utcnow()
+    return job.state
+
+
+def finish_item(session: Session, item_id: int, *, caption_id: int | None = None,
+                error: str | None = None) -> None:
+    item = session.get(JobItem, item_id)
+    if item is None:
+        return
+    item.state = JobItemState.FAILED if error is not None else JobItemState.DONE
+    item.error, item.caption_id = error, caption_id
+
+
+def stop(session: Session, job_id: int, state: JobState, error: str | None = None) -> None:
+    """End (or pause) a job's run: its running items go back to pending, without counting the attempt
+    (they were interrupted, not at fault). Done, failed and cancelled jobs get their finish time;
+    cancelling skips what was still to do."""
+    job = session.get(Job, job_id)
+    if job is None:
+        return
+    _release_running(session, job_id, count_attempt=False)
+    if job.state is JobState.CANCELLED or state is JobState.CANCELLED:
+        state = JobState.CANCELLED
+    job.state, job.owner, job.error = state, None, error
+    if state is JobState.CANCELLED:
+        session.execute(update(JobItem)
+                        .where(JobItem.job_id == job_id, JobItem.state == JobItemState.PENDING)
+                        .values(state=JobItemState.SKIPPED, updated_at=utcnow()))
+    if state in (JobState.DONE, JobState.FAILED, JobState.CANCELLED):
+        job.finished_at = utcnow()
+
+
+def add_notice(session: Session, job_id: int, text: str) -> None:
+    job = session.get(Job, job_id)
+    if job is not None and text not in (job.notice or ""):
+        job.notice = f"{job.notice}; {text}" if job.notice else text
+
+
+def cancel(session: Session, job_id: int) -> JobSummary:
+    """Cancel a job. A job running in another process stops after its current batch."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise JobError(f"no job {job_id} in this catalogue")
+    if job.state in (JobState.DONE, JobState.CANCELLED):
+        raise JobError(f"job {job_id} is already {job.state.value}")
+    if job.state is JobState.RUNNING and owner_alive(job.owner, job.heartbeat_at):
+        job.state = JobState.CANCELLED  # its runner sees this before its next batch and stops
+    else:
+        stop(session, job_id, JobState.CANCELLED)
+    session.flush()
+    return summary(session, job_id)
+
+
+def photos_of(session: Session, items: Sequence[PendingItem]) -> dict[int, Photo]:
+    """The items' photos, by photo id (items whose photo was removed are absent)."""
+    ids = [item.photo_id for item in items]
+    return {photo.id: photo for photo in session.scalars(select(Photo).where(Photo.id.in_(ids)))}
+
+
+def _release_running(session: Session, job_id: int, count_attempt: bool) -> None:
+    if count_attempt:
+        # The process died while these were with the model: the attempt counts, and a photo that
+        # keeps killing its process fails instead of being tried forever.
+        session.execute(
+            update(JobItem)
+            .where(JobItem.job_id == job_id, JobItem.state == JobItemState.RUNNING,
+                   JobItem.attempts >= MAX_ATTEMPTS)
+            .values(state=JobItemState.FAILED, updated_at=utcnow(),
+                    error=f"the captioning process ended unexpectedly {MAX_ATTEMPTS} times while "
+                          "working on this photo")
+        )
+        attempts = JobItem.attempts
+    else:
+        attempts = func.max(JobItem.attempts - 1, 0)
+    session.execute(
+        update(JobItem)
+        .where(JobItem.job_id == job_id, JobItem.state == JobItemState.RUNNING)
+        .values(state=JobItemState.PENDING, attempts=attempts, updated_at=utcnow())
+    )
