@@ -193,6 +193,10 @@ class CaptionEngine:
         """Results (or one-line errors) for a batch: halves on out-of-memory, isolates a failing image,
         moves to the CPU when one image does not fit on the GPU."""
         images = [entry.image for entry in ready]
+        if all(cached is not captioner for cached in self._models.values()):
+            # Moved to the CPU while this batch was being split: the rest goes to the CPU copy.
+            interrupt, captioner = captioner.interrupt, self.captioner(captioner_id, model)
+            captioner.interrupt = interrupt
         try:
             return list(captioner.caption(images, options))
         except CaptionInterrupted:

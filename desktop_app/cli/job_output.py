@@ -40,9 +40,9 @@ class CaptionOutput(JobEvents):
             emit_json({"path": item.path, "photo_id": item.photo_id, "caption_id": item.caption_id,
                        "job": item.job_id, "status": "ok", "error": None, "text": result.text,
                        "current": item.is_current, "confidence": result.confidence,
-                       "captioner": item.captioner_id, "model": result.model_id, "model_revision": result.model_revision,
-                       "prompt": result.prompt, "notice": result.notice,
-                       "seconds": round(result.seconds, 4)})
+                       "captioner": item.captioner_id, "model": result.model_id,
+                       "model_revision": result.model_revision, "prompt": result.prompt,
+                       "notice": result.notice, "seconds": round(result.seconds, 4)})
             return
         confidence = f" ({result.confidence:.0%} sure)" if result.confidence is not None else ""
         self._print(f"{display_path(item.path)}: {result.text}{confidence}")

@@ -38,7 +38,13 @@ class JobControl:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._paused = False
+        self._closing = False
         self._cancelled: set[int] = set()
+
+    def close(self) -> None:
+        """Break off whatever runs (the app is closing): the job stays queued, to resume later."""
+        with self._lock:
+            self._closing = True
 
     def pause(self) -> None:
         with self._lock:
@@ -61,9 +67,14 @@ class JobControl:
         with self._lock:
             return job_id in self._cancelled
 
+    @property
+    def closing(self) -> bool:
+        with self._lock:
+            return self._closing
+
     def should_stop(self, job_id: int) -> bool:
         with self._lock:
-            return self._paused or job_id in self._cancelled
+            return self._paused or self._closing or job_id in self._cancelled
 
     def forget(self, job_id: int) -> None:
         with self._lock:
@@ -272,7 +283,7 @@ class JobRunner:
             left = store.summary(session, job_id).pending if job is not None else 0
         if stored is JobState.CANCELLED:  # `jobs cancel` from another process
             return JobState.CANCELLED
-        if left and self.control.paused:
+        if left and self.control.paused and not self.control.closing:
             return JobState.PAUSED
         return JobState.DONE if not left else JobState.QUEUED
 

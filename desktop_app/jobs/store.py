@@ -159,6 +159,14 @@ def summary(session: Session, job_id: int) -> JobSummary:
     return found[0]
 
 
+def requeue_paused(session: Session) -> list[int]:
+    """Put every paused job back in the queue (the user pressed resume)."""
+    paused = list(session.scalars(select(Job).where(Job.state == JobState.PAUSED)))
+    for job in paused:
+        job.state = JobState.QUEUED
+    return [job.id for job in paused]
+
+
 def next_queued(session: Session) -> int | None:
     return session.scalar(select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id).limit(1))
 

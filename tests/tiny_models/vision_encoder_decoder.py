@@ -7,8 +7,9 @@ from pathlib import Path
 from tests.tiny_models import word_tokenizer
 
 
-def vit_gpt2(folder: Path, image_size: int = 32, seed: int = 0) -> Path:
-    """A VisionEncoderDecoder model: tiny ViT encoder + tiny GPT-2 decoder."""
+def vit_gpt2(folder: Path, image_size: int = 32, seed: int = 0, min_new_tokens: int = 0) -> Path:
+    """A VisionEncoderDecoder model: tiny ViT encoder + tiny GPT-2 decoder. ``min_new_tokens`` makes
+    every caption at least that long: a model slow enough to stop in the middle of a job."""
     import torch
     from transformers import (
         GPT2Config,
@@ -23,7 +24,8 @@ def vit_gpt2(folder: Path, image_size: int = 32, seed: int = 0) -> Path:
     encoder = ViTConfig(image_size=image_size, patch_size=8, hidden_size=32, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=64)
     # A wide initialisation makes the random model decisive: real words, not end-of-text at once.
-    decoder = GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=32, n_layer=2, n_head=2,
+    decoder = GPT2Config(vocab_size=len(tokenizer), n_positions=max(64, min_new_tokens + 8), n_embd=32,
+                         n_layer=2, n_head=2,
                          bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                          pad_token_id=tokenizer.pad_token_id, initializer_range=0.5)
     config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(encoder, decoder)
@@ -36,6 +38,8 @@ def vit_gpt2(folder: Path, image_size: int = 32, seed: int = 0) -> Path:
     generation.pad_token_id = tokenizer.pad_token_id
     generation.eos_token_id = tokenizer.eos_token_id
     generation.bos_token_id = tokenizer.bos_token_id
+    if min_new_tokens:
+        generation.min_new_tokens = min_new_tokens
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     ViTImageProcessor(size={"height": image_size, "width": image_size}).save_pretrained(folder)

@@ -1,0 +1,313 @@
+"""The inference worker: one long-lived QObject on its own QThread that runs the job queue.
+
+It keeps loaded models cached between jobs (unloading them on request, or after a job when memory
+runs short) and runs one job at a time, one batch per turn of its thread's event loop, so requests
+from the window (queue a job, cancel one that waits, unload models) are handled between batches.
+Pause and cancel also set flags that the engine checks inside ``generate``: they take effect within
+about a second even in the middle of a batch, without waiting for the worker's event loop.
+
+The window talks to ``InferenceService`` only: its methods emit queued signals (or set those flags)
+and return at once; results come back as signals carrying plain values (JobSummary, Progress...).
+Torch and transformers are imported on the worker thread, when the first job needs a model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.models import JobState
+from desktop_app.errors import one_line
+from desktop_app.jobs import store
+from desktop_app.jobs.runner import ItemDone, ItemFailed, JobControl, JobEvents, JobRunner, Progress
+from desktop_app.jobs.store import JobSummary
+
+log = logging.getLogger(__name__)
+
+# Below this share of free memory (GPU memory on a GPU, RAM on the CPU) after a job, cached models
+# are unloaded so the next job, or another program, has room.
+LOW_MEMORY_SHARE = 0.15
+
+EngineFactory = Callable[[], Any]  # () -> CaptionEngine, called on the worker thread
+
+
+def default_engine() -> Any:
+    from desktop_app.captioning.engine import CaptionEngine
+    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.settings import load_settings
+
+    return CaptionEngine(load_plugins(), models=load_settings().captioner_models)
+
+
+class _SignalEvents(JobEvents):
+    """Runner events as the worker's signals (emitted on the worker thread, queued to the window)."""
+
+    def __init__(self, worker: InferenceWorker) -> None:
+        self.worker = worker
+
+    def job_started(self, job: JobSummary) -> None:
+        self.worker.job_started.emit(job)
+
+    def progress(self, progress: Progress) -> None:
+        self.worker.progress.emit(progress)
+
+    def item_done(self, item: ItemDone) -> None:
+        self.worker.item_done.emit(item)
+
+    def item_failed(self, item: ItemFailed) -> None:
+        self.worker.item_failed.emit(item)
+
+    def notice(self, job_id: int, text: str) -> None:
+        self.worker.notice.emit(job_id, text)
+
+    def job_ended(self, job: JobSummary) -> None:
+        signal = {JobState.DONE: self.worker.job_finished, JobState.FAILED: self.worker.job_finished,
+                  JobState.CANCELLED: self.worker.job_cancelled,
+                  JobState.PAUSED: self.worker.job_paused}.get(job.state)
+        if signal is not None:
+            signal.emit(job)
+
+
+class InferenceWorker(QObject):
+    job_queued = Signal(object)  # JobSummary
+    job_started = Signal(object)  # JobSummary
+    progress = Signal(object)  # Progress: done, total, photos/s, ETA
+    item_done = Signal(object)  # ItemDone
+    item_failed = Signal(object)  # ItemFailed: the photo and the one-line reason
+    notice = Signal(int, str)  # job id, what changed (smaller batches, the CPU)
+    job_finished = Signal(object)  # JobSummary, state done or failed (with its error)
+    job_cancelled = Signal(object)  # JobSummary
+    job_paused = Signal(object)  # JobSummary
+    idle = Signal()  # nothing left to run
+    failed = Signal(str)  # a request failed; one line for the user
+    _next = Signal()  # queued to itself: the next batch runs after pending requests are handled
+
+    def __init__(self, control: JobControl, engine_factory: EngineFactory) -> None:
+        super().__init__()
+        self.control = control
+        self.engine_factory = engine_factory
+        self.catalogue: Catalogue | None = None
+        self.runner: JobRunner | None = None
+        self.current_job: int | None = None
+        self._steps: Iterator[Progress] | None = None
+        self._scheduled = False
+        self._next.connect(self._step, Qt.ConnectionType.QueuedConnection)
+
+    # -- requests (slots, run on the worker thread) ----------------------------------------------------
+
+    @Slot(object)
+    def open(self, catalogue: Catalogue) -> None:
+        """Use ``catalogue``; jobs a crash or kill interrupted go back in the queue and run."""
+        self.catalogue = catalogue
+        try:
+            # Building the engine loads the plugins but no model: torch comes with the first job.
+            self.runner = JobRunner(catalogue, self.engine_factory(), _SignalEvents(self), self.control)
+            recovered = self.runner.recover()
+        except Exception as exc:
+            self._report("cannot read the job queue", exc)
+            return
+        if recovered:
+            log.info("resuming %d interrupted jobs", len(recovered))
+        self._schedule()
+
+    @Slot(str, object, object, object)
+    def queue_caption_job(self, captioner_id: str, photo_ids: list[int], model: str | None,
+                          options: dict[str, Any] | None) -> None:
+        if self.runner is None:
+            self.failed.emit("no catalogue is open")
+            return
+        try:
+            job = self.runner.queue_caption_job(captioner_id, photo_ids, model, options)
+        except Exception as exc:
+            self._report("cannot queue the job", exc)
+            return
+        self.job_queued.emit(job)
+        self._schedule()
+
+    @Slot()
+    def resume(self) -> None:
+        """Run again: the paused jobs first (they are the oldest), then the queue."""
+        if self.catalogue is None:
+            return
+        try:
+            with self.catalogue.write() as session:
+                store.requeue_paused(session)
+        except Exception as exc:
+            self._report("cannot resume", exc)
+            return
+        self._schedule()
+
+    @Slot(int)
+    def cancel(self, job_id: int) -> None:
+        """Cancel a job that waits; a running one is stopped by the control flag and ends itself."""
+        if job_id == self.current_job or self.catalogue is None:
+            return
+        try:
+            with self.catalogue.write() as session:
+                job = store.cancel(session, job_id)
+        except Exception as exc:
+            self._report(f"cannot cancel job {job_id}", exc)
+            return
+        self.control.forget(job_id)
+        self.job_cancelled.emit(job)
+
+    @Slot()
+    def unload_models(self) -> None:
+        if self.runner is not None and self.current_job is None:
+            self.runner.engine.unload()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Break off the running job (it stays queued for the next start) and free the models."""
+        if self._steps is not None:
+            self._steps.close()  # the runner records the job as queued
+            self._steps = None
+        self.current_job = None
+        if self.runner is not None:
+            self.runner.engine.unload()
+
+    # -- the run loop ----------------------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        if not self._scheduled and not self.control.closing:
+            self._scheduled = True
+            self._next.emit()
+
+    @Slot()
+    def _step(self) -> None:
+        """One batch of the current job, or the start of the next one; then yield to the event loop."""
+        self._scheduled = False
+        if self.runner is None or self.control.closing:
+            return
+        if self._steps is None and (self.control.paused or not self._start_next()):
+            return
+        assert self._steps is not None
+        try:
+            next(self._steps)
+        except StopIteration:
+            self._job_over()
+        except Exception as exc:  # the runner records job failures itself; this is the catalogue
+            self._report("the captioning job stopped", exc)
+            self._job_over()
+        self._schedule()
+
+    def _start_next(self) -> bool:
+        assert self.runner is not None
+        try:
+            job_id = self.runner.next_job()
+        except Exception as exc:
+            self._report("cannot read the job queue", exc)
+            return False
+        if job_id is None:
+            self.idle.emit()
+            return False
+        self.current_job = job_id
+        self._steps = self.runner.steps(job_id)
+        return True
+
+    def _job_over(self) -> None:
+        self._steps = None
+        self.current_job = None
+        if self.runner is not None and memory_is_short(self.runner.engine):
+            log.info("memory is short: unloading cached models")
+            self.runner.engine.unload()
+
+    def _report(self, what: str, exc: Exception) -> None:
+        log.warning("%s: %s", what, one_line(exc))
+        self.failed.emit(f"{what}: {one_line(exc)}")
+
+
+def memory_is_short(engine: Any) -> bool:
+    """Whether free memory on the engine's device is below LOW_MEMORY_SHARE."""
+    device = str(getattr(engine, "device", "cpu"))
+    try:
+        if device.startswith("cuda"):
+            import torch
+
+            free, total = torch.cuda.mem_get_info()
+        else:
+            import psutil
+
+            memory = psutil.virtual_memory()
+            free, total = memory.available, memory.total
+    except Exception:
+        return False
+    return total > 0 and free / total < LOW_MEMORY_SHARE
+
+
+class InferenceService(QObject):
+    """The window's handle on the inference worker and its thread. Its signals are the worker's,
+    delivered on the GUI thread."""
+
+    job_queued = Signal(object)
+    job_started = Signal(object)
+    progress = Signal(object)
+    item_done = Signal(object)
+    item_failed = Signal(object)
+    notice = Signal(int, str)
+    job_finished = Signal(object)
+    job_cancelled = Signal(object)
+    job_paused = Signal(object)
+    idle = Signal()
+    failed = Signal(str)
+
+    _open_requested = Signal(object)
+    _queue_requested = Signal(str, object, object, object)
+    _resume_requested = Signal()
+    _cancel_requested = Signal(int)
+    _unload_requested = Signal()
+    _shutdown_requested = Signal()
+
+    def __init__(self, engine_factory: EngineFactory = default_engine, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.control = JobControl()
+        self.thread = QThread(self)
+        self.thread.setObjectName("inference")
+        self.worker = InferenceWorker(self.control, engine_factory)
+        self.worker.moveToThread(self.thread)
+        self.thread.finished.connect(self.worker.deleteLater)
+        self._open_requested.connect(self.worker.open)
+        self._queue_requested.connect(self.worker.queue_caption_job)
+        self._resume_requested.connect(self.worker.resume)
+        self._cancel_requested.connect(self.worker.cancel)
+        self._unload_requested.connect(self.worker.unload_models)
+        self._shutdown_requested.connect(self.worker.shutdown)
+        for name in ("job_queued", "job_started", "progress", "item_done", "item_failed", "notice",
+                     "job_finished", "job_cancelled", "job_paused", "idle", "failed"):
+            # Queued across threads: listeners run on the GUI thread.
+            getattr(self.worker, name).connect(getattr(self, name))
+        self.thread.start()
+
+    def open(self, catalogue: Catalogue) -> None:
+        self._open_requested.emit(catalogue)
+
+    def queue_caption_job(self, captioner_id: str, photo_ids: list[int], model: str | None = None,
+                          options: dict[str, Any] | None = None) -> None:
+        self._queue_requested.emit(captioner_id, list(photo_ids), model, options)
+
+    def pause(self) -> None:
+        self.control.pause()  # the running batch stops within about a second
+
+    def resume(self) -> None:
+        self.control.resume()
+        self._resume_requested.emit()
+
+    def cancel(self, job_id: int) -> None:
+        self.control.cancel(job_id)  # a running job stops within about a second
+        self._cancel_requested.emit(job_id)
+
+    def unload_models(self) -> None:
+        self._unload_requested.emit()
+
+    def shutdown(self) -> None:
+        """Stop the worker: a running job is broken off within about a second and stays queued."""
+        if not self.thread.isRunning():
+            return
+        self.control.close()
+        self._shutdown_requested.emit()
+        self.thread.quit()
+        self.thread.wait()

@@ -1,0 +1,162 @@
+"""The inference worker on its QThread: signals for the UI, pause, resume and cancel from the GUI thread,
+a job left queued when the app closes, and a GUI event loop that never stalls while a job runs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, QThread, QTimer
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from desktop_app.captioning.engine import CaptionEngine
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.models import Caption, JobState, Photo
+from desktop_app.library.scanner import Scanner
+from desktop_app.plugin_registry import load_plugins
+from desktop_app.ui.inference import InferenceService
+from tests import photo_files
+from tests.tiny_models.vision_encoder_decoder import vit_gpt2
+
+WAIT_MS = 60_000
+STALL_LIMIT_MS = 100
+
+
+@pytest.fixture(scope="module")
+def ved_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2", min_new_tokens=24)
+
+
+@pytest.fixture
+def photo_ids(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> list[int]:
+    for i in range(12):
+        photo_files.jpeg(tmp_path / "shoot" / f"{i:02}.jpg", seed=i, size=(640, 480))
+    photo_files.text_as_jpeg(tmp_path / "shoot" / "zz-notes.jpg")
+    scanner.scan(str(tmp_path / "shoot"))
+    with catalogue.read() as session:
+        return list(session.scalars(select(Photo.id).order_by(Photo.rel_path)))
+
+
+@pytest.fixture
+def service(catalogue: Catalogue) -> Iterator[InferenceService]:
+    opened = InferenceService(lambda: CaptionEngine(load_plugins(), device="cpu", dtype="float32",
+                                                    batch_size=2))
+    opened.open(catalogue)
+    yield opened
+    opened.shutdown()
+
+
+class StallMeter:
+    """The longest gap between ticks of a 5 ms timer on the GUI thread: how long the window froze."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.longest_ms = 0
+        self.ticks = 0
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.clock.start()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        self.longest_ms = max(self.longest_ms, self.clock.restart())
+        self.ticks += 1
+
+
+def test_a_job_reports_progress_and_results_without_blocking_the_gui(
+    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+) -> None:
+    worker = service  # its signals: the worker's, on the GUI thread
+    seen: dict[str, list] = {name: [] for name in ("queued", "started", "progress", "done", "failed")}
+    worker.job_queued.connect(lambda job: seen["queued"].append(job))
+    worker.job_started.connect(lambda job: seen["started"].append(job))
+    worker.progress.connect(lambda progress: seen["progress"].append(progress))
+    worker.item_done.connect(lambda item: seen["done"].append(item))
+    worker.item_failed.connect(lambda item: seen["failed"].append(item))
+    meter = StallMeter()
+    meter.start()
+    with qtbot.waitSignal(worker.job_finished, timeout=WAIT_MS) as finished:
+        service.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder),
+                                  options={"max_new_tokens": 24})
+    meter.stop()
+
+    job = finished.args[0]
+    assert job.state is JobState.DONE and job.done == 12 and job.failed == 1
+    assert len(seen["queued"]) == 1 and len(seen["started"]) == 1
+    assert len(seen["done"]) == 12 and {item.job_id for item in seen["done"]} == {job.id}
+    (failure,) = seen["failed"]
+    assert failure.path.endswith("zz-notes.jpg") and failure.reason
+    last = seen["progress"][-1]
+    assert (last.done, last.total) == (13, 13) and last.photos_per_second > 0 and last.eta_seconds == 0
+    with catalogue.read() as session:
+        assert len(list(session.scalars(select(Caption)))) == 12
+    assert service.worker.thread() is not QThread.currentThread()
+    assert meter.ticks > 10
+    assert meter.longest_ms < STALL_LIMIT_MS, f"the GUI thread stalled for {meter.longest_ms} ms"
+
+
+def test_pause_resume_and_cancel_from_the_gui(
+    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+) -> None:
+    worker = service  # its signals: the worker's, on the GUI thread
+    with qtbot.waitSignal(worker.job_paused, timeout=WAIT_MS) as paused:
+        with qtbot.waitSignal(worker.progress, timeout=WAIT_MS):
+            service.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder),
+                                      options={"max_new_tokens": 24})
+        pressed = time.perf_counter()
+        service.pause()
+    took = time.perf_counter() - pressed
+    job = paused.args[0]
+    assert job.state is JobState.PAUSED and 0 < job.done < 13 and job.pending > 0
+    print(f"pause took effect in {took * 1000:.0f} ms")
+
+    # A second job waits in the queue while the first is paused; cancelling it needs no model.
+    with qtbot.waitSignal(worker.job_queued, timeout=WAIT_MS) as queued:
+        service.queue_caption_job("encoder-decoder", photo_ids[:2], model=str(ved_folder))
+    waiting = queued.args[0]
+    with qtbot.waitSignal(worker.job_cancelled, timeout=WAIT_MS) as cancelled:
+        service.cancel(waiting.id)
+    assert cancelled.args[0].id == waiting.id and cancelled.args[0].skipped == 2
+
+    with qtbot.waitSignal(worker.job_finished, timeout=WAIT_MS) as finished:
+        service.resume()
+    assert finished.args[0].id == job.id and finished.args[0].state is JobState.DONE
+    assert finished.args[0].done == 12 and finished.args[0].failed == 1
+    with catalogue.read() as session:  # each photo captioned once, across the pause
+        assert sorted(c.photo_id for c in session.scalars(select(Caption))) == sorted(photo_ids[:12])
+
+
+def test_closing_the_app_mid_job_leaves_it_queued_for_the_next_start(
+    qtbot: QtBot, catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+) -> None:
+    def engine() -> CaptionEngine:
+        return CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=2)
+
+    first = InferenceService(engine)
+    first.open(catalogue)
+    with qtbot.waitSignal(first.progress, timeout=WAIT_MS):
+        first.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder),
+                                options={"max_new_tokens": 24})
+    first.shutdown()
+    with catalogue.read() as session:
+        from desktop_app.jobs.store import summaries
+
+        (job,) = summaries(session)
+    assert job.state is JobState.QUEUED and 0 < job.done < 12
+
+    second = InferenceService(engine)
+    try:
+        with qtbot.waitSignal(second.job_finished, timeout=WAIT_MS) as finished:
+            second.open(catalogue)  # the next start picks the job up by itself
+        assert finished.args[0].id == job.id and finished.args[0].done == 12
+    finally:
+        second.shutdown()
