@@ -15,9 +15,12 @@ from sqlalchemy import select
 from desktop_app.captioning.engine import CaptionEngine
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import Caption, JobState, Photo
+from desktop_app.jobs.store import create_caption_job, summaries
 from desktop_app.library.scanner import Scanner
+from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.ui.inference import InferenceService
+from desktop_app.ui.main_window import MainWindow
 from tests import photo_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
@@ -148,8 +151,6 @@ def test_closing_the_app_mid_job_leaves_it_queued_for_the_next_start(
                                 options={"max_new_tokens": 24})
     first.shutdown()
     with catalogue.read() as session:
-        from desktop_app.jobs.store import summaries
-
         (job,) = summaries(session)
     assert job.state is JobState.QUEUED and 0 < job.done < 12
 
@@ -160,3 +161,26 @@ def test_closing_the_app_mid_job_leaves_it_queued_for_the_next_start(
         assert finished.args[0].id == job.id and finished.args[0].done == 12
     finally:
         second.shutdown()
+
+
+def test_the_window_resumes_a_queued_job_at_start_and_shows_its_progress(
+    qtbot: QtBot, thumbnails: ThumbnailCache, catalogue: Catalogue, photo_ids: list[int], ved_folder: Path,
+    db_path: Path
+) -> None:
+    with catalogue.write() as session:  # queued by an earlier session that was closed
+        create_caption_job(session, "encoder-decoder", str(ved_folder), {"max_new_tokens": 24}, photo_ids)
+    window = MainWindow(thumbnails)
+    qtbot.addWidget(window)
+    window.show()
+    shown: list[str] = []
+    window.inference.progress.connect(lambda _progress: shown.append(window.job_status.text.text()))
+    try:
+        with qtbot.waitSignal(window.inference.job_finished, timeout=WAIT_MS):
+            window.start(str(db_path))
+        assert shown and shown[-1].startswith("Captioning (job 1): 13/13 · 1 failure · ")
+        assert "photos/s" in shown[-1]
+        qtbot.waitUntil(lambda: window.status_text.text() ==
+                        "Job 1 done: 12 of 13 captioned, 1 photo could not be captioned", timeout=WAIT_MS)
+        assert not window.job_status.isVisible()
+    finally:
+        window.shutdown()

@@ -28,13 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import locations
-from desktop_app.catalogue.models import PhotoStatus
+from desktop_app.catalogue.models import JobState, PhotoStatus
 from desktop_app.catalogue.photos import display_path
 from desktop_app.library.scanner import ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.backend import Backend, LibrarySummary, PhotoRow
 from desktop_app.ui.detail_pane import DetailPane
 from desktop_app.ui.image_loading import PreviewLoader, ThumbnailLoader
+from desktop_app.ui.inference import InferenceService
+from desktop_app.ui.job_status import JobStatus, ended_text
 from desktop_app.ui.library_list import LibraryList
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailLoader(self.backend.thumbnails, THUMBNAIL_BOX, ratio, parent=self)
         self.previews = PreviewLoader(parent=self)
         self.model = PhotoListModel(self.thumbnails, self)
+        self.inference = InferenceService(parent=self)
 
         self._startup_folder: str | None = None
         self._started = False
@@ -205,6 +208,8 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         status.addPermanentWidget(self.progress)
+        self.job_status = JobStatus(self.inference)
+        status.addPermanentWidget(self.job_status)
         self.catalogue_label = QLabel()
         self.catalogue_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         status.addPermanentWidget(self.catalogue_label)
@@ -220,6 +225,12 @@ class MainWindow(QMainWindow):
         backend.scan_finished.connect(self._on_scan_finished)
         backend.scan_failed.connect(self._on_scan_failed)
         backend.error.connect(self._on_error)
+        inference = self.inference
+        inference.item_done.connect(self._on_caption_stored)
+        inference.job_finished.connect(self._on_job_ended)
+        inference.job_cancelled.connect(self._on_job_ended)
+        inference.notice.connect(lambda _job, text: self._set_status(sentence(text)))
+        inference.failed.connect(self._on_error)
         self.previews.loaded.connect(self._on_preview)
         self.libraries.library_selected.connect(self._on_library_selected)
         self.status_filter.currentIndexChanged.connect(lambda _index: self._load_photos(keep_selection=True))
@@ -260,6 +271,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self.inference.shutdown()  # a running job stays queued and resumes at the next start
         self.previews.shutdown()
         self.thumbnails.shutdown()
         self.backend.shutdown()
@@ -276,6 +288,8 @@ class MainWindow(QMainWindow):
         self.catalogue_label.setToolTip(display_path(location))
         self.add_folder_action.setEnabled(True)
         self._set_status("")
+        if self.backend.catalogue is not None:
+            self.inference.open(self.backend.catalogue)  # resumes jobs a crash or close interrupted
         if self._startup_folder is not None:
             self.scan(self._startup_folder)
         self.backend.load_libraries()
@@ -460,6 +474,22 @@ class MainWindow(QMainWindow):
         self._scans_pending -= 1
         if not self._scans_pending:
             self.progress.hide()
+
+    # -- captioning jobs -------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_caption_stored(self, item: Any) -> None:
+        row = self._selected_row()
+        if row is not None and row.id == item.photo_id:
+            self._detail_request = self.backend.load_photo(row.id)
+
+    @Slot(object)
+    def _on_job_ended(self, job: Any) -> None:
+        if job.state is JobState.FAILED:
+            self._on_error(ended_text(job))
+        else:
+            self._set_status(ended_text(job))
+        self._load_photos(keep_selection=True)  # the grid shows the new captions
 
     # -- messages ------------------------------------------------------------------------------
 
