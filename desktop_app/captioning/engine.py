@@ -67,6 +67,9 @@ class CaptionEngine:
         self.device = device
         self.dtype = dtype
         self.batch_size = max(1, batch_size)
+        # What the caller asked for: each run starts from these again, after a run had to shrink its
+        # batches or move to the CPU (the next model may fit, or the GPU may have room again).
+        self._configured = (device, dtype, self.batch_size)
         self.decode_workers = max(1, decode_workers)
         self.on_notice = on_notice
         self._models: dict[tuple[str, str, str], Captioner] = {}
@@ -131,6 +134,7 @@ class CaptionEngine:
         generation: the run then ends and the interrupted batch yields nothing. ``before_batch`` is
         called with each batch just before the model gets it; returning False ends the run.
         """
+        self.device, self.dtype, self.batch_size = self._configured
         captioner = self.captioner(captioner_id, model)
         options = {**captioner.option_defaults(), **(options or {})}
         stop = should_stop or (lambda: False)
