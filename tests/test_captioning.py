@@ -14,7 +14,7 @@ from sqlalchemy import select
 from desktop_app.captioning.captioner import Captioner, CaptionerKind, CaptionResult
 from desktop_app.captioning.engine import CaptionEngine, WorkItem
 from desktop_app.captioning.hf import ModelNotAvailableError
-from desktop_app.catalogue.captions import edit_caption, store_ai_caption
+from desktop_app.catalogue.captions import AICaption, edit_caption, store_ai_caption, store_ai_captions
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewState, RevisionAction
 from desktop_app.cli.main import main
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
@@ -159,8 +159,8 @@ def test_dicom_is_refused_by_a_photo_captioner(ved_folder: Path, tmp_path: Path)
 # --- storing AI captions -----------------------------------------------------------------------------
 
 def _store(session, photo: Photo, text: str, captioner: str = "encoder-decoder") -> Caption:
-    return store_ai_caption(session, photo, text, captioner_id=captioner, model_id="m", model_revision=None,
-                            prompt=None, confidence=0.5)
+    return store_ai_caption(session, AICaption(photo, text, model_id="m", confidence=0.5),
+                            captioner_id=captioner)
 
 
 def test_ai_captions_never_replace_what_a_person_wrote(scanner, catalogue, library: Path) -> None:
@@ -184,6 +184,32 @@ def test_ai_captions_never_replace_what_a_person_wrote(scanner, catalogue, libra
         approved.state = ReviewState.APPROVED
         beside = _store(session, photo2, "a kitten")
         assert beside.id != approved.id and approved.is_current and not beside.is_current
+
+
+
+def test_a_batch_stores_like_one_by_one(scanner, catalogue, library: Path) -> None:
+    """One batch mixing new photos, a photo a person captioned and a photo listed twice follows the
+    same rules as storing the captions one at a time."""
+    scanner.scan(library)
+    with catalogue.write() as session:
+        new, edited, twice = session.scalars(select(Photo).order_by(Photo.id)).all()[:3]
+        edit_caption(session, edited, "Our harbour at dawn", author="ann")
+        stored = store_ai_captions(session, [
+            AICaption(new, "a dog", model_id="m", confidence=0.5, token_scores=[["a", 0.9], ["dog", 0.2]]),
+            AICaption(edited, "a boat", model_id="m"),
+            AICaption(twice, "a cat", model_id="m"),
+            AICaption(twice, "a cat on a wall", model_id="m"),
+        ], captioner_id="encoder-decoder")
+        session.flush()
+        by_photo = {photo.id: [(c.text, c.is_current, [r.number for r in c.revisions]) for c in
+                               session.scalars(select(Caption).where(Caption.photo_id == photo.id)
+                                               .order_by(Caption.id))]
+                    for photo in (new, edited, twice)}
+    assert [caption.text for caption in stored] == ["a dog", "a boat", "a cat on a wall", "a cat on a wall"]
+    assert stored[0].token_scores == [["a", 0.9], ["dog", 0.2]] and stored[0].confidence == 0.5
+    assert by_photo[new.id] == [("a dog", True, [1])]
+    assert by_photo[edited.id] == [("Our harbour at dawn", True, [1]), ("a boat", False, [1])]
+    assert by_photo[twice.id] == [("a cat on a wall", True, [1, 2])]
 
 
 # --- the command line ------------------------------------------------------------------------------

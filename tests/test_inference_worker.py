@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from desktop_app.captioning.engine import CaptionEngine
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.models import Caption, JobState, Photo
+from desktop_app.catalogue.models import Caption, Job, JobItem, JobItemState, JobState, Photo
 from desktop_app.jobs.store import create_caption_job, summaries
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
@@ -152,7 +152,12 @@ def test_closing_the_app_mid_job_leaves_it_queued_for_the_next_start(
     first.shutdown()
     with catalogue.read() as session:
         (job,) = summaries(session)
-    assert job.state is JobState.QUEUED and 0 < job.done < 12
+        stored = session.get(Job, job.id)
+        items = list(session.scalars(select(JobItem).where(JobItem.job_id == job.id)))
+    assert job.state is JobState.QUEUED and 0 < job.done < 12 and stored.owner is None
+    # the batch broken off went back to the queue without counting as a failed attempt
+    assert not [item for item in items if item.state is JobItemState.RUNNING]
+    assert max(item.attempts for item in items) == 1
 
     second = InferenceService(engine)
     try:

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.captioning.captioner import CaptionerKind, InputKind
 from desktop_app.captioning.engine import CaptionEngine, WorkItem, load_for
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import edit_caption, store_ai_caption
+from desktop_app.catalogue.captions import AICaption, edit_caption, store_ai_caption
 from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
 from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
@@ -385,8 +385,8 @@ def test_the_detail_pane_shows_the_notice_under_the_report(
     scanner.scan(xrays["mono2"].parent.parent)
     with catalogue.write() as session:
         photo = find_photo(session, str(xrays["mono2"]))
-        store_ai_caption(session, photo, "The lungs are clear.", captioner_id="medical-report",
-                         model_id="tiny", model_revision=None, prompt=None, confidence=0.4, notice=NOTICE)
+        store_ai_caption(session, AICaption(photo, "The lungs are clear.", model_id="tiny", confidence=0.4,
+                                            notice=NOTICE), captioner_id="medical-report")
         edit_caption(session, find_photo(session, str(xrays["jpeg"])), "Old film, no report", author="ann")
         details = {name: photo_json(photo_with_history(session, find_photo(session, str(xrays[name])).id))
                    for name in ("mono2", "jpeg")}

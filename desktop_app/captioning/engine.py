@@ -10,6 +10,7 @@ for captioners that honour ``Captioner.interrupt``; the interrupted batch yields
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -97,6 +98,10 @@ class CaptionEngine:
                 self.unload()
                 captioner.load(self.device, self.dtype)
             self._models[key] = captioner
+            # torch, transformers and a model leave about a million long-lived objects; a full
+            # garbage collection scanning them holds the GIL for 100-300 ms, long enough to freeze
+            # a window sharing this process. Freezing moves them out of the collector's sight.
+            gc.freeze()
         return self._models[key]
 
     def unload(self) -> None:
@@ -132,7 +137,9 @@ class CaptionEngine:
 
         ``should_stop`` is checked between batches and, for captioners that honour it, inside
         generation: the run then ends and the interrupted batch yields nothing. ``before_batch`` is
-        called with each batch just before the model gets it; returning False ends the run.
+        called with each batch before the model gets it: the first before any work, each following
+        one just before the previous batch's outcomes are yielded. Returning False ends the run
+        after that yield.
         """
         self.device, self.dtype, self.batch_size = self._configured
         captioner = self.captioner(captioner_id, model)
@@ -150,6 +157,8 @@ class CaptionEngine:
         with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
             batch = next_batch()
             ahead = self._decode_batch(pool, captioner, batch)
+            if batch and before_batch is not None and not before_batch(batch):
+                return
             while batch:
                 if stop():
                     return
@@ -157,8 +166,6 @@ class CaptionEngine:
                 # Start decoding the next batch before the model starts on this one.
                 following = next_batch()
                 ahead = self._decode_batch(pool, captioner, following)
-                if before_batch is not None and not before_batch(batch):
-                    return
                 captioner = self.captioner(captioner_id, model)  # the CPU one after a fallback
                 captioner.interrupt = stop
                 try:
@@ -167,7 +174,12 @@ class CaptionEngine:
                     return
                 finally:
                     captioner.interrupt = None
+                # The following batch is announced before this one's outcomes are handed over, so
+                # that a caller can record both in one transaction.
+                go_on = not following or before_batch is None or before_batch(following)
                 yield outcomes
+                if not go_on:
+                    return
                 batch = following
 
     def _decode_batch(self, pool: ThreadPoolExecutor, captioner: Captioner,
@@ -248,6 +260,10 @@ class CaptionEngine:
             self.on_notice(text)
 
     def _free_memory(self, device: str | None = None) -> None:
+        # Unloaded models may sit in reference cycles among frozen objects: hand those back to the
+        # collector so that their memory (GPU memory too) is freed.
+        gc.unfreeze()
+        gc.collect()
         if str(device or self.device).startswith("cuda"):
             import torch
 

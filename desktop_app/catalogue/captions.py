@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -156,28 +158,72 @@ def revert_caption(session: Session, caption: Caption, number: int, *, author: s
     return caption
 
 
-def store_ai_caption(
-    session: Session,
-    photo: Photo,
-    text: str,
-    *,
-    captioner_id: str,
-    model_id: str,
-    model_revision: str | None,
-    prompt: str | None,
-    confidence: float | None,
-    notice: str | None = None,
-    token_scores: list[list[Any]] | None = None,
-) -> Caption:
-    """Record a model's caption without ever replacing what a person wrote or approved.
+@dataclass(frozen=True)
+class AICaption:
+    """One model output to store: the text and what produced it."""
+
+    photo: Photo
+    text: str
+    model_id: str
+    model_revision: str | None = None
+    prompt: str | None = None
+    confidence: float | None = None
+    notice: str | None = None
+    token_scores: list[list[Any]] | None = None
+
+
+def store_ai_caption(session: Session, caption: AICaption, *, captioner_id: str) -> Caption:
+    """Record one model caption; see store_ai_captions for the rules."""
+    return store_ai_captions(session, [caption], captioner_id=captioner_id)[0]
+
+
+def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, captioner_id: str) -> list[Caption]:
+    """Record a batch of model captions without ever replacing what a person wrote or approved.
 
     - The photo's earlier caption from the same captioner, still as the model left it (AI origin,
       not approved), gets the new text as a revision: re-captioning adds history, deletes nothing.
     - Otherwise a new draft caption is added. It becomes current only if the photo has no current
       caption or only an unreviewed AI draft; a human-edited, imported or approved caption stays
       current until an editor chooses.
+
+    Returns the stored captions in the order of ``outputs``. Photos without any caption (the usual
+    case in a captioning job) are written with one INSERT per table for the whole batch.
     """
-    author = model_id
+    photo_ids = {output.photo.id for output in outputs}
+    captioned = set(session.scalars(select(Caption.photo_id).where(Caption.photo_id.in_(photo_ids))))
+    fresh: dict[int, Caption] = {}
+    beside: list[int] = []
+    for index, output in enumerate(outputs):
+        if output.photo.id in captioned:
+            beside.append(index)
+            continue
+        captioned.add(output.photo.id)  # the same photo again in this batch is stored beside this one
+        now = utcnow()
+        fresh[index] = Caption(
+            photo_id=output.photo.id, text=_clean(output.text), origin=CaptionOrigin.AI,
+            state=ReviewState.DRAFT, author=output.model_id, is_current=True, captioner_id=captioner_id,
+            model_id=output.model_id, model_revision=output.model_revision, prompt=output.prompt,
+            confidence=output.confidence, notice=output.notice, token_scores=output.token_scores,
+            created_at=now, updated_at=now,
+        )
+    if fresh:
+        session.add_all(fresh.values())
+        session.flush()
+        session.add_all(
+            CaptionRevision(caption_id=caption.id, number=1, action=RevisionAction.CREATED, text=caption.text,
+                            state=caption.state, origin=caption.origin, author=caption.author,
+                            created_at=caption.created_at)
+            for caption in fresh.values()
+        )
+        session.flush()
+    stored = dict(fresh)
+    for index in beside:
+        stored[index] = _store_beside(session, outputs[index], captioner_id)
+    return [stored[index] for index in range(len(outputs))]
+
+
+def _store_beside(session: Session, output: AICaption, captioner_id: str) -> Caption:
+    photo, author = output.photo, output.model_id
     previous = session.scalar(
         select(Caption)
         .where(
@@ -189,11 +235,11 @@ def store_ai_caption(
         .order_by(Caption.id.desc())
     )
     if previous is not None:
-        previous.text = _clean(text)
+        previous.text = _clean(output.text)
         previous.state = ReviewState.DRAFT
-        previous.model_id, previous.model_revision = model_id, model_revision
-        previous.prompt, previous.confidence, previous.author = prompt, confidence, author
-        previous.notice, previous.token_scores = notice, token_scores
+        previous.model_id, previous.model_revision = output.model_id, output.model_revision
+        previous.prompt, previous.confidence, previous.author = output.prompt, output.confidence, author
+        previous.notice, previous.token_scores = output.notice, output.token_scores
         _append_revision(session, previous, RevisionAction.REGENERATED, author)
         return previous
     current = current_caption(session, photo.id)
@@ -201,9 +247,10 @@ def store_ai_caption(
         current.origin is CaptionOrigin.AI and current.state is not ReviewState.APPROVED
     )
     return add_caption(
-        session, photo, text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
-        captioner_id=captioner_id, model_id=model_id, model_revision=model_revision, prompt=prompt,
-        confidence=confidence, notice=notice, token_scores=token_scores,
+        session, photo, output.text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
+        captioner_id=captioner_id, model_id=output.model_id, model_revision=output.model_revision,
+        prompt=output.prompt, confidence=output.confidence, notice=output.notice,
+        token_scores=output.token_scores,
     )
 
 

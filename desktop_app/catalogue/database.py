@@ -12,7 +12,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 from desktop_app import locations
 
@@ -78,11 +77,11 @@ def _tune_sqlite(engine: Engine) -> None:
 def create_catalogue_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
-        # NullPool: each session opens its own connection, which is cheap in SQLite and keeps
-        # threads (scanner, GUI loaders, worker) from sharing one.
-        engine = create_engine(
-            url, poolclass=NullPool, connect_args={"check_same_thread": False}
-        )
+        # A pool of connections (SQLAlchemy's default for SQLite files): opening one and setting its
+        # pragmas costs about a millisecond, which the worker would otherwise pay twice per batch.
+        # A connection serves one thread at a time (scanner, GUI loaders, worker) but may serve
+        # different threads over its life, hence check_same_thread=False.
+        engine = create_engine(url, connect_args={"check_same_thread": False})
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)

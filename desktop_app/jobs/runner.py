@@ -16,14 +16,16 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy import select
 
 from desktop_app.captioning.captioner import CaptionResult
 from desktop_app.captioning.engine import CaptionEngine, Outcome, WorkItem
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import store_ai_caption
-from desktop_app.catalogue.models import Job, JobState, Photo
+from desktop_app.catalogue.captions import AICaption, store_ai_captions
+from desktop_app.catalogue.models import Job, JobState
 from desktop_app.catalogue.photos import absolute_path
 from desktop_app.errors import one_line
 from desktop_app.jobs import store
@@ -232,37 +234,51 @@ class JobRunner:
         return work
 
     def _before_batch(self, job_id: int, run: _Run, batch: Sequence[WorkItem]) -> bool:
-        if run.clock is None:
-            run.clock = time.perf_counter()  # the model is loaded: the rate starts here
+        """Mark a batch as handed to the model, so that a crash while it runs counts an attempt."""
+        item_ids = [item.key.item_id for item in batch]
+        if run.clock is not None:
+            # Every batch after the first is marked in the transaction that writes the one before.
+            run.starting = item_ids
+            return True
+        run.clock = time.perf_counter()  # the model is loaded: the rate starts here
         with self.catalogue.write() as session:
-            state = store.start_items(session, job_id, [item.key.item_id for item in batch])
+            state = store.start_items(session, job_id, item_ids)
         return state is JobState.RUNNING
 
     def _write(self, job_id: int, run: _Run, batch: list[Outcome]) -> Progress:
         done: list[ItemDone] = []
         failed: list[ItemFailed] = []
+        results: list[store.ItemResult] = []
+        outputs: list[tuple[WorkItem, CaptionResult, AICaption]] = []
         with self.catalogue.write() as session:
-            job = session.get(Job, job_id)
+            captioner_id = session.scalar(select(Job.captioner_id).where(Job.id == job_id)) or ""
+            photos = store.photos_of(session, [outcome.item.key for outcome in batch])
             for outcome in batch:
                 pending: PendingItem = outcome.item.key
-                photo = session.get(Photo, pending.photo_id)
+                photo = photos.get(pending.photo_id)
                 error = outcome.error or (None if photo is not None else "the photo was removed")
                 if error is not None or outcome.result is None or photo is None:
                     reason = error or "no result"
-                    store.finish_item(session, pending.item_id, error=reason)
+                    results.append(store.ItemResult(pending.item_id, error=reason))
                     failed.append(ItemFailed(job_id, pending.photo_id, outcome.item.path, reason))
                     continue
                 result = outcome.result
-                caption = store_ai_caption(
-                    session, photo, result.text, captioner_id=job.captioner_id or "",
-                    model_id=result.model_id, model_revision=result.model_revision, prompt=result.prompt,
-                    confidence=result.confidence, notice=result.notice,
+                outputs.append((outcome.item, result, AICaption(
+                    photo, result.text, model_id=result.model_id, model_revision=result.model_revision,
+                    prompt=result.prompt, confidence=result.confidence, notice=result.notice,
                     token_scores=[[t.token, round(t.probability, 4)] for t in result.token_scores],
-                )
-                session.flush()
-                store.finish_item(session, pending.item_id, caption_id=caption.id)
-                done.append(ItemDone(job_id, photo.id, outcome.item.path, caption.id, caption.is_current,
-                                     job.captioner_id or "", result))
+                )))
+            captions = store_ai_captions(session, [output for _item, _result, output in outputs],
+                                         captioner_id=captioner_id)
+            for (item, result, output), caption in zip(outputs, captions, strict=True):
+                results.append(store.ItemResult(item.key.item_id, caption_id=caption.id))
+                done.append(ItemDone(job_id, output.photo.id, item.path, caption.id, caption.is_current,
+                                     captioner_id, result))
+            store.finish_items(session, results)
+            if run.starting:
+                if store.start_items(session, job_id, run.starting) is not JobState.RUNNING:
+                    self.control.cancel(job_id)  # `jobs cancel` from another process: stop here
+                run.starting = []
         run.finished += len(batch)
         run.this_run += len(batch)
         run.failed += len(failed)
@@ -301,6 +317,7 @@ class _Run:
     failed: int
     this_run: int = 0
     clock: float | None = None
+    starting: list[int] = field(default_factory=list)  # item ids to mark running with the next write
 
     def progress(self) -> Progress:
         rate = eta = None

@@ -227,13 +227,25 @@ def start_items(session: Session, job_id: int, item_ids: Sequence[int]) -> JobSt
     return job.state
 
 
-def finish_item(session: Session, item_id: int, *, caption_id: int | None = None,
-                error: str | None = None) -> None:
-    item = session.get(JobItem, item_id)
-    if item is None:
+@dataclass(frozen=True)
+class ItemResult:
+    """How one item ended: the caption it produced, or why it failed."""
+
+    item_id: int
+    caption_id: int | None = None
+    error: str | None = None
+
+
+def finish_items(session: Session, results: Sequence[ItemResult]) -> None:
+    """Record how a batch's items ended, in one UPDATE by primary key."""
+    if not results:
         return
-    item.state = JobItemState.FAILED if error is not None else JobItemState.DONE
-    item.error, item.caption_id = error, caption_id
+    now = utcnow()
+    session.execute(update(JobItem), [
+        {"id": result.item_id, "caption_id": result.caption_id, "error": result.error, "updated_at": now,
+         "state": JobItemState.FAILED if result.error is not None else JobItemState.DONE}
+        for result in results
+    ])
 
 
 def stop(session: Session, job_id: int, state: JobState, error: str | None = None) -> None:

@@ -169,6 +169,9 @@ class InferenceWorker(QObject):
         self.current_job = None
         if self.runner is not None:
             self.runner.engine.unload()
+        # Quit from here, not from the GUI thread: a quit() posted from outside can end the event
+        # loop before this slot's event is delivered, leaving the job marked as running.
+        self.thread().quit()
 
     # -- the run loop ----------------------------------------------------------------------------------
 
@@ -308,6 +311,5 @@ class InferenceService(QObject):
         if not self.thread.isRunning():
             return
         self.control.close()
-        self._shutdown_requested.emit()
-        self.thread.quit()
+        self._shutdown_requested.emit()  # the worker's shutdown slot ends its thread's event loop
         self.thread.wait()
