@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,35 @@ class LibrarySettings:
 
 
 @dataclass(frozen=True)
+class EngineSettings:
+    """How captioning runs; the CLI's --device, --dtype and --batch-size win over these."""
+
+    device: str  # auto, cpu, cuda, cuda:1, mps
+    dtype: str  # auto, float32, bfloat16, float16
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class PromptPreset:
+    """A named prompt a user can pick for a captioner that takes one."""
+
+    name: str
+    prompt: str
+
+
+@dataclass(frozen=True)
 class Settings:
     library: LibrarySettings
+    engine: EngineSettings
     # Per captioner id, the model to use instead of its default: a hub id or a local folder
     # (air-gapped archives keep their models in folders). `--model` on a command wins over this.
     captioner_models: dict[str, str]
+    # Per captioner id, the user's named prompts.
+    prompt_presets: dict[str, tuple[PromptPreset, ...]]
+    # The catalogue file; None: the platform's data folder. --db and $PHOTO_ANNOTATOR_DB win over it.
+    catalogue: str | None
+    # Captioner ids whose disclaimer the user has acknowledged (asked once, e.g. medical-report).
+    acknowledged_disclaimers: frozenset[str]
 
 
 def user_settings_path() -> Path:
@@ -50,21 +75,76 @@ def load_settings() -> Settings:
 
 def _build(values: dict[str, Any]) -> Settings:
     library = values["library"]
+    engine = values.get("engine") or {}
     captioners = values.get("captioners") or {}
-    if not isinstance(captioners, dict):
-        raise TypeError("'captioners' must be an object")
+    if not isinstance(captioners, dict) or not isinstance(engine, dict):
+        raise TypeError("'captioners' and 'engine' must be objects")
+    batch_size = int(engine.get("batch_size", 8))
+    if not 1 <= batch_size <= 256:
+        raise ValueError("engine.batch_size must be between 1 and 256")
     return Settings(
         library=LibrarySettings(
             thumbnail_size=int(library["thumbnail_size"]),
             scan_workers=int(library["scan_workers"]),
             ignored_folders=frozenset(library["ignored_folders"]),
         ),
+        engine=EngineSettings(
+            device=str(engine.get("device") or "auto"),
+            dtype=str(engine.get("dtype") or "auto"),
+            batch_size=batch_size,
+        ),
         captioner_models={
             str(captioner_id): str(entry["model"])
             for captioner_id, entry in captioners.items()
             if isinstance(entry, dict) and entry.get("model")
         },
+        prompt_presets={
+            str(captioner_id): tuple(PromptPreset(str(preset["name"]), str(preset["prompt"]))
+                                     for preset in entry.get("prompt_presets") or ())
+            for captioner_id, entry in captioners.items()
+            if isinstance(entry, dict) and entry.get("prompt_presets")
+        },
+        catalogue=str(values["catalogue"]) if values.get("catalogue") else None,
+        acknowledged_disclaimers=frozenset(
+            str(captioner_id) for captioner_id, entry in captioners.items()
+            if isinstance(entry, dict) and entry.get("disclaimer_acknowledged")
+        ),
     )
+
+
+def settings_json(settings: Settings) -> dict[str, Any]:
+    """The JSON form of ``settings``, as the user's settings.json holds it."""
+    captioners: dict[str, dict[str, Any]] = {}
+    for captioner_id, model in settings.captioner_models.items():
+        captioners.setdefault(captioner_id, {})["model"] = model
+    for captioner_id, presets in settings.prompt_presets.items():
+        captioners.setdefault(captioner_id, {})["prompt_presets"] = [
+            {"name": preset.name, "prompt": preset.prompt} for preset in presets]
+    for captioner_id in sorted(settings.acknowledged_disclaimers):
+        captioners.setdefault(captioner_id, {})["disclaimer_acknowledged"] = True
+    return {
+        "library": {
+            "thumbnail_size": settings.library.thumbnail_size,
+            "scan_workers": settings.library.scan_workers,
+            "ignored_folders": sorted(settings.library.ignored_folders),
+        },
+        "engine": {"device": settings.engine.device, "dtype": settings.engine.dtype,
+                   "batch_size": settings.engine.batch_size},
+        "captioners": captioners,
+        "catalogue": settings.catalogue,
+    }
+
+
+def save_settings(settings: Settings) -> Path:
+    """Write ``settings`` to the user's settings.json (a temporary file, then an atomic replace,
+    so a crash never leaves half a file). Returns the path written."""
+    path = user_settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(settings_json(settings), indent=2, ensure_ascii=False) + "\n",
+                         encoding="utf-8")
+    os.replace(temporary, path)
+    return path
 
 
 def _read(path: Path) -> dict[str, Any]:

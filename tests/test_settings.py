@@ -42,3 +42,21 @@ def test_a_broken_user_file_falls_back_to_defaults_with_a_warning(caplog: pytest
     with caplog.at_level(logging.WARNING):
         assert load_settings().library.thumbnail_size == 320
     assert "ignoring" in caplog.text
+
+
+def test_saved_settings_load_back_as_they_were() -> None:
+    from dataclasses import replace
+
+    from desktop_app.settings import EngineSettings, PromptPreset, save_settings
+
+    changed = replace(
+        load_settings(),
+        engine=EngineSettings(device="cpu", dtype="float32", batch_size=4),
+        captioner_models={"generic": "/models/blip"},
+        prompt_presets={"product-description": (PromptPreset("Shoes", "Describe the colour of the shoe."),)},
+        catalogue="/archive/catalogue.db",
+        acknowledged_disclaimers=frozenset({"medical-report"}),
+    )
+    path = save_settings(changed)
+    assert path == user_settings_path() and not list(path.parent.glob(".*.tmp"))
+    assert load_settings() == changed
