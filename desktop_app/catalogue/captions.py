@@ -25,6 +25,7 @@ from desktop_app.catalogue.models import (
     Photo,
     ReviewState,
     RevisionAction,
+    UnsavedEdit,
     utcnow,
 )
 
@@ -95,12 +96,13 @@ def add_caption(
 
 
 def edit_caption(
-    session: Session, photo: Photo, text: str, *, author: str, approve: bool = False
+    session: Session, photo: Photo, text: str, *, author: str, approve: bool = False,
+    note: str | None = None,
 ) -> Caption:
     """A person's new text for the photo's current caption (a new human caption if it has none).
 
     An edited caption is a draft again unless ``approve`` is given: the editor's approval is of
-    the text as it now reads.
+    the text as it now reads. ``note`` goes on the edit's revision.
     """
     caption = current_caption(session, photo.id)
     state = ReviewState.APPROVED if approve else ReviewState.DRAFT
@@ -117,7 +119,7 @@ def edit_caption(
     caption.author = author
     caption.confidence = None  # the model's confidence and token scores were about its own text
     caption.token_scores = None
-    _append_revision(session, caption, RevisionAction.EDITED, author)
+    _append_revision(session, caption, RevisionAction.EDITED, author, note=note)
     return caption
 
 
@@ -156,6 +158,94 @@ def revert_caption(session: Session, caption: Caption, number: int, *, author: s
     caption.author = author
     _append_revision(session, caption, RevisionAction.REVERTED, author, note=f"to revision {number}")
     return caption
+
+
+@dataclass(frozen=True)
+class CaptionSnapshot:
+    """What a caption says and how it stands, as plain values: what an undo brings back."""
+
+    text: str
+    state: ReviewState
+    origin: CaptionOrigin
+    author: str | None
+    confidence: float | None
+    token_scores: list[list[Any]] | None
+
+    @classmethod
+    def of(cls, caption: Caption) -> CaptionSnapshot:
+        return cls(caption.text, caption.state, caption.origin, caption.author, caption.confidence,
+                   caption.token_scores)
+
+
+def restore_caption(
+    session: Session, caption_id: int, snapshot: CaptionSnapshot, *, author: str, note: str | None = None
+) -> Caption:
+    """Bring ``caption_id`` back to ``snapshot`` (an undo or redo) as a new revision; none if it is
+    there already. Unlike revert_caption, the state and the model's scores come back too."""
+    caption = session.get(Caption, caption_id)
+    if caption is None:
+        raise CaptionError(f"caption {caption_id} no longer exists")
+    if (caption.text, caption.state, caption.origin) == (snapshot.text, snapshot.state, snapshot.origin):
+        return caption
+    caption.text, caption.state, caption.origin = snapshot.text, snapshot.state, snapshot.origin
+    caption.author, caption.confidence = snapshot.author, snapshot.confidence
+    caption.token_scores = snapshot.token_scores
+    _append_revision(session, caption, RevisionAction.REVERTED, author, note=note)
+    return caption
+
+
+# -- unsaved edits: what a person is typing, saved as they type, committed when they move on ------------
+
+
+def unsaved_edit(session: Session, photo_id: int) -> UnsavedEdit | None:
+    return session.scalar(select(UnsavedEdit).where(UnsavedEdit.photo_id == photo_id))
+
+
+def save_unsaved_edit(session: Session, photo_id: int, text: str, *, author: str) -> UnsavedEdit | None:
+    """Keep ``text`` (exactly as typed) as the photo's unsaved edit of its current caption. Text equal
+    to the caption's is no edit: any unsaved edit is dropped and None returned."""
+    caption = current_caption(session, photo_id)
+    edit = unsaved_edit(session, photo_id)
+    if (caption is not None and text.strip() == caption.text) or (caption is None and not text.strip()):
+        if edit is not None:
+            session.delete(edit)
+            session.flush()
+        return None
+    if edit is None:
+        edit = UnsavedEdit(photo_id=photo_id, text=text)
+        session.add(edit)
+    edit.text, edit.author, edit.updated_at = text, author, utcnow()
+    edit.caption_id = caption.id if caption is not None else None
+    edit.base_revision = _last_revision(session, caption.id) if caption is not None else None
+    session.flush()
+    return edit
+
+
+def drop_unsaved_edit(session: Session, photo_id: int) -> bool:
+    """Forget the photo's unsaved edit; whether there was one."""
+    edit = unsaved_edit(session, photo_id)
+    if edit is None:
+        return False
+    session.delete(edit)
+    session.flush()
+    return True
+
+
+def recover_unsaved_edits(session: Session) -> list[int]:
+    """Commit every unsaved edit left behind (by a crash, a kill, a power cut) as a draft edit of its
+    photo's current caption, noted as recovered; returns the photos' ids. The text it replaces stays
+    in the history, one revert away."""
+    recovered = []
+    for edit in session.scalars(select(UnsavedEdit).order_by(UnsavedEdit.id)).all():
+        photo = session.get(Photo, edit.photo_id)
+        if photo is not None and edit.text.strip():
+            when = edit.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            edit_caption(session, photo, edit.text, author=edit.author or default_author(),
+                         note=f"unsaved edit from {when}, recovered after the app closed unexpectedly")
+            recovered.append(edit.photo_id)
+        session.delete(edit)
+    session.flush()
+    return recovered
 
 
 @dataclass(frozen=True)
@@ -262,9 +352,7 @@ def _append_revision(
     note: str | None = None,
 ) -> CaptionRevision:
     caption.updated_at = utcnow()
-    last = session.scalar(
-        select(func.max(CaptionRevision.number)).where(CaptionRevision.caption_id == caption.id)
-    )
+    last = _last_revision(session, caption.id)
     revision = CaptionRevision(
         caption_id=caption.id,
         number=(last or 0) + 1,
@@ -278,6 +366,12 @@ def _append_revision(
     session.add(revision)
     session.flush()
     return revision
+
+
+def _last_revision(session: Session, caption_id: int) -> int | None:
+    return session.scalar(
+        select(func.max(CaptionRevision.number)).where(CaptionRevision.caption_id == caption_id)
+    )
 
 
 def _clear_current(session: Session, photo_id: int) -> None:

@@ -258,6 +258,22 @@ class CaptionRevision(Base):
     caption: Mapped[Caption] = relationship(back_populates="revisions")
 
 
+class UnsavedEdit(Base):
+    """Text a person is typing into a caption and has not committed yet, saved as they type so that a
+    crash loses none of it. Committing it makes an ordinary edit revision and deletes this row."""
+
+    __tablename__ = "unsaved_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), unique=True)
+    # The caption being edited and the revision the edit started from (None: the photo had none).
+    caption_id: Mapped[int | None] = mapped_column(ForeignKey("captions.id", ondelete="SET NULL"))
+    base_revision: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class Embedding(Base):
     """A vector for a caption's text or a photo's pixels, tagged with the model that made it.
 
