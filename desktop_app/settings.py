@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,17 @@ from typing import Any
 from desktop_app import locations
 
 log = logging.getLogger(__name__)
+
+DEVICES = ("auto", "cpu", "cuda", "mps")  # and cuda:N for the Nth GPU
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+BATCH_SIZES = (1, 256)
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
+
+
+def is_device(value: str) -> bool:
+    """Whether ``value`` names a device the engine knows: auto, cpu, mps, cuda or cuda:N."""
+    return _DEVICE.fullmatch(value) is not None
+
 
 @dataclass(frozen=True)
 class LibrarySettings:
@@ -80,19 +92,21 @@ def _build(values: dict[str, Any]) -> Settings:
     if not isinstance(captioners, dict) or not isinstance(engine, dict):
         raise TypeError("'captioners' and 'engine' must be objects")
     batch_size = int(engine.get("batch_size", 8))
-    if not 1 <= batch_size <= 256:
+    if not BATCH_SIZES[0] <= batch_size <= BATCH_SIZES[1]:
         raise ValueError("engine.batch_size must be between 1 and 256")
+    device = str(engine.get("device") or "auto")
+    dtype = str(engine.get("dtype") or "auto")
+    if not is_device(device):
+        raise ValueError(f"engine.device {device!r} is none of auto, cpu, cuda, cuda:N, mps")
+    if dtype not in DTYPES:
+        raise ValueError(f"engine.dtype {dtype!r} is none of {', '.join(DTYPES)}")
     return Settings(
         library=LibrarySettings(
             thumbnail_size=int(library["thumbnail_size"]),
             scan_workers=int(library["scan_workers"]),
             ignored_folders=frozenset(library["ignored_folders"]),
         ),
-        engine=EngineSettings(
-            device=str(engine.get("device") or "auto"),
-            dtype=str(engine.get("dtype") or "auto"),
-            batch_size=batch_size,
-        ),
+        engine=EngineSettings(device=device, dtype=dtype, batch_size=batch_size),
         captioner_models={
             str(captioner_id): str(entry["model"])
             for captioner_id, entry in captioners.items()
@@ -145,6 +159,24 @@ def save_settings(settings: Settings) -> Path:
                          encoding="utf-8")
     os.replace(temporary, path)
     return path
+
+
+def looks_like_folder(model: str) -> bool:
+    """Whether a model setting names a local folder rather than a hub id ("org/name")."""
+    return (model.startswith(("/", "~", ".", "\\")) or "\\" in model or model.count("/") > 1
+            or re.match(r"[A-Za-z]:", model) is not None or Path(model).expanduser().is_dir())
+
+
+def model_folder_problem(model: str) -> str | None:
+    """Why ``model``, a local folder, cannot hold a model (None: fine, or a hub id)."""
+    if not model or not looks_like_folder(model):
+        return None
+    folder = Path(model).expanduser()
+    if not folder.is_dir():
+        return f"no folder {folder}"
+    if not (folder / "config.json").is_file():
+        return f"{folder} has no config.json: not a model folder"
+    return None
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -60,3 +60,68 @@ def test_saved_settings_load_back_as_they_were() -> None:
     path = save_settings(changed)
     assert path == user_settings_path() and not list(path.parent.glob(".*.tmp"))
     assert load_settings() == changed
+
+
+def _save(**changes: object) -> None:
+    from dataclasses import replace
+
+    from desktop_app.settings import save_settings
+
+    save_settings(replace(load_settings(), **changes))
+
+
+@pytest.mark.parametrize("engine", [{"dtype": "float8"}, {"device": "gpu"}, {"batch_size": 0}])
+def test_an_engine_setting_the_engine_cannot_use_falls_back_to_defaults(engine: dict) -> None:
+    user_settings_path().parent.mkdir(parents=True)
+    user_settings_path().write_text(json.dumps({"engine": engine}))
+    from desktop_app.settings import EngineSettings
+
+    assert load_settings().engine == EngineSettings(device="auto", dtype="auto", batch_size=8)
+
+
+def test_the_catalogue_location_in_settings_is_used_unless_db_or_the_environment_say_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    from desktop_app.catalogue import open_catalogue, resolve_url
+
+    assert resolve_url(None).database == str(isolated_env / "data" / "catalogue.db")
+    _save(catalogue=str(tmp_path / "archive" / "catalogue.db"))
+    assert resolve_url(None).database == str(tmp_path / "archive" / "catalogue.db")
+    with open_catalogue(None):
+        pass
+    assert (tmp_path / "archive" / "catalogue.db").is_file()
+    assert resolve_url(tmp_path / "arg.db").database == str(tmp_path / "arg.db")
+    monkeypatch.setenv("PHOTO_ANNOTATOR_DB", str(tmp_path / "env.db"))
+    assert resolve_url(None).database == str(tmp_path / "env.db")
+
+
+def test_command_line_engine_options_default_to_the_settings_and_flags_win() -> None:
+    from desktop_app.cli.caption import caption
+    from desktop_app.cli.jobs import resume
+    from desktop_app.settings import EngineSettings
+
+    def parsed(command, *args: str) -> dict:  # type: ignore[no-untyped-def]
+        with command.make_context(command.name, list(args)) as context:
+            return {name: context.params[name] for name in ("device", "dtype", "batch_size")}
+
+    defaults = {"device": "auto", "dtype": "auto", "batch_size": 8}
+    assert parsed(caption, "a.jpg", "--captioner", "generic") == defaults
+    _save(engine=EngineSettings(device="cuda:1", dtype="float16", batch_size=3))
+    assert parsed(caption, "a.jpg", "--captioner", "generic") == {
+        "device": "cuda:1", "dtype": "float16", "batch_size": 3}
+    assert parsed(resume)["batch_size"] == 3
+    assert parsed(caption, "a.jpg", "--captioner", "generic", "--device", "cpu", "--batch-size", "16") == {
+        "device": "cpu", "dtype": "float16", "batch_size": 16}
+
+
+def test_model_folder_problems_name_a_missing_folder_or_one_without_a_config(tmp_path: Path) -> None:
+    from desktop_app.settings import model_folder_problem
+
+    assert model_folder_problem("Salesforce/blip-image-captioning-large") is None
+    assert model_folder_problem("") is None
+    assert model_folder_problem(str(tmp_path / "gone")) == f"no folder {tmp_path / 'gone'}"
+    (tmp_path / "empty").mkdir()
+    assert "has no config.json" in model_folder_problem(str(tmp_path / "empty"))
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    assert model_folder_problem(str(tmp_path / "model")) is None

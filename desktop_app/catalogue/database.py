@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app import locations
+from desktop_app.settings import load_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -26,8 +27,9 @@ class CatalogueError(Exception):
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> URL:
-    """The catalogue URL from ``--db`` (a path or a full SQLAlchemy URL), the environment, or the default."""
-    value = os.fspath(db) if db else os.environ.get(locations.DB_ENV) or ""
+    """The catalogue URL from ``--db`` (a path or a full SQLAlchemy URL), else $PHOTO_ANNOTATOR_DB,
+    else the settings' catalogue location, else the default file in the user data folder."""
+    value = os.fspath(db) if db else os.environ.get(locations.DB_ENV) or load_settings().catalogue or ""
     if "://" in value:
         try:
             return make_url(value)

@@ -11,6 +11,7 @@ import click
 
 from desktop_app import locations
 from desktop_app.catalogue import Catalogue, open_catalogue
+from desktop_app.settings import BATCH_SIZES, DTYPES, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,7 +22,8 @@ def db_option(function: F) -> F:
         metavar="PATH|URL",
         envvar=locations.DB_ENV,
         show_envvar=True,
-        help="Catalogue file or SQLAlchemy URL (default: the catalogue in your user data folder).",
+        help="Catalogue file or SQLAlchemy URL (default: the settings' catalogue location, else the "
+             "catalogue in your user data folder).",
     )(function)
 
 
@@ -36,16 +38,22 @@ def author_option(function: F) -> F:
 
 
 def engine_options(function: F) -> F:
-    """--device, --dtype and --batch-size: how the captioning engine runs (not stored with a job)."""
-    function = click.option("--batch-size", type=click.IntRange(1, 256), default=8, show_default=True,
-                            help="Photos the model captions at once.")(function)
+    """--device, --dtype and --batch-size: how the captioning engine runs (not stored with a job).
+
+    Each defaults to the settings' value (settings.json, or the app's Settings dialog), read only
+    when the command runs.
+    """
     function = click.option(
-        "--dtype", type=click.Choice(["auto", "float32", "bfloat16", "float16"]), default="auto",
-        show_default=True,
+        "--batch-size", type=click.IntRange(*BATCH_SIZES), default=lambda: load_settings().engine.batch_size,
+        help="Photos the model captions at once (default: the settings', 8 unless changed).")(function)
+    function = click.option(
+        "--dtype", type=click.Choice(DTYPES), default=lambda: load_settings().engine.dtype,
         help="Number format of the model; auto: bfloat16 where the GPU or CPU computes it natively, "
-             "else float32.")(function)
-    return click.option("--device", default="auto", show_default=True,
-                        help="cuda, mps, cpu, or auto (CUDA, then Apple MPS, then CPU).")(function)
+             "else float32 (default: the settings', auto unless changed).")(function)
+    return click.option(
+        "--device", default=lambda: load_settings().engine.device,
+        help="cuda, cuda:N, mps, cpu, or auto: CUDA, then Apple MPS, then CPU (default: the settings', "
+             "auto unless changed).")(function)
 
 
 def open_db(db: str | None) -> Catalogue:
