@@ -119,7 +119,7 @@ def test_a_file_that_cannot_be_read_shows_its_error_and_reason(
     assert "truncated" in window.detail.metadata_text()["Reason"]
     assert "truncated" in window.detail.preview.text()
 
-    window.status_filter.setCurrentIndex(window.status_filter.findText("Cannot be read"))
+    window.review_filter.setCurrentIndex(window.review_filter.findText("Cannot be read"))
     qtbot.waitUntil(window.is_settled, timeout=WAIT_MS)
     assert [row.name for row in window.model.rows()] == ["broken.jpg"]
 

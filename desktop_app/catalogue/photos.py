@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, column, func, literal_column, or_, select, table
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue.models import (
@@ -20,6 +21,7 @@ from desktop_app.catalogue.models import (
     PhotoStatus,
     ReviewState,
 )
+from desktop_app.search.keyword import fts_expression
 
 NO_CAPTION = "none"  # the "state" filter value for photos without any caption
 
@@ -67,6 +69,7 @@ class PhotoListing:
     captioner_id: str | None
     confidence: float | None
     notice: str | None
+    caption_updated_at: datetime | None
 
     @property
     def path(self) -> str:
@@ -93,6 +96,43 @@ class PhotoListing:
         }
 
 
+class ReviewFilter(enum.StrEnum):
+    """Which photos to show, by their current caption or their file."""
+
+    NEEDS_REVIEW = "needs-review"  # a current caption nobody has approved or rejected yet
+    AI_DRAFT = "ai-draft"  # the current caption is a model's, unreviewed
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EDITED = "edited"  # a person wrote or changed the current caption
+    NO_CAPTION = "none"
+    ERRORS = "errors"  # the file cannot be read
+    MISSING = "missing"  # the file is gone from disk
+
+
+class SortKey(enum.StrEnum):
+    NAME = "name"  # library, then path
+    DATE_TAKEN = "date-taken"
+    CONFIDENCE = "confidence"  # the current caption's
+    CHANGED = "changed"  # when the current caption last changed
+    RELEVANCE = "relevance"  # best keyword match first; name order without a search
+
+
+@dataclass(frozen=True)
+class PhotoQuery:
+    """What a photo list shows: the CLI's `photos` options and the GUI's sidebar, filters and search."""
+
+    library_id: int | None = None
+    folder: str | None = None  # a folder inside the library ("a/b", "/"-separated): it and below
+    status: PhotoStatus | None = None
+    state: ReviewState | str | None = None  # the current caption's review state, or NO_CAPTION
+    review: ReviewFilter | None = None
+    captioner: str | None = None  # the current caption's captioner id
+    text: str | None = None  # keyword search over the photo's caption texts
+    sort: SortKey = SortKey.NAME
+    descending: bool = False
+    limit: int | None = None
+
+
 def listing_query() -> tuple[Select[Any], Any]:
     current = aliased(Caption)
     query = (
@@ -100,7 +140,7 @@ def listing_query() -> tuple[Select[Any], Any]:
             Photo.id, Photo.library_id, Library.root, Photo.rel_path, Photo.status, Photo.error,
             Photo.format, Photo.width, Photo.height, Photo.date_taken, Photo.content_hash,
             current.id, current.text, current.origin, current.state, current.captioner_id,
-            current.confidence, current.notice,
+            current.confidence, current.notice, current.updated_at,
         )
         .join(Library, Library.id == Photo.library_id)
         .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current.is_(True)))
@@ -108,29 +148,121 @@ def listing_query() -> tuple[Select[Any], Any]:
     return query, current
 
 
-def list_photos(
-    session: Session,
-    *,
-    library: Library | None = None,
-    status: PhotoStatus | None = None,
-    state: ReviewState | str | None = None,
-    limit: int | None = None,
-) -> Iterator[PhotoListing]:
-    """Photos in library, then path order, with their current caption; streamed for big catalogues."""
-    query, current = listing_query()
-    if library is not None:
-        query = query.where(Photo.library_id == library.id)
-    if status is not None:
-        query = query.where(Photo.status == status)
-    if state == NO_CAPTION:
-        query = query.where(current.id.is_(None))
-    elif state is not None:
-        query = query.where(current.state == ReviewState(state))
-    query = query.order_by(Library.root, Photo.rel_path)
-    if limit is not None:
-        query = query.limit(limit)
-    for values in session.execute(query.execution_options(yield_per=1000)):
+def list_photos(session: Session, query: PhotoQuery | None = None) -> Iterator[PhotoListing]:
+    """The photos ``query`` selects, with their current caption; streamed for big catalogues."""
+    query = query or PhotoQuery()
+    select_, current = listing_query()
+    rank = None
+    if query.library_id is not None:
+        select_ = select_.where(Photo.library_id == query.library_id)
+    if query.folder:
+        prefix = query.folder.strip("/") + "/"
+        # rel_path >= prefix AND < prefix with its last character raised: an index range, and no
+        # LIKE wildcards to escape in folder names.
+        select_ = select_.where(Photo.rel_path >= prefix, Photo.rel_path < prefix[:-1] + "0")
+    if query.status is not None:
+        select_ = select_.where(Photo.status == query.status)
+    if query.state == NO_CAPTION:
+        select_ = select_.where(current.id.is_(None))
+    elif query.state is not None:
+        select_ = select_.where(current.state == ReviewState(query.state))
+    if query.review is not None:
+        select_ = select_.where(_review_condition(query.review, current))
+    if query.captioner:
+        select_ = select_.where(current.captioner_id == query.captioner)
+    if query.text is not None:
+        expression = fts_expression(query.text)
+        if expression is None:
+            return
+        matches = _keyword_matches(expression)
+        select_ = select_.join(matches, matches.c.photo_id == Photo.id)
+        rank = matches.c.rank
+    select_ = select_.order_by(*_order(query, current, rank))
+    if query.limit is not None:
+        select_ = select_.limit(query.limit)
+    for values in session.execute(select_.execution_options(yield_per=1000)):
         yield PhotoListing(*values)
+
+
+def _review_condition(review: ReviewFilter, current: Any) -> Any:
+    if review is ReviewFilter.NEEDS_REVIEW:
+        return and_(current.state == ReviewState.DRAFT, Photo.status != PhotoStatus.MISSING)
+    if review is ReviewFilter.AI_DRAFT:
+        return and_(current.state == ReviewState.DRAFT, current.origin == CaptionOrigin.AI)
+    if review is ReviewFilter.APPROVED:
+        return current.state == ReviewState.APPROVED
+    if review is ReviewFilter.REJECTED:
+        return current.state == ReviewState.REJECTED
+    if review is ReviewFilter.EDITED:
+        return current.origin == CaptionOrigin.HUMAN
+    if review is ReviewFilter.NO_CAPTION:
+        return current.id.is_(None)
+    if review is ReviewFilter.ERRORS:
+        return Photo.status == PhotoStatus.ERROR
+    return Photo.status == PhotoStatus.MISSING
+
+
+def _keyword_matches(expression: str) -> Any:
+    """Photo ids whose caption texts (any of them, current or not) match, with their best bm25 rank."""
+    # The FTS5 table of migration 0002; its hidden "rank" column is the bm25 score (lower is better).
+    index = table("captions_fts", column("rowid"), column("rank"))
+    hits = (
+        select(index.c.rowid.label("caption_id"), index.c.rank.label("rank"))
+        .where(literal_column("captions_fts").op("MATCH")(expression))
+        .subquery()
+    )
+    return (
+        select(Caption.photo_id.label("photo_id"), func.min(hits.c.rank).label("rank"))
+        .join(hits, hits.c.caption_id == Caption.id)
+        .group_by(Caption.photo_id)
+        .subquery()
+    )
+
+
+def _order(query: PhotoQuery, current: Any, rank: Any) -> list[Any]:
+    """ORDER BY terms: the chosen key (photos without a value last, either way), then name order."""
+    name = [Library.root, Photo.rel_path]
+    key = {
+        SortKey.DATE_TAKEN: Photo.date_taken,
+        SortKey.CONFIDENCE: current.confidence,
+        SortKey.CHANGED: current.updated_at,
+        SortKey.RELEVANCE: rank,
+    }.get(query.sort)
+    if key is None:
+        return [column.desc() for column in name] if query.descending else name
+    if query.sort is SortKey.RELEVANCE:
+        return [key, *name]  # bm25: lower is better
+    return [key.is_(None), key.desc() if query.descending else key, *name]
+
+
+def list_folders(session: Session, library_id: int) -> list[tuple[str, int]]:
+    """The library's folders that hold photos, directly or below, with their photo counts."""
+    counts: dict[str, int] = {}
+    for (rel_path,) in session.execute(
+        select(Photo.rel_path).where(Photo.library_id == library_id).execution_options(yield_per=5000)
+    ):
+        folder, _, _name = rel_path.rpartition("/")
+        while folder:
+            counts[folder] = counts.get(folder, 0) + 1
+            folder = folder.rpartition("/")[0]
+    return sorted(counts.items(), key=lambda entry: [part.lower() for part in entry[0].split("/")])
+
+
+def remove_library(session: Session, library_id: int) -> tuple[int, int]:
+    """Forget a library: its photos, captions and their history leave the catalogue; no file on disk
+    is touched. Returns (photos, captions written or approved by people) removed."""
+    library = session.get(Library, library_id)
+    if library is None:
+        raise LibraryNotFoundError(f"no library with id {library_id}")
+    photos = session.scalar(select(func.count(Photo.id)).where(Photo.library_id == library_id)) or 0
+    human = session.scalar(
+        select(func.count(Caption.id)).join(Photo, Photo.id == Caption.photo_id).where(
+            Photo.library_id == library_id,
+            or_(Caption.origin == CaptionOrigin.HUMAN, Caption.state == ReviewState.APPROVED),
+        )
+    ) or 0
+    session.delete(library)
+    return photos, human
 
 
 def find_library(session: Session, ref: str) -> Library:

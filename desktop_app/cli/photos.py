@@ -10,6 +10,9 @@ from desktop_app.cli.common import db_option, echo, emit_json, json_option, open
 
 STATUSES = ("ok", "missing", "error")
 STATES = ("draft", "approved", "rejected", "none")
+# The values of catalogue.photos.ReviewFilter and SortKey, spelled out so `--help` imports no catalogue.
+REVIEW_FILTERS = ("needs-review", "ai-draft", "approved", "rejected", "edited", "none", "errors", "missing")
+SORT_KEYS = ("name", "date-taken", "confidence", "changed", "relevance")
 
 
 @click.command()
@@ -17,10 +20,19 @@ STATES = ("draft", "approved", "rejected", "none")
 @click.option("--status", type=click.Choice(STATUSES), help="Only photos with this file status.")
 @click.option("--state", type=click.Choice(STATES),
               help="Only photos whose current caption is in this review state ('none': no caption).")
+@click.option("--review", type=click.Choice(REVIEW_FILTERS),
+              help="Only photos needing review, AI drafts, approved, rejected, edited by a person, without "
+                   "a caption, with unreadable files, or missing files.")
+@click.option("--captioner", metavar="ID", help="Only photos whose current caption this captioner wrote.")
+@click.option("--search", "text", metavar="WORDS", help="Only photos whose captions hold these words.")
+@click.option("--sort", type=click.Choice(SORT_KEYS), default="name", show_default=True,
+              help="Order of the list (relevance: best keyword match first, with --search).")
+@click.option("--desc", is_flag=True, help="Reverse the order (newest, most confident first).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many photos.")
 @json_option
 @db_option
-def photos(library: str | None, status: str | None, state: str | None, limit: int | None,
+def photos(library: str | None, status: str | None, state: str | None, review: str | None,
+           captioner: str | None, text: str | None, sort: str, desc: bool, limit: int | None,
            as_json: bool, db: str | None) -> None:
     """List photos with their status and current caption.
 
@@ -28,15 +40,23 @@ def photos(library: str | None, status: str | None, state: str | None, limit: in
     caption, caption_origin, caption_state, captioner, confidence.
     """
     from desktop_app.catalogue.models import PhotoStatus
-    from desktop_app.catalogue.photos import display_path, find_library, list_photos
+    from desktop_app.catalogue.photos import (
+        PhotoQuery,
+        ReviewFilter,
+        SortKey,
+        display_path,
+        find_library,
+        list_photos,
+    )
 
     catalogue = open_db(db)
     with catalogue.read() as session:
         chosen = find_library(session, library) if library else None
-        listing = list_photos(
-            session, library=chosen, status=PhotoStatus(status) if status else None,
-            state=state, limit=limit,
-        )
+        listing = list_photos(session, PhotoQuery(
+            library_id=chosen.id if chosen else None, status=PhotoStatus(status) if status else None,
+            state=state, review=ReviewFilter(review) if review else None, captioner=captioner, text=text,
+            sort=SortKey(sort), descending=desc, limit=limit,
+        ))
         for photo in listing:
             if as_json:
                 emit_json(photo.to_json())

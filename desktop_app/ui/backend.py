@@ -26,13 +26,16 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_app.catalogue import Catalogue, CatalogueError, open_catalogue
-from desktop_app.catalogue.models import Library, Photo, PhotoStatus, ReviewState
+from desktop_app.catalogue.models import Caption, CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import (
     PhotoNotFoundError,
+    PhotoQuery,
     display_path,
+    list_folders,
     list_photos,
     photo_json,
     photo_with_history,
+    remove_library,
 )
 from desktop_app.library.scanner import ScanError, Scanner, ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache
@@ -70,6 +73,9 @@ class PhotoRow:
     error: str | None
     caption_state: ReviewState | None
     caption: str | None
+    caption_origin: CaptionOrigin | None = None
+    captioner_id: str | None = None
+    confidence: float | None = None
 
     @property
     def name(self) -> str:
@@ -85,6 +91,9 @@ class CatalogueWorker(QObject):
     libraries_loaded = Signal(object)  # [LibrarySummary]
     photos_loaded = Signal(int, object, bool)  # request id, [PhotoRow], last chunk
     photo_loaded = Signal(int, object)  # request id, photo_json() of the photo
+    folders_loaded = Signal(int, object)  # library id, [(folder, photos)]
+    captioners_loaded = Signal(object)  # [captioner id] with captions in the catalogue
+    library_removed = Signal(str, int, int)  # name, photos, captions by people removed
     failed = Signal(str)  # a one-line message for the user
     done = Signal()  # after every request, whatever its outcome
 
@@ -117,13 +126,48 @@ class CatalogueWorker(QObject):
         finally:
             self.done.emit()
 
-    @Slot(int, object, object)
-    def load_photos(self, request_id: int, library_id: int | None, status: PhotoStatus | None) -> None:
+    @Slot(int, object)
+    def load_photos(self, request_id: int, query: PhotoQuery) -> None:
         try:
-            self._stream_photos(request_id, library_id, status)
+            self._stream_photos(request_id, query)
         except Exception as exc:
             self._report("cannot list the photos", exc)
             self.photos_loaded.emit(request_id, [], True)
+        finally:
+            self.done.emit()
+
+    @Slot(int)
+    def load_folders(self, library_id: int) -> None:
+        try:
+            with self._catalogue().read() as session:
+                self.folders_loaded.emit(library_id, list_folders(session, library_id))
+        except Exception as exc:
+            self._report("cannot list the folders", exc)
+        finally:
+            self.done.emit()
+
+    @Slot()
+    def load_captioners(self) -> None:
+        try:
+            with self._catalogue().read() as session:
+                ids = session.scalars(select(Caption.captioner_id).where(Caption.captioner_id.is_not(None))
+                                      .distinct().order_by(Caption.captioner_id))
+                self.captioners_loaded.emit(list(ids))
+        except Exception as exc:
+            self._report("cannot list the captioners", exc)
+        finally:
+            self.done.emit()
+
+    @Slot(int)
+    def remove_library(self, library_id: int) -> None:
+        try:
+            with self._catalogue().write() as session:
+                library = session.get(Library, library_id)
+                name = library.name if library is not None else str(library_id)
+                photos, human = remove_library(session, library_id)
+            self.library_removed.emit(name, photos, human)
+        except Exception as exc:
+            self._report("cannot remove the library", exc)
         finally:
             self.done.emit()
 
@@ -161,17 +205,17 @@ class CatalogueWorker(QObject):
         with self._catalogue().read() as session:
             return [LibrarySummary(*values) for values in session.execute(query)]
 
-    def _stream_photos(self, request_id: int, library_id: int | None, status: PhotoStatus | None) -> None:
+    def _stream_photos(self, request_id: int, query: PhotoQuery) -> None:
         with self._catalogue().read() as session:
-            library = session.get(Library, library_id) if library_id is not None else None
-            if library_id is not None and library is None:
+            if query.library_id is not None and session.get(Library, query.library_id) is None:
                 self.photos_loaded.emit(request_id, [], True)  # the library was merged or removed
                 return
             chunk: list[PhotoRow] = []
             limit = FIRST_CHUNK
-            for listing in list_photos(session, library=library, status=status):
+            for listing in list_photos(session, query):
                 chunk.append(PhotoRow(listing.id, listing.path, listing.content_hash, listing.status,
-                                      listing.error, listing.caption_state, listing.caption))
+                                      listing.error, listing.caption_state, listing.caption,
+                                      listing.caption_origin, listing.captioner_id, listing.confidence))
                 if len(chunk) >= limit:
                     if request_id != self.latest_photos_request:
                         return  # the user moved on; the GUI ignores this request's rows anyway
@@ -248,6 +292,9 @@ class Backend(QObject):
     libraries_loaded = Signal(object)
     photos_loaded = Signal(int, object, bool)
     photo_loaded = Signal(int, object)
+    folders_loaded = Signal(int, object)
+    captioners_loaded = Signal(object)
+    library_removed = Signal(str, int, int)
     scan_started = Signal(str)  # folder, as given to scan()
     scan_progress = Signal(str, int, int)  # folder, files read, files to read
     scan_finished = Signal(str, object)  # folder, ScanReport
@@ -257,8 +304,11 @@ class Backend(QObject):
     # Requests to the workers: queued, because the workers live on other threads.
     _open_requested = Signal(object)
     _libraries_requested = Signal()
-    _photos_requested = Signal(int, object, object)
+    _photos_requested = Signal(int, object)
     _photo_requested = Signal(int, int)
+    _folders_requested = Signal(int)
+    _captioners_requested = Signal()
+    _remove_requested = Signal(int)
     _scan_requested = Signal(object, str)
 
     def __init__(self, thumbnails: ThumbnailCache | None = None, parent: QObject | None = None) -> None:
@@ -285,7 +335,13 @@ class Backend(QObject):
         self._libraries_requested.connect(worker.load_libraries)
         self._photos_requested.connect(worker.load_photos)
         self._photo_requested.connect(worker.load_photo)
+        self._folders_requested.connect(worker.load_folders)
+        self._captioners_requested.connect(worker.load_captioners)
+        self._remove_requested.connect(worker.remove_library)
         worker.opened.connect(self._on_opened)
+        worker.folders_loaded.connect(self.folders_loaded)
+        worker.captioners_loaded.connect(self.captioners_loaded)
+        worker.library_removed.connect(self.library_removed)
         worker.libraries_loaded.connect(self.libraries_loaded)
         worker.photos_loaded.connect(self.photos_loaded)
         worker.photo_loaded.connect(self.photo_loaded)
@@ -317,12 +373,22 @@ class Backend(QObject):
     def load_libraries(self) -> None:
         self._request(self._libraries_requested)
 
-    def load_photos(self, library_id: int | None, status: PhotoStatus | None = None) -> int:
-        """Ask for a library's photos; they arrive in chunks tagged with the returned request id."""
+    def load_photos(self, query: PhotoQuery) -> int:
+        """Ask for the photos ``query`` selects; they arrive in chunks tagged with the returned request id."""
         self._request_id += 1
         self._catalogue_worker.latest_photos_request = self._request_id
-        self._request(self._photos_requested, self._request_id, library_id, status)
+        self._request(self._photos_requested, self._request_id, query)
         return self._request_id
+
+    def load_folders(self, library_id: int) -> None:
+        self._request(self._folders_requested, library_id)
+
+    def load_captioners(self) -> None:
+        self._request(self._captioners_requested)
+
+    def remove_library(self, library_id: int) -> None:
+        """Forget a library (its photos' captions too); the files on disk are not touched."""
+        self._request(self._remove_requested, library_id)
 
     def load_photo(self, photo_id: int) -> int:
         self._request_id += 1

@@ -11,25 +11,29 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app import locations
 from desktop_app.catalogue.models import JobState, PhotoStatus
-from desktop_app.catalogue.photos import display_path
+from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, SortKey, display_path
 from desktop_app.library.scanner import ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.backend import Backend, LibrarySummary, PhotoRow
@@ -44,12 +48,26 @@ from desktop_app.ui.wording import plural, sentence
 
 APP_TITLE = "Photo Annotator"
 DEFAULT_SIZE = QSize(1400, 900)
-STATUS_FILTERS: list[tuple[str, PhotoStatus | None]] = [
+REVIEW_FILTERS: list[tuple[str, ReviewFilter | None]] = [
     ("All photos", None),
-    ("Readable", PhotoStatus.OK),
-    ("Cannot be read", PhotoStatus.ERROR),
-    ("Missing", PhotoStatus.MISSING),
+    ("Needs review", ReviewFilter.NEEDS_REVIEW),
+    ("AI drafts", ReviewFilter.AI_DRAFT),
+    ("Approved", ReviewFilter.APPROVED),
+    ("Rejected", ReviewFilter.REJECTED),
+    ("Edited by a person", ReviewFilter.EDITED),
+    ("No caption", ReviewFilter.NO_CAPTION),
+    ("Cannot be read", ReviewFilter.ERRORS),
+    ("Missing", ReviewFilter.MISSING),
 ]
+SORT_KEYS: list[tuple[str, SortKey]] = [
+    ("Name", SortKey.NAME),
+    ("Date taken", SortKey.DATE_TAKEN),
+    ("Confidence", SortKey.CONFIDENCE),
+    ("Last changed", SortKey.CHANGED),
+    ("Best match", SortKey.RELEVANCE),
+]
+ALL_CAPTIONERS = "All captioners"
+SEARCH_DELAY_MS = 250  # typing pauses this long before the grid follows the search box
 
 
 def _folder_name(folder: str) -> str:
@@ -119,7 +137,11 @@ class MainWindow(QMainWindow):
         self.rescan_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.rescan_action.setToolTip("Look for new, changed and deleted files in this library (F5)")
         self.rescan_action.triggered.connect(self._rescan_current)
-        for action in (self.add_folder_action, self.rescan_action):
+        self.remove_library_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon),
+                                             "Remove Library…", self)
+        self.remove_library_action.setToolTip("Forget this library and its captions; no file is touched")
+        self.remove_library_action.triggered.connect(self._remove_current_library)
+        for action in (self.add_folder_action, self.rescan_action, self.remove_library_action):
             action.setEnabled(False)  # until the catalogue is open
 
         toolbar = QToolBar("Main")
@@ -129,7 +151,27 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.add_folder_action)
         toolbar.addAction(self.rescan_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("Search captions")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(280)
+        self.search_box.setToolTip("Photos whose captions hold all these words (Ctrl+F)")
+        self.search_box.addAction(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
+                                  QLineEdit.ActionPosition.LeadingPosition)
+        toolbar.addWidget(self.search_box)
         self.addToolBar(toolbar)
+        self.find_action = QAction("Search Captions", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(lambda: (self.search_box.setFocus(), self.search_box.selectAll()))
+        self.addAction(self.find_action)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search)
 
     def _build_widgets(self) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -176,11 +218,28 @@ class MainWindow(QMainWindow):
         header_layout.addSpacing(8)
         header_layout.addWidget(self.photo_count, 0, Qt.AlignmentFlag.AlignBaseline)
         header_layout.addStretch(1)
-        header_layout.addWidget(QLabel("Show:"))
-        self.status_filter = QComboBox()
-        for label, _status in STATUS_FILTERS:
-            self.status_filter.addItem(label)
-        header_layout.addWidget(self.status_filter)
+        self.review_filter = QComboBox()
+        self.review_filter.setToolTip("Which photos to show")
+        for label, _review in REVIEW_FILTERS:
+            self.review_filter.addItem(label)
+        header_layout.addWidget(self.review_filter)
+        self.captioner_filter = QComboBox()
+        self.captioner_filter.setToolTip("Only photos whose current caption this captioner wrote")
+        self.captioner_filter.addItem(ALL_CAPTIONERS)
+        self.captioner_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        header_layout.addWidget(self.captioner_filter)
+        header_layout.addSpacing(8)
+        header_layout.addWidget(QLabel("Sort:"))
+        self.sort_key = QComboBox()
+        for label, _key in SORT_KEYS:
+            self.sort_key.addItem(label)
+        header_layout.addWidget(self.sort_key)
+        self.sort_descending = QToolButton()
+        self.sort_descending.setCheckable(True)
+        self.sort_descending.setAutoRaise(True)
+        self.sort_descending.setArrowType(Qt.ArrowType.UpArrow)
+        self.sort_descending.setToolTip("Ascending; click for descending")
+        header_layout.addWidget(self.sort_descending)
         centre_layout.addWidget(header)
 
         self.grid = PhotoGrid()
@@ -220,6 +279,9 @@ class MainWindow(QMainWindow):
         backend.libraries_loaded.connect(self._on_libraries_loaded)
         backend.photos_loaded.connect(self._on_photos_loaded)
         backend.photo_loaded.connect(self._on_photo_loaded)
+        backend.folders_loaded.connect(self.libraries.set_folders)
+        backend.captioners_loaded.connect(self._on_captioners_loaded)
+        backend.library_removed.connect(self._on_library_removed)
         backend.scan_started.connect(self._on_scan_started)
         backend.scan_progress.connect(self._on_scan_progress)
         backend.scan_finished.connect(self._on_scan_finished)
@@ -232,8 +294,13 @@ class MainWindow(QMainWindow):
         inference.notice.connect(lambda _job, text: self._set_status(sentence(text)))
         inference.failed.connect(self._on_error)
         self.previews.loaded.connect(self._on_preview)
-        self.libraries.library_selected.connect(self._on_library_selected)
-        self.status_filter.currentIndexChanged.connect(lambda _index: self._load_photos(keep_selection=True))
+        self.libraries.location_selected.connect(self._on_location_selected)
+        self.libraries.context_actions = [self.rescan_action, self.remove_library_action]
+        for combo in (self.review_filter, self.captioner_filter, self.sort_key):
+            combo.currentIndexChanged.connect(lambda _index: self._load_photos(keep_selection=True))
+        self.sort_descending.toggled.connect(self._on_sort_direction)
+        self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search_box.returnPressed.connect(self._on_search)
         self.grid.selectionModel().selectionChanged.connect(self._on_photo_selected)
 
     # -- public --------------------------------------------------------------------------------
@@ -303,6 +370,10 @@ class MainWindow(QMainWindow):
         wanted, self._wanted_library = self._wanted_library, None
         self.libraries.set_libraries(libraries, select=wanted)
         self.rescan_action.setEnabled(bool(libraries))
+        self.remove_library_action.setEnabled(bool(libraries))
+        for library in libraries:
+            self.backend.load_folders(library.id)
+        self.backend.load_captioners()
         if self.libraries.selected_id() == previous and (self._photos_stale or not libraries):
             self._load_photos(keep_selection=True)
         self._photos_stale = False
@@ -317,9 +388,90 @@ class MainWindow(QMainWindow):
         self._set_status("Adding the sample library…")
         self.scan(str(sample))
 
-    @Slot(object)
-    def _on_library_selected(self, _library_id: int | None) -> None:
+    @Slot(object, object)
+    def _on_location_selected(self, _library_id: int | None, _folder: str | None) -> None:
         self._load_photos(keep_selection=False)
+
+    @Slot()
+    def _remove_current_library(self) -> None:
+        library = self.libraries.library(self.libraries.selected_id())
+        if library is None:
+            return
+        answer = QMessageBox.question(
+            self, "Remove library",
+            f"Remove “{library.name}” from the catalogue?\n\nIts {plural(library.photos, 'photo')} and all "
+            "their captions and caption history leave the catalogue, including captions people wrote "
+            "or approved that were not written into the files. The photo files themselves are not "
+            "touched; adding the folder again scans them anew.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.backend.remove_library(library.id)
+
+    @Slot(str, int, int)
+    def _on_library_removed(self, name: str, photos: int, by_people: int) -> None:
+        removed = plural(photos, "photo")
+        if by_people:
+            removed += f" and {plural(by_people, 'caption')} by people"
+        self._set_status(f"Removed {display_path(name)} from the catalogue ({removed})")
+        self._photos_stale = True
+        self.backend.load_libraries()
+
+    @Slot(object)
+    def _on_captioners_loaded(self, captioner_ids: list[str]) -> None:
+        chosen = self.captioner_filter.currentText()
+        self.captioner_filter.blockSignals(True)
+        try:
+            self.captioner_filter.clear()
+            self.captioner_filter.addItems([ALL_CAPTIONERS, *captioner_ids])
+            self.captioner_filter.setCurrentIndex(max(0, self.captioner_filter.findText(chosen)))
+        finally:
+            self.captioner_filter.blockSignals(False)
+        self.captioner_filter.setVisible(bool(captioner_ids))
+        if self.captioner_filter.currentText() != chosen:
+            self._load_photos(keep_selection=True)  # the captioner filtered on has no captions now
+
+    @Slot()
+    def _on_search(self) -> None:
+        self._search_timer.stop()
+        searching = bool(self.search_text())
+        key = SORT_KEYS[self.sort_key.currentIndex()][1]
+        # Best matches first while searching, unless the user chose an order; name order after.
+        if searching and key is SortKey.NAME:
+            self.sort_key.setCurrentIndex(self._sort_index(SortKey.RELEVANCE))  # reloads
+            return
+        if not searching and key is SortKey.RELEVANCE:
+            self.sort_key.setCurrentIndex(self._sort_index(SortKey.NAME))
+            return
+        self._load_photos(keep_selection=True)
+
+    @Slot(bool)
+    def _on_sort_direction(self, descending: bool) -> None:
+        self.sort_descending.setArrowType(Qt.ArrowType.DownArrow if descending else Qt.ArrowType.UpArrow)
+        self.sort_descending.setToolTip("Descending; click for ascending" if descending
+                                        else "Ascending; click for descending")
+        self._load_photos(keep_selection=True)
+
+    def search_text(self) -> str:
+        return self.search_box.text().strip()
+
+    @staticmethod
+    def _sort_index(key: SortKey) -> int:
+        return next(number for number, (_label, each) in enumerate(SORT_KEYS) if each is key)
+
+    def photo_query(self) -> PhotoQuery:
+        """What the grid shows: the sidebar's library or folder, the filters, the search and the order."""
+        captioner = self.captioner_filter.currentText()
+        return PhotoQuery(
+            library_id=self.libraries.selected_id(),
+            folder=self.libraries.selected_folder(),
+            review=REVIEW_FILTERS[max(0, self.review_filter.currentIndex())][1],
+            captioner=None if captioner in ("", ALL_CAPTIONERS) else captioner,
+            text=self.search_text() or None,
+            sort=SORT_KEYS[max(0, self.sort_key.currentIndex())][1],
+            descending=self.sort_descending.isChecked(),
+        )
 
     # -- photos --------------------------------------------------------------------------------
 
@@ -335,8 +487,7 @@ class MainWindow(QMainWindow):
             return
         self._photos_complete = False
         self._photos_first_chunk = True
-        status = self._status_filter()
-        self._photos_request = self.backend.load_photos(library_id, status)
+        self._photos_request = self.backend.load_photos(self.photo_query())
         self._update_header()
 
     @Slot(int, object, bool)
@@ -366,9 +517,6 @@ class MainWindow(QMainWindow):
         elif self._reselect is None and not self._selected_row() and self.model.rowCount():
             self._select_row(0)
         self._update_header()
-
-    def _status_filter(self) -> PhotoStatus | None:
-        return STATUS_FILTERS[max(0, self.status_filter.currentIndex())][1]
 
     def _select_row(self, number: int) -> None:
         index = self.model.index(number)
@@ -409,12 +557,15 @@ class MainWindow(QMainWindow):
             self.photo_count.setText("")
             self.setWindowTitle(APP_TITLE)
             return
-        self.library_title.setText(library.name)
-        self.setWindowTitle(f"{library.name} — {APP_TITLE}")
+        folder = self.libraries.selected_folder()
+        title = f"{library.name} / {display_path(folder)}" if folder else library.name
+        self.library_title.setText(title)
+        self.setWindowTitle(f"{title} — {APP_TITLE}")
         shown = self.model.rowCount()
+        query = self.photo_query()
         if not self._photos_complete and not shown:
             count = "Loading…"
-        elif self._status_filter() is None:
+        elif query.review is None and query.captioner is None and query.text is None and not folder:
             count = plural(shown, "photo")
         else:
             count = f"{shown:,} of {plural(library.photos, 'photo')}"
@@ -490,6 +641,7 @@ class MainWindow(QMainWindow):
         else:
             self._set_status(ended_text(job))
         self._load_photos(keep_selection=True)  # the grid shows the new captions
+        self.backend.load_captioners()
 
     # -- messages ------------------------------------------------------------------------------
 

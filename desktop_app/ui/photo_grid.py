@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.catalogue.models import PhotoStatus, ReviewState
+from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import display_path
 from desktop_app.ui.backend import PhotoRow
 from desktop_app.ui.image_loading import ThumbnailLoader
@@ -52,7 +52,23 @@ STATE_LABELS = {
     ReviewState.APPROVED: "Approved",
     ReviewState.REJECTED: "Rejected",
 }
+EDITED_COLOUR = QColor("#3a78c2")
 Index = QModelIndex | QPersistentModelIndex
+
+
+def review_badge(row: PhotoRow) -> tuple[str, QColor] | None:
+    """The label and colour of the review badge on a thumbnail: where its current caption stands."""
+    if row.caption_state is None or not row.caption:
+        return None
+    if row.caption_state is ReviewState.APPROVED:
+        return "Approved", STATE_COLOURS[ReviewState.APPROVED]
+    if row.caption_state is ReviewState.REJECTED:
+        return "Rejected", STATE_COLOURS[ReviewState.REJECTED]
+    if row.caption_origin is CaptionOrigin.HUMAN:
+        return "Edited", EDITED_COLOUR
+    if row.caption_origin is CaptionOrigin.IMPORTED:
+        return "Imported", EDITED_COLOUR
+    return "AI draft", STATE_COLOURS[ReviewState.DRAFT]
 
 
 def thumbnail_wanted(row: PhotoRow) -> bool:
@@ -69,6 +85,14 @@ def tooltip_for(row: PhotoRow) -> str:
     if row.caption:
         state = STATE_LABELS.get(row.caption_state, "") if row.caption_state else ""
         lines.append(f"{state} caption: {row.caption}" if state else f"Caption: {row.caption}")
+        source = {CaptionOrigin.HUMAN: "written or edited by a person",
+                  CaptionOrigin.IMPORTED: "imported from the file's metadata"}.get(row.caption_origin)
+        if source is None and row.captioner_id:
+            source = f"by the {row.captioner_id} captioner"
+            if row.confidence is not None:
+                source += f", confidence {row.confidence:.0%}"
+        if source:
+            lines.append(source[0].upper() + source[1:])
     return "\n".join(lines)
 
 
@@ -79,6 +103,7 @@ class PhotoListModel(QAbstractListModel):
         super().__init__(parent)
         self.thumbnails = thumbnails
         self._rows: list[PhotoRow] = []
+        self._numbers: dict[int, int] | None = None  # photo id -> row number, built when first needed
         # Rows whose cells asked for a thumbnail that is still loading, to repaint just those.
         self._waiting: defaultdict[str, set[int]] = defaultdict(set)
         thumbnails.loaded.connect(self._on_thumbnail)
@@ -110,6 +135,7 @@ class PhotoListModel(QAbstractListModel):
     def set_rows(self, rows: list[PhotoRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._numbers = None
         self._waiting.clear()
         self.endResetModel()
 
@@ -119,7 +145,21 @@ class PhotoListModel(QAbstractListModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
+        self._numbers = None
         self.endInsertRows()
+
+    def row_number(self, photo_id: int) -> int | None:
+        if self._numbers is None:
+            self._numbers = {row.id: number for number, row in enumerate(self._rows)}
+        return self._numbers.get(photo_id)
+
+    def update_row(self, row: PhotoRow) -> None:
+        """Repaint one photo with what changed (its caption after a review), keeping its place."""
+        number = self.row_number(row.id)
+        if number is not None:
+            self._rows[number] = row
+            index = self.index(number)
+            self.dataChanged.emit(index, index)
 
     def _thumbnail(self, number: int, row: PhotoRow) -> QPixmap | None:
         if not thumbnail_wanted(row):
@@ -177,11 +217,14 @@ class ThumbnailDelegate(QStyledItemDelegate):
         box = self.thumbnail_rect(rect)
         pixmap = model.thumbnail(index.row())
         if pixmap is not None and not pixmap.isNull():
-            self._paint_thumbnail(painter, box, pixmap, dim=row.status is PhotoStatus.MISSING)
+            picture = self._paint_thumbnail(painter, box, pixmap, dim=row.status is PhotoStatus.MISSING)
         else:
-            self._paint_placeholder(painter, box, palette, row)
+            picture = self._paint_placeholder(painter, box, palette, row)
         if row.status is not PhotoStatus.OK:
             self._paint_badge(painter, self.badge_rect(rect), row.status)
+        badge = review_badge(row)
+        if badge is not None:
+            self._paint_review_badge(painter, picture, *badge)
 
         text_left = rect.left() + 12
         text_width = rect.width() - 24
@@ -230,7 +273,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         return QRect(box.right() - 26, box.top() + 4, 22, 22)
 
     @staticmethod
-    def _paint_thumbnail(painter: QPainter, box: QRect, pixmap: QPixmap, dim: bool) -> None:
+    def _paint_thumbnail(painter: QPainter, box: QRect, pixmap: QPixmap, dim: bool) -> QRect:
         # Never enlarge: a thumbnail of a tiny image stays tiny rather than blurred.
         size = pixmap.deviceIndependentSize().toSize()
         if size.width() > box.width() or size.height() > box.height():
@@ -245,9 +288,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setOpacity(0.35)
         painter.drawPixmap(target, pixmap)
         painter.restore()
+        return target
 
     @staticmethod
-    def _paint_placeholder(painter: QPainter, box: QRect, palette: QPalette, row: PhotoRow) -> None:
+    def _paint_placeholder(painter: QPainter, box: QRect, palette: QPalette, row: PhotoRow) -> QRect:
         fill = QColor(palette.color(QPalette.ColorRole.Mid))
         fill.setAlpha(45)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -260,6 +304,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             font.setPointSizeF(font.pointSizeF() * 0.9)
             painter.setFont(font)
             painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, "Cannot read\nthis file")
+        return inner.toRect()
 
     @staticmethod
     def _paint_badge(painter: QPainter, badge: QRect, status: PhotoStatus) -> None:
@@ -274,6 +319,22 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(QColor("white"))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!" if status is PhotoStatus.ERROR else "?")
+        painter.restore()
+
+    @staticmethod
+    def _paint_review_badge(painter: QPainter, picture: QRect, label: str, colour: QColor) -> None:
+        painter.save()
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPixelSize(10)
+        painter.setFont(font)
+        width = painter.fontMetrics().horizontalAdvance(label) + 12
+        pill = QRectF(picture.left() + 5, picture.top() + 5, width, 16)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(pill, 8, 8)
+        painter.setPen(QColor("white"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
         painter.restore()
 
     @staticmethod
