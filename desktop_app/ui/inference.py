@@ -14,13 +14,17 @@ Torch and transformers are imported on the worker thread, when the first job nee
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.models import JobState
+from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, Library, Photo
+from desktop_app.catalogue.photos import absolute_path, display_path, readable_photo_ids_under
 from desktop_app.errors import one_line
 from desktop_app.jobs import store
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobControl, JobEvents, JobRunner, Progress
@@ -32,15 +36,53 @@ log = logging.getLogger(__name__)
 # are unloaded so the next job, or another program, has room.
 LOW_MEMORY_SHARE = 0.15
 
+# The job panel lists this many of the latest jobs; older ones are in `photo-annotator jobs`.
+JOB_LIST_LIMIT = 200
+
 EngineFactory = Callable[[], Any]  # () -> CaptionEngine, called on the worker thread
 
 
 def default_engine() -> Any:
+    """The engine as the settings say: device, dtype, batch size, and a model per captioner."""
     from desktop_app.captioning.engine import CaptionEngine
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.settings import load_settings
 
-    return CaptionEngine(load_plugins(), models=load_settings().captioner_models)
+    settings = load_settings()
+    return CaptionEngine(load_plugins(), device=settings.engine.device, dtype=settings.engine.dtype,
+                         batch_size=settings.engine.batch_size, models=settings.captioner_models)
+
+
+@dataclass(frozen=True)
+class CaptionRequest:
+    """A captioning job as the caption dialog asks for it: plain values, ready to cross threads.
+
+    Exactly one of ``photo_ids`` (the selection) and ``folder`` (every readable photo under it, found
+    on the worker thread) is set. ``needs_disclaimer``: the captioner's disclaimer (medical reports)
+    is not acknowledged yet; the window asks, then queues ``request.acknowledged()``."""
+
+    captioner_id: str
+    model: str | None  # a hub id or a local folder; None: the settings' model or the default
+    options: dict[str, Any] = field(default_factory=dict)
+    photo_ids: tuple[int, ...] | None = None
+    folder: str | None = None
+    needs_disclaimer: bool = False
+
+    def acknowledged(self) -> CaptionRequest:
+        return CaptionRequest(self.captioner_id, self.model, dict(self.options), self.photo_ids,
+                              self.folder, needs_disclaimer=False)
+
+
+def job_failures(session: Session, job_id: int) -> list[tuple[str, str]]:
+    """A job's failed photos as (absolute path, one-line reason), in queue order."""
+    rows = session.execute(
+        select(Library.root, Photo.rel_path, JobItem.error)
+        .join(Photo, Photo.id == JobItem.photo_id)
+        .join(Library, Library.id == Photo.library_id)
+        .where(JobItem.job_id == job_id, JobItem.state == JobItemState.FAILED)
+        .order_by(JobItem.id)
+    )
+    return [(absolute_path(root, rel_path), error or "unknown error") for root, rel_path, error in rows]
 
 
 class _SignalEvents(JobEvents):
@@ -84,6 +126,8 @@ class InferenceWorker(QObject):
     job_paused = Signal(object)  # JobSummary
     idle = Signal()  # nothing left to run
     failed = Signal(str)  # a request failed; one line for the user
+    jobs_loaded = Signal(object)  # list[JobSummary], the latest first
+    failures_loaded = Signal(int, object)  # job id, list[(path, reason)]
     _next = Signal()  # queued to itself: the next batch runs after pending requests are handled
 
     def __init__(self, control: JobControl, engine_factory: EngineFactory) -> None:
@@ -112,6 +156,7 @@ class InferenceWorker(QObject):
             return
         if recovered:
             log.info("resuming %d interrupted jobs", len(recovered))
+        self.load_jobs()
         self._schedule()
 
     @Slot(str, object, object, object)
@@ -126,6 +171,69 @@ class InferenceWorker(QObject):
             self._report("cannot queue the job", exc)
             return
         self.job_queued.emit(job)
+        self._schedule()
+
+    @Slot(str, str, object, object)
+    def queue_folder_job(self, captioner_id: str, folder: str, model: str | None,
+                         options: dict[str, Any] | None) -> None:
+        """Queue a job over every readable photo under ``folder`` (a library or a folder in one)."""
+        if self.catalogue is None:
+            self.failed.emit("no catalogue is open")
+            return
+        try:
+            with self.catalogue.read() as session:
+                photo_ids = readable_photo_ids_under(session, folder)
+        except Exception as exc:
+            self._report("cannot queue the job", exc)
+            return
+        if not photo_ids:
+            self.failed.emit(f"cannot queue the job: no readable photos in {display_path(folder)}")
+            return
+        self.queue_caption_job(captioner_id, photo_ids, model, options)
+
+    @Slot()
+    def load_jobs(self) -> None:
+        """Emit jobs_loaded with the latest JOB_LIST_LIMIT jobs, the latest first."""
+        if self.catalogue is None:
+            return
+        try:
+            with self.catalogue.read() as session:
+                jobs = store.summaries(session)
+        except Exception as exc:
+            self._report("cannot read the job queue", exc)
+            return
+        self.jobs_loaded.emit(jobs[::-1][:JOB_LIST_LIMIT])
+
+    @Slot(int)
+    def load_failures(self, job_id: int) -> None:
+        if self.catalogue is None:
+            return
+        try:
+            with self.catalogue.read() as session:
+                failures = job_failures(session, job_id)
+        except Exception as exc:
+            self._report(f"cannot read the failures of job {job_id}", exc)
+            return
+        self.failures_loaded.emit(job_id, failures)
+
+    @Slot(int)
+    def resume_job(self, job_id: int) -> None:
+        """Queue a paused or failed job again (one left from an earlier run, say) and run the queue."""
+        if self.catalogue is None or job_id == self.current_job:
+            return
+        try:
+            with self.catalogue.write() as session:
+                job = session.get(Job, job_id)
+                if job is None or job.state not in store.RESUMABLE:
+                    state = job.state.value if job is not None else "gone"
+                    raise store.JobError(f"job {job_id} is {state}; there is nothing to resume")
+                job.state = JobState.QUEUED
+                session.flush()
+                queued = store.summary(session, job_id)
+        except Exception as exc:
+            self._report(f"cannot resume job {job_id}", exc)
+            return
+        self.job_queued.emit(queued)
         self._schedule()
 
     @Slot()
@@ -257,9 +365,15 @@ class InferenceService(QObject):
     job_paused = Signal(object)
     idle = Signal()
     failed = Signal(str)
+    jobs_loaded = Signal(object)
+    failures_loaded = Signal(int, object)
 
     _open_requested = Signal(object)
     _queue_requested = Signal(str, object, object, object)
+    _queue_folder_requested = Signal(str, str, object, object)
+    _load_jobs_requested = Signal()
+    _load_failures_requested = Signal(int)
+    _resume_job_requested = Signal(int)
     _resume_requested = Signal()
     _cancel_requested = Signal(int)
     _unload_requested = Signal()
@@ -275,12 +389,17 @@ class InferenceService(QObject):
         self.thread.finished.connect(self.worker.deleteLater)
         self._open_requested.connect(self.worker.open)
         self._queue_requested.connect(self.worker.queue_caption_job)
+        self._queue_folder_requested.connect(self.worker.queue_folder_job)
+        self._load_jobs_requested.connect(self.worker.load_jobs)
+        self._load_failures_requested.connect(self.worker.load_failures)
+        self._resume_job_requested.connect(self.worker.resume_job)
         self._resume_requested.connect(self.worker.resume)
         self._cancel_requested.connect(self.worker.cancel)
         self._unload_requested.connect(self.worker.unload_models)
         self._shutdown_requested.connect(self.worker.shutdown)
         for name in ("job_queued", "job_started", "progress", "item_done", "item_failed", "notice",
-                     "job_finished", "job_cancelled", "job_paused", "idle", "failed"):
+                     "job_finished", "job_cancelled", "job_paused", "idle", "failed", "jobs_loaded",
+                     "failures_loaded"):
             # Queued across threads: listeners run on the GUI thread.
             getattr(self.worker, name).connect(getattr(self, name))
         self.thread.start()
@@ -288,9 +407,39 @@ class InferenceService(QObject):
     def open(self, catalogue: Catalogue) -> None:
         self._open_requested.emit(catalogue)
 
-    def queue_caption_job(self, captioner_id: str, photo_ids: list[int], model: str | None = None,
+    def queue_caption_job(self, captioner_id: str, photo_ids: Sequence[int], model: str | None = None,
                           options: dict[str, Any] | None = None) -> None:
         self._queue_requested.emit(captioner_id, list(photo_ids), model, options)
+
+    def queue_folder_job(self, captioner_id: str, folder: str, model: str | None = None,
+                         options: dict[str, Any] | None = None) -> None:
+        """Queue a job over every readable photo under ``folder``; ``failed`` says if there is none."""
+        self._queue_folder_requested.emit(captioner_id, folder, model, options)
+
+    def queue_request(self, request: CaptionRequest) -> None:
+        """Queue what the caption dialog asked for (its disclaimer, if any, acknowledged first)."""
+        if request.needs_disclaimer:
+            self.failed.emit(f"cannot queue the job: the {request.captioner_id} captioner's disclaimer "
+                             "must be acknowledged first")
+            return
+        if request.folder is not None:
+            self.queue_folder_job(request.captioner_id, request.folder, request.model, request.options)
+        else:
+            self.queue_caption_job(request.captioner_id, request.photo_ids or (), request.model,
+                                   request.options)
+
+    def load_jobs(self) -> None:
+        """Ask for the job list; it comes back through ``jobs_loaded``."""
+        self._load_jobs_requested.emit()
+
+    def load_failures(self, job_id: int) -> None:
+        """Ask for a job's failed photos; they come back through ``failures_loaded``."""
+        self._load_failures_requested.emit(job_id)
+
+    def resume_job(self, job_id: int) -> None:
+        """Run a paused or failed job again, and let the queue run."""
+        self.control.resume()
+        self._resume_job_requested.emit(job_id)
 
     def pause(self) -> None:
         self.control.pause()  # the running batch stops within about a second
