@@ -1,0 +1,331 @@
+"""The caption dialog: which captioner and model, its options, and which photos; it returns a
+CaptionRequest for InferenceService.queue_request and touches neither the catalogue nor a model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.captioning.captioner import Captioner, CaptionerKind, OptionSpec
+from desktop_app.catalogue.photos import display_path
+from desktop_app.settings import Settings, model_folder_problem
+from desktop_app.ui.inference import CaptionRequest
+from desktop_app.ui.job_panel import muted
+from desktop_app.ui.wording import plural, sentence
+
+KIND_WORDS = {
+    CaptionerKind.CAPTION: "Captions",
+    CaptionerKind.PRODUCT_DESCRIPTION: "Product descriptions",
+    CaptionerKind.MEDICAL_REPORT: "Medical report drafts (research use only)",
+}
+# Ranges for integer options; other integers get 0..INT_LIMIT.
+INT_RANGES = {"max_new_tokens": (0, 4096), "num_beams": (1, 16)}
+INT_LIMIT = 1_000_000
+DEFAULT_PROMPT = "Default prompt"
+
+
+def needs_disclaimer(captioner: Captioner, settings: Settings) -> bool:
+    """Whether queueing with ``captioner`` must wait for the user to acknowledge its disclaimer."""
+    return (captioner.kind is CaptionerKind.MEDICAL_REPORT
+            and captioner.id not in settings.acknowledged_disclaimers)
+
+
+class _PromptField(QWidget):
+    """A free-text prompt with the user's presets (from settings) to start from."""
+
+    def __init__(self, spec: OptionSpec, presets: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.presets = QComboBox()
+        self.presets.addItem(DEFAULT_PROMPT, str(spec.default))
+        for name, prompt in presets:
+            self.presets.addItem(name, prompt)
+        self.presets.setToolTip("Prompts saved in the settings for this captioner")
+        self.presets.setVisible(len(presets) > 0)
+        self.editor = QPlainTextEdit(str(spec.default))
+        self.editor.setTabChangesFocus(True)
+        self.editor.setMaximumHeight(96)
+        self.presets.currentIndexChanged.connect(
+            lambda index: self.editor.setPlainText(self.presets.itemData(index)))
+        layout.addWidget(self.presets)
+        layout.addWidget(self.editor)
+
+    def value(self) -> str:
+        return self.editor.toPlainText().strip()
+
+
+class CaptionDialog(QDialog):
+    """``photo_ids``: the window's selection; ``folder``: the library or folder it shows (None: none),
+    named ``folder_label`` (default: its path)."""
+
+    def __init__(self, captioners: Sequence[Captioner], settings: Settings, photo_ids: Sequence[int] = (),
+                 folder: str | None = None, folder_label: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Caption photos")
+        self.setMinimumWidth(520)
+        self.captioners = list(captioners)
+        self.settings = settings
+        self.photo_ids = tuple(dict.fromkeys(photo_ids))
+        self.folder = folder
+        self.option_fields: dict[str, QWidget] = {}
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+
+        # What captions: the captioner and its model.
+        model_box = QGroupBox("Captioner")
+        model_form = QFormLayout(model_box)
+        self.captioner_combo = QComboBox()
+        for captioner in self.captioners:
+            self.captioner_combo.addItem(captioner.name, captioner.id)
+        model_form.addRow("Captioner:", self.captioner_combo)
+        self.description = muted(QLabel())
+        self.description.setWordWrap(True)
+        model_form.addRow("", self.description)
+        self.notice = QLabel()
+        self.notice.setObjectName("captionerNotice")
+        self.notice.setWordWrap(True)
+        model_form.addRow("", self.notice)
+        model_row = QHBoxLayout()
+        self.model_edit = QLineEdit()
+        self.model_edit.setToolTip("A model on the Hugging Face hub (org/name) or a local model folder")
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setToolTip("Use a model folder on this computer")
+        self.browse_button.clicked.connect(self._browse)
+        model_row.addWidget(self.model_edit, 1)
+        model_row.addWidget(self.browse_button)
+        model_form.addRow("Model:", model_row)
+        layout.addWidget(model_box)
+
+        self.options_box = QGroupBox("Options")
+        self.options_form = QFormLayout(self.options_box)
+        layout.addWidget(self.options_box)
+
+        # Which photos.
+        scope_box = QGroupBox("Photos")
+        scope_layout = QVBoxLayout(scope_box)
+        self.selection_radio = QRadioButton(f"The {plural(len(self.photo_ids), 'selected photo')}")
+        place = folder_label or (display_path(folder) if folder else "")
+        self.folder_radio = QRadioButton(f"All readable photos in {place}" if folder else
+                                         "All readable photos in a folder (none shown)")
+        self.selection_radio.setEnabled(bool(self.photo_ids))
+        self.folder_radio.setEnabled(folder is not None)
+        self.scope = QButtonGroup(self)
+        self.scope.addButton(self.selection_radio)
+        self.scope.addButton(self.folder_radio)
+        (self.selection_radio if self.photo_ids else self.folder_radio).setChecked(True)
+        scope_layout.addWidget(self.selection_radio)
+        scope_layout.addWidget(self.folder_radio)
+        layout.addWidget(scope_box)
+
+        self.problem = QLabel()
+        self.problem.setObjectName("dialogProblem")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Queue job")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.captioner_combo.currentIndexChanged.connect(self._on_captioner_changed)
+        self.model_edit.textChanged.connect(self._validate)
+        self.scope.buttonToggled.connect(self._validate)
+        self._on_captioner_changed()
+
+    # -- what the window reads -------------------------------------------------------------------------
+
+    def captioner(self) -> Captioner | None:
+        index = self.captioner_combo.currentIndex()
+        return self.captioners[index] if 0 <= index < len(self.captioners) else None
+
+    def set_captioner(self, captioner_id: str) -> None:
+        self.captioner_combo.setCurrentIndex(self.captioner_combo.findData(captioner_id))
+
+    def set_option(self, name: str, value: Any) -> None:
+        """Set an option's field, as if the user had (for tests and for repeating a job)."""
+        field = self.option_fields[name]
+        if isinstance(field, _PromptField):
+            field.editor.setPlainText(str(value))
+        elif isinstance(field, QComboBox):
+            index = field.findData(value)
+            if index >= 0:
+                field.setCurrentIndex(index)
+            else:
+                field.setEditText(str(value))
+        elif isinstance(field, QCheckBox):
+            field.setChecked(bool(value))
+        elif isinstance(field, QSpinBox | QDoubleSpinBox):
+            field.setValue(value)
+        elif isinstance(field, QLineEdit):
+            field.setText(str(value))
+
+    def options(self) -> dict[str, Any]:
+        captioner = self.captioner()
+        if captioner is None:
+            return {}
+        return {spec.name: self._option_value(spec) for spec in captioner.options}
+
+    def problem_text(self) -> str | None:
+        """Why the job cannot be queued yet (None: it can)."""
+        captioner = self.captioner()
+        if captioner is None:
+            return "No captioner is installed."
+        problem = model_folder_problem(self.model_edit.text().strip())
+        if problem:
+            return sentence(problem) + "."
+        if not (self.selection_radio.isChecked() and self.photo_ids) and not (
+                self.folder_radio.isChecked() and self.folder is not None):
+            return "Select photos, or open a library or folder, to caption."
+        return None
+
+    def request(self) -> CaptionRequest:
+        captioner = self.captioner()
+        if captioner is None:
+            raise ValueError("no captioner")
+        model = self.model_edit.text().strip()
+        folder_scope = self.folder_radio.isChecked() and self.folder is not None
+        return CaptionRequest(
+            captioner_id=captioner.id,
+            model=None if model in ("", self._default_model(captioner)) else model,
+            options=self.options(),
+            photo_ids=None if folder_scope else self.photo_ids,
+            folder=self.folder if folder_scope else None,
+            needs_disclaimer=needs_disclaimer(captioner, self.settings),
+        )
+
+    def accept(self) -> None:
+        if self.problem_text() is None:
+            super().accept()
+
+    # -- building the fields ---------------------------------------------------------------------------
+
+    def _default_model(self, captioner: Captioner) -> str:
+        return self.settings.captioner_models.get(captioner.id, captioner.default_model)
+
+    @Slot()
+    def _on_captioner_changed(self) -> None:
+        captioner = self.captioner()
+        while self.options_form.rowCount():
+            self.options_form.removeRow(0)
+        self.option_fields = {}
+        if captioner is None:
+            self._validate()
+            return
+        self.description.setText(f"{captioner.description}\n{KIND_WORDS.get(captioner.kind, '')}".strip())
+        self.model_edit.setText(self._default_model(captioner))
+        self.model_edit.setPlaceholderText(captioner.default_model)
+        if captioner.kind is CaptionerKind.MEDICAL_REPORT:
+            acknowledged = not needs_disclaimer(captioner, self.settings)
+            self.notice.setText(
+                "Drafts for research only, not for diagnosis; each one is marked as AI-generated."
+                + ("" if acknowledged else " You will be asked to acknowledge this before the job runs."))
+            self.notice.show()
+        else:
+            self.notice.hide()
+        presets = [(preset.name, preset.prompt)
+                   for preset in self.settings.prompt_presets.get(captioner.id, ())]
+        for spec in captioner.options:
+            field = self._option_field(spec, presets)
+            field.setToolTip(spec.help)
+            self.option_fields[spec.name] = field
+            self.options_form.addRow(_label(spec.name), field)
+        self.options_box.setVisible(bool(captioner.options))
+        self._validate()
+
+    def _option_field(self, spec: OptionSpec, presets: Sequence[tuple[str, str]]) -> QWidget:
+        if spec.choices:
+            combo = QComboBox()
+            for choice in spec.choices:
+                combo.addItem(str(choice), choice)
+            if spec.name == "prompt" and spec.type is str:
+                # A fixed task list that also takes free text (BLIP's prefixes), and the user's presets.
+                combo.setEditable(True)
+                for name, prompt in presets:
+                    combo.addItem(f"{name}: {prompt}", prompt)
+            combo.setCurrentIndex(max(0, combo.findData(spec.default)))
+            return combo
+        if spec.type is bool:
+            box = QCheckBox()
+            box.setChecked(bool(spec.default))
+            return box
+        if spec.type is int:
+            spin = QSpinBox()
+            low, high = INT_RANGES.get(spec.name, (0, INT_LIMIT))
+            spin.setRange(low, high)
+            if spec.name == "max_new_tokens" and spec.default == 0:
+                spin.setSpecialValueText("Automatic")
+            spin.setValue(int(spec.default))
+            return spin
+        if spec.type is float:
+            double = QDoubleSpinBox()
+            double.setRange(-1e6, 1e6)
+            double.setDecimals(3)
+            double.setValue(float(spec.default))
+            return double
+        if spec.name == "prompt":
+            return _PromptField(spec, presets)
+        line = QLineEdit("" if spec.default is None else str(spec.default))
+        return line
+
+    def _option_value(self, spec: OptionSpec) -> Any:
+        field = self.option_fields[spec.name]
+        if isinstance(field, _PromptField):
+            return field.value() or spec.default
+        if isinstance(field, QComboBox):
+            text = field.currentText()
+            index = field.findText(text)
+            # An entry picked from the list gives its value; typed text is itself the value.
+            return field.itemData(index) if index >= 0 else text.strip()
+        if isinstance(field, QCheckBox):
+            return field.isChecked()
+        if isinstance(field, QSpinBox | QDoubleSpinBox):
+            return field.value()
+        assert isinstance(field, QLineEdit)
+        return spec.type(field.text()) if field.text() else spec.default
+
+    # -- reactions -------------------------------------------------------------------------------------
+
+    @Slot()
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder", self.model_edit.text())
+        if folder:
+            self.model_edit.setText(folder)
+
+    @Slot()
+    def _validate(self) -> None:
+        problem = self.problem_text()
+        self.problem.setText(problem or "")
+        self.problem.setVisible(problem is not None)
+        self.ok_button.setEnabled(problem is None)
+
+
+def _label(option_name: str) -> str:
+    """'max_new_tokens' -> 'Max new tokens:'."""
+    return sentence(option_name.replace("_", " ")) + ":"
