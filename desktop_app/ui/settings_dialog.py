@@ -1,0 +1,489 @@
+"""The Settings dialog: how captioning runs, which model each captioner uses, named prompts, where the
+catalogue is, and library options.
+
+It edits a copy of the settings and writes them only on OK (save_settings: one atomic write), so
+Cancel, or a save that fails, loses nothing. Reading and writing settings.json is cheap, so it all
+happens on the GUI thread; captioners are the registry's prototypes (no weights, no torch).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import locations
+from desktop_app.captioning.captioner import Captioner
+from desktop_app.errors import one_line
+from desktop_app.settings import (
+    BATCH_SIZES,
+    DEVICES,
+    EngineSettings,
+    LibrarySettings,
+    PromptPreset,
+    Settings,
+    is_device,
+    load_settings,
+    model_folder_problem,
+    save_settings,
+)
+from desktop_app.ui.wording import sentence
+
+DTYPE_LABELS = {
+    "auto": "Automatic (bfloat16 where the hardware computes it natively, else float32)",
+    "float32": "float32: full precision",
+    "bfloat16": "bfloat16: half the memory, nearly the same captions",
+    "float16": "float16: half the memory; some models lose quality",
+}
+# Amber for a value that may not work, red for what stops the dialog from saving: the message bar's.
+WARNING_STYLE = "color: #8a5a00;"
+ERROR_STYLE = ("color: #7a1f17; background: #fdecea; border: 1px solid #f1b0aa; border-radius: 4px; "
+               "padding: 4px 8px;")
+NEW_PRESET_NAME = "New prompt"
+
+
+class SettingsDialog(QDialog):
+    """Edits the settings; OK saves them and emits ``settings_changed`` with what was saved."""
+
+    settings_changed = Signal(object)  # Settings
+
+    def __init__(self, captioners: Sequence[Captioner] | None = None, settings: Settings | None = None,
+                 current_catalogue: str | None = None, parent: QWidget | None = None) -> None:
+        """``captioners``: the registered captioners (default: load the plugins); ``current_catalogue``:
+        the catalogue the window has open, shown beside the location setting."""
+        super().__init__(parent)
+        if captioners is None:
+            from desktop_app.plugin_registry import load_plugins
+
+            captioners = list(load_plugins().captioners.values())
+        self.captioners = sorted(captioners, key=lambda captioner: captioner.name.lower())
+        self.settings = settings or load_settings()
+        self.setWindowTitle("Settings")
+        self.setMinimumSize(680, 520)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._captioning_page(), "Captioning")
+        self.tabs.addTab(self._models_page(), "Models")
+        self.tabs.addTab(self._prompts_page(), "Prompts")
+        self.tabs.addTab(self._catalogue_page(current_catalogue), "Catalogue")
+        self.tabs.addTab(self._library_page(), "Library")
+
+        self.error = QLabel()
+        self.error.setObjectName("settingsError")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    # -- pages ----------------------------------------------------------------------------------------
+
+    def _captioning_page(self) -> QWidget:
+        engine = self.settings.engine
+        self.device = QComboBox()
+        self.device.setEditable(True)  # cuda:1 and other GPUs by number
+        self.device.addItems(DEVICES)
+        self.device.setCurrentText(engine.device)
+        self.device_warning = _warning_label()
+        self.device.currentTextChanged.connect(lambda _text: self._check_device())
+
+        self.dtype = QComboBox()
+        for value, label in DTYPE_LABELS.items():
+            self.dtype.addItem(label, value)
+        self.dtype.setCurrentIndex(max(0, self.dtype.findData(engine.dtype)))
+
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(*BATCH_SIZES)
+        self.batch_size.setValue(engine.batch_size)
+        self.batch_size.setSuffix(" photos")
+
+        form = QFormLayout()
+        form.addRow("Device:", self.device)
+        form.addRow("", _hint("Automatic uses a CUDA GPU, then Apple MPS, then the CPU. "
+                              "Type cuda:1 for the second GPU."))
+        form.addRow("", self.device_warning)
+        form.addRow("Number format:", self.dtype)
+        form.addRow("Batch size:", self.batch_size)
+        form.addRow("", _hint("Larger batches are faster on a GPU and use more of its memory; when "
+                              "memory runs out the batch is halved by itself."))
+        return _page("How captioning runs",
+                     "Applies to the next job. On the command line, --device, --dtype and --batch-size "
+                     "override these.", form)
+
+    def _models_page(self) -> QWidget:
+        self.model_edits: dict[str, QLineEdit] = {}
+        self.model_warnings: dict[str, QLabel] = {}
+        rows = QVBoxLayout()
+        rows.setSpacing(4)
+        rows.setContentsMargins(0, 0, 0, 0)
+        for captioner in self.captioners:
+            title = QLabel(f"<b>{html.escape(captioner.name)}</b> <span style='color: gray'>"
+                           f"{html.escape(captioner.id)}</span>")
+            edit = QLineEdit(self.settings.captioner_models.get(captioner.id, ""))
+            edit.setPlaceholderText(f"Default: {captioner.default_model}")
+            edit.setClearButtonEnabled(True)
+            browse = QPushButton("Browse…")
+            browse.setToolTip(f"Choose a local model folder for {captioner.name}")
+            browse.clicked.connect(lambda _checked=False, c=captioner: self._browse_model(c))
+            line = QHBoxLayout()
+            line.addWidget(edit, 1)
+            line.addWidget(browse)
+            warning = _warning_label()
+            self.model_edits[captioner.id] = edit
+            self.model_warnings[captioner.id] = warning
+            edit.textChanged.connect(lambda _text, cid=captioner.id: self._check_model(cid))
+            rows.addWidget(title)
+            rows.addLayout(line)
+            rows.addWidget(warning)
+            rows.addSpacing(10)
+            self._check_model(captioner.id)
+        if not self.captioners:
+            rows.addWidget(_hint("No captioners are installed."))
+        rows.addStretch(1)
+        inner = QWidget()
+        inner.setLayout(rows)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The page's own background behind the rows, not the viewport's darker one.
+        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
+        scroll.setWidget(inner)
+        return _page("Models",
+                     "A model id on the Hugging Face hub (organisation/name), or a local model folder "
+                     "for computers without internet access. Empty: the captioner's default model. "
+                     "--model on the command line overrides these.", scroll)
+
+    def _prompts_page(self) -> QWidget:
+        # Only captioners whose prompt is free text: a prompt chosen from a fixed list (the generic
+        # captioner's tasks) is already named.
+        self._prompt_captioners = [
+            captioner for captioner in self.captioners
+            if any(spec.name == "prompt" and not spec.choices for spec in captioner.options)
+        ]
+        self._presets: dict[str, list[list[str]]] = {
+            captioner_id: [[preset.name, preset.prompt] for preset in presets]
+            for captioner_id, presets in self.settings.prompt_presets.items()
+        }
+        self.prompt_captioner = QComboBox()
+        for captioner in self._prompt_captioners:
+            self.prompt_captioner.addItem(captioner.name, captioner.id)
+        self.prompt_list = QListWidget()
+        self.prompt_list.setMaximumWidth(220)
+        self.add_prompt_button = QPushButton("Add")
+        self.delete_prompt_button = QPushButton("Delete")
+        self.prompt_name = QLineEdit()
+        self.prompt_name.setPlaceholderText("Name shown in the prompt menu")
+        self.prompt_text = QPlainTextEdit()
+        self.prompt_text.setPlaceholderText("What to ask the model for; the photo comes with it.")
+
+        self.prompt_captioner.currentIndexChanged.connect(self._show_presets)
+        self.prompt_list.currentRowChanged.connect(self._show_preset)
+        self.add_prompt_button.clicked.connect(self.add_prompt)
+        self.delete_prompt_button.clicked.connect(self.delete_prompt)
+        self.prompt_name.textEdited.connect(self._rename_preset)
+        self.prompt_text.textChanged.connect(self._edit_preset)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_prompt_button)
+        buttons.addWidget(self.delete_prompt_button)
+        buttons.addStretch(1)
+        left = QVBoxLayout()
+        left.addWidget(self.prompt_list, 1)
+        left.addLayout(buttons)
+        editor = QFormLayout()
+        editor.addRow("Name:", self.prompt_name)
+        editor.addRow("Prompt:", self.prompt_text)
+        panes = QHBoxLayout()
+        panes.addLayout(left)
+        panes.addLayout(editor, 1)
+        body = QVBoxLayout()
+        top = QFormLayout()
+        top.addRow("Captioner:", self.prompt_captioner)
+        body.addLayout(top)
+        body.addLayout(panes, 1)
+        if not self._prompt_captioners:
+            body.addWidget(_hint("No installed captioner takes a prompt."))
+            self.prompt_captioner.setEnabled(False)
+            self.add_prompt_button.setEnabled(False)
+        self._show_presets()
+        return _page("Prompt presets",
+                     "Named prompts for captioners that take one, to pick from when captioning.", body)
+
+    def _catalogue_page(self, current: str | None) -> QWidget:
+        from desktop_app.catalogue import resolve_url
+
+        default = str(locations.default_catalogue_path())
+        self.catalogue = QLineEdit(self.settings.catalogue or "")
+        self.catalogue.setPlaceholderText(f"Default: {default}")
+        self.catalogue.setClearButtonEnabled(True)
+        self.catalogue_warning = _warning_label()
+        self.catalogue.textChanged.connect(self._check_catalogue)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_catalogue)
+        line = QHBoxLayout()
+        line.addWidget(self.catalogue, 1)
+        line.addWidget(browse)
+
+        if current is None:
+            current = resolve_url(None).database or ""
+        self.catalogue_in_use = QLabel(current)
+        self.catalogue_in_use.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.catalogue_in_use.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Location:", line)
+        form.addRow("", self.catalogue_warning)
+        form.addRow("In use now:", self.catalogue_in_use)
+        body = QVBoxLayout()
+        body.addLayout(form)
+        body.addWidget(_hint(
+            "A new location applies the next time Photo Annotator starts. The catalogue is not moved: "
+            "a new, empty one is made there unless that file is already a catalogue."))
+        if os.environ.get(locations.DB_ENV):
+            body.addWidget(_warning_label(f"${locations.DB_ENV} is set; it takes precedence over this "
+                                          "setting."))
+        body.addStretch(1)
+        self._check_catalogue()
+        return _page("Catalogue",
+                     "The file that holds your libraries, captions and their history, and the job "
+                     "queue. --db on the command line overrides it.", body)
+
+    def _library_page(self) -> QWidget:
+        library = self.settings.library
+        self.thumbnail_size = QSpinBox()
+        self.thumbnail_size.setRange(64, 1024)
+        self.thumbnail_size.setSingleStep(32)
+        self.thumbnail_size.setSuffix(" px")
+        self.thumbnail_size.setValue(library.thumbnail_size)
+        self.scan_workers = QSpinBox()
+        self.scan_workers.setRange(0, 64)
+        self.scan_workers.setSpecialValueText("One per CPU core")
+        self.scan_workers.setValue(library.scan_workers)
+        form = QFormLayout()
+        form.addRow("Thumbnail size:", self.thumbnail_size)
+        form.addRow("", _hint("The longer side of thumbnails made from now on; existing ones are kept."))
+        form.addRow("Scanning threads:", self.scan_workers)
+        return _page("Library", "How folders are scanned into the catalogue.", form)
+
+    # -- prompt presets -------------------------------------------------------------------------------
+
+    def _current_presets(self) -> list[list[str]] | None:
+        captioner_id = self.prompt_captioner.currentData()
+        return None if captioner_id is None else self._presets.setdefault(captioner_id, [])
+
+    def _show_presets(self) -> None:
+        presets = self._current_presets() or []
+        self.prompt_list.blockSignals(True)
+        self.prompt_list.clear()
+        self.prompt_list.addItems([name for name, _prompt in presets])
+        self.prompt_list.blockSignals(False)
+        self.prompt_list.setCurrentRow(0 if presets else -1)
+        self._show_preset(self.prompt_list.currentRow())
+
+    def _show_preset(self, row: int) -> None:
+        presets = self._current_presets() or []
+        name, prompt = presets[row] if 0 <= row < len(presets) else ("", "")
+        for widget in (self.prompt_name, self.prompt_text, self.delete_prompt_button):
+            widget.setEnabled(0 <= row < len(presets))
+        self.prompt_name.setText(name)
+        self.prompt_text.blockSignals(True)
+        self.prompt_text.setPlainText(prompt)
+        self.prompt_text.blockSignals(False)
+
+    def add_prompt(self) -> None:
+        """A new preset for the chosen captioner, starting from its default prompt, ready to name."""
+        presets = self._current_presets()
+        if presets is None:
+            return
+        captioner = next(c for c in self._prompt_captioners if c.id == self.prompt_captioner.currentData())
+        default = str(captioner.option_defaults().get("prompt") or "")
+        names = {name for name, _prompt in presets}
+        name = next(candidate for number in range(1, len(names) + 2)
+                    if (candidate := NEW_PRESET_NAME if number == 1 else f"{NEW_PRESET_NAME} {number}")
+                    not in names)
+        presets.append([name, default])
+        self.prompt_list.addItem(name)
+        self.prompt_list.setCurrentRow(len(presets) - 1)
+        self.prompt_name.setFocus()
+        self.prompt_name.selectAll()
+
+    def delete_prompt(self) -> None:
+        presets = self._current_presets()
+        row = self.prompt_list.currentRow()
+        if presets is None or not 0 <= row < len(presets):
+            return
+        del presets[row]
+        self.prompt_list.takeItem(row)
+        self._show_preset(self.prompt_list.currentRow())
+
+    def _rename_preset(self, name: str) -> None:
+        presets, row = self._current_presets() or [], self.prompt_list.currentRow()
+        if 0 <= row < len(presets):
+            presets[row][0] = name
+            self.prompt_list.item(row).setText(name)
+
+    def _edit_preset(self) -> None:
+        presets, row = self._current_presets() or [], self.prompt_list.currentRow()
+        if 0 <= row < len(presets):
+            presets[row][1] = self.prompt_text.toPlainText()
+
+    # -- checks and pickers ---------------------------------------------------------------------------
+
+    def _device_problem(self) -> str | None:
+        device = self.device.currentText().strip()
+        if is_device(device):
+            return None
+        return f"'{device}' is not a device: use auto, cpu, cuda, cuda:N or mps"
+
+    def _catalogue_problem(self) -> str | None:
+        path = self.catalogue.text().strip()
+        if path and "://" not in path and Path(path).expanduser().is_dir():
+            return f"{path} is a folder; add a file name such as {Path(path) / 'catalogue.db'}"
+        return None
+
+    def _check_device(self) -> None:
+        _show_warning(self.device_warning, self._device_problem())
+
+    def _check_model(self, captioner_id: str) -> None:
+        problem = model_folder_problem(self.model_edits[captioner_id].text().strip())
+        _show_warning(self.model_warnings[captioner_id], sentence(problem) if problem else None)
+
+    def _check_catalogue(self) -> None:
+        _show_warning(self.catalogue_warning, self._catalogue_problem())
+
+    def _browse_model(self, captioner: Captioner) -> None:
+        start = self.model_edits[captioner.id].text().strip()
+        folder = QFileDialog.getExistingDirectory(
+            self, f"Model folder for {captioner.name}",
+            start if start and Path(start).expanduser().is_dir() else str(Path.home()))
+        if folder:
+            self.model_edits[captioner.id].setText(folder)
+
+    def _browse_catalogue(self) -> None:
+        start = self.catalogue.text().strip() or str(locations.default_catalogue_path())
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Catalogue location", start, "Catalogue (*.db);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite)  # choosing an existing catalogue is normal
+        if path:
+            self.catalogue.setText(path)
+
+    # -- saving ---------------------------------------------------------------------------------------
+
+    def edited_settings(self) -> Settings:
+        """The settings as the dialog shows them; ValueError (one line) for what cannot be saved."""
+        if problem := self._device_problem() or self._catalogue_problem():
+            raise ValueError(problem)
+        device = self.device.currentText().strip()
+        # Captioners no longer installed keep their settings, for when they come back.
+        models = {cid: model for cid, model in self.settings.captioner_models.items()
+                  if cid not in self.model_edits}
+        models.update({cid: edit.text().strip() for cid, edit in self.model_edits.items()
+                       if edit.text().strip()})
+        presets: dict[str, tuple[PromptPreset, ...]] = {}
+        for captioner_id, entries in self._presets.items():
+            names = [name.strip() for name, _prompt in entries]
+            if any(not name for name in names):
+                raise ValueError(f"a prompt preset of {captioner_id} has no name")
+            if repeated := next((name for name in names if names.count(name) > 1), None):
+                raise ValueError(f"two prompt presets of {captioner_id} are named '{repeated}'")
+            if entries:
+                presets[captioner_id] = tuple(PromptPreset(name.strip(), prompt) for name, prompt in entries)
+        return replace(
+            self.settings,
+            engine=EngineSettings(device=device, dtype=str(self.dtype.currentData()),
+                                  batch_size=self.batch_size.value()),
+            library=LibrarySettings(thumbnail_size=self.thumbnail_size.value(),
+                                    scan_workers=self.scan_workers.value(),
+                                    ignored_folders=self.settings.library.ignored_folders),
+            captioner_models=models,
+            prompt_presets=presets,
+            catalogue=self.catalogue.text().strip() or None,
+        )
+
+    def accept(self) -> None:
+        try:
+            edited = self.edited_settings()
+            save_settings(edited)
+        except (ValueError, OSError) as exc:
+            # The dialog stays open with everything as typed: nothing is lost.
+            self.error.setText(sentence(f"settings not saved: {one_line(exc)}"))
+            self.error.show()
+            return
+        self.error.hide()
+        self.settings = edited
+        self.settings_changed.emit(edited)
+        super().accept()
+
+
+def _page(title: str, description: str, body: QWidget | QLayout) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(16, 14, 16, 12)
+    heading = QLabel(title)
+    font = QFont(heading.font())
+    font.setPointSizeF(font.pointSizeF() * 1.25)
+    font.setBold(True)
+    heading.setFont(font)
+    layout.addWidget(heading)
+    layout.addWidget(_hint(description))
+    layout.addSpacing(8)
+    if isinstance(body, QWidget):
+        layout.addWidget(body, 1)
+    else:
+        layout.addLayout(body)
+        layout.addStretch(1)
+    return page
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted in light and dark themes
+    return label
+
+
+def _warning_label(text: str | None = None) -> QLabel:
+    label = QLabel()
+    label.setObjectName("settingsWarning")
+    label.setStyleSheet(WARNING_STYLE)
+    label.setWordWrap(True)
+    _show_warning(label, text)
+    return label
+
+
+def _show_warning(label: QLabel, text: str | None) -> None:
+    label.setText(f"⚠ {text}" if text else "")
+    label.setVisible(bool(text))
