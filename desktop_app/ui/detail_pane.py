@@ -1,24 +1,46 @@
-"""The right-hand pane: the selected photo's preview, its metadata, and its captions with their state."""
+"""The right-hand pane: the selected photo's zoomable preview, its metadata, its captions with their
+state, and the review of its current caption (editor, approve/reject/regenerate, history, undo)."""
 
 from __future__ import annotations
 
+import html
 import os
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QImage,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QResizeEvent,
+    QTextCursor,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_app.catalogue.models import ReviewState
 from desktop_app.catalogue.photos import display_path
+from desktop_app.ui.caption_editor import CaptionEditor
+from desktop_app.ui.review import ReviewService
+from desktop_app.ui.revision_history import RevisionHistory
 
 ORIGIN_LABELS = {"ai": "AI", "human": "Human", "imported": "Imported"}
 STATE_STYLES = {
@@ -31,6 +53,9 @@ STATE_STYLES = {
 NOTICE_STYLE = ("color: #7a4a00; background: #fff3d6; border-left: 3px solid #d68910; "
                 "padding: 3px 6px; font-weight: 600;")
 STATUS_TEXT = {"ok": "OK", "error": "Cannot be read", "missing": "Missing"}
+ZOOM_STEP, MIN_ZOOM, MAX_ZOOM = 1.25, 0.05, 8.0
+AUTOSAVE_MS = 500  # the text being typed is saved this long after the last keystroke
+RECENT_DETAILS = 64  # photos whose details from the review worker are kept against stale loads
 
 
 def human_size(size: int | None) -> str | None:
@@ -87,14 +112,22 @@ def _local_time(value: str) -> str:
 
 
 class PreviewView(QWidget):
-    """The photo scaled to fit, centred; or a line of text while loading or when it cannot be shown."""
+    """The photo, fitted and centred (never enlarged) or zoomed: Ctrl+wheel or the +/- buttons zoom,
+    a double-click toggles between fitted and 100 %, dragging pans a zoomed photo. Or a line of text
+    while loading or when it cannot be shown."""
+
+    zoom_changed = Signal(float)  # the scale now shown (1.0 = 100 %)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pixmap: QPixmap | None = None
         self._text = ""
+        self._zoom: float | None = None  # None: fitted to the view
+        self._pan = QPointF()  # the photo's centre from the view's centre, in view pixels
+        self._drag_from: QPointF | None = None
         self.setMinimumHeight(220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.controls = self._zoom_controls()
 
     def sizeHint(self) -> QSize:
         return QSize(360, 320)
@@ -108,12 +141,116 @@ class PreviewView(QWidget):
     def set_image(self, image: QImage) -> None:
         self._pixmap = QPixmap.fromImage(image)
         self._text = ""
-        self.update()
+        self.set_zoom(None)
+        self.controls.show()
 
     def set_text(self, text: str) -> None:
         self._pixmap = None
         self._text = text
+        self.controls.hide()
+        self.set_zoom(None)
+
+    # -- zoom --------------------------------------------------------------------------------------------
+
+    def is_fitted(self) -> bool:
+        return self._zoom is None
+
+    def fit_scale(self) -> float:
+        if self._pixmap is None or self._pixmap.isNull():
+            return 1.0
+        return min(self.width() / self._pixmap.width(), self.height() / self._pixmap.height(), 1.0)
+
+    def scale(self) -> float:
+        return self.fit_scale() if self._zoom is None else self._zoom
+
+    def set_zoom(self, zoom: float | None, anchor: QPointF | None = None) -> None:
+        """Show at ``zoom`` (None: fitted), keeping the photo's point under ``anchor`` (view coordinates)."""
+        old = self.scale()
+        self._zoom = None if zoom is None else min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        if self._zoom is None:
+            self._pan = QPointF()
+        else:
+            centre = QPointF(self.rect().center())
+            offset = (anchor if anchor is not None else centre) - centre
+            self._pan = offset - (offset - self._pan) * (self._zoom / old)
+        self._clamp_pan()
+        self._zoom_label.setText("Fit" if self._zoom is None else f"{self.scale():.0%}")
         self.update()
+        self.zoom_changed.emit(self.scale())
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.scale() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.scale() / ZOOM_STEP)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self._pixmap is None or not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)  # a plain wheel scrolls the pane, as elsewhere
+            return
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.set_zoom(self.scale() * ZOOM_STEP ** steps, event.position())
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._pixmap is not None:
+            self.set_zoom(1.0 if self._zoom is None else None, event.position())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._pixmap is not None and self._zoom is not None:
+            self._drag_from = event.position()
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._pan += event.position() - self._drag_from
+            self._drag_from = event.position()
+            self._clamp_pan()
+            self.update()
+
+    def mouseReleaseEvent(self, _event: QMouseEvent) -> None:
+        self._drag_from = None
+        self.unsetCursor()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.controls.adjustSize()
+        margin = 8
+        self.controls.move(self.width() - self.controls.width() - margin,
+                           self.height() - self.controls.height() - margin)
+        self._clamp_pan()
+
+    def _clamp_pan(self) -> None:
+        if self._pixmap is None:
+            return
+        scale = self.scale()
+        room_x = max(0.0, (self._pixmap.width() * scale - self.width()) / 2)
+        room_y = max(0.0, (self._pixmap.height() * scale - self.height()) / 2)
+        self._pan = QPointF(min(room_x, max(-room_x, self._pan.x())),
+                            min(room_y, max(-room_y, self._pan.y())))
+
+    def _zoom_controls(self) -> QWidget:
+        controls = QFrame(self)
+        controls.setObjectName("zoomControls")
+        layout = QHBoxLayout(controls)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(2)
+        for text, tip, slot in (("−", "Zoom out (Ctrl+wheel)", self.zoom_out),
+                                ("+", "Zoom in (Ctrl+wheel)", self.zoom_in)):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setAutoRaise(True)
+            button.clicked.connect(slot)
+            layout.addWidget(button)
+        self._zoom_label = QToolButton()
+        self._zoom_label.setAutoRaise(True)
+        self._zoom_label.setToolTip("Fit to the pane, or show at 100 % (double-click the photo)")
+        self._zoom_label.clicked.connect(lambda: self.set_zoom(1.0 if self._zoom is None else None))
+        layout.insertWidget(1, self._zoom_label)
+        controls.hide()
+        return controls
 
     def paintEvent(self, _event: object) -> None:
         painter = QPainter(self)
@@ -122,12 +259,10 @@ class PreviewView(QWidget):
         background.setAlpha(40)
         painter.fillRect(self.rect(), background)
         if self._pixmap is not None and not self._pixmap.isNull():
-            size = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            if self._pixmap.width() <= self.width() and self._pixmap.height() <= self.height():
-                size = self._pixmap.size()  # never enlarge a small image
-            target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(self.rect().center())
-            painter.drawPixmap(target, self._pixmap)
+            scale = self.scale()
+            target = QRectF(0, 0, self._pixmap.width() * scale, self._pixmap.height() * scale)
+            target.moveCenter(QPointF(self.rect().center()) + self._pan)
+            painter.drawPixmap(target, self._pixmap, QRectF(self._pixmap.rect()))
         elif self._text:
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect().adjusted(16, 16, -16, -16),
@@ -135,11 +270,37 @@ class PreviewView(QWidget):
 
 
 class DetailPane(QWidget):
-    """What the catalogue knows about one photo. Read-only for now; review and editing come later."""
+    """What the catalogue knows about one photo, and the review of its current caption.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Review needs a ReviewService (``review``); without one the pane only shows. The window:
+    - calls ``flush()`` before another photo is selected (``show_photo`` of another photo also does),
+      so the text being typed is committed as a revision;
+    - adds ``review_actions()`` to its menus (they work as window shortcuts once the pane is shown);
+    - moves the selection on ``advance_requested`` (to the next photo needing review) and
+      ``move_requested(step)`` (the previous or next photo);
+    - queues a captioning job on ``regenerate_requested(photo_id, captioner_id or None)``.
+    """
+
+    advance_requested = Signal()  # approved/rejected and written: show the next photo needing review
+    move_requested = Signal(int)  # -1 previous photo, +1 next photo
+    regenerate_requested = Signal(int, object)  # photo id, captioner id (None: the window's default)
+
+    def __init__(self, parent: QWidget | None = None, review: ReviewService | None = None) -> None:
         super().__init__(parent)
         self.photo_id: int | None = None  # the photo whose details are shown
+        self.review = review
+        self._details: dict[str, Any] | None = None
+        self._current: dict[str, Any] | None = None  # the photo's current caption
+        self._stored = ""  # the current caption's text as the catalogue has it
+        self._dirty = False  # the editor holds a person's text that differs from it
+        self._advance_token: int | None = None
+        self._recent: dict[int, dict[str, Any]] = {}  # details the review worker sent, newest last
+
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self._save_unsaved)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -172,6 +333,12 @@ class DetailPane(QWidget):
         self.folder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._body.addWidget(self.folder)
 
+        self._build_actions()
+        self.review_box = self._review_box()
+        self._review_heading = self._heading("Review")
+        self._body.addWidget(self._review_heading)
+        self._body.addWidget(self.review_box)
+
         self._body.addWidget(self._heading("Details"))
         self.metadata = QFormLayout()
         self.metadata.setHorizontalSpacing(14)
@@ -185,18 +352,38 @@ class DetailPane(QWidget):
         self.captions = QVBoxLayout()
         self.captions.setSpacing(8)
         self._body.addLayout(self.captions)
+
+        self._history_heading = self._heading("History")
+        self._body.addWidget(self._history_heading)
+        self.history = RevisionHistory()
+        self.history.revert_requested.connect(self.revert)
+        self._body.addWidget(self.history)
         self._body.addStretch(1)
+
+        if review is not None:
+            review.changed.connect(self._on_changed)
+            review.finished.connect(self._on_finished)
+            review.undo_stack.canUndoChanged.connect(lambda _: self._update_undo_actions())
+            review.undo_stack.canRedoChanged.connect(lambda _: self._update_undo_actions())
+            review.undo_stack.undoTextChanged.connect(lambda _: self._update_undo_actions())
+            review.undo_stack.redoTextChanged.connect(lambda _: self._update_undo_actions())
         self.clear()
 
     # -- what the window calls ---------------------------------------------------------------
 
     def clear(self, text: str = "No photo selected") -> None:
+        self.flush()
         self.photo_id = None
+        self._details = self._current = None
         self.preview.set_text(text)
         self.title.setText("")
         self.folder.setText("")
         self._set_metadata([])
         self._set_captions([])
+        self._show_review(None, keep_text=False)
+        self.history.set_caption(None)
+        for widget in (self._history_heading, self.history):
+            widget.setVisible(False)
 
     def show_loading(self, name: str) -> None:
         """A photo was selected: its name at once, the rest when the catalogue answers."""
@@ -204,7 +391,12 @@ class DetailPane(QWidget):
         self.preview.set_text("Loading…")
 
     def show_photo(self, details: dict[str, Any]) -> None:
+        same_photo = details["id"] == self.photo_id
+        if not same_photo:
+            self.flush()  # the text typed for the previous photo becomes a revision of its caption
+        details = self._freshest(details)
         self.photo_id = details["id"]
+        self._details = details
         path = display_path(details["path"])
         self.title.setText(os.path.basename(path))
         self.folder.setText(os.path.dirname(path))
@@ -225,7 +417,13 @@ class DetailPane(QWidget):
             ("Location", location(details), None),
         ]
         self._set_metadata([row for row in rows if row[1]])
-        self._set_captions(details.get("captions") or [])
+        captions = details.get("captions") or []
+        self._set_captions(captions)
+        self._current = next((caption for caption in captions if caption["current"]), None)
+        self._show_review(self._current, keep_text=same_photo and self._dirty)
+        self.history.set_caption(self._current)
+        for widget in (self._history_heading, self.history):
+            widget.setVisible(self._current is not None)
         if status == "error":
             self.preview.set_text(f"This file cannot be shown:\n{details.get('error') or 'unknown error'}")
         elif status == "missing":
@@ -236,6 +434,306 @@ class DetailPane(QWidget):
             self.preview.set_text(f"Cannot show a preview:\n{reason}")
         else:
             self.preview.set_image(image)
+
+    def flush(self) -> None:
+        """Commit the text being edited as a revision of the current caption (a draft again). The window
+        calls it before another photo is shown; an empty text is no caption and is dropped."""
+        self._autosave.stop()
+        if not self._dirty or self.photo_id is None or self.review is None:
+            return
+        self._dirty = False
+        text = self.editor.toPlainText()
+        if text.strip():
+            self._stored = text.strip()
+            self.review.edit(self.photo_id, text)
+        else:
+            self.review.drop_unsaved(self.photo_id)
+            self._restore_editor()
+        self._update_review_status()
+
+    def review_actions(self) -> list[QAction]:
+        """The keyboard review flow, for the window's menus (Review and Edit)."""
+        return [self.approve_and_next_action, self.reject_and_next_action, self.edit_action,
+                self.drop_edit_action, self.previous_action, self.next_action, self.undo_action,
+                self.redo_action]
+
+    def is_editing(self) -> bool:
+        """Whether the editor holds typed text not yet committed as a revision."""
+        return self._dirty
+
+    def editor_text(self) -> str:
+        return self.editor.toPlainText()
+
+    # -- review ----------------------------------------------------------------------------------
+
+    def approve(self, advance: bool = False) -> None:
+        """Approve the current caption, or the edited text as it now reads; with ``advance``, ask for
+        the next photo once that is written."""
+        self._decide(ReviewState.APPROVED, advance)
+
+    def reject(self, advance: bool = False) -> None:
+        self._decide(ReviewState.REJECTED, advance)
+
+    def drop_edit(self) -> None:
+        """Forget the text being typed (Esc): the stored caption comes back."""
+        self._autosave.stop()
+        if self._dirty and self.photo_id is not None and self.review is not None:
+            self.review.drop_unsaved(self.photo_id)
+        self._dirty = False
+        self._restore_editor()
+        self._update_review_status()
+
+    def revert(self, caption_id: int, revision: int) -> None:
+        if self.photo_id is None or self.review is None:
+            return
+        self.flush()  # what was typed goes into the history first
+        self.review.revert(self.photo_id, caption_id, revision)
+
+    def regenerate(self) -> None:
+        if self.photo_id is None:
+            return
+        self.flush()
+        captioner = self._current.get("captioner") if self._current else None
+        self.regenerate_requested.emit(self.photo_id, captioner)
+
+    def focus_editor(self) -> None:
+        self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def undo(self) -> None:
+        if self.review is None:
+            return
+        self.flush()  # typed text is committed first, so undo takes it back as a revision, not lost
+        self.review.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.review is not None and not self._dirty:  # new typing has replaced what redo would bring
+            self.review.undo_stack.redo()
+
+    def _decide(self, state: ReviewState, advance: bool) -> None:
+        if self.photo_id is None or self.review is None:
+            return
+        self._autosave.stop()
+        text = self.editor.toPlainText() if self._dirty and self.editor.toPlainText().strip() else None
+        if text is None and self._current is None:
+            self.review_status.setText("Write a caption first: there is nothing to review.")
+            return
+        if text is None and self._current is not None and self._current["state"] == state.value:
+            if advance:
+                self.advance_requested.emit()  # already so: nothing to write
+            return
+        self._dirty = False
+        if text is not None:
+            self._stored = text.strip()
+        decide = self.review.approve if state is ReviewState.APPROVED else self.review.reject
+        token = decide(self.photo_id, text)
+        self._advance_token = token if advance else None
+        self._update_review_status()
+
+    def _on_changed(self, photo_id: int, details: dict[str, Any]) -> None:
+        self._recent.pop(photo_id, None)
+        self._recent[photo_id] = details
+        while len(self._recent) > RECENT_DETAILS:
+            self._recent.pop(next(iter(self._recent)))
+        if photo_id == self.photo_id:
+            self.show_photo(details)
+
+    def _on_finished(self, token: int, _photo_id: int, written: bool) -> None:
+        if token == self._advance_token:
+            self._advance_token = None
+            if written:
+                self.advance_requested.emit()
+
+    def _freshest(self, details: dict[str, Any]) -> dict[str, Any]:
+        """``details``, or the review worker's newer ones: a load that raced a write must not undo it
+        on screen. Revisions only ever grow, so more of them means newer."""
+        recent = self._recent.get(details["id"])
+        if recent is not None and _revision_count(recent) > _revision_count(details):
+            return recent
+        return details
+
+    def _on_edited(self) -> None:
+        self._dirty = self.editor.toPlainText().strip() != self._stored
+        if self.review is not None and self.photo_id is not None:
+            self._autosave.start()  # saves the text (or forgets it, when back to the stored one)
+        self._update_review_status()
+
+    def _save_unsaved(self) -> None:
+        if self.review is not None and self.photo_id is not None:
+            self.review.save_unsaved(self.photo_id, self.editor.toPlainText())
+
+    def _restore_editor(self) -> None:
+        current = self._current
+        self.editor.set_caption(current["text"] if current else "",
+                                current.get("token_scores") if current else None)
+
+    def _show_review(self, current: dict[str, Any] | None, *, keep_text: bool) -> None:
+        reviewing = self.review is not None and self.photo_id is not None
+        for widget in (self._review_heading, self.review_box):
+            widget.setVisible(reviewing)
+        self._stored = current["text"] if current else ""
+        if keep_text:
+            self._dirty = self.editor.toPlainText().strip() != self._stored
+        else:
+            self._dirty = False
+            self._restore_editor()
+        if current is None:
+            self.review_header.setText("No caption yet: write one, or regenerate one with a model.")
+            self.review_notice.hide()
+        else:
+            label, fg, bg = STATE_STYLES.get(current["state"], (current["state"], "#333", "#eee"))
+            parts = [f'<span style="color:{fg}; background:{bg};">&nbsp;{label}&nbsp;</span>',
+                     html.escape(ORIGIN_LABELS.get(current["origin"], current["origin"]))]
+            parts += [html.escape(fact) for fact in _provenance(current)]
+            self.review_header.setText(" &nbsp;·&nbsp; ".join(parts))
+            self.review_notice.setText(f"⚠ {current['notice']}" if current.get("notice") else "")
+            self.review_notice.setVisible(bool(current.get("notice")))
+        ok = self._details is not None and self._details.get("status") == "ok"
+        self.regenerate_button.setEnabled(reviewing and ok)
+        self.editor.setReadOnly(not reviewing)
+        self._update_review_status()
+
+    def _update_review_status(self) -> None:
+        can_decide = self.review is not None and self.photo_id is not None and (
+            self._current is not None or self._dirty)
+        for widget in (self.approve_button, self.reject_button, self.approve_and_next_action,
+                       self.reject_and_next_action):
+            widget.setEnabled(can_decide)
+        reviewing = self.review is not None and self.photo_id is not None
+        for action in (self.edit_action, self.drop_edit_action, self.previous_action, self.next_action):
+            action.setEnabled(reviewing)
+        if self._dirty:
+            text = "Edited: saved as you type, committed when you move on. Esc drops the edit."
+        elif self.editor.unsure():
+            text = "Underlined: words the model was unsure of (hover for the probability)."
+        elif self._current is not None and self._current["state"] == "approved":
+            text = "Approved."
+        else:
+            text = ""
+        self.review_status.setText(text)
+        self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        stack = self.review.undo_stack if self.review is not None else None
+        self.undo_action.setEnabled(stack is not None and (stack.canUndo() or self._dirty))
+        self.redo_action.setEnabled(stack is not None and stack.canRedo() and not self._dirty)
+        self.undo_action.setText(f"Undo {stack.undoText()}" if stack is not None and stack.canUndo()
+                                 else "Undo")
+        self.redo_action.setText(f"Redo {stack.redoText()}" if stack is not None and stack.canRedo()
+                                 else "Redo")
+        self.undo_button.setEnabled(self.undo_action.isEnabled())
+        self.redo_button.setEnabled(self.redo_action.isEnabled())
+
+    # -- building blocks -----------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        def action(text: str, shortcuts: list[QKeySequence], tip: str, slot: Any) -> QAction:
+            made = QAction(text, self)
+            made.setShortcuts(shortcuts)
+            made.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            made.setToolTip(tip)
+            made.triggered.connect(slot)
+            self.addAction(made)  # live wherever the pane is shown; the window may add them to menus too
+            return made
+
+        ctrl, shift, alt = Qt.Modifier.CTRL, Qt.Modifier.SHIFT, Qt.Modifier.ALT
+        self.approve_and_next_action = action(
+            "Approve and Next",
+            [QKeySequence(ctrl | Qt.Key.Key_Return), QKeySequence(ctrl | Qt.Key.Key_Enter)],
+            "Approve the caption as it reads and go to the next photo needing review",
+            lambda: self.approve(advance=True))
+        self.reject_and_next_action = action(
+            "Reject and Next", [QKeySequence(ctrl | shift | Qt.Key.Key_Backspace)],
+            "Reject the caption and go to the next photo needing review", lambda: self.reject(advance=True))
+        self.edit_action = action("Edit Caption", [QKeySequence(Qt.Key.Key_F2)],
+                                  "Put the cursor in the caption", self.focus_editor)
+        self.previous_action = action("Previous Photo", [QKeySequence(alt | Qt.Key.Key_Up)],
+                                      "Show the previous photo", lambda: self.move_requested.emit(-1))
+        self.next_action = action("Next Photo", [QKeySequence(alt | Qt.Key.Key_Down)],
+                                  "Show the next photo", lambda: self.move_requested.emit(1))
+        self.undo_action = action("Undo", [QKeySequence(ctrl | Qt.Key.Key_Z)],
+                                  "Undo the last caption change (a new revision)", self.undo)
+        self.redo_action = action("Redo", [QKeySequence(ctrl | shift | Qt.Key.Key_Z),
+                                           QKeySequence(ctrl | Qt.Key.Key_Y)],
+                                  "Redo the caption change undone last", self.redo)
+        self.drop_edit_action = QAction("Drop Edit", self)
+        self.drop_edit_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.drop_edit_action.setToolTip("Forget the text typed since the caption was last saved")
+        self.drop_edit_action.triggered.connect(self.drop_edit)
+
+    def _review_box(self) -> QFrame:
+        box = QFrame()
+        box.setObjectName("reviewBox")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        self.review_header = QLabel()
+        self.review_header.setObjectName("reviewHeader")
+        self.review_header.setWordWrap(True)
+        self.review_header.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.review_header)
+        self.review_notice = QLabel()
+        self.review_notice.setObjectName("reviewNotice")
+        self.review_notice.setWordWrap(True)
+        self.review_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.review_notice.setStyleSheet(NOTICE_STYLE)
+        layout.addWidget(self.review_notice)
+
+        self.editor = CaptionEditor()
+        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 5)
+        self.editor.setMaximumHeight(self.editor.fontMetrics().lineSpacing() * 9)
+        self.editor.edited.connect(self._on_edited)
+        self.drop_edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.editor.addAction(self.drop_edit_action)  # Esc inside the editor only
+        layout.addWidget(self.editor)
+        self.review_status = QLabel()
+        self.review_status.setObjectName("reviewStatus")
+        self.review_status.setWordWrap(True)
+        self.review_status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        small = self.review_status.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.review_status.setFont(small)
+        layout.addWidget(self.review_status)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.approve_button = QPushButton("Approve")
+        self.approve_button.setObjectName("approveButton")
+        self.approve_button.setToolTip(
+            "Approve the caption as it reads (Ctrl+Enter also moves to the next photo)")
+        self.approve_button.clicked.connect(lambda: self.approve())
+        self.reject_button = QPushButton("Reject")
+        self.reject_button.setObjectName("rejectButton")
+        self.reject_button.setToolTip(
+            "Reject the caption (Ctrl+Shift+Backspace also moves to the next photo)")
+        self.reject_button.clicked.connect(lambda: self.reject())
+        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button.setToolTip("Caption this photo again with its model; a person's text is kept")
+        self.regenerate_button.clicked.connect(self.regenerate)
+        for button in (self.approve_button, self.reject_button, self.regenerate_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.undo_button = QToolButton()
+        self.undo_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.undo_button.setToolTip("Undo the last caption change (Ctrl+Z)")
+        self.undo_button.setAutoRaise(True)
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button = QToolButton()
+        self.redo_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        self.redo_button.setToolTip("Redo (Ctrl+Shift+Z)")
+        self.redo_button.setAutoRaise(True)
+        self.redo_button.clicked.connect(self.redo)
+        buttons.addWidget(self.undo_button)
+        buttons.addWidget(self.redo_button)
+        layout.addLayout(buttons)
+
+        hints = QLabel("Ctrl+Enter approve and next · Ctrl+Shift+Backspace reject and next · F2 edit · "
+                       "Esc drop edit · Alt+↑/↓ previous/next")
+        hints.setWordWrap(True)
+        hints.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        hints.setFont(small)
+        layout.addWidget(hints)
+        return box
 
     def metadata_text(self) -> dict[str, str]:
         """The metadata rows as shown, by label."""
@@ -338,13 +836,7 @@ class DetailPane(QWidget):
             notice.setStyleSheet(NOTICE_STYLE)
             layout.addWidget(notice)
 
-        facts = []
-        if caption.get("model"):
-            facts.append(caption["model"])
-        elif caption.get("captioner"):
-            facts.append(caption["captioner"])
-        if caption.get("confidence") is not None:
-            facts.append(f"{caption['confidence']:.0%} confident")
+        facts = _provenance(caption)
         if caption.get("author"):
             facts.append(f"by {caption['author']}")
         facts.append(_local_time(caption["updated_at"]))
@@ -359,3 +851,15 @@ class DetailPane(QWidget):
         meta.setFont(small)
         layout.addWidget(meta)
         return card
+
+
+def _provenance(caption: dict[str, Any]) -> list[str]:
+    """Which captioner and model wrote the caption, and how sure the model was."""
+    facts = [caption[key] for key in ("captioner", "model") if caption.get(key)]
+    if caption.get("confidence") is not None:
+        facts.append(f"{caption['confidence']:.0%} confident")
+    return facts
+
+
+def _revision_count(details: dict[str, Any]) -> int:
+    return sum(len(caption.get("history") or []) for caption in details.get("captions") or [])
