@@ -301,7 +301,8 @@ class MainWindow(QMainWindow):
         self.sort_descending.toggled.connect(self._on_sort_direction)
         self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
         self.search_box.returnPressed.connect(self._on_search)
-        self.grid.selectionModel().selectionChanged.connect(self._on_photo_selected)
+        # The detail pane follows the current photo; several may be selected (to caption them).
+        self.grid.selectionModel().currentChanged.connect(self._on_photo_selected)
 
     # -- public --------------------------------------------------------------------------------
 
@@ -524,8 +525,19 @@ class MainWindow(QMainWindow):
         self.grid.scrollTo(index)
 
     def _selected_row(self) -> PhotoRow | None:
-        indexes = self.grid.selectionModel().selectedIndexes()
-        return self.model.rows()[indexes[0].row()] if indexes else None
+        """The current photo (the one the detail pane shows)."""
+        index = self.grid.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.rows()[index.row()]
+
+    def selected_photo_ids(self) -> list[int]:
+        """The photos selected in the grid, in grid order."""
+        rows = self.model.rows()
+        ranges = self.grid.selectionModel().selection()
+        return sorted({rows[number].id: number for selected in ranges
+                       for number in range(selected.top(), selected.bottom() + 1)},
+                      key=lambda photo_id: self.model.row_number(photo_id) or 0)
 
     @Slot()
     def _on_photo_selected(self) -> None:

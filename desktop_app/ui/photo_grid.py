@@ -366,7 +366,7 @@ class PhotoGrid(QListView):
         # Batched layout: the first screenful is placed at once, the rest while the event loop idles.
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(2000)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(24)
         self.setMouseTracking(True)
