@@ -244,12 +244,13 @@ def test_the_dialog_offers_the_captioner_s_options_presets_and_disclaimer(
     dialog.set_captioner("medical-report")
     request = dialog.request()
     assert request.needs_disclaimer and dialog.notice.isVisibleTo(dialog)
+    assert dialog.kind.text() == "Medical report drafts, for research only"
     assert request.acknowledged().needs_disclaimer is False
     acknowledged = dataclasses.replace(settings, acknowledged_disclaimers=frozenset({"medical-report"}))
     again = CaptionDialog(list(load_plugins().captioners.values()), acknowledged, [1])
     qtbot.addWidget(again)
     again.set_captioner("medical-report")
-    assert not again.request().needs_disclaimer
+    assert not again.request().needs_disclaimer and not again.notice.isVisibleTo(again)
 
 
 def test_a_request_whose_disclaimer_is_not_acknowledged_is_not_queued(

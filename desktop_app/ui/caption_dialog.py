@@ -36,9 +36,9 @@ from desktop_app.ui.job_panel import muted
 from desktop_app.ui.wording import plural, sentence
 
 KIND_WORDS = {
-    CaptionerKind.CAPTION: "Captions",
-    CaptionerKind.PRODUCT_DESCRIPTION: "Product descriptions",
-    CaptionerKind.MEDICAL_REPORT: "Medical report drafts (research use only)",
+    CaptionerKind.CAPTION: "Photo captions",
+    CaptionerKind.PRODUCT_DESCRIPTION: "Product descriptions for shop listings",
+    CaptionerKind.MEDICAL_REPORT: "Medical report drafts, for research only",
 }
 # Ranges for integer options; other integers get 0..INT_LIMIT.
 INT_RANGES = {"max_new_tokens": (0, 4096), "num_beams": (1, 16)}
@@ -106,6 +106,8 @@ class CaptionDialog(QDialog):
         self.description = muted(QLabel())
         self.description.setWordWrap(True)
         model_form.addRow("", self.description)
+        self.kind = QLabel()
+        model_form.addRow("Writes:", self.kind)
         self.notice = QLabel()
         self.notice.setObjectName("captionerNotice")
         self.notice.setWordWrap(True)
@@ -238,17 +240,14 @@ class CaptionDialog(QDialog):
         if captioner is None:
             self._validate()
             return
-        self.description.setText(f"{captioner.description}\n{KIND_WORDS.get(captioner.kind, '')}".strip())
+        self.description.setText(captioner.description)
+        self.kind.setText(KIND_WORDS.get(captioner.kind, str(captioner.kind)))
         self.model_edit.setText(self._default_model(captioner))
         self.model_edit.setPlaceholderText(captioner.default_model)
-        if captioner.kind is CaptionerKind.MEDICAL_REPORT:
-            acknowledged = not needs_disclaimer(captioner, self.settings)
-            self.notice.setText(
-                "Drafts for research only, not for diagnosis; each one is marked as AI-generated."
-                + ("" if acknowledged else " You will be asked to acknowledge this before the job runs."))
-            self.notice.show()
-        else:
-            self.notice.hide()
+        # Shown only while the disclaimer waits for the user: the window asks before queueing.
+        self.notice.setText("Before this job is queued you will be asked to acknowledge that its reports "
+                            "are AI drafts for research, not for diagnosis.")
+        self.notice.setVisible(needs_disclaimer(captioner, self.settings))
         presets = [(preset.name, preset.prompt)
                    for preset in self.settings.prompt_presets.get(captioner.id, ())]
         for spec in captioner.options:
