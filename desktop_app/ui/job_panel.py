@@ -235,6 +235,11 @@ class JobPanel(QWidget):
     def _on_progress(self, progress: Progress) -> None:
         self.progress[progress.job_id] = progress
         row = self.rows.get(progress.job_id)
+        if self.running_job != progress.job_id:  # the panel was made while the job ran
+            self.running_job = progress.job_id
+            job = self.jobs.get(progress.job_id)
+            if row is not None and job is not None:
+                self._fill(row, job)
         if row is not None:
             row.bar.setRange(0, max(progress.total, 1))
             row.bar.setValue(progress.done)
