@@ -15,8 +15,15 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import AICaption, store_ai_caption, unsaved_edit
-from desktop_app.catalogue.models import Photo
+from desktop_app.catalogue.captions import (
+    AICaption,
+    recover_unsaved_edits,
+    save_unsaved_edit,
+    set_review_state,
+    store_ai_caption,
+    unsaved_edit,
+)
+from desktop_app.catalogue.models import Photo, ReviewState, UnsavedEdit
 from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
 from desktop_app.library.scanner import Scanner
 from desktop_app.ui.detail_pane import DetailPane
@@ -356,3 +363,21 @@ def test_preview_zooms_and_fits(qtbot: QtBot) -> None:
     assert preview.is_fitted()
     preview.set_zoom(2.0, QPointF(10, 10))
     assert preview.scale() == 2.0
+
+
+def test_recovery_commits_only_text_that_differs_from_the_caption(
+    catalogue: Catalogue, photo_ids: list[int]
+) -> None:
+    with catalogue.write() as session:
+        assert save_unsaved_edit(session, photo_ids[0], "A cat on a mat", author="ann") is not None
+        # Typed back to the stored text: no unsaved edit is kept.
+        assert save_unsaved_edit(session, photo_ids[1], f"{MODEL_TEXT} 1 ", author="ann") is None
+        approve = session.get(Photo, photo_ids[2])
+        set_review_state(session, approve, ReviewState.APPROVED, author="ann")
+        session.add(UnsavedEdit(photo_id=photo_ids[2], text=f"{MODEL_TEXT} 2", author="ann"))  # stale
+    with catalogue.write() as session:
+        assert recover_unsaved_edits(session) == [photo_ids[0]]
+    recovered = current(catalogue, photo_ids[0])
+    assert (recovered["text"], recovered["author"]) == ("A cat on a mat", "ann")
+    assert current(catalogue, photo_ids[2])["state"] == "approved"  # not sent back to draft
+    assert not any(has_unsaved_edit(catalogue, photo_id) for photo_id in photo_ids)

@@ -238,7 +238,8 @@ def recover_unsaved_edits(session: Session) -> list[int]:
     recovered = []
     for edit in session.scalars(select(UnsavedEdit).order_by(UnsavedEdit.id)).all():
         photo = session.get(Photo, edit.photo_id)
-        if photo is not None and edit.text.strip():
+        caption = current_caption(session, edit.photo_id)
+        if photo is not None and edit.text.strip() and (caption is None or edit.text.strip() != caption.text):
             when = edit.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
             edit_caption(session, photo, edit.text, author=edit.author or default_author(),
                          note=f"unsaved edit from {when}, recovered after the app closed unexpectedly")

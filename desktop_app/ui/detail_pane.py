@@ -8,7 +8,8 @@ import os
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -30,7 +31,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -50,10 +50,23 @@ STATE_STYLES = {
 }
 # A caption's notice (e.g. "AI-generated draft report ... not for diagnosis"): dark amber on pale amber,
 # set apart from the caption text and the grey facts line.
+# The review box is the pane's working area: framed like the caption cards, with a primary Approve.
+REVIEW_STYLE = """
+#reviewBox { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
+#captionEditor { border: 1px solid palette(mid); border-radius: 4px; padding: 2px; }
+#captionEditor:focus { border: 1px solid palette(highlight); }
+#approveButton { background: #1d6b3a; color: white; border: 1px solid #155229; border-radius: 4px;
+                 padding: 4px 12px; font-weight: 600; }
+#approveButton:hover { background: #23804a; }
+#approveButton:disabled { background: palette(mid); border-color: palette(mid); }
+"""
+ZOOM_CONTROLS_STYLE = "#zoomControls { background: rgba(30, 30, 30, 150); border-radius: 5px; } " \
+                      "#zoomControls QToolButton { color: white; min-width: 22px; }"
 NOTICE_STYLE = ("color: #7a4a00; background: #fff3d6; border-left: 3px solid #d68910; "
                 "padding: 3px 6px; font-weight: 600;")
 STATUS_TEXT = {"ok": "OK", "error": "Cannot be read", "missing": "Missing"}
 ZOOM_STEP, MIN_ZOOM, MAX_ZOOM = 1.25, 0.05, 8.0
+EDITOR_LINES = 6  # the editor's height; longer reports scroll inside it
 AUTOSAVE_MS = 500  # the text being typed is saved this long after the last keystroke
 RECENT_DETAILS = 64  # photos whose details from the review worker are kept against stale loads
 
@@ -233,6 +246,7 @@ class PreviewView(QWidget):
     def _zoom_controls(self) -> QWidget:
         controls = QFrame(self)
         controls.setObjectName("zoomControls")
+        controls.setStyleSheet(ZOOM_CONTROLS_STYLE)
         layout = QHBoxLayout(controls)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
@@ -363,10 +377,8 @@ class DetailPane(QWidget):
         if review is not None:
             review.changed.connect(self._on_changed)
             review.finished.connect(self._on_finished)
-            review.undo_stack.canUndoChanged.connect(lambda _: self._update_undo_actions())
-            review.undo_stack.canRedoChanged.connect(lambda _: self._update_undo_actions())
-            review.undo_stack.undoTextChanged.connect(lambda _: self._update_undo_actions())
-            review.undo_stack.redoTextChanged.connect(lambda _: self._update_undo_actions())
+            review.undo_stack.indexChanged.connect(self._update_undo_actions)
+            review.undo_stack.cleanChanged.connect(self._update_undo_actions)
         self.clear()
 
     # -- what the window calls ---------------------------------------------------------------
@@ -387,6 +399,7 @@ class DetailPane(QWidget):
 
     def show_loading(self, name: str) -> None:
         """A photo was selected: its name at once, the rest when the catalogue answers."""
+        self.flush()
         self.title.setText(name)
         self.preview.set_text("Loading…")
 
@@ -438,8 +451,13 @@ class DetailPane(QWidget):
     def flush(self) -> None:
         """Commit the text being edited as a revision of the current caption (a draft again). The window
         calls it before another photo is shown; an empty text is no caption and is dropped."""
+        pending = self._autosave.isActive()
         self._autosave.stop()
-        if not self._dirty or self.photo_id is None or self.review is None:
+        if self.photo_id is None or self.review is None:
+            return
+        if not self._dirty:
+            if pending:  # typed back to the stored text: a saved unsaved edit would be stale
+                self.review.drop_unsaved(self.photo_id)
             return
         self._dirty = False
         text = self.editor.toPlainText()
@@ -477,7 +495,7 @@ class DetailPane(QWidget):
     def drop_edit(self) -> None:
         """Forget the text being typed (Esc): the stored caption comes back."""
         self._autosave.stop()
-        if self._dirty and self.photo_id is not None and self.review is not None:
+        if self.photo_id is not None and self.review is not None:
             self.review.drop_unsaved(self.photo_id)
         self._dirty = False
         self._restore_editor()
@@ -603,9 +621,9 @@ class DetailPane(QWidget):
         for action in (self.edit_action, self.drop_edit_action, self.previous_action, self.next_action):
             action.setEnabled(reviewing)
         if self._dirty:
-            text = "Edited: saved as you type, committed when you move on. Esc drops the edit."
+            text = "Edited · saved as you type, committed when you move on · Esc drops it"
         elif self.editor.unsure():
-            text = "Underlined: words the model was unsure of (hover for the probability)."
+            text = "Underlined: words the model was unsure of (hover for how unsure)"
         elif self._current is not None and self._current["state"] == "approved":
             text = "Approved."
         else:
@@ -613,8 +631,11 @@ class DetailPane(QWidget):
         self.review_status.setText(text)
         self._update_undo_actions()
 
+    @Slot()
     def _update_undo_actions(self) -> None:
         stack = self.review.undo_stack if self.review is not None else None
+        if stack is not None and not shiboken6.isValid(stack):
+            stack = None  # the stack clears itself, signalling, as it is destroyed
         self.undo_action.setEnabled(stack is not None and (stack.canUndo() or self._dirty))
         self.redo_action.setEnabled(stack is not None and stack.canRedo() and not self._dirty)
         self.undo_action.setText(f"Undo {stack.undoText()}" if stack is not None and stack.canUndo()
@@ -664,6 +685,7 @@ class DetailPane(QWidget):
     def _review_box(self) -> QFrame:
         box = QFrame()
         box.setObjectName("reviewBox")
+        box.setStyleSheet(REVIEW_STYLE)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
@@ -680,8 +702,7 @@ class DetailPane(QWidget):
         layout.addWidget(self.review_notice)
 
         self.editor = CaptionEditor()
-        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 5)
-        self.editor.setMaximumHeight(self.editor.fontMetrics().lineSpacing() * 9)
+        self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * EDITOR_LINES + 14)
         self.editor.edited.connect(self._on_edited)
         self.drop_edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.editor.addAction(self.drop_edit_action)  # Esc inside the editor only
@@ -714,12 +735,12 @@ class DetailPane(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.undo_button = QToolButton()
-        self.undo_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.undo_button.setText("Undo")
         self.undo_button.setToolTip("Undo the last caption change (Ctrl+Z)")
         self.undo_button.setAutoRaise(True)
         self.undo_button.clicked.connect(self.undo)
         self.redo_button = QToolButton()
-        self.redo_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        self.redo_button.setText("Redo")
         self.redo_button.setToolTip("Redo (Ctrl+Shift+Z)")
         self.redo_button.setAutoRaise(True)
         self.redo_button.clicked.connect(self.redo)
