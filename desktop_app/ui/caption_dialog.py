@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app.captioning.captioner import Captioner, CaptionerKind, OptionSpec
 from desktop_app.catalogue.photos import display_path
 from desktop_app.settings import Settings, model_folder_problem
+from desktop_app.ui.disclaimer import needs_acknowledgement
 from desktop_app.ui.inference import CaptionRequest
 from desktop_app.ui.job_panel import muted
 from desktop_app.ui.wording import plural, sentence
@@ -44,12 +45,6 @@ KIND_WORDS = {
 INT_RANGES = {"max_new_tokens": (0, 4096), "num_beams": (1, 16)}
 INT_LIMIT = 1_000_000
 DEFAULT_PROMPT = "Default prompt"
-
-
-def needs_disclaimer(captioner: Captioner, settings: Settings) -> bool:
-    """Whether queueing with ``captioner`` must wait for the user to acknowledge its disclaimer."""
-    return (captioner.kind is CaptionerKind.MEDICAL_REPORT
-            and captioner.id not in settings.acknowledged_disclaimers)
 
 
 class _PromptField(QWidget):
@@ -219,7 +214,7 @@ class CaptionDialog(QDialog):
             options=self.options(),
             photo_ids=None if folder_scope else self.photo_ids,
             folder=self.folder if folder_scope else None,
-            needs_disclaimer=needs_disclaimer(captioner, self.settings),
+            needs_disclaimer=needs_acknowledgement(captioner, self.settings),
         )
 
     def accept(self) -> None:
@@ -247,7 +242,7 @@ class CaptionDialog(QDialog):
         # Shown only while the disclaimer waits for the user: the window asks before queueing.
         self.notice.setText("Before this job is queued you will be asked to acknowledge that its reports "
                             "are AI drafts for research, not for diagnosis.")
-        self.notice.setVisible(needs_disclaimer(captioner, self.settings))
+        self.notice.setVisible(needs_acknowledgement(captioner, self.settings))
         presets = [(preset.name, preset.prompt)
                    for preset in self.settings.prompt_presets.get(captioner.id, ())]
         for spec in captioner.options:

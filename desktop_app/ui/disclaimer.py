@@ -17,7 +17,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.captioning.captioner import Captioner, CaptionerKind
-from desktop_app.settings import load_settings, save_settings
+from desktop_app.settings import Settings, load_settings, save_settings
 from desktop_app.ui.detail_pane import NOTICE_STYLE
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,10 @@ FALLBACK_NOTICE = ("AI-generated draft for research use only; not for diagnosis;
                    "qualified professional.")
 
 
-def needs_acknowledgement(captioner: Captioner) -> bool:
+def needs_acknowledgement(captioner: Captioner, settings: Settings | None = None) -> bool:
     """Whether ``captioner``'s disclaimer must still be acknowledged before it runs."""
-    return (captioner.kind in KINDS_NEEDING_ACKNOWLEDGEMENT
-            and captioner.id not in load_settings().acknowledged_disclaimers)
+    acknowledged = (settings or load_settings()).acknowledged_disclaimers
+    return captioner.kind in KINDS_NEEDING_ACKNOWLEDGEMENT and captioner.id not in acknowledged
 
 
 def notice_text(captioner: Captioner) -> str:

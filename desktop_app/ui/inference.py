@@ -139,6 +139,7 @@ class InferenceWorker(QObject):
         self.current_job: int | None = None
         self._steps: Iterator[Progress] | None = None
         self._scheduled = False
+        self._engine_stale = False
         self._next.connect(self._step, Qt.ConnectionType.QueuedConnection)
 
     # -- requests (slots, run on the worker thread) ----------------------------------------------------
@@ -269,6 +270,12 @@ class InferenceWorker(QObject):
             self.runner.engine.unload()
 
     @Slot()
+    def renew_engine(self) -> None:
+        """The settings changed: the next job runs on an engine built from them (the running one
+        finishes as it started)."""
+        self._engine_stale = True
+
+    @Slot()
     def shutdown(self) -> None:
         """Break off the running job (it stays queued for the next start) and free the models."""
         if self._steps is not None:
@@ -316,6 +323,13 @@ class InferenceWorker(QObject):
         if job_id is None:
             self.idle.emit()
             return False
+        if self._engine_stale:
+            self._engine_stale = False
+            self.runner.engine.unload()
+            try:
+                self.runner.engine = self.engine_factory()
+            except Exception as exc:
+                self._report("cannot apply the new settings", exc)
         self.current_job = job_id
         self._steps = self.runner.steps(job_id)
         return True
@@ -377,6 +391,7 @@ class InferenceService(QObject):
     _resume_requested = Signal()
     _cancel_requested = Signal(int)
     _unload_requested = Signal()
+    _renew_requested = Signal()
     _shutdown_requested = Signal()
 
     def __init__(self, engine_factory: EngineFactory = default_engine, parent: QObject | None = None) -> None:
@@ -396,6 +411,7 @@ class InferenceService(QObject):
         self._resume_requested.connect(self.worker.resume)
         self._cancel_requested.connect(self.worker.cancel)
         self._unload_requested.connect(self.worker.unload_models)
+        self._renew_requested.connect(self.worker.renew_engine)
         self._shutdown_requested.connect(self.worker.shutdown)
         for name in ("job_queued", "job_started", "progress", "item_done", "item_failed", "notice",
                      "job_finished", "job_cancelled", "job_paused", "idle", "failed", "jobs_loaded",
@@ -454,6 +470,10 @@ class InferenceService(QObject):
 
     def unload_models(self) -> None:
         self._unload_requested.emit()
+
+    def apply_settings(self) -> None:
+        """Run the next job with the device, number format, batch size and models now in the settings."""
+        self._renew_requested.emit()
 
     def shutdown(self) -> None:
         """Stop the worker: a running job is broken off within about a second and stays queued."""

@@ -8,6 +8,7 @@ carries the id of its request, so one that arrives after the user moved on is dr
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -32,18 +34,24 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import locations
-from desktop_app.catalogue.models import JobState, PhotoStatus
+from desktop_app.catalogue.models import CaptionOrigin, JobState, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, SortKey, display_path
 from desktop_app.library.scanner import ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.plugin_registry import PluginRegistry, load_plugins
+from desktop_app.settings import Settings, load_settings
 from desktop_app.ui.backend import Backend, LibrarySummary, PhotoRow
+from desktop_app.ui.caption_dialog import CaptionDialog
 from desktop_app.ui.detail_pane import DetailPane
+from desktop_app.ui.disclaimer import confirm_disclaimer, needs_acknowledgement
 from desktop_app.ui.image_loading import PreviewLoader, ThumbnailLoader
-from desktop_app.ui.inference import InferenceService
+from desktop_app.ui.inference import CaptionRequest, InferenceService
+from desktop_app.ui.job_panel import JobPanel
 from desktop_app.ui.job_status import JobStatus, ended_text
 from desktop_app.ui.library_list import LibraryList
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
+from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.wording import plural, sentence
 
 APP_TITLE = "Photo Annotator"
@@ -117,9 +125,12 @@ class MainWindow(QMainWindow):
         self._reselect: int | None = None
         self._detail_request = 0
         self._closed = False
+        self._plugins: PluginRegistry | None = None
 
         self._build_actions()
         self._build_widgets()
+        self._build_captioning()
+        self._build_menus()
         self._connect()
         self.grid.setFocus()  # arrow keys move through the photos from the start
 
@@ -151,9 +162,11 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.add_folder_action)
         toolbar.addAction(self.rescan_action)
+        toolbar.addSeparator()
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
+        self.toolbar = toolbar
+        self.toolbar_spacer = toolbar.addWidget(spacer)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText("Search captions")
@@ -172,6 +185,61 @@ class MainWindow(QMainWindow):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._on_search)
+
+    def _build_captioning(self) -> None:
+        style = self.style()
+        play = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self.caption_action = QAction(play, "Caption…", self)
+        self.caption_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.caption_action.setToolTip("Caption the selected photos, or a whole folder, with an AI model "
+                                       "(Ctrl+Shift+C)")
+        self.caption_action.setEnabled(False)  # until the catalogue is open
+        self.caption_action.triggered.connect(self.open_caption_dialog)
+        self.unload_action = QAction("Unload Models", self)
+        self.unload_action.setToolTip("Free the memory the captioning models hold (they load again "
+                                      "when needed)")
+        self.unload_action.triggered.connect(self.inference.unload_models)
+        self.job_panel = JobPanel(self.inference)
+        self.job_panel.new_job_requested.connect(self.open_caption_dialog)
+        self.jobs_dock = QDockWidget("Captioning jobs", self)
+        self.jobs_dock.setObjectName("jobsDock")
+        self.jobs_dock.setWidget(self.job_panel)
+        self.jobs_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                   | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                   | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self.jobs_dock.hide()  # shown when a job is queued, or from View > Captioning Jobs
+        self.jobs_action = self.jobs_dock.toggleViewAction()
+        self.jobs_action.setText("Captioning Jobs")
+        self.jobs_action.setShortcut(QKeySequence("Ctrl+J"))
+        self.jobs_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.jobs_action.setToolTip("Show the captioning jobs: progress, pause, cancel, failures (Ctrl+J)")
+        self.toolbar.insertAction(self.toolbar_spacer, self.caption_action)
+        self.toolbar.insertAction(self.toolbar_spacer, self.jobs_action)
+
+    def _build_menus(self) -> None:
+        self.settings_action = QAction("Settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.open_settings)
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        menus = self.menuBar()
+        self.file_menu = menus.addMenu("&File")
+        self.file_menu.addActions([self.add_folder_action, self.rescan_action, self.remove_library_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(quit_action)
+        self.edit_menu = menus.addMenu("&Edit")
+        self.edit_menu.addAction(self.find_action)
+        self.review_menu = menus.addMenu("&Review")
+        self.captioning_menu = menus.addMenu("&Captioning")
+        self.captioning_menu.addActions([self.caption_action, self.jobs_action])
+        self.captioning_menu.addSeparator()
+        self.captioning_menu.addAction(self.unload_action)
 
     def _build_widgets(self) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -355,6 +423,7 @@ class MainWindow(QMainWindow):
         self.catalogue_label.setText(f"Catalogue: {display_path(location)}")
         self.catalogue_label.setToolTip(display_path(location))
         self.add_folder_action.setEnabled(True)
+        self.caption_action.setEnabled(True)
         self._set_status("")
         if self.backend.catalogue is not None:
             self.inference.open(self.backend.catalogue)  # resumes jobs a crash or close interrupted
@@ -539,6 +608,45 @@ class MainWindow(QMainWindow):
                        for number in range(selected.top(), selected.bottom() + 1)},
                       key=lambda photo_id: self.model.row_number(photo_id) or 0)
 
+    def select_next_needing_review(self) -> bool:
+        """Move to the next photo in the grid whose current caption awaits review (a draft); False,
+        with a word in the status bar, when none is left after the current one."""
+        rows = self.model.rows()
+        current = self.grid.currentIndex().row() if self.grid.currentIndex().isValid() else -1
+        for number in range(current + 1, len(rows)):
+            row = rows[number]
+            if row.caption_state is ReviewState.DRAFT and row.status is not PhotoStatus.MISSING:
+                self._select_row(number)
+                return True
+        self._set_status("No photo after this one needs review in this view")
+        return False
+
+    def select_neighbour(self, step: int) -> None:
+        """Move to the previous (-1) or next (+1) photo in the grid."""
+        current = self.grid.currentIndex().row() if self.grid.currentIndex().isValid() else -1
+        number = min(max(current + step, 0), self.model.rowCount() - 1)
+        if number >= 0 and number != current:
+            self._select_row(number)
+
+    @Slot(object)
+    def _on_photo_changed(self, details: dict[str, Any]) -> None:
+        """A caption of a photo changed (a review, an edit): repaint its cell and, if shown, its details."""
+        number = self.model.row_number(details["id"])
+        if number is not None:
+            old = self.model.rows()[number]
+            current = next((caption for caption in details["captions"] if caption["current"]), None)
+            self.model.update_row(replace(
+                old,
+                caption=current["text"] if current else None,
+                caption_state=ReviewState(current["state"]) if current else None,
+                caption_origin=CaptionOrigin(current["origin"]) if current else None,
+                captioner_id=current["captioner"] if current else None,
+                confidence=current["confidence"] if current else None,
+            ))
+        row = self._selected_row()
+        if row is not None and row.id == details["id"]:
+            self.detail.show_photo(details)
+
     @Slot()
     def _on_photo_selected(self) -> None:
         row = self._selected_row()
@@ -654,6 +762,63 @@ class MainWindow(QMainWindow):
             self._set_status(ended_text(job))
         self._load_photos(keep_selection=True)  # the grid shows the new captions
         self.backend.load_captioners()
+
+    def _registry(self) -> PluginRegistry:
+        if self._plugins is None:
+            self._plugins = load_plugins()  # plugins only, no torch: a few tens of milliseconds
+        return self._plugins
+
+    @Slot()
+    def open_caption_dialog(self) -> CaptionDialog | None:
+        """Ask what to caption with which captioner; queue the job when the user accepts."""
+        library = self.libraries.library(self.libraries.selected_id())
+        folder, label = None, None
+        if library is not None:
+            inside = self.libraries.selected_folder()
+            folder = os.path.join(library.root, *inside.split("/")) if inside else library.root
+            label = f"{library.name} / {display_path(inside)}" if inside else library.name
+        captioners = list(self._registry().captioners.values())
+        if not captioners:
+            self._on_error("no captioner is installed: see photo-annotator plugins")
+            return None
+        dialog = CaptionDialog(captioners, load_settings(), photo_ids=self.selected_photo_ids(),
+                               folder=folder, folder_label=label, parent=self)
+        dialog.accepted.connect(lambda: self._queue(dialog.request()))
+        dialog.open()
+        return dialog
+
+    def _queue(self, request: CaptionRequest) -> None:
+        if request.needs_disclaimer:
+            if not confirm_disclaimer(self, self._registry().get_captioner(request.captioner_id)):
+                self._set_status("Not queued: the disclaimer was not acknowledged")
+                return
+            request = request.acknowledged()
+        self.inference.queue_request(request)
+        self.jobs_dock.show()
+
+    @Slot(int, str)
+    def regenerate(self, photo_id: int, captioner_id: str) -> None:
+        """Caption one photo again with the captioner of its caption (the model from the settings)."""
+        captioner = self._registry().get_captioner(captioner_id)
+        self._queue(CaptionRequest(captioner_id, None, photo_ids=(photo_id,),
+                                   needs_disclaimer=needs_acknowledgement(captioner)))
+
+    # -- settings ---------------------------------------------------------------------------------
+
+    @Slot()
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(current_catalogue=self.backend.catalogue.location if self.backend.catalogue
+                                else None, parent=self)
+        dialog.settings_changed.connect(self._apply_settings)
+        dialog.open()
+        return dialog
+
+    @Slot(object)
+    def _apply_settings(self, settings: Settings) -> None:
+        # Thumbnails made from now on use the new size; captioning picks its settings up at the next job.
+        self.backend.thumbnails.size = settings.library.thumbnail_size
+        self.inference.apply_settings()
+        self._set_status("Settings saved")
 
     # -- messages ------------------------------------------------------------------------------
 
