@@ -39,6 +39,7 @@ from desktop_app.errors import one_line
 log = logging.getLogger(__name__)
 
 EDIT, APPROVE, REJECT, REVERT = "edit", "approve", "reject", "revert"
+UNDO_LIMIT = 500  # changes that can be undone; the worker forgets the snapshots of older ones
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class ReviewWorker(QObject):
                 caption = captions.set_review_state(session, photo, state, author=author)
             captions.drop_unsaved_edit(session, photo_id)  # committed, or superseded by this change
             self._done[token] = _Done(photo_id, caption.id, before, CaptionSnapshot.of(caption))
+            while len(self._done) > UNDO_LIMIT:
+                del self._done[next(iter(self._done))]
 
         self._write(token, photo_id, write, f"cannot {change['action']} the caption")
 
@@ -242,6 +245,7 @@ class ReviewService(QObject):
         super().__init__(parent)
         self._tokens = count(1)
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.thread = QThread(self)
         self.thread.setObjectName("review")
         self.worker = ReviewWorker()
