@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from desktop_app import locations
 from desktop_app.catalogue.models import CaptionOrigin, JobState, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, SortKey, display_path
+from desktop_app.jobs.runner import ItemDone
 from desktop_app.library.scanner import ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
@@ -51,6 +52,7 @@ from desktop_app.ui.job_status import JobStatus, ended_text
 from desktop_app.ui.library_list import LibraryList
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
+from desktop_app.ui.review import ReviewService
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.wording import plural, sentence
 
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
         self.previews = PreviewLoader(parent=self)
         self.model = PhotoListModel(self.thumbnails, self)
         self.inference = InferenceService(parent=self)
+        self.review = ReviewService(parent=self)
 
         self._startup_folder: str | None = None
         self._started = False
@@ -236,6 +239,16 @@ class MainWindow(QMainWindow):
         self.edit_menu = menus.addMenu("&Edit")
         self.edit_menu.addAction(self.find_action)
         self.review_menu = menus.addMenu("&Review")
+        review_actions = self.detail.review_actions()
+        undo_redo = [self.detail.undo_action, self.detail.redo_action]
+        self.review_menu.addActions([action for action in review_actions if action not in undo_redo])
+        self.review_menu.addSeparator()
+        self.regenerate_action = QAction("Regenerate Caption", self)
+        self.regenerate_action.setToolTip("Caption this photo again with the captioner of its caption")
+        self.regenerate_action.triggered.connect(self.detail.regenerate)
+        self.review_menu.addAction(self.regenerate_action)
+        self.edit_menu.insertActions(self.find_action, undo_redo)
+        self.edit_menu.insertSeparator(self.find_action)
         self.captioning_menu = menus.addMenu("&Captioning")
         self.captioning_menu.addActions([self.caption_action, self.jobs_action])
         self.captioning_menu.addSeparator()
@@ -315,7 +328,7 @@ class MainWindow(QMainWindow):
         self.grid.setModel(self.model)
         centre_layout.addWidget(self.grid, 1)
 
-        self.detail = DetailPane()
+        self.detail = DetailPane(review=self.review)
         self.detail.setMinimumWidth(300)
 
         splitter.addWidget(sidebar)
@@ -355,6 +368,14 @@ class MainWindow(QMainWindow):
         backend.scan_finished.connect(self._on_scan_finished)
         backend.scan_failed.connect(self._on_scan_failed)
         backend.error.connect(self._on_error)
+        self.review.changed.connect(self._on_photo_changed)
+        self.review.failed.connect(self._on_error)
+        self.review.recovered.connect(
+            lambda ids: self._set_status(f"Recovered unsaved caption edits of {plural(len(ids), 'photo')}; "
+                                         "see their history"))
+        self.detail.advance_requested.connect(self.select_next_needing_review)
+        self.detail.move_requested.connect(self.select_neighbour)
+        self.detail.regenerate_requested.connect(self.regenerate)
         inference = self.inference
         inference.item_done.connect(self._on_caption_stored)
         inference.job_finished.connect(self._on_job_ended)
@@ -407,6 +428,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self.detail.flush()  # typed text becomes a revision before the review thread stops
+        self.review.shutdown()
         self.inference.shutdown()  # a running job stays queued and resumes at the next start
         self.previews.shutdown()
         self.thumbnails.shutdown()
@@ -426,6 +449,7 @@ class MainWindow(QMainWindow):
         self.caption_action.setEnabled(True)
         self._set_status("")
         if self.backend.catalogue is not None:
+            self.review.open(self.backend.catalogue)  # commits edits a crash left unsaved
             self.inference.open(self.backend.catalogue)  # resumes jobs a crash or close interrupted
         if self._startup_folder is not None:
             self.scan(self._startup_folder)
@@ -628,8 +652,8 @@ class MainWindow(QMainWindow):
         if number >= 0 and number != current:
             self._select_row(number)
 
-    @Slot(object)
-    def _on_photo_changed(self, details: dict[str, Any]) -> None:
+    @Slot(int, object)
+    def _on_photo_changed(self, _photo_id: int, details: dict[str, Any]) -> None:
         """A caption of a photo changed (a review, an edit): repaint its cell and, if shown, its details."""
         number = self.model.row_number(details["id"])
         if number is not None:
@@ -644,7 +668,7 @@ class MainWindow(QMainWindow):
                 confidence=current["confidence"] if current else None,
             ))
         row = self._selected_row()
-        if row is not None and row.id == details["id"]:
+        if row is not None and row.id == details["id"] and not self.detail.is_editing():
             self.detail.show_photo(details)
 
     @Slot()
@@ -749,9 +773,15 @@ class MainWindow(QMainWindow):
     # -- captioning jobs -------------------------------------------------------------------------
 
     @Slot(object)
-    def _on_caption_stored(self, item: Any) -> None:
+    def _on_caption_stored(self, item: ItemDone) -> None:
+        number = self.model.row_number(item.photo_id)
+        if number is not None and item.is_current:  # the grid shows the new draft at once
+            self.model.update_row(replace(
+                self.model.rows()[number], caption=item.result.text, caption_state=ReviewState.DRAFT,
+                caption_origin=CaptionOrigin.AI, captioner_id=item.captioner_id,
+                confidence=item.result.confidence))
         row = self._selected_row()
-        if row is not None and row.id == item.photo_id:
+        if row is not None and row.id == item.photo_id and not self.detail.is_editing():
             self._detail_request = self.backend.load_photo(row.id)
 
     @Slot(object)
@@ -796,9 +826,13 @@ class MainWindow(QMainWindow):
         self.inference.queue_request(request)
         self.jobs_dock.show()
 
-    @Slot(int, str)
-    def regenerate(self, photo_id: int, captioner_id: str) -> None:
-        """Caption one photo again with the captioner of its caption (the model from the settings)."""
+    @Slot(int, object)
+    def regenerate(self, photo_id: int, captioner_id: str | None) -> None:
+        """Caption one photo again with the captioner of its caption (the model from the settings);
+        a photo without a model's caption opens the caption dialog instead."""
+        if captioner_id is None or captioner_id not in self._registry().captioners:
+            self.open_caption_dialog()
+            return
         captioner = self._registry().get_captioner(captioner_id)
         self._queue(CaptionRequest(captioner_id, None, photo_ids=(photo_id,),
                                    needs_disclaimer=needs_acknowledgement(captioner)))
