@@ -734,18 +734,22 @@ class DetailPane(QWidget):
         for button in (self.approve_button, self.reject_button, self.regenerate_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        # Icons, not words: the row must fit a narrow pane.
         self.undo_button = QToolButton()
-        self.undo_button.setText("Undo")
+        self.undo_button.setText("↶")
         self.undo_button.setToolTip("Undo the last caption change (Ctrl+Z)")
         self.undo_button.setAutoRaise(True)
         self.undo_button.clicked.connect(self.undo)
         self.redo_button = QToolButton()
-        self.redo_button.setText("Redo")
+        self.redo_button.setText("↷")
         self.redo_button.setToolTip("Redo (Ctrl+Shift+Z)")
         self.redo_button.setAutoRaise(True)
         self.redo_button.clicked.connect(self.redo)
-        buttons.addWidget(self.undo_button)
-        buttons.addWidget(self.redo_button)
+        for button in (self.undo_button, self.redo_button):
+            glyph = button.font()
+            glyph.setPointSizeF(glyph.pointSizeF() * 1.4)
+            button.setFont(glyph)
+            buttons.addWidget(button)
         layout.addLayout(buttons)
 
         hints = QLabel("Ctrl+Enter approve and next · Ctrl+Shift+Backspace reject and next · F2 edit · "

@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
         centre_layout.addWidget(self.grid, 1)
 
         self.detail = DetailPane(review=self.review)
-        self.detail.setMinimumWidth(300)
+        self.detail.setMinimumWidth(360)
 
         splitter.addWidget(sidebar)
         splitter.addWidget(centre)
@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([230, DEFAULT_SIZE.width() - 230 - 380, 380])
+        splitter.setSizes([230, DEFAULT_SIZE.width() - 230 - 440, 440])
         self.setCentralWidget(splitter)
 
         status = self.statusBar()
