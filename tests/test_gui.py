@@ -280,3 +280,30 @@ def test_the_grid_asks_only_for_the_thumbnails_it_shows(qtbot: QtBot, thumbnails
 def test_the_qt_binding_can_run_the_app() -> None:
     # PySide6 6.12.0 on Python 3.11 loses references to None and crashes the app within minutes.
     assert binding_problem() is None
+
+
+def test_an_unexpected_error_on_any_thread_is_shown_in_the_window_not_as_a_traceback(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    import sys
+    import threading
+
+    from desktop_app.ui.app import install_error_hooks
+
+    before = sys.excepthook
+    restore = install_error_hooks(window)
+    try:
+        try:
+            raise ValueError("the thumbnail cache is full\nsecond line")
+        except ValueError:
+            sys.excepthook(*sys.exc_info())
+        worker = threading.Thread(target=lambda: 1 / 0)
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: len(window.errors()) == 2, timeout=WAIT_MS)
+    finally:
+        restore()
+    first, second = window.errors()
+    assert first.startswith("Unexpected error: the thumbnail cache is full (the details are in the log")
+    assert "second line" not in first and "division by zero" in second
+    assert sys.excepthook is before  # the hooks are the window's only while it runs

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
+from types import TracebackType
 
 from PySide6.QtCore import (
     QEventLoop,
@@ -20,8 +24,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import locations
+from desktop_app.errors import one_line
 from desktop_app.ui.main_window import DEFAULT_SIZE, MainWindow
 from desktop_app.ui.qt_check import binding_problem
+
+log = logging.getLogger(__name__)
 
 SCREENSHOT_TIMEOUT_S = 120.0
 POLL_MS = 50
@@ -132,6 +139,7 @@ def run_app(folder: str | None = None, db: str | None = None, screenshot: str | 
         return 1
     app = _application()
     window = MainWindow()
+    restore_hooks = install_error_hooks(window)
     try:
         if screenshot:
             return _screenshot(window, folder, db, screenshot)
@@ -141,6 +149,32 @@ def run_app(folder: str | None = None, db: str | None = None, screenshot: str | 
         return app.exec()
     finally:
         window.shutdown()  # closing the window does it; this covers the loop ending otherwise
+        restore_hooks()
+
+
+def install_error_hooks(window: MainWindow) -> Callable[[], None]:
+    """Show an unexpected error, from any thread, as a line in the window instead of a traceback on
+    stderr (or nothing at all): the traceback goes to the log, and the app goes on. Returns a function
+    that puts the previous hooks back."""
+    previous, previous_threading = sys.excepthook, threading.excepthook
+
+    def report(kind: type[BaseException], value: BaseException, traceback: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, value, traceback)
+            return
+        log.error("unexpected error", exc_info=(kind, value, traceback))
+        # A signal: queued to the GUI thread when raised elsewhere.
+        window.unexpected_error.emit(f"unexpected error: {one_line(value)} (the details are in the log; "
+                                     "the app goes on)")
+
+    sys.excepthook = report
+    threading.excepthook = lambda args: report(args.exc_type, args.exc_value or args.exc_type(),
+                                               args.exc_traceback)
+
+    def restore() -> None:
+        sys.excepthook, threading.excepthook = previous, previous_threading
+
+    return restore
 
 
 def _print_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:

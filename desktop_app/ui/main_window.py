@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -101,6 +101,8 @@ def scan_summary(report: ScanReport) -> str:
 
 class MainWindow(QMainWindow):
     """The photo browser. Call ``start()`` to open a catalogue; ``shutdown()`` runs on close."""
+
+    unexpected_error = Signal(str)  # from any thread: a one-line message the window shows
 
     def __init__(self, thumbnails: ThumbnailCache | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -368,6 +370,7 @@ class MainWindow(QMainWindow):
         backend.scan_finished.connect(self._on_scan_finished)
         backend.scan_failed.connect(self._on_scan_failed)
         backend.error.connect(self._on_error)
+        self.unexpected_error.connect(self._on_error)
         self.review.changed.connect(self._on_photo_changed)
         self.review.failed.connect(self._on_error)
         self.review.recovered.connect(
