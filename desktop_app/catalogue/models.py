@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import os
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +62,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+_FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
+
+
 class FsPath(TypeDecorator[str]):
     """A file-system path stored as its raw bytes.
 
@@ -75,7 +79,8 @@ class FsPath(TypeDecorator[str]):
         return None if value is None else os.fsencode(value)
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
-        return None if value is None else os.fsdecode(value)
+        # os.fsdecode, without its per-call lookups: this runs once per row of a 100k-photo listing.
+        return None if value is None else value.decode(_FS_ENCODING, _FS_ERRORS)
 
 
 class PhotoStatus(enum.StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -133,25 +133,57 @@ class PhotoQuery:
     limit: int | None = None
 
 
-def listing_query() -> tuple[Select[Any], Any]:
-    current = aliased(Caption)
-    query = (
-        select(
-            Photo.id, Photo.library_id, Library.root, Photo.rel_path, Photo.status, Photo.error,
+def _listing_columns(current: Any) -> list[Any]:
+    return [Photo.id, Photo.library_id, Library.root, Photo.rel_path, Photo.status, Photo.error,
             Photo.format, Photo.width, Photo.height, Photo.date_taken, Photo.content_hash,
             current.id, current.text, current.origin, current.state, current.captioner_id,
-            current.confidence, current.notice, current.updated_at,
-        )
-        .join(Library, Library.id == Photo.library_id)
-        .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current.is_(True)))
-    )
-    return query, current
+            current.confidence, current.notice, current.updated_at]
+
+
+def _grid_columns(current: Any) -> list[Any]:
+    # What a grid cell shows, and no more: at 100k rows every column costs (the root comes apart).
+    return [Photo.id, Photo.library_id, Photo.rel_path, Photo.content_hash, Photo.status, Photo.error,
+            current.state, current.text, current.origin, current.captioner_id, current.confidence]
 
 
 def list_photos(session: Session, query: PhotoQuery | None = None) -> Iterator[PhotoListing]:
     """The photos ``query`` selects, with their current caption; streamed for big catalogues."""
-    query = query or PhotoQuery()
-    select_, current = listing_query()
+    select_ = _selection(query or PhotoQuery(), _listing_columns)
+    if select_ is not None:
+        for values in session.execute(select_.execution_options(yield_per=1000)):
+            yield PhotoListing(*values)
+
+
+def grid_rows(session: Session, query: PhotoQuery) -> Iterator[tuple[Any, ...]]:
+    """The same photos as list_photos, as lean tuples for a grid: (id, library id, rel_path,
+    content_hash, status, error, caption state, caption text, origin, captioner, confidence)."""
+    select_ = _selection(query, _grid_columns)
+    if select_ is not None:
+        # Core execution: plain rows, without the ORM's per-row bookkeeping.
+        yield from session.connection().execute(select_.execution_options(yield_per=2000))
+
+
+def library_roots(session: Session) -> dict[int, str]:
+    return {library_id: root for library_id, root in session.execute(select(Library.id, Library.root))}
+
+
+def path_under(root: str) -> Callable[[str], str]:
+    """absolute_path(root, ·) for many photos of one library, without re-joining the root each time."""
+    prefix = os.path.join(root, "")
+    if os.sep == "/":
+        return lambda rel_path: prefix + rel_path
+    return lambda rel_path: prefix + rel_path.replace("/", os.sep)
+
+
+def _selection(query: PhotoQuery, columns: Callable[[Any], list[Any]]) -> Select[Any] | None:
+    """The SELECT of ``columns`` for the photos ``query`` picks, in its order; None when it can match
+    nothing (a search without a single word)."""
+    current = aliased(Caption)
+    select_ = (
+        select(*columns(current))
+        .join(Library, Library.id == Photo.library_id)
+        .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current.is_(True)))
+    )
     rank = None
     if query.library_id is not None:
         select_ = select_.where(Photo.library_id == query.library_id)
@@ -173,15 +205,14 @@ def list_photos(session: Session, query: PhotoQuery | None = None) -> Iterator[P
     if query.text is not None:
         expression = fts_expression(query.text)
         if expression is None:
-            return
+            return None
         matches = _keyword_matches(expression)
         select_ = select_.join(matches, matches.c.photo_id == Photo.id)
         rank = matches.c.rank
     select_ = select_.order_by(*_order(query, current, rank))
     if query.limit is not None:
         select_ = select_.limit(query.limit)
-    for values in session.execute(select_.execution_options(yield_per=1000)):
-        yield PhotoListing(*values)
+    return select_
 
 
 def _review_condition(review: ReviewFilter, current: Any) -> Any:

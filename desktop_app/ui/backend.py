@@ -17,11 +17,14 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -31,8 +34,10 @@ from desktop_app.catalogue.photos import (
     PhotoNotFoundError,
     PhotoQuery,
     display_path,
+    grid_rows,
+    library_roots,
     list_folders,
-    list_photos,
+    path_under,
     photo_json,
     photo_with_history,
     remove_library,
@@ -43,10 +48,10 @@ from desktop_app.settings import load_settings
 
 log = logging.getLogger(__name__)
 
-# The first chunk is small so the first screenful of a big library shows at once; later chunks are
-# big so 100k rows cost few signals and few model inserts.
+# The first chunk is small so the first screenful of a big library shows at once; later chunks grow
+# so 100k rows cost few signals and few model inserts (500, 5,000, 50,000, ...).
 FIRST_CHUNK = 500
-CHUNK = 10_000
+CHUNK_GROWTH = 10
 # Progress signals are queued events on the GUI thread: one per file would flood it on fast scans.
 PROGRESS_INTERVAL_S = 0.1
 
@@ -82,6 +87,16 @@ class PhotoRow:
         return display_path(os.path.basename(self.path))
 
 
+@dataclass
+class _Stream:
+    """A photo listing being sent in chunks: its read transaction stays open until the last one."""
+
+    request_id: int
+    resources: ExitStack
+    rows: Iterator[PhotoRow]
+    size: int = FIRST_CHUNK
+
+
 class CatalogueWorker(QObject):
     """Runs every catalogue query of the GUI, one at a time, on the catalogue thread."""
 
@@ -96,6 +111,7 @@ class CatalogueWorker(QObject):
     library_removed = Signal(str, int, int)  # name, photos, captions by people removed
     failed = Signal(str)  # a one-line message for the user
     done = Signal()  # after every request, whatever its outcome
+    _continue = Signal()  # queued to itself: the next chunk of the listing, after waiting requests
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,6 +119,8 @@ class CatalogueWorker(QObject):
         # Set from the GUI thread without a lock: a plain int assignment is atomic under the GIL,
         # and a stale read only costs one more chunk of a listing nobody waits for.
         self.latest_photos_request = 0
+        self._stream: _Stream | None = None
+        self._continue.connect(self._next_chunk, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
     def open(self, db: str | None) -> None:
@@ -128,12 +146,55 @@ class CatalogueWorker(QObject):
 
     @Slot(int, object)
     def load_photos(self, request_id: int, query: PhotoQuery) -> None:
+        """Start streaming the photos: one chunk now, the next ones on later event-loop turns, so a
+        request queued meanwhile (the selected photo's details, the folders) is answered between
+        chunks instead of after the whole listing."""
+        self.end_stream()  # a newer listing supersedes the one still streaming
+        resources = ExitStack()
         try:
-            self._stream_photos(request_id, query)
+            session = resources.enter_context(self._catalogue().read())
+            if query.library_id is not None and session.get(Library, query.library_id) is None:
+                resources.close()
+                self.photos_loaded.emit(request_id, [], True)  # the library was merged or removed
+                self.done.emit()
+                return
+            self._stream = _Stream(request_id, resources, self._photo_rows(session, query))
         except Exception as exc:
+            resources.close()
             self._report("cannot list the photos", exc)
             self.photos_loaded.emit(request_id, [], True)
-        finally:
+            self.done.emit()
+            return
+        self._next_chunk()
+
+    @Slot()
+    def _next_chunk(self) -> None:
+        stream = self._stream
+        if stream is None:
+            return
+        try:
+            if stream.request_id != self.latest_photos_request:
+                self.end_stream()  # the user moved on; the GUI ignores this request's rows anyway
+                return
+            chunk = list(islice(stream.rows, stream.size))
+            last = len(chunk) < stream.size
+            # Chunks grow tenfold: the first screenful at once, then few signals and few model
+            # inserts (each insert makes the grid lay its rows out again).
+            stream.size *= CHUNK_GROWTH
+            self.photos_loaded.emit(stream.request_id, chunk, last)
+        except Exception as exc:
+            self._report("cannot list the photos", exc)
+            self.photos_loaded.emit(stream.request_id, [], True)
+            last = True
+        if last:
+            self.end_stream()
+        else:
+            self._continue.emit()
+
+    def end_stream(self) -> None:
+        if self._stream is not None:
+            self._stream.resources.close()
+            self._stream = None
             self.done.emit()
 
     @Slot(int)
@@ -205,23 +266,13 @@ class CatalogueWorker(QObject):
         with self._catalogue().read() as session:
             return [LibrarySummary(*values) for values in session.execute(query)]
 
-    def _stream_photos(self, request_id: int, query: PhotoQuery) -> None:
-        with self._catalogue().read() as session:
-            if query.library_id is not None and session.get(Library, query.library_id) is None:
-                self.photos_loaded.emit(request_id, [], True)  # the library was merged or removed
-                return
-            chunk: list[PhotoRow] = []
-            limit = FIRST_CHUNK
-            for listing in list_photos(session, query):
-                chunk.append(PhotoRow(listing.id, listing.path, listing.content_hash, listing.status,
-                                      listing.error, listing.caption_state, listing.caption,
-                                      listing.caption_origin, listing.captioner_id, listing.confidence))
-                if len(chunk) >= limit:
-                    if request_id != self.latest_photos_request:
-                        return  # the user moved on; the GUI ignores this request's rows anyway
-                    self.photos_loaded.emit(request_id, chunk, False)
-                    chunk, limit = [], CHUNK
-            self.photos_loaded.emit(request_id, chunk, True)
+    @staticmethod
+    def _photo_rows(session: Any, query: PhotoQuery) -> Iterator[PhotoRow]:
+        paths = {library_id: path_under(root) for library_id, root in library_roots(session).items()}
+        for (photo_id, library_id, rel_path, content_hash, status, error, state, text, origin, captioner,
+             confidence) in grid_rows(session, query):
+            yield PhotoRow(photo_id, paths[library_id](rel_path), content_hash, status, error, state, text,
+                           origin, captioner, confidence)
 
     def _report(self, what: str, exc: Exception) -> None:
         if isinstance(exc, CatalogueError):
@@ -412,6 +463,7 @@ class Backend(QObject):
             # No timeout: destroying a QThread that still runs aborts the process. A scan stops
             # within one file; only a walk of a huge folder can hold this up.
             thread.wait()
+        self._catalogue_worker.end_stream()  # its thread is done: its read transaction can end here
         if self.catalogue is not None:
             self.catalogue.close()
 
