@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, Photo, utcnow
+from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, Library, Photo, utcnow
+from desktop_app.catalogue.photos import absolute_path
 
 CAPTION_JOB = "caption"
 MAX_ATTEMPTS = 3
@@ -165,6 +166,29 @@ def requeue_paused(session: Session) -> list[int]:
     for job in paused:
         job.state = JobState.QUEUED
     return [job.id for job in paused]
+
+
+def requeue(session: Session, job_id: int) -> JobSummary:
+    """Put one paused or failed job back in the queue (a job left from an earlier run, say)."""
+    job = session.get(Job, job_id)
+    if job is None or job.state not in RESUMABLE:
+        state = job.state.value if job is not None else "gone"
+        raise JobError(f"job {job_id} is {state}; there is nothing to resume")
+    job.state = JobState.QUEUED
+    session.flush()
+    return summary(session, job_id)
+
+
+def job_failures(session: Session, job_id: int) -> list[tuple[str, str]]:
+    """A job's failed photos as (absolute path, one-line reason), in queue order."""
+    rows = session.execute(
+        select(Library.root, Photo.rel_path, JobItem.error)
+        .join(Photo, Photo.id == JobItem.photo_id)
+        .join(Library, Library.id == Photo.library_id)
+        .where(JobItem.job_id == job_id, JobItem.state == JobItemState.FAILED)
+        .order_by(JobItem.id)
+    )
+    return [(absolute_path(root, rel_path), error or "unknown error") for root, rel_path, error in rows]
 
 
 def next_queued(session: Session) -> int | None:

@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, Library, Photo
-from desktop_app.catalogue.photos import absolute_path, display_path, readable_photo_ids_under
+from desktop_app.catalogue.models import JobState
+from desktop_app.catalogue.photos import display_path, readable_photo_ids_under
 from desktop_app.errors import one_line
 from desktop_app.jobs import store
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobControl, JobEvents, JobRunner, Progress
@@ -71,18 +69,6 @@ class CaptionRequest:
     def acknowledged(self) -> CaptionRequest:
         return CaptionRequest(self.captioner_id, self.model, dict(self.options), self.photo_ids,
                               self.folder, needs_disclaimer=False)
-
-
-def job_failures(session: Session, job_id: int) -> list[tuple[str, str]]:
-    """A job's failed photos as (absolute path, one-line reason), in queue order."""
-    rows = session.execute(
-        select(Library.root, Photo.rel_path, JobItem.error)
-        .join(Photo, Photo.id == JobItem.photo_id)
-        .join(Library, Library.id == Photo.library_id)
-        .where(JobItem.job_id == job_id, JobItem.state == JobItemState.FAILED)
-        .order_by(JobItem.id)
-    )
-    return [(absolute_path(root, rel_path), error or "unknown error") for root, rel_path, error in rows]
 
 
 class _SignalEvents(JobEvents):
@@ -211,7 +197,7 @@ class InferenceWorker(QObject):
             return
         try:
             with self.catalogue.read() as session:
-                failures = job_failures(session, job_id)
+                failures = store.job_failures(session, job_id)
         except Exception as exc:
             self._report(f"cannot read the failures of job {job_id}", exc)
             return
@@ -224,13 +210,7 @@ class InferenceWorker(QObject):
             return
         try:
             with self.catalogue.write() as session:
-                job = session.get(Job, job_id)
-                if job is None or job.state not in store.RESUMABLE:
-                    state = job.state.value if job is not None else "gone"
-                    raise store.JobError(f"job {job_id} is {state}; there is nothing to resume")
-                job.state = JobState.QUEUED
-                session.flush()
-                queued = store.summary(session, job_id)
+                queued = store.requeue(session, job_id)
         except Exception as exc:
             self._report(f"cannot resume job {job_id}", exc)
             return
