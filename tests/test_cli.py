@@ -117,6 +117,22 @@ def test_edit_approve_reject_and_show_history(cli, library: Path) -> None:
     assert "a pixel-art icon of a house" in text and "reverted" in text
 
 
+def test_choose_makes_another_caption_of_the_photo_current(cli, catalogue, library: Path) -> None:
+    from desktop_app.catalogue.captions import AICaption, store_ai_caption
+    from desktop_app.catalogue.photos import find_photo
+
+    cli("scan", str(library))
+    photo = str(library / "old" / "icon.bmp")
+    cli("edit", photo, "--text", "an icon", "--approve")
+    with catalogue.write() as session:  # a model's draft, stored beside the approved caption
+        output = AICaption(find_photo(session, photo), "a small house", model_id="m")
+        draft = store_ai_caption(session, output, captioner_id="encoder-decoder").id
+    result = cli("choose", photo, str(draft))
+    assert result.code == 0 and result.out.strip().endswith(f"caption {draft} draft: a small house")
+    captions = {c["id"]: c for c in cli("show", photo, "--json").json_lines()[0]["captions"]}
+    assert [caption_id for caption_id, caption in captions.items() if caption["current"]] == [draft]
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -143,6 +159,7 @@ def test_failures_exit_1_with_one_line(cli, library: Path, tmp_path: Path) -> No
         ("show", "9999"): "no photo with id 9999",
         ("approve", str(library / "2021" / "paris.jpg")): "no caption to approve",
         ("revert", str(library / "2021" / "paris.jpg"), "--to", "3"): "no caption to revert",
+        ("choose", str(library / "2021" / "paris.jpg"), "1"): "has no caption 1",
         ("photos", "--library", str(tmp_path / "elsewhere")): "no library at",
     }
     for args, message in cases.items():

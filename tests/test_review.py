@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import (
     AICaption,
+    edit_caption,
     recover_unsaved_edits,
     save_unsaved_edit,
     set_review_state,
@@ -381,3 +382,31 @@ def test_recovery_commits_only_text_that_differs_from_the_caption(
     assert (recovered["text"], recovered["author"]) == ("A cat on a mat", "ann")
     assert current(catalogue, photo_ids[2])["state"] == "approved"  # not sent back to draft
     assert not any(has_unsaved_edit(catalogue, photo_id) for photo_id in photo_ids)
+
+
+def test_an_editor_chooses_the_model_draft_stored_beside_a_persons_caption(
+    qtbot: QtBot, window: Window, catalogue: Catalogue, photo_ids: list[int]
+) -> None:
+    """A job's new draft stays beside a person's caption until an editor picks it; undo picks back."""
+    photo_id = photo_ids[2]
+    with catalogue.write() as session:
+        photo = session.get(Photo, photo_id)
+        person = edit_caption(session, photo, "The harbour, as our archivist described it", author="ann")
+        set_review_state(session, photo, ReviewState.APPROVED, author="ann")
+        beside = store_ai_caption(session, AICaption(photo, "boats in a harbour at dawn", model_id="m2"),
+                                  captioner_id="encoder-decoder")
+        person_id, beside_id = person.id, beside.id
+    assert current(catalogue, photo_id)["id"] == person_id
+    window.show(photo_id)
+    buttons = window.pane.findChildren(QPushButton, "useCaptionButton")
+    assert len(buttons) == 1  # only on the caption that is not current
+    with qtbot.waitSignal(window.pane.review.changed, timeout=WAIT_MS):
+        buttons[0].click()
+    chosen = current(catalogue, photo_id)
+    assert (chosen["id"], chosen["text"]) == (beside_id, "boats in a harbour at dawn")
+    assert chosen["history"][-1]["note"] == f"made current in place of caption {person_id}"
+    assert window.pane.editor_text() == "boats in a harbour at dawn"
+    with qtbot.waitSignal(window.pane.review.changed, timeout=WAIT_MS):
+        window.pane.undo_action.trigger()
+    assert current(catalogue, photo_id)["id"] == person_id
+    assert current(catalogue, photo_id)["state"] == "approved"  # nothing about it changed

@@ -142,6 +142,23 @@ def set_review_state(
     return caption
 
 
+def choose_caption(session: Session, photo: Photo, caption_id: int, *, author: str) -> Caption:
+    """Make another caption of ``photo`` its current one: a model's draft stored beside a person's
+    caption stays beside it until an editor chooses it here. Recorded as a revision of the chosen
+    caption (its text unchanged, noted with the caption it replaces)."""
+    caption = session.get(Caption, caption_id)
+    if caption is None or caption.photo_id != photo.id:
+        raise CaptionError(f"photo {photo.id} has no caption {caption_id}")
+    if caption.is_current:
+        return caption
+    previous = current_caption(session, photo.id)
+    _clear_current(session, photo.id)
+    caption.is_current = True
+    note = f"made current in place of caption {previous.id}" if previous is not None else "made current"
+    _append_revision(session, caption, RevisionAction.EDITED, author, note=note)
+    return caption
+
+
 def revert_caption(session: Session, caption: Caption, number: int, *, author: str) -> Caption:
     """Bring back the text of revision ``number`` as a new draft revision."""
     old = session.scalar(

@@ -1,4 +1,5 @@
-"""`photo-annotator edit / approve / reject / revert`: a person's changes to captions, each a revision."""
+"""`photo-annotator edit / approve / reject / revert / choose`: a person's changes to captions, each
+a revision."""
 
 from __future__ import annotations
 
@@ -76,3 +77,17 @@ def revert(photo: str, number: int, author: str | None, db: str | None) -> None:
         return revert_caption(session, caption, number, author=who)
 
     _change(photo, db, author, apply)
+
+
+@click.command()
+@click.argument("photo")
+@click.argument("caption_id", metavar="CAPTION", type=int)
+@author_option
+@db_option
+def choose(photo: str, caption_id: int, author: str | None, db: str | None) -> None:
+    """Make CAPTION (an id from `show PHOTO`) PHOTO's current caption, e.g. a model's draft that was
+    stored beside a person's caption."""
+    from desktop_app.catalogue.captions import choose_caption
+
+    _change(photo, db, author,
+            lambda session, found, who: choose_caption(session, found, caption_id, author=who))

@@ -36,8 +36,8 @@ def _register() -> None:
     from desktop_app.cli import caption, captions, db, gui, jobs, photos, plugins, scan
 
     for command in (scan.scan, photos.photos, photos.show, captions.edit, captions.approve,
-                    captions.reject, captions.revert, caption.caption, jobs.jobs, db.db, gui.gui,
-                    plugins.plugins):
+                    captions.reject, captions.revert, captions.choose, caption.caption, jobs.jobs, db.db,
+                    gui.gui, plugins.plugins):
         cli.add_command(command)
 
 

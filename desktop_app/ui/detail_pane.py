@@ -514,6 +514,13 @@ class DetailPane(QWidget):
         captioner = self._current.get("captioner") if self._current else None
         self.regenerate_requested.emit(self.photo_id, captioner)
 
+    def choose_caption(self, caption_id: int) -> None:
+        """Make another caption of this photo its current one (typed text is committed first)."""
+        if self.photo_id is None or self.review is None:
+            return
+        self.flush()
+        self.review.choose(self.photo_id, caption_id)
+
     def focus_editor(self) -> None:
         self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.editor.moveCursor(QTextCursor.MoveOperation.End)
@@ -860,6 +867,18 @@ class DetailPane(QWidget):
             notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             notice.setStyleSheet(NOTICE_STYLE)
             layout.addWidget(notice)
+
+        if not caption["current"] and self.review is not None:
+            use = QPushButton("Use This Caption")
+            use.setObjectName("useCaptionButton")
+            use.setToolTip("Make this the photo's current caption: the one search, exports and the "
+                           "files' metadata use. The current one stays, with its history.")
+            caption_id = caption["id"]
+            use.clicked.connect(lambda: self.choose_caption(caption_id))
+            row = QHBoxLayout()
+            row.addWidget(use)
+            row.addStretch(1)
+            layout.addLayout(row)
 
         facts = _provenance(caption)
         if caption.get("author"):

@@ -38,7 +38,7 @@ from desktop_app.errors import one_line
 
 log = logging.getLogger(__name__)
 
-EDIT, APPROVE, REJECT, REVERT = "edit", "approve", "reject", "revert"
+EDIT, APPROVE, REJECT, REVERT, CHOOSE = "edit", "approve", "reject", "revert", "choose"
 UNDO_LIMIT = 500  # changes that can be undone; the worker forgets the snapshots of older ones
 
 
@@ -50,6 +50,7 @@ class _Done:
     caption_id: int
     before: CaptionSnapshot | None  # None: the change created the photo's first caption
     after: CaptionSnapshot
+    replaced: int | None = None  # a choice of current caption: the one current before (undo brings it back)
 
 
 class ReviewWorker(QObject):
@@ -87,6 +88,13 @@ class ReviewWorker(QObject):
             photo = self._photo(session, photo_id)
             author = captions.default_author()
             action, text = change["action"], change.get("text")
+            if action == CHOOSE:
+                previous = captions.current_caption(session, photo_id)
+                caption = captions.choose_caption(session, photo, change["caption_id"], author=author)
+                snapshot = CaptionSnapshot.of(caption)
+                self._done[token] = _Done(photo_id, caption.id, snapshot, snapshot,
+                                          replaced=previous.id if previous is not None else None)
+                return
             target = (session.get(Caption, change["caption_id"]) if action == REVERT
                       else captions.current_caption(session, photo_id))
             before = CaptionSnapshot.of(target) if target is not None else None
@@ -161,8 +169,12 @@ class ReviewWorker(QObject):
         note = f"{'undo' if undo else 'redo'}: {label.lower()}"
 
         def write(session: Session) -> None:
-            captions.restore_caption(session, done.caption_id, snapshot, author=captions.default_author(),
-                                     note=note)
+            author = captions.default_author()
+            if done.replaced is not None:  # a choice of current caption: choose the other one again
+                chosen = done.replaced if undo else done.caption_id
+                captions.choose_caption(session, self._photo(session, done.photo_id), chosen, author=author)
+                return
+            captions.restore_caption(session, done.caption_id, snapshot, author=author, note=note)
 
         self._write(token, done.photo_id, write, f"cannot {'undo' if undo else 'redo'} {label.lower()}")
 
@@ -284,6 +296,10 @@ class ReviewService(QObject):
         """Bring back revision ``revision``'s text of ``caption_id`` as a new draft revision."""
         change = {"action": REVERT, "caption_id": caption_id, "revision": revision}
         return self._push(photo_id, change, f"Revert to revision {revision}")
+
+    def choose(self, photo_id: int, caption_id: int) -> int:
+        """Make ``caption_id`` the photo's current caption (say, a model's draft beside a person's)."""
+        return self._push(photo_id, {"action": CHOOSE, "caption_id": caption_id}, "Use another caption")
 
     # -- the text being typed (not undoable: the editor's own undo covers typing) -------------------------
 
