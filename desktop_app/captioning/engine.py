@@ -105,6 +105,8 @@ class CaptionEngine:
         return self._models[key]
 
     def unload(self) -> None:
+        if not self._models:
+            return  # nothing to free (and no full garbage collection to pay for)
         for captioner in self._models.values():
             captioner.unload()
         self._models.clear()
