@@ -1,0 +1,84 @@
+"""What every search mode takes and returns: the filters a user can set and one hit per photo.
+
+Keyword, semantic and hybrid search all take a SearchFilters and return SearchHits, so the CLI, the
+GUI's search box and the fusion of modes handle them alike.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewState
+
+
+class SearchMode(enum.StrEnum):
+    KEYWORD = "keyword"
+    SEMANTIC = "semantic"
+    HYBRID = "hybrid"  # the default: keyword and semantic ranks fused
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Which captions a search looks at. The defaults: every caption of every photo."""
+
+    library_id: int | None = None
+    folder: str | None = None  # a folder inside the library ("a/b"): it and below
+    taken_from: date | None = None  # the photo's date taken, inclusive
+    taken_to: date | None = None  # inclusive
+    approved_only: bool = False  # `--state approved`: only captions an editor approved
+    state: ReviewState | None = None  # the caption's review state (approved_only wins)
+    captioner: str | None = None
+    origin: CaptionOrigin | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One photo found, through its best-matching caption; ``score``: higher is better, comparable only
+    within one result list. ``snippet``: the caption with the matched words between [ and ] (keyword
+    matches), else None."""
+
+    photo_id: int
+    caption_id: int
+    path: str
+    caption: str
+    score: float
+    snippet: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON form (`search --json`): add keys, never rename or remove them."""
+        return {"photo_id": self.photo_id, "path": self.path, "caption_id": self.caption_id,
+                "caption": self.caption, "score": round(self.score, 6), "snippet": self.snippet}
+
+
+def filter_conditions(filters: SearchFilters, caption: Any = Caption) -> list[ColumnElement[bool]]:
+    """WHERE conditions for ``filters`` on a query joining ``caption`` (the Caption entity or an alias)
+    with Photo on caption.photo_id == Photo.id."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.library_id is not None:
+        conditions.append(Photo.library_id == filters.library_id)
+    if filters.folder:
+        prefix = filters.folder.strip("/") + "/"
+        # An index range on rel_path: everything that starts with "folder/" (see photos.list_photos).
+        conditions += [Photo.rel_path >= prefix, Photo.rel_path < prefix[:-1] + "0"]
+    if filters.taken_from is not None:
+        conditions.append(Photo.date_taken >= datetime.combine(filters.taken_from, time.min))
+    if filters.taken_to is not None:
+        conditions.append(Photo.date_taken < datetime.combine(filters.taken_to + timedelta(days=1), time.min))
+    if filters.approved_only:
+        conditions.append(caption.state == ReviewState.APPROVED)
+    elif filters.state is not None:
+        conditions.append(caption.state == filters.state)
+    if filters.captioner:
+        conditions.append(caption.captioner_id == filters.captioner)
+    if filters.origin is not None:
+        conditions.append(caption.origin == filters.origin)
+    return conditions
+
+
+def is_unfiltered(filters: SearchFilters) -> bool:
+    return filters == SearchFilters()
