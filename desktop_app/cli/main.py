@@ -33,11 +33,11 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 def _register() -> None:
     # Each command module keeps its heavy imports inside the command, so --help stays fast.
-    from desktop_app.cli import caption, captions, db, gui, jobs, photos, plugins, scan
+    from desktop_app.cli import caption, captions, db, gui, jobs, photos, plugins, scan, search
 
     for command in (scan.scan, photos.photos, photos.show, captions.edit, captions.approve,
                     captions.reject, captions.revert, captions.choose, caption.caption, jobs.jobs, db.db,
-                    gui.gui, plugins.plugins):
+                    gui.gui, plugins.plugins, search.search):
         cli.add_command(command)
 
 
@@ -52,10 +52,12 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from desktop_app.catalogue.photos import LibraryNotFoundError, PhotoNotFoundError
     from desktop_app.jobs.store import JobError
     from desktop_app.library.scanner import ScanError
-    from desktop_app.plugin_registry import UnknownCaptionerError
+    from desktop_app.plugin_registry import UnknownCaptionerError, UnknownEmbedderError
+    from desktop_app.search.service import SearchError
 
     return (CatalogueError, ScanError, CaptionError, PhotoNotFoundError, LibraryNotFoundError,
-            ModelNotAvailableError, ModelLoadError, UnknownCaptionerError, JobError)
+            ModelNotAvailableError, ModelLoadError, UnknownCaptionerError, UnknownEmbedderError, JobError,
+            SearchError)
 
 
 def _fail(message: str, status: int) -> None:
