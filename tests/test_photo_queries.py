@@ -133,3 +133,10 @@ def test_cli_choices_match_the_catalogue() -> None:
     assert tuple(member.value for member in ReviewFilter) == photos_command.REVIEW_FILTERS
     assert tuple(member.value for member in SortKey) == photos_command.SORT_KEYS
     assert PhotoStatus.ERROR.value in photos_command.STATUSES
+
+
+def test_a_list_of_photos_from_a_search_keeps_its_order(catalogue: Catalogue, shelf: dict[str, int]) -> None:
+    ranked = (shelf["tree"], shelf["dog"], shelf["bird"])
+    assert names(catalogue, shelf, photo_ids=ranked, sort=SortKey.RELEVANCE) == ["tree", "dog", "bird"]
+    assert names(catalogue, shelf, photo_ids=ranked, review=ReviewFilter.APPROVED) == ["bird"]
+    assert names(catalogue, shelf, photo_ids=()) == []

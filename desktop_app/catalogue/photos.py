@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, column, func, literal_column, or_, select, table
+from sqlalchemy import Select, and_, case, column, func, literal_column, or_, select, table
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue.models import (
@@ -128,6 +128,8 @@ class PhotoQuery:
     review: ReviewFilter | None = None
     captioner: str | None = None  # the current caption's captioner id
     text: str | None = None  # keyword search over the photo's caption texts
+    # Only these photos (a semantic or hybrid search's results); with SortKey.RELEVANCE, in this order.
+    photo_ids: tuple[int, ...] | None = None
     sort: SortKey = SortKey.NAME
     descending: bool = False
     limit: int | None = None
@@ -202,6 +204,11 @@ def _selection(query: PhotoQuery, columns: Callable[[Any], list[Any]]) -> Select
         select_ = select_.where(_review_condition(query.review, current))
     if query.captioner:
         select_ = select_.where(current.captioner_id == query.captioner)
+    if query.photo_ids is not None:
+        if not query.photo_ids:
+            return None
+        select_ = select_.where(Photo.id.in_(query.photo_ids))
+        rank = case({photo_id: number for number, photo_id in enumerate(query.photo_ids)}, value=Photo.id)
     if query.text is not None:
         expression = fts_expression(query.text)
         if expression is None:
