@@ -120,6 +120,7 @@ def test_review_and_captioner_filters_and_sorting(qtbot: QtBot, window: MainWind
 
 
 def test_the_search_box_shows_matching_photos_best_first(qtbot: QtBot, window: MainWindow) -> None:
+    window.search_mode.setCurrentIndex(window.search_mode.findText("Exact words"))
     qtbot.keyClicks(window.search_box, "fish")
     qtbot.waitUntil(lambda: window.sort_key.currentText() == "Best match", timeout=WAIT_MS)
     settle(qtbot, window)

@@ -40,6 +40,7 @@ from desktop_app.jobs.runner import ItemDone
 from desktop_app.library.scanner import ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
+from desktop_app.search.results import SearchFilters, SearchMode
 from desktop_app.settings import Settings, load_settings
 from desktop_app.ui.backend import Backend, LibrarySummary, PhotoRow
 from desktop_app.ui.caption_dialog import CaptionDialog
@@ -53,6 +54,7 @@ from desktop_app.ui.library_list import LibraryList
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
 from desktop_app.ui.review import ReviewService
+from desktop_app.ui.search_worker import SearchRunner
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.wording import plural, sentence
 
@@ -75,6 +77,11 @@ SORT_KEYS: list[tuple[str, SortKey]] = [
     ("Confidence", SortKey.CONFIDENCE),
     ("Last changed", SortKey.CHANGED),
     ("Best match", SortKey.RELEVANCE),
+]
+SEARCH_MODES: list[tuple[str, SearchMode]] = [
+    ("Words and meaning", SearchMode.HYBRID),
+    ("Exact words", SearchMode.KEYWORD),
+    ("Meaning", SearchMode.SEMANTIC),
 ]
 ALL_CAPTIONERS = "All captioners"
 SEARCH_DELAY_MS = 250  # typing pauses this long before the grid follows the search box
@@ -116,6 +123,9 @@ class MainWindow(QMainWindow):
         self.model = PhotoListModel(self.thumbnails, self)
         self.inference = InferenceService(parent=self)
         self.review = ReviewService(parent=self)
+        self.searches = SearchRunner(parent=self)
+        self._search_request = 0  # the semantic or hybrid search the grid waits for; 0: none
+        self._search_ids: tuple[int, ...] | None = None  # its results, best first
 
         self._startup_folder: str | None = None
         self._started = False
@@ -181,6 +191,12 @@ class MainWindow(QMainWindow):
         self.search_box.addAction(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
                                   QLineEdit.ActionPosition.LeadingPosition)
         toolbar.addWidget(self.search_box)
+        self.search_mode = QComboBox()
+        self.search_mode.setToolTip("Exact words: the words themselves (\"phrases\", prefix*, OR, -word). "
+                                    "Meaning: captions that say the same in other words. Both: fused.")
+        for label, _mode in SEARCH_MODES:
+            self.search_mode.addItem(label)
+        toolbar.addWidget(self.search_mode)
         self.addToolBar(toolbar)
         self.find_action = QAction("Search Captions", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -393,6 +409,9 @@ class MainWindow(QMainWindow):
         self.sort_descending.toggled.connect(self._on_sort_direction)
         self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
         self.search_box.returnPressed.connect(self._on_search)
+        self.search_mode.currentIndexChanged.connect(lambda _index: self._on_search())
+        self.searches.results.connect(self._on_search_results)
+        self.searches.failed.connect(self._on_search_failed)
         # The detail pane follows the current photo; several may be selected (to caption them).
         self.grid.selectionModel().currentChanged.connect(self._on_photo_selected)
 
@@ -417,6 +436,8 @@ class MainWindow(QMainWindow):
         """Everything asked for has arrived and the visible thumbnails are painted-ready."""
         if not self._started or self.backend.busy or self._scans_pending or self.previews.busy:
             return False
+        if self._search_request:
+            return False  # a search by meaning is still running
         if not self._photos_complete:
             return False
         if self.model.rowCount() and not self.grid.visible_rows():
@@ -433,6 +454,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.detail.flush()  # typed text becomes a revision before the review thread stops
         self.review.shutdown()
+        self.searches.shutdown()
         self.inference.shutdown()  # a running job stays queued and resumes at the next start
         self.previews.shutdown()
         self.thumbnails.shutdown()
@@ -453,6 +475,7 @@ class MainWindow(QMainWindow):
         self._set_status("")
         if self.backend.catalogue is not None:
             self.review.open(self.backend.catalogue)  # commits edits a crash left unsaved
+            self.searches.open(self.backend.catalogue)
             self.inference.open(self.backend.catalogue)  # resumes jobs a crash or close interrupted
         if self._startup_folder is not None:
             self.scan(self._startup_folder)
@@ -487,6 +510,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _on_location_selected(self, _library_id: int | None, _folder: str | None) -> None:
+        if self._searching_by_meaning():
+            self._search_ids = None
+            self._start_search()  # its filters changed: the ranking too
         self._load_photos(keep_selection=False)
 
     @Slot()
@@ -535,13 +561,48 @@ class MainWindow(QMainWindow):
         searching = bool(self.search_text())
         key = SORT_KEYS[self.sort_key.currentIndex()][1]
         # Best matches first while searching, unless the user chose an order; name order after.
-        if searching and key is SortKey.NAME:
-            self.sort_key.setCurrentIndex(self._sort_index(SortKey.RELEVANCE))  # reloads
-            return
-        if not searching and key is SortKey.RELEVANCE:
-            self.sort_key.setCurrentIndex(self._sort_index(SortKey.NAME))
-            return
+        wanted = (SortKey.RELEVANCE if searching and key is SortKey.NAME
+                  else SortKey.NAME if not searching and key is SortKey.RELEVANCE else key)
+        self.sort_key.blockSignals(True)  # one reload, below
+        self.sort_key.setCurrentIndex(self._sort_index(wanted))
+        self.sort_key.blockSignals(False)
+        self._search_ids = None
+        if self._searching_by_meaning():
+            self._start_search()
+        else:
+            self._search_request = 0
         self._load_photos(keep_selection=True)
+
+    def search_mode_value(self) -> SearchMode:
+        return SEARCH_MODES[max(0, self.search_mode.currentIndex())][1]
+
+    def _searching_by_meaning(self) -> bool:
+        return bool(self.search_text()) and self.search_mode_value() is not SearchMode.KEYWORD
+
+    def _start_search(self) -> None:
+        """Run a semantic or hybrid search on the search thread; the grid shows its photos when it ends."""
+        filters = SearchFilters(library_id=self.libraries.selected_id(),
+                                folder=self.libraries.selected_folder())
+        self._search_request = self.searches.search(self.search_text(), self.search_mode_value(), filters)
+        self._set_status("Searching…")
+
+    @Slot(int, object, str, object)
+    def _on_search_results(self, request_id: int, photo_ids: list[int], mode: str,
+                           notices: list[str]) -> None:
+        if request_id != self._search_request:
+            return
+        self._search_request = 0
+        self._search_ids = tuple(photo_ids)
+        self._set_status(sentence(notices[0]) if notices else f"{plural(len(photo_ids), 'photo')} found")
+        self._load_photos(keep_selection=False)
+
+    @Slot(int, str)
+    def _on_search_failed(self, request_id: int, message: str) -> None:
+        if request_id == self._search_request:
+            self._search_request = 0
+            self._search_ids = ()
+            self._on_error(message)
+            self._load_photos(keep_selection=False)
 
     @Slot(bool)
     def _on_sort_direction(self, descending: bool) -> None:
@@ -560,12 +621,16 @@ class MainWindow(QMainWindow):
     def photo_query(self) -> PhotoQuery:
         """What the grid shows: the sidebar's library or folder, the filters, the search and the order."""
         captioner = self.captioner_filter.currentText()
+        by_meaning = self._searching_by_meaning()
         return PhotoQuery(
             library_id=self.libraries.selected_id(),
             folder=self.libraries.selected_folder(),
             review=REVIEW_FILTERS[max(0, self.review_filter.currentIndex())][1],
             captioner=None if captioner in ("", ALL_CAPTIONERS) else captioner,
-            text=self.search_text() or None,
+            # Exact words filter the listing itself; a search by meaning lists the photos it found
+            # (none while it runs).
+            text=None if by_meaning else self.search_text() or None,
+            photo_ids=(self._search_ids or ()) if by_meaning else None,
             sort=SORT_KEYS[max(0, self.sort_key.currentIndex())][1],
             descending=self.sort_descending.isChecked(),
         )

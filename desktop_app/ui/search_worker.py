@@ -1,0 +1,99 @@
+"""The search box's semantic and hybrid searches, on a thread of their own.
+
+Embedding a query needs the text embedder (torch, a model load of a few seconds the first time) and
+ranks a matrix of every caption vector: neither may run on the GUI thread, nor wait behind the
+catalogue thread's listings. The SearchService (desktop_app/search/service.py) is the CLI's.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from desktop_app.catalogue import Catalogue
+from desktop_app.errors import one_line
+from desktop_app.plugin_registry import load_plugins
+from desktop_app.search.results import SearchFilters, SearchMode
+from desktop_app.search.service import SearchService
+
+log = logging.getLogger(__name__)
+
+RESULTS_LIMIT = 500  # photos a search shows in the grid, best first
+
+
+class SearchWorker(QObject):
+    results = Signal(int, object, str, object)  # request id, [photo id] best first, mode used, [notice]
+    failed = Signal(int, str)  # request id, one line
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.service: SearchService | None = None
+        self.latest = 0  # set from the GUI thread: requests older than this are skipped
+
+    @Slot(object)
+    def open(self, catalogue: Catalogue) -> None:
+        if self.service is not None:
+            self.service.close()
+        self.service = SearchService(catalogue, load_plugins())
+
+    @Slot(int, str, str, object)
+    def search(self, request_id: int, text: str, mode: str, filters: SearchFilters) -> None:
+        if request_id != self.latest or self.service is None:
+            return  # the user typed on: only the newest query is worth running
+        try:
+            result = self.service.search(text, SearchMode(mode), filters, RESULTS_LIMIT)
+        except Exception as exc:
+            log.warning("search failed: %s", one_line(exc))
+            log.debug("search failed", exc_info=True)
+            self.failed.emit(request_id, f"search failed: {one_line(exc)}")
+            return
+        self.results.emit(request_id, [hit.photo_id for hit in result.hits], result.mode.value,
+                          result.notices)
+
+    @Slot()
+    def shutdown(self) -> None:
+        if self.service is not None:
+            self.service.close()
+            self.service = None
+        self.thread().quit()
+
+
+class SearchRunner(QObject):
+    """The GUI thread's handle on the search thread; its signals arrive on the GUI thread."""
+
+    results = Signal(int, object, str, object)
+    failed = Signal(int, str)
+    _open_requested = Signal(object)
+    _search_requested = Signal(int, str, str, object)
+    _shutdown_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._request_id = 0
+        self.thread = QThread(self)
+        self.thread.setObjectName("search")
+        self.worker = SearchWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.finished.connect(self.worker.deleteLater)
+        self._open_requested.connect(self.worker.open)
+        self._search_requested.connect(self.worker.search)
+        self._shutdown_requested.connect(self.worker.shutdown)
+        self.worker.results.connect(self.results)
+        self.worker.failed.connect(self.failed)
+        self.thread.start()
+
+    def open(self, catalogue: Catalogue) -> None:
+        self._open_requested.emit(catalogue)
+
+    def search(self, text: str, mode: SearchMode, filters: SearchFilters) -> int:
+        """Ask for a search; the answer carries the returned request id (older answers are stale)."""
+        self._request_id += 1
+        self.worker.latest = self._request_id  # an int assignment: atomic under the GIL
+        self._search_requested.emit(self._request_id, text, mode.value, filters)
+        return self._request_id
+
+    def shutdown(self) -> None:
+        if self.thread.isRunning():
+            self._shutdown_requested.emit()  # the worker's slot ends its thread's event loop
+            self.thread.wait()
