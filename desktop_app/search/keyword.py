@@ -1,25 +1,129 @@
-"""Keyword search over caption text with the catalogue's FTS5 index.
+"""Keyword search over caption text with the catalogue's FTS5 index (migration 0002), ranked by bm25.
 
-Any string a user types becomes a safe FTS5 expression: its words, each quoted (so FTS5 operators,
-quotes and parentheses are plain text), all required, the last one as a prefix so results follow
-typing. (The full query syntax with phrases, OR and NOT comes with the search issue.)
+What the user types is read in our own query syntax (desktop_app.search.syntax: words, "phrases",
+prefix*, AND / OR / NOT, -exclusion, parentheses) and reaches FTS5 only as a safe expression.
 """
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
-# Words as the FTS5 unicode61 tokenizer sees them: letters and digits of any script.
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-MAX_WORDS = 32  # a pasted paragraph still makes a cheap query
+from sqlalchemy import Select, column, literal_column, select, table, text
+from sqlalchemy.orm import Session
+
+from desktop_app.catalogue.models import Caption, Photo
+from desktop_app.search.results import SearchFilters, SearchHit, filter_conditions
+from desktop_app.search.syntax import translate
+
+# The FTS5 table; its hidden "rank" column is the bm25 score (lower is better).
+_INDEX = table("captions_fts", column("rowid"), column("rank"))
+_MATCH = literal_column("captions_fts").op("MATCH")
+NO_FILTERS = SearchFilters()  # frozen: safe as a default
+OVERFETCH = 3  # caption rows fetched per hit wanted: most photos hold one or two captions
+SNIPPET_TOKENS = 24  # a longer caption is cut around its matches, with "…"
+_SNIPPETS = text(
+    "SELECT rowid, snippet(captions_fts, 0, '[', ']', '…', :tokens) FROM captions_fts"
+    " WHERE captions_fts MATCH :expression AND rowid = :caption_id"
+)
 
 
 def fts_expression(text: str) -> str | None:
-    """The FTS5 MATCH expression for what the user typed, or None if it holds no word."""
-    words = _WORD.findall(text)[:MAX_WORDS]
-    if not words:
-        return None
-    quoted = [f'"{word}"' for word in words]
-    if text.rstrip() == text:  # still typing the last word: match it as a prefix
-        quoted[-1] += "*"
-    return " ".join(quoted)
+    """The FTS5 MATCH expression for a search box's text as it is being typed (the grid's filter):
+    the query syntax, with the last word a prefix while the user is still typing it."""
+    return translate(text, typing=True)
+
+
+def keyword_search(
+    session: Session, text: str, filters: SearchFilters = NO_FILTERS, limit: int = 20
+) -> list[SearchHit]:
+    """The photos whose captions match ``text``, best bm25 first, one hit per photo (through its
+    best-matching caption), at most ``limit``. Any text is safe; one that can match nothing gives []."""
+    expression = translate(text)
+    if expression is None or limit <= 0:
+        return []
+    best = _best_caption_per_photo(session, expression, filters, limit)
+    if not best:
+        return []
+    caption_ids = [caption_id for caption_id, _rank in best]
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(Caption.id, Caption.photo_id, Caption.text, Photo.library_id, Photo.rel_path)
+            .join(Photo, Photo.id == Caption.photo_id)
+            .where(Caption.id.in_(caption_ids))
+        )
+    }
+    # snippet() runs only inside a MATCH query: one per hit, each a seek to its rowid in the index.
+    snippets = {
+        caption_id: snippet
+        for caption_id in caption_ids
+        for _rowid, snippet in session.execute(
+            _SNIPPETS, {"tokens": SNIPPET_TOKENS, "expression": expression, "caption_id": caption_id}
+        )
+    }
+    # Imported here: catalogue.photos imports this module for fts_expression.
+    from desktop_app.catalogue.photos import absolute_path, library_roots
+
+    roots = library_roots(session)
+    return [
+        SearchHit(
+            photo_id=row.photo_id,
+            caption_id=caption_id,
+            path=absolute_path(roots[row.library_id], row.rel_path),
+            caption=row.text,
+            score=-rank,
+            snippet=snippets.get(caption_id),
+        )
+        for caption_id, rank in best
+        if (row := rows.get(caption_id)) is not None
+    ]
+
+
+def _best_caption_per_photo(
+    session: Session, expression: str, filters: SearchFilters, limit: int
+) -> list[tuple[int, float]]:
+    """(caption id, bm25) of the best-ranked matching caption of each of the ``limit`` best photos.
+
+    SQLite ranks and cuts to the first rows; a photo with several matching captions takes several
+    of them, so fetch more than ``limit`` rows, and more again only if duplicates left too few.
+    """
+    fetch = limit * OVERFETCH
+    while True:
+        best: dict[int, tuple[int, float]] = {}
+        rows = session.execute(_ranked(expression, filters, fetch)).all()
+        for caption_id, photo_id, rank in rows:
+            if photo_id not in best:
+                best[photo_id] = (caption_id, rank)
+                if len(best) == limit:
+                    return list(best.values())
+        if len(rows) < fetch:  # every match seen
+            return list(best.values())
+        fetch *= 4
+
+
+def _ranked(expression: str, filters: SearchFilters, fetch: int) -> Select[Any]:
+    """(caption id, photo id, bm25) of the first ``fetch`` matching captions, best first."""
+    conditions = filter_conditions(filters)
+    if not conditions:
+        # Rank and cut inside the index alone; only the rows kept meet the captions table.
+        top = (
+            select(_INDEX.c.rowid, _INDEX.c.rank)
+            .where(_MATCH(expression))
+            .order_by(_INDEX.c.rank)
+            .limit(fetch)
+            .subquery()
+        )
+        return (
+            select(top.c.rowid, Caption.photo_id, top.c.rank)
+            .join(Caption, Caption.id == top.c.rowid)
+            .order_by(top.c.rank)
+        )
+    return (
+        select(_INDEX.c.rowid, Caption.photo_id, _INDEX.c.rank)
+        .select_from(_INDEX)
+        .join(Caption, Caption.id == _INDEX.c.rowid)
+        .join(Photo, Photo.id == Caption.photo_id)
+        .where(_MATCH(expression), *conditions)
+        .order_by(_INDEX.c.rank)
+        .limit(fetch)
+    )
