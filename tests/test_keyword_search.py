@@ -23,7 +23,8 @@ ALBUM = {
     "harbour": ("sea", "2021/coast/harbour.jpg", datetime(2021, 6, 1, 9),
                 [("a red boat in the harbour at dawn", AI, DRAFT, "generic")]),
     "sails": ("sea", "2021/coast/sails.jpg", datetime(2021, 6, 2, 9),
-              [("a boat with red sails moored far out beyond the harbour wall at dusk", AI, DRAFT, "florence")]),
+              [("a boat with red sails moored far out beyond the harbour wall at dusk", AI, DRAFT,
+                "florence")]),
     "dog": ("sea", "2021/beach/dog.jpg", datetime(2021, 7, 1, 12),
             [("a brown dog running on the grass", AI, APPROVED, "generic")]),
     "cat": ("home", "2022/cat.jpg", datetime(2022, 1, 5, 18),
@@ -31,7 +32,8 @@ ALBUM = {
     "puppy": ("home", "2022/puppy.jpg", datetime(2022, 3, 1, 8),
               [("our puppy chewing a red ball", IMPORTED, REJECTED, None),
                ("a young dog with a red ball on the grass", AI, DRAFT, "generic")]),
-    "café": ("home", "2023/cafe.jpg", None, [("breakfast at the café, coffee and croissants", HUMAN, DRAFT, None)]),
+    "café": ("home", "2023/cafe.jpg", None,
+             [("breakfast at the café, coffee and croissants", HUMAN, DRAFT, None)]),
 }
 
 
@@ -147,8 +149,9 @@ def test_many_matching_captions_of_one_photo_leave_room_for_others(
         for _ in range(30):  # all rank above the other photos' captions
             add_caption(session, photo, "zebra zebra", origin=AI, author="m", make_current=False)
         for name in ("dog", "harbour"):
-            add_caption(session, session.get(Photo, album[name]), f"a zebra near the {name} and many more words",
-                        origin=AI, author="m", make_current=False)
+            add_caption(session, session.get(Photo, album[name]),
+                        f"a zebra near the {name} and many more words", origin=AI, author="m",
+                        make_current=False)
     assert search(catalogue, album, "zebra", limit=2)[0] == "cat"
     assert len(search(catalogue, album, "zebra", limit=2)) == 2
     assert sorted(search(catalogue, album, "zebra")) == ["cat", "dog", "harbour"]
@@ -169,7 +172,8 @@ def test_snippets_highlight_the_matched_words(catalogue: Catalogue, album: dict[
 
 def test_an_edit_updates_the_keyword_index(catalogue: Catalogue, album: dict[str, int]) -> None:
     with catalogue.write() as session:
-        edit_caption(session, session.get(Photo, album["cat"]), "a tabby kitten on a windowsill", author="ann")
+        edit_caption(session, session.get(Photo, album["cat"]), "a tabby kitten on a windowsill",
+                     author="ann")
     assert search(catalogue, album, "sofa") == []
     assert search(catalogue, album, "kitten windowsill") == ["cat"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, column, literal_column, select, table, text
+from sqlalchemy import Select, bindparam, column, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.models import Caption, Photo
@@ -23,8 +23,8 @@ OVERFETCH = 3  # caption rows fetched per hit wanted: most photos hold one or tw
 SNIPPET_TOKENS = 24  # a longer caption is cut around its matches, with "…"
 _SNIPPETS = text(
     "SELECT rowid, snippet(captions_fts, 0, '[', ']', '…', :tokens) FROM captions_fts"
-    " WHERE captions_fts MATCH :expression AND rowid = :caption_id"
-)
+    " WHERE captions_fts MATCH :expression AND rowid IN :caption_ids"
+).bindparams(bindparam("caption_ids", expanding=True))
 
 
 def fts_expression(text: str) -> str | None:
@@ -53,12 +53,11 @@ def keyword_search(
             .where(Caption.id.in_(caption_ids))
         )
     }
-    # snippet() runs only inside a MATCH query: one per hit, each a seek to its rowid in the index.
+    # snippet() runs only inside a MATCH query; SQLite seeks the index to each rowid of the IN list.
     snippets = {
-        caption_id: snippet
-        for caption_id in caption_ids
-        for _rowid, snippet in session.execute(
-            _SNIPPETS, {"tokens": SNIPPET_TOKENS, "expression": expression, "caption_id": caption_id}
+        rowid: snippet
+        for rowid, snippet in session.execute(
+            _SNIPPETS, {"tokens": SNIPPET_TOKENS, "expression": expression, "caption_ids": caption_ids}
         )
     }
     # Imported here: catalogue.photos imports this module for fts_expression.
