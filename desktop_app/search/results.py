@@ -43,7 +43,7 @@ class SearchHit:
     matches), else None."""
 
     photo_id: int
-    caption_id: int
+    caption_id: int | None  # None: a photo found by its pixels (image-text search) that has no caption
     path: str
     caption: str
     score: float
