@@ -1,0 +1,84 @@
+"""`photo-annotator embed`: (re)build the vectors that semantic search ranks."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
+
+
+class _ProgressLine:
+    """One line on a terminal, rewritten as batches finish; silence when stderr is a pipe or a log."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.interactive = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.interactive:
+            sys.stderr.write(f"\r\033[KEmbedding {self.what}: {done}/{total}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+@click.command()
+@click.option("--embedder", "embedder_id", default="minilm", show_default=True,
+              help="The embedder plugin (`photo-annotator plugins` lists them).")
+@click.option("--model", metavar="HUB_ID|FOLDER", help="The embedder's model instead of its default.")
+@click.option("--device", default="auto", show_default=True,
+              help="cuda, cuda:N, mps, cpu, or auto: CUDA, then Apple MPS, then CPU.")
+@click.option("--batch-size", type=click.IntRange(1, 4096),
+              help="Texts (default 64) or photos (default 16) embedded at once.")
+@click.option("--photos", is_flag=True,
+              help="Embed the photos themselves (an image-text embedder such as clip), not their captions.")
+@json_option
+@db_option
+def embed(embedder_id: str, model: str | None, device: str, batch_size: int | None, photos: bool,
+          as_json: bool, db: str | None) -> None:
+    """Embed every caption that has no vector of the embedder's model yet, or whose text changed since.
+
+    Vectors are stored in the catalogue with their model, so running it again embeds only what is
+    new or edited; vectors of other models are kept. With --photos, an image-text embedder embeds the
+    photos' pixels, so searches find photos that have no caption yet.
+    """
+    from desktop_app.captioning.hf import resolve_device
+    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.search.embedder import Modality
+    from desktop_app.search.vectors import (
+        DEFAULT_BATCH_SIZE,
+        DEFAULT_PHOTO_BATCH_SIZE,
+        embed_captions,
+        embed_photos,
+    )
+
+    prototype = load_plugins().get_embedder(embedder_id)
+    if photos and Modality.IMAGE not in prototype.modalities:
+        raise click.UsageError(f"embedder {embedder_id} embeds text only; --photos needs an image-text "
+                               "embedder such as clip")
+    catalogue = open_db(db)
+    embedder = type(prototype)(model=model)
+    embedder.load(resolve_device(device))
+    progress = _ProgressLine("photos" if photos else "captions")
+    try:
+        if photos:
+            report = embed_photos(catalogue, embedder, batch_size or DEFAULT_PHOTO_BATCH_SIZE, progress)
+        else:
+            report = embed_captions(catalogue, embedder, batch_size or DEFAULT_BATCH_SIZE, progress)
+    finally:
+        progress.close()
+        embedder.unload()
+    if as_json:
+        emit_json(report.to_json())
+        return
+    echo(f"{report.model_id}: {report.embedded} {report.kind} embedded, {report.current} already current "
+         f"({report.seconds:.1f} s)")
+    for photo_id, reason in report.failed:
+        echo(f"  photo {photo_id} not embedded: {reason}")
