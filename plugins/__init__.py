@@ -6,4 +6,4 @@ modules; the built-in captioners are being added to it.
 """
 
 DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.encoder_decoder", "plugins.medical_report", "plugins.generic",
-                                   "plugins.product_description")
+                                   "plugins.product_description", "plugins.minilm", "plugins.clip")
