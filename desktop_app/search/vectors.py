@@ -266,6 +266,16 @@ def _store(catalogue: Catalogue, owner: Any, owner_table: Any, model_id: str,
         session.execute(statement, rows)
 
 
+def _digest_key(content_hash: str) -> bytes:
+    """32 bytes standing for a content hash in memory: a text's sha256 as is; a photo's (16-byte blake2b)
+    zero-padded; any other form hashed."""
+    try:
+        raw = bytes.fromhex(content_hash)
+    except ValueError:
+        raw = b""
+    return raw.ljust(32, b"\0") if 0 < len(raw) <= 32 else hashlib.sha256(content_hash.encode()).digest()
+
+
 def _dialect_insert(session: Session) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -456,7 +466,7 @@ class VectorIndex:
             raise ValueError(f"vectors of {self.model_id} have different dimensions in the catalogue")
         owners = np.fromiter((row[0] for row in fresh), np.int64, len(fresh))
         vectors = np.frombuffer(b"".join(row[3] for row in fresh), dtype="<f4").reshape(len(fresh), dimension)
-        digests = np.frombuffer(b"".join(bytes.fromhex(row[1]) for row in fresh), np.uint8).reshape(-1, 32)
+        digests = np.frombuffer(b"".join(_digest_key(row[1]) for row in fresh), np.uint8).reshape(-1, 32)
         rows_of = np.full(len(owners), -1, np.int64) if new else self._rows_of(owners)
         replace = rows_of >= 0
         if replace.any():
@@ -568,8 +578,9 @@ class VectorIndex:
         product = torch.mv(torch.from_numpy(matrix), torch.from_numpy(query.astype(np.float16)))
         return product.numpy().astype(np.float32)
 
-    def _digest_of(self, row: int) -> str:
-        return self._digests[row].tobytes().hex()
+    def _made_from(self, row: int, content_hash: str | None) -> bool:
+        """Whether the row's vector was made from content with this hash."""
+        return content_hash is not None and self._digests[row].tobytes() == _digest_key(content_hash)
 
     def _stale(self, row: int) -> None:
         """A hit whose caption changed after the last refresh: out of the index until re-embedded."""
@@ -612,7 +623,7 @@ def caption_hits(session: Session, index: VectorIndex, query: np.ndarray, limit:
         stale = False
         for row, score in ranked:
             caption = rows.get(int(index._ids[row]))
-            if caption is None or text_hash(caption.text) != index._digest_of(row):
+            if caption is None or not index._made_from(row, text_hash(caption.text)):
                 index._stale(row)  # deleted, or edited since the last refresh
                 stale = True
                 continue
@@ -658,7 +669,7 @@ def image_search(session: Session, index: VectorIndex, embedder: Embedder, text:
         stale = False
         for row, score in ranked:
             photo = rows.get(int(index._ids[row]))
-            if photo is None or photo.content_hash != index._digest_of(row):
+            if photo is None or not index._made_from(row, photo.content_hash):
                 index._stale(row)  # deleted, or the file changed since it was embedded
                 stale = True
                 continue
