@@ -314,6 +314,7 @@ class VectorIndex:
         self._ids = np.zeros(0, np.int64)  # the caption or photo id of each row
         self._digests = np.zeros((0, 32), np.uint8)  # the sha256 each row's vector was made from
         self._live = np.zeros(0, bool)
+        self._order: np.ndarray | None = None  # rows sorted by owner id, for _rows_of
         self._size = 0  # rows in use; rows past it are spare capacity
         self._dead = 0  # rows in use whose vector is stale or whose caption or photo is gone
         self._embedding_mark: tuple[int, int] | None = None  # (embeddings.id, owner) of the newest row loaded
@@ -386,8 +387,9 @@ class VectorIndex:
         returns the owners seen (stale ones go to pending)."""
         seen: set[int] = set()
         assert self._embedding_mark is not None
+        connection = session.connection()  # Core rows: the ORM's per-row work is a third of a load
         while True:
-            rows = session.execute(
+            rows = connection.execute(
                 self._with_current(select(Embedding.id, self._owner, Embedding.content_hash,
                                           Embedding.dimension, Embedding.vector))
                 .where(Embedding.model_id == self.model_id, Embedding.id > self._embedding_mark[0])
@@ -419,15 +421,11 @@ class VectorIndex:
                     .where(Photo.id.in_(chunk))
                 )
             rows = session.execute(statement).all()
-            for gone in set(chunk) - {row[0] for row in rows}:
-                self._drop([gone])
-                self._pending.discard(gone)
             self._take([row for row in rows if row[1] is not None], 0)
-            # Never embedded: a first vector is a new embeddings row, which _load_new sees.
-            for row in rows:
-                if row[1] is None:
-                    self._drop([row[0]])
-                    self._pending.discard(row[0])
+            # Gone, or never embedded (a first vector is a new embeddings row, which _load_new sees).
+            gone = set(chunk) - {row[0] for row in rows if row[1] is not None}
+            self._drop(gone)
+            self._pending -= gone
 
     def _with_current(self, statement: Select[Any]) -> Select[Any]:
         """Adds the owner's current content (caption text, photo hash) as the last column."""
@@ -485,24 +483,26 @@ class VectorIndex:
             self._digests[self._size:end] = digests[add]
             self._live[self._size:end] = True
             self._size = end
+            self._order = None
 
     def _rows_of(self, owners: np.ndarray) -> np.ndarray:
-        """The row of each owner, -1 where it has none (an O(rows) scan: used for small changes)."""
+        """The row of each owner, -1 where it has none: a scan of the ids for a few owners, else a
+        binary search in the rows sorted by id (sorted once, until rows are added)."""
         result = np.full(len(owners), -1, np.int64)
         if not self._size or not len(owners):
             return result
         ids = self._ids[:self._size]
-        if len(owners) > 1000 and self._size > 1000:
-            order = np.argsort(ids, kind="stable")
-            positions = np.searchsorted(ids, owners, sorter=order)
-            positions = np.minimum(positions, len(ids) - 1)
-            found = ids[order[positions]] == owners
-            result[found] = order[positions][found]
+        if len(owners) <= 16 and self._order is None:
+            for index, owner in enumerate(owners):
+                hits = np.flatnonzero(ids == owner)
+                if hits.size:
+                    result[index] = hits[0]
             return result
-        for index, owner in enumerate(owners):
-            hits = np.flatnonzero(ids == owner)
-            if hits.size:
-                result[index] = hits[0]
+        if self._order is None:
+            self._order = np.argsort(ids, kind="stable")
+        positions = np.minimum(np.searchsorted(ids, owners, sorter=self._order), len(ids) - 1)
+        found = ids[self._order[positions]] == owners
+        result[found] = self._order[positions][found]
         return result
 
     def _drop(self, owners: Iterable[int]) -> None:
@@ -529,7 +529,7 @@ class VectorIndex:
         keep = np.flatnonzero(self._live[:self._size])
         self._matrix = self._matrix[keep].copy()
         self._ids, self._digests, self._live = self._ids[keep], self._digests[keep], self._live[keep]
-        self._size, self._dead = len(keep), 0
+        self._size, self._dead, self._order = len(keep), 0, None
 
     # -- ranking -------------------------------------------------------------------------------------------
 
@@ -550,8 +550,9 @@ class VectorIndex:
         if self._dead:
             excluded = ~self._live[:self._size]
         if allowed_ids is not None:
-            allowed = np.fromiter(allowed_ids, np.int64) if isinstance(allowed_ids, Iterable) else allowed_ids
-            outside = ~np.isin(self._ids[:self._size], np.asarray(allowed, dtype=np.int64))
+            allowed = (allowed_ids if isinstance(allowed_ids, np.ndarray)
+                       else np.fromiter(allowed_ids, np.int64))
+            outside = ~np.isin(self._ids[:self._size], allowed)
             excluded = outside if excluded is None else excluded | outside
         candidates = self._size
         if excluded is not None:
