@@ -205,6 +205,30 @@ def test_refresh_is_incremental_and_picks_up_new_and_changed_captions(
     assert len(index) == 6
 
 
+def test_only_the_captions_an_index_knows_changed_are_embedded(
+        catalogue: Catalogue, album: dict[str, int], minilm: MiniLMEmbedder) -> None:
+    embed_captions(catalogue, minilm)
+    index = VectorIndex(minilm.model)
+    search(catalogue, index, minilm, "puppy", album)
+    edit(catalogue, album["desk"], "a kitten asleep in a basket")
+    with catalogue.write() as session:
+        photo = Photo(library_id=1, rel_path="boat.jpg", status=PhotoStatus.OK)
+        session.add(photo)
+        session.flush()
+        boat = add_caption(session, photo, "a sailing boat on the sea", origin=CaptionOrigin.HUMAN,
+                           author="ann")
+        album["boat"], boat_caption = photo.id, boat.id
+    with catalogue.read() as session:
+        index.refresh(session)
+        desk_caption = session.scalar(select(Caption.id).where(Caption.photo_id == album["desk"]))
+    assert index.needs_embedding() == {desk_caption, boat_caption}
+    report = embed_captions(catalogue, minilm, caption_ids=index.needs_embedding())
+    assert (report.embedded, report.current) == (2, 0)
+    assert search(catalogue, index, minilm, "a cat sleeping", album)[0] == "desk"
+    assert search(catalogue, index, minilm, "ship on the ocean", album)[0] == "boat"
+    assert index.needs_embedding() == set()
+
+
 def test_filters_restrict_the_captions_ranked(catalogue: Catalogue, album: dict[str, int],
                                               minilm: MiniLMEmbedder) -> None:
     embed_captions(catalogue, minilm)

@@ -98,15 +98,22 @@ class EmbedReport:
 # -- embedding -----------------------------------------------------------------------------------------
 
 def embed_captions(catalogue: Catalogue, embedder: Embedder, batch_size: int = DEFAULT_BATCH_SIZE,
-                   progress: Progress | None = None, stop: Stop | None = None) -> EmbedReport:
+                   progress: Progress | None = None, stop: Stop | None = None,
+                   caption_ids: Iterable[int] | None = None) -> EmbedReport:
     """Embed every caption that has no current vector of ``embedder``'s model (none yet, or its text
     was edited since), ``batch_size`` at a time, each batch written in one transaction. The loaded
-    ``embedder`` is the caller's. ``stop`` is asked between batches."""
+    ``embedder`` is the caller's. ``stop`` is asked between batches. ``caption_ids``: only these (such
+    as ``VectorIndex.needs_embedding()``, the captions edited or added since an index loaded), without
+    reading the others."""
     model_id = embedder.model
     report = EmbedReport(model_id, CAPTIONS)
     started = time.perf_counter()
-    with catalogue.read() as session:
-        total = session.scalar(select(func.count(Caption.id))) or 0
+    chosen = None if caption_ids is None else sorted(set(caption_ids))
+    if chosen is None:
+        with catalogue.read() as session:
+            total = session.scalar(select(func.count(Caption.id))) or 0
+    else:
+        total = len(chosen)
     done = 0
     work: list[tuple[int, str, str]] = []  # (caption id, text, its hash)
 
@@ -118,18 +125,22 @@ def embed_captions(catalogue: Catalogue, embedder: Embedder, batch_size: int = D
         report.embedded += len(batch)
         done += len(batch)
 
+    current = (select(Caption.id, Caption.text, Embedding.content_hash)
+               .outerjoin(Embedding, and_(Embedding.caption_id == Caption.id, Embedding.model_id == model_id))
+               .order_by(Caption.id))
     last_id = 0
     pages_left = True
     while pages_left or work:
         if pages_left:
             with catalogue.read() as session:
-                rows = session.execute(
-                    select(Caption.id, Caption.text, Embedding.content_hash)
-                    .outerjoin(Embedding, and_(Embedding.caption_id == Caption.id,
-                                               Embedding.model_id == model_id))
-                    .where(Caption.id > last_id).order_by(Caption.id).limit(PAGE)
-                ).all()
-            pages_left = len(rows) == PAGE
+                if chosen is None:
+                    rows = session.execute(current.where(Caption.id > last_id).limit(PAGE)).all()
+                    pages_left = len(rows) == PAGE
+                else:
+                    page, chosen = chosen[:IN_CHUNK], chosen[IN_CHUNK:]
+                    rows = session.execute(current.where(Caption.id.in_(page))).all()
+                    pages_left = bool(chosen)
+                    done += len(page) - len(rows)  # deleted since
             if rows:
                 last_id = rows[-1][0]
             for caption_id, text, stored in rows:
@@ -320,10 +331,17 @@ class VectorIndex:
         self._embedding_mark: tuple[int, int] | None = None  # (embeddings.id, owner) of the newest row loaded
         self._revision_mark: tuple[int, int] | None = None  # (caption_revisions.id, caption id) last seen
         self._pending: set[int] = set()  # owners with a stale stored vector: used again once re-embedded
+        self._unembedded: set[int] = set()  # captions added since the load that have no vector yet
 
     def __len__(self) -> int:
         """Vectors that searches can use."""
         return self._size - self._dead
+
+    def needs_embedding(self) -> set[int]:
+        """Captions (or photos) this index knows to lack a current vector: edited since they were
+        embedded, or added since the index loaded. Captions without a vector at the first load are not
+        listed (finding them reads every caption): ``photo-annotator embed`` embeds those."""
+        return self._pending | self._unembedded
 
     @property
     def nbytes(self) -> int:
@@ -422,10 +440,12 @@ class VectorIndex:
                 )
             rows = session.execute(statement).all()
             self._take([row for row in rows if row[1] is not None], 0)
-            # Gone, or never embedded (a first vector is a new embeddings row, which _load_new sees).
+            # Never embedded (a first vector is a new embeddings row, which _load_new sees), or gone.
+            unembedded = {row[0] for row in rows if row[1] is None}
             gone = set(chunk) - {row[0] for row in rows if row[1] is not None}
             self._drop(gone)
             self._pending -= gone
+            self._unembedded = (self._unembedded - gone) | unembedded
 
     def _with_current(self, statement: Select[Any]) -> Select[Any]:
         """Adds the owner's current content (caption text, photo hash) as the last column."""
@@ -448,6 +468,7 @@ class VectorIndex:
             if content is not None and digest == self._current_digest(content):
                 fresh.append((owner, digest, dimension, blob))
                 self._pending.discard(owner)
+                self._unembedded.discard(owner)
             else:
                 stale.append(owner)
                 if content is not None:
