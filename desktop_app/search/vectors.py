@@ -462,19 +462,17 @@ class VectorIndex:
         """Rows of (owner, content hash, dimension, vector blob, current content): current ones into
         the matrix (replacing the owner's row, if any), stale ones out of it and into pending.
         ``new``: owners not in the index yet (a first load), so no row is looked up."""
-        fresh = []
-        stale = []
-        for owner, digest, dimension, blob, content in rows:
-            if content is not None and digest == self._current_digest(content):
-                fresh.append((owner, digest, dimension, blob))
-                self._pending.discard(owner)
-                self._unembedded.discard(owner)
-            else:
-                stale.append(owner)
-                if content is not None:
-                    self._pending.add(owner)
-        if stale and not new:
-            self._drop(stale)
+        current = [self._current_digest(row[4]) for row in rows]
+        fresh = [row for row, digest in zip(rows, current, strict=True) if row[1] == digest]
+        if len(fresh) < len(rows):
+            stale = [row for row, digest in zip(rows, current, strict=True) if row[1] != digest]
+            self._pending.update(row[0] for row in stale if row[4] is not None)  # gone ones: forgotten
+            if not new:
+                self._drop(row[0] for row in stale)
+        if self._pending or self._unembedded:
+            owners_fresh = {row[0] for row in fresh}
+            self._pending -= owners_fresh
+            self._unembedded -= owners_fresh
         if not fresh:
             return
         dimension = fresh[0][2]
