@@ -9,12 +9,15 @@ different model ids live side by side and are never compared: an index holds one
 
 Search: ``VectorIndex`` keeps one model's vectors in a float16 matrix (half of float32's memory:
 768 MB at 1M x 384) and ranks by one matrix-vector product. numpy has no fast float16 product on a
-CPU (1.1 s at 1M x 384 here, against 27 ms for torch's), so the product runs in torch on the same
-memory; the best candidates are then rescored in float32, so rounding in the float16 product does
-not reorder the top hits. ``refresh()`` is incremental: new vectors come from embeddings ids above
-the last one loaded, changed captions from caption revision ids above the last one seen (every text
-change appends a revision), and every hit is checked against its caption's current text before it is
-returned. No Qt here; torch is imported only when an index ranks.
+CPU (1.15 s at 1M x 384 on this 2-core machine, against 20 ms for torch's; float32 in numpy takes
+30 ms but twice the memory; int8 in numpy 150 ms), so the product runs in torch on the same memory.
+The best candidates are then rescored in float32, so rounding in the float16 product does not
+reorder the top hits (recall@10 against float32: 1.0 on 40 queries at 1M).
+
+``refresh()`` is incremental: new vectors come from embeddings ids above the last one loaded,
+changed captions from caption revision ids above the last one seen (every text change appends a
+revision), and every hit is checked against its caption's current text before it is returned.
+No Qt here; torch is imported only when an index ranks.
 """
 
 from __future__ import annotations
