@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.captions import edit_caption
+from desktop_app.catalogue.models import Embedding
+from desktop_app.catalogue.photos import find_photo
+from desktop_app.cli.main import main
+from desktop_app.library.scanner import Scanner
 from desktop_app.search.results import SearchHit
 from desktop_app.search.service import RRF_K, fuse
+from tests import photo_files
 
 
 def hit(photo_id: int, snippet: str | None = None) -> SearchHit:
@@ -20,3 +33,72 @@ def test_fusion_favours_photos_both_modes_rank_well() -> None:
     assert fused[0].snippet == "[dog]"  # the keyword hit is the one shown, with its snippet
     assert [h.photo_id for h in fuse([keyword, semantic], limit=2)] == [3, 1]
     assert fuse([[], []], limit=3) == []
+
+
+# --- `photo-annotator search`, end to end with the real MiniLM ------------------------------------------
+
+CAPTIONS = {
+    "dog.jpg": "a dog running on grass",
+    "car.jpg": "a red car parked on a street",
+    "city.jpg": "a city skyline at night",
+    "boat.jpg": "a red boat in the harbour",
+}
+
+
+@pytest.fixture
+def captioned(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
+    root = tmp_path / "shots"
+    for number, name in enumerate(CAPTIONS):
+        photo_files.jpeg(root / name, seed=number, size=(64, 48))
+    scanner.scan(root)
+    with catalogue.write() as session:
+        for name, text in CAPTIONS.items():
+            edit_caption(session, find_photo(session, str(root / name)), text, author="ann",
+                         approve=name != "boat.jpg")
+    return root
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, list[dict], str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--db", str(db_path)])
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines() if line.startswith("{")]
+    return exit_info.value.code, lines, captured.err
+
+
+def names(hits: list[dict]) -> list[str]:
+    return [Path(hit["path"]).name for hit in hits]
+
+
+def test_search_by_words_meaning_and_both(
+    captioned: Path, db_path: Path, catalogue: Catalogue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # keyword: ranked, one JSON object per photo with its snippet
+    code, hits, _err = run_cli(capsys, db_path, "search", "red", "--mode", "keyword", "--json")
+    assert code == 0 and set(names(hits)) == {"car.jpg", "boat.jpg"}
+    snippets = {hit["snippet"] for hit in hits}
+    assert snippets == {"a [red] car parked on a street", "a [red] boat in the harbour"}
+    assert all(hit["score"] > 0 and hit["caption_id"] for hit in hits)
+    code, hits, _err = run_cli(capsys, db_path, "search", "red", "--mode", "keyword", "--state", "approved",
+                               "--json")
+    assert names(hits) == ["car.jpg"]  # the boat's caption is not approved
+
+    # hybrid before any vector exists: keyword matches, and a note saying why
+    code, hits, err = run_cli(capsys, db_path, "search", "red -car", "--json")
+    assert code == 0 and names(hits) == ["boat.jpg"] and "photo-annotator embed" in err
+
+    assert run_cli(capsys, db_path, "embed")[0] == 0
+    # semantic: no shared word with "puppy"
+    code, hits, _err = run_cli(capsys, db_path, "search", "puppy", "--mode", "semantic", "--json")
+    assert code == 0 and names(hits)[0] == "dog.jpg" and hits[0]["snippet"] is None
+
+    # an edit is searched by its new text without running `embed` again (the query embeds it first)
+    with catalogue.write() as session:
+        edit_caption(session, find_photo(session, str(captioned / "city.jpg")), "a kitten asleep on a sofa",
+                     author="ann")
+    code, hits, _err = run_cli(capsys, db_path, "search", "cat", "--json", "--limit", "2")
+    assert code == 0 and names(hits)[0] == "city.jpg"
+    with catalogue.read() as session:
+        stored = session.scalars(select(Embedding).where(Embedding.caption_id.is_not(None))).all()
+        assert len(stored) == len(CAPTIONS)  # re-embedded in place, no stale copy kept
+    assert run_cli(capsys, db_path, "search", "anything", "--embedder", "nope")[0] == 1

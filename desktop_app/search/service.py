@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop_app.captioning.hf import ModelNotAvailableError
 from desktop_app.catalogue import Catalogue
 from desktop_app.plugin_registry import PluginRegistry, UnknownEmbedderError
 from desktop_app.search.results import SearchFilters, SearchHit, SearchMode
@@ -26,10 +27,16 @@ RRF_K = 60
 # Each mode ranks this many times the asked-for hits before fusion: a photo ranked 30th by keyword
 # and 5th by meaning can still make the fused top 10.
 FUSION_DEPTH = 5
+# Captions edited or added since the index loaded that a query embeds first (about 0.2 s per 100).
+AUTO_EMBED_LIMIT = 500
 
 
 class SearchError(Exception):
     """A search that cannot run (no vectors yet, an unknown embedder); ``str()`` is one line."""
+
+
+class NoVectorsError(SearchError):
+    """Nothing to search by meaning yet: no caption has a vector of the embedder's model."""
 
 
 @dataclass
@@ -80,7 +87,7 @@ class SearchService:
         keyword = self._keyword(text, filters, depth)
         try:
             semantic = self._semantic(text, filters, depth)
-        except SearchError as exc:
+        except (NoVectorsError, ModelNotAvailableError) as exc:
             # Hybrid is the default: without vectors (or the embedder) it still answers, by keyword.
             return SearchResult(keyword[:limit], SearchMode.KEYWORD, [f"{exc}; showing keyword matches only"])
         return SearchResult(fuse([keyword, semantic], limit), SearchMode.HYBRID)
@@ -100,19 +107,32 @@ class SearchService:
             return keyword_search(session, text, filters, limit)
 
     def _semantic(self, text: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
-        from desktop_app.search.vectors import VectorIndex, semantic_search
+        from desktop_app.search.vectors import VectorIndex, embed_captions, semantic_search
 
         if not text.strip():
             return []
         embedder = self.embedder()
+        if self._index is None:
+            self._index = VectorIndex(embedder.model)
         with self.catalogue.read() as session:
-            if self._index is None:
-                self._index = VectorIndex(embedder.model)
+            self._index.refresh(session)
+        # Captions edited or added since the index loaded are embedded now, before the query, so an
+        # edit is searchable by its new text at once (a few; a whole new collection is `embed`'s job).
+        pending = self._index.needs_embedding()
+        if pending and len(pending) <= AUTO_EMBED_LIMIT:
+            embed_captions(self.catalogue, embedder, caption_ids=sorted(pending))
+        with self.catalogue.read() as session:
             self._index.refresh(session)
             if not len(self._index):
-                raise SearchError(f"no caption is embedded with {embedder.model} yet: run "
+                raise NoVectorsError(f"no caption is embedded with {embedder.model} yet: run "
                                   f"`photo-annotator embed --embedder {self.embedder_id}`")
             return semantic_search(session, self._index, embedder, text, filters, limit)
+
+    def embed(self, progress: Any = None, stop: Any = None) -> Any:
+        """Embed every caption that has no current vector of this embedder's model (an EmbedReport)."""
+        from desktop_app.search.vectors import embed_captions
+
+        return embed_captions(self.catalogue, self.embedder(), progress=progress, stop=stop)
 
     def embedder(self) -> Any:
         """The text embedder, loaded on first use (this is where torch is imported)."""
