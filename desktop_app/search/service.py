@@ -125,7 +125,8 @@ class SearchService:
             self._index.refresh(session)
             if not len(self._index):
                 raise NoVectorsError(f"no caption is embedded with {embedder.model} yet: run "
-                                  f"`photo-annotator embed --embedder {self.embedder_id}`")
+                                     f"`photo-annotator embed --embedder {self.embedder_id}` (in the app: "
+                                     "Captioning > Prepare Search by Meaning)")
             return semantic_search(session, self._index, embedder, text, filters, limit)
 
     def embed(self, progress: Any = None, stop: Any = None) -> Any:

@@ -270,6 +270,12 @@ class MainWindow(QMainWindow):
         self.captioning_menu = menus.addMenu("&Captioning")
         self.captioning_menu.addActions([self.caption_action, self.jobs_action])
         self.captioning_menu.addSeparator()
+        self.embed_action = QAction("Prepare Search by Meaning", self)
+        self.embed_action.setToolTip("Embed every caption not embedded yet, so that searches by meaning "
+                                     "find it (captions edited later are embedded as you search)")
+        self.embed_action.triggered.connect(self._embed_captions)
+        self.embed_action.setEnabled(False)  # until the catalogue is open
+        self.captioning_menu.addAction(self.embed_action)
         self.captioning_menu.addAction(self.unload_action)
 
     def _build_widgets(self) -> None:
@@ -412,6 +418,9 @@ class MainWindow(QMainWindow):
         self.search_mode.currentIndexChanged.connect(lambda _index: self._on_search())
         self.searches.results.connect(self._on_search_results)
         self.searches.failed.connect(self._on_search_failed)
+        self.searches.embed_progress.connect(
+            lambda done, total: self._set_status(f"Preparing search by meaning… {done:,}/{total:,} captions"))
+        self.searches.embedded.connect(self._on_embedded)
         # The detail pane follows the current photo; several may be selected (to caption them).
         self.grid.selectionModel().currentChanged.connect(self._on_photo_selected)
 
@@ -472,6 +481,7 @@ class MainWindow(QMainWindow):
         self.catalogue_label.setToolTip(display_path(location))
         self.add_folder_action.setEnabled(True)
         self.caption_action.setEnabled(True)
+        self.embed_action.setEnabled(True)
         self._set_status("")
         if self.backend.catalogue is not None:
             self.review.open(self.backend.catalogue)  # commits edits a crash left unsaved
@@ -595,6 +605,20 @@ class MainWindow(QMainWindow):
         self._search_ids = tuple(photo_ids)
         self._set_status(sentence(notices[0]) if notices else f"{plural(len(photo_ids), 'photo')} found")
         self._load_photos(keep_selection=False)
+
+    @Slot()
+    def _embed_captions(self) -> None:
+        self.embed_action.setEnabled(False)  # one run at a time
+        self._set_status("Preparing search by meaning…")
+        self.searches.embed()
+
+    @Slot(str)
+    def _on_embedded(self, message: str) -> None:
+        self.embed_action.setEnabled(True)
+        if message.startswith("cannot"):
+            self._on_error(message)
+        else:
+            self._set_status(message)
 
     @Slot(int, str)
     def _on_search_failed(self, request_id: int, message: str) -> None:

@@ -8,6 +8,7 @@ catalogue thread's listings. The SearchService (desktop_app/search/service.py) i
 from __future__ import annotations
 
 import logging
+import time
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -20,16 +21,20 @@ from desktop_app.search.service import SearchService
 log = logging.getLogger(__name__)
 
 RESULTS_LIMIT = 500  # photos a search shows in the grid, best first
+PROGRESS_INTERVAL_S = 0.2  # embedding progress signals: a few a second, not one per batch
 
 
 class SearchWorker(QObject):
     results = Signal(int, object, str, object)  # request id, [photo id] best first, mode used, [notice]
     failed = Signal(int, str)  # request id, one line
+    embed_progress = Signal(int, int)  # captions done, captions in all
+    embedded = Signal(str)  # what embedding did, one line (or why it stopped)
 
     def __init__(self) -> None:
         super().__init__()
         self.service: SearchService | None = None
         self.latest = 0  # set from the GUI thread: requests older than this are skipped
+        self.stopping = False  # set from the GUI thread when the app closes: embedding stops
 
     @Slot(object)
     def open(self, catalogue: Catalogue) -> None:
@@ -52,6 +57,29 @@ class SearchWorker(QObject):
                           result.notices)
 
     @Slot()
+    def embed(self) -> None:
+        """Embed every caption without a current vector, so that searches by meaning find it."""
+        if self.service is None:
+            return
+        last = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if done == total or now - last >= PROGRESS_INTERVAL_S:
+                last = now
+                self.embed_progress.emit(done, total)
+
+        try:
+            report = self.service.embed(progress=progress, stop=lambda: self.stopping)
+        except Exception as exc:
+            log.warning("embedding failed: %s", one_line(exc))
+            self.embedded.emit(f"cannot prepare search by meaning: {one_line(exc)}")
+            return
+        self.embedded.emit(f"Search by meaning is ready: {report.embedded:,} captions embedded, "
+                           f"{report.current:,} already were ({report.seconds:.0f} s)")
+
+    @Slot()
     def shutdown(self) -> None:
         if self.service is not None:
             self.service.close()
@@ -64,7 +92,10 @@ class SearchRunner(QObject):
 
     results = Signal(int, object, str, object)
     failed = Signal(int, str)
+    embed_progress = Signal(int, int)
+    embedded = Signal(str)
     _open_requested = Signal(object)
+    _embed_requested = Signal()
     _search_requested = Signal(int, str, str, object)
     _shutdown_requested = Signal()
 
@@ -79,8 +110,9 @@ class SearchRunner(QObject):
         self._open_requested.connect(self.worker.open)
         self._search_requested.connect(self.worker.search)
         self._shutdown_requested.connect(self.worker.shutdown)
-        self.worker.results.connect(self.results)
-        self.worker.failed.connect(self.failed)
+        self._embed_requested.connect(self.worker.embed)
+        for name in ("results", "failed", "embed_progress", "embedded"):
+            getattr(self.worker, name).connect(getattr(self, name))
         self.thread.start()
 
     def open(self, catalogue: Catalogue) -> None:
@@ -93,7 +125,12 @@ class SearchRunner(QObject):
         self._search_requested.emit(self._request_id, text, mode.value, filters)
         return self._request_id
 
+    def embed(self) -> None:
+        """Embed every caption not embedded yet (in the background; see embed_progress, embedded)."""
+        self._embed_requested.emit()
+
     def shutdown(self) -> None:
+        self.worker.stopping = True  # a long embedding run stops at its next batch
         if self.thread.isRunning():
             self._shutdown_requested.emit()  # the worker's slot ends its thread's event loop
             self.thread.wait()
