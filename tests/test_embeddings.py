@@ -392,3 +392,27 @@ def test_embed_command(catalogue: Catalogue, album: dict[str, int], photo_librar
     assert status == 0 and json.loads(out)["embedded"] == 5
     status, _out, err = run("--embedder", "nope")
     assert status == 1 and "no embedder 'nope'" in err
+
+
+def test_search_command_finds_photos_by_their_pixels(
+        photo_library: dict[str, int], db_path: Path, tiny_clip_folder: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    def run(*args: str) -> tuple[int, list[dict], str]:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*args, "--db", str(db_path)])
+        captured = capsys.readouterr()
+        lines = [json.loads(line) for line in captured.out.splitlines() if line.startswith("{")]
+        return exit_info.value.code, lines, captured.err
+
+    clip_options = ["--embedder", "clip", "--model", str(tiny_clip_folder), "--device", "cpu"]
+    status, _hits, err = run("search", "a dog", "--mode", "image", *clip_options)
+    assert status == 1 and "embed --photos --embedder clip" in err  # nothing embedded yet: what to do
+    assert run("embed", "--photos", *clip_options)[0] == 0
+    status, hits, _err = run("search", "a dog", "--mode", "image", *clip_options, "--json")
+    assert status == 0 and {hit["photo_id"] for hit in hits} == set(photo_library.values())
+    uncaptioned = [hit for hit in hits if hit["caption_id"] is None]
+    assert len(uncaptioned) == 3 and all(hit["caption"] == "" for hit in uncaptioned)
+    status, _hits, err = run("search", "a dog", "--mode", "image", "--device", "cpu")
+    assert status == 1 and "embeds text only" in err

@@ -8,7 +8,7 @@ import click
 
 from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
 
-MODES = ("hybrid", "keyword", "semantic")  # desktop_app.search.results.SearchMode, hybrid first
+MODES = ("hybrid", "keyword", "semantic", "image")  # desktop_app.search.results.SearchMode, hybrid first
 ORIGINS = ("ai", "human", "imported")  # desktop_app.catalogue.models.CaptionOrigin
 
 
@@ -16,7 +16,8 @@ ORIGINS = ("ai", "human", "imported")  # desktop_app.catalogue.models.CaptionOri
 @click.argument("query")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
               help="keyword: the words themselves (\"phrases\", prefix*, AND/OR/NOT, -word); semantic: "
-                   "by meaning; hybrid: both, fused.")
+                   "by meaning; hybrid: both, fused; image: photos by their pixels, captioned or not, "
+                   "with an image-text embedder (--embedder clip, after `embed --photos`).")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True,
               help="At most N photos.")
 @click.option("--state", type=click.Choice(["any", "approved"]), default="any", show_default=True,

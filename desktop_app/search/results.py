@@ -20,6 +20,7 @@ class SearchMode(enum.StrEnum):
     KEYWORD = "keyword"
     SEMANTIC = "semantic"
     HYBRID = "hybrid"  # the default: keyword and semantic ranks fused
+    IMAGE = "image"  # photos by their pixels, through an image-text embedder (CLIP, SigLIP)
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,8 @@ class SearchService:
         self.model = model
         self.device = device
         self._embedder: Any = None
-        self._index: Any = None
+        self._index: Any = None  # captions' vectors
+        self._photo_index: Any = None  # photos' vectors (image-text embedders)
 
     def search(self, text: str, mode: SearchMode = SearchMode.HYBRID,
                filters: SearchFilters | None = None, limit: int = 20) -> SearchResult:
@@ -83,6 +84,8 @@ class SearchService:
             return SearchResult(self._keyword(text, filters, limit), mode)
         if mode is SearchMode.SEMANTIC:
             return SearchResult(self._semantic(text, filters, limit), mode)
+        if mode is SearchMode.IMAGE:
+            return SearchResult(self._image(text, filters, limit), mode)
         depth = limit * FUSION_DEPTH
         keyword = self._keyword(text, filters, depth)
         try:
@@ -96,7 +99,7 @@ class SearchService:
         if self._embedder is not None:
             self._embedder.unload()
             self._embedder = None
-        self._index = None
+        self._index = self._photo_index = None
 
     # -- the two modes ---------------------------------------------------------------------------------
 
@@ -128,6 +131,25 @@ class SearchService:
                                      f"`photo-annotator embed --embedder {self.embedder_id}` (in the app: "
                                      "Captioning > Prepare Search by Meaning)")
             return semantic_search(session, self._index, embedder, text, filters, limit)
+
+    def _image(self, text: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
+        """Photos whose pixels match ``text`` (captioned or not), by an image-text embedder's photo
+        vectors (made by `photo-annotator embed --photos`)."""
+        from desktop_app.search.embedder import Modality
+        from desktop_app.search.vectors import PHOTOS, VectorIndex, image_search
+
+        embedder = self.embedder()
+        if Modality.IMAGE not in embedder.modalities:
+            raise SearchError(f"embedder {self.embedder_id} embeds text only; searching photos by their "
+                              "pixels needs an image-text embedder such as clip")
+        if self._photo_index is None:
+            self._photo_index = VectorIndex(embedder.model, kind=PHOTOS)
+        with self.catalogue.read() as session:
+            self._photo_index.refresh(session)
+            if not len(self._photo_index):
+                raise NoVectorsError(f"no photo is embedded with {embedder.model} yet: run "
+                                     f"`photo-annotator embed --photos --embedder {self.embedder_id}`")
+            return image_search(session, self._photo_index, embedder, text, filters, limit)
 
     def embed(self, progress: Any = None, stop: Any = None) -> Any:
         """Embed every caption that has no current vector of this embedder's model (an EmbedReport)."""
