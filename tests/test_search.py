@@ -82,6 +82,9 @@ def test_search_by_words_meaning_and_both(
     code, hits, _err = run_cli(capsys, db_path, "search", "red", "--mode", "keyword", "--state", "approved",
                                "--json")
     assert names(hits) == ["car.jpg"]  # the boat's caption is not approved
+    code, hits, _err = run_cli(capsys, db_path, "search", "red", "--mode", "keyword", "--state", "draft",
+                               "--json")
+    assert names(hits) == ["boat.jpg"]
 
     # hybrid before any vector exists: keyword matches, and a note saying why
     code, hits, err = run_cli(capsys, db_path, "search", "red -car", "--json")

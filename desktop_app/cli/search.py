@@ -20,8 +20,8 @@ ORIGINS = ("ai", "human", "imported")  # desktop_app.catalogue.models.CaptionOri
                    "with an image-text embedder (--embedder clip, after `embed --photos`).")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True,
               help="At most N photos.")
-@click.option("--state", type=click.Choice(["any", "approved"]), default="any", show_default=True,
-              help="Search every caption, or approved captions only.")
+@click.option("--state", type=click.Choice(["any", "approved", "draft", "rejected"]), default="any",
+              show_default=True, help="Search every caption, or only captions in this review state.")
 @click.option("--library", metavar="PATH|ID", help="Only photos of this library.")
 @click.option("--folder", metavar="PATH", help="Only photos in this folder of the library (and below).")
 @click.option("--from", "taken_from", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
@@ -46,7 +46,7 @@ def search(query: str, mode: str, limit: int, state: str, library: str | None, f
     matched words in [brackets], for keyword matches). Run `photo-annotator embed` first for semantic
     search; hybrid search without vectors answers by keyword and says so.
     """
-    from desktop_app.catalogue.models import CaptionOrigin
+    from desktop_app.catalogue.models import CaptionOrigin, ReviewState
     from desktop_app.catalogue.photos import display_path, find_library
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.search.results import SearchFilters, SearchMode
@@ -60,7 +60,8 @@ def search(query: str, mode: str, limit: int, state: str, library: str | None, f
     filters = SearchFilters(
         library_id=library_id, folder=folder,
         taken_from=taken_from.date() if taken_from else None, taken_to=taken_to.date() if taken_to else None,
-        approved_only=state == "approved", captioner=captioner,
+        approved_only=state == "approved",
+        state=ReviewState(state) if state in ("draft", "rejected") else None, captioner=captioner,
         origin=CaptionOrigin(origin) if origin else None,
     )
     service = SearchService(catalogue, load_plugins(), embedder_id=embedder, model=model, device=device)
