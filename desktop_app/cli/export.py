@@ -1,0 +1,56 @@
+"""`photo-annotator export`: the current captions of a selection as CSV, JSON Lines, COCO captions or a
+Hugging Face imagefolder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
+from desktop_app.cli.photos import REVIEW_FILTERS
+
+# The values of exports.ExportFormat, spelled out so `--help` imports no catalogue.
+FORMATS = ("csv", "jsonl", "coco", "hf-imagefolder")
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="csv (UTF-8 with BOM, opens in Excel), jsonl, coco (captions JSON), or hf-imagefolder "
+                   "(a folder of the photos with metadata.jsonl, for `datasets`).")
+@click.option("--state", type=click.Choice(("approved", "any")), default="any", show_default=True,
+              help="approved: only photos whose current caption is approved.")
+@click.option("--library", metavar="PATH|ID", help="Only this library (its folder, or its id).")
+@click.option("--review", type=click.Choice(REVIEW_FILTERS), help="Only photos in this review group.")
+@click.option("--captioner", metavar="ID", help="Only photos whose current caption this captioner wrote.")
+@click.option("--search", "text", metavar="WORDS", help="Only photos whose captions hold these words.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="The file (or, for hf-imagefolder, the folder) to write.")
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@json_option
+@db_option
+def export(fmt: str, state: str, library: str | None, review: str | None, captioner: str | None,
+           text: str | None, output: Path, force: bool, as_json: bool, db: str | None) -> None:
+    """Export the current caption of each selected photo; photos without one are skipped.
+
+    Medical drafts keep their notice in a "notice" column or field. With --json, the summary is one
+    JSON object: format, output, exported, skipped ({reason: count}), skipped_files.
+    """
+    from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, find_library
+    from desktop_app.exports import ExportError, ExportFormat
+    from desktop_app.exports import export as run_export
+
+    catalogue = open_db(db)
+    with catalogue.read() as session:
+        library_id = find_library(session, library).id if library else None
+    query = PhotoQuery(library_id=library_id, review=ReviewFilter(review) if review else None,
+                       captioner=captioner, text=text)
+    try:
+        report = run_export(catalogue, ExportFormat(fmt), output, query,
+                            approved_only=state == "approved", force=force)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        echo(report.summary())
