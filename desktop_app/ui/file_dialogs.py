@@ -1,0 +1,194 @@
+"""Dialogs for work on the photo files: writing approved captions into them, and exporting captions.
+
+Each dialog only asks; it returns plain options (a PhotoQuery for the photos chosen, a format, a
+path), and the window runs the work on the files thread (ui/file_tasks.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.catalogue.photos import PhotoQuery
+from desktop_app.ui.wording import plural
+
+EXPORT_FORMATS: list[tuple[str, str, str]] = [  # label, format id, default file name
+    ("CSV (spreadsheets)", "csv", "captions.csv"),
+    ("JSON Lines", "jsonl", "captions.jsonl"),
+    ("COCO captions JSON", "coco", "captions_coco.json"),
+    ("Hugging Face imagefolder (a fine-tuning set)", "hf-imagefolder", "captions-dataset"),
+]
+
+
+class _Scope(QWidget):
+    """Which photos: the selection, or every photo of the current library or folder."""
+
+    def __init__(self, selected: Sequence[int], location: PhotoQuery | None, location_label: str) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.selected = tuple(selected)
+        self.location = location
+        self.selection_radio = QRadioButton(f"The {plural(len(self.selected), 'selected photo')}")
+        self.location_radio = QRadioButton(f"Every photo in {location_label}")
+        layout.addWidget(self.selection_radio)
+        layout.addWidget(self.location_radio)
+        self.selection_radio.setEnabled(bool(self.selected))
+        self.location_radio.setEnabled(location is not None)
+        (self.selection_radio if self.selected else self.location_radio).setChecked(True)
+
+    def query(self) -> PhotoQuery | None:
+        if self.selection_radio.isChecked() and self.selected:
+            return PhotoQuery(photo_ids=self.selected)
+        return self.location
+
+
+class WriteMetadataDialog(QDialog):
+    """Where approved captions go: XMP sidecars or into the files; Preview shows what would change."""
+
+    def __init__(self, selected: Sequence[int], location: PhotoQuery | None, location_label: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Write captions to files")
+        self.setMinimumWidth(520)
+        self.preview_requested = False
+        layout = QVBoxLayout(self)
+        intro = QLabel("Approved captions are written where digiKam, Lightroom and other tools read them: "
+                       "XMP dc:description, IPTC Caption-Abstract and EXIF ImageDescription, with who "
+                       "approved them and which model wrote them.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.scope = _Scope(selected, location, location_label)
+        layout.addWidget(self.scope)
+        self.sidecar_radio = QRadioButton("XMP sidecar files beside the photos (photo.jpg.xmp): the photos "
+                                          "stay untouched")
+        self.embed_radio = QRadioButton("Inside the photo files (JPEG, TIFF, PNG, WebP): written to a copy, "
+                                        "checked, then swapped in")
+        self.sidecar_radio.setChecked(True)
+        layout.addWidget(self.sidecar_radio)
+        layout.addWidget(self.embed_radio)
+        self.force_box = QCheckBox("Also replace descriptions another program wrote, and files changed since "
+                                   "the last scan")
+        layout.addWidget(self.force_box)
+        buttons = QDialogButtonBox()
+        self.preview_button = buttons.addButton("Preview", QDialogButtonBox.ButtonRole.ActionRole)
+        self.write_button = buttons.addButton("Write", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.preview_button.setToolTip("List what would change, writing nothing")
+        self.preview_button.clicked.connect(self._preview)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _preview(self) -> None:
+        self.preview_requested = True
+        self.accept()
+
+    def mode(self) -> str:
+        return "embed" if self.embed_radio.isChecked() else "sidecar"
+
+    def query(self) -> PhotoQuery | None:
+        return self.scope.query()
+
+
+class ExportDialog(QDialog):
+    """A format, which captions, and where the export goes."""
+
+    def __init__(self, selected: Sequence[int], location: PhotoQuery | None, location_label: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export captions")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.format_combo = QComboBox()
+        for label, _fmt, _name in EXPORT_FORMATS:
+            self.format_combo.addItem(label)
+        form.addRow("Format:", self.format_combo)
+        self.approved_box = QCheckBox("Approved captions only")
+        self.approved_box.setChecked(True)
+        form.addRow("", self.approved_box)
+        self.output_edit = QLineEdit(str(Path.home() / EXPORT_FORMATS[0][2]))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.output_edit, 1)
+        row.addWidget(browse)
+        form.addRow("Save to:", row)
+        self.force_box = QCheckBox("Replace it if it exists")
+        form.addRow("", self.force_box)
+        layout.addLayout(form)
+        self.scope = _Scope(selected, location, location_label)
+        layout.addWidget(self.scope)
+        note = QLabel("Medical report drafts carry their disclaimer in every format.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.format_combo.currentIndexChanged.connect(self._on_format)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def format(self) -> str:
+        return EXPORT_FORMATS[max(0, self.format_combo.currentIndex())][1]
+
+    def output(self) -> Path:
+        return Path(self.output_edit.text().strip()).expanduser()
+
+    def query(self) -> PhotoQuery | None:
+        return self.scope.query()
+
+    def _on_format(self, index: int) -> None:
+        # Keep the chosen folder, switch the default file name to the new format's.
+        current = self.output()
+        self.output_edit.setText(str(current.parent / EXPORT_FORMATS[index][2]))
+
+    def _browse(self) -> None:
+        if self.format() == "hf-imagefolder":
+            folder = str(self.output().parent)
+            chosen = QFileDialog.getExistingDirectory(self, "Export the dataset into", folder)
+            if chosen:
+                self.output_edit.setText(str(Path(chosen) / EXPORT_FORMATS[3][2]))
+            return
+        chosen, _filter = QFileDialog.getSaveFileName(self, "Export captions to", str(self.output()))
+        if chosen:
+            self.output_edit.setText(chosen)
+
+
+class ReportDialog(QDialog):
+    """What a task did: a summary line and the list of files, e.g. the ones skipped and why."""
+
+    def __init__(self, title: str, summary: str, lines: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(640, 420)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel(summary)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.details = QPlainTextEdit("\n".join(lines))
+        self.details.setReadOnly(True)
+        self.details.setVisible(bool(lines))
+        layout.addWidget(self.details, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
