@@ -195,6 +195,19 @@ class Photo(Base):
     captions: Mapped[list[Caption]] = relationship(
         back_populates="photo", passive_deletes=True, order_by="Caption.id"
     )
+    keywords: Mapped[list[PhotoKeyword]] = relationship(passive_deletes=True, order_by="PhotoKeyword.id")
+
+
+class PhotoKeyword(Base):
+    """A keyword of a photo as its file's metadata holds it (XMP dc:subject, IPTC Keywords): replaced
+    by the file's set whenever the scanner reads a new or changed file."""
+
+    __tablename__ = "photo_keywords"
+    __table_args__ = (UniqueConstraint("photo_id", "keyword"), Index(None, "keyword"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    keyword: Mapped[str] = mapped_column(String(255))
 
 
 class Caption(Base):

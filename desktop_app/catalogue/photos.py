@@ -388,6 +388,7 @@ def photo_json(photo: Photo) -> dict[str, Any]:
             if photo.gps_latitude is not None else None
         ),
         "captions": [_caption_json(caption) for caption in photo.captions],
+        "keywords": [keyword.keyword for keyword in photo.keywords],  # from the file's XMP / IPTC
     }
 
 
