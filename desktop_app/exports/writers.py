@@ -1,0 +1,409 @@
+"""Writing the current captions of a selection of photos in the formats other tools read.
+
+- CSV: ``utf-8-sig`` (UTF-8 with a byte-order mark, so Excel opens non-ASCII text correctly; Python's
+  csv module, pandas and LibreOffice read it too), RFC 4180 quoting of commas, quotes and newlines.
+- JSON Lines: one object per photo, the CSV's fields plus the photo and caption ids.
+- COCO captions: {"info", "licenses", "images", "annotations"} as pycocotools and pycocoevalcap read it;
+  image ids are photo ids, annotation ids caption ids.
+- Hugging Face imagefolder: a folder whose ``train/`` holds the photos (hard-linked, else copied) under
+  their library-relative paths and a ``metadata.jsonl`` of {"file_name", "text", "notice"}, for
+  ``datasets.load_dataset("imagefolder", data_dir=...)``.
+
+Captions with a notice (the medical drafts' disclaimer) carry it in every format. Paths whose bytes are not
+valid UTF-8 are written with U+FFFD in their place (every format here is UTF-8 text). Every output is
+written beside its destination and moved into place at the end, so a failed export leaves nothing half
+written.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop_app import __version__
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.models import Caption, CaptionRevision, PhotoStatus, ReviewState, RevisionAction
+from desktop_app.catalogue.photos import PhotoListing, PhotoQuery, display_path, library_roots, list_photos
+
+CSV_COLUMNS = ("path", "relative_path", "library", "caption", "state", "origin", "captioner", "model",
+               "confidence", "author", "approved_by", "approved_at", "notice")
+# Formats `datasets`' imagefolder decodes (its list is Pillow's; HEIC, AVIF and DICOM are not in it).
+HF_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".webp", ".bmp",
+                           ".dib", ".gif"})
+HF_SPLIT = "train"
+HF_METADATA = "metadata.jsonl"
+# `datasets` infers splits from folder names: a folder such as "test", "val-2020" or "2019 eval" anywhere
+# in the data folder would become (or join) another split. Its rule: the keyword after the path's start
+# or a separator, then a separator or the name's end.
+_SPLIT_WORDS = "validation|valid|val|dev|testing|test|evaluation|eval|training|train"
+_SPLIT_FOLDER = re.compile(rf"(?:^|[-._ 0-9])(?:{_SPLIT_WORDS})(?:$|[-._ 0-9])", re.IGNORECASE)
+_SPLIT_WORD = re.compile(rf"(?:{_SPLIT_WORDS})", re.IGNORECASE)
+_BATCH = 500
+
+
+class ExportError(Exception):
+    """The export cannot be written; ``str()`` is the one-line message."""
+
+
+class ExportFormat(enum.StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+    COCO = "coco"
+    HF_IMAGEFOLDER = "hf-imagefolder"
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """One exported photo with its current caption, as plain values."""
+
+    photo_id: int
+    caption_id: int
+    library_id: int
+    library: str
+    path: str  # absolute, as stored (may hold surrogate escapes)
+    rel_path: str  # "/"-separated, inside the library
+    status: PhotoStatus
+    width: int | None
+    height: int | None
+    date_taken: datetime | None
+    caption: str
+    state: str
+    origin: str
+    captioner: str | None
+    model: str | None
+    confidence: float | None
+    author: str | None
+    approved_by: str | None  # who last approved it, while it is approved
+    approved_at: datetime | None
+    notice: str | None
+
+    def fields(self) -> dict[str, Any]:
+        """The CSV columns (and the JSON Lines keys besides the ids)."""
+        return {
+            "path": display_path(self.path),
+            "relative_path": display_path(self.rel_path),
+            "library": display_path(self.library),
+            "caption": self.caption,
+            "state": self.state,
+            "origin": self.origin,
+            "captioner": self.captioner,
+            "model": self.model,
+            "confidence": self.confidence,
+            "author": self.author,
+            "approved_by": self.approved_by,
+            "approved_at": self.approved_at.isoformat() if self.approved_at else None,
+            "notice": self.notice,
+        }
+
+
+@dataclass
+class ExportReport:
+    format: ExportFormat
+    output: Path
+    exported: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> photos
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)  # (path, reason), hf-imagefolder
+    linked: int = 0  # hf-imagefolder: photos hard-linked rather than copied
+
+    def skip(self, reason: str, path: str | None = None, detail: str | None = None) -> None:
+        self.skipped[reason] += 1
+        if path is not None:
+            self.skipped_files.append((display_path(path), f"{reason}: {detail}" if detail else reason))
+
+    def summary(self) -> str:
+        """One line: how many photos went where, how many did not and why."""
+        noun = "photo" if self.exported == 1 else "photos"
+        line = f"Exported {self.exported} {noun} to {display_path(str(self.output))} ({self.format.value})"
+        total = sum(self.skipped.values())
+        if total:
+            reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items()))
+            line += f"; skipped {total}: {reasons}"
+        return line
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format.value,
+            "output": display_path(str(self.output)),
+            "exported": self.exported,
+            "skipped": dict(sorted(self.skipped.items())),
+            "skipped_files": [{"path": path, "reason": reason} for path, reason in self.skipped_files],
+            "linked": self.linked,
+        }
+
+
+def export(catalogue: Catalogue, fmt: ExportFormat | str, output: Path, query: PhotoQuery | None = None,
+           *, approved_only: bool = False, force: bool = False) -> ExportReport:
+    """Write the current caption of each photo ``query`` selects to ``output`` in ``fmt``.
+
+    Photos without a caption are skipped, and with ``approved_only`` those whose current caption is not
+    approved; the report counts them. An existing ``output`` is replaced only with ``force``.
+    """
+    fmt = ExportFormat(fmt)
+    output = Path(output).expanduser().absolute()
+    report = ExportReport(fmt, output)
+    with catalogue.read() as session:
+        roots = library_roots(session)
+        _check_output(output, fmt, force, roots.values())
+        records = list(_records(session, query or PhotoQuery(), approved_only, report))
+    writer = {ExportFormat.CSV: _write_csv, ExportFormat.JSONL: _write_jsonl,
+              ExportFormat.COCO: _write_coco}.get(fmt)
+    try:
+        if writer is not None:
+            with _atomic_file(output) as stream:
+                writer(records, stream)
+            report.exported = len(records)
+        else:
+            libraries = {record.library_id for record in records}
+            _write_imagefolder(records, output, report, multiple_libraries=len(libraries) > 1)
+    except OSError as exc:  # a full disk, a read-only folder: nothing was left behind
+        where = display_path(exc.filename) if isinstance(exc.filename, str) else display_path(str(output))
+        raise ExportError(f"cannot write {where}: {exc.strerror or exc}") from exc
+    return report
+
+
+def _check_output(output: Path, fmt: ExportFormat, force: bool, library_roots: Any) -> None:
+    shown = display_path(str(output))
+    if fmt is ExportFormat.HF_IMAGEFOLDER:
+        for root in library_roots:
+            if output == Path(root) or Path(root) in output.parents:
+                raise ExportError(f"{shown} is inside the library {display_path(root)}; a rescan would "
+                                  "add the copies as new photos: choose a folder outside it")
+    if not output.exists() and not output.is_symlink():
+        return
+    if not force:
+        raise ExportError(f"{shown} already exists; use --force to replace it")
+    if fmt is ExportFormat.HF_IMAGEFOLDER:
+        if not output.is_dir():
+            raise ExportError(f"{shown} is a file, not an imagefolder export; remove it or choose another")
+        # Never delete a folder of the user's: only an earlier export of ours, or an empty folder.
+        if any(output.iterdir()) and not (output / HF_SPLIT / HF_METADATA).is_file():
+            raise ExportError(f"{shown} is a folder that is not an imagefolder export; choose another")
+    elif output.is_dir():
+        raise ExportError(f"{shown} is a folder; give a file name")
+
+
+def _records(session: Session, query: PhotoQuery, approved_only: bool,
+             report: ExportReport) -> Iterator[ExportRecord]:
+    # The listing first, then the caption details a few hundred at a time: no second query runs while
+    # the listing's cursor is open.
+    listings = list(list_photos(session, query))
+    for start in range(0, len(listings), _BATCH):
+        chunk = listings[start:start + _BATCH]
+        chosen: list[PhotoListing] = []
+        for photo in chunk:
+            if photo.caption_id is None:
+                report.skip("without a caption")
+            elif approved_only and photo.caption_state is not ReviewState.APPROVED:
+                report.skip("not approved")
+            else:
+                chosen.append(photo)
+        details = _caption_details(session, [photo.caption_id for photo in chosen if photo.caption_id])
+        approvals = _approvals(session, [p.caption_id for p in chosen
+                                         if p.caption_id and p.caption_state is ReviewState.APPROVED])
+        for photo in chosen:
+            assert photo.caption_id is not None and photo.caption is not None
+            model, author = details.get(photo.caption_id, (None, None))
+            approved_by, approved_at = approvals.get(photo.caption_id, (None, None))
+            yield ExportRecord(
+                photo_id=photo.id, caption_id=photo.caption_id, library_id=photo.library_id,
+                library=photo.root, path=photo.path, rel_path=photo.rel_path, status=photo.status,
+                width=photo.width, height=photo.height, date_taken=photo.date_taken, caption=photo.caption,
+                state=photo.caption_state.value if photo.caption_state else "",
+                origin=photo.caption_origin.value if photo.caption_origin else "",
+                captioner=photo.captioner_id, model=model, confidence=photo.confidence, author=author,
+                approved_by=approved_by, approved_at=approved_at, notice=photo.notice or None,
+            )
+
+
+def _caption_details(session: Session,
+                     caption_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+    if not caption_ids:
+        return {}
+    rows = session.execute(
+        select(Caption.id, Caption.model_id, Caption.author).where(Caption.id.in_(caption_ids))
+    )
+    return {caption_id: (model, author) for caption_id, model, author in rows}
+
+
+def _approvals(session: Session, caption_ids: Sequence[int]) -> dict[int, tuple[str | None, datetime]]:
+    """Who approved each caption and when: its last approval revision."""
+    if not caption_ids:
+        return {}
+    rows = session.execute(
+        select(CaptionRevision.caption_id, CaptionRevision.author, CaptionRevision.created_at)
+        .where(CaptionRevision.caption_id.in_(caption_ids), CaptionRevision.action == RevisionAction.APPROVED)
+        .order_by(CaptionRevision.caption_id, CaptionRevision.number)
+    )
+    return {caption_id: (author, at) for caption_id, author, at in rows}  # the last one wins
+
+
+@contextmanager
+def _atomic_file(output: Path) -> Iterator[IO[str]]:
+    """A text stream to a temporary file beside ``output``, moved onto it only once fully written."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, output)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _write_csv(records: Sequence[ExportRecord], stream: IO[str]) -> None:
+    stream.write("\ufeff")  # utf-8-sig: Excel reads the file as UTF-8 only with this mark
+    writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(record.fields())
+
+
+def _write_jsonl(records: Sequence[ExportRecord], stream: IO[str]) -> None:
+    for record in records:
+        row = {"photo_id": record.photo_id, "caption_id": record.caption_id, "library_id": record.library_id,
+               **record.fields()}
+        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _write_coco(records: Sequence[ExportRecord], stream: IO[str]) -> None:
+    info: dict[str, Any] = {
+        "description": "Photo captions exported by Photo Annotator",
+        "version": __version__,
+        "year": datetime.now(UTC).year,
+        "contributor": "Photo Annotator",
+        "date_created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    notices = sorted({record.notice for record in records if record.notice})
+    if notices:
+        info["notice"] = ("Some captions carry a notice (the annotation's \"notice\" key) that must travel "
+                          "with them: " + " | ".join(notices))
+    images = [
+        {
+            "id": record.photo_id,
+            "file_name": display_path(record.rel_path),
+            "width": record.width,
+            "height": record.height,
+            "date_captured": record.date_taken.strftime("%Y-%m-%d %H:%M:%S") if record.date_taken else "",
+            "license": 0,
+            "path": display_path(record.path),  # extra key: where the file is
+        }
+        for record in records
+    ]
+    annotations = []
+    for record in records:
+        annotation: dict[str, Any] = {"id": record.caption_id, "image_id": record.photo_id,
+                                      "caption": record.caption}
+        if record.notice:
+            annotation["notice"] = record.notice
+        annotations.append(annotation)
+    document = {"info": info, "licenses": [{"id": 0, "name": "unknown", "url": ""}], "images": images,
+                "annotations": annotations}
+    json.dump(document, stream, ensure_ascii=False, indent=1)
+    stream.write("\n")
+
+
+def hf_file_name(record: ExportRecord, multiple_libraries: bool) -> str:
+    """Where a photo goes inside the imagefolder's split folder: its library-relative path (under a
+    folder per library when the export spans several), valid UTF-8, with folder names that `datasets`
+    would read as a split name bracketed ("test" -> "(test)"), and "__" folders, which it skips, renamed."""
+    parts = display_path(record.rel_path).split("/")
+    if multiple_libraries:
+        parts.insert(0, f"{record.library_id}-{Path(display_path(record.library)).name}")
+    return "/".join([*map(_hf_folder_name, parts[:-1]), parts[-1]])
+
+
+def _hf_folder_name(name: str) -> str:
+    if _SPLIT_FOLDER.search(name):
+        name = _SPLIT_WORD.sub(r"(\g<0>)", name)
+    return "x" + name if name.startswith("__") else name  # `datasets` skips "__" folders (__pycache__)
+
+
+def _write_imagefolder(records: Sequence[ExportRecord], output: Path, report: ExportReport, *,
+                       multiple_libraries: bool) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp"))
+    try:
+        split = temp / HF_SPLIT
+        split.mkdir()
+        rows = []
+        for record in records:
+            file_name = _place_photo(record, split, report, multiple_libraries)
+            if file_name is not None:
+                rows.append({"file_name": file_name, "text": record.caption, "notice": record.notice})
+        with open(split / HF_METADATA, "w", encoding="utf-8", newline="") as stream:
+            for row in rows:
+                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        _swap_folder(temp, output)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    report.exported = len(rows)
+
+
+def _place_photo(record: ExportRecord, split: Path, report: ExportReport,
+                 multiple_libraries: bool) -> str | None:
+    """Link or copy one photo into the split folder; its file_name, or None when it was skipped."""
+    if record.status is PhotoStatus.MISSING:
+        report.skip("file missing", record.path)
+        return None
+    if record.status is PhotoStatus.ERROR:
+        report.skip("file unreadable", record.path)
+        return None
+    if Path(record.rel_path).suffix.lower() not in HF_EXTENSIONS:
+        report.skip("format imagefolder cannot load", record.path)
+        return None
+    file_name = hf_file_name(record, multiple_libraries)
+    target = split.joinpath(*file_name.split("/"))
+    if target.exists():  # two names that differ only in undecodable bytes
+        report.skip("duplicate file name", record.path)
+        return None
+    try:
+        with open(record.path, "rb"):
+            pass  # readable: a hard link alone would not tell
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(record.path, target)
+            report.linked += 1
+        except OSError:  # another file system, or links not allowed there
+            shutil.copy2(record.path, target)
+    except FileNotFoundError:
+        report.skip("file missing", record.path)
+        return None
+    except OSError as exc:
+        report.skip("file unreadable", record.path, exc.strerror or str(exc))
+        return None
+    return file_name
+
+
+def _swap_folder(temp: Path, output: Path) -> None:
+    """Move the finished export onto ``output``, replacing an earlier export (checked before) there."""
+    if not output.exists():
+        os.replace(temp, output)
+        return
+    old = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".old"))
+    os.replace(output, old / "export")
+    try:
+        os.replace(temp, output)
+    except OSError:
+        os.replace(old / "export", output)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
