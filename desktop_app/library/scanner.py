@@ -8,6 +8,10 @@
   renamed: its row, and so its captions, follow it. A vanished file is marked ``missing``, never
   deleted.
 - Every bad file becomes a row with status ``error`` and a one-line reason; the scan goes on.
+- New and changed files also have their descriptions and keywords read (embedded XMP / IPTC / EXIF,
+  XMP and text sidecars; see metadata_io): each description no caption of the photo ever held
+  becomes an imported caption, so a rescan, a moved file or our own write-back imports nothing twice.
+  A sidecar edited on its own, beside an unchanged photo, is read when the photo next changes.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from desktop_app.catalogue.models import Library, Photo, PhotoStatus, utcnow
 from desktop_app.errors import one_line
 from desktop_app.library.images import UnsupportedImageError, is_candidate, open_image, unsupported_reason
 from desktop_app.library.metadata import PhotoMetadata, read_dicom, read_exif
+from desktop_app.library.metadata_io import FileMetadata, import_file_metadata, read_file_metadata
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.settings import LibrarySettings, load_settings
 
@@ -42,6 +47,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 256
 
 ProgressCallback = Callable[[int, int], None]
+_Described = tuple[int | None, str, FileMetadata]  # photo id (None: a new row), path, what the file says
 
 
 class ScanError(Exception):
@@ -78,6 +84,7 @@ class Inspection:
     height: int | None = None
     metadata: PhotoMetadata = field(default_factory=PhotoMetadata)
     error: str | None = None
+    file_metadata: FileMetadata = field(default_factory=FileMetadata)  # descriptions and keywords
 
     def row(self) -> dict[str, Any]:
         entry, meta = self.entry, self.metadata
@@ -111,6 +118,7 @@ class ScanReport:
     updated: int = 0
     moved: int = 0
     unchanged: int = 0
+    imported: int = 0  # captions imported from the files' metadata and sidecars
     missing: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path in library, reason)
     skipped_folders: list[tuple[str, str]] = field(default_factory=list)
@@ -151,8 +159,10 @@ def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache) -> Inspection:
             # here); identical content already has one, so a moved photo is not decoded again.
             if not thumbnails.has(digest):
                 thumbnails.make(digest, opened)
+            described = read_file_metadata(entry.path, embedded=not is_dicom)
             return Inspection(
-                entry, digest, opened.format, opened.width, opened.height, metadata
+                entry, digest, opened.format, opened.width, opened.height, metadata,
+                file_metadata=described,
             )
     except UnsupportedImageError as exc:
         return Inspection(entry, content_hash=digest, error=str(exc))
@@ -324,26 +334,35 @@ class Scanner:
 
         movable = self._move_candidates(gone.values())
         writer = _BatchWriter(self.catalogue, library.id)
+        # (photo id, None for a new row; path; what its file says), imported once the rows are written
+        described: list[_Described] = []
         for done, (entry, row, inspection) in enumerate(self._inspect_all(to_inspect, stop), 1):
             if inspection is None:  # stopped
                 report.cancelled = True
                 break
             values = inspection.row()
+            photo_id: int | None = None
             if row is not None:
                 writer.update(row.id, values)
+                photo_id = row.id
                 report.updated += 1
             elif inspection.content_hash and movable.get(inspection.content_hash):
                 moved = movable[inspection.content_hash].popleft()
                 writer.update(moved.id, {**values, "library_id": library.id})
+                photo_id = moved.id
                 report.moved += 1
             else:
                 writer.insert(values)
                 report.new += 1
+            # A known photo is always looked at: a changed file may have lost its keywords.
+            if not inspection.error and (inspection.file_metadata or photo_id is not None):
+                described.append((photo_id, entry.rel_path, inspection.file_metadata))
             if inspection.error:
                 report.errors.append((entry.rel_path, inspection.error))
             if progress:
                 progress(done, len(to_inspect))
         writer.flush()
+        report.imported = self._import_file_metadata(library.id, described)
 
         if not report.cancelled:
             claimed = writer.updated_ids
@@ -403,6 +422,27 @@ class Scanner:
             rows = (_Row(*values) for values in result)
             return {row.rel_path: row for row in rows
                     if (row.rel_path == prefix if exact else row.rel_path.startswith(prefix))}
+
+    def _import_file_metadata(self, library_id: int, described: list[_Described]) -> int:
+        """Imported captions and keywords of the files just recorded; returns the captions added."""
+        if not described:
+            return 0
+        new_paths = [rel_path for photo_id, rel_path, _found in described if photo_id is None]
+        ids: dict[str, int] = {}
+        with self.catalogue.read() as session:
+            for start in range(0, len(new_paths), 500):
+                ids.update((rel_path, photo_id) for photo_id, rel_path in session.execute(
+                    select(Photo.id, Photo.rel_path).where(
+                        Photo.library_id == library_id, Photo.rel_path.in_(new_paths[start : start + 500]))
+                ))
+        added = 0
+        for start in range(0, len(described), BATCH_SIZE):
+            with self.catalogue.write() as session:
+                for photo_id, rel_path, found in described[start : start + BATCH_SIZE]:
+                    photo = session.get(Photo, photo_id if photo_id is not None else ids.get(rel_path))
+                    if photo is not None:
+                        added += import_file_metadata(session, photo, found)
+        return added
 
     def _move_candidates(self, gone: Any) -> dict[str, deque[_Row]]:
         """Photos whose file vanished, by content hash: this scan's, and any already missing."""
