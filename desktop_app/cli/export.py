@@ -54,3 +54,5 @@ def export(fmt: str, state: str, library: str | None, review: str | None, captio
         emit_json(report.to_json())
     else:
         echo(report.summary())
+        for path, reason in report.skipped_files:
+            echo(f"  skipped {path}: {reason}", err=True)
