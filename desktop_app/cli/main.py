@@ -33,11 +33,25 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 def _register() -> None:
     # Each command module keeps its heavy imports inside the command, so --help stays fast.
-    from desktop_app.cli import caption, captions, db, embed, export, gui, jobs, photos, plugins, scan, search
+    from desktop_app.cli import (
+        caption,
+        captions,
+        db,
+        embed,
+        export,
+        gui,
+        jobs,
+        photos,
+        plugins,
+        scan,
+        search,
+        write_metadata,
+    )
 
     for command in (scan.scan, photos.photos, photos.show, captions.edit, captions.approve,
                     captions.reject, captions.revert, captions.choose, caption.caption, jobs.jobs, db.db,
-                    gui.gui, plugins.plugins, search.search, embed.embed, export.export):
+                    gui.gui, plugins.plugins, search.search, embed.embed, export.export,
+                    write_metadata.write_metadata):
         cli.add_command(command)
 
 

@@ -1,0 +1,98 @@
+"""`photo-annotator write-metadata`: approved captions into XMP sidecars or the photo files themselves."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
+from desktop_app.cli.photos import REVIEW_FILTERS
+
+
+@click.command("write-metadata")
+@click.argument("photos", nargs=-1, metavar="[PHOTO]...")
+@click.option("--sidecar", "mode", flag_value="sidecar", default=True,
+              help="Write an XMP sidecar beside each photo (the default; the photo is not touched).")
+@click.option("--embed", "mode", flag_value="embed",
+              help="Write into the photo file itself (JPEG, TIFF, PNG, WebP).")
+@click.option("--sidecar-name", type=click.Choice(("photo.jpg.xmp", "photo.xmp")), default="photo.jpg.xmp",
+              show_default=True,
+              help="Sidecar file naming: photo.jpg.xmp (digiKam, darktable) or photo.xmp (Lightroom, "
+                   "Bridge).")
+@click.option("--dry-run", is_flag=True,
+              help="Print what would change (file, field, old -> new); write nothing.")
+@click.option("--force", is_flag=True,
+              help="Also write files changed since the last scan, and replace descriptions another program "
+                   "wrote.")
+@click.option("--library", metavar="PATH|ID", help="Only this library (its folder, or its id).")
+@click.option("--folder", type=click.Path(path_type=str), help="Only photos in this folder and below.")
+@click.option("--review", type=click.Choice(REVIEW_FILTERS), help="Only photos in this review group.")
+@click.option("--captioner", metavar="ID", help="Only photos whose current caption this captioner wrote.")
+@click.option("--search", "text", metavar="WORDS", help="Only photos whose captions hold these words.")
+@json_option
+@db_option
+def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_run: bool, force: bool,
+                   library: str | None, folder: str | None, review: str | None, captioner: str | None,
+                   text: str | None, as_json: bool, db: str | None) -> None:
+    """Write the approved current caption of each selected photo (PHOTO paths or ids, else all photos
+    the options select) into XMP dc:description, IPTC Caption-Abstract (UTF-8) and EXIF
+    ImageDescription, with the reviewer and model in IPTC Writer-Editor and the photoannotator XMP
+    namespace. Photos whose caption is not approved are left alone.
+
+    A file changed since the last scan, or holding a description Photo Annotator did not write, is
+    skipped (and listed) unless --force. Embedding never corrupts a photo: the new file is checked
+    (fields read back, pixels identical) before it replaces the original in one step.
+    With --json: one object (mode, dry_run, written, unchanged, skipped, failed, files).
+    """
+    from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, display_path, find_library, find_photo
+    from desktop_app.library.metadata_io import WriteStatus
+    from desktop_app.library.metadata_io import write_metadata as run_write
+
+    catalogue = open_db(db)
+    selection: list[int] | PhotoQuery
+    with catalogue.read() as session:
+        if photos:
+            selection = [find_photo(session, photo).id for photo in photos]
+        else:
+            chosen = find_library(session, folder or library) if (folder or library) else None
+            selection = PhotoQuery(
+                library_id=chosen.id if chosen else None,
+                folder=_folder_in(chosen.root, folder) if chosen and folder else None,
+                review=ReviewFilter(review) if review else None, captioner=captioner, text=text,
+            )
+    report = run_write(catalogue, selection, mode=mode, dry_run=dry_run, force=force,
+                       sidecar_name=sidecar_name)
+    if as_json:
+        emit_json({"mode": report.mode, "dry_run": report.dry_run, "written": len(report.written),
+                   "unchanged": len(report.unchanged), "skipped": len(report.skipped),
+                   "failed": len(report.failed), "files": [o.to_json() for o in report.outcomes]})
+    else:
+        for outcome in report.outcomes:
+            target = display_path(outcome.target or outcome.path or str(outcome.photo_id))
+            if outcome.status in (WriteStatus.WRITTEN, WriteStatus.WOULD_WRITE):
+                verb = "would write" if dry_run else "wrote"
+                echo(f"{verb} {target}")
+                for change in outcome.changes:
+                    echo(f"  {change.field}: {_show(change.old)} -> {_show(change.new)}")
+                for note in outcome.notes:
+                    echo(f"  not written: {note}")
+            elif outcome.status in (WriteStatus.SKIPPED, WriteStatus.FAILED):
+                echo(f"{outcome.status.value} {target}: {outcome.reason}", err=True)
+        echo(report.summary())
+    if report.failed:
+        raise SystemExit(1)
+
+
+def _folder_in(root: str, folder: str) -> str | None:
+    """``folder`` as the photo list's folder filter: "/"-separated, relative to the library root."""
+    relative = os.path.relpath(Path(folder).expanduser().resolve(), root)
+    return None if relative == "." else relative.replace(os.sep, "/")
+
+
+def _show(value: str | None, width: int = 70) -> str:
+    if value is None:
+        return "(none)"
+    value = " ".join(value.split())
+    return repr(value if len(value) <= width else value[: width - 1] + "…")
