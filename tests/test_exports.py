@@ -317,6 +317,43 @@ def test_files_changed_since_the_scan_are_skipped_from_the_imagefolder_with_thei
     assert {row["file_name"] for row in rows} == {"2021/great wall.jpg", "(test)/xray.jpg"}
 
 
+def test_nothing_to_export_is_an_error_and_writes_nothing(catalogue: Catalogue, corpus: Corpus,
+                                                          tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"nothing to export: every selected photo was skipped "
+                                          r"\(1 not approved, 1 without a caption\)"):
+        export(catalogue, ExportFormat.CSV, tmp_path / "none.csv",
+               PhotoQuery(photo_ids=_ids(catalogue, corpus, "bare", "tricky")), approved_only=True)
+    with pytest.raises(ExportError, match=r"every selected photo was skipped \(1 file missing\)"):
+        export(catalogue, ExportFormat.HF_IMAGEFOLDER, tmp_path / "none",
+               PhotoQuery(photo_ids=_ids(catalogue, corpus, "gone")))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("none", ".none"))]
+
+
+def test_imagefolder_of_two_libraries_puts_each_in_its_own_folder(
+    catalogue: Catalogue, scanner: Scanner, corpus: Corpus, tmp_path: Path
+) -> None:
+    other = tmp_path / "other library"
+    photo_files.jpeg(other / "plain.jpg", seed=9)  # the same relative path as the first library's
+    scanner.scan(other)
+    with catalogue.write() as session:
+        add_caption(session, find_photo(session, str(other / "plain.jpg")), "Another plain photo",
+                    origin=CaptionOrigin.HUMAN, author="ana")
+    export(catalogue, ExportFormat.HF_IMAGEFOLDER, tmp_path / "dataset", PhotoQuery())
+
+    rows = {row["file_name"]: row["text"] for row in _check_imagefolder(tmp_path / "dataset")}
+    with catalogue.read() as session:
+        first = find_photo(session, str(corpus.files["plain"])).library_id
+        second = find_photo(session, str(other / "plain.jpg")).library_id
+    assert rows[f"{first}-library/plain.jpg"] == DRAFT
+    assert rows[f"{second}-other library/plain.jpg"] == "Another plain photo"
+    assert rows[f"{first}-library/(test)/xray.jpg"] == XRAY
+
+
+def _ids(catalogue: Catalogue, corpus: Corpus, *names: str) -> tuple[int, ...]:
+    with catalogue.read() as session:
+        return tuple(find_photo(session, str(corpus.files[name])).id for name in names)
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], db_path: Path):
     def run(*args: str) -> tuple[int, str, str]:

@@ -25,7 +25,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -129,11 +129,13 @@ class ExportReport:
         """One line: how many photos went where, how many did not and why."""
         noun = "photo" if self.exported == 1 else "photos"
         line = f"Exported {self.exported} {noun} to {display_path(str(self.output))} ({self.format.value})"
-        total = sum(self.skipped.values())
-        if total:
-            reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items()))
-            line += f"; skipped {total}: {reasons}"
+        if self.skipped:
+            line += f"; skipped {sum(self.skipped.values())}: {self.reasons()}"
         return line
+
+    def reasons(self) -> str:
+        """Why photos were skipped: "1 file missing, 2 without a caption"."""
+        return ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items()))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -151,7 +153,8 @@ def export(catalogue: Catalogue, fmt: ExportFormat | str, output: Path, query: P
     """Write the current caption of each photo ``query`` selects to ``output`` in ``fmt``.
 
     Photos without a caption are skipped, and with ``approved_only`` those whose current caption is not
-    approved; the report counts them. An existing ``output`` is replaced only with ``force``.
+    approved; the report counts them. An existing ``output`` is replaced only with ``force``. Raises
+    ExportError (nothing written) when the output cannot be written or no photo is left to export.
     """
     fmt = ExportFormat(fmt)
     output = Path(output).expanduser().absolute()
@@ -160,6 +163,8 @@ def export(catalogue: Catalogue, fmt: ExportFormat | str, output: Path, query: P
         roots = library_roots(session)
         _check_output(output, fmt, force, roots.values())
         records = list(_records(session, query or PhotoQuery(), approved_only, report))
+    if not records:
+        raise ExportError(_nothing_to_export(report))
     writer = {ExportFormat.CSV: _write_csv, ExportFormat.JSONL: _write_jsonl,
               ExportFormat.COCO: _write_coco}.get(fmt)
     try:
@@ -176,11 +181,18 @@ def export(catalogue: Catalogue, fmt: ExportFormat | str, output: Path, query: P
     return report
 
 
-def _check_output(output: Path, fmt: ExportFormat, force: bool, library_roots: Any) -> None:
+def _nothing_to_export(report: ExportReport) -> str:
+    if not report.skipped:
+        return "nothing to export: no photo matches the selection"
+    return f"nothing to export: every selected photo was skipped ({report.reasons()})"
+
+
+def _check_output(output: Path, fmt: ExportFormat, force: bool, library_roots: Iterable[str]) -> None:
     shown = display_path(str(output))
     if fmt is ExportFormat.HF_IMAGEFOLDER:
+        resolved = output.resolve()
         for root in library_roots:
-            if output == Path(root) or Path(root) in output.parents:
+            if resolved == Path(root) or Path(root) in resolved.parents:
                 raise ExportError(f"{shown} is inside the library {display_path(root)}; a rescan would "
                                   "add the copies as new photos: choose a folder outside it")
     if not output.exists() and not output.is_symlink():
@@ -348,6 +360,8 @@ def _write_imagefolder(records: Sequence[ExportRecord], output: Path, report: Ex
             file_name = _place_photo(record, split, report, multiple_libraries)
             if file_name is not None:
                 rows.append({"file_name": file_name, "text": record.caption, "notice": record.notice})
+        if not rows:
+            raise ExportError(_nothing_to_export(report))
         with open(split / HF_METADATA, "w", encoding="utf-8", newline="") as stream:
             for row in rows:
                 stream.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -378,18 +392,19 @@ def _place_photo(record: ExportRecord, split: Path, report: ExportReport,
     try:
         with open(record.path, "rb"):
             pass  # readable: a hard link alone would not tell
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(record.path, target)
-            report.linked += 1
-        except OSError:  # another file system, or links not allowed there
-            shutil.copy2(record.path, target)
     except FileNotFoundError:
         report.skip("file missing", record.path)
         return None
     except OSError as exc:
         report.skip("file unreadable", record.path, exc.strerror or str(exc))
         return None
+    # Failures from here on are the output's (a full disk): they end the export.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(record.path, target)
+        report.linked += 1
+    except OSError:  # another file system, or links not allowed there
+        shutil.copy2(record.path, target)
     return file_name
 
 
