@@ -19,7 +19,8 @@ FORMATS = ("csv", "jsonl", "coco", "hf-imagefolder")
               help="csv (UTF-8 with BOM, opens in Excel), jsonl, coco (captions JSON), or hf-imagefolder "
                    "(a folder of the photos with metadata.jsonl, for `datasets`).")
 @click.option("--state", type=click.Choice(("approved", "any")), default="any", show_default=True,
-              help="approved: only photos whose current caption is approved.")
+              help="approved: only photos whose current caption is approved; any: every current caption "
+                   "(drafts and rejected ones too, their state in the output).")
 @click.option("--library", metavar="PATH|ID", help="Only this library (its folder, or its id).")
 @click.option("--review", type=click.Choice(REVIEW_FILTERS), help="Only photos in this review group.")
 @click.option("--captioner", metavar="ID", help="Only photos whose current caption this captioner wrote.")
