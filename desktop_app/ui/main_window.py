@@ -46,6 +46,8 @@ from desktop_app.ui.backend import Backend, LibrarySummary, PhotoRow
 from desktop_app.ui.caption_dialog import CaptionDialog
 from desktop_app.ui.detail_pane import DetailPane
 from desktop_app.ui.disclaimer import confirm_disclaimer, needs_acknowledgement
+from desktop_app.ui.file_dialogs import ExportDialog, ReportDialog, WriteMetadataDialog
+from desktop_app.ui.file_tasks import FileTasks
 from desktop_app.ui.image_loading import PreviewLoader, ThumbnailLoader
 from desktop_app.ui.inference import CaptionRequest, InferenceService
 from desktop_app.ui.job_panel import JobPanel
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
         self.inference = InferenceService(parent=self)
         self.review = ReviewService(parent=self)
         self.searches = SearchRunner(parent=self)
+        self.file_tasks = FileTasks(parent=self)
         self._search_request = 0  # the semantic or hybrid search the grid waits for; 0: none
         self._search_ids: tuple[int, ...] | None = None  # its results, best first
 
@@ -141,6 +144,7 @@ class MainWindow(QMainWindow):
         self._detail_request = 0
         self._closed = False
         self._plugins: PluginRegistry | None = None
+        self.last_report: ReportDialog | None = None  # what the last file task did, while it is shown
 
         self._build_actions()
         self._build_widgets()
@@ -250,6 +254,17 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         self.file_menu = menus.addMenu("&File")
         self.file_menu.addActions([self.add_folder_action, self.rescan_action, self.remove_library_action])
+        self.file_menu.addSeparator()
+        self.write_metadata_action = QAction("Write Captions to Files…", self)
+        self.write_metadata_action.setToolTip("Write approved captions into the photos' metadata (XMP, IPTC, "
+                                              "EXIF) or XMP sidecars, for digiKam, Lightroom and others")
+        self.write_metadata_action.triggered.connect(self.open_write_metadata)
+        self.export_action = QAction("Export Captions…", self)
+        self.export_action.setToolTip("Export captions as CSV, JSON Lines, COCO or a Hugging Face dataset")
+        self.export_action.triggered.connect(self.open_export)
+        for action in (self.write_metadata_action, self.export_action):
+            action.setEnabled(False)  # until the catalogue is open
+        self.file_menu.addActions([self.write_metadata_action, self.export_action])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
@@ -421,6 +436,8 @@ class MainWindow(QMainWindow):
         self.searches.embed_progress.connect(
             lambda done, total: self._set_status(f"Preparing search by meaning… {done:,}/{total:,} captions"))
         self.searches.embedded.connect(self._on_embedded)
+        self.file_tasks.finished.connect(self._on_file_task_finished)
+        self.file_tasks.failed.connect(lambda _name, message: self._on_error(message))
         # The detail pane follows the current photo; several may be selected (to caption them).
         self.grid.selectionModel().currentChanged.connect(self._on_photo_selected)
 
@@ -464,6 +481,7 @@ class MainWindow(QMainWindow):
         self.detail.flush()  # typed text becomes a revision before the review thread stops
         self.review.shutdown()
         self.searches.shutdown()
+        self.file_tasks.shutdown()  # a file being written is finished, never cut in half
         self.inference.shutdown()  # a running job stays queued and resumes at the next start
         self.previews.shutdown()
         self.thumbnails.shutdown()
@@ -482,10 +500,13 @@ class MainWindow(QMainWindow):
         self.add_folder_action.setEnabled(True)
         self.caption_action.setEnabled(True)
         self.embed_action.setEnabled(True)
+        self.write_metadata_action.setEnabled(True)
+        self.export_action.setEnabled(True)
         self._set_status("")
         if self.backend.catalogue is not None:
             self.review.open(self.backend.catalogue)  # commits edits a crash left unsaved
             self.searches.open(self.backend.catalogue)
+            self.file_tasks.open(self.backend.catalogue)
             self.inference.open(self.backend.catalogue)  # resumes jobs a crash or close interrupted
         if self._startup_folder is not None:
             self.scan(self._startup_folder)
@@ -928,6 +949,68 @@ class MainWindow(QMainWindow):
         captioner = self._registry().get_captioner(captioner_id)
         self._queue(CaptionRequest(captioner_id, None, photo_ids=(photo_id,),
                                    needs_disclaimer=needs_acknowledgement(captioner)))
+
+    # -- photo files: metadata write-back and exports ---------------------------------------------
+
+    def _location(self) -> tuple[PhotoQuery | None, str]:
+        """The sidebar's library or folder, as a selection of photos and a label."""
+        library = self.libraries.library(self.libraries.selected_id())
+        if library is None:
+            return None, ""
+        folder = self.libraries.selected_folder()
+        label = f"{library.name} / {display_path(folder)}" if folder else library.name
+        return PhotoQuery(library_id=library.id, folder=folder), label
+
+    @Slot()
+    def open_write_metadata(self) -> WriteMetadataDialog:
+        location, label = self._location()
+        dialog = WriteMetadataDialog(self.selected_photo_ids(), location, label, parent=self)
+        dialog.accepted.connect(lambda: self._write_metadata(dialog))
+        dialog.open()
+        return dialog
+
+    def _write_metadata(self, dialog: WriteMetadataDialog) -> None:
+        from desktop_app.library.metadata_io import write_metadata
+
+        query, mode, force = dialog.query(), dialog.mode(), dialog.force_box.isChecked()
+        if query is None:
+            return
+        dry_run = dialog.preview_requested
+        self._set_status("Checking what would change…" if dry_run else "Writing captions to files…")
+        self.file_tasks.run("preview" if dry_run else "write-metadata",
+                            lambda catalogue: write_metadata(catalogue, query, mode=mode, dry_run=dry_run,
+                                                             force=force))
+
+    @Slot()
+    def open_export(self) -> ExportDialog:
+        location, label = self._location()
+        dialog = ExportDialog(self.selected_photo_ids(), location, label, parent=self)
+        dialog.accepted.connect(lambda: self._export(dialog))
+        dialog.open()
+        return dialog
+
+    def _export(self, dialog: ExportDialog) -> None:
+        from desktop_app.exports import export
+
+        fmt, output, query = dialog.format(), dialog.output(), dialog.query()
+        approved_only, force = dialog.approved_box.isChecked(), dialog.force_box.isChecked()
+        self._set_status(f"Exporting captions to {display_path(str(output))}…")
+        self.file_tasks.run("export", lambda catalogue: export(catalogue, fmt, output, query,
+                                                               approved_only=approved_only, force=force))
+
+    @Slot(str, object)
+    def _on_file_task_finished(self, name: str, report: Any) -> None:
+        summary = sentence(report.summary())
+        self._set_status(summary)
+        lines = report.lines() if hasattr(report, "lines") else [
+            f"{display_path(str(path))}: {reason}" for path, reason in getattr(report, "skipped_files", [])]
+        if name in ("preview", "write-metadata") or lines:
+            title = {"preview": "What would change", "write-metadata": "Captions written to files"}.get(
+                name, "Export")
+            self.last_report = ReportDialog(title, summary, lines, parent=self)
+            self.last_report.open()
+        if name == "write-metadata":
+            self._load_photos(keep_selection=True)  # the files' sizes and dates changed
 
     # -- settings ---------------------------------------------------------------------------------
 

@@ -1,0 +1,72 @@
+"""The window's work on photo files: exporting captions and writing approved captions into the files,
+both on the files thread, with what they did shown in the window."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.captions import edit_caption
+from desktop_app.catalogue.photos import find_photo
+from desktop_app.library.scanner import Scanner
+from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.ui.app import apply_look
+from desktop_app.ui.main_window import MainWindow
+from tests import photo_files
+
+WAIT_MS = 30_000
+
+
+@pytest.fixture(autouse=True)
+def app_look(qapp: QApplication) -> None:
+    apply_look(qapp)
+
+
+@pytest.fixture
+def album(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
+    root = tmp_path / "album"
+    for number in range(3):
+        photo_files.jpeg(root / f"{number:02}.jpg", seed=number, size=(96, 72))
+    scanner.scan(root)
+    with catalogue.write() as session:
+        edit_caption(session, find_photo(session, str(root / "00.jpg")), "Harbour at dawn, 1998 – 港口",
+                     author="ann", approve=True)
+        edit_caption(session, find_photo(session, str(root / "01.jpg")), "a draft nobody approved",
+                     author="ann")
+    return root
+
+
+@pytest.fixture
+def window(qtbot: QtBot, thumbnails: ThumbnailCache, db_path: Path, album: Path) -> Iterator[MainWindow]:
+    opened = MainWindow(thumbnails)
+    qtbot.addWidget(opened)
+    opened.show()
+    opened.start(db=str(db_path))
+    qtbot.waitUntil(opened.is_settled, timeout=WAIT_MS)
+    yield opened
+    opened.shutdown()
+
+
+def test_export_approved_captions_from_the_window(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    dialog = window.open_export()
+    dialog.scope.location_radio.setChecked(True)
+    dialog.output_edit.setText(str(tmp_path / "out.csv"))
+    with qtbot.waitSignal(window.file_tasks.finished, timeout=WAIT_MS):
+        dialog.export_button.click()
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["caption"] for row in rows] == ["Harbour at dawn, 1998 – 港口"]  # approved only
+    assert window.status_text.text().startswith("Exported 1 photo")
+
+    again = window.open_export()  # the same file again, without "replace": refused, in the window
+    again.scope.location_radio.setChecked(True)
+    again.output_edit.setText(str(tmp_path / "out.csv"))
+    with qtbot.waitSignal(window.file_tasks.failed, timeout=WAIT_MS):
+        again.export_button.click()
+    assert "exists" in window.errors()[-1]
