@@ -70,3 +70,25 @@ def test_export_approved_captions_from_the_window(qtbot: QtBot, window: MainWind
     with qtbot.waitSignal(window.file_tasks.failed, timeout=WAIT_MS):
         again.export_button.click()
     assert "exists" in window.errors()[-1]
+
+
+def test_write_approved_captions_to_sidecars_with_a_preview_first(
+    qtbot: QtBot, window: MainWindow, album: Path
+) -> None:
+    sidecar = album / "00.jpg.xmp"
+    dialog = window.open_write_metadata()
+    dialog.scope.location_radio.setChecked(True)
+    with qtbot.waitSignal(window.file_tasks.finished, timeout=WAIT_MS):
+        dialog.preview_button.click()
+    assert not sidecar.exists()  # a preview writes nothing
+    assert window.last_report is not None and window.last_report.windowTitle() == "What would change"
+    shown = window.last_report.details.toPlainText()
+    assert "00.jpg.xmp: would-write" in shown and "Harbour at dawn, 1998 – 港口" in shown
+
+    dialog = window.open_write_metadata()
+    dialog.scope.location_radio.setChecked(True)
+    with qtbot.waitSignal(window.file_tasks.finished, timeout=WAIT_MS):
+        dialog.write_button.click()
+    assert sidecar.exists() and "Harbour at dawn, 1998 – 港口" in sidecar.read_text(encoding="utf-8")
+    assert window.status_text.text().startswith("Wrote 1")
+    assert not (album / "01.jpg.xmp").exists()  # a draft is never written into the files

@@ -108,6 +108,13 @@ def scan_summary(report: ScanReport) -> str:
     return f"{verb.format(_folder_name(report.root))}: {', '.join(parts)} ({report.seconds:.1f} s)"
 
 
+def _outcome_line(outcome: Any) -> str:
+    """One file of a metadata write: what happened, and why or what changed."""
+    detail = outcome.reason or "; ".join(f"{change.field}: {change.old or '(none)'} → {change.new}"
+                                         for change in outcome.changes)
+    return f"{display_path(outcome.target)}: {outcome.status.value}" + (f" ({detail})" if detail else "")
+
+
 class MainWindow(QMainWindow):
     """The photo browser. Call ``start()`` to open a catalogue; ``shutdown()`` runs on close."""
 
@@ -973,13 +980,14 @@ class MainWindow(QMainWindow):
         from desktop_app.library.metadata_io import write_metadata
 
         query, mode, force = dialog.query(), dialog.mode(), dialog.force_box.isChecked()
+        thumbnails = self.backend.thumbnails  # a rewritten file's thumbnail follows its new hash
         if query is None:
             return
         dry_run = dialog.preview_requested
         self._set_status("Checking what would change…" if dry_run else "Writing captions to files…")
         self.file_tasks.run("preview" if dry_run else "write-metadata",
                             lambda catalogue: write_metadata(catalogue, query, mode=mode, dry_run=dry_run,
-                                                             force=force))
+                                                             force=force, thumbnails=thumbnails))
 
     @Slot()
     def open_export(self) -> ExportDialog:
@@ -1002,7 +1010,7 @@ class MainWindow(QMainWindow):
     def _on_file_task_finished(self, name: str, report: Any) -> None:
         summary = sentence(report.summary())
         self._set_status(summary)
-        lines = report.lines() if hasattr(report, "lines") else [
+        lines = [_outcome_line(outcome) for outcome in getattr(report, "outcomes", [])] + [
             f"{display_path(str(path))}: {reason}" for path, reason in getattr(report, "skipped_files", [])]
         if name in ("preview", "write-metadata") or lines:
             title = {"preview": "What would change", "write-metadata": "Captions written to files"}.get(
