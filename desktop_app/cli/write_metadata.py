@@ -44,7 +44,7 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
     A file changed since the last scan, or holding a description Photo Annotator did not write, is
     skipped (and listed) unless --force. Embedding never corrupts a photo: the new file is checked
     (fields read back, pixels identical) before it replaces the original in one step.
-    With --json: one object (mode, dry_run, written, unchanged, skipped, failed, files).
+    With --json: one object (mode, dry_run, written, unchanged, skipped, failed, cancelled, files).
     """
     from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, display_path, find_library, find_photo
     from desktop_app.library.metadata_io import WriteStatus
@@ -65,9 +65,7 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
     report = run_write(catalogue, selection, mode=mode, dry_run=dry_run, force=force,
                        sidecar_name=sidecar_name)
     if as_json:
-        emit_json({"mode": report.mode, "dry_run": report.dry_run, "written": len(report.written),
-                   "unchanged": len(report.unchanged), "skipped": len(report.skipped),
-                   "failed": len(report.failed), "files": [o.to_json() for o in report.outcomes]})
+        emit_json(report.to_json())
     else:
         for outcome in report.outcomes:
             target = display_path(outcome.target or outcome.path or str(outcome.photo_id))

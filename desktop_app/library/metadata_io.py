@@ -445,6 +445,12 @@ class WriteReport:
     def unchanged(self) -> list[FileOutcome]:
         return self.with_status(WriteStatus.UNCHANGED)
 
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON form (``write-metadata --json``): add keys, never rename or remove them."""
+        return {"mode": self.mode, "dry_run": self.dry_run, "written": len(self.written),
+                "unchanged": len(self.unchanged), "skipped": len(self.skipped), "failed": len(self.failed),
+                "cancelled": self.cancelled, "files": [outcome.to_json() for outcome in self.outcomes]}
+
     def summary(self) -> str:
         verb = "would write" if self.dry_run else "wrote"
         parts = [f"{verb} {len(self.written)}", f"{len(self.unchanged)} already up to date",
