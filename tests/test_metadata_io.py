@@ -470,3 +470,18 @@ def test_write_metadata_command(scanner, catalogue, db_path: Path, tmp_path: Pat
     code, _out, _err = run_cli(capsys, db_path, "write-metadata", "--sidecar-name", "photo.xmp")
     assert code == 0
     assert (root / "other" / "elsewhere.xmp").exists() and (root / "2024" / "locked.xmp").exists()
+
+
+def test_scan_says_how_many_captions_it_imported(tmp_path: Path, db_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.cli.main import main
+
+    root = tmp_path / "dataset"
+    photo_files.jpeg(root / "a.jpg", seed=1)
+    (root / "a.txt").write_text("a lighthouse on a cliff\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["scan", str(root), "--db", str(db_path)])
+    assert "captions imported from the files' metadata: 1" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["scan", str(root), "--db", str(db_path)])
+    assert "imported" not in capsys.readouterr().out  # nothing twice

@@ -75,7 +75,9 @@ def scan(folders: tuple[str, ...], workers: int | None, as_json: bool, db: str |
         echo(
             f"{display_path(report.root)}: {report.found} files; {report.new} new, "
             f"{report.updated} updated, {report.moved} moved, {report.missing} missing, "
-            f"{report.unchanged} unchanged ({report.seconds:.1f} s)"
+            f"{report.unchanged} unchanged"
+            + (f"; captions imported from the files' metadata: {report.imported}" if report.imported else "")
+            + f" ({report.seconds:.1f} s)"
         )
         for path, reason in report.skipped_folders:
             echo(f"  skipped folder {display_path(path)}: {reason}")

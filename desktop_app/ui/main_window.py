@@ -100,6 +100,8 @@ def scan_summary(report: ScanReport) -> str:
                         (report.missing, "missing")):
         if count:
             parts.append(f"{count:,} {word}")
+    if report.imported:
+        parts.append(f"{plural(report.imported, 'caption')} imported from the files")
     if report.errors:
         parts.append(f"{len(report.errors):,} cannot be read")
     if report.skipped_folders:
