@@ -1,0 +1,74 @@
+"""`photo-annotator evaluate`: caption metrics and validation loss of captioning models on the approved
+captions, models side by side."""
+
+from __future__ import annotations
+
+import click
+
+from desktop_app.cli.common import db_option, echo, emit_json, engine_options, json_option, open_db
+
+SPLITS = ("validation", "train", "all")  # training.evaluate.Split, spelled out so --help stays fast
+
+
+@click.command()
+@click.option("--captioner", "captioner_id", required=True, metavar="ID",
+              help="Which captioner (see `photo-annotator plugins`).")
+@click.option("--model", "models", multiple=True, metavar="HUB_ID|FOLDER",
+              help="A model to evaluate: a hub id or a model folder (a fine-tuned one from `train`); "
+                   "repeatable. The captioner's own model (the settings', else its default) is evaluated "
+                   "beside them unless --no-base.")
+@click.option("--base/--no-base", default=True, show_default=True,
+              help="Evaluate the captioner's own model too (always when no --model is given).")
+@click.option("--split", "split_name", type=click.Choice(SPLITS), default="validation", show_default=True,
+              help="Which approved captions: the validation or train part of the split `train` makes "
+                   "(same share and seed), or all.")
+@click.option("--library", "libraries", multiple=True, metavar="PATH|ID",
+              help="Only this library's approved captions (its folder, or its id); repeatable.")
+@engine_options
+@json_option
+@db_option
+def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name: str,
+             libraries: tuple[str, ...], device: str, dtype: str, batch_size: int, as_json: bool,
+             db: str | None) -> None:
+    """Caption the split's photos with each model and score the captions against the approved ones:
+    pairs, validation loss, BLEU-1..4, METEOR, ROUGE-L and CIDEr, one column per model.
+
+    Captions go through the same engine as `caption` but are not stored. Scores follow the COCO
+    caption evaluation (pycocoevalcap, PTB tokenizer); METEOR and the tokenizer run with the Java on
+    this machine, offline. SPICE is not computed (it needs a download of Stanford CoreNLP models). With
+    --json: one JSON object with each model's figures and the notes.
+    """
+    from desktop_app.captioning.engine import CaptionEngine
+    from desktop_app.catalogue.photos import find_library
+    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.settings import load_settings
+    from desktop_app.training.evaluate import EvaluationError
+    from desktop_app.training.evaluate import evaluate as run_evaluation
+
+    registry = load_plugins()
+    registry.get_captioner(captioner_id)  # an unknown id fails here, before any work
+    catalogue = open_db(db)
+    library_ids = None
+    if libraries:
+        with catalogue.read() as session:
+            library_ids = [find_library(session, ref).id for ref in libraries]
+    engine = CaptionEngine(registry, device=device, dtype=dtype, batch_size=batch_size,
+                           models=load_settings().captioner_models)
+    chosen: list[str | None] = [None] if base or not models else []
+    chosen += list(models)
+    try:
+        report = run_evaluation(catalogue, captioner_id, chosen, split_name, engine=engine,
+                                library_ids=library_ids,
+                                on_model=None if as_json else lambda model: echo(f"evaluating {model}...",
+                                                                                  err=True))
+    except EvaluationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        emit_json(report.to_json())
+        return
+    echo(f"{report.captioner_id} on {report.pairs} approved captions ({report.split.value} split)")
+    echo()
+    echo(report.table())
+    echo()
+    for note in report.notes():
+        echo(f"note: {note}")

@@ -1,0 +1,287 @@
+"""Evaluating captioning models on the editors' approved captions: caption metrics and validation loss.
+
+Each model captions the split's photos through the CaptionEngine (the code path users hit: same
+decoding, preprocessing, prompt and generation settings), and its captions are scored against the
+approved ones with the COCO metrics (training.metrics). The validation loss is the teacher-forced mean
+cross-entropy per caption token of the approved captions under the model, from the model's own
+``forward(labels=...)``: for VisionEncoderDecoder, BLIP and Florence-2 models; other models get the
+metrics only, with the reason the loss is missing.
+
+torch is imported inside functions: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop_app.captioning.captioner import Captioner
+from desktop_app.captioning.engine import CaptionEngine, WorkItem, load_for
+from desktop_app.catalogue import Catalogue
+from desktop_app.training.dataset import Pair, approved_pairs, split
+from desktop_app.training.metrics import METRICS, SPICE_NOTE, caption_metrics
+
+# transformers' model_type of the architectures whose loss is computed here.
+VISION_ENCODER_DECODER = "vision-encoder-decoder"
+BLIP = "blip"
+FLORENCE = "florence2"
+LOSS_MODEL_TYPES = (VISION_ENCODER_DECODER, BLIP, FLORENCE)
+
+
+class EvaluationError(Exception):
+    """Nothing to evaluate, or a model that cannot be evaluated; ``str()`` is the one-line message."""
+
+
+class Split(enum.StrEnum):
+    VALIDATION = "validation"
+    TRAIN = "train"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class ModelEvaluation:
+    """One model's results on the split."""
+
+    model: str  # the hub id or folder the captioner loaded
+    label: str  # a short column heading: the hub id, or the folder's name
+    pairs: int  # approved captions scored (photos the model captioned)
+    failed: dict[str, str]  # photo path -> why the model could not caption it (left out of the scores)
+    validation_loss: float | None
+    loss_note: str | None  # why there is no loss
+    metrics: dict[str, float]
+    unavailable: dict[str, str]  # metric -> why it was not computed
+    tokenizer: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model, "label": self.label, "pairs": self.pairs, "failed": self.failed,
+            "validation_loss": self.validation_loss, "loss_note": self.loss_note, "metrics": self.metrics,
+            "unavailable": self.unavailable, "tokenizer": self.tokenizer,
+        }
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    captioner_id: str
+    split: Split
+    pairs: int  # approved pairs in the split
+    models: list[ModelEvaluation] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """What the table does not show: metrics left out and why, photos that failed, the tokenizer."""
+        notes = [SPICE_NOTE]
+        for evaluation in self.models:
+            for metric, reason in evaluation.unavailable.items():
+                notes.append(f"{metric} not computed for {evaluation.label}: {reason}")
+            if evaluation.loss_note:
+                notes.append(f"no validation loss for {evaluation.label}: {evaluation.loss_note}")
+            if evaluation.failed:
+                notes.append(f"{evaluation.label} could not caption {len(evaluation.failed)} photos "
+                             "(left out of its scores)")
+        tokenizers = {evaluation.tokenizer for evaluation in self.models}
+        notes += [f"text tokenized by the {tokenizer}" for tokenizer in sorted(tokenizers)]
+        return list(dict.fromkeys(notes))
+
+    def table(self) -> str:
+        """Models side by side: one column each, one row per figure ("-": not computed)."""
+        rows: list[tuple[str, list[str]]] = [
+            ("pairs", [str(e.pairs) for e in self.models]),
+            (f"{self.split.value} loss" if self.split is not Split.ALL else "loss",
+             [_number(e.validation_loss, 4) for e in self.models]),
+        ]
+        rows += [(name, [_number(e.metrics.get(name), 4) for e in self.models]) for name in METRICS]
+        headings = ["", *(e.label for e in self.models)]
+        widths = [max(len(headings[0]), *(len(name) for name, _ in rows))]
+        widths += [max(len(heading), *(len(values[i]) for _, values in rows))
+                   for i, heading in enumerate(headings[1:])]
+        lines = ["  ".join(text.ljust(width) if i == 0 else text.rjust(width)
+                           for i, (text, width) in enumerate(zip(headings, widths, strict=True))).rstrip()]
+        for name, values in rows:
+            cells = [name.ljust(widths[0])] + [value.rjust(width)
+                                                for value, width in zip(values, widths[1:], strict=True)]
+            lines.append("  ".join(cells))
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"captioner": self.captioner_id, "split": self.split.value, "pairs": self.pairs,
+                "models": [evaluation.to_json() for evaluation in self.models], "notes": self.notes()}
+
+
+def _number(value: float | None, places: int) -> str:
+    return "-" if value is None else f"{value:.{places}f}"
+
+
+def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | None],
+             split_name: Split | str = Split.VALIDATION, *, engine: CaptionEngine | None = None,
+             library_ids: Sequence[int] | None = None, validation_share: float = 0.1, seed: int = 0,
+             options: dict[str, Any] | None = None, java: str | None = None,
+             on_model: Callable[[str], None] | None = None) -> EvaluationReport:
+    """Evaluate each of ``models`` (None: the captioner's configured model, else its default) on the
+    approved captions of ``split_name`` (the train/validation split the trainer makes with the same
+    ``validation_share`` and ``seed``, or all approved pairs).
+
+    ``engine`` runs the captioning (default: one on the settings' device, number format, batch size and
+    models). ``on_model`` is told each model's name before it starts.
+    """
+    chosen = Split(split_name)
+    pairs = split_pairs(catalogue, chosen, library_ids=library_ids, validation_share=validation_share,
+                        seed=seed)
+    if not pairs:
+        where = "approved captions" if chosen is Split.ALL else f"approved captions in the {chosen} split"
+        raise EvaluationError(f"there are no {where} to evaluate against; approve some captions first")
+    engine = engine or default_engine()
+    report = EvaluationReport(captioner_id, chosen, len(pairs))
+    seen: set[str] = set()
+    for model in models or [None]:
+        source = resolved_model(engine, captioner_id, model)
+        if source in seen:
+            continue  # the base model named again
+        seen.add(source)
+        if on_model is not None:
+            on_model(source)
+        report.models.append(evaluate_model(engine, captioner_id, model, pairs, options=options, java=java))
+    return report
+
+
+def split_pairs(catalogue: Catalogue, chosen: Split, *, library_ids: Sequence[int] | None = None,
+                validation_share: float = 0.1, seed: int = 0) -> list[Pair]:
+    pairs = approved_pairs(catalogue, list(library_ids) if library_ids is not None else None)
+    if chosen is Split.ALL:
+        return list(pairs)
+    train, validation = split(pairs, validation_share=validation_share, seed=seed)
+    return list(validation if chosen is Split.VALIDATION else train)
+
+
+def default_engine() -> CaptionEngine:
+    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.settings import load_settings
+
+    settings = load_settings()
+    return CaptionEngine(load_plugins(), device=settings.engine.device, dtype=settings.engine.dtype,
+                         batch_size=settings.engine.batch_size, models=settings.captioner_models)
+
+
+def resolved_model(engine: CaptionEngine, captioner_id: str, model: str | None) -> str:
+    """The model the engine loads for ``model`` (None: the configured one, else the default)."""
+    return model or engine.models.get(captioner_id) or engine.registry.get_captioner(captioner_id).model
+
+
+def model_label(source: str) -> str:
+    """A column heading: a local folder by its name, a hub id as it is."""
+    path = Path(source).expanduser()
+    return path.name if path.is_dir() else source
+
+
+def evaluate_model(engine: CaptionEngine, captioner_id: str, model: str | None, pairs: Sequence[Pair], *,
+                   options: dict[str, Any] | None = None, java: str | None = None) -> ModelEvaluation:
+    """Caption ``pairs``' photos with one model through the engine, score the captions, and compute the
+    validation loss of the approved captions."""
+    source = resolved_model(engine, captioner_id, model)
+    by_id = {pair.photo_id: pair for pair in pairs}
+    items = [WorkItem(pair.photo_id, pair.path) for pair in by_id.values()]
+    candidates: dict[int, str] = {}
+    failed: dict[str, str] = {}
+    for outcome in engine.run(captioner_id, items, model=model, options=options):
+        if outcome.result is not None:
+            candidates[outcome.item.key] = outcome.result.text
+        else:
+            failed[outcome.item.path] = outcome.error or "no caption"
+    loss: float | None = None
+    loss_note: str | None = None
+    scores: dict[str, float] = {}
+    unavailable: dict[str, str] = {}
+    tokenizer = ""
+    if candidates:
+        scored = caption_metrics({key: [by_id[key].caption] for key in candidates}, candidates, java=java)
+        scores, unavailable, tokenizer = dict(scored), scored.unavailable, scored.tokenizer
+        captioner = engine.captioner(captioner_id, model)  # the copy that captioned, from the cache
+        settings = {**captioner.option_defaults(), **(options or {})}
+        try:
+            loss = validation_loss(captioner, [by_id[key] for key in candidates], settings,
+                                   batch_size=engine.batch_size)
+        except EvaluationError as exc:
+            loss_note = str(exc)
+    else:
+        loss_note = "the model captioned none of the photos"
+        unavailable = {name: "the model captioned none of the photos" for name in METRICS}
+    return ModelEvaluation(model=source, label=model_label(source), pairs=len(candidates), failed=failed,
+                           validation_loss=loss, loss_note=loss_note, metrics=scores, unavailable=unavailable,
+                           tokenizer=tokenizer)
+
+
+# --- validation loss ----------------------------------------------------------------------------------
+
+def model_type(captioner: Captioner) -> str | None:
+    network = getattr(captioner, "network", None)
+    return getattr(getattr(network, "config", None), "model_type", None)
+
+
+def validation_loss(captioner: Captioner, pairs: Sequence[Pair], settings: dict[str, Any],
+                    batch_size: int = 8) -> float:
+    """Mean cross-entropy per caption token of the pairs' captions given their photos, teacher forced,
+    under the loaded ``captioner``'s model (the model's own ``forward(labels=...)`` loss, weighted by
+    each batch's token count). Raises EvaluationError for a model type it does not know."""
+    import torch
+
+    kind = model_type(captioner)
+    if kind not in LOSS_MODEL_TYPES:
+        raise EvaluationError(f"computed for {', '.join(LOSS_MODEL_TYPES)} models only, "
+                              f"not for model type '{kind or 'unknown'}'")
+    total, tokens = 0.0, 0
+    for start in range(0, len(pairs), max(1, batch_size)):
+        batch = pairs[start:start + batch_size]
+        decoded = [load_for(captioner, WorkItem(pair.photo_id, pair.path)) for pair in batch]
+        ready = [(pair, entry.image) for pair, entry in zip(batch, decoded, strict=True)
+                 if entry.error is None]
+        if not ready:
+            continue
+        inputs = loss_inputs(captioner, [image for _, image in ready], [pair.caption for pair, _ in ready],
+                             settings)
+        with torch.inference_mode():
+            loss = captioner.network(**inputs).loss  # type: ignore[attr-defined]
+        # The model averages over the batch's predicted tokens: weight by them for a per-token mean.
+        labels = inputs["labels"][:, 1:] if kind == BLIP else inputs["labels"]
+        count = int((labels != -100).sum())
+        total += float(loss.float()) * count
+        tokens += count
+    if not tokens:
+        raise EvaluationError("none of the photos could be read")
+    return total / tokens
+
+
+def loss_inputs(captioner: Captioner, images: Sequence[Any], captions: Sequence[str],
+                settings: dict[str, Any]) -> dict[str, Any]:
+    """The model's inputs for a teacher-forced loss of ``captions`` given ``images``: the captioner's
+    own image (and prompt) inputs plus ``labels`` (padding -100), on the model's device.
+
+    - VisionEncoderDecoder: labels are the caption's tokens and the end-of-text token; the model
+      prepends its decoder start token.
+    - BLIP: the caption's tokens start with the [DEC] token generation starts from, and are both the
+      decoder's input and its labels (the model shifts them).
+    - Florence-2: the caption's <s> ... </s> tokens are the labels; the prompt (the task token, as
+      when captioning) is the encoder's text input.
+    """
+    import torch
+
+    kind = model_type(captioner)
+    tokenizer = captioner.tokenizer  # type: ignore[attr-defined]
+    inputs, _ = captioner._inputs(list(images), settings)  # type: ignore[attr-defined]
+    device = inputs["pixel_values"].device
+    if kind == VISION_ENCODER_DECODER:
+        end = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else tokenizer.sep_token_id
+        rows = [tokenizer(text, add_special_tokens=False).input_ids + ([end] if end is not None else [])
+                for text in captions]
+        width = max(len(row) for row in rows)
+        labels = torch.tensor([row + [-100] * (width - len(row)) for row in rows])
+        return {"pixel_values": inputs["pixel_values"], "labels": labels.to(device)}
+    encoded = tokenizer(list(captions), padding=True, return_tensors="pt")
+    ids, mask = encoded.input_ids, encoded.attention_mask
+    if kind == BLIP:
+        ids[:, 0] = captioner.network.config.text_config.bos_token_id  # type: ignore[attr-defined]
+        labels = ids.masked_fill(mask == 0, -100)
+        return {"pixel_values": inputs["pixel_values"], "input_ids": ids.to(device),
+                "attention_mask": mask.to(device), "labels": labels.to(device)}
+    return {**inputs, "labels": ids.masked_fill(mask == 0, -100).to(device)}
