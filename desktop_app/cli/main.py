@@ -46,6 +46,7 @@ def _register() -> None:
         plugins,
         scan,
         search,
+        train,
         write_metadata,
     )
 
