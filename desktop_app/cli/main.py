@@ -53,7 +53,7 @@ def _register() -> None:
     for command in (scan.scan, photos.photos, photos.show, captions.edit, captions.approve,
                     captions.reject, captions.revert, captions.choose, caption.caption, jobs.jobs, db.db,
                     gui.gui, plugins.plugins, search.search, embed.embed, export.export,
-                    write_metadata.write_metadata, evaluate.evaluate):
+                    write_metadata.write_metadata, evaluate.evaluate, train.train):
         cli.add_command(command)
 
 
