@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 METRICS = ("BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "METEOR", "ROUGE-L", "CIDEr")
 SPICE_NOTE = ("SPICE is not computed: it needs Stanford CoreNLP models that pycocoevalcap downloads "
               "on first use, and evaluation runs offline")
-PTB_TOKENIZER = "PTB (Stanford CoreNLP, as the COCO evaluation)"
+PTB_TOKENIZER = "PTB tokenizer (Stanford CoreNLP), as in the COCO evaluation"
 SIMPLE_TOKENIZER = "simple Python tokenizer (no Java for the PTB tokenizer)"
 TOKENIZE_TIMEOUT_S = 300
 
