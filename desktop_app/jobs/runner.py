@@ -179,9 +179,24 @@ class JobRunner:
 
     # -- one job ----------------------------------------------------------------------------------------
 
+    def queue_train_job(self, captioner_id: str, output: str, settings: dict[str, Any],
+                        model: str | None = None, library_ids: Sequence[int] | None = None) -> JobSummary:
+        """Queue fine-tuning ``captioner_id`` on the approved captions into ``output`` (a folder)."""
+        self.engine.registry.get_captioner(captioner_id)
+        with self.catalogue.write() as session:
+            job = store.create_train_job(session, captioner_id, model, output, settings, library_ids)
+            session.flush()
+            return store.summary(session, job.id)
+
     def steps(self, job_id: int) -> Iterator[Progress]:
         """Run a job, yielding after each batch is written. Closing the iterator early leaves the job
         queued, to resume later; store.JobError if the job cannot run (unknown, done, elsewhere)."""
+        with self.catalogue.read() as session:
+            job = session.get(Job, job_id)
+            kind = job.kind if job is not None else None
+        if kind == store.TRAIN_JOB:
+            yield from self._train_steps(job_id)
+            return
         with self.catalogue.write() as session:
             job = store.claim(session, job_id, self.owner)
             captioner_id, model, options = job.captioner_id, job.model_id, dict(job.options or {})
@@ -223,6 +238,67 @@ class JobRunner:
                 session.flush()
                 ended = store.summary(session, job_id)
             self.events.job_ended(ended)
+
+    def _train_steps(self, job_id: int) -> Iterator[Progress]:
+        """Fine-tune as a job: the trainer runs its whole course inside this one step (it checks the
+        job's pause and cancel flags between optimizer steps and leaves a checkpoint, from which the
+        job resumes), reporting each optimizer step as progress."""
+        with self.catalogue.write() as session:
+            job = store.claim(session, job_id, self.owner)
+            captioner_id, model, options = job.captioner_id, job.model_id, dict(job.options or {})
+            session.flush()
+            started = store.summary(session, job_id)
+        self.events.job_started(started)
+        clock = time.perf_counter()
+        state, error = JobState.QUEUED, None
+
+        def progress(step: int, total: int, _train_loss: float | None, _val_loss: float | None) -> None:
+            elapsed = time.perf_counter() - clock
+            rate = step / elapsed if elapsed > 0 and step else None
+            eta = (total - step) / rate if rate else None
+            self.events.progress(Progress(job_id, step, 0, total, rate, eta))
+
+        try:
+            report = self._train(captioner_id or "", model, options, progress,
+                                 lambda: self.control.should_stop(job_id))
+            if not report.cancelled:
+                state = JobState.DONE
+                self._notice(job_id, report.summary())
+            elif self._state_after_run(job_id) is JobState.CANCELLED:
+                state = JobState.CANCELLED
+            elif self.control.paused and not self.control.closing:
+                state = JobState.PAUSED  # resumes from the checkpoint the trainer left
+        except Exception as exc:
+            state, error = JobState.FAILED, one_line(exc)
+            log.info("job %d failed: %s", job_id, error)
+            log.debug("job %d failed", job_id, exc_info=True)
+        finally:
+            self.control.forget(job_id)
+            with self.catalogue.write() as session:
+                store.stop(session, job_id, state, error)
+                session.flush()
+                ended = store.summary(session, job_id)
+            self.events.job_ended(ended)
+        yield Progress(job_id, 0, 0, 0, None, None)
+
+    def _train(self, captioner_id: str, model: str | None, options: dict[str, Any], progress: Any,
+               stop: Any) -> Any:
+        from pathlib import Path
+
+        from desktop_app.training.dataset import approved_pairs
+        from desktop_app.training.trainer import TrainSettings, train
+
+        prototype = self.engine.registry.get_captioner(captioner_id)
+        captioner = type(prototype)(model=model or self.engine.models.get(captioner_id) or prototype.model)
+        self.engine.unload()  # one model at a time on the GPU: the captioning models make room
+        pairs = approved_pairs(self.catalogue, options.get("library_ids") or None)
+        device = None if self.engine.device in ("auto", None) else self.engine.device
+        try:
+            settings = TrainSettings(**options.get("settings", {}))
+            return train(captioner, pairs, Path(options["output"]), settings, device=device,
+                         progress=progress, stop=stop)
+        finally:
+            captioner.unload()
 
     def _work_items(self, session: Any, pending: list[PendingItem]) -> list[WorkItem]:
         photos = store.photos_of(session, pending)

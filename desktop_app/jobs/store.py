@@ -26,6 +26,7 @@ from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, L
 from desktop_app.catalogue.photos import absolute_path
 
 CAPTION_JOB = "caption"
+TRAIN_JOB = "train"  # fine-tuning a captioner on approved captions; options: output, settings, libraries
 MAX_ATTEMPTS = 3
 # A job on another host (a catalogue on a shared drive) counts as interrupted when it has not written
 # for this long: its process cannot be asked directly.
@@ -119,6 +120,17 @@ def create_caption_job(session: Session, captioner_id: str, model_id: str | None
          "updated_at": utcnow()}
         for photo_id in dict.fromkeys(photo_ids)
     ])
+    return job
+
+
+def create_train_job(session: Session, captioner_id: str, model_id: str | None, output: str,
+                     settings: dict[str, Any], library_ids: Sequence[int] | None = None) -> Job:
+    """A queued fine-tuning job (no items: its progress is the trainer's optimizer steps)."""
+    job = Job(kind=TRAIN_JOB, state=JobState.QUEUED, captioner_id=captioner_id, model_id=model_id,
+              options={"output": output, "settings": dict(settings),
+                       "library_ids": list(library_ids) if library_ids else None})
+    session.add(job)
+    session.flush()
     return job
 
 

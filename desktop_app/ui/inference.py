@@ -160,6 +160,21 @@ class InferenceWorker(QObject):
         self.job_queued.emit(job)
         self._schedule()
 
+    @Slot(str, str, object, object, object)
+    def queue_train_job(self, captioner_id: str, output: str, settings: dict[str, Any], model: str | None,
+                        library_ids: list[int] | None) -> None:
+        """Queue fine-tuning a captioner on the approved captions (runs like any job, one at a time)."""
+        if self.runner is None:
+            self.failed.emit("no catalogue is open")
+            return
+        try:
+            job = self.runner.queue_train_job(captioner_id, output, settings, model, library_ids)
+        except Exception as exc:
+            self._report("cannot queue the training job", exc)
+            return
+        self.job_queued.emit(job)
+        self._schedule()
+
     @Slot(str, str, object, object)
     def queue_folder_job(self, captioner_id: str, folder: str, model: str | None,
                          options: dict[str, Any] | None) -> None:
@@ -365,6 +380,7 @@ class InferenceService(QObject):
     _open_requested = Signal(object)
     _queue_requested = Signal(str, object, object, object)
     _queue_folder_requested = Signal(str, str, object, object)
+    _queue_train_requested = Signal(str, str, object, object, object)
     _load_jobs_requested = Signal()
     _load_failures_requested = Signal(int)
     _resume_job_requested = Signal(int)
@@ -385,6 +401,7 @@ class InferenceService(QObject):
         self._open_requested.connect(self.worker.open)
         self._queue_requested.connect(self.worker.queue_caption_job)
         self._queue_folder_requested.connect(self.worker.queue_folder_job)
+        self._queue_train_requested.connect(self.worker.queue_train_job)
         self._load_jobs_requested.connect(self.worker.load_jobs)
         self._load_failures_requested.connect(self.worker.load_failures)
         self._resume_job_requested.connect(self.worker.resume_job)
@@ -411,6 +428,12 @@ class InferenceService(QObject):
                          options: dict[str, Any] | None = None) -> None:
         """Queue a job over every readable photo under ``folder``; ``failed`` says if there is none."""
         self._queue_folder_requested.emit(captioner_id, folder, model, options)
+
+    def queue_train_job(self, captioner_id: str, output: str, settings: dict[str, Any],
+                        model: str | None = None, library_ids: Sequence[int] | None = None) -> None:
+        """Fine-tune ``captioner_id`` into ``output``; the job's progress is its optimizer steps."""
+        self._queue_train_requested.emit(captioner_id, output, dict(settings), model,
+                                         list(library_ids) if library_ids else None)
 
     def queue_request(self, request: CaptionRequest) -> None:
         """Queue what the caption dialog asked for (its disclaimer, if any, acknowledged first)."""
