@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -186,3 +190,26 @@ def test_cli_trains_and_reports(tmp_path: Path, approved: list[Pair], db_path: P
     error = capsys.readouterr().err.strip()
     assert error.startswith("photo-annotator: error: captioner product-description cannot be fine-tuned")
     assert "\n" not in error
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_130(tmp_path: Path, approved: list[Pair], db_path: Path) -> None:
+    model = vit_gpt2(tmp_path / "tiny-vit-gpt2")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "desktop_app", "train", "--captioner", "encoder-decoder", "--model",
+               str(model), "--output", str(out), "--epochs", "30", "--batch-size", "1", "--device", "cpu",
+               "--db", str(db_path), "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert process.stdout is not None
+    first = json.loads(process.stdout.readline())
+    assert first["event"] == "progress"
+    process.send_signal(signal.SIGINT)
+    rest, errors = process.communicate(timeout=60)
+    assert process.returncode == 130, errors
+    report = json.loads(rest.splitlines()[-1])
+    assert report["cancelled"] and report["steps"] < report["total_steps"] == 7 * 30
+    assert errors.strip().splitlines()[-1].startswith(
+        f"photo-annotator: interrupted at step {report['steps']} of 210; the same command resumes")
+    state = json.loads((out / "checkpoints" / "last" / "state.json").read_text())
+    assert state["step"] == report["steps"] and not state["finished"]
+    assert not list(out.glob("v*"))

@@ -83,8 +83,8 @@ def train(captioner_id: str, model: str | None, libraries: tuple[str, ...], outp
     else:
         echo(report.summary())
     if report.cancelled:
-        if not as_json:
-            echo(f"photo-annotator: interrupted; resume with the same command (--output {output})", err=True)
+        echo(f"photo-annotator: interrupted at step {report.steps} of {report.total_steps}; the same command "
+             f"resumes from the checkpoint in {output}", err=True)
         sys.exit(130)
 
 
@@ -116,6 +116,7 @@ def _progress(as_json: bool) -> Any:
         if as_json:
             emit_json({"event": "progress", "step": step, "total": total, "train_loss": loss,
                        "validation_loss": val_loss})
+            sys.stdout.flush()  # a reader on a pipe sees each step as it ends
             return
         line = f"step {step}/{total}  loss {loss:.4f}" if loss is not None else f"step {step}/{total}"
         if val_loss is not None:
