@@ -184,6 +184,14 @@ def test_cli_trains_and_reports(tmp_path: Path, approved: list[Pair], db_path: P
     assert lines[-1]["model_folder"] == str(out / "v1") and lines[-1]["train_pairs"] == 7
 
     with pytest.raises(SystemExit) as exited:
+        main(args)  # a finished output: a new version from the base model, progress on stderr
+    assert exited.value.code == 0
+    captured = capsys.readouterr()
+    saved = out / "v2"
+    assert f"saved {saved} (use it with --captioner encoder-decoder --model {saved})" in captured.out
+    assert "step 4/4  loss " in captured.err and "validation loss" in captured.err
+
+    with pytest.raises(SystemExit) as exited:
         main(["train", "--captioner", "product-description", "--model", str(idefics3(tmp_path / "vlm")),
               "--output", str(out), "--db", str(db_path)])
     assert exited.value.code == 1
