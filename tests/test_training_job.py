@@ -18,6 +18,8 @@ from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.ui.inference import InferenceService
+from desktop_app.ui.job_panel import JobPanel
+from desktop_app.ui.job_status import JobStatus
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 from tests import photo_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
@@ -54,8 +56,14 @@ def test_a_training_job_reports_progress_and_saves_a_model_the_captioner_loads(
     qtbot: QtBot, service: InferenceService, approved: None, tmp_path: Path
 ) -> None:
     base = vit_gpt2(tmp_path / "base")
+    panel = JobPanel(service, captioner_names={"encoder-decoder": "Encoder-decoder captions"})
+    qtbot.addWidget(panel)
+    status = JobStatus(service)
+    qtbot.addWidget(status)
     steps: list[tuple[int, int]] = []
+    shown: list[str] = []
     service.progress.connect(lambda progress: steps.append((progress.done, progress.total)))
+    service.progress.connect(lambda _progress: shown.append(status.text.text()))
     with qtbot.waitSignal(service.job_finished, timeout=WAIT_MS) as finished:
         service.queue_train_job("encoder-decoder", str(tmp_path / "tuned"),
                                 {"epochs": 2, "lr": 1e-3, "batch_size": 4, "patience": None,
@@ -64,6 +72,10 @@ def test_a_training_job_reports_progress_and_saves_a_model_the_captioner_loads(
     job = finished.args[0]
     assert job.kind == "train" and job.state is JobState.DONE and "fine-tuned" in (job.notice or "")
     assert steps and steps[-1][0] == steps[-1][1] > 0  # every optimizer step reported, to the last
+    assert shown[-1].startswith(f"Fine-tuning (job {job.id}): step {steps[-1][0]}/{steps[-1][1]}")
+    qtbot.waitUntil(lambda: job.id in panel.rows and "fine-tuned" in panel.rows[job.id].detail.text(),
+                    timeout=WAIT_MS)
+    assert panel.rows[job.id].title.text() == f"Job {job.id} · fine-tuning Encoder-decoder captions"
     folders = sorted(path for path in (tmp_path / "tuned").iterdir() if path.name.startswith("v"))
     captioner = EncoderDecoderCaptioner(model=str(folders[-1]))
     captioner.load("cpu", "float32")

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import ItemFailed, Progress
-from desktop_app.jobs.store import JobSummary
+from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
 from desktop_app.ui.inference import InferenceService
-from desktop_app.ui.job_status import progress_parts
+from desktop_app.ui.job_status import ended_text, progress_parts
 from desktop_app.ui.wording import plural
 
 STATE_WORDS = {
@@ -243,7 +243,8 @@ class JobPanel(QWidget):
         if row is not None:
             row.bar.setRange(0, max(progress.total, 1))
             row.bar.setValue(progress.done)
-            row.detail.setText(" · ".join(progress_parts(progress)))
+            kind = self.jobs[progress.job_id].kind if progress.job_id in self.jobs else CAPTION_JOB
+            row.detail.setText(" · ".join(progress_parts(progress, kind)))
 
     @Slot(object)
     def _on_item_failed(self, item: ItemFailed) -> None:
@@ -289,7 +290,8 @@ class JobPanel(QWidget):
         running = job.state is JobState.RUNNING and job.id == self.running_job
         queue_paused = self.service.control.paused
         name = self.captioner_names.get(job.captioner_id or "", job.captioner_id or "captioning")
-        row.title.setText(f"Job {job.id} · {name}")
+        row.title.setText(f"Job {job.id} · fine-tuning {name}" if job.kind == TRAIN_JOB
+                          else f"Job {job.id} · {name}")
         state = STATE_WORDS.get(job.state, job.state.value.capitalize())
         if running and queue_paused:
             state = "Pausing…"
@@ -333,8 +335,10 @@ class JobPanel(QWidget):
         if job.id == self.running_job:
             progress = self.progress.get(job.id)
             if progress is not None:
-                return " · ".join(progress_parts(progress))
+                return " · ".join(progress_parts(progress, job.kind))
             return f"{job.finished_items:,}/{job.total:,} · loading the model…"
+        if job.kind == TRAIN_JOB:
+            return ended_text(job).split(": ", 1)[-1] if job.state is not JobState.QUEUED else "waiting"
         parts = [f"{job.done:,} of {plural(job.total, 'photo')} captioned"]
         if job.failed:
             parts.append(plural(job.failed, "failure"))

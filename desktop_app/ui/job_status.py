@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import Progress
-from desktop_app.jobs.store import JobSummary
+from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
 from desktop_app.ui.inference import InferenceService
 from desktop_app.ui.wording import plural
 
@@ -22,25 +22,34 @@ def duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02} min"
 
 
-def progress_parts(progress: Progress) -> list[str]:
-    """'12/40', '1 failure', '3.1 photos/s', 'about 9 s left': what a running job's line says."""
-    parts = [f"{progress.done:,}/{progress.total:,}"]
+def progress_parts(progress: Progress, kind: str = CAPTION_JOB) -> list[str]:
+    """'12/40', '1 failure', '3.1 photos/s', 'about 9 s left': what a running job's line says (a
+    training job counts optimizer steps, not photos)."""
+    training = kind == TRAIN_JOB
+    count = f"{progress.done:,}/{progress.total:,}"
+    parts = [f"step {count}" if training else count]
     if progress.failed:
         parts.append(f"{plural(progress.failed, 'failure')}")
     if progress.photos_per_second:
-        parts.append(f"{progress.photos_per_second:.1f} photos/s")
+        parts.append(f"{progress.photos_per_second:.2f} steps/s" if training
+                     else f"{progress.photos_per_second:.1f} photos/s")
     if progress.eta_seconds:
         parts.append(f"about {duration(progress.eta_seconds)} left")
     return parts
 
 
-def progress_text(job_id: int, progress: Progress) -> str:
-    return f"Captioning (job {job_id}): " + " · ".join(progress_parts(progress))
+def progress_text(job_id: int, progress: Progress, kind: str = CAPTION_JOB) -> str:
+    doing = "Fine-tuning" if kind == TRAIN_JOB else "Captioning"
+    return f"{doing} (job {job_id}): " + " · ".join(progress_parts(progress, kind))
 
 
 def ended_text(job: JobSummary) -> str:
     if job.state is JobState.FAILED:
         return f"Job {job.id} failed: {job.error}"
+    if job.kind == TRAIN_JOB:
+        if job.state is JobState.DONE:
+            return f"Job {job.id} done: {job.notice}" if job.notice else f"Job {job.id} done"
+        return f"Job {job.id} {job.state.value}: its checkpoint is kept; resume it to go on"
     if job.state is JobState.PAUSED:
         return f"Job {job.id} paused: {job.done:,} of {job.total:,} captioned"
     if job.state is JobState.CANCELLED:
@@ -56,6 +65,7 @@ class JobStatus(QWidget):
         super().__init__(parent)
         self.service = service
         self.job_id: int | None = None
+        self.kind = CAPTION_JOB
         self.paused = False
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -82,17 +92,19 @@ class JobStatus(QWidget):
 
     @Slot(object)
     def _on_started(self, job: JobSummary) -> None:
-        self.job_id, self.paused = job.id, False
+        self.job_id, self.kind, self.paused = job.id, job.kind, False
         self.pause_button.setText("Pause")
         self.bar.setRange(0, max(job.total, 1))
         self.bar.setValue(job.finished_items)
-        self.text.setText(f"Captioning (job {job.id}): loading the model…")
+        doing = "Fine-tuning" if job.kind == TRAIN_JOB else "Captioning"
+        self.text.setText(f"{doing} (job {job.id}): loading the model…")
         self.show()
 
     @Slot(object)
     def _on_progress(self, progress: Progress) -> None:
+        self.bar.setRange(0, max(progress.total, 1))
         self.bar.setValue(progress.done)
-        self.text.setText(progress_text(progress.job_id, progress))
+        self.text.setText(progress_text(progress.job_id, progress, self.kind))
 
     @Slot(object)
     def _on_paused(self, job: JobSummary) -> None:
