@@ -215,3 +215,15 @@ def test_cli_without_approved_captions_says_so(cli, db_path: Path, models: dict[
     assert code == 1
     assert err.strip() == ("photo-annotator: error: there are no approved captions in the validation split "
                            "to evaluate against; approve some captions first")
+
+
+def test_a_fine_tuned_model_is_scored_on_the_split_it_was_trained_with(tmp_path: Path) -> None:
+    from desktop_app.training.evaluate import split_settings_of
+
+    folder = tmp_path / "v1"
+    folder.mkdir()
+    (folder / "training.json").write_text(json.dumps({"settings": {"validation_share": 0.25, "seed": 3}}))
+    assert split_settings_of([None, str(folder)]) == (0.25, 3)
+    assert split_settings_of([None, "org/hub-model"]) == (0.1, 0)  # the trainer's defaults
+    (folder / "training.json").write_text("not json")
+    assert split_settings_of([str(folder)]) == (0.1, 0)

@@ -42,7 +42,7 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
     from desktop_app.catalogue.photos import find_library
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.settings import load_settings
-    from desktop_app.training.evaluate import EvaluationError
+    from desktop_app.training.evaluate import EvaluationError, split_settings_of
     from desktop_app.training.evaluate import evaluate as run_evaluation
 
     registry = load_plugins()
@@ -56,9 +56,11 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
                            models=load_settings().captioner_models)
     chosen: list[str | None] = [None] if base or not models else []
     chosen += list(models)
+    # A fine-tuned model is scored on the photos it was not trained on: its own split's settings.
+    validation_share, seed = split_settings_of(chosen)
     try:
         report = run_evaluation(catalogue, captioner_id, chosen, split_name, engine=engine,
-                                library_ids=library_ids,
+                                library_ids=library_ids, validation_share=validation_share, seed=seed,
                                 on_model=None if as_json else lambda model: echo(f"evaluating {model}...",
                                                                                   err=True))
     except EvaluationError as exc:

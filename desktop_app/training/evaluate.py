@@ -13,6 +13,8 @@ torch is imported inside functions: importing this module stays cheap.
 from __future__ import annotations
 
 import enum
+import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,8 @@ from desktop_app.training.dataset import Pair, approved_pairs, split
 from desktop_app.training.metrics import METRICS, SPICE_NOTE, caption_metrics
 
 # transformers' model_type of the architectures whose loss is computed here.
+log = logging.getLogger(__name__)
+
 VISION_ENCODER_DECODER = "vision-encoder-decoder"
 BLIP = "blip"
 FLORENCE = "florence2"
@@ -112,6 +116,20 @@ class EvaluationReport:
 
 def _number(value: float | None, places: int) -> str:
     return "-" if value is None else f"{value:.{places}f}"
+
+
+def split_settings_of(models: Sequence[str | None]) -> tuple[float, int]:
+    """The validation share and seed a fine-tuned model was trained with (its folder's training.json,
+    the first one found), so that it is scored on the photos it never saw; else the trainer's defaults."""
+    for model in models:
+        record = Path(model).expanduser() / "training.json" if model else None
+        if record is not None and record.is_file():
+            try:
+                settings = json.loads(record.read_text(encoding="utf-8")).get("settings") or {}
+                return float(settings.get("validation_share", 0.1)), int(settings.get("seed", 0))
+            except (OSError, ValueError, TypeError, AttributeError):
+                log.warning("ignoring %s: not a training record", record)
+    return 0.1, 0
 
 
 def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | None],
