@@ -243,8 +243,10 @@ def test_thumbnails_deleted_from_the_cache_are_made_again(
     scanner.scan(library)
     shutil.rmtree(thumbnails.folder)
 
+    window.resize(1600, 1100)  # every cell on screen: only visible cells ask for their thumbnails
     open_and_settle(qtbot, window, db_path)
     rows = window.model.rows()
+    assert len(window.grid.visible_rows()) == len(rows)
     assert all(window.thumbnails.pixmap(row.content_hash) is not None for row in rows)
     assert all(thumbnails.has(row.content_hash) for row in rows)
 
