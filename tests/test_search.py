@@ -105,3 +105,24 @@ def test_search_by_words_meaning_and_both(
         stored = session.scalars(select(Embedding).where(Embedding.caption_id.is_not(None))).all()
         assert len(stored) == len(CAPTIONS)  # re-embedded in place, no stale copy kept
     assert run_cli(capsys, db_path, "search", "anything", "--embedder", "nope")[0] == 1
+
+
+def test_new_captions_join_the_index_only_once_someone_searches_by_meaning(
+    qtbot, captioned: Path, catalogue: Catalogue
+) -> None:
+    from desktop_app.ui.search_worker import SearchWorker
+
+    worker = SearchWorker()
+    worker.open(catalogue)
+    try:
+        with qtbot.assertNotEmitted(worker.embedded):
+            worker.embed(only_if_loaded=True)  # nobody searched by meaning: no model load for nothing
+        with catalogue.read() as session:
+            assert session.scalars(select(Embedding)).first() is None
+        assert worker.service is not None
+        worker.service.embedder()  # a search by meaning loaded it
+        with qtbot.waitSignal(worker.embedded) as done:
+            worker.embed(only_if_loaded=True)
+        assert done.args[0].startswith(f"Search by meaning is ready: {len(CAPTIONS)} captions embedded")
+    finally:
+        worker.service.close()

@@ -157,6 +157,10 @@ class SearchService:
 
         return embed_captions(self.catalogue, self.embedder(), progress=progress, stop=stop)
 
+    @property
+    def embedder_loaded(self) -> bool:
+        return self._embedder is not None
+
     def embedder(self) -> Any:
         """The text embedder, loaded on first use (this is where torch is imported)."""
         if self._embedder is None:

@@ -37,6 +37,7 @@ from desktop_app import locations
 from desktop_app.catalogue.models import CaptionOrigin, JobState, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, SortKey, display_path
 from desktop_app.jobs.runner import ItemDone
+from desktop_app.jobs.store import CAPTION_JOB
 from desktop_app.library.scanner import ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
@@ -914,6 +915,8 @@ class MainWindow(QMainWindow):
             self._set_status(ended_text(job))
         self._load_photos(keep_selection=True)  # the grid shows the new captions
         self.backend.load_captioners()
+        if job.kind == CAPTION_JOB and job.done:
+            self.searches.embed(only_if_loaded=True)  # searches by meaning find the new captions too
 
     def _registry(self) -> PluginRegistry:
         if self._plugins is None:

@@ -56,10 +56,12 @@ class SearchWorker(QObject):
         self.results.emit(request_id, [hit.photo_id for hit in result.hits], result.mode.value,
                           result.notices)
 
-    @Slot()
-    def embed(self) -> None:
-        """Embed every caption without a current vector, so that searches by meaning find it."""
-        if self.service is None:
+    @Slot(bool)
+    def embed(self, only_if_loaded: bool = False) -> None:
+        """Embed every caption without a current vector, so that searches by meaning find it. With
+        ``only_if_loaded``, only when the embedder is loaded already (someone searches by meaning in
+        this session): new captions join the index without a user ever paying for a model load."""
+        if self.service is None or (only_if_loaded and not self.service.embedder_loaded):
             return
         last = 0.0
 
@@ -95,7 +97,7 @@ class SearchRunner(QObject):
     embed_progress = Signal(int, int)
     embedded = Signal(str)
     _open_requested = Signal(object)
-    _embed_requested = Signal()
+    _embed_requested = Signal(bool)
     _search_requested = Signal(int, str, str, object)
     _shutdown_requested = Signal()
 
@@ -125,9 +127,9 @@ class SearchRunner(QObject):
         self._search_requested.emit(self._request_id, text, mode.value, filters)
         return self._request_id
 
-    def embed(self) -> None:
+    def embed(self, only_if_loaded: bool = False) -> None:
         """Embed every caption not embedded yet (in the background; see embed_progress, embedded)."""
-        self._embed_requested.emit()
+        self._embed_requested.emit(only_if_loaded)
 
     def shutdown(self) -> None:
         self.worker.stopping = True  # a long embedding run stops at its next batch
