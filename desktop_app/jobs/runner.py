@@ -191,20 +191,18 @@ class JobRunner:
     def steps(self, job_id: int) -> Iterator[Progress]:
         """Run a job, yielding after each batch is written. Closing the iterator early leaves the job
         queued, to resume later; store.JobError if the job cannot run (unknown, done, elsewhere)."""
-        with self.catalogue.read() as session:
-            job = session.get(Job, job_id)
-            kind = job.kind if job is not None else None
-        if kind == store.TRAIN_JOB:
-            yield from self._train_steps(job_id)
-            return
         with self.catalogue.write() as session:
             job = store.claim(session, job_id, self.owner)
-            captioner_id, model, options = job.captioner_id, job.model_id, dict(job.options or {})
-            pending = store.pending_items(session, job_id)
+            kind, captioner_id, model = job.kind, job.captioner_id, job.model_id
+            options = dict(job.options or {})
+            pending = [] if kind == store.TRAIN_JOB else store.pending_items(session, job_id)
             work = self._work_items(session, pending)
             session.flush()
             started = store.summary(session, job_id)
         self.events.job_started(started)
+        if kind == store.TRAIN_JOB:
+            yield from self._train_steps(job_id, captioner_id or "", model, options)
+            return
         run = _Run(job_id, started.total, started.finished_items, started.failed)
         # Unless the run completes or fails, it was broken off (Ctrl+C, the app closing): it stays
         # queued and resumes later.
@@ -227,28 +225,16 @@ class JobRunner:
                     yield self._write(job_id, run, batch)
             state = self._state_after_run(job_id)
         except Exception as exc:
-            state, error = JobState.FAILED, one_line(exc)
-            log.info("job %d failed: %s", job_id, error)
-            log.debug("job %d failed", job_id, exc_info=True)
+            state, error = self._failure(job_id, exc)
         finally:
             self.engine.on_notice = None
-            self.control.forget(job_id)
-            with self.catalogue.write() as session:
-                store.stop(session, job_id, state, error)
-                session.flush()
-                ended = store.summary(session, job_id)
-            self.events.job_ended(ended)
+            self._end(job_id, state, error)
 
-    def _train_steps(self, job_id: int) -> Iterator[Progress]:
+    def _train_steps(self, job_id: int, captioner_id: str, model: str | None,
+                     options: dict[str, Any]) -> Iterator[Progress]:
         """Fine-tune as a job: the trainer runs its whole course inside this one step (it checks the
         job's pause and cancel flags between optimizer steps and leaves a checkpoint, from which the
         job resumes), reporting each optimizer step as progress."""
-        with self.catalogue.write() as session:
-            job = store.claim(session, job_id, self.owner)
-            captioner_id, model, options = job.captioner_id, job.model_id, dict(job.options or {})
-            session.flush()
-            started = store.summary(session, job_id)
-        self.events.job_started(started)
         clock = time.perf_counter()
         state, error = JobState.QUEUED, None
 
@@ -259,7 +245,7 @@ class JobRunner:
             self.events.progress(Progress(job_id, step, 0, total, rate, eta))
 
         try:
-            report = self._train(captioner_id or "", model, options, progress,
+            report = self._train(captioner_id, model, options, progress,
                                  lambda: self.control.should_stop(job_id))
             if not report.cancelled:
                 state = JobState.DONE
@@ -269,17 +255,26 @@ class JobRunner:
             elif self.control.paused and not self.control.closing:
                 state = JobState.PAUSED  # resumes from the checkpoint the trainer left
         except Exception as exc:
-            state, error = JobState.FAILED, one_line(exc)
-            log.info("job %d failed: %s", job_id, error)
-            log.debug("job %d failed", job_id, exc_info=True)
+            state, error = self._failure(job_id, exc)
         finally:
-            self.control.forget(job_id)
-            with self.catalogue.write() as session:
-                store.stop(session, job_id, state, error)
-                session.flush()
-                ended = store.summary(session, job_id)
-            self.events.job_ended(ended)
+            self._end(job_id, state, error)
         yield Progress(job_id, 0, 0, 0, None, None)
+
+    @staticmethod
+    def _failure(job_id: int, exc: Exception) -> tuple[JobState, str]:
+        error = one_line(exc)
+        log.info("job %d failed: %s", job_id, error)
+        log.debug("job %d failed", job_id, exc_info=True)
+        return JobState.FAILED, error
+
+    def _end(self, job_id: int, state: JobState, error: str | None) -> None:
+        """Record how the job's run ended (running items back to pending) and tell the listeners."""
+        self.control.forget(job_id)
+        with self.catalogue.write() as session:
+            store.stop(session, job_id, state, error)
+            session.flush()
+            ended = store.summary(session, job_id)
+        self.events.job_ended(ended)
 
     def _train(self, captioner_id: str, model: str | None, options: dict[str, Any], progress: Any,
                stop: Any) -> Any:
