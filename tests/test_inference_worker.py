@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QThread, QTimer
+from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from desktop_app.plugin_registry import load_plugins
 from desktop_app.ui.inference import InferenceService
 from desktop_app.ui.main_window import MainWindow
 from tests import photo_files
+from tests.stall_meter import StallMeter
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 WAIT_MS = 60_000
@@ -50,29 +51,6 @@ def service(catalogue: Catalogue) -> Iterator[InferenceService]:
     opened.open(catalogue)
     yield opened
     opened.shutdown()
-
-
-class StallMeter:
-    """The longest gap between ticks of a 5 ms timer on the GUI thread: how long the window froze."""
-
-    def __init__(self) -> None:
-        self.clock = QElapsedTimer()
-        self.longest_ms = 0
-        self.ticks = 0
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _tick(self) -> None:
-        self.longest_ms = max(self.longest_ms, self.clock.restart())
-        self.ticks += 1
 
 
 def test_a_job_reports_progress_and_results_without_blocking_the_gui(

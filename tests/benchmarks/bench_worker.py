@@ -67,6 +67,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tests.benchmarks.bench_scan import OtherLoad, build_library, machine_description, print_table, verdict
+from tests.stall_meter import StallMeter
 
 T = TypeVar("T")
 
@@ -230,32 +231,6 @@ class WorkerRun:
     other_cpus: float
     failures: list[str] = field(default_factory=list)
     thread_info: str = ""
-
-
-class StallMeter:
-    """The longest gap between ticks of a 5 ms timer on the GUI thread: how long the window froze."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QElapsedTimer, QTimer
-
-        self.clock = QElapsedTimer()
-        self.longest_ms = 0
-        self.ticks = 0
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-        self.longest_ms = max(self.longest_ms, self.clock.elapsed())
-
-    def _tick(self) -> None:
-        self.longest_ms = max(self.longest_ms, self.clock.restart())
-        self.ticks += 1
 
 
 def run_event_loop_until(*signals: Any, timeout_s: float) -> bool:
