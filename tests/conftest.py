@@ -58,3 +58,12 @@ def library(tmp_path: Path) -> Path:
     root = tmp_path / "library"
     photo_files.make_good_library(root)
     return root
+
+
+@pytest.fixture
+def app_look(qapp: object) -> None:
+    """The app's icon and style sheet on the test QApplication, as run_app applies them: window tests
+    see the real styling (use with ``pytestmark = pytest.mark.usefixtures("app_look")``)."""
+    from desktop_app.ui.app import apply_look
+
+    apply_look(qapp)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -19,7 +19,6 @@ from desktop_app.catalogue.models import Caption, Photo, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.ui.app import apply_look
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.photo_grid import review_badge
 from tests import photo_files
@@ -27,9 +26,7 @@ from tests import photo_files
 WAIT_MS = 10_000
 
 
-@pytest.fixture(autouse=True)
-def app_look(qapp: QApplication) -> None:
-    apply_look(qapp)
+pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
 
 @pytest.fixture

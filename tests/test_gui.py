@@ -18,7 +18,7 @@ from desktop_app.catalogue.models import PhotoStatus
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.ui.app import apply_look, run_app
+from desktop_app.ui.app import run_app
 from desktop_app.ui.backend import PhotoRow
 from desktop_app.ui.image_loading import ThumbnailLoader
 from desktop_app.ui.main_window import MainWindow
@@ -38,9 +38,7 @@ LIBRARY_FILES = {"paris.jpg", "diagram.png", "scan.tif", "banner.webp", "icon.bm
 WAIT_MS = 10_000
 
 
-@pytest.fixture(autouse=True)
-def app_look(qapp: QApplication) -> None:
-    apply_look(qapp)  # as run_app does for its own QApplication: the tests see the real styling
+pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
 
 def test_the_app_has_its_icon_and_style_sheet(qapp: QApplication) -> None:

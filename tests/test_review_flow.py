@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -19,7 +18,6 @@ from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.settings import EngineSettings, load_settings, save_settings
-from desktop_app.ui.app import apply_look
 from desktop_app.ui.main_window import MainWindow
 from tests import photo_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
@@ -27,9 +25,7 @@ from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 WAIT_MS = 30_000
 
 
-@pytest.fixture(autouse=True)
-def app_look(qapp: QApplication) -> None:
-    apply_look(qapp)
+pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.catalogue import Catalogue
@@ -16,16 +15,13 @@ from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.ui.app import apply_look
 from desktop_app.ui.main_window import MainWindow
 from tests import photo_files
 
 WAIT_MS = 30_000
 
 
-@pytest.fixture(autouse=True)
-def app_look(qapp: QApplication) -> None:
-    apply_look(qapp)
+pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
 
 @pytest.fixture
