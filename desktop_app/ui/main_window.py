@@ -1029,8 +1029,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(current_catalogue=self.backend.catalogue.location if self.backend.catalogue
-                                else None, parent=self)
+        location = self.backend.catalogue.location if self.backend.catalogue else None
+        # The window's plugin registry, loaded once, rather than the dialog loading the plugins again.
+        dialog = SettingsDialog(captioners=list(self._registry().captioners.values()),
+                                current_catalogue=location, parent=self)
         dialog.settings_changed.connect(self._apply_settings)
         dialog.open()
         return dialog
