@@ -38,12 +38,11 @@ from desktop_app.training.dataset import (
     check_enough,
     split,
 )
+from desktop_app.training.evaluate import BLIP, FLORENCE, VISION_ENCODER_DECODER
 
 log = logging.getLogger(__name__)
 
-VISION_ENCODER_DECODER = "vision-encoder-decoder"
-BLIP = "blip"
-FLORENCE = "florence2"
+# The model families with a teacher-forced loss (training.evaluate knows how to build their inputs).
 TRAINABLE_MODEL_TYPES = {
     VISION_ENCODER_DECODER: "VisionEncoderDecoder",
     BLIP: "BLIP",
