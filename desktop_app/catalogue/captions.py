@@ -31,6 +31,11 @@ from desktop_app.catalogue.models import (
 
 USER_ENV = "PHOTO_ANNOTATOR_USER"
 
+# The longest caption the catalogue keeps, in characters. A caption describes a photo; a longer text
+# (an 8 MB "description" pasted from elsewhere) made keyword search crawl. A longer edit is refused;
+# a longer imported description is cut here with a note (see cut_to_limit).
+MAX_CAPTION_CHARS = 20_000
+
 
 class CaptionError(Exception):
     """A caption change that cannot be made; the message says why in one line."""
