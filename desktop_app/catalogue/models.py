@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Enum,
@@ -175,6 +176,9 @@ class Photo(Base):
     mtime_ns: Mapped[int | None] = mapped_column(Integer)
     # ctime changes on chmod: lets a rescan retry a file that failed with "permission denied".
     ctime_ns: Mapped[int | None] = mapped_column(Integer)
+    # With size, mtime and ctime: any difference is a reason to hash the file again (only a different
+    # hash is a change).
+    inode: Mapped[int | None] = mapped_column(BigInteger)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
@@ -243,6 +247,9 @@ class Caption(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     author: Mapped[str | None] = mapped_column(String(255))
     is_current: Mapped[bool] = mapped_column(default=False)
+    # The number of the caption's newest revision. Every revision is numbered from it, and a review
+    # action states the revision it was based on (see catalogue/captions.py).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Shown and exported with the text wherever it goes, e.g. "AI-generated draft, not for diagnosis".
     notice: Mapped[str | None] = mapped_column(Text)
     # [[token, probability], ...] for the current text when a model wrote it; None once a person edits.
