@@ -41,6 +41,26 @@ class CaptionError(Exception):
     """A caption change that cannot be made; the message says why in one line."""
 
 
+class CaptionTooLong(CaptionError):
+    """A person's text longer than MAX_CAPTION_CHARS: refused, never cut (the editor keeps it)."""
+
+
+def cut_to_limit(text: str) -> tuple[str, str | None]:
+    """``text`` cut to MAX_CAPTION_CHARS characters, with a note saying so (None when it fit). For text
+    no person is typing here: a model's output, an imported description."""
+    if len(text) <= MAX_CAPTION_CHARS:
+        return text, None
+    return text[:MAX_CAPTION_CHARS], f"cut to {MAX_CAPTION_CHARS:,} characters from {len(text):,}"
+
+
+def check_length(text: str) -> None:
+    """Refuse a person's text longer than MAX_CAPTION_CHARS (CaptionTooLong)."""
+    if len(text) > MAX_CAPTION_CHARS:
+        raise CaptionTooLong(
+            f"caption is {len(text):,} characters; the most a caption can hold is {MAX_CAPTION_CHARS:,}"
+        )
+
+
 def default_author() -> str:
     """Who a human edit is attributed to: $PHOTO_ANNOTATOR_USER, else the login name."""
     name = os.environ.get(USER_ENV)
