@@ -2,7 +2,9 @@
 
 pluggy isolates nothing by itself, so every step is guarded per plugin: importing it, registering it
 with pluggy, calling each of its hook implementations, and checking what it registered. A plugin
-that fails any step is recorded with a one-line error and left out whole; the rest load.
+that fails any step is recorded with a one-line error and left out whole; the rest load. "Fails"
+includes ``sys.exit()`` and any other BaseException raised by plugin code: only a real Ctrl+C
+(KeyboardInterrupt) gets through and stops the program.
 
 ``PHOTO_ANNOTATOR_PLUGINS`` (comma-separated plugin names) limits which plugins load, built-in ones
 included; set to an empty string it loads none.
@@ -141,18 +143,38 @@ class _PluginFailed(Exception):
     pass
 
 
+class PluginCodeError(Exception):
+    """Plugin code raised SystemExit or another BaseException that is not an Exception."""
+
+
+def isolated(exc: BaseException) -> Exception:
+    """``exc``, raised by plugin code, as an ordinary Exception that callers isolate like any failure:
+    a plugin's ``sys.exit()`` must not end the program. A KeyboardInterrupt is the user's Ctrl+C:
+    it is raised again, never isolated."""
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    if isinstance(exc, Exception):
+        return exc
+    text = str(exc).strip()
+    error = PluginCodeError(f"{type(exc).__name__}: {one_line(exc)}" if text else type(exc).__name__)
+    error.__cause__ = exc
+    return error
+
+
 def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, info: PluginInfo,
               offered: dict[str, dict[str, Any]], owners: dict[tuple[str, str], str]) -> None:
     try:
         plugin = candidate.load()
-    except Exception as exc:
-        raise _PluginFailed(f"cannot be imported: {_one_line(exc)}") from exc
+    except BaseException as exc:
+        raise _PluginFailed(f"cannot be imported: {_one_line(isolated(exc))}") from exc
     try:
         manager.register(plugin, name=candidate.name)
     except ValueError as exc:  # the same name or module registered twice
         raise _PluginFailed(_one_line(exc)) from exc
     except pluggy.PluginValidationError as exc:  # a hook implementation with a wrong signature
         raise _PluginFailed(f"invalid hook implementation: {_one_line(exc)}") from exc
+    except BaseException as exc:  # pluggy reads the plugin's attributes, which may run its code
+        raise _PluginFailed(f"cannot be registered: {_one_line(isolated(exc))}") from exc
     collected: dict[str, list[Any]] = {}
     try:
         for hook_name, attribute, expected, noun in _HOOKS:
@@ -186,8 +208,8 @@ def _call_hook(manager: pluggy.PluginManager, plugin: Any, hook_name: str, expec
             continue
         try:
             implementation.function(register=registered.append)
-        except Exception as exc:
-            raise _PluginFailed(f"{hook_name} raised {_one_line(exc)}") from exc
+        except BaseException as exc:
+            raise _PluginFailed(f"{hook_name} raised {_one_line(isolated(exc))}") from exc
     for obj in registered:
         if not isinstance(obj, expected):
             raise _PluginFailed(
@@ -226,4 +248,6 @@ def _first_repeat(ids: list[str]) -> str:
 
 def _one_line(exc: BaseException) -> str:
     """With the exception type: for plugin authors, "ModuleNotFoundError" says more than the text."""
+    if isinstance(exc, PluginCodeError):
+        return one_line(exc)  # already "SystemExit: 3"
     return f"{type(exc).__name__}: {one_line(exc)}"

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from desktop_app.plugin_registry import UnknownCaptionerError, load_plugins
+from tests.plugins.fake_captioners import FixedCaptioner
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 GOOD = ["tests.plugins.fake_captioners", "tests.plugins.good_embedder"]
@@ -75,6 +76,8 @@ def test_working_plugins_offer_their_captioners_and_embedders() -> None:
         ("tests.plugins.bad_signature", "invalid hook implementation"),
         ("tests.plugins.duplicate_id",
          "captioner id 'fixed' is already registered by plugin 'fake-captioners'"),
+        ("tests.plugins.exits_at_import", "cannot be imported: SystemExit: 3"),
+        ("tests.plugins.exiting_hook", "register_captioners raised SystemExit: no GPU, giving up"),
     ],
 )
 def test_a_broken_plugin_is_recorded_and_skipped_and_the_rest_load(module: str, error: str) -> None:
@@ -85,6 +88,60 @@ def test_a_broken_plugin_is_recorded_and_skipped_and_the_rest_load(module: str, 
     assert [p.status for p in registry.plugins] == ["loaded", "failed", "loaded"]
     assert sorted(registry.captioners) == ["fixed"] and sorted(registry.embedders) == ["hashed-words"]
     assert registry.captioners["fixed"].__module__ == "tests.plugins.fake_captioners"
+
+
+def test_ctrl_c_while_a_plugin_loads_stops_the_program() -> None:
+    with pytest.raises(KeyboardInterrupt):
+        load_plugins([GOOD[0], "tests.plugins.interrupted_import"], entry_points=False)
+
+
+class _ExitingCaptioner(FixedCaptioner):
+    """Calls sys.exit() when it meets a 13-pixel-wide image, or on load when its model says so."""
+
+    def load(self, device, dtype):
+        if self.model == "test/exits-on-load":
+            sys.exit(5)
+
+    def caption(self, images, options):
+        if any(image.width == 13 for image in images):
+            sys.exit(4)
+        return super().caption(images, options)
+
+
+def test_a_captioner_calling_sys_exit_fails_its_images_not_the_program(tmp_path: Path) -> None:
+    from desktop_app.captioning.engine import CaptionEngine, WorkItem
+    from desktop_app.plugin_registry import PluginCodeError, PluginRegistry
+
+    registry = PluginRegistry([], {"fixed": _ExitingCaptioner()}, {})
+    paths = []
+    for number, width in enumerate((20, 13, 20)):
+        paths.append(tmp_path / f"{number}.png")
+        Image.new("RGB", (width, 10)).save(paths[-1])
+    engine = CaptionEngine(registry, device="cpu", batch_size=3)
+    outcomes = list(engine.run("fixed", [WorkItem(n, str(path)) for n, path in enumerate(paths)]))
+    assert [o.result.text if o.result else None for o in outcomes] == ["a photo", None, "a photo"]
+    assert outcomes[1].error == "captioning failed: SystemExit: 4"
+    with pytest.raises(PluginCodeError, match=r"^SystemExit: 5$"):
+        engine.captioner("fixed", "test/exits-on-load")
+
+
+def test_a_plugin_calling_sys_exit_is_listed_as_failed_and_the_others_work(
+        colour_plugin: Path, tmp_path: Path) -> None:
+    install_distribution(colour_plugin, "photo_annotator_quitter", "import sys\nsys.exit(3)\n",
+                         '[project]\nname = "quitter"\nversion = "0.1"\n'
+                         '[project.entry-points.photo_annotator]\nquitter = "photo_annotator_quitter"\n')
+    script = Path(sys.executable).with_name("photo-annotator")
+    env = {**os.environ, "PYTHONPATH": str(colour_plugin)}
+    listed = subprocess.run([str(script), "plugins"], capture_output=True, text=True, env=env, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert "quitter 0.1 (entry point) failed: cannot be imported: SystemExit: 3" in listed.stdout
+    assert "colour 1.0 (entry point) loaded" in listed.stdout
+    Image.new("RGB", (30, 20), (190, 30, 35)).save(tmp_path / "red.png")
+    captioned = subprocess.run(
+        [str(script), "caption", str(tmp_path / "red.png"), "--captioner", "dominant-colour", "--json",
+         "--db", str(tmp_path / "catalogue.db")], capture_output=True, text=True, env=env, timeout=120)
+    assert captioned.returncode == 0, captioned.stderr
+    assert "A mostly red photo." in captioned.stdout
 
 
 def test_environment_limits_which_plugins_load(monkeypatch: pytest.MonkeyPatch) -> None:

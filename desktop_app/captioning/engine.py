@@ -21,7 +21,7 @@ from desktop_app.captioning.captioner import Captioner, CaptionInterrupted, Capt
 from desktop_app.errors import one_line
 from desktop_app.library.images import DICOM_FORMAT, UnsupportedImageError, decode, open_image
 from desktop_app.library.scanner import os_error_reason
-from desktop_app.plugin_registry import PluginRegistry
+from desktop_app.plugin_registry import PluginRegistry, isolated
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +87,14 @@ class CaptionEngine:
             self.device = resolve_device(self.device)
         key = (captioner_id, source, self.device)
         if key not in self._models:
-            captioner = type(prototype)(model=source)
             try:
+                captioner = type(prototype)(model=source)
                 captioner.load(self.device, self.dtype)
-            except Exception as exc:
+            except BaseException as exc:
+                # Plugin code: its sys.exit() fails this load like any error (a Ctrl+C still stops).
+                failure = isolated(exc)
+                if failure is not exc:
+                    raise failure from exc
                 if not (is_out_of_memory(exc) and self._models):
                     raise
                 # Memory is short: free the other cached models and try once more.
@@ -219,7 +223,8 @@ class CaptionEngine:
             return list(captioner.caption(images, options))
         except CaptionInterrupted:
             raise
-        except Exception as exc:
+        except BaseException as caught:
+            exc = isolated(caught)  # a captioner's sys.exit() fails its images, not the program
             out_of_memory = is_out_of_memory(exc)
             if len(images) == 1:
                 if out_of_memory and self._on_gpu():

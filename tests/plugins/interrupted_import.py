@@ -1,0 +1,3 @@
+"""A plugin whose import is interrupted by Ctrl+C: that stops the program, it is not a plugin failure."""
+
+raise KeyboardInterrupt
