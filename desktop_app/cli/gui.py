@@ -17,6 +17,11 @@ def gui(folder: str | None, screenshot: str | None, db: str | None) -> None:
 
     With no FOLDER and an empty catalogue, the bundled sample library is added.
     """
-    from desktop_app.ui.app import run_app
+    try:
+        from desktop_app.ui.app import run_app
+    except ImportError as exc:  # Qt's GUI libraries link system libraries a minimal Linux may lack
+        from desktop_app.ui.qt_check import import_problem
+
+        raise click.ClickException(import_problem(exc)) from None
 
     raise SystemExit(run_app(folder=folder, db=db, screenshot=screenshot))

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app import locations
 from desktop_app.errors import one_line
 from desktop_app.ui.main_window import DEFAULT_SIZE, MainWindow
-from desktop_app.ui.qt_check import binding_problem
+from desktop_app.ui.qt_check import binding_problem, platform_problem
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,15 @@ def _display_problem(screenshot: bool) -> str | None:
     """Why no window can open here, or None. A screenshot needs no screen: it is drawn offscreen."""
     if QApplication.instance() is not None or not sys.platform.startswith("linux"):
         return None
-    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    if screenshot:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        return None
-    # Qt would abort the process with a multi-line message of its own.
-    return "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    if not (os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY")
+            or os.environ.get("WAYLAND_DISPLAY")):
+        if screenshot:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+            return None
+        # Qt would abort the process with a multi-line message of its own.
+        return "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    # So would it for want of a library of its X11 platform, naming one of them at most.
+    return platform_problem()
 
 
 def _initial_size(app: QApplication) -> QSize:
