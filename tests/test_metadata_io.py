@@ -252,7 +252,10 @@ def test_embed_round_trip_keeps_pixels_and_non_ascii_text_in_every_field(
         assert stored.content_hash != photo.content_hash
     report = scanner.scan(root)
     assert (report.unchanged, report.updated, report.imported) == (1, 0, 0)
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched: read again
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched: hashed again, same bytes
+    report = scanner.scan(root)
+    assert (report.rehashed, report.updated, report.imported) == (1, 0, 0)
+    embed(path, xmp={"Xmp.dc.subject": ["edited elsewhere"]})  # really changed: read again
     report = scanner.scan(root)
     assert (report.updated, report.imported) == (1, 0)
     assert [text for text, *_ in captions_of(catalogue, photo.id)] == [CAPTION]
@@ -287,7 +290,7 @@ def test_sidecar_mode_writes_photo_jpg_xmp_merging_other_fields_and_leaves_the_p
     assert lightroom.outcomes[0].target == str(root / "a.xmp")
     assert fields(root / "a.xmp")["Xmp.dc.description"] == {'lang="x-default"': CAPTION}
 
-    os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))  # the photo is read again, sidecars too
+    embed(path, xmp={"Xmp.dc.subject": ["edited elsewhere"]})  # the photo is read again, sidecars too
     assert scanner.scan(root).imported == 0
     assert len(captions_of(catalogue, photo.id)) == 1
 

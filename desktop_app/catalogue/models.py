@@ -180,6 +180,9 @@ class Photo(Base):
     # hash is a change).
     inode: Mapped[int | None] = mapped_column(BigInteger)
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # The hash of a metadata write-back about to replace the file: a run killed after the replace
+    # finds this hash in the file and knows the change is its own.
+    pending_hash: Mapped[str | None] = mapped_column(String(64))
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     format: Mapped[str | None] = mapped_column(String(16))

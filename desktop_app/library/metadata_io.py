@@ -19,12 +19,17 @@ Writing (``write_metadata``) touches only photos whose current caption is approv
   WebP files have no IPTC block: that field is skipped there and the report says so.
 - sidecar mode writes ``photo.jpg.xmp`` (the digiKam convention; ``sidecar_name="photo.xmp"`` writes
   the Lightroom one instead), merging into an existing sidecar: other fields are kept.
+- IPTC Caption-Abstract holds at most 2,000 bytes (IIM's limit; Writer-Editor 32): a longer caption
+  is cut there at a UTF-8 character boundary, the report says so, and XMP and EXIF keep the full text.
 - embed mode (JPEG, TIFF, PNG, WebP): the new file is made in memory, checked (fields re-read, decoded
-  pixels identical), written to a hidden temporary file in the photo's folder and moved over the
-  original with ``os.replace``: any failure leaves the original untouched. The catalogue then
-  records the new size, times and hash, so a rescan sees an unchanged file.
-- a photo whose file changed since the last scan, or whose file already holds a description that is
-  none of the photo's caption texts (another program wrote it), is skipped unless ``force``.
+  pixels identical), written to a hidden temporary file in the photo's folder (its name kept within
+  the file system's 255-byte limit) and moved over the original with ``os.replace``: any failure
+  leaves the original untouched. The new file's hash is recorded as pending before the replace, and
+  the catalogue then records the new size, times and hash, so a rescan sees an unchanged file and a
+  run killed in between recognises the file as its own write.
+- a photo whose file changed since the last scan (file_state's rule: only a different hash is a
+  change), or whose file holds a description that no reviewed text of the photo ever had (another
+  program wrote it, even if a rescan imported it since), is skipped unless ``force``.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import os
 import re
 import shutil
 import stat
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,7 +54,7 @@ from PIL import Image
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue.captions import add_caption, current_caption
+from desktop_app.catalogue.captions import MAX_CAPTION_CHARS, add_caption, current_caption
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import (
     Caption,
@@ -62,6 +68,7 @@ from desktop_app.catalogue.models import (
 )
 from desktop_app.catalogue.photos import PhotoQuery, display_path, list_photos
 from desktop_app.errors import one_line
+from desktop_app.library.file_state import FileState, content_hash_of, hash_file, needs_rehash, stat_outdated
 from desktop_app.library.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
@@ -79,6 +86,8 @@ IPTC_KEYWORDS = "Iptc.Application2.Keywords"
 IPTC_WRITER = "Iptc.Application2.Writer"
 EXIF_DESCRIPTION = "Exif.Image.ImageDescription"
 UTF8_CHARSET = "\x1b%G"  # ISO 2022 escape for UTF-8, the value of IPTC 1:90
+# IPTC IIM 4.2 maximum lengths in bytes: longer values break readers that trust the standard.
+IPTC_MAX_BYTES = {IPTC_CAPTION: 2000, IPTC_WRITER: 32, IPTC_KEYWORDS: 64}
 
 # Field names as the user reads them (report lines, authors of imported captions).
 FIELD_NAMES = {
@@ -359,15 +368,32 @@ def import_file_metadata(session: Session, photo: Photo, found: FileMetadata) ->
     if found.descriptions:
         known = known_texts(session, photo.id)
         for description in found.descriptions:
-            if description.text in known:
+            text, note = cut_to_caption_limit(description.text)
+            if text in known:
                 continue
             has_current = current_caption(session, photo.id) is not None
-            add_caption(session, photo, description.text, origin=CaptionOrigin.IMPORTED,
-                        author=description.author, make_current=not has_current)
-            known.add(description.text)
+            caption = add_caption(session, photo, text, origin=CaptionOrigin.IMPORTED,
+                                  author=description.author, make_current=not has_current)
+            if note:
+                first = select(CaptionRevision).where(CaptionRevision.caption_id == caption.id)
+                session.scalars(first).one().note = note
+            known.add(text)
             added += 1
     _replace_keywords(session, photo.id, found.keywords)
     return added
+
+
+def cut_to_caption_limit(text: str) -> tuple[str, str | None]:
+    """An imported description within the catalogue's caption limit, and the note saying it was cut.
+
+    The cut falls at the last space in the final 200 characters when there is one (a whole word
+    is kept or dropped), else exactly at the limit."""
+    if len(text) <= MAX_CAPTION_CHARS:
+        return text, None
+    head = text[:MAX_CAPTION_CHARS]
+    space = head.rfind(" ", MAX_CAPTION_CHARS - 200)
+    cut = (head[:space] if space > 0 else head).rstrip()
+    return cut, f"cut to {MAX_CAPTION_CHARS:,} characters on import; the file holds {len(text):,}"
 
 
 def _replace_keywords(session: Session, photo_id: int, keywords: Sequence[str]) -> None:
@@ -484,11 +510,11 @@ class _Target:
     photo_id: int
     path: str
     format: str | None
-    size: int | None
-    mtime_ns: int | None
+    state: FileState  # the file as the catalogue last saw it
     content_hash: str | None
+    pending_hash: str | None  # an earlier write-back's new file, if that run was killed before recording it
     caption: ApprovedCaption
-    known: frozenset[str]
+    known: frozenset[str]  # texts a person reviewed or we wrote: finding one in the file is no news
 
 
 def write_metadata(
@@ -563,10 +589,22 @@ def _targets(
             photo = session.get(Photo, listing.id)
             caption = session.get(Caption, listing.caption_id)
             assert photo is not None and caption is not None
-            targets.append(_Target(listing.id, path, photo.format, photo.size, photo.mtime_ns,
-                                   photo.content_hash, _approved(session, caption),
-                                   frozenset(known_texts(session, listing.id))))
+            state = FileState(photo.size, photo.mtime_ns, photo.ctime_ns, photo.inode)
+            targets.append(_Target(listing.id, path, photo.format, state, photo.content_hash,
+                                   photo.pending_hash, _approved(session, caption),
+                                   frozenset(_reviewed_texts(session, listing.id, caption.id))))
     return targets, refused
+
+
+def _reviewed_texts(session: Session, photo_id: int, caption_id: int) -> set[str]:
+    """Texts the file may hold without another program having written them: every text of the caption
+    being written (an imported description a person then edited included), and every text of the
+    photo a person approved (we write approved texts only). An imported description nobody reviewed
+    is not among them: a rescan importing another program's words does not make them ours."""
+    own = select(CaptionRevision.text).where(CaptionRevision.caption_id == caption_id)
+    approved = (select(CaptionRevision.text).join(Caption, Caption.id == CaptionRevision.caption_id)
+                .where(Caption.photo_id == photo_id, CaptionRevision.state == ReviewState.APPROVED))
+    return set(session.scalars(own)) | set(session.scalars(approved))
 
 
 def _approved(session: Session, caption: Caption) -> ApprovedCaption:
@@ -592,10 +630,10 @@ def _write_one(catalogue: Catalogue, target: _Target, mode: str, dry_run: bool, 
     path = target.path
     outcome = FileOutcome(target.photo_id, path, path, WriteStatus.SKIPPED)
     try:
-        st = os.stat(path)
+        target = _unchanged_target(catalogue, target, thumbnails, force)
     except OSError as exc:
         return replace(outcome, status=WriteStatus.FAILED, reason=_os_reason(exc, path))
-    if not force and (st.st_size, st.st_mtime_ns) != (target.size, target.mtime_ns):
+    if target is None:
         return replace(outcome, reason="the file changed on disk since the last scan: rescan it, or use "
                                        "--force to overwrite")
     if mode == "sidecar":
@@ -603,21 +641,63 @@ def _write_one(catalogue: Catalogue, target: _Target, mode: str, dry_run: bool, 
     fmt = (target.format or _EXTENSION_FORMATS.get(os.path.splitext(path)[1].lower(), "")).upper()
     if fmt not in EMBED_FORMATS:
         return replace(outcome, reason=f"cannot embed metadata in {fmt or 'this'} files: use --sidecar")
-    result = _write_embedded(target, fmt, dry_run, force)
-    if result.status is WriteStatus.WRITTEN:
+    return _write_embedded(catalogue, target, fmt, dry_run, force, thumbnails)
+
+
+def _unchanged_target(catalogue: Catalogue, target: _Target, thumbnails: ThumbnailCache | None,
+                      force: bool) -> _Target | None:
+    """``target`` as the file now is, or None when the file changed since the last scan.
+
+    The scanner's rule (file_state): a stat difference means hashing again, and only another hash is
+    a change. The same bytes just refresh the stored stat values; the hash of our own interrupted
+    write (recorded as pending before its replace) completes that write's record."""
+    current = FileState.of(os.stat(target.path))
+    if force or not needs_rehash(target.state, current):
+        return target
+    digest = hash_file(target.path)
+    if digest == target.content_hash:
+        if stat_outdated(target.state, current):
+            with catalogue.write() as session:
+                session.execute(update(Photo).where(Photo.id == target.photo_id).values(**current.values()))
+        return replace(target, state=current)
+    if digest == target.pending_hash:
+        log.info("%s holds the write-back an earlier run did not record: recording it", target.path)
         _record_new_file(catalogue, target, thumbnails or ThumbnailCache())
-    return result
+        return replace(target, state=current, content_hash=digest, pending_hash=None)
+    return None
 
 
 def _planned(caption: ApprovedCaption, with_iptc: bool) -> dict[str, str]:
-    """exiv2 key -> new value, for every field we write."""
+    """exiv2 key -> new value, for every field we write (IPTC values within the standard's lengths)."""
     planned = {XMP_DESCRIPTION: caption.text, EXIF_DESCRIPTION: caption.text}
     if with_iptc:
-        planned[IPTC_CAPTION] = caption.text
+        planned[IPTC_CAPTION] = iptc_value(IPTC_CAPTION, caption.text)
         if caption.reviewer:
-            planned[IPTC_WRITER] = caption.reviewer
+            planned[IPTC_WRITER] = iptc_value(IPTC_WRITER, caption.reviewer)
     planned.update(caption.provenance())
     return planned
+
+
+def iptc_value(key: str, text: str) -> str:
+    """``text`` within the IPTC length of ``key``, in UTF-8 bytes, cut at a character boundary (never
+    inside a multi-byte character) and without trailing spaces (readers strip them)."""
+    limit = IPTC_MAX_BYTES.get(key)
+    data = text.encode("utf-8")
+    if limit is None or len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "ignore").rstrip()
+
+
+def _cut_notes(planned: dict[str, str], caption: ApprovedCaption) -> tuple[str, ...]:
+    """What the report says about values cut to the IPTC lengths."""
+    notes = []
+    for key, full in ((IPTC_CAPTION, caption.text), (IPTC_WRITER, caption.reviewer or "")):
+        if key in planned and planned[key] != full:
+            kept, whole = len(planned[key].encode("utf-8")), len(full.encode("utf-8"))
+            notes.append(f"{FIELD_NAMES[key]} cut to {kept:,} bytes (IPTC allows {IPTC_MAX_BYTES[key]:,}; "
+                         f"the text is {whole:,})"
+                         + ("; XMP and EXIF hold the full text" if key == IPTC_CAPTION else ""))
+    return tuple(notes)
 
 
 def _current_values(image: Any, keys: Iterable[str], with_iptc_exif: bool) -> dict[str, Any]:
@@ -652,9 +732,11 @@ def _field_name(key: str) -> str:
 
 def _foreign(target: _Target, current: dict[str, Any]) -> str | None:
     """A description in the file that none of the photo's captions ever held: another program's."""
+    ours = {target.caption.text, *target.known}
+    ours |= {iptc_value(IPTC_CAPTION, text) for text in ours}  # what we wrote to IPTC, cut to its limit
     for key in (XMP_DESCRIPTION, IPTC_CAPTION, EXIF_DESCRIPTION):
         text = current.get(key)
-        if _meaningful(text) and text != target.caption.text and text not in target.known:
+        if _meaningful(text) and text not in ours:
             return f"{FIELD_NAMES[key]} holds a description Photo Annotator did not write " \
                    f"({_quote(text)}): use --force to overwrite it"
     return None
@@ -684,11 +766,14 @@ def _verify(image: Any, planned: dict[str, str], with_iptc_exif: bool) -> None:
         raise MetadataWriteError(f"read back different values in {', '.join(wrong)}: file left untouched")
 
 
-def _write_embedded(target: _Target, fmt: str, dry_run: bool, force: bool) -> FileOutcome:
+def _write_embedded(catalogue: Catalogue, target: _Target, fmt: str, dry_run: bool, force: bool,
+                    thumbnails: ThumbnailCache | None) -> FileOutcome:
     path = target.path
     outcome = FileOutcome(target.photo_id, path, path, WriteStatus.SKIPPED)
     with_iptc = fmt not in NO_IPTC_FORMATS
-    notes = () if with_iptc else ("IPTC Caption-Abstract and Writer-Editor: WebP files have no IPTC block",)
+    planned = _planned(target.caption, with_iptc)
+    notes = _cut_notes(planned, target.caption) if with_iptc else (
+        "IPTC Caption-Abstract and Writer-Editor not written: WebP files have no IPTC block",)
     try:
         with open(path, "rb") as fp:
             original = fp.read()
@@ -696,7 +781,6 @@ def _write_embedded(target: _Target, fmt: str, dry_run: bool, force: bool) -> Fi
         return replace(outcome, status=WriteStatus.FAILED, reason=_os_reason(exc, path))
     try:
         with pyexiv2.ImageData(original) as image:
-            planned = _planned(target.caption, with_iptc)
             current = _current_values(image, planned, with_iptc_exif=True)
             changes = _changes(planned, current)
             outcome = replace(outcome, changes=changes, notes=notes)
@@ -715,14 +799,19 @@ def _write_embedded(target: _Target, fmt: str, dry_run: bool, force: bool) -> Fi
         with pyexiv2.ImageData(updated) as image:
             _verify(image, planned, with_iptc_exif=True)
         _check_pixels(original, updated)
+        # Recorded before the replace: a run killed after it knows the new file as its own write.
+        with catalogue.write() as session:
+            session.execute(update(Photo).where(Photo.id == target.photo_id)
+                            .values(pending_hash=content_hash_of(io.BytesIO(updated))))
         _replace_file(path, updated)
     except MetadataWriteError as exc:
         return replace(outcome, status=WriteStatus.FAILED, reason=str(exc))
     except OSError as exc:
-        return replace(outcome, status=WriteStatus.FAILED, reason=_os_reason(exc, path))
+        return replace(outcome, status=WriteStatus.FAILED, reason=_write_reason(exc, path))
     except Exception as exc:  # exiv2 refusing a file (corrupt segments...) is that file's problem
         log.debug("exiv2 failed on %s", path, exc_info=True)
         return replace(outcome, status=WriteStatus.FAILED, reason=f"cannot write metadata: {one_line(exc)}")
+    _record_new_file(catalogue, target, thumbnails or ThumbnailCache())
     return replace(outcome, status=WriteStatus.WRITTEN)
 
 
@@ -759,7 +848,7 @@ def _write_sidecar(target: _Target, sidecar: str, dry_run: bool, force: bool) ->
     except MetadataWriteError as exc:
         return replace(outcome, status=WriteStatus.FAILED, reason=str(exc))
     except OSError as exc:
-        return replace(outcome, status=WriteStatus.FAILED, reason=_os_reason(exc, sidecar))
+        return replace(outcome, status=WriteStatus.FAILED, reason=_write_reason(exc, sidecar))
     except Exception as exc:
         log.debug("exiv2 failed on %s", sidecar, exc_info=True)
         reason = f"cannot write the sidecar: {one_line(exc)}"
@@ -797,18 +886,25 @@ def _read_only(path: str) -> bool:
     return not os.access(path, os.W_OK) or not os.stat(path).st_mode & write_bits
 
 
+TEMP_SUFFIX = ".photo-annotator.tmp"
+
+
 def _replace_file(path: str, data: bytes) -> None:
     """Write ``data`` to a hidden temporary file beside ``path`` (same file system, and the scanner
     skips hidden names), keep the original's permissions, then move it over ``path`` in one step."""
     folder, name = os.path.split(path)
-    temp = os.path.join(folder, f".{name}.{os.getpid()}.photo-annotator.tmp")
+    fd, temp = tempfile.mkstemp(dir=folder or ".", prefix=temp_prefix(folder, name), suffix=TEMP_SUFFIX)
     try:
-        with open(temp, "wb") as fp:
+        with open(fd, "wb") as fp:
             fp.write(data)
             fp.flush()
             os.fsync(fp.fileno())
         if os.path.exists(path):
             shutil.copymode(path, temp)
+        else:  # a new sidecar: the user's umask, not mkstemp's private 0600
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -816,18 +912,34 @@ def _replace_file(path: str, data: bytes) -> None:
         raise
 
 
+def temp_prefix(folder: str, name: str) -> str:
+    """The hidden prefix of a temporary file for ``name``: ".name." cut (at a character boundary) so the
+    whole temporary name, with mkstemp's 8 random characters and our suffix, fits the file system's
+    name limit (255 bytes on nearly all of them) even when ``name`` nearly fills it."""
+    try:
+        limit = os.pathconf(folder or ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    room = min(limit, 255) - len(TEMP_SUFFIX) - 8 - 2
+    encoded = os.fsencode(name)
+    if len(encoded) > room:
+        encoded = encoded[:room]
+        while encoded and (encoded[-1] & 0xC0) == 0x80:  # drop a split UTF-8 character's tail bytes
+            encoded = encoded[:-1]
+        if encoded and encoded[-1] >= 0xC0:  # and its lead byte
+            encoded = encoded[:-1]
+    return "." + os.fsdecode(encoded) + "."
+
+
 def _record_new_file(catalogue: Catalogue, target: _Target, thumbnails: ThumbnailCache) -> None:
     """The catalogue learns the rewritten file's size, times and hash, so the next scan sees it
     unchanged. Its pixels are the same, so its thumbnail and photo vectors stay valid: they follow
     the new hash."""
-    from desktop_app.library.scanner import content_hash_of  # the scanner imports this module
-
-    st = os.stat(target.path)
-    with open(target.path, "rb") as fp:
-        digest = content_hash_of(fp)
+    state = FileState.of(os.stat(target.path))
+    digest = hash_file(target.path)
     with catalogue.write() as session:
         session.execute(update(Photo).where(Photo.id == target.photo_id).values(
-            size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns, content_hash=digest))
+            **state.values(), content_hash=digest, pending_hash=None))
         if target.content_hash:
             session.execute(update(Embedding).where(
                 Embedding.photo_id == target.photo_id, Embedding.content_hash == target.content_hash
@@ -843,9 +955,17 @@ def _record_new_file(catalogue: Catalogue, target: _Target, thumbnails: Thumbnai
 
 
 def _os_reason(exc: OSError, path: str) -> str:
-    from desktop_app.library.scanner import os_error_reason
+    from desktop_app.library.scanner import os_error_reason  # the scanner imports this module
 
     return f"{display_path(path)}: {os_error_reason(exc)}"
+
+
+def _write_reason(exc: OSError, path: str) -> str:
+    """A failed write, in one line; whatever failed (the temporary file, the replace), the file named
+    is the one the user knows, and it is untouched."""
+    from desktop_app.library.scanner import write_error_reason
+
+    return f"{display_path(path)}: {write_error_reason(exc)}: nothing written"
 
 
 def _quote(text: str, width: int = 60) -> str:

@@ -1,13 +1,19 @@
 """Adding and refreshing a library: walk the folder, inspect new and changed files, record them.
 
-- Incremental: a file whose size and modification time match the catalogue costs one ``stat``.
+- Incremental: a file whose size, modification time, ctime and inode match the catalogue costs one
+  ``stat``. Any difference is a reason to hash it again; only a different hash is a change (see
+  file_state): the same bytes under a new inode or ctime (a restore, rsync, another machine's mount)
+  just have their stat values refreshed.
 - New and changed files are hashed, their headers and EXIF read and a thumbnail made in a thread
   pool (Pillow and hashlib release the GIL); results are written in order by this thread alone, one
   transaction per batch.
 - A file that appears with the content hash of a photo that vanished is the same photo moved or
   renamed: its row, and so its captions, follow it. A vanished file is marked ``missing``, never
   deleted.
-- Every bad file becomes a row with status ``error`` and a one-line reason; the scan goes on.
+- Every bad file becomes a row with status ``error`` and a one-line reason; the scan goes on. A
+  thumbnail that cannot be saved (a read-only or broken cache) is not the photo's fault: the photo
+  stays ``ok``, the scan reports one warning, and the thumbnail is made again on the next scan (or
+  when the grid shows it).
 - New and changed files also have their descriptions and keywords read (embedded XMP / IPTC / EXIF,
   XMP and text sidecars; see metadata_io): each description no caption of the photo ever held
   becomes an imported caption, so a rescan, a moved file or our own write-back imports nothing twice.
@@ -17,7 +23,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import os
 import stat
@@ -28,15 +33,24 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from PIL import Image
 from sqlalchemy import insert, select, update
 
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import Library, Photo, PhotoStatus, utcnow
+from desktop_app.catalogue.photos import display_path
 from desktop_app.errors import one_line
-from desktop_app.library.images import UnsupportedImageError, is_candidate, open_image, unsupported_reason
+from desktop_app.library.file_state import FileState, content_hash_of, needs_rehash, stat_outdated
+from desktop_app.library.images import (
+    OpenedImage,
+    UnsupportedImageError,
+    decode,
+    is_candidate,
+    open_image,
+    unsupported_reason,
+)
 from desktop_app.library.metadata import PhotoMetadata, read_dicom, read_exif
 from desktop_app.library.metadata_io import FileMetadata, import_file_metadata, read_file_metadata
 from desktop_app.library.thumbnails import ThumbnailCache
@@ -54,12 +68,7 @@ class ScanError(Exception):
     """The scan as a whole cannot run (the folder is missing, unreadable...). One-line message."""
 
 
-def content_hash_of(fp: IO[bytes]) -> str:
-    """The content hash the catalogue uses: BLAKE2b-128 of the file's bytes, in hex."""
-    return hashlib.file_digest(fp, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
-
-
-def _open_file(path: str) -> IO[bytes]:
+def _open_file(path: str) -> Any:
     return open(path, "rb")
 
 
@@ -73,6 +82,11 @@ class FileEntry:
     mtime_ns: int | None = None
     ctime_ns: int | None = None
     error: str | None = None
+    inode: int | None = None
+
+    @property
+    def state(self) -> FileState:
+        return FileState(self.size, self.mtime_ns, self.ctime_ns, self.inode)
 
 
 @dataclass(frozen=True)
@@ -85,15 +99,16 @@ class Inspection:
     metadata: PhotoMetadata = field(default_factory=PhotoMetadata)
     error: str | None = None
     file_metadata: FileMetadata = field(default_factory=FileMetadata)  # descriptions and keywords
+    same_content: bool = False  # rehashed for a stat difference, and the bytes are those already known
+    thumbnail_error: str | None = None  # the cache could not store the thumbnail (not the photo's fault)
 
     def row(self) -> dict[str, Any]:
         entry, meta = self.entry, self.metadata
         return {
             "rel_path": entry.rel_path,
-            "size": entry.size,
-            "mtime_ns": entry.mtime_ns,
-            "ctime_ns": entry.ctime_ns,
+            **entry.state.values(),
             "content_hash": self.content_hash,
+            "pending_hash": None,
             "format": self.format,
             "width": self.width,
             "height": self.height,
@@ -120,7 +135,10 @@ class ScanReport:
     unchanged: int = 0
     imported: int = 0  # captions imported from the files' metadata and sidecars
     missing: int = 0
+    rehashed: int = 0  # unchanged files hashed again for a stat difference (counted in unchanged too)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path in library, reason)
+    thumbnails_failed: int = 0  # thumbnails the cache could not store: made again on the next scan
+    thumbnail_warning: str | None = None  # one line about it, or None
     skipped_folders: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
     seconds: float = 0.0
@@ -133,19 +151,39 @@ class _Row:
     size: int | None
     mtime_ns: int | None
     ctime_ns: int | None
+    inode: int | None
     status: PhotoStatus
     error: str | None
     content_hash: str | None
 
+    @property
+    def state(self) -> FileState:
+        return FileState(self.size, self.mtime_ns, self.ctime_ns, self.inode)
 
-def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache) -> Inspection:
-    """Hash, identify, read metadata and make the thumbnail of one file. Never raises for a bad file."""
+
+_ROW_COLUMNS = (Photo.id, Photo.rel_path, Photo.size, Photo.mtime_ns, Photo.ctime_ns, Photo.inode,
+                Photo.status, Photo.error, Photo.content_hash)
+
+
+def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache, known_hash: str | None = None) -> Inspection:
+    """Hash, identify, read metadata and make the thumbnail of one file. Never raises for a bad file.
+
+    ``known_hash``: the hash of a good photo the catalogue holds for this path; a file that still has
+    it is the same photo (``same_content``), and only its missing thumbnail is made.
+    """
     if entry.error:
         return Inspection(entry, error=entry.error)
     digest: str | None = None
     try:
         with _open_file(entry.path) as fp:
             digest = content_hash_of(fp)
+            if digest == known_hash:
+                thumbnail_error = None
+                if not thumbnails.has(digest):
+                    fp.seek(0)
+                    thumbnail_error = _make_thumbnail(thumbnails, digest, open_image(fp))
+                return Inspection(entry, content_hash=digest, same_content=True,
+                                  thumbnail_error=thumbnail_error)
             if entry.size == 0:
                 return Inspection(entry, content_hash=digest, error="empty file (0 bytes)")
             reason = unsupported_reason(entry.path)
@@ -157,12 +195,11 @@ def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache) -> Inspection:
             metadata = read_dicom(opened.dicom) if is_dicom else read_exif(opened.image)
             # The thumbnail is also the check that the pixel data decodes (truncated files fail
             # here); identical content already has one, so a moved photo is not decoded again.
-            if not thumbnails.has(digest):
-                thumbnails.make(digest, opened)
+            thumbnail_error = None if thumbnails.has(digest) else _make_thumbnail(thumbnails, digest, opened)
             described = read_file_metadata(entry.path, embedded=not is_dicom)
             return Inspection(
                 entry, digest, opened.format, opened.width, opened.height, metadata,
-                file_metadata=described,
+                file_metadata=described, thumbnail_error=thumbnail_error,
             )
     except UnsupportedImageError as exc:
         return Inspection(entry, content_hash=digest, error=str(exc))
@@ -175,19 +212,60 @@ def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache) -> Inspection:
         )
 
 
+def _make_thumbnail(thumbnails: ThumbnailCache, digest: str, opened: OpenedImage) -> str | None:
+    """Decode ``opened`` at thumbnail size (a decoding error is the photo's: it propagates) and store
+    it; a cache that cannot store it gives the reason instead, for the scan's one warning."""
+    thumbnail = decode(opened, max_side=thumbnails.size)
+    try:
+        thumbnails.store(digest, thumbnail)
+    except OSError as exc:
+        log.debug("thumbnail %s not stored", digest, exc_info=True)
+        return write_error_reason(exc)
+    return None
+
+
+_ERRNO_REASONS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ELOOP: "symbolic link loop",
+    errno.ENOENT: "file not found: it was moved or deleted",
+    errno.EIO: "read error (I/O error): the disk or network share may be failing",
+    errno.ENAMETOOLONG: "file name too long",
+}
+
+
 def os_error_reason(exc: OSError) -> str:
     """A one-line, user-facing reason for a failed file-system call or decode."""
     if exc.errno is None:  # Pillow raises errno-less OSErrors for bad image data
         return f"corrupt or truncated image data: {one_line(exc)}"
-    reasons = {
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ELOOP: "symbolic link loop",
-        errno.ENOENT: "file not found: it was moved or deleted",
-        errno.EIO: "read error (I/O error): the disk or network share may be failing",
-        errno.ENAMETOOLONG: "file name too long",
-    }
-    return reasons.get(exc.errno, f"cannot read file: {exc.strerror or one_line(exc)}")
+    return _ERRNO_REASONS.get(exc.errno, f"cannot read file: {exc.strerror or one_line(exc)}")
+
+
+_WRITE_REASONS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.ENOTDIR: "a file is in the way of a folder",
+    errno.EEXIST: "a file is in the way of a folder",
+    errno.ENAMETOOLONG: "file name too long",
+    errno.EIO: "write error (I/O error): the disk or network share may be failing",
+}
+
+
+def write_error_reason(exc: OSError) -> str:
+    """A one-line, user-facing reason for a failed write (a thumbnail, a metadata write-back)."""
+    return _WRITE_REASONS.get(exc.errno or 0, f"cannot write: {exc.strerror or one_line(exc)}")
+
+
+def _maybe_side_fault(row: _Row) -> bool:
+    """An error row whose file was read whole (it has a hash) yet failed on a file-system error:
+    before thumbnail failures were kept apart, a broken thumbnail cache was recorded this way.
+    Such rows are retried on every scan until they recover."""
+    error = row.error or ""
+    return row.content_hash is not None and (
+        error in _ERRNO_REASONS.values() or error.startswith("cannot read file:"))
 
 
 def walk_library(
@@ -256,18 +334,21 @@ def _stat_entry(path: str, rel_path: str) -> FileEntry:
         return FileEntry(rel_path, path, error=os_error_reason(exc))
     if not stat.S_ISREG(st.st_mode):
         return FileEntry(rel_path, path, error="not a regular file")
-    return FileEntry(rel_path, path, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return FileEntry(rel_path, path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, inode=st.st_ino)
 
 
-def _is_unchanged(row: _Row, entry: FileEntry) -> bool:
+def _to_recheck(row: _Row, entry: FileEntry, retry_errors: bool, thumbnails: ThumbnailCache) -> bool:
+    """Whether a known file must be read again (hashed, at least) on this scan."""
     if row.status is PhotoStatus.MISSING:
-        return False
+        return True
     if entry.error:
-        return row.status is PhotoStatus.ERROR and row.error == entry.error
-    if (row.size, row.mtime_ns) != (entry.size, entry.mtime_ns):
-        return False
-    # A failed file is retried when anything about it changed, chmod included (which moves ctime).
-    return row.status is PhotoStatus.OK or row.ctime_ns == entry.ctime_ns
+        return retry_errors or not (row.status is PhotoStatus.ERROR and row.error == entry.error)
+    if needs_rehash(row.state, entry.state):
+        return True  # a failed file is retried when anything about it changed, chmod (ctime) included
+    if row.status is PhotoStatus.ERROR:
+        return retry_errors or _maybe_side_fault(row)
+    # A good photo without its thumbnail (the cache failed, or was cleared) has it made again.
+    return row.content_hash is None or not thumbnails.has(row.content_hash)
 
 
 class Scanner:
@@ -292,6 +373,7 @@ class Scanner:
         progress: ProgressCallback | None = None,
         stop: threading.Event | None = None,
         on_listed: Callable[[int, int], None] | None = None,
+        retry_errors: bool = False,
     ) -> ScanReport:
         """Add ``folder`` as a library, or refresh the library (or the part of one) it is in.
 
@@ -299,6 +381,7 @@ class Scanner:
         folder, and nothing else is looked at.
         ``progress(done, total)`` is called as files are inspected; ``on_listed(found, to_inspect)``
         once the walk is done; setting ``stop`` ends the scan early with what was recorded kept.
+        ``retry_errors`` reads files recorded as errors again even when they did not change.
         """
         started = time.perf_counter()
         top, single_file = _check_target(folder)
@@ -320,26 +403,43 @@ class Scanner:
         seen = {entry.rel_path for entry in entries}
         gone = {path: row for path, row in rows.items() if path not in seen}
 
+        movable = self._move_candidates(gone.values())
+        writer = _BatchWriter(self.catalogue, library.id)
         to_inspect: list[tuple[FileEntry, _Row | None]] = []
         for entry in entries:
             row = rows.get(entry.rel_path)
-            if row is not None and _is_unchanged(row, entry):
-                report.unchanged += 1
-                if row.status is PhotoStatus.ERROR:
-                    report.errors.append((row.rel_path, row.error or "unknown error"))
-            else:
+            if row is None or _to_recheck(row, entry, retry_errors, self.thumbnails):
                 to_inspect.append((entry, row))
+                continue
+            report.unchanged += 1
+            if row.status is PhotoStatus.ERROR:
+                report.errors.append((row.rel_path, row.error or "unknown error"))
+            elif not entry.error and stat_outdated(row.state, entry.state):
+                writer.update(row.id, entry.state.values())  # an inode or ctime recorded for the first time
         if on_listed:
             on_listed(report.found, len(to_inspect))
 
-        movable = self._move_candidates(gone.values())
-        writer = _BatchWriter(self.catalogue, library.id)
         # (photo id, None for a new row; path; what its file says), imported once the rows are written
         described: list[_Described] = []
         for done, (entry, row, inspection) in enumerate(self._inspect_all(to_inspect, stop), 1):
             if inspection is None:  # stopped
                 report.cancelled = True
                 break
+            if inspection.thumbnail_error:
+                report.thumbnails_failed += 1
+                report.thumbnail_warning = report.thumbnail_warning or (
+                    f"thumbnails cannot be saved in {display_path(str(self.thumbnails.folder))}: "
+                    f"{inspection.thumbnail_error}; the photos are fine, and their thumbnails will be "
+                    "made on the next scan")
+            if inspection.same_content and row is not None:
+                # The same bytes (a restore, rsync, a new inode or ctime): not a change.
+                report.unchanged += 1
+                report.rehashed += 1
+                if stat_outdated(row.state, entry.state):
+                    writer.update(row.id, entry.state.values())
+                if progress:
+                    progress(done, len(to_inspect))
+                continue
             values = inspection.row()
             photo_id: int | None = None
             if row is not None:
@@ -415,10 +515,8 @@ class Scanner:
         log.info("library %s merged into %s", child.root, parent.root)
 
     def _rows_in_scope(self, library_id: int, prefix: str, exact: bool = False) -> dict[str, _Row]:
-        columns = (Photo.id, Photo.rel_path, Photo.size, Photo.mtime_ns, Photo.ctime_ns,
-                   Photo.status, Photo.error, Photo.content_hash)
         with self.catalogue.read() as session:
-            result = session.execute(select(*columns).where(Photo.library_id == library_id))
+            result = session.execute(select(*_ROW_COLUMNS).where(Photo.library_id == library_id))
             rows = (_Row(*values) for values in result)
             return {row.rel_path: row for row in rows
                     if (row.rel_path == prefix if exact else row.rel_path.startswith(prefix))}
@@ -452,8 +550,7 @@ class Scanner:
                 candidates[row.content_hash].append(row)
         with self.catalogue.read() as session:
             missing = session.execute(
-                select(Photo.id, Photo.rel_path, Photo.size, Photo.mtime_ns, Photo.ctime_ns,
-                       Photo.status, Photo.error, Photo.content_hash)
+                select(*_ROW_COLUMNS)
                 .where(Photo.status == PhotoStatus.MISSING, Photo.content_hash.is_not(None))
             )
             known = {row.id for queue in candidates.values() for row in queue}
@@ -479,7 +576,8 @@ class Scanner:
                         if item is None:
                             break
                         entry, row = item
-                        pending.append((entry, row, pool.submit(inspect_file, entry, self.thumbnails)))
+                        known = row.content_hash if row is not None and row.status is PhotoStatus.OK else None
+                        pending.append((entry, row, pool.submit(inspect_file, entry, self.thumbnails, known)))
                     if not pending:
                         return
                     if stop is not None and stop.is_set():

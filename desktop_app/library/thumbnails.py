@@ -29,7 +29,10 @@ class ThumbnailCache:
         return self.folder / content_hash[:2] / f"{content_hash}.jpg"
 
     def has(self, content_hash: str) -> bool:
-        return self.path_for(content_hash).is_file()
+        try:
+            return self.path_for(content_hash).is_file()
+        except OSError:  # an unreadable cache has nothing usable: the thumbnail is made (or fails) again
+            return False
 
     def make(self, content_hash: str, opened: OpenedImage) -> Path:
         """Decode ``opened`` at thumbnail size and store it. Decoding errors propagate to the caller."""
