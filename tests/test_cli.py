@@ -182,7 +182,9 @@ def test_db_from_environment_and_db_upgrade(tmp_path: Path) -> None:
     env = {**os.environ, "PHOTO_ANNOTATOR_DB": str(tmp_path / "env.db")}
     result = console("db", "upgrade", env=env)
     assert result.returncode == 0
-    assert result.stdout.strip() == f"{tmp_path / 'env.db'}: schema revision 0008 (newest)"
+    from desktop_app.catalogue.migrate import head_revision
+
+    assert result.stdout.strip() == f"{tmp_path / 'env.db'}: schema revision {head_revision()} (newest)"
     info = console("db", "info", env=env)
     assert "photos: 0 ok, 0 missing, 0 error" in info.stdout
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import importlib.util
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app import locations
@@ -26,6 +30,100 @@ class CatalogueError(Exception):
     """The catalogue cannot be opened or used; the message says why in one line."""
 
 
+class CatalogueNotFoundError(CatalogueError):
+    """A command that only reads was pointed at a catalogue that does not exist (it is never created)."""
+
+
+# SQLite's primary result codes (sqlite3.h) and the start of their messages, for errors raised
+# without a code (other drivers, or the message alone).
+_SQLITE_CAUSES = {
+    3: "access permission denied",  # SQLITE_PERM
+    5: "database is locked",  # SQLITE_BUSY
+    6: "database table is locked",  # SQLITE_LOCKED
+    8: "attempt to write a readonly database",  # SQLITE_READONLY
+    10: "disk i/o error",  # SQLITE_IOERR
+    11: "database disk image is malformed",  # SQLITE_CORRUPT
+    13: "database or disk is full",  # SQLITE_FULL
+    14: "unable to open database file",  # SQLITE_CANTOPEN
+    26: "file is not a database",  # SQLITE_NOTADB
+}
+
+
+def explain_database_error(exc: BaseException, location: str | None = None) -> str | None:
+    """One line saying why the catalogue failed (disk full, locked, read-only, permission denied,
+    corrupt...), for a driver error or SQLAlchemy's wrapper of one; None when the cause is not one
+    of those (a constraint failing is a bug to report, not a state of the catalogue)."""
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(exc, IntegrityError) or type(orig).__name__ == "IntegrityError":
+        return None
+    message = str(orig).strip().splitlines()[0].lower() if str(orig).strip() else ""
+    code = getattr(orig, "sqlite_errorcode", None)
+    cause = _SQLITE_CAUSES.get(code & 0xFF) if isinstance(code, int) else None
+    if cause is None:
+        cause = next((known for known in _SQLITE_CAUSES.values() if message.startswith(known)), None)
+    where = f"the catalogue {location}" if location else "the catalogue"
+    if cause == "database or disk is full":
+        return f"{where} cannot grow: the disk is full (nothing more was written); free some space and retry"
+    if cause in ("database is locked", "database table is locked"):
+        return (f"{where} is locked by another program (waited {BUSY_TIMEOUT_S:.0f} s); "
+                "try again when it has finished")
+    if cause == "attempt to write a readonly database":
+        return f"{where} is read-only (a read-only file or file system): it can be read but not changed"
+    if cause == "access permission denied":
+        return f"{where} cannot be used: permission denied"
+    if cause == "unable to open database file":
+        return f"{where} cannot be opened: permission denied, or its folder is missing or read-only"
+    if cause == "file is not a database":
+        return f"{where} is not a catalogue (not an SQLite database)"
+    if cause == "database disk image is malformed":
+        return f"{where} is corrupt (database disk image is malformed); restore it from a backup"
+    if cause == "disk i/o error":
+        return f"{where} cannot be read or written: disk I/O error ({message})"
+    return None
+
+
+def database_failure(exc: BaseException, location: str | None = None) -> CatalogueError:
+    """``exc`` as a CatalogueError with one line: its explained cause, else the driver's own first line."""
+    explained = explain_database_error(exc, location)
+    if explained is None:
+        orig = getattr(exc, "orig", None) or exc
+        first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        explained = f"{'the catalogue ' + location if location else 'the catalogue'} failed: {first}"
+    return CatalogueError(explained)
+
+
+# How to install the driver each URL needs, and the database's name.
+_DRIVERS = {
+    "postgresql+psycopg": ("pip install 'psycopg[binary]'", "PostgreSQL"),
+    "postgresql+psycopg2": ("pip install psycopg2-binary", "PostgreSQL"),
+    "postgresql+asyncpg": ("pip install asyncpg", "PostgreSQL"),
+    "postgresql+pg8000": ("pip install pg8000", "PostgreSQL"),
+    "mysql+mysqldb": ("pip install mysqlclient", "MySQL"),
+    "mysql+pymysql": ("pip install pymysql", "MySQL"),
+    "mariadb+mysqldb": ("pip install mysqlclient", "MariaDB"),
+    "mariadb+pymysql": ("pip install pymysql", "MariaDB"),
+}
+
+
+def _with_driver(url: URL) -> URL:
+    """A bare ``postgresql://`` uses psycopg (3), the documented driver, unless only psycopg2 is there."""
+    if url.drivername == "postgresql":
+        if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is not None:
+            return url.set(drivername="postgresql+psycopg2")
+        return url.set(drivername="postgresql+psycopg")
+    if url.drivername in ("mysql", "mariadb"):
+        return url.set(drivername=f"{url.drivername}+mysqldb")
+    return url
+
+
+def _missing_driver(url: URL, exc: ImportError) -> CatalogueError:
+    install, name = _DRIVERS.get(url.drivername, (None, url.get_backend_name()))
+    if install is None:
+        return CatalogueError(f"the database driver for {url.drivername} URLs is not installed ({exc}); "
+                              "install it with pip")
+    return CatalogueError(f"the {name} driver is not installed: {install}")
+
+
 def resolve_url(db: str | os.PathLike[str] | None = None) -> URL:
     """The catalogue URL from ``--db`` (a path or a full SQLAlchemy URL), else $PHOTO_ANNOTATOR_DB,
     else the settings' catalogue location, else the default file in the user data folder."""
@@ -39,29 +137,79 @@ def resolve_url(db: str | os.PathLike[str] | None = None) -> URL:
     return URL.create("sqlite", database=str(path.absolute()))
 
 
-def _prepare_sqlite_file(url: URL) -> None:
+def _sqlite_file(url: URL) -> Path | None:
+    """The catalogue file of an SQLite URL; None for an in-memory or URI-form database."""
     database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _prepare_sqlite_file(url: URL, create: bool) -> None:
+    path = _sqlite_file(url)
+    if path is None:
         return
-    path = Path(database)
     if path.is_dir():
         raise CatalogueError(
             f"catalogue path {path} is a folder; give a file name such as {path}/catalogue.db"
         )
+    if not create:
+        if not path.exists():
+            raise CatalogueNotFoundError(
+                f"no catalogue at {path}; check --db, or scan a folder to create one there")
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CatalogueError(f"cannot create the catalogue folder {path.parent}: {exc.strerror}") from exc
 
 
-def _tune_sqlite(engine: Engine) -> None:
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _can_write(path: Path) -> bool:
+    """Whether the file can be opened for writing (a probe: root ignores permission bits, not EROFS)."""
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as exc:
+        if exc.errno in _NOT_WRITABLE:
+            return False
+        raise CatalogueError(f"cannot open the catalogue {path}: {exc.strerror}") from exc
+    return True
+
+
+def _can_create_in(folder: Path) -> bool:
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _read_only_url(path: Path) -> URL | None:
+    """A read-only URI for a catalogue file that cannot be written, None when it can.
+
+    SQLite's ``mode=ro`` still needs the ``-shm`` file (created beside the catalogue, or already
+    there with the ``-wal``); where neither is possible (a read-only file system after a clean
+    close), ``immutable=1`` reads the file as it is: nobody can change it there anyway.
+    """
+    if _can_write(path):
+        return None
+    side_files = all(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
+    mode = {"mode": "ro"} if side_files or _can_create_in(path.parent) else {"immutable": "1"}
+    return URL.create("sqlite", database="file:" + quote(os.fsencode(path)), query={**mode, "uri": "true"})
+
+
+def _tune_sqlite(engine: Engine, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if not read_only:  # a catalogue opened read-only keeps the journal mode it has
+            cursor.execute("PRAGMA journal_mode = WAL")
         # NORMAL is crash-safe in WAL mode; only the last commits before a power cut can be lost.
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -76,17 +224,28 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_catalogue_engine(url: URL) -> Engine:
+def create_catalogue_engine(url: URL, *, create: bool = True, reading: bool = False) -> Engine:
+    """An engine for the catalogue at ``url``. ``create=False``: a missing SQLite file is an error
+    (CatalogueNotFoundError), never created. ``reading``: a catalogue file that cannot be written
+    (read-only file or file system) opens read-only instead of failing."""
     if url.get_backend_name() == "sqlite":
-        _prepare_sqlite_file(url)
+        _prepare_sqlite_file(url, create)
+        path = _sqlite_file(url)
+        read_only_url = _read_only_url(path) if reading and path is not None and path.exists() else None
         # A pool of connections (SQLAlchemy's default for SQLite files): opening one and setting its
         # pragmas costs about a millisecond, which the worker would otherwise pay twice per batch.
         # A connection serves one thread at a time (scanner, GUI loaders, worker) but may serve
         # different threads over its life, hence check_same_thread=False.
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        _tune_sqlite(engine)
+        engine = create_engine(read_only_url or url, connect_args={"check_same_thread": False})
+        _tune_sqlite(engine, read_only=read_only_url is not None)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    url = _with_driver(url)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise CatalogueError(f"unknown kind of database in the URL: {url.drivername}") from exc
+    except ImportError as exc:
+        raise _missing_driver(url, exc) from exc
 
 
 class Catalogue:
@@ -96,9 +255,10 @@ class Catalogue:
     for its whole transaction and commits on success, rolls back on error.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, location: str | None = None) -> None:
         self.engine = engine
         self.url = engine.url
+        self._location = location
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write_sessions = sessionmaker(writer, expire_on_commit=False)
@@ -106,19 +266,40 @@ class Catalogue:
     @property
     def location(self) -> str:
         """The file path for SQLite, else the URL without its password."""
+        if self._location:
+            return self._location
         if self.url.get_backend_name() == "sqlite" and self.url.database:
             return self.url.database
         return self.url.render_as_string(hide_password=True)
 
+    @property
+    def read_only(self) -> bool:
+        """Opened read-only (the file or its file system cannot be written): writes fail."""
+        return self.url.query.get("mode") == "ro" or self.url.query.get("immutable") == "1"
+
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read_sessions() as session:
-            yield session
+        try:
+            with self._read_sessions() as session:
+                yield session
+        except (OperationalError, DatabaseError) as exc:
+            self._explain(exc)
+            raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self._write_sessions() as session, session.begin():
-            yield session
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except (OperationalError, DatabaseError) as exc:
+            self._explain(exc)
+            raise
+
+    def _explain(self, exc: BaseException) -> None:
+        """Raise the catalogue's state (disk full, locked, read-only...) as one line, if that is the cause."""
+        explained = explain_database_error(exc, self.location)
+        if explained is not None:
+            raise CatalogueError(explained) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -130,22 +311,42 @@ class Catalogue:
         self.close()
 
 
-def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> Catalogue:
-    """Open (creating if needed) the catalogue and apply any pending migrations."""
+def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = True, create: bool = True,
+                   reading: bool = False) -> Catalogue:
+    """Open the catalogue and apply any pending migrations.
+
+    ``create=False`` (commands that only read): a catalogue that does not exist is an error
+    (CatalogueNotFoundError), never created. ``reading``: a catalogue that cannot be written opens
+    read-only (and is not upgraded).
+    """
     from desktop_app.catalogue import migrate
 
     url = resolve_url(db)
-    engine = create_catalogue_engine(url)
+    engine = create_catalogue_engine(url, create=create, reading=reading)
+    catalogue = Catalogue(engine, _location(url))
     try:
-        if upgrade:
+        if not create and migrate.current_revision(engine) is None and _is_empty(engine):
+            raise CatalogueNotFoundError(f"no catalogue at {catalogue.location} (the database is empty)")
+        if upgrade and not catalogue.read_only:
             migrate.upgrade_to_head(engine)
         else:
             migrate.check_at_head(engine)
     except (OperationalError, DatabaseError) as exc:
         engine.dispose()
-        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
-        raise CatalogueError(f"cannot open the catalogue at {url.database or url}: {reason}") from exc
-    except Exception:
+        raise database_failure(exc, catalogue.location) from exc
+    except BaseException:
         engine.dispose()
         raise
-    return Catalogue(engine)
+    return catalogue
+
+
+def _location(url: URL) -> str:
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
+def _is_empty(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
+    return not inspect(engine).get_table_names()

@@ -8,9 +8,10 @@ from typing import Any
 
 import click
 
-from desktop_app.cli.common import db_option, echo, engine_options, json_option, open_db
+from desktop_app.cli.common import adds_to_catalogue, db_option, echo, engine_options, json_option, open_db
 
 
+@adds_to_catalogue
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--captioner", "captioner_id", required=True, metavar="ID",
@@ -33,7 +34,9 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     approved: it is stored beside it. Exits 1 if any photo failed.
     """
     from desktop_app.captioning.engine import CaptionEngine
+    from desktop_app.catalogue.photos import display_path
     from desktop_app.cli.job_output import CaptionOutput, report_failure, run_in_foreground
+    from desktop_app.jobs.checks import ModelFolderError, OptionError, check_caption_job
     from desktop_app.jobs.runner import JobRunner
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.settings import load_settings
@@ -42,18 +45,29 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     prototype = registry.get_captioner(captioner_id)
     options: dict[str, Any] = {}
     if prompt is not None:
-        if "prompt" not in {spec.name for spec in prototype.options}:
-            raise click.UsageError(f"captioner {captioner_id} takes no --prompt")
         options["prompt"] = prompt
     if max_new_tokens is not None:
         options["max_new_tokens"] = max_new_tokens
+    settings_models = load_settings().captioner_models
+    # The checks the runner makes when it queues the job, made before any scan: a mistake costs nothing.
+    try:
+        check_caption_job(prototype, model, options, settings_models.get(captioner_id))
+    except ModelFolderError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--model'") from None
+    except OptionError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'--{exc.option.replace('_', '-')}'") from None
 
     catalogue = open_db(db)
-    photo_ids, refused = _photos_for(catalogue, paths)
+    photo_ids, refused, empty = _photos_for(catalogue, paths)
     for path, reason in refused:
         report_failure(path, reason, as_json)
+    if not photo_ids:
+        where = ", ".join(display_path(folder) for folder in empty) or "the paths given"
+        raise click.ClickException(f"no readable photos to caption in {where}")
+    for folder in empty:
+        echo(f"photo-annotator: error: no readable photos to caption in {display_path(folder)}", err=True)
     engine = CaptionEngine(registry, device=device, dtype=dtype, batch_size=batch_size,
-                           models=load_settings().captioner_models)
+                           models=settings_models)
     runner = JobRunner(catalogue, engine, CaptionOutput(as_json))
     job = runner.queue_caption_job(captioner_id, photo_ids, model=model, options=options)
     ended = run_in_foreground(runner, job.id)
@@ -61,12 +75,14 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     if failed:
         total = ended.total + len(refused)
         echo(f"photo-annotator: error: {failed} of {total} photos could not be captioned", err=True)
+    if failed or empty:
         sys.exit(1)
 
 
-def _photos_for(catalogue: Any, paths: tuple[str, ...]) -> tuple[list[int], list[tuple[str, str]]]:
-    """Photo ids for PATHS, scanning into the catalogue what is not there yet (or changed), and the
-    (path, reason) of each named file that is no photo at all: it fails alone, the rest go on."""
+def _photos_for(catalogue: Any, paths: tuple[str, ...]) -> tuple[list[int], list[tuple[str, str]], list[str]]:
+    """Photo ids for PATHS, scanning into the catalogue what is not there yet (or changed); the
+    (path, reason) of each named file that is no photo at all, and the folders without a readable
+    photo: they fail alone, the rest go on."""
     from desktop_app.catalogue.photos import find_photo, readable_photo_ids_under
     from desktop_app.library.images import is_candidate
     from desktop_app.library.scanner import Scanner
@@ -74,6 +90,7 @@ def _photos_for(catalogue: Any, paths: tuple[str, ...]) -> tuple[list[int], list
     scanner = Scanner(catalogue)
     ids: list[int] = []
     refused: list[tuple[str, str]] = []
+    empty: list[str] = []
     for raw in paths:
         if Path(raw).is_file() and not is_candidate(raw):
             refused.append((raw, "not a photo or DICOM file the app reads"))
@@ -81,7 +98,10 @@ def _photos_for(catalogue: Any, paths: tuple[str, ...]) -> tuple[list[int], list
         scanner.scan(raw)  # incremental: costs a stat per file when nothing changed
         with catalogue.read() as session:
             if Path(raw).is_dir():
-                ids += readable_photo_ids_under(session, raw)
+                found = readable_photo_ids_under(session, raw)
+                ids += found
+                if not found:
+                    empty.append(raw)
             else:
                 ids.append(find_photo(session, raw).id)
-    return list(dict.fromkeys(ids)), refused
+    return list(dict.fromkeys(ids)), refused, empty

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,19 +13,88 @@ import click
 from desktop_app import locations
 from desktop_app.catalogue import Catalogue, open_catalogue
 from desktop_app.settings import BATCH_SIZES, DTYPES, load_settings
+from desktop_app.terminal import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
+C = TypeVar("C", bound=click.Command)
+
+DB_HELP = (f"Catalogue file or SQLAlchemy URL (default: ${locations.DB_ENV}, else the settings' catalogue "
+           "location, else the catalogue in your user data folder).")
+_DB_KEY = "photo_annotator.db"  # in click's ctx.meta, which a command shares with its group
+_VERBOSITY_KEY = "photo_annotator.verbosity"
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    # `--db` given before the command (to the group) or after it: the one nearest the command wins;
+    # without either, resolve_url falls back to $PHOTO_ANNOTATOR_DB and the settings.
+    if value is not None:
+        ctx.meta[_DB_KEY] = value
+        return value
+    return ctx.meta.get(_DB_KEY)
 
 
 def db_option(function: F) -> F:
-    return click.option(
-        "--db",
-        metavar="PATH|URL",
-        envvar=locations.DB_ENV,
-        show_envvar=True,
-        help="Catalogue file or SQLAlchemy URL (default: the settings' catalogue location, else the "
-             "catalogue in your user data folder).",
-    )(function)
+    return click.option("--db", metavar="PATH|URL", callback=_remember_db, help=DB_HELP)(function)
+
+
+def global_db_option(function: F) -> F:
+    """``--db`` on the command group: the same option, for the command that follows."""
+    return click.option("--db", metavar="PATH|URL", callback=_remember_db, expose_value=False,
+                        is_eager=True, help=DB_HELP)(function)
+
+
+def _add_verbosity(ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    total = ctx.meta.get(_VERBOSITY_KEY, 0) + (value or 0)
+    ctx.meta[_VERBOSITY_KEY] = total
+    logging.getLogger().setLevel(log_level(total))
+    return total
+
+
+def log_level(verbosity: int) -> int:
+    return {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+
+
+def verbose_option() -> click.Option:
+    """``-v`` / ``--verbose``, accepted before the command (by the group) and after it (by every command)."""
+    return click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_add_verbosity,
+                        help="More log output on stderr (-vv for debug).")
+
+
+def adds_to_catalogue(command: C) -> C:
+    """Mark a command that brings photos or captions into the catalogue: it may create a catalogue
+    that does not exist yet. Every other command only finds one ("no catalogue at PATH")."""
+    command.adds_to_catalogue = True  # type: ignore[attr-defined]
+    return command
+
+
+def may_create_catalogue(command: click.Command) -> bool:
+    return bool(getattr(command, "adds_to_catalogue", False))
+
+
+class Text(click.ParamType):
+    """Text typed by a person (a query, a caption, a prompt, a name): it must be valid UTF-8.
+
+    Arguments decode with surrogate escapes, so bytes that are not UTF-8 would reach the catalogue
+    or a model as lone surrogates. File names are not Text: they may hold any bytes.
+    """
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, bytes):
+            try:
+                return value.decode("utf-8")
+            except UnicodeDecodeError:
+                self.fail("not valid UTF-8 text", param, ctx)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                self.fail("not valid UTF-8 text (check the terminal's or the script's encoding)", param, ctx)
+        return value
+
+
+TEXT = Text()
 
 
 def json_option(function: F) -> F:
@@ -57,7 +127,12 @@ def engine_options(function: F) -> F:
 
 
 def open_db(db: str | None) -> Catalogue:
-    return open_catalogue(db)
+    """The catalogue for the running command. Only a command marked ``adds_to_catalogue`` creates one
+    that does not exist; the others say "no catalogue at PATH", and open one they cannot write
+    (read-only file or file system) read-only."""
+    ctx = click.get_current_context(silent=True)
+    creates = ctx is not None and may_create_catalogue(ctx.command)
+    return open_catalogue(db, create=creates, reading=not creates)
 
 
 def emit_json(value: Any) -> None:
@@ -67,4 +142,8 @@ def emit_json(value: Any) -> None:
 
 
 def echo(text: str = "", err: bool = False) -> None:
-    click.echo(text, err=err)
+    """Print a human-readable line: control characters in it (escape sequences, bells, newlines, bidi
+    overrides from captions or file names) are shown escaped, never obeyed. Leading newlines are
+    layout (a blank line before) and stay."""
+    body = text.lstrip("\n")
+    click.echo(text[: len(text) - len(body)] + printable(body), err=err)

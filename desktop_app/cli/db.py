@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from desktop_app.cli.common import db_option, echo
+from desktop_app.cli.common import adds_to_catalogue, db_option, echo, open_db
 
 
 @click.group()
@@ -12,13 +12,17 @@ def db() -> None:
     """Catalogue maintenance."""
 
 
+@adds_to_catalogue
 @db.command()
 @db_option
 def upgrade(db: str | None) -> None:
-    """Bring the catalogue's schema to this version (also done whenever a catalogue is opened)."""
-    from desktop_app.catalogue import migrate, open_catalogue
+    """Bring the catalogue's schema to this version (also done whenever a catalogue is opened).
 
-    catalogue = open_catalogue(db)
+    Creates the catalogue if it does not exist yet.
+    """
+    from desktop_app.catalogue import migrate
+
+    catalogue = open_db(db)
     revision = migrate.current_revision(catalogue.engine)
     echo(f"{catalogue.location}: schema revision {revision} (newest)")
 
@@ -29,15 +33,15 @@ def info(db: str | None) -> None:
     """Where the catalogue is, its schema revision, and what it holds."""
     from sqlalchemy import func, select
 
-    from desktop_app.catalogue import migrate, open_catalogue
+    from desktop_app.catalogue import migrate
     from desktop_app.catalogue.models import Caption, Library, Photo, PhotoStatus
 
-    catalogue = open_catalogue(db)
+    catalogue = open_db(db)
     with catalogue.read() as session:
         libraries = session.scalar(select(func.count()).select_from(Library))
         by_status = dict(session.execute(select(Photo.status, func.count()).group_by(Photo.status)).all())
         captions = session.scalar(select(func.count()).select_from(Caption))
-    echo(f"catalogue: {catalogue.location}")
+    echo(f"catalogue: {catalogue.location}" + (" (read-only)" if catalogue.read_only else ""))
     echo(f"schema revision: {migrate.current_revision(catalogue.engine)}")
     echo(f"libraries: {libraries}")
     echo("photos: " + ", ".join(f"{by_status.get(s, 0)} {s.value}" for s in PhotoStatus))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from desktop_app.cli.common import db_option
+from desktop_app.cli.common import adds_to_catalogue, db_option
 
 
+@adds_to_catalogue
 @click.command()
 @click.argument("folder", required=False, type=click.Path(path_type=str))
 @click.option("--screenshot", metavar="OUT.png", type=click.Path(dir_okay=False, path_type=str),

@@ -10,25 +10,30 @@ from collections.abc import Sequence
 import click
 
 from desktop_app import __version__
+from desktop_app.cli.common import TEXT, global_db_option, log_level, verbose_option
+from desktop_app.terminal import printable
 
 PROG = "photo-annotator"
+INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl+C
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.version_option(__version__, prog_name=PROG)
+@global_db_option
 @click.pass_context
-def cli(ctx: click.Context, verbose: int) -> None:
+def cli(ctx: click.Context) -> None:
     """Caption, review and search photo collections with AI models.
 
-    With no command, opens the desktop app (the same as `photo-annotator gui`).
+    With no command, opens the desktop app (the same as `photo-annotator gui`). --db and -v work
+    before the command or after it.
     """
-    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    verbosity = ctx.meta.get("photo_annotator.verbosity", 0)
+    logging.basicConfig(level=log_level(verbosity), format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
     if ctx.invoked_subcommand is None:
         from desktop_app.cli.gui import gui
 
-        ctx.invoke(gui)
+        ctx.invoke(gui, db=ctx.meta.get("photo_annotator.db"))
 
 
 def _register() -> None:
@@ -55,6 +60,23 @@ def _register() -> None:
                     gui.gui, plugins.plugins, search.search, embed.embed, export.export,
                     write_metadata.write_metadata, evaluate.evaluate, train.train):
         cli.add_command(command)
+    _apply_shared_rules(cli)
+
+
+# Parameters that take file names (any bytes) rather than text a person typed (which must be UTF-8).
+_PATH_WORDS = ("PATH", "FOLDER", "PHOTO", "FILE", "URL")
+
+
+def _apply_shared_rules(command: click.Command) -> None:
+    """What every command gets, including ones added later: -v after the command, and text options
+    that refuse invalid UTF-8 with a usage error naming the option."""
+    command.params.append(verbose_option())
+    for param in command.params:
+        label = (param.metavar or param.name or "").upper()
+        if param.type is click.STRING and not any(word in label for word in _PATH_WORDS):
+            param.type = TEXT
+    for sub in getattr(command, "commands", {}).values():
+        _apply_shared_rules(sub)
 
 
 _register()
@@ -77,8 +99,18 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
 
 def _fail(message: str, status: int) -> None:
-    click.echo(f"{PROG}: error: {message}", err=True)
+    # One line: a message quoting a caption, a file name or a typed value shows its controls escaped.
+    click.echo(f"{PROG}: error: {printable(message)}", err=True)
     sys.exit(status)
+
+
+def _database_failure(exc: Exception) -> str | None:
+    """A database error raised outside the catalogue's sessions, as the catalogue's state in one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from desktop_app.catalogue.database import explain_database_error
+
+    return explain_database_error(exc) if isinstance(exc, DBAPIError) else None
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -91,13 +123,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as exc:
         _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, click.Abort):
-        _fail("interrupted", 130)
+        _fail("interrupted", INTERRUPTED)
     except BrokenPipeError:
         sys.exit(0)  # output piped into `head` and the like
     except _expected_errors() as exc:
         _fail(str(exc), 1)
     except Exception as exc:
         logging.getLogger(PROG).debug("unexpected error", exc_info=True)
+        explained = _database_failure(exc)
+        if explained is not None:
+            _fail(explained, 1)
         detail = "".join(traceback.format_exception_only(exc)).strip().splitlines()[-1]
         _fail(f"unexpected failure: {detail} (run with -vv for details)", 1)
     sys.exit(status if isinstance(status, int) else 0)

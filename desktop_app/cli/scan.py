@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
+from desktop_app.cli.common import adds_to_catalogue, db_option, echo, emit_json, json_option, open_db
 
 ERRORS_SHOWN = 20
 
@@ -41,6 +41,7 @@ class _Progress:
             self.bar = None
 
 
+@adds_to_catalogue
 @click.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--workers", type=click.IntRange(1, 64), help="Files read in parallel (default: CPU cores).")
