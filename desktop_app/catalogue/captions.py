@@ -5,18 +5,37 @@ The rules users rely on:
   and revisions are never modified or deleted;
 - a revert is a new revision carrying the old text;
 - a photo has at most one current caption (a partial unique index enforces it).
+
+The review contract, for every front end (the app, the command line, later an HTTP API and other
+editors on a shared catalogue):
+- a caption's ``revision`` counter is the number of its newest revision. Every revision is numbered
+  from it with a compare-and-set (UPDATE ... SET revision = revision + 1 WHERE id = ? AND revision = ?),
+  so two writers can never give out the same number, whatever isolation the database offers; the one
+  that loses the race gets a CaptionConflict (the unique (caption_id, number) constraint backs it up);
+- a review action (edit, approve, reject, revert, choose) may carry the caption and revision it was
+  based on (``BasedOn``: what the person saw). The app always sends it; on the command line it is
+  optional. When that caption has changed since, or another caption has become current, the action is
+  refused with a CaptionConflict saying who changed it, when and how;
+- nothing is lost: a refused edit's text is kept as a new, non-current human draft caption of the photo
+  (noted "kept after a conflict"), beside the current one, for the editor to choose. Run review actions
+  in ``review_session`` for that: the refused transaction is rolled back and the text is kept in one of
+  its own. An unsaved edit recovered after a crash whose base is stale is kept beside the same way.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from desktop_app.catalogue.models import (
     Caption,
@@ -29,7 +48,11 @@ from desktop_app.catalogue.models import (
     utcnow,
 )
 
+if TYPE_CHECKING:
+    from desktop_app.catalogue.database import Catalogue
+
 USER_ENV = "PHOTO_ANNOTATOR_USER"
+KEPT_NOTE = "kept after a conflict"
 
 # The longest caption the catalogue keeps, in characters. A caption describes a photo; a longer text
 # (an 8 MB "description" pasted from elsewhere) made keyword search crawl. A longer edit is refused;
@@ -59,6 +82,46 @@ def check_length(text: str) -> None:
         raise CaptionTooLong(
             f"caption is {len(text):,} characters; the most a caption can hold is {MAX_CAPTION_CHARS:,}"
         )
+
+
+@dataclass(frozen=True)
+class BasedOn:
+    """The caption a review action is based on and the revision of it the person saw. For edit,
+    approve and reject, the photo's current caption (``caption_id`` None: the photo had none); for
+    revert, the caption reverted; for choose, the caption chosen."""
+
+    caption_id: int | None
+    revision: int
+
+    @classmethod
+    def of(cls, caption: Caption | None) -> BasedOn:
+        return cls(caption.id, caption.revision) if caption is not None else cls(None, 0)
+
+
+class CaptionConflict(CaptionError):
+    """A review action refused because the caption changed since the revision it was based on.
+
+    ``based_on`` is what the action was based on; ``caption_id`` and ``revision`` the caption that is
+    there now (``caption_id`` None: the photo has no current caption); ``action``, ``changed_by`` and
+    ``changed_at`` the change that came in between (the newest one). A refused edit's ``text`` is kept
+    by ``review_session``, which sets ``kept_caption_id``.
+    """
+
+    def __init__(self, reason: str, *, based_on: BasedOn, caption_id: int | None, revision: int | None,
+                 action: RevisionAction | None = None, changed_by: str | None = None,
+                 changed_at: datetime | None = None, photo_id: int | None = None,
+                 text: str | None = None, author: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.based_on = reason, based_on
+        self.caption_id, self.revision = caption_id, revision
+        self.action, self.changed_by, self.changed_at = action, changed_by, changed_at
+        self.photo_id, self.text, self.author = photo_id, text, author
+        self.kept_caption_id: int | None = None
+
+    def __str__(self) -> str:
+        if self.kept_caption_id is None:
+            return self.reason
+        return f"{self.reason}; your text is kept as caption {self.kept_caption_id}"
 
 
 def default_author() -> str:
@@ -94,8 +157,9 @@ def add_caption(
     confidence: float | None = None,
     notice: str | None = None,
     token_scores: list[list[Any]] | None = None,
+    note: str | None = None,
 ) -> Caption:
-    """A new caption of ``photo`` with its first revision."""
+    """A new caption of ``photo`` with its first revision (noted ``note``)."""
     text = _clean(text)
     if make_current:
         _clear_current(session, photo.id)
@@ -113,32 +177,39 @@ def add_caption(
         confidence=confidence,
         notice=notice,
         token_scores=token_scores,
+        revision=0,
     )
     session.add(caption)
     session.flush()
-    _append_revision(session, caption, RevisionAction.CREATED, author)
+    _append_revision(session, caption, RevisionAction.CREATED, author, note=note)
     return caption
 
 
 def edit_caption(
     session: Session, photo: Photo, text: str, *, author: str, approve: bool = False,
-    note: str | None = None,
+    note: str | None = None, based_on: BasedOn | None = None,
 ) -> Caption:
     """A person's new text for the photo's current caption (a new human caption if it has none).
 
     An edited caption is a draft again unless ``approve`` is given: the editor's approval is of
-    the text as it now reads. ``note`` goes on the edit's revision.
+    the text as it now reads. ``note`` goes on the edit's revision. A text longer than
+    MAX_CAPTION_CHARS is refused (CaptionTooLong); so is an edit whose ``based_on`` is stale
+    (CaptionConflict, carrying the text for ``review_session`` to keep).
     """
+    cleaned = _clean(text)
+    check_length(cleaned)
     caption = current_caption(session, photo.id)
+    if based_on is not None:
+        _check_current(session, photo, caption, based_on, text=cleaned, author=author)
     state = ReviewState.APPROVED if approve else ReviewState.DRAFT
     if caption is None:
-        return add_caption(session, photo, text, origin=CaptionOrigin.HUMAN, author=author, state=state)
-    text = _clean(text)
-    if text == caption.text and caption.state == state:
+        return add_caption(session, photo, cleaned, origin=CaptionOrigin.HUMAN, author=author, state=state,
+                           note=note)
+    if cleaned == caption.text and caption.state == state:
         return caption  # nothing changed: no empty revision
-    if text == caption.text:
+    if cleaned == caption.text:
         return set_review_state(session, photo, state, author=author)
-    caption.text = text
+    caption.text = cleaned
     caption.origin = CaptionOrigin.HUMAN
     caption.state = state
     caption.author = author
@@ -149,10 +220,12 @@ def edit_caption(
 
 
 def set_review_state(
-    session: Session, photo: Photo, state: ReviewState, *, author: str
+    session: Session, photo: Photo, state: ReviewState, *, author: str, based_on: BasedOn | None = None
 ) -> Caption:
     """Approve, reject, or send back to draft the photo's current caption."""
     caption = current_caption(session, photo.id)
+    if based_on is not None:
+        _check_current(session, photo, caption, based_on)
     if caption is None:
         raise CaptionError(f"photo {photo.id} has no caption to {_verb(state)}")
     if caption.state == state:
@@ -167,13 +240,18 @@ def set_review_state(
     return caption
 
 
-def choose_caption(session: Session, photo: Photo, caption_id: int, *, author: str) -> Caption:
+def choose_caption(
+    session: Session, photo: Photo, caption_id: int, *, author: str, based_on: BasedOn | None = None
+) -> Caption:
     """Make another caption of ``photo`` its current one: a model's draft stored beside a person's
     caption stays beside it until an editor chooses it here. Recorded as a revision of the chosen
-    caption (its text unchanged, noted with the caption it replaces)."""
+    caption (its text unchanged, noted with the caption it replaces). ``based_on`` is the chosen
+    caption as the person saw it."""
     caption = session.get(Caption, caption_id)
     if caption is None or caption.photo_id != photo.id:
         raise CaptionError(f"photo {photo.id} has no caption {caption_id}")
+    if based_on is not None:
+        _check_revision(session, caption, based_on)
     if caption.is_current:
         return caption
     previous = current_caption(session, photo.id)
@@ -184,8 +262,13 @@ def choose_caption(session: Session, photo: Photo, caption_id: int, *, author: s
     return caption
 
 
-def revert_caption(session: Session, caption: Caption, number: int, *, author: str) -> Caption:
-    """Bring back the text of revision ``number`` as a new draft revision."""
+def revert_caption(
+    session: Session, caption: Caption, number: int, *, author: str, based_on: BasedOn | None = None
+) -> Caption:
+    """Bring back the text of revision ``number`` as a new draft revision. ``based_on`` is the
+    caption's revision the person compared it with."""
+    if based_on is not None:
+        _check_revision(session, caption, based_on)
     old = session.scalar(
         select(CaptionRevision).where(
             CaptionRevision.caption_id == caption.id, CaptionRevision.number == number
@@ -236,6 +319,108 @@ def restore_caption(
     return caption
 
 
+# -- conflicts: an action based on a revision that is no longer the newest ---------------------------------
+
+
+@contextmanager
+def review_session(catalogue: Catalogue) -> Iterator[Session]:
+    """A write transaction for review actions. On a CaptionConflict it is rolled back and a refused
+    edit's text is kept beside the current caption in a transaction of its own (``kept_caption_id``);
+    then the conflict goes on up to the front end, which says so."""
+    try:
+        with catalogue.write() as session:
+            yield session
+    except CaptionConflict as conflict:
+        if conflict.text is not None and conflict.photo_id is not None:
+            with catalogue.write() as session:
+                photo = session.get(Photo, conflict.photo_id)
+                if photo is not None:
+                    kept = keep_beside(session, photo, conflict.text, author=conflict.author,
+                                       based_on=conflict.based_on)
+                    conflict.kept_caption_id = kept.id
+        raise
+
+
+def keep_beside(session: Session, photo: Photo, text: str, *, author: str | None, based_on: BasedOn,
+                note: str | None = None) -> Caption:
+    """Keep a person's text that could not be applied as a new, non-current human draft caption of
+    ``photo``, noted with the revision it was based on."""
+    base = (f"based on revision {based_on.revision} of caption {based_on.caption_id}"
+            if based_on.caption_id is not None else "written when the photo had no caption")
+    kept_note = "; ".join(part for part in (note, f"{KEPT_NOTE} ({base})") if part)
+    return add_caption(session, photo, text, origin=CaptionOrigin.HUMAN, author=author, make_current=False,
+                       note=kept_note)
+
+
+def _check_current(session: Session, photo: Photo, caption: Caption | None, based_on: BasedOn, *,
+                   text: str | None = None, author: str | None = None) -> None:
+    """Refuse (CaptionConflict) unless ``caption``, the photo's current one, is ``based_on``."""
+    if caption is not None and caption.id == based_on.caption_id and caption.revision == based_on.revision:
+        return
+    if caption is None and based_on.caption_id is None:
+        return
+    extra = {"photo_id": photo.id, "text": text, "author": author}
+    if caption is None:
+        raise CaptionConflict(f"caption {based_on.caption_id} is no longer the current caption of photo "
+                              f"{photo.id}, which has none now", based_on=based_on, caption_id=None,
+                              revision=None, **extra)
+    newest = _newest_revision(session, caption.id)
+    if caption.id == based_on.caption_id:
+        reason = f"caption {caption.id} changed since revision {based_on.revision}: {_describe(newest)}"
+    elif based_on.caption_id is None:
+        reason = f"photo {photo.id} has a caption now (caption {caption.id}): {_describe(newest)}"
+    else:
+        reason = (f"caption {based_on.caption_id} is no longer the current caption of photo {photo.id}; "
+                  f"caption {caption.id} is: {_describe(newest)}")
+    raise CaptionConflict(reason, based_on=based_on, caption_id=caption.id, revision=caption.revision,
+                          action=newest.action if newest else None,
+                          changed_by=newest.author if newest else None,
+                          changed_at=newest.created_at if newest else None, **extra)
+
+
+def _check_revision(session: Session, caption: Caption, based_on: BasedOn) -> None:
+    """Refuse (CaptionConflict) unless ``caption`` is ``based_on`` and still at its revision."""
+    if caption.id != based_on.caption_id:
+        raise CaptionError(f"the action is for caption {caption.id}, not caption {based_on.caption_id}")
+    if caption.revision == based_on.revision:
+        return
+    newest = _newest_revision(session, caption.id)
+    raise CaptionConflict(
+        f"caption {caption.id} changed since revision {based_on.revision}: {_describe(newest)}",
+        based_on=based_on, caption_id=caption.id, revision=caption.revision,
+        action=newest.action if newest else None, changed_by=newest.author if newest else None,
+        changed_at=newest.created_at if newest else None, photo_id=caption.photo_id)
+
+
+_JOB_NOTE = re.compile(r"^job (\d+)(?:; )?")
+_HOW = {RevisionAction.CREATED: "written", RevisionAction.EDITED: "edited",
+        RevisionAction.APPROVED: "approved", RevisionAction.REJECTED: "rejected",
+        RevisionAction.REVERTED: "reverted", RevisionAction.REGENERATED: "regenerated"}
+
+
+def _describe(revision: CaptionRevision | None) -> str:
+    """How, by whom and when: "regenerated by job 7 (model X) at 2026-12-03 10:42 (revision 4)"."""
+    if revision is None:
+        return "changed by another writer"
+    note = revision.note or ""
+    job = _JOB_NOTE.match(note)
+    if revision.origin is CaptionOrigin.AI and revision.action in (RevisionAction.CREATED,
+                                                                   RevisionAction.REGENERATED):
+        who = f"job {job.group(1)} (model {revision.author})" if job else f"model {revision.author}"
+        note = note[job.end():] if job else note
+    else:
+        who = revision.author or "unknown"
+    when = revision.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    rest = f" ({note})" if note else ""
+    return f"{_HOW.get(revision.action, revision.action.value)} by {who} at {when}{rest}, now revision " \
+           f"{revision.number}"
+
+
+def _newest_revision(session: Session, caption_id: int) -> CaptionRevision | None:
+    return session.scalar(select(CaptionRevision).where(CaptionRevision.caption_id == caption_id)
+                          .order_by(CaptionRevision.number.desc()).limit(1))
+
+
 # -- unsaved edits: what a person is typing, saved as they type, committed when they move on ------------
 
 
@@ -243,9 +428,14 @@ def unsaved_edit(session: Session, photo_id: int) -> UnsavedEdit | None:
     return session.scalar(select(UnsavedEdit).where(UnsavedEdit.photo_id == photo_id))
 
 
-def save_unsaved_edit(session: Session, photo_id: int, text: str, *, author: str) -> UnsavedEdit | None:
+def save_unsaved_edit(session: Session, photo_id: int, text: str, *, author: str,
+                      based_on: BasedOn | None = None) -> UnsavedEdit | None:
     """Keep ``text`` (exactly as typed) as the photo's unsaved edit of its current caption. Text equal
-    to the caption's is no edit: any unsaved edit is dropped and None returned."""
+    to the caption's is no edit: any unsaved edit is dropped and None returned.
+
+    ``based_on`` is what the person started from (the app always says); without it the edit keeps
+    the base it had, or takes the current caption's revision when it is new. Never rebased silently:
+    a crash recovery checks it like any edit."""
     caption = current_caption(session, photo_id)
     edit = unsaved_edit(session, photo_id)
     if (caption is not None and text.strip() == caption.text) or (caption is None and not text.strip()):
@@ -256,9 +446,11 @@ def save_unsaved_edit(session: Session, photo_id: int, text: str, *, author: str
     if edit is None:
         edit = UnsavedEdit(photo_id=photo_id, text=text)
         session.add(edit)
+        if based_on is None:
+            based_on = BasedOn.of(caption)
     edit.text, edit.author, edit.updated_at = text, author, utcnow()
-    edit.caption_id = caption.id if caption is not None else None
-    edit.base_revision = _last_revision(session, caption.id) if caption is not None else None
+    if based_on is not None:
+        edit.caption_id, edit.base_revision = based_on.caption_id, based_on.revision
     session.flush()
     return edit
 
@@ -276,15 +468,27 @@ def drop_unsaved_edit(session: Session, photo_id: int) -> bool:
 def recover_unsaved_edits(session: Session) -> list[int]:
     """Commit every unsaved edit left behind (by a crash, a kill, a power cut) as a draft edit of its
     photo's current caption, noted as recovered; returns the photos' ids. The text it replaces stays
-    in the history, one revert away."""
+    in the history, one revert away. An edit whose caption changed since it was begun is kept beside
+    the current caption instead (see keep_beside), like any edit refused for a conflict. A text over
+    MAX_CAPTION_CHARS stays an unsaved edit (nothing is lost; it cannot become a caption)."""
     recovered = []
     for edit in session.scalars(select(UnsavedEdit).order_by(UnsavedEdit.id)).all():
         photo = session.get(Photo, edit.photo_id)
         caption = current_caption(session, edit.photo_id)
-        if photo is not None and edit.text.strip() and (caption is None or edit.text.strip() != caption.text):
+        text = edit.text.strip()
+        if len(text) > MAX_CAPTION_CHARS:
+            continue
+        if photo is not None and text and (caption is None or text != caption.text):
             when = edit.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            edit_caption(session, photo, edit.text, author=edit.author or default_author(),
-                         note=f"unsaved edit from {when}, recovered after the app closed unexpectedly")
+            note = f"unsaved edit from {when}, recovered after the app closed unexpectedly"
+            author = edit.author or default_author()
+            based_on = BasedOn(edit.caption_id, edit.base_revision or 0)
+            try:
+                _check_current(session, photo, caption, based_on)
+            except CaptionConflict:
+                keep_beside(session, photo, text, author=author, based_on=based_on, note=note)
+            else:
+                edit_caption(session, photo, text, author=author, note=note)
             recovered.append(edit.photo_id)
         session.delete(edit)
     session.flush()
@@ -293,7 +497,7 @@ def recover_unsaved_edits(session: Session) -> list[int]:
 
 @dataclass(frozen=True)
 class AICaption:
-    """One model output to store: the text and what produced it."""
+    """One model output to store: the text and what produced it (``job_id``: the job that ran it)."""
 
     photo: Photo
     text: str
@@ -303,6 +507,13 @@ class AICaption:
     confidence: float | None = None
     notice: str | None = None
     token_scores: list[list[Any]] | None = None
+    job_id: int | None = None
+
+    def stored_text(self) -> tuple[str, str | None]:
+        """The text as stored, cut to MAX_CAPTION_CHARS, and the revision's note (job, cut)."""
+        text, cut = cut_to_limit(_clean(self.text))
+        note = "; ".join(part for part in (f"job {self.job_id}" if self.job_id else None, cut) if part)
+        return text, note or None
 
 
 def store_ai_caption(session: Session, caption: AICaption, *, captioner_id: str) -> Caption:
@@ -318,6 +529,8 @@ def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, caption
     - Otherwise a new draft caption is added. It becomes current only if the photo has no current
       caption or only an unreviewed AI draft; a human-edited, imported or approved caption stays
       current until an editor chooses.
+    - A text over MAX_CAPTION_CHARS is cut to it, noted on the revision; so is the job that wrote it.
+      Every revision moves the caption's counter, so a review based on the text before is refused.
 
     Returns the stored captions in the order of ``outputs``. Photos without any caption (the usual
     case in a captioning job) are written with one INSERT per table for the whole batch.
@@ -325,6 +538,7 @@ def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, caption
     photo_ids = {output.photo.id for output in outputs}
     captioned = set(session.scalars(select(Caption.photo_id).where(Caption.photo_id.in_(photo_ids))))
     fresh: dict[int, Caption] = {}
+    notes: dict[int, str | None] = {}
     beside: list[int] = []
     for index, output in enumerate(outputs):
         if output.photo.id in captioned:
@@ -332,12 +546,13 @@ def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, caption
             continue
         captioned.add(output.photo.id)  # the same photo again in this batch is stored beside this one
         now = utcnow()
+        text, notes[index] = output.stored_text()
         fresh[index] = Caption(
-            photo_id=output.photo.id, text=_clean(output.text), origin=CaptionOrigin.AI,
+            photo_id=output.photo.id, text=text, origin=CaptionOrigin.AI,
             state=ReviewState.DRAFT, author=output.model_id, is_current=True, captioner_id=captioner_id,
             model_id=output.model_id, model_revision=output.model_revision, prompt=output.prompt,
             confidence=output.confidence, notice=output.notice, token_scores=output.token_scores,
-            created_at=now, updated_at=now,
+            revision=1, created_at=now, updated_at=now,
         )
     if fresh:
         session.add_all(fresh.values())
@@ -345,8 +560,8 @@ def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, caption
         session.add_all(
             CaptionRevision(caption_id=caption.id, number=1, action=RevisionAction.CREATED, text=caption.text,
                             state=caption.state, origin=caption.origin, author=caption.author,
-                            created_at=caption.created_at)
-            for caption in fresh.values()
+                            note=notes[index], created_at=caption.created_at)
+            for index, caption in fresh.items()
         )
         session.flush()
     stored = dict(fresh)
@@ -357,6 +572,7 @@ def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, caption
 
 def _store_beside(session: Session, output: AICaption, captioner_id: str) -> Caption:
     photo, author = output.photo, output.model_id
+    text, note = output.stored_text()
     previous = session.scalar(
         select(Caption)
         .where(
@@ -368,22 +584,22 @@ def _store_beside(session: Session, output: AICaption, captioner_id: str) -> Cap
         .order_by(Caption.id.desc())
     )
     if previous is not None:
-        previous.text = _clean(output.text)
+        previous.text = text
         previous.state = ReviewState.DRAFT
         previous.model_id, previous.model_revision = output.model_id, output.model_revision
         previous.prompt, previous.confidence, previous.author = output.prompt, output.confidence, author
         previous.notice, previous.token_scores = output.notice, output.token_scores
-        _append_revision(session, previous, RevisionAction.REGENERATED, author)
+        _append_revision(session, previous, RevisionAction.REGENERATED, author, note=note)
         return previous
     current = current_caption(session, photo.id)
     replaceable = current is None or (
         current.origin is CaptionOrigin.AI and current.state is not ReviewState.APPROVED
     )
     return add_caption(
-        session, photo, output.text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
+        session, photo, text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
         captioner_id=captioner_id, model_id=output.model_id, model_revision=output.model_revision,
         prompt=output.prompt, confidence=output.confidence, notice=output.notice,
-        token_scores=output.token_scores,
+        token_scores=output.token_scores, note=note,
     )
 
 
@@ -395,10 +611,9 @@ def _append_revision(
     note: str | None = None,
 ) -> CaptionRevision:
     caption.updated_at = utcnow()
-    last = _last_revision(session, caption.id)
     revision = CaptionRevision(
         caption_id=caption.id,
-        number=(last or 0) + 1,
+        number=_next_number(session, caption),
         action=action,
         text=caption.text,
         state=caption.state,
@@ -411,10 +626,27 @@ def _append_revision(
     return revision
 
 
-def _last_revision(session: Session, caption_id: int) -> int | None:
-    return session.scalar(
-        select(func.max(CaptionRevision.number)).where(CaptionRevision.caption_id == caption_id)
-    )
+def _next_number(session: Session, caption: Caption) -> int:
+    """Move the caption's counter on from the value this session read, if no one else has: a
+    compare-and-set that is correct at any isolation level (SQLite's BEGIN IMMEDIATE aside). The loser
+    of a race is refused with a CaptionConflict; its transaction must roll back."""
+    expected = caption.revision
+    session.flush()  # the caption's own pending changes first
+    moved = session.execute(
+        update(Caption).where(Caption.id == caption.id, Caption.revision == expected)
+        .values(revision=expected + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        based_on = BasedOn(caption.id, expected)
+        newest = _newest_revision(session, caption.id)
+        raise CaptionConflict(
+            f"caption {caption.id} changed since revision {expected} while this change was being "
+            f"written: {_describe(newest)}", based_on=based_on, caption_id=caption.id,
+            revision=newest.number if newest else None, action=newest.action if newest else None,
+            changed_by=newest.author if newest else None, changed_at=newest.created_at if newest else None,
+            photo_id=caption.photo_id)
+    set_committed_value(caption, "revision", expected + 1)
+    return expected + 1
 
 
 def _clear_current(session: Session, photo_id: int) -> None:

@@ -396,6 +396,7 @@ def _caption_json(caption: Caption) -> dict[str, Any]:
     return {
         "id": caption.id,
         "current": caption.is_current,
+        "revision": caption.revision,  # the newest revision's number: what a review action is based on
         "text": caption.text,
         "origin": caption.origin.value,
         "state": caption.state.value,
