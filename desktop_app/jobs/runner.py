@@ -338,6 +338,7 @@ class JobRunner:
                     photo, result.text, model_id=result.model_id, model_revision=result.model_revision,
                     prompt=result.prompt, confidence=result.confidence, notice=result.notice,
                     token_scores=[[t.token, round(t.probability, 4)] for t in result.token_scores],
+                    job_id=job_id,
                 )))
             captions = store_ai_captions(session, [output for _item, _result, output in outputs],
                                          captioner_id=captioner_id)
