@@ -40,6 +40,9 @@ from desktop_app.catalogue.models import (
     ReviewState,
     RevisionAction,
 )
+from desktop_app.library.scanner import Scanner
+from tests import photo_files
+from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 MODEL = "tiny-blip"
 
@@ -338,3 +341,29 @@ def test_a_model_text_longer_than_the_limit_is_cut_with_a_note(
             newest = caption.revisions[-1]
             assert len(caption.text) == len(newest.text) == MAX_CAPTION_CHARS
             assert newest.note == f"job 9; cut to {MAX_CAPTION_CHARS:,} characters from {length:,}"
+
+
+# --- a real captioning job in between ------------------------------------------------------------------
+
+def test_a_job_that_regenerates_the_caption_is_named_in_the_refusal(
+        scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> None:
+    from tests.test_jobs import OPTIONS, make_runner
+
+    photo_files.jpeg(tmp_path / "shoot" / "01.jpg", seed=1, size=(96, 72))
+    scanner.scan(str(tmp_path / "shoot"))
+    model = vit_gpt2(tmp_path / "tiny-vit-gpt2")
+    runner, _events = make_runner(catalogue)
+    with catalogue.read() as session:
+        photo_id = session.scalar(select(Photo.id))
+    first = runner.queue_caption_job("encoder-decoder", [photo_id], model=str(model), options=OPTIONS)
+    runner.run(first.id)
+    [caption] = _captions(catalogue, photo_id)
+    seen = BasedOn(caption.id, caption.revision)  # what the editor is looking at
+    again = runner.queue_caption_job("encoder-decoder", [photo_id], model=str(model), options=OPTIONS)
+    runner.run(again.id)
+    with pytest.raises(CaptionConflict, match=rf"^caption {caption.id} changed since revision 1: regenerated "
+                                              rf"by job {again.id} \(model .*tiny-vit-gpt2\) at "), \
+            review_session(catalogue) as session:
+        set_review_state(session, session.get(Photo, photo_id), ReviewState.APPROVED, author="ed",
+                         based_on=seen)
+    assert _captions(catalogue, photo_id)[0].state is ReviewState.DRAFT
