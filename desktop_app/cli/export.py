@@ -9,6 +9,7 @@ import click
 
 from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
 from desktop_app.cli.photos import REVIEW_FILTERS
+from desktop_app.terminal import printable
 
 # The values of exports.ExportFormat, spelled out so `--help` imports no catalogue.
 FORMATS = ("csv", "jsonl", "coco", "hf-imagefolder")
@@ -27,20 +28,31 @@ FORMATS = ("csv", "jsonl", "coco", "hf-imagefolder")
 @click.option("--search", "text", metavar="WORDS", help="Only photos whose captions hold these words.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
               help="The file (or, for hf-imagefolder, the folder) to write.")
-@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@click.option("--force", is_flag=True,
+              help="Replace the output if it exists (never the catalogue, a library's file or the thumbnail "
+                   "cache: those are refused).")
+@click.option("--link", is_flag=True,
+              help="hf-imagefolder only: hard-link the photos instead of copying them (no extra space). "
+                   "Risk: a linked file IS the library photo, so editing an exported image in place edits "
+                   "the library photo.")
 @json_option
 @db_option
 def export(fmt: str, state: str, library: str | None, review: str | None, captioner: str | None,
-           text: str | None, output: Path, force: bool, as_json: bool, db: str | None) -> None:
+           text: str | None, output: Path, force: bool, link: bool, as_json: bool, db: str | None) -> None:
     """Export the current caption of each selected photo; photos without one are skipped.
 
-    Medical drafts keep their notice in a "notice" column or field. With --json, the summary is one
-    JSON object: format, output, exported, skipped ({reason: count}), skipped_files.
+    Medical drafts keep their notice in a "notice" column or field. CSV cells that a spreadsheet would
+    run as a formula (starting with = + - @, a tab or a carriage return) get a leading quote. With
+    --json, the summary is one JSON object: format, output, exported, skipped ({reason: count}),
+    skipped_files, linked.
     """
     from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, find_library
     from desktop_app.exports import ExportError, ExportFormat
     from desktop_app.exports import export as run_export
 
+    if link and fmt != "hf-imagefolder":
+        raise click.UsageError("--link applies to --format hf-imagefolder only (the other formats hold no "
+                               "photos)")
     catalogue = open_db(db)
     with catalogue.read() as session:
         library_id = find_library(session, library).id if library else None
@@ -48,12 +60,12 @@ def export(fmt: str, state: str, library: str | None, review: str | None, captio
                        captioner=captioner, text=text)
     try:
         report = run_export(catalogue, ExportFormat(fmt), output, query,
-                            approved_only=state == "approved", force=force)
+                            approved_only=state == "approved", force=force, link=link)
     except ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(printable(str(exc))) from exc
     if as_json:
         emit_json(report.to_json())
     else:
-        echo(report.summary())
+        echo(printable(report.summary()))
         for path, reason in report.skipped_files:
-            echo(f"  skipped {path}: {reason}", err=True)
+            echo(printable(f"  skipped {path}: {reason}"), err=True)

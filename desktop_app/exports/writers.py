@@ -5,27 +5,27 @@
 - JSON Lines: one object per photo, the CSV's fields plus the photo and caption ids.
 - COCO captions: {"info", "licenses", "images", "annotations"} as pycocotools and pycocoevalcap read it;
   image ids are photo ids, annotation ids caption ids.
-- Hugging Face imagefolder: a folder whose ``train/`` holds the photos (hard-linked, else copied) under
-  their library-relative paths and a ``metadata.jsonl`` of {"file_name", "text", "notice"}, for
-  ``datasets.load_dataset("imagefolder", data_dir=...)``.
+- Hugging Face imagefolder: a folder whose ``train/`` holds copies of the photos (hard links only when
+  asked) under their library-relative paths and a ``metadata.jsonl`` of {"file_name", "text", "notice"},
+  for ``datasets.load_dataset("imagefolder", data_dir=...)``.
 
 Captions with a notice (the medical drafts' disclaimer) carry it in every format. Paths whose bytes are not
 valid UTF-8 are written with U+FFFD in their place (every format here is UTF-8 text). Every output is
 written beside its destination and moved into place at the end, so a failed export leaves nothing half
-written.
+written; the catalogue, library files and the thumbnail cache are never outputs (exports.guard).
 """
 
 from __future__ import annotations
 
 import csv
 import enum
+import errno
 import json
 import os
 import re
 import shutil
-import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,8 +37,9 @@ from sqlalchemy.orm import Session
 
 from desktop_app import __version__
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.models import Caption, CaptionRevision, PhotoStatus, ReviewState, RevisionAction
-from desktop_app.catalogue.photos import PhotoListing, PhotoQuery, display_path, library_roots, list_photos
+from desktop_app.catalogue.models import Caption, CaptionRevision, PhotoStatus, ReviewState
+from desktop_app.catalogue.photos import PhotoListing, PhotoQuery, display_path, list_photos
+from desktop_app.exports import files, guard
 
 CSV_COLUMNS = ("path", "relative_path", "library", "caption", "state", "origin", "captioner", "model",
                "confidence", "author", "approved_by", "approved_at", "notice")
@@ -54,6 +55,9 @@ _SPLIT_WORDS = "validation|valid|val|dev|testing|test|evaluation|eval|training|t
 _SPLIT_FOLDER = re.compile(rf"(?:^|[-._ 0-9])(?:{_SPLIT_WORDS})(?:$|[-._ 0-9])", re.IGNORECASE)
 _SPLIT_WORD = re.compile(rf"(?:{_SPLIT_WORDS})", re.IGNORECASE)
 _BATCH = 500
+# Spreadsheets run a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|...): OWASP's
+# advice is a leading quote, which makes it text. Caption text may come from untrusted metadata.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(Exception):
@@ -118,7 +122,7 @@ class ExportReport:
     exported: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> photos
     skipped_files: list[tuple[str, str]] = field(default_factory=list)  # (path, reason), hf-imagefolder
-    linked: int = 0  # hf-imagefolder: photos hard-linked rather than copied
+    linked: int = 0  # hf-imagefolder: photos hard-linked (asked for with link=True) rather than copied
 
     def skip(self, reason: str, path: str | None = None, detail: str | None = None) -> None:
         self.skipped[reason] += 1
@@ -149,36 +153,53 @@ class ExportReport:
 
 
 def export(catalogue: Catalogue, fmt: ExportFormat | str, output: Path, query: PhotoQuery | None = None,
-           *, approved_only: bool = False, force: bool = False) -> ExportReport:
+           *, approved_only: bool = False, force: bool = False, link: bool = False) -> ExportReport:
     """Write the current caption of each photo ``query`` selects to ``output`` in ``fmt``.
 
     Photos without a caption are skipped, and with ``approved_only`` those whose current caption is not
-    approved; the report counts them. An existing ``output`` is replaced only with ``force``. Raises
-    ExportError (nothing written) when the output cannot be written or no photo is left to export.
+    approved; the report counts them. An existing ``output`` is replaced only with ``force``, and never
+    when it is the catalogue, a library's file or the thumbnail cache. An imagefolder holds copies of the
+    photos; with ``link`` hard links where the file system allows (editing such a file in place edits the
+    library's photo). Raises ExportError (nothing written) when the output cannot be written or no photo
+    is left to export.
     """
     fmt = ExportFormat(fmt)
     output = Path(output).expanduser().absolute()
     report = ExportReport(fmt, output)
+    folder = fmt is ExportFormat.HF_IMAGEFOLDER
     with catalogue.read() as session:
-        roots = library_roots(session)
-        _check_output(output, fmt, force, roots.values())
+        refusal = guard.refusal(output, folder=folder, catalogue=catalogue, session=session)
+        if refusal is not None:
+            raise ExportError(refusal)
+        _check_output(output, fmt, force)
         records = list(_records(session, query or PhotoQuery(), approved_only, report))
     if not records:
         raise ExportError(_nothing_to_export(report))
     writer = {ExportFormat.CSV: _write_csv, ExportFormat.JSONL: _write_jsonl,
               ExportFormat.COCO: _write_coco}.get(fmt)
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        files.clear_leftovers(output)  # a killed export's temporaries
         if writer is not None:
             with _atomic_file(output) as stream:
                 writer(records, stream)
             report.exported = len(records)
         else:
             libraries = {record.library_id for record in records}
-            _write_imagefolder(records, output, report, multiple_libraries=len(libraries) > 1)
+            _write_imagefolder(records, output, report, multiple_libraries=len(libraries) > 1, link=link)
     except OSError as exc:  # a full disk, a read-only folder: nothing was left behind
-        where = display_path(exc.filename) if isinstance(exc.filename, str) else display_path(str(output))
-        raise ExportError(f"cannot write {where}: {exc.strerror or exc}") from exc
+        raise cannot_write(output, exc) from exc
     return report
+
+
+def cannot_write(where: Path, exc: OSError) -> ExportError:
+    """The one line for a failure to write ``where``, an output (never the photo being copied, which
+    shutil names in the error it raises)."""
+    reasons = {errno.ENOSPC: "the disk is full", getattr(errno, "EDQUOT", -1): "the disk quota is used up",
+               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+               errno.EPERM: "permission denied", errno.ENAMETOOLONG: "the name is too long"}
+    return ExportError(f"cannot write {display_path(str(where))}: "
+                       f"{reasons.get(exc.errno or 0) or exc.strerror or exc}")
 
 
 def _nothing_to_export(report: ExportReport) -> str:
@@ -187,14 +208,8 @@ def _nothing_to_export(report: ExportReport) -> str:
     return f"nothing to export: every selected photo was skipped ({report.reasons()})"
 
 
-def _check_output(output: Path, fmt: ExportFormat, force: bool, library_roots: Iterable[str]) -> None:
+def _check_output(output: Path, fmt: ExportFormat, force: bool) -> None:
     shown = display_path(str(output))
-    if fmt is ExportFormat.HF_IMAGEFOLDER:
-        resolved = output.resolve()
-        for root in library_roots:
-            if resolved == Path(root) or Path(root) in resolved.parents:
-                raise ExportError(f"{shown} is inside the library {display_path(root)}; a rescan would "
-                                  "add the copies as new photos: choose a folder outside it")
     if not output.exists() and not output.is_symlink():
         return
     if not force:
@@ -253,22 +268,32 @@ def _caption_details(session: Session,
 
 
 def _approvals(session: Session, caption_ids: Sequence[int]) -> dict[int, tuple[str | None, datetime]]:
-    """Who approved each caption and when: its last approval revision."""
+    """Who approved each caption's current text, and when: the last revision that brought the caption
+    into the approved state or changed its text while approving it (an edit approved in one step, whatever
+    its action). A later change out of the approved state clears it; a caption not approved now has none."""
     if not caption_ids:
         return {}
     rows = session.execute(
-        select(CaptionRevision.caption_id, CaptionRevision.author, CaptionRevision.created_at)
-        .where(CaptionRevision.caption_id.in_(caption_ids), CaptionRevision.action == RevisionAction.APPROVED)
+        select(CaptionRevision.caption_id, CaptionRevision.text, CaptionRevision.state,
+               CaptionRevision.author, CaptionRevision.created_at)
+        .where(CaptionRevision.caption_id.in_(caption_ids))
         .order_by(CaptionRevision.caption_id, CaptionRevision.number)
     )
-    return {caption_id: (author, at) for caption_id, author, at in rows}  # the last one wins
+    approvals: dict[int, tuple[str | None, datetime]] = {}
+    previous: dict[int, tuple[str, ReviewState]] = {}
+    for caption_id, text, state, author, at in rows:
+        if state is not ReviewState.APPROVED:
+            approvals.pop(caption_id, None)
+        elif previous.get(caption_id) != (text, ReviewState.APPROVED):
+            approvals[caption_id] = (author, at)
+        previous[caption_id] = (text, state)
+    return approvals
 
 
 @contextmanager
 def _atomic_file(output: Path) -> Iterator[IO[str]]:
     """A text stream to a temporary file beside ``output``, moved onto it only once fully written."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    fd, temp = files.create_temp_file(output)
     try:
         with open(fd, "w", encoding="utf-8", newline="") as stream:
             yield stream
@@ -285,7 +310,12 @@ def _write_csv(records: Sequence[ExportRecord], stream: IO[str]) -> None:
     writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for record in records:
-        writer.writerow(record.fields())
+        writer.writerow({key: _csv_cell(value) for key, value in record.fields().items()})
+
+
+def _csv_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, made text (JSON Lines and COCO keep it exact)."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
 
 def _write_jsonl(records: Sequence[ExportRecord], stream: IO[str]) -> None:
@@ -349,22 +379,24 @@ def _hf_folder_name(name: str) -> str:
 
 
 def _write_imagefolder(records: Sequence[ExportRecord], output: Path, report: ExportReport, *,
-                       multiple_libraries: bool) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp"))
+                       multiple_libraries: bool, link: bool) -> None:
+    temp = files.create_temp_folder(output)
     try:
         split = temp / HF_SPLIT
         split.mkdir()
         rows = []
         for record in records:
-            file_name = _place_photo(record, split, report, multiple_libraries)
+            file_name = _place_photo(record, split, output / HF_SPLIT, report, multiple_libraries, link)
             if file_name is not None:
                 rows.append({"file_name": file_name, "text": record.caption, "notice": record.notice})
         if not rows:
             raise ExportError(_nothing_to_export(report))
-        with open(split / HF_METADATA, "w", encoding="utf-8", newline="") as stream:
-            for row in rows:
-                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        try:
+            with open(split / HF_METADATA, "w", encoding="utf-8", newline="") as stream:
+                for row in rows:
+                    stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise cannot_write(output / HF_SPLIT / HF_METADATA, exc) from exc
         _swap_folder(temp, output)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -372,9 +404,10 @@ def _write_imagefolder(records: Sequence[ExportRecord], output: Path, report: Ex
     report.exported = len(rows)
 
 
-def _place_photo(record: ExportRecord, split: Path, report: ExportReport,
-                 multiple_libraries: bool) -> str | None:
-    """Link or copy one photo into the split folder; its file_name, or None when it was skipped."""
+def _place_photo(record: ExportRecord, split: Path, final_split: Path, report: ExportReport,
+                 multiple_libraries: bool, link: bool) -> str | None:
+    """Copy (or link) one photo into the split folder, ``final_split`` once the export is moved into
+    place; its file_name, or None when it was skipped."""
     if record.status is PhotoStatus.MISSING:
         report.skip("file missing", record.path)
         return None
@@ -398,14 +431,26 @@ def _place_photo(record: ExportRecord, split: Path, report: ExportReport,
     except OSError as exc:
         report.skip("file unreadable", record.path, exc.strerror or str(exc))
         return None
-    # Failures from here on are the output's (a full disk): they end the export.
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # Failures from here on are the output's (a full disk): they end the export, naming the output.
     try:
-        os.link(record.path, target)
-        report.linked += 1
-    except OSError:  # another file system, or links not allowed there
-        shutil.copy2(record.path, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if link and _link(record.path, target):
+            report.linked += 1
+        else:
+            files.copy_photo(record.path, target)
+    except OSError as exc:
+        raise cannot_write(final_split.joinpath(*file_name.split("/")), exc) from exc
     return file_name
+
+
+def _link(source: str, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EROFS):
+            raise
+        return False  # another file system, or links not allowed there: a copy instead
+    return True
 
 
 def _swap_folder(temp: Path, output: Path) -> None:
@@ -413,12 +458,11 @@ def _swap_folder(temp: Path, output: Path) -> None:
     if not output.exists():
         os.replace(temp, output)
         return
-    old = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".old"))
-    os.replace(output, old / "export")
+    old = files.temp_path(output)  # a leftover of ours if we are killed here, cleared by a later export
+    os.replace(output, old)
     try:
         os.replace(temp, output)
     except OSError:
-        os.replace(old / "export", output)
+        os.replace(old, output)
         raise
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
