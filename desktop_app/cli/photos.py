@@ -106,7 +106,8 @@ def _print_record(record: dict[str, Any]) -> None:
         echo("  no captions")
     for caption in record["captions"]:
         marker = "current" if caption["current"] else "other"
-        echo(f"\n  Caption {caption['id']} ({marker}): {caption['state']}, {caption['origin']}"
+        echo(f"\n  Caption {caption['id']} ({marker}, revision {caption['revision']}): {caption['state']}, "
+             f"{caption['origin']}"
              + (f", by {caption['author']}" if caption["author"] else ""))
         echo(f"    {caption['text']}")
         if caption["notice"]:
