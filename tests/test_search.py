@@ -14,13 +14,15 @@ from desktop_app.catalogue.models import Embedding
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
-from desktop_app.search.results import SearchHit
+from desktop_app.search.results import Matched, SearchHit
+from desktop_app.search import service
 from desktop_app.search.service import RRF_K, fuse
 from tests import photo_files
 
 
 def hit(photo_id: int, snippet: str | None = None) -> SearchHit:
-    return SearchHit(photo_id, photo_id * 10, f"/p/{photo_id}.jpg", f"caption {photo_id}", 0.0, snippet)
+    matched = Matched.WORDS if snippet else Matched.MEANING
+    return SearchHit(photo_id, photo_id * 10, f"/p/{photo_id}.jpg", f"caption {photo_id}", 0.0, snippet, matched)
 
 
 def test_fusion_favours_photos_both_modes_rank_well() -> None:
@@ -29,7 +31,13 @@ def test_fusion_favours_photos_both_modes_rank_well() -> None:
     fused = fuse([keyword, semantic], limit=5)
     # 3 is ranked by both (3rd and 2nd) and beats 1, which only keyword ranks first
     assert [h.photo_id for h in fused] == [3, 1, 4, 2, 5]
-    assert fused[0].score == 1 / (RRF_K + 3) + 1 / (RRF_K + 2)
+    # Scores read from 1.0 (first in both rankings) down: 3 is nearly there, 1 about half.
+    best = 2 / (RRF_K + 1)
+    assert fused[0].score == pytest.approx((1 / (RRF_K + 3) + 1 / (RRF_K + 2)) / best)
+    assert fused[1].score == pytest.approx(1 / (RRF_K + 1) / best) == pytest.approx(0.5)
+    assert fuse([[hit(7, "[dog]")], [hit(7)]], limit=1)[0].score == pytest.approx(1.0)
+    assert [h.matched for h in fused] == [Matched.BOTH, Matched.WORDS, Matched.MEANING, Matched.WORDS,
+                                          Matched.MEANING]
     assert fused[0].snippet == "[dog]"  # the keyword hit is the one shown, with its snippet
     assert [h.photo_id for h in fuse([keyword, semantic], limit=2)] == [3, 1]
     assert fuse([[], []], limit=3) == []
@@ -71,7 +79,8 @@ def names(hits: list[dict]) -> list[str]:
 
 
 def test_search_by_words_meaning_and_both(
-    captioned: Path, db_path: Path, catalogue: Catalogue, capsys: pytest.CaptureFixture[str]
+    captioned: Path, db_path: Path, catalogue: Catalogue, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # keyword: ranked, one JSON object per photo with its snippet
     code, hits, _err = run_cli(capsys, db_path, "search", "red", "--mode", "keyword", "--json")
@@ -86,9 +95,12 @@ def test_search_by_words_meaning_and_both(
                                "--json")
     assert names(hits) == ["boat.jpg"]
 
-    # hybrid before any vector exists: keyword matches, and a note saying why
+    # hybrid before any vector exists, on a catalogue too large to embed before a query: keyword matches,
+    # and a note saying why
+    monkeypatch.setattr(service, "AUTO_EMBED_LIMIT", len(CAPTIONS) - 1)
     code, hits, err = run_cli(capsys, db_path, "search", "red -car", "--json")
     assert code == 0 and names(hits) == ["boat.jpg"] and "photo-annotator embed" in err
+    monkeypatch.undo()
 
     assert run_cli(capsys, db_path, "embed")[0] == 0
     # semantic: no shared word with "puppy"
@@ -104,7 +116,9 @@ def test_search_by_words_meaning_and_both(
     with catalogue.read() as session:
         stored = session.scalars(select(Embedding).where(Embedding.caption_id.is_not(None))).all()
         assert len(stored) == len(CAPTIONS)  # re-embedded in place, no stale copy kept
-    assert run_cli(capsys, db_path, "search", "anything", "--embedder", "nope")[0] == 1
+    # a mistyped embedder is a usage error, not a reason to answer by keyword
+    code, _hits, err = run_cli(capsys, db_path, "search", "anything", "--embedder", "nope")
+    assert code == 2 and "no embedder 'nope' (available: clip, minilm)" in err
 
 
 def test_new_captions_join_the_index_only_once_someone_searches_by_meaning(

@@ -49,9 +49,8 @@ def embed(embedder_id: str, model: str | None, device: str, batch_size: int | No
     new or edited; vectors of other models are kept. With --photos, an image-text embedder embeds the
     photos' pixels, so searches find photos that have no caption yet.
     """
-    from desktop_app.captioning.hf import resolve_device
     from desktop_app.plugin_registry import load_plugins
-    from desktop_app.search.embedder import Modality
+    from desktop_app.search.embedder import Modality, load_embedder
     from desktop_app.search.vectors import (
         DEFAULT_BATCH_SIZE,
         DEFAULT_PHOTO_BATCH_SIZE,
@@ -64,8 +63,7 @@ def embed(embedder_id: str, model: str | None, device: str, batch_size: int | No
         raise click.UsageError(f"embedder {embedder_id} embeds text only; --photos needs an image-text "
                                "embedder such as clip")
     catalogue = open_db(db)
-    embedder = type(prototype)(model=model)
-    embedder.load(resolve_device(device))
+    embedder = load_embedder(prototype, model, device)
     progress = _ProgressLine("photos" if photos else "captions")
     try:
         if photos:

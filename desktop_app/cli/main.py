@@ -91,11 +91,12 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from desktop_app.jobs.store import JobError
     from desktop_app.library.scanner import ScanError
     from desktop_app.plugin_registry import UnknownCaptionerError, UnknownEmbedderError
+    from desktop_app.search.embedder import EmbedderError
     from desktop_app.search.service import SearchError
 
     return (CatalogueError, ScanError, CaptionError, PhotoNotFoundError, LibraryNotFoundError,
             ModelNotAvailableError, ModelLoadError, UnknownCaptionerError, UnknownEmbedderError, JobError,
-            SearchError)
+            SearchError, EmbedderError)
 
 
 def _fail(message: str, status: int) -> None:

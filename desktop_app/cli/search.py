@@ -5,15 +5,36 @@ from __future__ import annotations
 from datetime import date
 
 import click
+from click.core import ParameterSource
 
 from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
+from desktop_app.terminal import printable
 
 MODES = ("hybrid", "keyword", "semantic", "image")  # desktop_app.search.results.SearchMode, hybrid first
 ORIGINS = ("ai", "human", "imported")  # desktop_app.catalogue.models.CaptionOrigin
+PREVIEW_CHARS = 200  # a caption shown without a snippet (found by meaning) is cut here in text output
 
 
-@click.command()
-@click.argument("query")
+class _SearchCommand(click.Command):
+    """A query word starting with "-" reads as an option to the shell and to click: say how to search
+    for it instead of only "no such option"."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes the list
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            typed = next((arg for arg in given if arg.startswith(exc.option_name)), exc.option_name)
+            if typed.startswith("--"):
+                raise  # a mistyped option, not a word
+            word = typed[1:]
+            hint = (f"to leave out captions holding \"{word}\", put the query after --, as in "
+                    f"`photo-annotator search -- WORDS -{word}`, or write NOT {word}")
+            raise click.UsageError(f"no such option: {typed} ({hint})", ctx) from exc
+
+
+@click.command(cls=_SearchCommand)
+@click.argument("query", nargs=-1, required=True)
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
               help="keyword: the words themselves (\"phrases\", prefix*, AND/OR/NOT, -word); semantic: "
                    "by meaning; hybrid: both, fused; image: photos by their pixels, captioned or not, "
@@ -37,21 +58,38 @@ ORIGINS = ("ai", "human", "imported")  # desktop_app.catalogue.models.CaptionOri
 @click.option("--device", default="auto", show_default=True, help="Where the embedder runs: cuda, mps, cpu.")
 @json_option
 @db_option
-def search(query: str, mode: str, limit: int, state: str, library: str | None, folder: str | None,
+def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: str | None, folder: str | None,
            taken_from: date | None, taken_to: date | None, captioner: str | None, origin: str | None,
            embedder: str, model: str | None, device: str, as_json: bool, db: str | None) -> None:
-    """Photos whose captions match QUERY, best first.
+    """Photos whose captions match QUERY, best first (the words of QUERY may be given unquoted).
 
-    JSON lines carry: photo_id, path, caption_id, caption, score, snippet (the caption with the
-    matched words in [brackets], for keyword matches). Run `photo-annotator embed` first for semantic
-    search; hybrid search without vectors answers by keyword and says so.
+    QUERY: words (all required), "exact phrases", prefix*, AND / OR, and -word or NOT word to leave
+    out captions holding a word. From a shell, put a query that starts with "-" after --:
+    `photo-annotator search -- -dog cat`.
+
+    Each line: the score, how the photo was found (hybrid: words, meaning or both), its path, and the
+    caption (with the matched words in [brackets]). Scores are 1.00 at best: keyword, relevance
+    relative to the best match; semantic, the cosine similarity of query and caption; hybrid, the fused
+    rank score (1.00: first by words and by meaning). JSON lines carry: photo_id, path, caption_id,
+    caption, score, snippet, matched (words, meaning, both or pixels). Notices go to stderr.
+
+    A small catalogue (up to 500 captions without vectors) is embedded before its first search by
+    meaning; a larger one needs `photo-annotator embed` first. Hybrid search answers by keyword, and
+    says why, when search by meaning cannot run.
     """
     from desktop_app.catalogue.models import CaptionOrigin, ReviewState
     from desktop_app.catalogue.photos import display_path, find_library
+    from desktop_app.cli.embed import _ProgressLine
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.search.results import SearchFilters, SearchMode
     from desktop_app.search.service import SearchService
 
+    text = " ".join(query)
+    registry = load_plugins()
+    given = click.get_current_context().get_parameter_source("embedder") is not ParameterSource.DEFAULT
+    if given and mode != "keyword" and embedder not in registry.embedders:
+        known = ", ".join(sorted(registry.embedders)) or "none"
+        raise click.BadParameter(f"no embedder '{embedder}' (available: {known})", param_hint="--embedder")
     catalogue = open_db(db)
     library_id = None
     if library:
@@ -64,15 +102,24 @@ def search(query: str, mode: str, limit: int, state: str, library: str | None, f
         state=ReviewState(state) if state in ("draft", "rejected") else None, captioner=captioner,
         origin=CaptionOrigin(origin) if origin else None,
     )
-    service = SearchService(catalogue, load_plugins(), embedder_id=embedder, model=model, device=device)
+    progress = _ProgressLine("captions before the search")
+    service = SearchService(catalogue, registry, embedder_id=embedder, model=model, device=device,
+                            progress=progress)
     try:
-        result = service.search(query, SearchMode(mode), filters, limit)
+        result = service.search(text, SearchMode(mode), filters, limit)
     finally:
+        progress.close()
         service.close()
     for notice in result.notices:
-        echo(f"photo-annotator: note: {notice}", err=True)
+        echo(f"photo-annotator: note: {printable(notice)}", err=True)
     for hit in result.hits:
         if as_json:
             emit_json(hit.to_json())
-        else:
-            echo(f"{hit.score:8.4f}  {display_path(hit.path)}  {hit.snippet or hit.caption}")
+            continue
+        shown = hit.snippet or _preview(hit.caption)
+        how = f"{hit.matched:<7}  " if result.mode is SearchMode.HYBRID and hit.matched else ""
+        echo(f"{hit.score:4.2f}  {how}{printable(display_path(hit.path))}  {printable(shown)}")
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from desktop_app.errors import one_line
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,3 +60,39 @@ class Embedder(ABC):
             "dimension": self.dimension,
             "modalities": sorted(m.value for m in self.modalities),
         }
+
+
+class EmbedderError(Exception):
+    """An embedder plugin failed while loading or embedding; ``str()`` is one line saying why."""
+
+
+# The plugin's own messages that already tell the user what to do (a model not downloaded, a folder
+# that is not a model): shown as they are, without the exception's type.
+def _advice_types() -> tuple[type[BaseException], ...]:
+    from desktop_app.captioning.hf import ModelLoadError, ModelNotAvailableError
+
+    return ModelNotAvailableError, ModelLoadError
+
+
+@contextmanager
+def plugin_failures(embedder: Embedder, doing: str) -> Iterator[None]:
+    """Any failure of an embedder's own code, ``SystemExit`` and other BaseExceptions included, as one
+    EmbedderError: a plugin cannot end or crash a search. Ctrl+C still stops."""
+    try:
+        yield
+    except (KeyboardInterrupt, EmbedderError):
+        raise
+    except BaseException as exc:
+        reason = str(exc) if isinstance(exc, _advice_types()) else f"{type(exc).__name__}: {one_line(exc)}"
+        raise EmbedderError(f"embedder {embedder.id} failed while {doing}: {reason}") from exc
+
+
+def load_embedder(prototype: Embedder, model: str | None, device: str) -> Embedder:
+    """A new, loaded embedder of ``prototype``'s class (``model`` instead of its default); any failure,
+    torch's import included, is an EmbedderError. ``device``: as the user gave it (auto, cpu, cuda...)."""
+    from desktop_app.captioning.hf import resolve_device
+
+    with plugin_failures(prototype, f"loading {model or prototype.default_model}"):
+        embedder = type(prototype)(model=model)
+        embedder.load(resolve_device(device))
+    return embedder

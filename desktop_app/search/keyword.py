@@ -6,13 +6,16 @@ prefix*, AND / OR / NOT, -exclusion, parentheses) and reaches FTS5 only as a saf
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, bindparam, column, literal_column, select, table, text
+from sqlalchemy import Select, column, literal_column, select, table
 from sqlalchemy.orm import Session
 
+from desktop_app.catalogue.captions import MAX_CAPTION_CHARS
 from desktop_app.catalogue.models import Caption, Photo
-from desktop_app.search.results import SearchFilters, SearchHit, filter_conditions
+from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions
 from desktop_app.search.syntax import translate
 
 # The FTS5 table; its hidden "rank" column is the bm25 score (lower is better).
@@ -20,11 +23,14 @@ _INDEX = table("captions_fts", column("rowid"), column("rank"))
 _MATCH = literal_column("captions_fts").op("MATCH")
 NO_FILTERS = SearchFilters()  # frozen: safe as a default
 OVERFETCH = 3  # caption rows fetched per hit wanted: most photos hold one or two captions
+IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's bound-parameter limit
 SNIPPET_TOKENS = 24  # a longer caption is cut around its matches, with "…"
-_SNIPPETS = text(
-    "SELECT rowid, snippet(captions_fts, 0, '[', ']', '…', :tokens) FROM captions_fts"
-    " WHERE captions_fts MATCH :expression AND rowid IN :caption_ids"
-).bindparams(bindparam("caption_ids", expanding=True))
+# Snippets are made from a caption's first SNIPPET_WINDOW characters only: FTS5's snippet() takes time
+# that grows with the square of the text's length (4.7 s for 1 MB; an 8.7 MB caption took 100 s), and
+# captions longer than the limit on edits can still be in a catalogue. Within the limit, the whole text.
+SNIPPET_WINDOW = MAX_CAPTION_CHARS
+# The catalogue's tokenizer (migration 0002): the snippet's words match as the search's did.
+_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 
 def fts_expression(text: str) -> str | None:
@@ -53,29 +59,62 @@ def keyword_search(
             .where(Caption.id.in_(caption_ids))
         )
     }
-    # snippet() runs only inside a MATCH query; SQLite seeks the index to each rowid of the IN list.
-    snippets = {
-        rowid: snippet
-        for rowid, snippet in session.execute(
-            _SNIPPETS, {"tokens": SNIPPET_TOKENS, "expression": expression, "caption_ids": caption_ids}
-        )
-    }
+    snippets = _snippets(expression, ((caption_id, row.text) for caption_id, row in rows.items()))
     # Imported here: catalogue.photos imports this module for fts_expression.
     from desktop_app.catalogue.photos import absolute_path, library_roots
 
     roots = library_roots(session)
+    # bm25 is negative, lower is better, and its scale depends on the collection: relative to the best
+    # hit it reads as a relevance, 1.0 for the best match.
+    best_rank = min(rank for _caption_id, rank in best)
     return [
         SearchHit(
             photo_id=row.photo_id,
             caption_id=caption_id,
             path=absolute_path(roots[row.library_id], row.rel_path),
             caption=row.text,
-            score=-rank,
-            snippet=snippets.get(caption_id),
+            score=rank / best_rank if best_rank < 0 else 1.0,
+            snippet=snippets.get(caption_id) or opening(row.text),
+            matched=Matched.WORDS,
         )
         for caption_id, rank in best
         if (row := rows.get(caption_id)) is not None
     ]
+
+
+def opening(text: str, words: int = SNIPPET_TOKENS) -> str:
+    """The first ``words`` words of ``text`` (read from a bounded prefix), with "…" when there is more."""
+    head = text[:SNIPPET_WINDOW].split(maxsplit=words)
+    cut = len(head) > words or len(text) > SNIPPET_WINDOW
+    return " ".join(head[:words]) + ("…" if cut else "")
+
+
+def _snippets(expression: str, captions: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """caption id -> the caption with the words matching ``expression`` in [brackets], cut to about
+    SNIPPET_TOKENS words around them, made by FTS5's snippet() from the caption's first SNIPPET_WINDOW
+    characters in a throwaway in-memory index with the catalogue's tokenizer. A caption whose match lies
+    beyond the window has none (callers show its opening)."""
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute(f"CREATE VIRTUAL TABLE hits USING fts5(text, tokenize='{_TOKENIZER}')")
+        connection.executemany("INSERT INTO hits(rowid, text) VALUES (?, ?)",
+                               ((caption_id, text[:SNIPPET_WINDOW]) for caption_id, text in captions))
+        rows = connection.execute(
+            "SELECT rowid, snippet(hits, 0, '[', ']', '…', ?) FROM hits WHERE hits MATCH ?",
+            (SNIPPET_TOKENS, expression)).fetchall()
+    connection.close()
+    return dict(rows)
+
+
+def matching_captions(session: Session, expression: str, caption_ids: Iterable[int]) -> set[int]:
+    """Those of ``caption_ids`` whose text matches the FTS5 ``expression`` (such as a query's exclusions,
+    applied to captions found by meaning)."""
+    ids = list(caption_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start:start + IN_CHUNK]
+        found.update(session.scalars(
+            select(_INDEX.c.rowid).where(_MATCH(expression), _INDEX.c.rowid.in_(chunk))))
+    return found
 
 
 def _best_caption_per_photo(

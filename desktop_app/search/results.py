@@ -37,11 +37,22 @@ class SearchFilters:
     origin: CaptionOrigin | None = None
 
 
+class Matched(enum.StrEnum):
+    """How a hit was found."""
+
+    WORDS = "words"  # its caption holds the query's words (keyword search)
+    MEANING = "meaning"  # its caption means something close (semantic search), without the words
+    BOTH = "both"  # hybrid: by its words and by meaning
+    PIXELS = "pixels"  # image search: by the photo itself
+
+
 @dataclass(frozen=True)
 class SearchHit:
-    """One photo found, through its best-matching caption; ``score``: higher is better, comparable only
-    within one result list. ``snippet``: the caption with the matched words between [ and ] (keyword
-    matches), else None."""
+    """One photo found, through its best-matching caption. ``score``: higher is better, 1.0 at best
+    (keyword: bm25 relevance relative to the best hit of the same search; semantic and image: the cosine
+    similarity of the query and the caption or photo; hybrid: the fused reciprocal-rank score relative to
+    a photo both rankings put first). ``snippet``: a bounded extract of the caption with the matched
+    words between [ and ] (keyword matches), else None."""
 
     photo_id: int
     caption_id: int | None  # None: a photo found by its pixels (image-text search) that has no caption
@@ -49,11 +60,13 @@ class SearchHit:
     caption: str
     score: float
     snippet: str | None = None
+    matched: Matched | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form (`search --json`): add keys, never rename or remove them."""
         return {"photo_id": self.photo_id, "path": self.path, "caption_id": self.caption_id,
-                "caption": self.caption, "score": round(self.score, 6), "snippet": self.snippet}
+                "caption": self.caption, "score": round(self.score, 6), "snippet": self.snippet,
+                "matched": self.matched.value if self.matched else None}
 
 
 def filter_conditions(filters: SearchFilters, caption: Any = Caption) -> list[ColumnElement[bool]]:

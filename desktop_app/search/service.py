@@ -9,14 +9,16 @@ is re-embedded, and never by its old vector. No Qt here; the GUI calls it from a
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.captioning.hf import ModelNotAvailableError
 from desktop_app.catalogue import Catalogue
+from desktop_app.errors import one_line
 from desktop_app.plugin_registry import PluginRegistry, UnknownEmbedderError
-from desktop_app.search.results import SearchFilters, SearchHit, SearchMode
+from desktop_app.search.embedder import EmbedderError, load_embedder
+from desktop_app.search.results import Matched, SearchFilters, SearchHit, SearchMode
+from desktop_app.search.syntax import MeaningQuery, for_meaning
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,12 @@ RRF_K = 60
 # Each mode ranks this many times the asked-for hits before fusion: a photo ranked 30th by keyword
 # and 5th by meaning can still make the fused top 10.
 FUSION_DEPTH = 5
-# Captions edited or added since the index loaded that a query embeds first (about 0.2 s per 100).
+# Captions without a current vector that a query embeds first (about 0.2 s per 100 on a CPU): edits
+# since the index loaded, and on a small catalogue every caption, so its first search by meaning works.
 AUTO_EMBED_LIMIT = 500
+NO_WORD_MATCH = "no caption holds these words; showing the closest by meaning"
+EXCLUSIONS_ONLY = ('a query made only of exclusions (-word, NOT word) finds nothing: add a word to look '
+                   'for, as in "cat -dog"')
 
 
 class SearchError(Exception):
@@ -47,59 +53,80 @@ class SearchResult:
 
 
 def fuse(rankings: Sequence[Sequence[SearchHit]], limit: int, k: int = RRF_K) -> list[SearchHit]:
-    """Reciprocal rank fusion: each photo scores sum(1 / (k + rank)) over the rankings that hold it.
-    The hit shown for a photo is its first ranking's (the keyword hit, with its snippet)."""
+    """Reciprocal rank fusion: each photo scores sum(1 / (k + rank)) over the rankings that hold it,
+    divided by the score of a photo every ranking puts first (so 1.0 at best). The hit shown for a
+    photo is its first ranking's (the keyword hit, with its snippet); ``matched`` says which found it."""
     scores: dict[int, float] = {}
+    found_by: dict[int, int] = {}
     shown: dict[int, SearchHit] = {}
     for ranking in rankings:
         for rank, hit in enumerate(ranking, start=1):
             scores[hit.photo_id] = scores.get(hit.photo_id, 0.0) + 1.0 / (k + rank)
+            found_by[hit.photo_id] = found_by.get(hit.photo_id, 0) + 1
             shown.setdefault(hit.photo_id, hit)
+    best = len(rankings) / (k + 1)
     order = sorted(scores, key=lambda photo_id: (-scores[photo_id], photo_id))[:limit]
-    return [_rescored(shown[photo_id], scores[photo_id]) for photo_id in order]
+    return [_rescored(shown[photo_id], scores[photo_id] / best,
+                      Matched.BOTH if found_by[photo_id] > 1 else shown[photo_id].matched)
+            for photo_id in order]
 
 
-def _rescored(hit: SearchHit, score: float) -> SearchHit:
-    return SearchHit(hit.photo_id, hit.caption_id, hit.path, hit.caption, score, hit.snippet)
+def _rescored(hit: SearchHit, score: float, matched: Matched | None) -> SearchHit:
+    return SearchHit(hit.photo_id, hit.caption_id, hit.path, hit.caption, score, hit.snippet, matched)
 
 
 class SearchService:
-    """Keyword, semantic and hybrid search over one catalogue, with one text embedder."""
+    """Keyword, semantic and hybrid search over one catalogue, with one text embedder. ``progress``:
+    called with (done, total) while a query embeds captions first."""
 
     def __init__(self, catalogue: Catalogue, registry: PluginRegistry, embedder_id: str = DEFAULT_EMBEDDER,
-                 model: str | None = None, device: str = "auto") -> None:
+                 model: str | None = None, device: str = "auto",
+                 progress: Callable[[int, int], None] | None = None) -> None:
         self.catalogue = catalogue
         self.registry = registry
         self.embedder_id = embedder_id
         self.model = model
         self.device = device
+        self.progress = progress
         self._embedder: Any = None
+        self._load_error: EmbedderError | None = None  # a failed load is not retried on every keystroke
         self._index: Any = None  # captions' vectors
         self._photo_index: Any = None  # photos' vectors (image-text embedders)
+        self._unembedded: list[int] | None = None  # captions without any vector, looked up once per index
 
     def search(self, text: str, mode: SearchMode = SearchMode.HYBRID,
                filters: SearchFilters | None = None, limit: int = 20) -> SearchResult:
         filters = filters or SearchFilters()
+        meaning = for_meaning(text)
+        notices = [EXCLUSIONS_ONLY] if meaning.exclusions_only else []
         if mode is SearchMode.KEYWORD:
-            return SearchResult(self._keyword(text, filters, limit), mode)
+            return SearchResult(self._keyword(text, filters, limit), mode, notices)
         if mode is SearchMode.SEMANTIC:
-            return SearchResult(self._semantic(text, filters, limit), mode)
+            return SearchResult(self._semantic(meaning, filters, limit, notices), mode, notices)
         if mode is SearchMode.IMAGE:
-            return SearchResult(self._image(text, filters, limit), mode)
+            return SearchResult(self._image(text, filters, limit), mode, notices)
         depth = limit * FUSION_DEPTH
         keyword = self._keyword(text, filters, depth)
         try:
-            semantic = self._semantic(text, filters, depth)
-        except (NoVectorsError, ModelNotAvailableError) as exc:
-            # Hybrid is the default: without vectors (or the embedder) it still answers, by keyword.
-            return SearchResult(keyword[:limit], SearchMode.KEYWORD, [f"{exc}; showing keyword matches only"])
-        return SearchResult(fuse([keyword, semantic], limit), SearchMode.HYBRID)
+            semantic = self._semantic(meaning, filters, depth, notices)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # hybrid is the default: whatever fails there, words still answer
+            log.debug("search by meaning failed", exc_info=True)
+            reason = (str(exc) if isinstance(exc, SearchError | EmbedderError)
+                      else f"search by meaning failed: {type(exc).__name__}: {one_line(exc)}")
+            notices.append(f"{reason}; showing keyword matches only")
+            return SearchResult(keyword[:limit], SearchMode.KEYWORD, notices)
+        if semantic and not keyword and meaning.text:
+            notices.append(NO_WORD_MATCH)
+        return SearchResult(fuse([keyword, semantic], limit), SearchMode.HYBRID, notices)
 
     def close(self) -> None:
         if self._embedder is not None:
             self._embedder.unload()
             self._embedder = None
-        self._index = self._photo_index = None
+        self._load_error = None
+        self._index = self._photo_index = self._unembedded = None
 
     # -- the two modes ---------------------------------------------------------------------------------
 
@@ -109,28 +136,58 @@ class SearchService:
         with self.catalogue.read() as session:
             return keyword_search(session, text, filters, limit)
 
-    def _semantic(self, text: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
-        from desktop_app.search.vectors import VectorIndex, embed_captions, semantic_search
+    def _semantic(self, meaning: MeaningQuery, filters: SearchFilters, limit: int,
+                  notices: list[str]) -> list[SearchHit]:
+        """Photos by what their captions mean; the query's excluded words are left out of the text
+        embedded, and captions holding them are dropped."""
+        from desktop_app.search.vectors import VectorIndex, embed_captions, unembedded_captions
 
-        if not text.strip():
+        if not meaning.text.strip():
             return []
         embedder = self.embedder()
         if self._index is None:
             self._index = VectorIndex(embedder.model)
+            self._unembedded = None
         with self.catalogue.read() as session:
             self._index.refresh(session)
-        # Captions edited or added since the index loaded are embedded now, before the query, so an
-        # edit is searchable by its new text at once (a few; a whole new collection is `embed`'s job).
-        pending = self._index.needs_embedding()
-        if pending and len(pending) <= AUTO_EMBED_LIMIT:
-            embed_captions(self.catalogue, embedder, caption_ids=sorted(pending))
+            if self._unembedded is None:  # once per index: later captions are the index's to notice
+                self._unembedded = unembedded_captions(session, embedder.model, AUTO_EMBED_LIMIT + 1)
+        # Captions edited or added since the index loaded, or all of a small catalogue's, are embedded
+        # now, before the query: an edit is found by its new text at once, and a first search by meaning
+        # needs no `embed`. More is `embed`'s job (or the app's Prepare Search by Meaning).
+        pending = self._index.needs_embedding() | set(self._unembedded)
+        too_many = len(pending) > AUTO_EMBED_LIMIT
+        if pending and not too_many:
+            embed_captions(self.catalogue, embedder, caption_ids=sorted(pending), progress=self.progress)
+            self._unembedded = []
+        advice = (f"`photo-annotator embed --embedder {self.embedder_id}` (in the app: Captioning > "
+                  "Prepare Search by Meaning)")
         with self.catalogue.read() as session:
             self._index.refresh(session)
             if not len(self._index):
-                raise NoVectorsError(f"no caption is embedded with {embedder.model} yet: run "
-                                     f"`photo-annotator embed --embedder {self.embedder_id}` (in the app: "
-                                     "Captioning > Prepare Search by Meaning)")
-            return semantic_search(session, self._index, embedder, text, filters, limit)
+                if too_many:
+                    raise NoVectorsError(f"no caption is embedded with {embedder.model} yet: run {advice}")
+                return []  # no caption at all
+            if too_many:
+                notices.append(f"over {AUTO_EMBED_LIMIT} captions are not embedded yet and are not searched "
+                               f"by meaning: run {advice}")
+            return self._without_excluded(session, meaning, filters, limit)
+
+    def _without_excluded(self, session: Any, meaning: MeaningQuery, filters: SearchFilters,
+                          limit: int) -> list[SearchHit]:
+        from desktop_app.search.keyword import matching_captions
+        from desktop_app.search.vectors import semantic_search
+
+        fetch = limit
+        while True:
+            hits = semantic_search(session, self._index, self.embedder(), meaning.text, filters, fetch)
+            if meaning.excluded is None:
+                return hits
+            dropped = matching_captions(session, meaning.excluded, [hit.caption_id for hit in hits])
+            kept = [hit for hit in hits if hit.caption_id not in dropped]
+            if len(kept) >= limit or len(hits) < fetch:
+                return kept[:limit]
+            fetch *= 4
 
     def _image(self, text: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
         """Photos whose pixels match ``text`` (captioned or not), by an image-text embedder's photo
@@ -155,22 +212,27 @@ class SearchService:
         """Embed every caption that has no current vector of this embedder's model (an EmbedReport)."""
         from desktop_app.search.vectors import embed_captions
 
-        return embed_captions(self.catalogue, self.embedder(), progress=progress, stop=stop)
+        report = embed_captions(self.catalogue, self.embedder(), progress=progress, stop=stop)
+        self._unembedded = None  # look again: a stopped run leaves some
+        return report
 
     @property
     def embedder_loaded(self) -> bool:
         return self._embedder is not None
 
     def embedder(self) -> Any:
-        """The text embedder, loaded on first use (this is where torch is imported)."""
+        """The text embedder, loaded on first use (this is where torch is imported). Any failure is an
+        EmbedderError, remembered until ``close()``: a broken plugin is not loaded again per query."""
+        if self._load_error is not None:
+            raise self._load_error
         if self._embedder is None:
-            from desktop_app.captioning.hf import resolve_device
-
             try:
                 prototype = self.registry.get_embedder(self.embedder_id)
             except UnknownEmbedderError as exc:
                 raise SearchError(str(exc)) from exc
-            embedder = type(prototype)(model=self.model)
-            embedder.load(resolve_device(self.device))
-            self._embedder = embedder
+            try:
+                self._embedder = load_embedder(prototype, self.model, self.device)
+            except EmbedderError as exc:
+                self._load_error = exc
+                raise
         return self._embedder

@@ -282,3 +282,35 @@ def to_fts(node: Node | None) -> str | None:
 def translate(text: str, *, typing: bool = False) -> str | None:
     """The FTS5 MATCH expression for what the user typed (see ``parse``), or None: search nothing."""
     return to_fts(parse(text, typing=typing))
+
+
+@dataclass(frozen=True)
+class MeaningQuery:
+    """A query as search by meaning reads it: the words to look for, and what to leave out."""
+
+    text: str  # the wanted words and phrases, without operators ("" when the query only excludes)
+    excluded: str | None  # FTS5 expression of what the query excludes (-word, NOT word), or None
+    exclusions_only: bool  # the query holds terms, all of them excluded
+
+
+def for_meaning(text: str) -> MeaningQuery:
+    """Split a query for search by meaning: an embedder would read ``-dog`` as "dog", so the excluded
+    terms are taken out of the text embedded and their FTS5 expression returned, to drop what matches."""
+    node = parse(text)
+    if node is None:
+        return MeaningQuery("", None, False)
+    exclusions_only = to_fts(node) is None
+    parts = node.children if isinstance(node, And) else (node,)
+    excluded = [part.child for part in parts if isinstance(part, Not)]
+    wanted = " ".join(term.text for part in parts for term in _wanted_terms(part))
+    return MeaningQuery(wanted, to_fts(_combine(Or, list(excluded))), exclusions_only)
+
+
+def _wanted_terms(node: Node | None) -> list[Term]:
+    if isinstance(node, Not):
+        return _wanted_terms(node.child.child) if isinstance(node.child, Not) else []
+    if node is None:
+        return []
+    if isinstance(node, Term):
+        return [node]
+    return [term for child in node.children for term in _wanted_terms(child)]

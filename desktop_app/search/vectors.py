@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import Caption, CaptionRevision, Embedding, Photo, PhotoStatus, utcnow
 from desktop_app.errors import one_line
-from desktop_app.search.embedder import Embedder, Modality
+from desktop_app.search.embedder import Embedder, Modality, plugin_failures
 from desktop_app.search.results import SearchFilters, SearchHit, filter_conditions, is_unfiltered
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def embed_captions(catalogue: Catalogue, embedder: Embedder, batch_size: int = D
 
     def flush(batch: list[tuple[int, str, str]]) -> None:
         nonlocal done
-        vectors = _checked(embedder.embed_texts([text for _id, text, _hash in batch]), len(batch), embedder)
+        vectors = _embedded(embedder, [text for _id, text, _hash in batch])
         _store(catalogue, Embedding.caption_id, Caption, model_id,
                [(caption_id, digest) for caption_id, _text, digest in batch], vectors)
         report.embedded += len(batch)
@@ -217,8 +217,7 @@ def embed_photos(catalogue: Catalogue, embedder: Embedder, batch_size: int = DEF
                 good = [(item, image) for item, (image, _error) in pairs if image is not None]
                 report.failed += [(item[0], error) for item, (image, error) in pairs if image is None]
                 if good:
-                    vectors = _checked(embedder.embed_images([image for _item, image in good]), len(good),
-                                       embedder)
+                    vectors = _embedded(embedder, [image for _item, image in good], images=True)
                     _store(catalogue, Embedding.photo_id, Photo, model_id,
                            [(item[0], item[2]) for item, _image in good], vectors)
                     report.embedded += len(good)
@@ -247,10 +246,28 @@ def _decode(path: str, max_side: int | None) -> tuple[Any, str | None]:
         return None, f"cannot decode image: {one_line(exc)}"
 
 
-def _checked(vectors: Any, count: int, embedder: Embedder) -> np.ndarray:
-    array = np.asarray(vectors, dtype=np.float32)
-    if array.ndim != 2 or array.shape[0] != count:
-        raise ValueError(f"embedder {embedder.id} returned {array.shape} vectors for {count} inputs")
+def unembedded_captions(session: Session, model_id: str, limit: int) -> list[int]:
+    """Up to ``limit`` ids of captions that have no vector of ``model_id`` at all (a stale one is the
+    index's to find). Two counts first: a catalogue where every caption has one costs no scan."""
+    captions = session.scalar(select(func.count(Caption.id))) or 0
+    vectors = session.scalar(select(func.count(Embedding.id)).where(
+        Embedding.model_id == model_id, Embedding.caption_id.is_not(None))) or 0
+    if vectors >= captions:
+        return []
+    missing = (select(Caption.id)
+               .outerjoin(Embedding, and_(Embedding.caption_id == Caption.id, Embedding.model_id == model_id))
+               .where(Embedding.id.is_(None)).order_by(Caption.id).limit(limit))
+    return list(session.scalars(missing))
+
+
+def _embedded(embedder: Embedder, inputs: Sequence[Any], images: bool = False) -> np.ndarray:
+    """The embedder's normalised vectors of ``inputs`` (texts, or photos with ``images``); whatever goes
+    wrong in the plugin, vectors of the wrong shape included, is an EmbedderError."""
+    with plugin_failures(embedder, "embedding photos" if images else "embedding text"):
+        vectors = embedder.embed_images(inputs) if images else embedder.embed_texts(inputs)
+        array = np.asarray(vectors, dtype=np.float32)
+        if array.ndim != 2 or array.shape[0] != len(inputs):
+            raise ValueError(f"returned {array.shape} vectors for {len(inputs)} inputs")
     return normalised(array)  # the contract says normalised; stored vectors must be, whatever a plugin does
 
 
@@ -624,7 +641,7 @@ def semantic_search(session: Session, index: VectorIndex, embedder: Embedder, te
                          f"not captions of {embedder.model}")
     if limit <= 0 or not text.strip():
         return []
-    query = embedder.embed_texts([text])[0]
+    query = _embedded(embedder, [text])[0]
     allowed = None if is_unfiltered(filters) else _filtered_caption_ids(session, filters)
     return caption_hits(session, index, query, limit, allowed)
 
@@ -676,7 +693,7 @@ def image_search(session: Session, index: VectorIndex, embedder: Embedder, text:
         raise ValueError(f"embedder {embedder.id} does not embed photos")
     if limit <= 0 or not text.strip():
         return []
-    query = embedder.embed_texts([text])[0]
+    query = _embedded(embedder, [text])[0]
     allowed = None if is_unfiltered(filters) else _filtered_photo_ids(session, filters)
     roots = library_roots(session)
     fetch = limit
