@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, and_, case, column, func, literal_column, or_, select, table
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from desktop_app.catalogue.models import (
     Caption,
@@ -110,7 +112,7 @@ class ReviewFilter(enum.StrEnum):
 
 
 class SortKey(enum.StrEnum):
-    NAME = "name"  # library, then path
+    NAME = "name"  # library, then path (natural order: "img2" before "IMG10")
     DATE_TAKEN = "date-taken"
     CONFIDENCE = "confidence"  # the current caption's
     CHANGED = "changed"  # when the current caption last changed
@@ -257,9 +259,27 @@ def _keyword_matches(expression: str) -> Any:
     )
 
 
+class NaturalKey(FunctionElement[str]):
+    """Name order as people expect it, case-insensitive and natural ("img2" before "IMG10"): the
+    natural_key function registered on SQLite connections (catalogue.database); lower() elsewhere."""
+
+    inherit_cache = True
+
+
+@compiles(NaturalKey)
+def _natural_key_default(element: NaturalKey, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(NaturalKey, "sqlite")
+def _natural_key_sqlite(element: NaturalKey, compiler: Any, **kw: Any) -> str:
+    return f"natural_key({compiler.process(element.clauses, **kw)})"
+
+
 def _order(query: PhotoQuery, current: Any, rank: Any) -> list[Any]:
-    """ORDER BY terms: the chosen key (photos without a value last, either way), then name order."""
-    name = [Library.root, Photo.rel_path]
+    """ORDER BY terms: the chosen key (photos without a value last, either way), then name order
+    (natural, case-insensitive; the exact path breaks ties so the order is always the same)."""
+    name = [Library.root, NaturalKey(Photo.rel_path), Photo.rel_path]
     key = {
         SortKey.DATE_TAKEN: Photo.date_taken,
         SortKey.CONFIDENCE: current.confidence,

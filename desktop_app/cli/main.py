@@ -106,12 +106,13 @@ def _fail(message: str, status: int) -> None:
 
 
 def _database_failure(exc: Exception) -> str | None:
-    """A database error raised outside the catalogue's sessions, as the catalogue's state in one line."""
+    """A database error raised outside the catalogue's sessions in one line: the catalogue's state
+    (disk full, locked, read-only...) or the driver's own first line, never SQLAlchemy's link."""
     from sqlalchemy.exc import DBAPIError
 
-    from desktop_app.catalogue.database import explain_database_error
+    from desktop_app.catalogue.database import database_failure
 
-    return explain_database_error(exc) if isinstance(exc, DBAPIError) else None
+    return str(database_failure(exc)) if isinstance(exc, DBAPIError) else None
 
 
 def main(argv: Sequence[str] | None = None) -> None:

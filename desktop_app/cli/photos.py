@@ -34,7 +34,8 @@ SORT_KEYS = ("name", "date-taken", "confidence", "changed", "relevance")
 def photos(library: str | None, status: str | None, state: str | None, review: str | None,
            captioner: str | None, text: str | None, sort: str, desc: bool, limit: int | None,
            as_json: bool, db: str | None) -> None:
-    """List photos with their status and current caption.
+    """List photos with their status and current caption, under a header line; by name (natural
+    order: "img2" before "IMG10", case-insensitive) unless --sort says otherwise.
 
     JSON lines carry: id, path, library, status, error, format, width, height, date_taken,
     caption, caption_origin, caption_state, captioner, confidence.
@@ -57,14 +58,22 @@ def photos(library: str | None, status: str | None, state: str | None, review: s
             state=state, review=ReviewFilter(review) if review else None, captioner=captioner, text=text,
             sort=SortKey(sort), descending=desc, limit=limit,
         ))
+        header = not as_json
         for photo in listing:
             if as_json:
                 emit_json(photo.to_json())
                 continue
+            if header:
+                echo(_row("id", "status", "state", "path", "caption (or why the file cannot be read)"))
+                header = False
             state_text = photo.caption_state.value if photo.caption_state else "-"
             detail = photo.error if photo.error else (photo.caption or "")
-            echo(f"{photo.id:>6}  {photo.status.value:<7}  {state_text:<8}  "
-                 f"{display_path(photo.path)}  {_shorten(detail)}")
+            echo(_row(str(photo.id), photo.status.value, state_text, display_path(photo.path),
+                      _shorten(detail)))
+
+
+def _row(photo_id: str, status: str, state: str, path: str, detail: str) -> str:
+    return f"{photo_id:>6}  {status:<7}  {state:<8}  {path}  {detail}"
 
 
 @click.command()
@@ -72,7 +81,7 @@ def photos(library: str | None, status: str | None, state: str | None, review: s
 @json_option
 @db_option
 def show(photo: str, as_json: bool, db: str | None) -> None:
-    """Show a photo (a path or an id): metadata, every caption and its full history."""
+    """Show PHOTO (its path or its id): metadata, every caption and its full history."""
     from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
 
     catalogue = open_db(db)
