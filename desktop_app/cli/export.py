@@ -9,7 +9,6 @@ import click
 
 from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
 from desktop_app.cli.photos import REVIEW_FILTERS
-from desktop_app.terminal import printable
 
 # The values of exports.ExportFormat, spelled out so `--help` imports no catalogue.
 FORMATS = ("csv", "jsonl", "coco", "hf-imagefolder")
@@ -62,10 +61,10 @@ def export(fmt: str, state: str, library: str | None, review: str | None, captio
         report = run_export(catalogue, ExportFormat(fmt), output, query,
                             approved_only=state == "approved", force=force, link=link)
     except ExportError as exc:
-        raise click.ClickException(printable(str(exc))) from exc
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         emit_json(report.to_json())
     else:
-        echo(printable(report.summary()))
+        echo(report.summary())  # echo shows control characters escaped
         for path, reason in report.skipped_files:
-            echo(printable(f"  skipped {path}: {reason}"), err=True)
+            echo(f"  skipped {path}: {reason}", err=True)
