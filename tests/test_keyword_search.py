@@ -7,12 +7,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as sa_text
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, edit_caption
 from desktop_app.catalogue.models import CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
-from desktop_app.search.keyword import fts_expression, keyword_search
-from desktop_app.search.results import SearchFilters, SearchHit
+from desktop_app.search.keyword import SNIPPET_TOKENS, fts_expression, keyword_search
+from desktop_app.search.results import Matched, SearchFilters, SearchHit
 from desktop_app.search.syntax import And, Not, Or, Term, parse, translate
 
 AI, HUMAN, IMPORTED = CaptionOrigin.AI, CaptionOrigin.HUMAN, CaptionOrigin.IMPORTED
@@ -168,6 +169,37 @@ def test_snippets_highlight_the_matched_words(catalogue: Catalogue, album: dict[
     [hit] = hits(catalogue, "lighthouse")
     assert "[lighthouse]" in hit.snippet and "…" in hit.snippet
     assert len(hit.snippet) < len(long_text)
+
+
+def test_a_huge_caption_gets_a_snippet_of_bounded_size(catalogue: Catalogue, album: dict[str, int]) -> None:
+    # Catalogues from before the caption length limit can hold megabytes of caption (an 8.7 MB one made a
+    # search take 100 s: FTS5's snippet() over the whole text). Only a bounded window is read for it.
+    filler = "word " * 600_000  # 3 MB
+    huge = {"cat": "a lighthouse on the cliff at dusk " + filler, "dog": filler + " a lighthouse at dawn"}
+    with catalogue.write() as session:
+        for name, text in huge.items():
+            session.execute(sa_text("UPDATE captions SET text = :text WHERE photo_id = :photo"),
+                            {"text": text, "photo": album[name]})
+    by_id = {hit.photo_id: hit for hit in hits(catalogue, "lighthouse")}
+    assert set(by_id) == {album["cat"], album["dog"]}
+    near_start = by_id[album["cat"]]
+    assert near_start.snippet.startswith("a [lighthouse] on the cliff at dusk word word")
+    assert len(near_start.snippet) < 200 and near_start.snippet.endswith("…")
+    # Its match lies past the window: its snippet is the caption's bounded opening.
+    far = by_id[album["dog"]]
+    assert far.snippet == " ".join(["word"] * SNIPPET_TOKENS) + "…"
+    assert far.caption == huge["dog"]  # the hit itself carries the exact text
+
+
+def test_scores_read_as_relevance_from_one_down(catalogue: Catalogue, album: dict[str, int]) -> None:
+    found = hits(catalogue, "red")
+    assert len(found) == 3 and found[0].score == 1.0
+    assert all(0 < hit.score <= 1 for hit in found)
+    assert [hit.score for hit in found] == sorted((hit.score for hit in found), reverse=True)
+    assert found[-1].score < 1  # the long "red sails" caption: less relevant than the best
+    assert {hit.matched for hit in found} == {Matched.WORDS}
+    [only] = hits(catalogue, "croissants")
+    assert only.score == 1.0
 
 
 def test_an_edit_updates_the_keyword_index(catalogue: Catalogue, album: dict[str, int]) -> None:

@@ -14,15 +14,16 @@ from desktop_app.catalogue.models import Embedding
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
-from desktop_app.search.results import Matched, SearchHit
 from desktop_app.search import service
+from desktop_app.search.results import Matched, SearchHit
 from desktop_app.search.service import RRF_K, fuse
 from tests import photo_files
 
 
 def hit(photo_id: int, snippet: str | None = None) -> SearchHit:
     matched = Matched.WORDS if snippet else Matched.MEANING
-    return SearchHit(photo_id, photo_id * 10, f"/p/{photo_id}.jpg", f"caption {photo_id}", 0.0, snippet, matched)
+    return SearchHit(photo_id, photo_id * 10, f"/p/{photo_id}.jpg", f"caption {photo_id}", 0.0, snippet,
+                     matched)
 
 
 def test_fusion_favours_photos_both_modes_rank_well() -> None:
@@ -140,3 +141,72 @@ def test_new_captions_join_the_index_only_once_someone_searches_by_meaning(
         assert done.args[0].startswith(f"Search by meaning is ready: {len(CAPTIONS)} captions embedded")
     finally:
         worker.service.close()
+
+
+# --- hybrid search survives any embedder failure --------------------------------------------------------
+
+@pytest.fixture
+def broken_embedders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugins of tests/plugins/broken_embedders.py, loaded as the built-in ones are, and only they."""
+    import plugins
+
+    broken = "tests.plugins.broken_embedders"
+    monkeypatch.setattr(plugins, "DEFAULT_PLUGINS", (*plugins.DEFAULT_PLUGINS, broken))
+    monkeypatch.setenv("PHOTO_ANNOTATOR_PLUGINS", "broken-embedders")
+
+
+@pytest.mark.parametrize(
+    ("embedder", "reason"),
+    [
+        ("fails-to-load", "failed while loading builtin:broken: RuntimeError: weights file is corrupt"),
+        ("exits-while-embedding", "failed while embedding text: SystemExit: 3"),
+        ("needs-a-missing-module", "failed while loading builtin:broken: ModuleNotFoundError: "
+                                   "No module named 'photo_annotator_no_such_dependency'"),
+        ("not-downloaded", "failed while loading builtin:broken: model builtin:broken is not downloaded; "
+                           "run it once online"),
+        ("wrong-shape", "failed while embedding text: ValueError: returned (5, 8) vectors for 4 inputs"),
+        ("raises-a-base-exception", "failed while loading builtin:broken: PluginAbort: giving up"),
+    ],
+)
+def test_hybrid_search_answers_by_words_whatever_the_embedder_does(
+    broken_embedders: None, captioned: Path, db_path: Path, capsys: pytest.CaptureFixture[str], embedder: str,
+    reason: str
+) -> None:
+    code, hits, err = run_cli(capsys, db_path, "search", "red", "--embedder", embedder, "--json")
+    assert code == 0 and set(names(hits)) == {"car.jpg", "boat.jpg"}
+    assert {hit["matched"] for hit in hits} == {"words"}
+    reason = f"embedder {embedder} {reason}"
+    assert err == f"photo-annotator: note: {reason}; showing keyword matches only\n"
+    # Asked for by meaning only, the same reason is the error, on one line; `embed` says it too.
+    code, hits, err = run_cli(capsys, db_path, "search", "red", "--embedder", embedder, "--mode", "semantic")
+    assert (code, hits, err) == (1, [], f"photo-annotator: error: {reason}\n")
+    code, _hits, err = run_cli(capsys, db_path, "embed", "--embedder", embedder)
+    assert code == 1 and err.startswith(f"photo-annotator: error: embedder {embedder} failed while ")
+    assert err.count("\n") == 1
+
+
+def test_a_broken_embedder_is_loaded_once_per_session(broken_embedders: None, captioned: Path,
+                                                      catalogue: Catalogue) -> None:
+    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.search.results import SearchMode
+    from desktop_app.search.service import SearchService
+    from tests.plugins.broken_embedders import FailsToLoad
+
+    loads = []
+    original = FailsToLoad.load
+
+    def counted(self: FailsToLoad, device: str) -> None:
+        loads.append(device)
+        original(self, device)
+
+    search = SearchService(catalogue, load_plugins(), embedder_id="fails-to-load", device="cpu")
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(FailsToLoad, "load", counted)
+            first = search.search("red")
+            second = search.search("boat")  # the app searches on every keystroke
+    finally:
+        search.close()
+    assert loads == ["cpu"]
+    assert first.mode is second.mode is SearchMode.KEYWORD
+    assert "weights file is corrupt" in second.notices[0]
