@@ -134,6 +134,11 @@ class ExportDialog(QDialog):
         form.addRow("Save to:", row)
         self.force_box = QCheckBox("Replace it if it exists")
         form.addRow("", self.force_box)
+        self.link_box = QCheckBox("Link the photos instead of copying them (no extra space)")
+        self.link_box.setToolTip("A linked photo is the library's own file: editing the exported image in "
+                                 "place edits the library photo. Copies are safe to edit.")
+        self.link_box.setVisible(False)  # only the imagefolder holds photos
+        form.addRow("", self.link_box)
         layout.addLayout(form)
         self.scope = _Scope(selected, location, location_label)
         layout.addWidget(self.scope)
@@ -156,10 +161,15 @@ class ExportDialog(QDialog):
     def query(self) -> PhotoQuery | None:
         return self.scope.query()
 
+    def link(self) -> bool:
+        """Hard-link the photos into an imagefolder rather than copy them (asked for, never the default)."""
+        return self.format() == "hf-imagefolder" and self.link_box.isChecked()
+
     def _on_format(self, index: int) -> None:
         # Keep the chosen folder, switch the default file name to the new format's.
         current = self.output()
         self.output_edit.setText(str(current.parent / EXPORT_FORMATS[index][2]))
+        self.link_box.setVisible(EXPORT_FORMATS[index][1] == "hf-imagefolder")
 
     def _browse(self) -> None:
         if self.format() == "hf-imagefolder":

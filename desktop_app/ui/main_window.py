@@ -1007,9 +1007,11 @@ class MainWindow(QMainWindow):
 
         fmt, output, query = dialog.format(), dialog.output(), dialog.query()
         approved_only, force = dialog.approved_box.isChecked(), dialog.force_box.isChecked()
+        link = dialog.link()
         self._set_status(f"Exporting captions to {display_path(str(output))}…")
         self.file_tasks.run("export", lambda catalogue: export(catalogue, fmt, output, query,
-                                                               approved_only=approved_only, force=force))
+                                                               approved_only=approved_only, force=force,
+                                                               link=link))
 
     @Slot(str, object)
     def _on_file_task_finished(self, name: str, report: Any) -> None:
