@@ -45,14 +45,20 @@ class _Progress:
 @click.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--workers", type=click.IntRange(1, 64), help="Files read in parallel (default: CPU cores).")
+@click.option("--retry-errors", is_flag=True,
+              help="Read files recorded as errors again even if they did not change (after fixing a "
+                   "disk, a share or a decoder).")
 @json_option
 @db_option
-def scan(folders: tuple[str, ...], workers: int | None, as_json: bool, db: str | None) -> None:
+def scan(folders: tuple[str, ...], workers: int | None, retry_errors: bool, as_json: bool,
+         db: str | None) -> None:
     """Add FOLDERS as libraries, or refresh them.
 
     Recursive. New and changed files are read (hash, EXIF, thumbnail); unchanged ones cost one
-    stat. Moved or renamed photos keep their captions; deleted ones are marked missing. Files that
-    cannot be read are recorded with the reason and listed at the end; the scan goes on.
+    stat (a file whose size, times or inode differ is hashed again; only new content is a change).
+    Moved or renamed photos keep their captions; deleted ones are marked missing. Files that
+    cannot be read are recorded with the reason and listed at the end; the scan goes on. A
+    thumbnail cache that cannot be written is one warning on stderr, not a photo error.
     """
     from desktop_app.catalogue.photos import display_path
     from desktop_app.library.scanner import ScanError, Scanner
@@ -63,13 +69,16 @@ def scan(folders: tuple[str, ...], workers: int | None, as_json: bool, db: str |
     for folder in folders:
         progress = _Progress(folder)
         try:
-            report = scanner.scan(folder, progress=progress.advance, on_listed=progress.listed)
+            report = scanner.scan(folder, progress=progress.advance, on_listed=progress.listed,
+                                  retry_errors=retry_errors)
         except ScanError as exc:
             echo(f"photo-annotator: error: {exc}", err=True)
             failed += 1
             continue
         finally:
             progress.close()
+        if report.thumbnail_warning:
+            echo(f"photo-annotator: warning: {report.thumbnail_warning}", err=True)
         if as_json:
             emit_json(asdict(report))
             continue

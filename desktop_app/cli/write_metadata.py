@@ -75,7 +75,7 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
                 for change in outcome.changes:
                     echo(f"  {change.field}: {_show(change.old)} -> {_show(change.new)}")
                 for note in outcome.notes:
-                    echo(f"  not written: {note}")
+                    echo(f"  note: {note}")
             elif outcome.status in (WriteStatus.SKIPPED, WriteStatus.FAILED):
                 echo(f"{outcome.status.value} {target}: {outcome.reason}", err=True)
         echo(report.summary())

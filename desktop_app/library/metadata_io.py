@@ -54,7 +54,7 @@ from PIL import Image
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue.captions import MAX_CAPTION_CHARS, add_caption, current_caption
+from desktop_app.catalogue.captions import MAX_CAPTION_CHARS, add_caption, current_caption, cut_to_limit
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import (
     Caption,
@@ -367,31 +367,28 @@ def import_file_metadata(session: Session, photo: Photo, found: FileMetadata) ->
     added = 0
     if found.descriptions:
         known = known_texts(session, photo.id)
+        known |= {iptc_value(IPTC_CAPTION, text) for text in known}  # our write-back, cut to IPTC's limit
         for description in found.descriptions:
-            text, note = cut_to_caption_limit(description.text)
+            text, note = imported_text(description.text)
             if text in known:
                 continue
             has_current = current_caption(session, photo.id) is not None
-            caption = add_caption(session, photo, text, origin=CaptionOrigin.IMPORTED,
-                                  author=description.author, make_current=not has_current)
-            if note:
-                first = select(CaptionRevision).where(CaptionRevision.caption_id == caption.id)
-                session.scalars(first).one().note = note
+            add_caption(session, photo, text, origin=CaptionOrigin.IMPORTED, author=description.author,
+                        make_current=not has_current, note=note)
             known.add(text)
             added += 1
     _replace_keywords(session, photo.id, found.keywords)
     return added
 
 
-def cut_to_caption_limit(text: str) -> tuple[str, str | None]:
-    """An imported description within the catalogue's caption limit, and the note saying it was cut.
-
-    The cut falls at the last space in the final 200 characters when there is one (a whole word
-    is kept or dropped), else exactly at the limit."""
-    if len(text) <= MAX_CAPTION_CHARS:
+def imported_text(text: str) -> tuple[str, str | None]:
+    """An imported description within the catalogue's caption limit (cut_to_limit), and the note for
+    its revision when it was cut. The cut moves back to the last space in the final 200 characters
+    when there is one, so no word is left half."""
+    head, note = cut_to_limit(text)
+    if note is None:
         return text, None
-    head = text[:MAX_CAPTION_CHARS]
-    space = head.rfind(" ", MAX_CAPTION_CHARS - 200)
+    space = head.rfind(" ", len(head) - 200)
     cut = (head[:space] if space > 0 else head).rstrip()
     return cut, f"cut to {MAX_CAPTION_CHARS:,} characters on import; the file holds {len(text):,}"
 
