@@ -353,7 +353,8 @@ class DetailPane(QWidget):
         self._body.addWidget(self._review_heading)
         self._body.addWidget(self.review_box)
 
-        self._body.addWidget(self._heading("Details"))
+        self._details_heading = self._heading("Details")
+        self._body.addWidget(self._details_heading)
         self.metadata = QFormLayout()
         self.metadata.setHorizontalSpacing(14)
         self.metadata.setVerticalSpacing(4)
@@ -362,7 +363,8 @@ class DetailPane(QWidget):
         self.metadata.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._body.addLayout(self.metadata)
 
-        self._body.addWidget(self._heading("Captions"))
+        self._captions_heading = self._heading("Captions")
+        self._body.addWidget(self._captions_heading)
         self.captions = QVBoxLayout()
         self.captions.setSpacing(8)
         self._body.addLayout(self.captions)
@@ -394,7 +396,8 @@ class DetailPane(QWidget):
         self._set_captions([])
         self._show_review(None, keep_text=False)
         self.history.set_caption(None)
-        for widget in (self._history_heading, self.history):
+        # No photo: the preview's text says why and what to do; no headings over empty sections.
+        for widget in (self._details_heading, self._captions_heading, self._history_heading, self.history):
             widget.setVisible(False)
 
     def show_loading(self, name: str) -> None:
@@ -430,6 +433,8 @@ class DetailPane(QWidget):
             ("Location", location(details), None),
         ]
         self._set_metadata([row for row in rows if row[1]])
+        for widget in (self._details_heading, self._captions_heading):
+            widget.setVisible(True)
         captions = details.get("captions") or []
         self._set_captions(captions)
         self._current = next((caption for caption in captions if caption["current"]), None)
@@ -536,7 +541,7 @@ class DetailPane(QWidget):
             self.review.undo_stack.redo()
 
     def _decide(self, state: ReviewState, advance: bool) -> None:
-        if self.photo_id is None or self.review is None:
+        if self.photo_id is None or self.review is None or self.unreadable_reason() is not None:
             return
         self._autosave.stop()
         text = self.editor.toPlainText() if self._dirty and self.editor.toPlainText().strip() else None
@@ -603,7 +608,8 @@ class DetailPane(QWidget):
             self._dirty = False
             self._restore_editor()
         if current is None:
-            self.review_header.setText("No caption yet: write one, or regenerate one with a model.")
+            self.review_header.setText("No caption yet: write one, or caption it with a model."
+                                       if self.unreadable_reason() is None else "No caption.")
             self.review_notice.hide()
         else:
             label, fg, bg = STATE_STYLES.get(current["state"], (current["state"], "#333", "#eee"))
@@ -613,21 +619,43 @@ class DetailPane(QWidget):
             self.review_header.setText(" &nbsp;·&nbsp; ".join(parts))
             self.review_notice.setText(f"⚠ {current['notice']}" if current.get("notice") else "")
             self.review_notice.setVisible(bool(current.get("notice")))
-        ok = self._details is not None and self._details.get("status") == "ok"
-        self.regenerate_button.setEnabled(reviewing and ok)
-        self.editor.setReadOnly(not reviewing)
+        readable = self._details is not None and self.unreadable_reason() is None
+        # A model's caption can be made again; a photo without one is captioned through the dialog.
+        again = current is not None and bool(current.get("captioner"))
+        for widget in (self.regenerate_button, self.regenerate_action):
+            widget.setText("Regenerate" if again else "Caption with a model")
+            widget.setToolTip("Caption this photo again with its model; a person's text is kept" if again
+                              else "Choose a captioning model and caption this photo")
+            widget.setEnabled(reviewing and readable)
+        self.editor.setReadOnly(not (reviewing and readable))  # what cannot be seen is not reviewed
         self._update_review_status()
 
+    def unreadable_reason(self) -> str | None:
+        """Why the shown photo's captions are read-only (its file cannot be read, or is missing), or
+        None: it can be reviewed, or no photo is shown."""
+        status = self._details.get("status") if self._details is not None else None
+        if status == "error":
+            return f"this file cannot be read: {self._details.get('error') or 'unknown error'}"
+        if status == "missing":
+            return "file missing: it is no longer at this path"
+        return None
+
     def _update_review_status(self) -> None:
-        can_decide = self.review is not None and self.photo_id is not None and (
+        unreadable = self.unreadable_reason()
+        can_decide = self.review is not None and self.photo_id is not None and unreadable is None and (
             self._current is not None or self._dirty)
         for widget in (self.approve_button, self.reject_button, self.approve_and_next_action,
                        self.reject_and_next_action):
             widget.setEnabled(can_decide)
         reviewing = self.review is not None and self.photo_id is not None
-        for action in (self.edit_action, self.drop_edit_action, self.previous_action, self.next_action):
+        for action in (self.edit_action, self.drop_edit_action):
+            action.setEnabled(reviewing and unreadable is None)
+        for action in (self.previous_action, self.next_action):
             action.setEnabled(reviewing)
-        if self._dirty:
+        if unreadable is not None and reviewing:
+            text = (f"{unreadable[0].upper()}{unreadable[1:]}. Its captions are shown read-only; "
+                    "rescan (F5) once the file is back or fixed.")
+        elif self._dirty:
             text = "Edited · saved as you type, committed when you move on · Esc drops it"
         elif self.editor.unsure():
             text = "Underlined: words the model was unsure of (hover for how unsure)"
@@ -684,6 +712,7 @@ class DetailPane(QWidget):
         self.redo_action = action("Redo", [QKeySequence(ctrl | shift | Qt.Key.Key_Z),
                                            QKeySequence(ctrl | Qt.Key.Key_Y)],
                                   "Redo the caption change undone last", self.redo)
+        self.regenerate_action = action("Regenerate", [], "", self.regenerate)
         self.drop_edit_action = QAction("Drop Edit", self)
         self.drop_edit_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.drop_edit_action.setToolTip("Forget the text typed since the caption was last saved")
@@ -736,7 +765,6 @@ class DetailPane(QWidget):
             "Reject the caption (Ctrl+Shift+Backspace also moves to the next photo)")
         self.reject_button.clicked.connect(lambda: self.reject())
         self.regenerate_button = QPushButton("Regenerate")
-        self.regenerate_button.setToolTip("Caption this photo again with its model; a person's text is kept")
         self.regenerate_button.clicked.connect(self.regenerate)
         for button in (self.approve_button, self.reject_button, self.regenerate_button):
             buttons.addWidget(button)
@@ -828,6 +856,8 @@ class DetailPane(QWidget):
                 widget.hide()  # deleteLater waits for the event loop; until then it would still show
                 widget.deleteLater()
         if not captions:
+            if self.photo_id is None:
+                return
             empty = QLabel("No captions yet.")
             empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             self.captions.addWidget(empty)
@@ -868,7 +898,7 @@ class DetailPane(QWidget):
             notice.setStyleSheet(NOTICE_STYLE)
             layout.addWidget(notice)
 
-        if not caption["current"] and self.review is not None:
+        if not caption["current"] and self.review is not None and self.unreadable_reason() is None:
             use = QPushButton("Use This Caption")
             use.setObjectName("useCaptionButton")
             use.setToolTip("Make this the photo's current caption: the one search, exports and the "

@@ -286,9 +286,7 @@ class MainWindow(QMainWindow):
         undo_redo = [self.detail.undo_action, self.detail.redo_action]
         self.review_menu.addActions([action for action in review_actions if action not in undo_redo])
         self.review_menu.addSeparator()
-        self.regenerate_action = QAction("Regenerate Caption", self)
-        self.regenerate_action.setToolTip("Caption this photo again with the captioner of its caption")
-        self.regenerate_action.triggered.connect(self.detail.regenerate)
+        self.regenerate_action = self.detail.regenerate_action  # named and enabled as the pane's button
         self.review_menu.addAction(self.regenerate_action)
         self.edit_menu.insertActions(self.find_action, undo_redo)
         self.edit_menu.insertSeparator(self.find_action)
@@ -699,7 +697,7 @@ class MainWindow(QMainWindow):
             self._photos_request = 0  # no request has id 0: answers to earlier ones are dropped
             self._photos_complete = True
             self.model.set_rows([])
-            self.detail.clear("No library yet: add a folder of photos")
+            self.detail.clear("No photos yet.\n\nAdd a folder of photos: File > Add Folder… (Ctrl+O)")
             self._update_header()
             return
         self._photos_complete = False
@@ -730,7 +728,7 @@ class MainWindow(QMainWindow):
                 if self.model.rowCount():
                     self._select_row(0)
                 else:
-                    self.detail.clear("No photos to show")
+                    self.detail.clear("No photos to show here.\n\nChoose another filter, search or folder.")
         elif self._reselect is None and not self._selected_row() and self.model.rowCount():
             self._select_row(0)
         self._update_header()
@@ -762,7 +760,7 @@ class MainWindow(QMainWindow):
         current = self.grid.currentIndex().row() if self.grid.currentIndex().isValid() else -1
         for number in range(current + 1, len(rows)):
             row = rows[number]
-            if row.caption_state is ReviewState.DRAFT and row.status is not PhotoStatus.MISSING:
+            if row.caption_state is ReviewState.DRAFT and row.status is PhotoStatus.OK:  # others: read-only
                 self._select_row(number)
                 return True
         self._set_status("No photo after this one needs review in this view")

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -39,7 +39,7 @@ from desktop_app.ui.image_loading import ThumbnailLoader
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the PhotoRow itself
 
 THUMBNAIL_BOX = QSize(168, 168)
-CELL_SIZE = QSize(188, 230)
+CELL_SIZE = QSize(188, 230)  # the narrowest a cell gets; the grid widens cells to fill its width
 ERROR_COLOUR = QColor("#d64545")
 MISSING_COLOUR = QColor("#d98e04")
 STATE_COLOURS = {
@@ -185,7 +185,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
     line with the current caption, or the error reason for a photo that could not be read."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return CELL_SIZE
+        view = self.parent()
+        return view.gridSize() if isinstance(view, PhotoGrid) else CELL_SIZE
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         # The model itself, not index.data(): no round trip through QVariant per paint.
@@ -372,6 +373,34 @@ class PhotoGrid(QListView):
         self.setMouseTracking(True)
         self.setItemDelegate(ThumbnailDelegate(self))
         self.setFrameShape(QListView.Shape.NoFrame)
+
+    def columns(self) -> int:
+        """How many cells fit side by side, at the narrowest cell width."""
+        return max(1, self.layout_width() // CELL_SIZE.width())
+
+    def layout_width(self) -> int:
+        """The width QListView lays cells out in: the viewport's, less the room it keeps for a vertical
+        scroll bar (so that one appearing does not reflow the grid), less the pixel it keeps clear at the
+        right edge (a cell reaching it wraps)."""
+        width = self.maximumViewportSize().width() - 1
+        style, bar = self.style(), self.verticalScrollBar()
+        if (self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+                and not style.pixelMetric(QStyle.PixelMetric.PM_ScrollView_ScrollBarOverlap, None, bar)):
+            width -= style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, bar)
+            if style.styleHint(QStyle.StyleHint.SH_ScrollView_FrameOnlyAroundContents, None, self):
+                width -= 2 * style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, self)
+        return width
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_columns()
+        super().resizeEvent(event)  # lays the cells out again
+
+    def _fit_columns(self) -> None:
+        """Share the width among the columns that fit: no dead band at the right edge, and the columns
+        follow the width as the window or the panes beside the grid are resized."""
+        width = max(CELL_SIZE.width(), self.layout_width() // self.columns())
+        if width != self.gridSize().width():
+            self.setGridSize(QSize(width, CELL_SIZE.height()))
 
     def visible_rows(self) -> list[int]:
         """Rows whose cells intersect the viewport, in layout order."""
