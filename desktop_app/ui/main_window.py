@@ -872,6 +872,8 @@ class MainWindow(QMainWindow):
     def _on_scan_finished(self, folder: str, report: ScanReport) -> None:
         self._scan_ended()
         self._set_status(scan_summary(report))
+        if report.thumbnail_warning:  # the photos are fine: one message per scan, not one per photo
+            self.messages.show_error(sentence(report.thumbnail_warning))
         self.thumbnails.forget_failures()
         if folder in self._select_after_scan:
             self._select_after_scan.discard(folder)
