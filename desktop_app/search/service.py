@@ -169,8 +169,8 @@ class SearchService:
                     raise NoVectorsError(f"no caption is embedded with {embedder.model} yet: run {advice}")
                 return []  # no caption at all
             if too_many:
-                notices.append(f"over {AUTO_EMBED_LIMIT} captions are not embedded yet and are not searched "
-                               f"by meaning: run {advice}")
+                notices.append(f"more than {AUTO_EMBED_LIMIT:,} captions have no vector yet and are not "
+                               f"searched by meaning: run {advice}")
             return self._without_excluded(session, meaning, filters, limit)
 
     def _without_excluded(self, session: Any, meaning: MeaningQuery, filters: SearchFilters,
