@@ -285,6 +285,33 @@ def test_a_full_disk_while_writing_a_file_names_it_and_leaves_nothing(
     assert list(output.parent.iterdir()) == []
 
 
+@pytest.mark.parametrize(("code", "reason"), [(errno.EACCES, "permission denied"),
+                                             (errno.EROFS, "the file system is read-only"),
+                                             (errno.ENOSPC, "the disk is full")])
+@pytest.mark.parametrize("fmt", [ExportFormat.CSV, ExportFormat.HF_IMAGEFOLDER])
+def test_an_output_folder_that_cannot_be_written_is_named_in_one_line(
+    catalogue: Catalogue, album: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: ExportFormat,
+    code: int, reason: str
+) -> None:
+    # Root can write anywhere: the fault is injected where the temporary file or folder is created.
+    real_open, real_mkdir = os.open, os.mkdir
+
+    def refused(real):
+        def call(path, *args, **kwargs):
+            if os.path.basename(os.fspath(path)).startswith(".export."):  # a temporary of "export"
+                raise OSError(code, os.strerror(code), os.fspath(path))
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "open", refused(real_open))
+    monkeypatch.setattr(os, "mkdir", refused(real_mkdir))
+    output = tmp_path / "out" / "export"
+    with pytest.raises(ExportError) as failure:
+        export(catalogue, fmt, output, PhotoQuery())
+    assert str(failure.value) == f"cannot write {output}: {reason}"
+    assert list(output.parent.iterdir()) == []
+
+
 # -- 5. a killed export's leftovers are cleared -------------------------------------------------------
 
 _KILLED_EXPORT = """

@@ -5,6 +5,7 @@ reflink where the file system offers one) that share nothing with the library's 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -125,7 +126,8 @@ def copy_photo(source: str, target: Path) -> None:
     if not cloned:
         shutil.copyfile(source, target)  # the kernel's fast copy (sendfile) where there is one
     info = os.stat(source)
-    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+    with contextlib.suppress(OSError):  # a share that keeps its own times: the copy is still good
+        os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
 
 
 def _reflink(src: IO[bytes], dst: IO[bytes]) -> bool:
