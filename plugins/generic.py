@@ -14,11 +14,19 @@ fine-tuned copies and local folders work under any name.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from desktop_app.captioning.captioner import CaptionerKind, CaptionResult, OptionSpec
-from desktop_app.captioning.hf import ModelLoadError, TransformersCaptioner, load_model, load_pretrained
+from desktop_app.captioning.hf import (
+    ModelLoadError,
+    TransformersCaptioner,
+    load_config,
+    load_model,
+    load_pretrained,
+)
 from desktop_app.hookspecs import hookimpl
 
 FLORENCE = "florence2"
@@ -80,7 +88,7 @@ class GenericCaptioner(TransformersCaptioner):
             Florence2Processor,
         )
 
-        self.model_type = model_type_of(load_pretrained(_ConfigFile, source, revision), source)
+        self.model_type = model_type_of(load_config(source, revision), source)
         if self.model_type == FLORENCE:
             processor_class, model_class = Florence2Processor, Florence2ForConditionalGeneration
         else:
@@ -117,6 +125,21 @@ class GenericCaptioner(TransformersCaptioner):
             return {"max_new_tokens": AUTO_MAX_NEW_TOKENS[florence_task(settings.get("prompt"))]}
         return {"max_new_tokens": BLIP_MAX_NEW_TOKENS}
 
+    def check_option(self, spec: OptionSpec, value: Any) -> str | None:
+        # The prompt's values depend on the model: Florence-2 takes one of its tasks, BLIP any text but
+        # those. A hub model not downloaded yet cannot tell which it is: its run will say.
+        if spec.name != "prompt" or not isinstance(value, str):
+            return super().check_option(spec, value)
+        model_type = FLORENCE if self.model == self.default_model else _known_model_type(self.model)
+        try:
+            if model_type == FLORENCE:
+                florence_task(value)
+            elif model_type == BLIP:
+                blip_prefix(value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
     def caption(self, images: Sequence[Any], options: dict[str, Any]) -> list[CaptionResult]:
         # Text, token scores and confidence come from the shared generation code; Florence-2's text
         # then goes through its processor's post-processing for the task (prompt = the task token).
@@ -130,18 +153,6 @@ class GenericCaptioner(TransformersCaptioner):
         task = task or FLORENCE_TASKS["caption"]
         answer = self.processor.post_process_generation(text=text, task=task)[task]
         return " ".join(str(answer).split())
-
-
-class _ConfigFile:
-    """``config.json`` as a plain dict (for load_pretrained): read even for model types this
-    transformers does not know, so the error can name the type."""
-
-    @staticmethod
-    def from_pretrained(path: str, **kwargs: Any) -> dict[str, Any]:
-        from transformers import PretrainedConfig
-
-        config, _ = PretrainedConfig.get_config_dict(path, **kwargs)
-        return config
 
 
 def model_type_of(config: dict[str, Any], source: str) -> str:
@@ -165,6 +176,22 @@ def _is_remote_code_florence(config: dict[str, Any]) -> bool:
     vision = (config.get("vision_config") or {}).get("model_type")
     text = (config.get("text_config") or {}).get("model_type")
     return vision == "davit" or text == "florence2_language"
+
+
+def _known_model_type(model: str) -> str | None:
+    """The model_type in a local folder's or the hub cache's config.json, loading nothing else."""
+    config = Path(model).expanduser() / "config.json"
+    try:
+        if not config.is_file():
+            from huggingface_hub import try_to_load_from_cache
+
+            cached = try_to_load_from_cache(model, "config.json")
+            if not isinstance(cached, str):
+                return None
+            config = Path(cached)
+        return json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError, AttributeError):
+        return None  # no readable config (an invalid repo id is a ValueError): the run will say
 
 
 def florence_task(prompt: str | None) -> str:

@@ -105,6 +105,14 @@ class Captioner(ABC):
     def option_defaults(self) -> dict[str, Any]:
         return {spec.name: spec.default for spec in self.options}
 
+    def check_option(self, spec: OptionSpec, value: Any) -> str | None:
+        """Why ``value`` is not accepted for option ``spec`` (None: it is), checked before a job is
+        queued. By default a value must be one of the spec's choices, when it has any; a captioner
+        whose accepted values depend on its model (``self.model``) says so here."""
+        if spec.choices and value not in spec.choices:
+            return f"{spec.name} must be one of {', '.join(map(str, spec.choices))}, not {value!r}"
+        return None
+
     def describe(self) -> dict[str, Any]:
         """The captioner as `photo-annotator plugins --json` shows it."""
         return {

@@ -1,36 +1,116 @@
-"""How the CLI shows a captioning job running in the foreground: one line (or JSON object) per photo
-on stdout, a progress bar and notices on stderr, Ctrl+C leaving the job resumable."""
+"""How the CLI shows long work: a progress bar with the time left on stderr (captioning jobs, embed,
+train, evaluate), and for a captioning job in the foreground one line (or JSON object) per photo on
+stdout, notices on stderr, a closing summary, and Ctrl+C leaving the job resumable."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+import time
 
 import click
 
+from desktop_app.catalogue.models import JobState
 from desktop_app.cli.common import echo, emit_json
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobEvents, JobRunner, Progress
 from desktop_app.jobs.store import JobSummary
+from desktop_app.terminal import printable
 
 INTERRUPTED_EXIT = 130  # the shell's code for a command stopped by Ctrl+C
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class ProgressBar:
+    """A bar with the count and the time left, redrawn in place on stderr: the one progress display
+    of every long command. Drawn only on a terminal; with ``log_every`` (a fraction of the work), a
+    pipe or a log gets a plain line each time that much more is done, else nothing."""
+
+    WIDTH = 24
+
+    def __init__(self, label: str, unit: str = "", log_every: float | None = None) -> None:
+        self.label = label
+        self.unit = unit  # before the count: "step " reads "step 4/10"
+        self.log_every = log_every
+        self.interactive = stderr_is_terminal()
+        self.shown = False
+        self.logged = 0
+        self.done = self.total = 0
+        self.detail = ""
+        self.eta: float | None = None
+        self._first: tuple[float, int] | None = None  # (clock, done) at the first update
+
+    def update(self, done: int, total: int, detail: str = "", eta_seconds: float | None = None) -> None:
+        """``done`` of ``total``; ``detail`` follows the count; the time left is ``eta_seconds``, else
+        estimated from the rate since the first update."""
+        now = time.monotonic()
+        if self._first is None:
+            self._first = (now, done)
+        self.done, self.total, self.detail = done, total, detail
+        self.eta = eta_seconds if eta_seconds is not None else self._estimate(now)
+        if self.interactive:
+            self._draw()
+        elif self.log_every and total and (done >= total or done - self.logged >= self.log_every * total):
+            self.logged = done
+            echo(self.text(), err=True)
+
+    def text(self, bar: bool = False) -> str:
+        count = f"{self.unit}{self.done}/{self.total}"
+        if bar:
+            filled = int(self.WIDTH * min(self.done, self.total) / self.total) if self.total else 0
+            count = f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {count}"
+        left = f", {_duration(self.eta)} left" if self.eta is not None and self.done < self.total else ""
+        return printable(f"{self.label}{' ' if bar else ': '}{count}{self.detail}{left}")
+
+    def print(self, text: str, err: bool = False) -> None:
+        """A line above the bar (the bar is cleared first, else its remains would stay on the line)."""
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+        echo(text, err=err)
+        if self.shown:
+            self._draw()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
+
+    def _estimate(self, now: float) -> float | None:
+        assert self._first is not None
+        since, first = self._first
+        if self.done <= first or now <= since:
+            return None
+        return (self.total - self.done) * (now - since) / (self.done - first)
+
+    def _draw(self) -> None:
+        sys.stderr.write("\r\033[K" + self.text(bar=True))
+        sys.stderr.flush()
+        self.shown = True
+
+
+def _duration(seconds: float) -> str:
+    """1:02:03, 2:05, 0:07."""
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
 
 
 class CaptionOutput(JobEvents):
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
-        self.bar: Any = None
-        self.shown = 0
-        self.interactive = sys.stderr.isatty()
+        self.bar: ProgressBar | None = None
 
     def job_started(self, job: JobSummary) -> None:
-        if self.interactive and job.pending:
-            self.bar = click.progressbar(length=job.total, label=f"Captioning (job {job.id})",
-                                         file=sys.stderr, show_pos=True, show_eta=True)
-            self.bar.__enter__()
-            self._advance(job.finished_items)
+        self.close()
+        if job.pending:
+            self.bar = ProgressBar(f"Captioning (job {job.id})")
+            self.bar.update(job.finished_items, job.total)
 
     def progress(self, progress: Progress) -> None:
-        self._advance(progress.done)
+        if self.bar is not None:
+            self.bar.update(progress.done, progress.total, eta_seconds=progress.eta_seconds)
 
     def item_done(self, item: ItemDone) -> None:
         from desktop_app.catalogue.photos import display_path
@@ -60,21 +140,14 @@ class CaptionOutput(JobEvents):
 
     def close(self) -> None:
         if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+            self.bar.close()
             self.bar = None
 
-    def _advance(self, done: int) -> None:
-        if self.bar is not None and done > self.shown:
-            self.bar.update(done - self.shown)
-            self.shown = done
-
     def _print(self, text: str, err: bool = False) -> None:
-        # A line printed over the bar would leave the bar's remains on it: clear the line first.
         if self.bar is not None:
-            sys.stderr.write("\r\033[K")
-        echo(text, err=err)
-        if self.bar is not None:
-            self.bar.render_progress()
+            self.bar.print(text, err=err)
+        else:
+            echo(text, err=err)
 
 
 def report_failure(path: str, reason: str, as_json: bool, photo_id: int | None = None) -> None:
@@ -87,14 +160,28 @@ def report_failure(path: str, reason: str, as_json: bool, photo_id: int | None =
 
 
 def run_in_foreground(runner: JobRunner, job_id: int) -> JobSummary:
-    """Run a job with the CLI's output; Ctrl+C leaves it queued and exits 130 with how to resume it.
-    A job that cannot run at all (its model does not load) ends the command with its error."""
+    """Run a job with the CLI's output and a closing summary line on stderr. Ctrl+C leaves it queued
+    and exits 130 with how to resume it. A job that cannot run at all (its model does not load), or
+    that is cancelled meanwhile (`jobs cancel` in another terminal, the app), ends the command with
+    one error line (exit 1)."""
+    started = time.monotonic()
     try:
         ended = runner.run(job_id)
     except KeyboardInterrupt:
         echo(f"photo-annotator: interrupted; job {job_id} is saved: `photo-annotator jobs resume "
              f"{job_id}` finishes it", err=True)
         sys.exit(INTERRUPTED_EXIT)
+    echo(run_summary(ended, time.monotonic() - started), err=True)
     if ended.error is not None:
         raise click.ClickException(ended.error)
+    if ended.state is JobState.CANCELLED:
+        raise click.ClickException(f"job {job_id} cancelled after {ended.finished_items} of {ended.total}")
     return ended
+
+
+def run_summary(job: JobSummary, seconds: float) -> str:
+    """The closing line of a run: how the job stands, its counts and how long the run took."""
+    counts = f"{job.done} captioned, {job.failed} failed, {job.skipped} skipped"
+    if job.pending:
+        counts += f", {job.pending} still to do"
+    return f"job {job.id} {job.state.value}: {counts} of {job.total} in {seconds:.1f} s"

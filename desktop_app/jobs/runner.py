@@ -29,6 +29,7 @@ from desktop_app.catalogue.models import Job, JobState
 from desktop_app.catalogue.photos import absolute_path
 from desktop_app.errors import one_line
 from desktop_app.jobs import store
+from desktop_app.jobs.checks import check_caption_job, resolve_model
 from desktop_app.jobs.store import JobSummary, PendingItem
 
 log = logging.getLogger(__name__)
@@ -148,10 +149,13 @@ class JobRunner:
 
     def queue_caption_job(self, captioner_id: str, photo_ids: Sequence[int], model: str | None = None,
                           options: dict[str, Any] | None = None) -> JobSummary:
-        """Queue a captioning job; the captioner id is checked now, the model when the job runs."""
-        self.engine.registry.get_captioner(captioner_id)
+        """Queue a captioning job. The captioner, a model folder and the options are checked now (a
+        mistake is one error, before any work), a hub model when the job runs."""
+        prototype = self.engine.registry.get_captioner(captioner_id)
+        model, options = check_caption_job(prototype, model, options or {},
+                                           self.engine.models.get(captioner_id))
         with self.catalogue.write() as session:
-            job = store.create_caption_job(session, captioner_id, model, options or {}, photo_ids)
+            job = store.create_caption_job(session, captioner_id, model, options, photo_ids)
             session.flush()
             return store.summary(session, job.id)
 
@@ -183,6 +187,7 @@ class JobRunner:
                         model: str | None = None, library_ids: Sequence[int] | None = None) -> JobSummary:
         """Queue fine-tuning ``captioner_id`` on the approved captions into ``output`` (a folder)."""
         self.engine.registry.get_captioner(captioner_id)
+        model = resolve_model(model)
         with self.catalogue.write() as session:
             job = store.create_train_job(session, captioner_id, model, output, settings, library_ids)
             session.flush()

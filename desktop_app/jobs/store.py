@@ -110,7 +110,10 @@ def owner_alive(owner: str | None, heartbeat_at: datetime | None) -> bool:
 
 def create_caption_job(session: Session, captioner_id: str, model_id: str | None,
                        options: dict[str, Any], photo_ids: Sequence[int]) -> Job:
-    """A queued captioning job over ``photo_ids`` (duplicates dropped, order kept)."""
+    """A queued captioning job over ``photo_ids`` (duplicates dropped, order kept); JobError if there
+    is no photo (a job of nothing would only confuse the queue)."""
+    if not photo_ids:
+        raise JobError("no photos to caption")
     job = Job(kind=CAPTION_JOB, state=JobState.QUEUED, captioner_id=captioner_id, model_id=model_id,
               options=dict(options))
     session.add(job)

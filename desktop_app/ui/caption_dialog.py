@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.captioning.captioner import Captioner, CaptionerKind, OptionSpec
 from desktop_app.catalogue.photos import display_path
+from desktop_app.jobs.checks import check_caption_job
+from desktop_app.jobs.store import JobError
 from desktop_app.settings import Settings, model_folder_problem
 from desktop_app.ui.disclaimer import needs_acknowledgement
 from desktop_app.ui.inference import CaptionRequest
@@ -194,12 +196,20 @@ class CaptionDialog(QDialog):
         captioner = self.captioner()
         if captioner is None:
             return "No captioner is installed."
-        problem = model_folder_problem(self.model_edit.text().strip())
+        model = self.model_edit.text().strip()
+        problem = model_folder_problem(model)
         if problem:
             return sentence(problem) + "."
         if not (self.selection_radio.isChecked() and self.photo_ids) and not (
                 self.folder_radio.isChecked() and self.folder is not None):
             return "Select photos, or open a library or folder, to caption."
+        # The checks the job queue makes, so that the dialog shows the mistake instead (once the
+        # captioner's option fields are built: the model field changes before they are).
+        options = self.options() if len(self.option_fields) == len(captioner.options) else {}
+        try:
+            check_caption_job(captioner, model or None, options, self._default_model(captioner))
+        except JobError as exc:
+            return sentence(str(exc)) + "."
         return None
 
     def request(self) -> CaptionRequest:
@@ -250,6 +260,7 @@ class CaptionDialog(QDialog):
             field.setToolTip(spec.help)
             self.option_fields[spec.name] = field
             self.options_form.addRow(_label(spec.name), field)
+            _changed(field).connect(self._validate)  # a value the captioner refuses disables OK at once
         self.options_box.setVisible(bool(captioner.options))
         self._validate()
 
@@ -318,6 +329,20 @@ class CaptionDialog(QDialog):
         self.problem.setText(problem or "")
         self.problem.setVisible(problem is not None)
         self.ok_button.setEnabled(problem is None)
+
+
+def _changed(field: QWidget) -> Any:
+    """The signal a field emits when the user changes its value."""
+    if isinstance(field, _PromptField):
+        return field.editor.textChanged
+    if isinstance(field, QComboBox):
+        return field.currentTextChanged
+    if isinstance(field, QCheckBox):
+        return field.toggled
+    if isinstance(field, QSpinBox | QDoubleSpinBox):
+        return field.valueChanged
+    assert isinstance(field, QLineEdit)
+    return field.textChanged
 
 
 def _label(option_name: str) -> str:
