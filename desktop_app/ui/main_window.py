@@ -113,8 +113,8 @@ def scan_summary(report: ScanReport) -> str:
 
 def _outcome_line(outcome: Any) -> str:
     """One file of a metadata write: what happened, and why or what changed."""
-    detail = outcome.reason or "; ".join(f"{change.field}: {change.old or '(none)'} → {change.new}"
-                                         for change in outcome.changes)
+    detail = outcome.reason or "; ".join([f"{change.field}: {change.old or '(none)'} → {change.new}"
+                                          for change in outcome.changes] + list(outcome.notes))
     return f"{display_path(outcome.target)}: {outcome.status.value}" + (f" ({detail})" if detail else "")
 
 
