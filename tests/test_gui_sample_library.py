@@ -1,0 +1,75 @@
+"""The bundled sample library: what a new user's first start shows, captions included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_app import locations
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.captions import current_caption
+from desktop_app.catalogue.models import CaptionOrigin, Photo, PhotoStatus
+from desktop_app.library.images import PHOTO_EXTENSIONS
+from desktop_app.library.scanner import Scanner
+from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.photo_grid import review_badge
+
+WAIT_MS = 20_000
+
+pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
+
+
+def sample_photos() -> list[Path]:
+    root = locations.sample_library_dir()
+    return sorted(path for path in root.rglob("*") if path.suffix.lower() in PHOTO_EXTENSIONS)
+
+
+def test_every_sample_photo_has_a_caption_sidecar_of_one_line() -> None:
+    photos = sample_photos()
+    assert len(photos) == 9
+    for photo in photos:
+        text = photo.with_suffix(".txt").read_text(encoding="utf-8")
+        assert text.endswith("\n") and text.count("\n") == 1 and 20 <= len(text) <= 200, photo.name
+
+
+def test_scanning_the_sample_library_imports_a_caption_for_every_photo(
+    scanner: Scanner, catalogue: Catalogue
+) -> None:
+    report = scanner.scan(locations.sample_library_dir())
+
+    assert report.errors == [] and report.imported == len(sample_photos())
+    with catalogue.read() as session:
+        photos = session.query(Photo).all()
+        assert len(photos) == len(sample_photos())
+        for photo in photos:
+            caption = current_caption(session, photo.id)
+            assert photo.status is PhotoStatus.OK
+            assert caption is not None and caption.origin is CaptionOrigin.IMPORTED, photo.rel_path
+            sidecar = locations.sample_library_dir() / Path(photo.rel_path).with_suffix(".txt")
+            assert caption.text == sidecar.read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, thumbnails: ThumbnailCache) -> Iterator[MainWindow]:
+    opened = MainWindow(thumbnails)
+    qtbot.addWidget(opened)
+    opened.resize(1400, 900)
+    opened.show()
+    yield opened
+    opened.shutdown()
+
+
+def test_the_first_start_shows_the_sample_captions(qtbot: QtBot, window: MainWindow, db_path: Path) -> None:
+    window.start(db=str(db_path))  # an empty catalogue: the sample library is added
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(sample_photos()) and window.is_settled(),
+                    timeout=WAIT_MS)
+
+    rows = window.model.rows()
+    assert all(row.caption for row in rows)
+    assert {review_badge(row)[0] for row in rows if review_badge(row)} == {"Imported"}
+    assert all(review_badge(row) for row in rows)
+    assert "9 captions imported from the files" in window.status_text.text()
