@@ -22,7 +22,13 @@ import re
 from typing import Any, ClassVar
 
 from desktop_app.captioning.captioner import CaptionerKind, OptionSpec
-from desktop_app.captioning.hf import ModelLoadError, TransformersCaptioner, load_model, load_pretrained
+from desktop_app.captioning.hf import (
+    ModelLoadError,
+    TransformersCaptioner,
+    load_config,
+    load_model,
+    load_pretrained,
+)
 from desktop_app.hookspecs import hookimpl
 
 SUPPORTED_MODEL_TYPES = ("idefics3",)
@@ -78,7 +84,7 @@ class ProductDescriptionCaptioner(TransformersCaptioner):
     def _load(self, source: str, revision: str | None, device: str, dtype: Any) -> None:
         from transformers import Idefics3ForConditionalGeneration, Idefics3Processor
 
-        model_type_of(load_pretrained(_ConfigFile, source, revision), source)
+        model_type_of(load_config(source, revision), source)
         self.processor = load_pretrained(Idefics3Processor, source, revision)
         self.tokenizer = self.processor.tokenizer
         self.tokenizer.padding_side = "left"  # decoder-only: a batch's prompts must end together
@@ -109,18 +115,6 @@ class ProductDescriptionCaptioner(TransformersCaptioner):
 
     def _clean(self, text: str) -> str:
         return clean_description(text)
-
-
-class _ConfigFile:
-    """``config.json`` as a plain dict (for load_pretrained), read even for model types this
-    transformers does not know, so the error can name the type."""
-
-    @staticmethod
-    def from_pretrained(path: str, **kwargs: Any) -> dict[str, Any]:
-        from transformers import PretrainedConfig
-
-        config, _ = PretrainedConfig.get_config_dict(path, **kwargs)
-        return config
 
 
 def model_type_of(config: dict[str, Any], source: str) -> str:

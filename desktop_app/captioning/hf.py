@@ -1,8 +1,12 @@
 """Loading and running Hugging Face transformers captioning models: shared by the built-in captioners.
 
-- Models come from a local folder or a hub id (cached after the first download). safetensors only,
-  never remote code. A model that is neither cached nor reachable fails fast with one message that
-  names the model, where we looked, and the two fixes.
+- Models come from a local folder or a hub id (cached after the first download). safetensors only.
+- No code from a model folder ever runs: every load passes ``trust_remote_code=False`` (so transformers
+  never asks "run the custom code? [y/N]"), and a model that declares classes of its own (``auto_map``
+  or ``custom_pipelines`` in one of its config files) is refused in one line before transformers sees
+  it. ``load_pretrained`` is the one entry for every ``from_pretrained`` of the app and its plugins.
+- A model that is neither cached nor reachable fails fast with one message that names the model,
+  where we looked, and the two fixes; a ``--model`` that is a path to nothing says so.
 - Device: CUDA, then Apple MPS, then CPU, unless the user chooses; bf16 on GPUs that support it.
   SDPA attention where the architecture has it, eager otherwise.
 - Generation returns per-token probabilities, so every caption carries a confidence and the editor
@@ -13,6 +17,7 @@ torch and transformers are imported inside functions: importing this module stay
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -44,6 +49,19 @@ class ModelNotAvailableError(Exception):
 
 class ModelLoadError(Exception):
     """The model exists but cannot be loaded (wrong format, unsupported architecture...)."""
+
+
+class RemoteCodeError(ModelLoadError):
+    """The model needs Python code of its own, which is never run."""
+
+
+# Keys by which a model's config files make transformers import Python files from the model.
+REMOTE_CODE_KEYS = ("auto_map", "custom_pipelines")
+# Config files a model may declare such classes in, for hub models in the cache (in a folder, every
+# *config*.json is read): the model's, its tokenizer's, (image/video) processor's, feature extractor's.
+CONFIG_FILES = ("config.json", "tokenizer_config.json", "preprocessor_config.json", "processor_config.json",
+                "image_processor_config.json", "video_preprocessor_config.json",
+                "feature_extractor_config.json", "generation_config.json")
 
 
 # --- devices ------------------------------------------------------------------------------------------
@@ -109,17 +127,28 @@ def quiet_transformers() -> None:
 
 
 def load_pretrained(loader: Any, source: str, revision: str | None, **kwargs: Any) -> Any:
-    """``loader.from_pretrained(source)`` from a local folder, the hub cache, or (if reachable) the hub."""
+    """``loader.from_pretrained(source)`` from a local folder, the hub cache, or (if reachable) the hub.
+
+    Never runs code from the model: a model that declares its own classes is refused (RemoteCodeError)
+    before ``loader`` sees it, and transformers is told ``trust_remote_code=False`` whatever the caller
+    passed."""
     quiet_transformers()
+    kwargs["trust_remote_code"] = False
+    refuse_remote_code(source, revision)
     if is_local_folder(source):
-        return _call(loader, str(Path(source).expanduser()), source, local_files_only=True, **kwargs)
+        folder = str(Path(source).expanduser())
+        return _call(loader, folder, source, local_files_only=True, **kwargs)
+    if looks_like_path(source):
+        raise ModelNotAvailableError(f"model folder {source} does not exist")
     try:
         return _call(loader, source, source, revision=revision, local_files_only=True, **kwargs)
     except ModelNotAvailableError:
         if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes") or not _hub_reachable():
             raise
     log.info("downloading %s from the model hub", source)
-    return _call(loader, source, source, revision=revision, **kwargs)
+    loaded = _call(loader, source, source, revision=revision, **kwargs)
+    refuse_remote_code(source, revision)  # what was just downloaded may declare classes of its own
+    return loaded
 
 
 def _call(loader: Any, path: str, source: str, **kwargs: Any) -> Any:
@@ -129,6 +158,83 @@ def _call(loader: Any, path: str, source: str, **kwargs: Any) -> Any:
         if is_local_folder(source):
             raise ModelLoadError(f"cannot load a model from the folder {source}: {one_line(exc)}") from exc
         raise ModelNotAvailableError(missing_model_message(source)) from exc
+    except ValueError as exc:
+        if "trust_remote_code" not in str(exc):
+            raise
+        # transformers refused code that a file fetched during this call asks for: name the file.
+        refuse_remote_code(source, kwargs.get("revision"))
+        raise RemoteCodeError(remote_code_message(source, "auto_map", "its config")) from exc
+
+
+def refuse_remote_code(source: str, revision: str | None) -> None:
+    """Raise RemoteCodeError if the model (a folder, or a hub id's files in the hub cache) declares
+    classes of its own, which transformers would import from Python files that came with it."""
+    folder = _files_of(source, revision)
+    if folder is None:
+        return
+    names = sorted({path.name for path in folder.glob("*config*.json")} | set(CONFIG_FILES))
+    for name in names:
+        path = folder / name
+        try:
+            settings = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # absent or unreadable: transformers' own error will say so, if it needs the file
+        key = _remote_code_key(settings)
+        if key is not None:
+            raise RemoteCodeError(remote_code_message(source, key, name))
+
+
+def remote_code_message(source: str, key: str, file_name: str) -> str:
+    what = f"model folder {source}" if is_local_folder(source) else f"model {source}"
+    return (f"{what} needs its own Python code ({key} in {file_name}), which Photo Annotator never runs; "
+            "use a model that transformers supports natively")
+
+
+def _remote_code_key(settings: Any) -> str | None:
+    """The first remote-code key anywhere in a config's settings (a processor's config nests those of
+    its parts), or None."""
+    if isinstance(settings, dict):
+        for key, value in settings.items():
+            if key in REMOTE_CODE_KEYS and value:
+                return str(key)
+            found = _remote_code_key(value)
+            if found is not None:
+                return found
+    return None
+
+
+def _files_of(source: str, revision: str | None) -> Path | None:
+    """The folder holding the model's files here: the folder itself, or a hub id's snapshot in the hub
+    cache; None when nothing of it is here."""
+    if is_local_folder(source):
+        return Path(source).expanduser()
+    if looks_like_path(source):
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    for name in CONFIG_FILES:
+        try:
+            cached = try_to_load_from_cache(source, name, cache_dir=hub_cache_dir(), revision=revision)
+        except Exception:  # not a valid hub id, an unreadable cache: nothing of it is here
+            return None
+        if isinstance(cached, str):
+            return Path(cached).parent
+    return None
+
+
+def looks_like_path(source: str) -> bool:
+    """Whether ``source`` is meant as a folder rather than a hub id ("org/name"): absolute, starting
+    with "." or "~", with a separator a hub id cannot hold (a backslash, two slashes), or no valid id."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    if (source.startswith((".", "~")) or os.path.isabs(source) or source.count("/") > 1
+            or "\\" in source):
+        return True
+    try:
+        validate_repo_id(source)
+    except HFValidationError:
+        return True
+    return False
 
 
 def missing_model_message(model_id: str) -> str:
@@ -150,10 +256,25 @@ def _hub_reachable() -> bool:
         return False
 
 
+def load_config(source: str, revision: str | None) -> dict[str, Any]:
+    """The model's ``config.json`` as a plain dict, read even for model types this transformers does
+    not know (so that an error can name the type), through ``load_pretrained`` like every load."""
+    return load_pretrained(_ConfigFile, source, revision)
+
+
+class _ConfigFile:
+    @staticmethod
+    def from_pretrained(path: str, **kwargs: Any) -> dict[str, Any]:
+        from transformers import PretrainedConfig
+
+        config, _ = PretrainedConfig.get_config_dict(path, **kwargs)
+        return config
+
+
 def load_model(model_class: Any, source: str, revision: str | None, device: str, dtype: Any,
                **kwargs: Any) -> Any:
     """A model in inference mode on ``device``: safetensors only, no remote code, SDPA if possible."""
-    common = {"use_safetensors": True, "trust_remote_code": False, "dtype": dtype, **kwargs}
+    common = {"use_safetensors": True, "dtype": dtype, **kwargs}
     try:
         model = load_pretrained(model_class, source, revision, attn_implementation="sdpa", **common)
     except (ValueError, ImportError) as exc:

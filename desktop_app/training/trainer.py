@@ -131,26 +131,17 @@ class TrainReport:
 def trainable_model_type(captioner: Captioner, source: str) -> str:
     """The model family of ``source`` under ``captioner`` (from its config.json, before any weights
     load); a TrainingError names what cannot be fine-tuned and why."""
-    from desktop_app.captioning.hf import TransformersCaptioner, load_pretrained
+    from desktop_app.captioning.hf import TransformersCaptioner, load_config
 
     if not isinstance(captioner, TransformersCaptioner):
         raise TrainingError(f"captioner {captioner.id} cannot be fine-tuned: it is not a transformers "
                             "captioning model")
-    model_type = load_pretrained(_ConfigFile, source, captioner.revision).get("model_type")
+    model_type = load_config(source, captioner.revision).get("model_type")
     if model_type not in TRAINABLE_MODEL_TYPES:
         known = ", ".join(f"{name} ({kind})" for kind, name in TRAINABLE_MODEL_TYPES.items())
         raise TrainingError(f"captioner {captioner.id} cannot be fine-tuned: its model {source} is of "
                             f"type '{model_type or 'not given'}'; fine-tuning supports {known}")
     return str(model_type)
-
-
-class _ConfigFile:
-    @staticmethod
-    def from_pretrained(path: str, **kwargs: Any) -> dict[str, Any]:
-        from transformers import PretrainedConfig
-
-        config, _ = PretrainedConfig.get_config_dict(path, **kwargs)
-        return config
 
 
 # --- training -----------------------------------------------------------------------------------------
