@@ -188,11 +188,11 @@ def export(catalogue: Catalogue, fmt: ExportFormat | str, output: Path, query: P
             libraries = {record.library_id for record in records}
             _write_imagefolder(records, output, report, multiple_libraries=len(libraries) > 1, link=link)
     except OSError as exc:  # a full disk, a read-only folder: nothing was left behind
-        raise cannot_write(output, exc) from exc
+        raise _cannot_write(output, exc) from exc
     return report
 
 
-def cannot_write(where: Path, exc: OSError) -> ExportError:
+def _cannot_write(where: Path, exc: OSError) -> ExportError:
     """The one line for a failure to write ``where``, an output (never the photo being copied, which
     shutil names in the error it raises)."""
     reasons = {errno.ENOSPC: "the disk is full", getattr(errno, "EDQUOT", -1): "the disk quota is used up",
@@ -396,7 +396,7 @@ def _write_imagefolder(records: Sequence[ExportRecord], output: Path, report: Ex
                 for row in rows:
                     stream.write(json.dumps(row, ensure_ascii=False) + "\n")
         except OSError as exc:
-            raise cannot_write(output / HF_SPLIT / HF_METADATA, exc) from exc
+            raise _cannot_write(output / HF_SPLIT / HF_METADATA, exc) from exc
         _swap_folder(temp, output)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -439,7 +439,7 @@ def _place_photo(record: ExportRecord, split: Path, final_split: Path, report: E
         else:
             files.copy_photo(record.path, target)
     except OSError as exc:
-        raise cannot_write(final_split.joinpath(*file_name.split("/")), exc) from exc
+        raise _cannot_write(final_split.joinpath(*file_name.split("/")), exc) from exc
     return file_name
 
 
