@@ -368,8 +368,14 @@ def test_a_running_exports_temporary_is_kept_and_an_old_one_removed(
     (old / "train").mkdir()
     two_days_ago = time.time() - 2 * 86400
     os.utime(old, (two_days_ago, two_days_ago))  # pid reused by now, or another machine's: too old anyway
+    # What earlier versions left (tempfile's names, no pid): removed once old, like ours.
+    legacy_old, legacy_new = tmp_path / ".captions.csv.k2_9zq0a.tmp", tmp_path / ".captions.csv.p0o9i8u7.tmp"
+    legacy_old.write_text("half", encoding="utf-8")
+    legacy_new.write_text("half", encoding="utf-8")
+    os.utime(legacy_old, (two_days_ago, two_days_ago))
     export(catalogue, ExportFormat.CSV, output, PhotoQuery())
     assert running.exists() and not old.exists()
+    assert legacy_new.exists() and not legacy_old.exists()
 
 
 # -- 6. temporary names fit the file system's limit ---------------------------------------------------
