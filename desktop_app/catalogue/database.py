@@ -160,6 +160,8 @@ def _prepare_sqlite_file(url: URL, create: bool) -> None:
         if not path.exists():
             raise CatalogueNotFoundError(
                 f"no catalogue at {path}; check --db, or scan a folder to create one there")
+        if path.stat().st_size == 0:
+            raise CatalogueNotFoundError(f"no catalogue at {path} (the file is empty)")
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -224,7 +226,7 @@ def natural_key(text: str | bytes | None) -> str | None:
     return _DIGITS.sub(_number, text.casefold())
 
 
-def _tune_sqlite(engine: Engine, read_only: bool = False) -> None:
+def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see on_begin).
@@ -232,8 +234,6 @@ def _tune_sqlite(engine: Engine, read_only: bool = False) -> None:
         dbapi_connection.create_function("natural_key", 1, natural_key, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        if not read_only:  # a catalogue opened read-only keeps the journal mode it has
-            cursor.execute("PRAGMA journal_mode = WAL")
         # NORMAL is crash-safe in WAL mode; only the last commits before a power cut can be lost.
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -261,7 +261,7 @@ def create_catalogue_engine(url: URL, *, create: bool = True, reading: bool = Fa
         # A connection serves one thread at a time (scanner, GUI loaders, worker) but may serve
         # different threads over its life, hence check_same_thread=False.
         engine = create_engine(read_only_url or url, connect_args={"check_same_thread": False})
-        _tune_sqlite(engine, read_only=read_only_url is not None)
+        _tune_sqlite(engine)
         return engine
     url = _with_driver(url)
     try:
@@ -349,8 +349,19 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
     engine = create_catalogue_engine(url, create=create, reading=reading)
     catalogue = Catalogue(engine, _location(url))
     try:
-        if not create and migrate.current_revision(engine) is None and _is_empty(engine):
+        if migrate.current_revision(engine) is None and not _is_empty(engine):
+            raise CatalogueError(f"{catalogue.location} is not a Photo Annotator catalogue "
+                                 "(it holds another program's tables); nothing was changed")
+        if not create and migrate.current_revision(engine) is None:
             raise CatalogueNotFoundError(f"no catalogue at {catalogue.location} (the database is empty)")
+        if engine.dialect.name == "sqlite" and not catalogue.read_only:
+            # WAL, persistent in the file: readers never wait on a writer. Set once the file is known
+            # to be a catalogue (or a new one), so another program's database is never converted.
+            raw = engine.raw_connection()  # outside a transaction, where SQLite can change the mode
+            try:
+                raw.driver_connection.execute("PRAGMA journal_mode = WAL")
+            finally:
+                raw.close()
         if upgrade and not catalogue.read_only:
             migrate.upgrade_to_head(engine)
         else:
