@@ -119,9 +119,11 @@ def test_a_photo_whose_file_cannot_be_read_is_shown_read_only_with_why(
                     pane.approve_and_next_action, pane.reject_and_next_action, pane.edit_action,
                     window.regenerate_action):
         assert not control.isEnabled()
+    assert pane.history.revert_button.isHidden()  # its history can be read, not reverted
 
     select(qtbot, window, "poster.jpg")  # a readable photo is editable again
     assert not pane.editor.isReadOnly() and pane.edit_action.isEnabled()
+    assert not pane.history.revert_button.isHidden()
     assert pane.review_status.text() == ""
 
 

@@ -440,6 +440,7 @@ class DetailPane(QWidget):
         self._current = next((caption for caption in captions if caption["current"]), None)
         self._show_review(self._current, keep_text=same_photo and self._dirty)
         self.history.set_caption(self._current)
+        self.history.revert_button.setVisible(self.unreadable_reason() is None)  # read-only: browse only
         for widget in (self._history_heading, self.history):
             widget.setVisible(self._current is not None)
         if status == "error":
@@ -507,7 +508,7 @@ class DetailPane(QWidget):
         self._update_review_status()
 
     def revert(self, caption_id: int, revision: int) -> None:
-        if self.photo_id is None or self.review is None:
+        if self.photo_id is None or self.review is None or self.unreadable_reason() is not None:
             return
         self.flush()  # what was typed goes into the history first
         self.review.revert(self.photo_id, caption_id, revision)
