@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop_app.catalogue.captions import MAX_CAPTION_CHARS
-from desktop_app.catalogue.models import CaptionRevision, Photo
+from desktop_app.catalogue.models import CaptionRevision, Embedding, Photo
 from desktop_app.library import metadata_io
 from desktop_app.library.file_state import hash_file
 from desktop_app.library.metadata_io import IPTC_CAPTION, WriteStatus, write_metadata
@@ -78,6 +78,28 @@ def test_a_rerun_after_kill_9_during_embed_recognises_its_own_write(
     assert after.size == path.stat().st_size
     report = scanner.scan(path.parent)
     assert (report.unchanged, report.updated, report.rehashed, report.imported) == (1, 0, 0, 0)
+
+
+def test_a_rescan_after_kill_9_during_embed_keeps_the_photos_vectors(
+    scanner, catalogue, db_path: Path, thumbnails, tmp_path: Path
+) -> None:
+    path = photo_files.jpeg(tmp_path / "lib" / "a.jpg")
+    photo = approved_photo(scanner, catalogue, path)
+    with catalogue.write() as session:
+        session.add(Embedding(photo_id=photo.id, model_id="clip", dimension=1, vector=b"\0\0\0\0",
+                              content_hash=photo.content_hash))
+    killed = subprocess.run([sys.executable, "-c", KILLED_WRITE, str(db_path), str(photo.id),
+                             str(thumbnails.folder)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    report = scanner.scan(path.parent)  # the rescan comes first this time
+    assert (report.updated, report.imported) == (1, 0)
+    new_hash = hash_file(str(path))
+    with catalogue.read() as session:
+        assert session.scalar(select(Embedding.content_hash)) == new_hash
+        assert (session.get(Photo, photo.id).content_hash, session.get(Photo, photo.id).pending_hash) == (
+            new_hash, None)
+    assert write_metadata(catalogue, [photo.id], mode="embed").outcomes[0].status is WriteStatus.UNCHANGED
 
 
 def test_a_pending_hash_that_is_not_the_file_is_still_a_foreign_change(

@@ -938,9 +938,7 @@ def _record_new_file(catalogue: Catalogue, target: _Target, thumbnails: Thumbnai
         session.execute(update(Photo).where(Photo.id == target.photo_id).values(
             **state.values(), content_hash=digest, pending_hash=None))
         if target.content_hash:
-            session.execute(update(Embedding).where(
-                Embedding.photo_id == target.photo_id, Embedding.content_hash == target.content_hash
-            ).values(content_hash=digest))
+            follow_new_hash(session, target.photo_id, target.content_hash, digest)
     if target.content_hash:
         try:
             old, new = thumbnails.path_for(target.content_hash), thumbnails.path_for(digest)
@@ -949,6 +947,12 @@ def _record_new_file(catalogue: Catalogue, target: _Target, thumbnails: Thumbnai
                 shutil.copyfile(old, new)
         except OSError:  # a thumbnail is remade when missing; never a reason to fail a write
             log.debug("thumbnail not carried over for %s", target.path, exc_info=True)
+
+
+def follow_new_hash(session: Session, photo_id: int, old_hash: str, new_hash: str) -> None:
+    """Our write-back changed the file's metadata only: the photo's vectors follow its new hash."""
+    session.execute(update(Embedding).where(
+        Embedding.photo_id == photo_id, Embedding.content_hash == old_hash).values(content_hash=new_hash))
 
 
 def _os_reason(exc: OSError, path: str) -> str:

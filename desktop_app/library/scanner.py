@@ -52,7 +52,12 @@ from desktop_app.library.images import (
     unsupported_reason,
 )
 from desktop_app.library.metadata import PhotoMetadata, read_dicom, read_exif
-from desktop_app.library.metadata_io import FileMetadata, import_file_metadata, read_file_metadata
+from desktop_app.library.metadata_io import (
+    FileMetadata,
+    follow_new_hash,
+    import_file_metadata,
+    read_file_metadata,
+)
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.settings import LibrarySettings, load_settings
 
@@ -155,6 +160,7 @@ class _Row:
     status: PhotoStatus
     error: str | None
     content_hash: str | None
+    pending_hash: str | None
 
     @property
     def state(self) -> FileState:
@@ -162,7 +168,7 @@ class _Row:
 
 
 _ROW_COLUMNS = (Photo.id, Photo.rel_path, Photo.size, Photo.mtime_ns, Photo.ctime_ns, Photo.inode,
-                Photo.status, Photo.error, Photo.content_hash)
+                Photo.status, Photo.error, Photo.content_hash, Photo.pending_hash)
 
 
 def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache, known_hash: str | None = None) -> Inspection:
@@ -421,6 +427,7 @@ class Scanner:
 
         # (photo id, None for a new row; path; what its file says), imported once the rows are written
         described: list[_Described] = []
+        rewritten: list[tuple[int, str, str]] = []  # (photo id, old hash, new hash) of our own write-backs
         for done, (entry, row, inspection) in enumerate(self._inspect_all(to_inspect, stop), 1):
             if inspection is None:  # stopped
                 report.cancelled = True
@@ -446,6 +453,9 @@ class Scanner:
                 writer.update(row.id, values)
                 photo_id = row.id
                 report.updated += 1
+                if row.content_hash and inspection.content_hash == row.pending_hash:
+                    # A metadata write-back killed before it recorded the file: its pixels are the same
+                    rewritten.append((row.id, row.content_hash, inspection.content_hash))
             elif inspection.content_hash and movable.get(inspection.content_hash):
                 moved = movable[inspection.content_hash].popleft()
                 writer.update(moved.id, {**values, "library_id": library.id})
@@ -462,6 +472,10 @@ class Scanner:
             if progress:
                 progress(done, len(to_inspect))
         writer.flush()
+        if rewritten:
+            with self.catalogue.write() as session:
+                for rewritten_id, old_hash, new_hash in rewritten:
+                    follow_new_hash(session, rewritten_id, old_hash, new_hash)
         report.imported = self._import_file_metadata(library.id, described)
 
         if not report.cancelled:
