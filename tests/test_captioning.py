@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -256,19 +257,38 @@ def test_caption_command_stores_drafts_with_confidence(
     assert caption["token_scores"] is None and caption["confidence"] is None
 
 
-def test_caption_with_a_hub_id_and_no_network_exits_1_with_one_line(
-    db_path: Path, photos: list[Path]
+def test_caption_with_a_hub_id_and_no_network_exits_1_with_one_whole_line(
+    db_path: Path, photos: list[Path], tmp_path: Path
 ) -> None:
+    # A long cache path: the message names it and still ends with both fixes, never cut short.
+    cache = tmp_path.joinpath(*["a-rather-long-folder-name-for-the-model-cache"] * 5)
     script = Path(sys.executable).with_name("photo-annotator")
     result = subprocess.run(
         [str(script), "caption", str(photos[0]), "--captioner", "encoder-decoder", "--db", str(db_path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, env={**os.environ, "HF_HUB_CACHE": str(cache)},
     )
     assert result.returncode == 1
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "model 'nlpconnect/vit-gpt2-image-captioning' is not downloaded" in lines[0]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("photo-annotator: error:")]
+    assert errors == [
+        f"photo-annotator: error: model 'nlpconnect/vit-gpt2-image-captioning' is not downloaded (looked in "
+        f"{cache}) and the model hub cannot be reached; connect to the internet once to download it, or use "
+        "a local model folder with --model FOLDER"], result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("source", ["./no-such-model", "~/no-such-model", "/no/such/model", "models/v1/extra",
+                                    "models\\v1", "no such model"])
+def test_a_model_path_to_nothing_says_the_folder_does_not_exist(source: str) -> None:
+    from transformers import AutoTokenizer
+
+    from desktop_app.captioning.hf import load_pretrained
+
+    with pytest.raises(ModelNotAvailableError) as failure:
+        load_pretrained(AutoTokenizer, source, None)
+    assert str(failure.value) == f"model folder {source} does not exist"
+    # A hub id ("org/name") is looked up in the hub cache instead.
+    with pytest.raises(ModelNotAvailableError, match="'nobody-here/no-such-model' is not downloaded"):
+        load_pretrained(AutoTokenizer, "nobody-here/no-such-model", None)
 
 
 def test_caption_reports_failed_photos_and_exits_1(
