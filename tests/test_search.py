@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,11 +69,15 @@ def captioned(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, list[dict], str]:
+    code, out, err = run_text(capsys, db_path, *args)
+    return code, [json.loads(line) for line in out.splitlines() if line.startswith("{")], err
+
+
+def run_text(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exit_info:
-        main([*args, "--db", str(db_path)])
+        main(["--db", str(db_path), *args])  # first: a query may end with `-- -word`
     captured = capsys.readouterr()
-    lines = [json.loads(line) for line in captured.out.splitlines() if line.startswith("{")]
-    return exit_info.value.code, lines, captured.err
+    return exit_info.value.code, captured.out, captured.err
 
 
 def names(hits: list[dict]) -> list[str]:
@@ -210,3 +215,109 @@ def test_a_broken_embedder_is_loaded_once_per_session(broken_embedders: None, ca
     assert loads == ["cpu"]
     assert first.mode is second.mode is SearchMode.KEYWORD
     assert "weights file is corrupt" in second.notices[0]
+
+
+# --- what a hybrid search says about how it found each photo ---------------------------------------------
+
+def test_hybrid_search_says_when_no_caption_holds_the_words(
+    captioned: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, hits, err = run_cli(capsys, db_path, "search", "puppy", "--json")
+    assert code == 0 and names(hits)[0] == "dog.jpg" and len(hits) == len(CAPTIONS)
+    assert {hit["matched"] for hit in hits} == {"meaning"}
+    assert {hit["snippet"] for hit in hits} == {None}
+    assert err == f"photo-annotator: note: {service.NO_WORD_MATCH}\n"
+    assert all(0 < hit["score"] <= 0.5 for hit in hits)  # found by one ranking of two
+
+    # Words and meaning: each line says how its photo was found.
+    code, out, err = run_text(capsys, db_path, "search", "red", "boat")  # unquoted words: one query
+    assert code == 0 and err == ""
+    lines = [line.split(maxsplit=3) for line in out.splitlines()]
+    assert lines[0][:2] == ["1.00", "both"] and Path(lines[0][2]).name == "boat.jpg"
+    assert lines[0][3] == "a [red] [boat] in the harbour"
+    assert {line[1] for line in lines[1:]} == {"meaning"}
+
+
+# --- excluding words -------------------------------------------------------------------------------------
+
+def test_excluding_a_word_from_a_shell(captioned: Path, db_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    # After --, a word starting with "-" is part of the query; NOT is the same without the --.
+    code, hits, err = run_cli(capsys, db_path, "search", "--mode", "keyword", "--json", "--", "red", "-car")
+    assert (code, names(hits), err) == (0, ["boat.jpg"], "")
+    assert run_cli(capsys, db_path, "search", "--mode", "keyword", "--json", "red", "NOT", "car") == (
+        0, hits, "")
+    # Without --, the shell's "-car" reads as an option: the error says how to write it.
+    code, out, err = run_text(capsys, db_path, "search", "red", "-car")
+    assert code == 2 and out == ""
+    assert "photo-annotator search -- WORDS -car" in err and "NOT car" in err and err.count("\n") == 1
+    # Only exclusions: nothing to look up, and a note saying so, for -dog and NOT dog alike.
+    expected = (0, [], f"photo-annotator: note: {service.EXCLUSIONS_ONLY}\n")
+    assert run_cli(capsys, db_path, "search", "--json", "--", "-dog") == expected
+    assert run_cli(capsys, db_path, "search", "--json", "NOT", "dog") == expected
+    # By meaning too, an excluded word keeps its captions out (an embedder would read "-car" as "car").
+    code, hits, _err = run_cli(capsys, db_path, "search", "--json", "--", "red", "-car")
+    assert code == 0 and names(hits)[0] == "boat.jpg" and "car.jpg" not in names(hits)
+    code, hits, _err = run_cli(capsys, db_path, "search", "--mode", "semantic", "--json", "--", "vehicle",
+                               "-car")
+    assert code == 0 and hits and "car.jpg" not in names(hits)
+
+
+# --- a first search by meaning on a small catalogue just works ------------------------------------------
+
+def test_a_small_catalogue_is_embedded_before_its_first_search_by_meaning(
+    captioned: Path, db_path: Path, catalogue: Catalogue, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Above the limit: the advice to run `embed`, and nothing embedded.
+    monkeypatch.setattr(service, "AUTO_EMBED_LIMIT", len(CAPTIONS) - 1)
+    code, hits, err = run_cli(capsys, db_path, "search", "puppy", "--mode", "semantic")
+    assert code == 1 and err.startswith("photo-annotator: error: no caption is embedded with ")
+    assert "run `photo-annotator embed --embedder minilm`" in err
+    with catalogue.read() as session:
+        assert session.scalars(select(Embedding)).first() is None
+    # Within it: embedded first, with progress on a terminal, then found.
+    monkeypatch.setattr(service, "AUTO_EMBED_LIMIT", len(CAPTIONS))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, hits, err = run_cli(capsys, db_path, "search", "puppy", "--mode", "semantic", "--json")
+    assert code == 0 and names(hits)[0] == "dog.jpg"
+    assert f"{len(CAPTIONS)}/{len(CAPTIONS)}" in err and "embed`" not in err
+    with catalogue.read() as session:
+        assert len(session.scalars(select(Embedding)).all()) == len(CAPTIONS)
+
+
+def test_captions_too_many_to_embed_before_a_query_are_named(captioned: Path, catalogue: Catalogue) -> None:
+    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.search.results import SearchMode
+    from desktop_app.search.service import SearchService
+
+    search = SearchService(catalogue, load_plugins(), device="cpu")
+    try:
+        progress: list[tuple[int, int]] = []
+        search.progress = lambda done, total: progress.append((done, total))
+        assert search.search("puppy", SearchMode.SEMANTIC).notices == []
+        assert progress[-1] == (len(CAPTIONS), len(CAPTIONS))
+        with catalogue.write() as session:  # a new batch of captions, more than a query embeds first
+            for name in ("dog.jpg", "car.jpg"):
+                edit_caption(session, find_photo(session, str(captioned / name)), f"new {name}", author="ann")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(service, "AUTO_EMBED_LIMIT", 1)
+            result = search.search("puppy", SearchMode.SEMANTIC)
+        assert result.hits and result.notices == [
+            "more than 1 captions have no vector yet and are not searched by meaning: run `photo-annotator "
+            "embed --embedder minilm` (in the app: Captioning > Prepare Search by Meaning)"]
+    finally:
+        search.close()
+
+
+def test_text_output_shows_control_characters_and_json_keeps_them(
+    captioned: Path, db_path: Path, catalogue: Catalogue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "a red kite \x1b]52;c;ZXZpbA==\x07 over the \u202eharbour\x1b[2J"
+    with catalogue.write() as session:
+        edit_caption(session, find_photo(session, str(captioned / "city.jpg")), hostile, author="ann")
+    code, out, _err = run_text(capsys, db_path, "search", "kite", "--mode", "keyword")
+    assert code == 0 and "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in out and "\\u202eharbour" in out
+    code, hits, _err = run_cli(capsys, db_path, "search", "kite", "--mode", "keyword", "--json")
+    assert hits[0]["caption"] == hostile

@@ -79,7 +79,7 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     """
     from desktop_app.catalogue.models import CaptionOrigin, ReviewState
     from desktop_app.catalogue.photos import display_path, find_library
-    from desktop_app.cli.embed import _ProgressLine
+    from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.search.results import SearchFilters, SearchMode
     from desktop_app.search.service import SearchService
@@ -102,13 +102,13 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
         state=ReviewState(state) if state in ("draft", "rejected") else None, captioner=captioner,
         origin=CaptionOrigin(origin) if origin else None,
     )
-    progress = _ProgressLine("captions before the search")
+    bar = ProgressBar("Embedding captions before the search")
     service = SearchService(catalogue, registry, embedder_id=embedder, model=model, device=device,
-                            progress=progress)
+                            progress=bar.update)
     try:
         result = service.search(text, SearchMode(mode), filters, limit)
     finally:
-        progress.close()
+        bar.close()
         service.close()
     for notice in result.notices:
         echo(f"photo-annotator: note: {printable(notice)}", err=True)

@@ -38,7 +38,7 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import Caption, CaptionRevision, Embedding, Photo, PhotoStatus, utcnow
 from desktop_app.errors import one_line
 from desktop_app.search.embedder import Embedder, Modality, plugin_failures
-from desktop_app.search.results import SearchFilters, SearchHit, filter_conditions, is_unfiltered
+from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions, is_unfiltered
 
 log = logging.getLogger(__name__)
 
@@ -672,7 +672,7 @@ def caption_hits(session: Session, index: VectorIndex, query: np.ndarray, limit:
             photos.add(caption.photo_id)
             hits.append(SearchHit(photo_id=caption.photo_id, caption_id=caption.id,
                                   path=absolute_path(roots[caption.library_id], caption.rel_path),
-                                  caption=caption.text, score=score))
+                                  caption=caption.text, score=score, matched=Matched.MEANING))
             if len(hits) == limit:
                 return hits
         if len(ranked) < fetch and not stale:
@@ -715,7 +715,7 @@ def image_search(session: Session, index: VectorIndex, embedder: Embedder, text:
                 continue
             hits.append(SearchHit(photo_id=photo.id, caption_id=photo.caption_id,  # type: ignore[arg-type]
                                   path=absolute_path(roots[photo.library_id], photo.rel_path),
-                                  caption=photo.text or "", score=score))
+                                  caption=photo.text or "", score=score, matched=Matched.PIXELS))
             if len(hits) == limit:
                 return hits
         if len(ranked) < fetch and not stale:
