@@ -82,6 +82,22 @@ def test_export_refuses_the_catalogue_and_its_side_files_even_with_force(
     assert not [p for p in db_path.parent.iterdir() if "photo-annotator-tmp" in p.name]
 
 
+def test_a_catalogue_opened_read_only_is_refused_too(catalogue: Catalogue, album: Path, db_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # A catalogue file the user cannot write opens read-only (a file: URI), yet renaming a new file onto
+    # it would still succeed in a writable folder. Root can write it: the probe is told it cannot.
+    from desktop_app.catalogue import database, open_catalogue
+
+    monkeypatch.setattr(database, "_can_write", lambda path: False)
+    before = _digest(db_path)
+    with open_catalogue(db_path, create=False, reading=True) as read_only:
+        assert read_only.read_only
+        for output in (db_path, Path(f"{db_path}-wal")):
+            with pytest.raises(ExportError, match="catalogue"):
+                export(read_only, ExportFormat.CSV, output, PhotoQuery(), force=True)
+    assert _digest(db_path) == before
+
+
 @pytest.mark.parametrize("fmt", FILE_FORMATS)
 def test_export_refuses_a_file_of_a_library_even_with_force(
     catalogue: Catalogue, album: Path, tmp_path: Path, fmt: ExportFormat

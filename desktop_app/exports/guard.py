@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,8 +58,12 @@ def refusal(output: Path, *, folder: bool, catalogue: Catalogue, session: Sessio
 def _catalogue_files(catalogue: Catalogue) -> list[Path]:
     if catalogue.url.get_backend_name() != "sqlite":
         return []
-    database = catalogue.url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    # The file's path, also for one opened read-only through a "file:PATH?mode=ro" URI: renaming a new
+    # file onto a catalogue its owner cannot write still succeeds in a writable folder.
+    database = catalogue.location
+    if database.startswith("file:"):
+        database = os.fsdecode(unquote_to_bytes(database[len("file:"):].split("?", 1)[0]))
+    if not database or database == ":memory:":
         return []
     return [Path(database), *(Path(database + suffix) for suffix in SQLITE_SIDE_FILES)]
 
