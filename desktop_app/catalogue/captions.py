@@ -338,6 +338,9 @@ def review_session(catalogue: Catalogue) -> Iterator[Session]:
                     kept = keep_beside(session, photo, conflict.text, author=conflict.author,
                                        based_on=conflict.based_on)
                     conflict.kept_caption_id = kept.id
+                    saved = unsaved_edit(session, photo.id)
+                    if saved is not None and saved.text.strip() == conflict.text:
+                        drop_unsaved_edit(session, photo.id)  # kept: a recovery must not keep it twice
         raise
 
 
