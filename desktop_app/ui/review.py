@@ -11,6 +11,12 @@ so undoing a change writes a new revision that brings the caption back to how it
 review state, origin, the model's token scores), and redoing writes one that brings the change back.
 The worker keeps those before/after snapshots; the GUI keeps only the command.
 
+The review contract (catalogue/captions.py): every change carries the caption and revision the pane
+showed (``BasedOn``). A change to a caption that changed since (a job regenerated it, another editor
+approved it) is refused: ``conflict`` carries the one line saying who changed it, when and how, and the
+photo's fresh details follow, showing both texts; a refused edit's text is kept as another caption
+of the photo, with a Use This Caption button.
+
 Crash safety: the text being typed is saved as the photo's *unsaved edit* (a row of its own, see
 ``captions.save_unsaved_edit``) and committed as an edit revision when the editor moves on. Unsaved
 edits left behind by a crash are committed at the next ``open`` as draft edits noted "recovered"
@@ -28,10 +34,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue, captions
-from desktop_app.catalogue.captions import CaptionError, CaptionSnapshot
+from desktop_app.catalogue.captions import BasedOn, CaptionConflict, CaptionError, CaptionSnapshot
 from desktop_app.catalogue.models import Caption, Photo, ReviewState
 from desktop_app.catalogue.photos import PhotoNotFoundError, photo_json, photo_with_history
 from desktop_app.errors import one_line
@@ -57,17 +64,26 @@ class ReviewWorker(QObject):
     changed = Signal(int, object)  # photo id, photo_json() of the photo after a write
     finished = Signal(int, int, bool)  # request token, photo id, whether it was written
     failed = Signal(str)  # one line for the user
+    conflict = Signal(int, str, object)  # photo id, the one line (the caption changed since), kept caption id
     recovered = Signal(object)  # [photo id]: unsaved edits a crash left, committed at open
 
     def __init__(self) -> None:
         super().__init__()
         self.catalogue: Catalogue | None = None
         self._done: dict[int, _Done] = {}  # request token -> what it changed
+        # This editor's own writes: (caption id, revision before) -> revision after, and (photo id,
+        # current caption id or None, its revision) -> the current caption and revision after. A change
+        # the pane based on what it showed before its own earlier change was written is based on that
+        # change's result: the editor's own changes never conflict with each other, anyone else's do.
+        self._moved: dict[tuple[int, int], int] = {}
+        self._replaced: dict[tuple[int, int | None, int], tuple[int, int]] = {}
 
     @Slot(object)
     def open(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self._done.clear()
+        self._moved.clear()
+        self._replaced.clear()
         try:
             with catalogue.write() as session:
                 photo_ids = captions.recover_unsaved_edits(session)
@@ -82,15 +98,18 @@ class ReviewWorker(QObject):
 
     @Slot(int, int, object)
     def apply(self, token: int, photo_id: int, change: dict[str, Any]) -> None:
-        """One change: {"action": edit|approve|reject|revert, "text": str | None, "caption_id",
-        "revision": for a revert}. A given text is saved first (approve and reject of edited text)."""
+        """One change: {"action": edit|approve|reject|revert|choose, "text": str | None, "caption_id",
+        "revision": for a revert, "based_on": the BasedOn the pane showed, or None}. A given text is saved
+        first (approve and reject of edited text)."""
         def write(session: Session) -> None:
             photo = self._photo(session, photo_id)
             author = captions.default_author()
-            action, text = change["action"], change.get("text")
+            action, text, based_on = change["action"], change.get("text"), change.get("based_on")
+            based_on = self._rebase(photo_id, based_on, current=action not in (CHOOSE, REVERT))
             if action == CHOOSE:
                 previous = captions.current_caption(session, photo_id)
-                caption = captions.choose_caption(session, photo, change["caption_id"], author=author)
+                caption = captions.choose_caption(session, photo, change["caption_id"], author=author,
+                                                  based_on=based_on)
                 snapshot = CaptionSnapshot.of(caption)
                 self._done[token] = _Done(photo_id, caption.id, snapshot, snapshot,
                                           replaced=previous.id if previous is not None else None)
@@ -101,17 +120,18 @@ class ReviewWorker(QObject):
             if action == REVERT:
                 if target is None:
                     raise CaptionError(f"caption {change['caption_id']} no longer exists")
-                caption = captions.revert_caption(session, target, change["revision"], author=author)
+                caption = captions.revert_caption(session, target, change["revision"], author=author,
+                                                  based_on=based_on)
             elif text is not None and text.strip():
                 caption = captions.edit_caption(session, photo, text, author=author,
-                                                approve=action == APPROVE)
-                if action == REJECT:
+                                                approve=action == APPROVE, based_on=based_on)
+                if action == REJECT:  # of the text just written: no other base
                     caption = captions.set_review_state(session, photo, ReviewState.REJECTED, author=author)
             elif action == EDIT:
                 raise CaptionError("caption text is empty")
             else:
                 state = ReviewState.APPROVED if action == APPROVE else ReviewState.REJECTED
-                caption = captions.set_review_state(session, photo, state, author=author)
+                caption = captions.set_review_state(session, photo, state, author=author, based_on=based_on)
             captions.drop_unsaved_edit(session, photo_id)  # committed, or superseded by this change
             self._done[token] = _Done(photo_id, caption.id, before, CaptionSnapshot.of(caption))
             while len(self._done) > UNDO_LIMIT:
@@ -127,14 +147,15 @@ class ReviewWorker(QObject):
     def redo(self, redo_token: int, token: int, label: str) -> None:
         self._restore(redo_token, token, undo=False, label=label)
 
-    @Slot(int, str)
-    def save_unsaved(self, photo_id: int, text: str) -> None:
+    @Slot(int, str, object)
+    def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None) -> None:
         """The text being typed, kept until it is committed or dropped (no `changed`: nothing shown moves)."""
         if self.catalogue is None:
             return
         try:
             with self.catalogue.write() as session:
-                captions.save_unsaved_edit(session, photo_id, text, author=captions.default_author())
+                captions.save_unsaved_edit(session, photo_id, text, author=captions.default_author(),
+                                           based_on=based_on)
         except Exception as exc:
             self._report("cannot save the caption being edited", exc)
 
@@ -184,14 +205,61 @@ class ReviewWorker(QObject):
             self.finished.emit(token, photo_id, False)
             return
         try:
-            with self.catalogue.write() as session:
+            with captions.review_session(self.catalogue) as session:
+                before = self._revisions(session, photo_id)
                 write(session)
+                session.flush()
+                after = self._revisions(session, photo_id)
+        except CaptionConflict as exc:
+            # Refused: the photo's fresh details show what changed (and the editor's text kept beside).
+            log.info("%s: %s", what, exc)
+            self.conflict.emit(photo_id, str(exc), exc.kept_caption_id)
+            self.failed.emit(f"{what}: {exc}")
+            self._send_details(photo_id)
+            self.finished.emit(token, photo_id, False)
+            return
         except Exception as exc:
             self._report(what, exc)
             self.finished.emit(token, photo_id, False)
             return
+        self._remember(photo_id, before, after)
         self._send_details(photo_id)
         self.finished.emit(token, photo_id, True)
+
+    @staticmethod
+    def _revisions(session: Session, photo_id: int) -> tuple[dict[int, int], int | None]:
+        """The photo's captions' revisions, and which is current."""
+        rows = session.execute(select(Caption.id, Caption.revision, Caption.is_current)
+                               .where(Caption.photo_id == photo_id)).all()
+        return {row.id: row.revision for row in rows}, next((row.id for row in rows if row.is_current), None)
+
+    def _remember(self, photo_id: int, before: tuple[dict[int, int], int | None],
+                  after: tuple[dict[int, int], int | None]) -> None:
+        (old, old_current), (new, new_current) = before, after
+        for caption_id, revision in new.items():
+            if caption_id in old and old[caption_id] != revision:
+                self._moved[(caption_id, old[caption_id])] = revision
+        if new_current is not None and (old_current != new_current
+                                        or old.get(new_current) != new.get(new_current)):
+            key = (photo_id, old_current, old.get(old_current, 0) if old_current is not None else 0)
+            self._replaced[key] = (new_current, new[new_current])
+        for memory in (self._moved, self._replaced):
+            while len(memory) > UNDO_LIMIT:
+                del memory[next(iter(memory))]
+
+    def _rebase(self, photo_id: int, based_on: BasedOn | None, *, current: bool) -> BasedOn | None:
+        """``based_on`` moved past this editor's own later writes (see ``_moved``)."""
+        if based_on is None:
+            return None
+        caption_id, revision = based_on.caption_id, based_on.revision
+        for _step in range(UNDO_LIMIT):
+            if current and (photo_id, caption_id, revision) in self._replaced:
+                caption_id, revision = self._replaced[(photo_id, caption_id, revision)]
+            elif caption_id is not None and (caption_id, revision) in self._moved:
+                revision = self._moved[(caption_id, revision)]
+            else:
+                break
+        return BasedOn(caption_id, revision)
 
     def _send_details(self, photo_id: int) -> None:
         assert self.catalogue is not None
@@ -243,13 +311,14 @@ class ReviewService(QObject):
     changed = Signal(int, object)  # photo id, photo_json() after a write: refresh the grid row and pane
     finished = Signal(int, int, bool)  # token, photo id, written
     failed = Signal(str)  # one line for the message bar
+    conflict = Signal(int, str, object)  # photo id, why a change was refused, the caption keeping its text
     recovered = Signal(object)  # [photo id] whose unsaved edits a crash left (committed, noted)
 
     _open_requested = Signal(object)
     _apply_requested = Signal(int, int, object)
     _undo_requested = Signal(int, int, str)
     _redo_requested = Signal(int, int, str)
-    _save_requested = Signal(int, str)
+    _save_requested = Signal(int, str, object)
     _drop_requested = Signal(int)
     _shutdown_requested = Signal()
 
@@ -270,7 +339,7 @@ class ReviewService(QObject):
         self._save_requested.connect(self.worker.save_unsaved)
         self._drop_requested.connect(self.worker.drop_unsaved)
         self._shutdown_requested.connect(self.worker.shutdown)
-        for name in ("changed", "finished", "failed", "recovered"):
+        for name in ("changed", "finished", "failed", "conflict", "recovered"):
             getattr(self.worker, name).connect(getattr(self, name))  # queued: listeners run on this thread
         self.thread.start()
 
@@ -281,30 +350,34 @@ class ReviewService(QObject):
 
     # -- changes (undoable) -------------------------------------------------------------------------------
 
-    def edit(self, photo_id: int, text: str) -> int:
+    # ``based_on``: the caption and revision the editor saw (the pane always says; see the module doc).
+
+    def edit(self, photo_id: int, text: str, based_on: BasedOn | None = None) -> int:
         """Commit ``text`` as the photo's current caption (a draft again), dropping its unsaved edit."""
-        return self._push(photo_id, {"action": EDIT, "text": text}, "Edit caption")
+        return self._push(photo_id, {"action": EDIT, "text": text, "based_on": based_on}, "Edit caption")
 
-    def approve(self, photo_id: int, text: str | None = None) -> int:
+    def approve(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None) -> int:
         """Approve the current caption; with ``text``, approve that text (saved as an edit)."""
-        return self._push(photo_id, {"action": APPROVE, "text": text}, "Approve caption")
+        change = {"action": APPROVE, "text": text, "based_on": based_on}
+        return self._push(photo_id, change, "Approve caption")
 
-    def reject(self, photo_id: int, text: str | None = None) -> int:
-        return self._push(photo_id, {"action": REJECT, "text": text}, "Reject caption")
+    def reject(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None) -> int:
+        return self._push(photo_id, {"action": REJECT, "text": text, "based_on": based_on}, "Reject caption")
 
-    def revert(self, photo_id: int, caption_id: int, revision: int) -> int:
+    def revert(self, photo_id: int, caption_id: int, revision: int, based_on: BasedOn | None = None) -> int:
         """Bring back revision ``revision``'s text of ``caption_id`` as a new draft revision."""
-        change = {"action": REVERT, "caption_id": caption_id, "revision": revision}
+        change = {"action": REVERT, "caption_id": caption_id, "revision": revision, "based_on": based_on}
         return self._push(photo_id, change, f"Revert to revision {revision}")
 
-    def choose(self, photo_id: int, caption_id: int) -> int:
+    def choose(self, photo_id: int, caption_id: int, based_on: BasedOn | None = None) -> int:
         """Make ``caption_id`` the photo's current caption (say, a model's draft beside a person's)."""
-        return self._push(photo_id, {"action": CHOOSE, "caption_id": caption_id}, "Use another caption")
+        change = {"action": CHOOSE, "caption_id": caption_id, "based_on": based_on}
+        return self._push(photo_id, change, "Use another caption")
 
     # -- the text being typed (not undoable: the editor's own undo covers typing) -------------------------
 
-    def save_unsaved(self, photo_id: int, text: str) -> None:
-        self._save_requested.emit(photo_id, text)
+    def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None = None) -> None:
+        self._save_requested.emit(photo_id, text, based_on)
 
     def drop_unsaved(self, photo_id: int) -> None:
         self._drop_requested.emit(photo_id)
