@@ -194,7 +194,7 @@ def test_a_file_that_is_not_a_catalogue(tmp_path: Path, capsys: pytest.CaptureFi
     notes.write_text("shopping list\n" * 200)
     code, _, err = run(capsys, "photos", "--db", str(notes))
     assert code == 1
-    assert err == f"{PROG_ERROR}the catalogue {notes} is not a catalogue (not an SQLite database)\n"
+    assert err == f"{PROG_ERROR}cannot open the catalogue {notes}: the file is not an SQLite database\n"
 
 
 def _refuse_writes(monkeypatch: pytest.MonkeyPatch, where: Path, error: int, whole_folder: bool) -> None:

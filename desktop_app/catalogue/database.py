@@ -76,7 +76,7 @@ def explain_database_error(exc: BaseException, location: str | None = None) -> s
     if cause == "unable to open database file":
         return f"{where} cannot be opened: permission denied, or its folder is missing or read-only"
     if cause == "file is not a database":
-        return f"{where} is not a catalogue (not an SQLite database)"
+        return f"cannot open {where}: the file is not an SQLite database"
     if cause == "database disk image is malformed":
         return f"{where} is corrupt (database disk image is malformed); restore it from a backup"
     if cause == "disk i/o error":
