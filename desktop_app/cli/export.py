@@ -17,7 +17,7 @@ FORMATS = ("csv", "jsonl", "coco", "hf-imagefolder")
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="csv (UTF-8 with BOM, opens in Excel), jsonl, coco (captions JSON), or hf-imagefolder "
-                   "(a folder of the photos with metadata.jsonl, for `datasets`).")
+                   "(a folder of copies of the photos with metadata.jsonl, for `datasets`).")
 @click.option("--state", type=click.Choice(("approved", "any")), default="any", show_default=True,
               help="approved: only photos whose current caption is approved; any: every current caption "
                    "(drafts and rejected ones too, their state in the output).")
