@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.catalogue.captions import MAX_CAPTION_CHARS, BasedOn
 from desktop_app.catalogue.models import ReviewState
 from desktop_app.catalogue.photos import display_path
 from desktop_app.ui.caption_editor import CaptionEditor
@@ -308,6 +309,10 @@ class DetailPane(QWidget):
         self._stored = ""  # the current caption's text as the catalogue has it
         self._dirty = False  # the editor holds a person's text that differs from it
         self._advance_token: int | None = None
+        # The caption and revision the shown text is based on: what every review action sends (the
+        # review contract). It follows the catalogue while the editor shows the stored text, and stays
+        # where typing began while the editor holds a person's text.
+        self._base = BasedOn(None, 0)
         self._recent: dict[int, dict[str, Any]] = {}  # details the review worker sent, newest last
 
         self._autosave = QTimer(self)
@@ -379,6 +384,7 @@ class DetailPane(QWidget):
         if review is not None:
             review.changed.connect(self._on_changed)
             review.finished.connect(self._on_finished)
+            review.conflict.connect(self._on_conflict)
             review.undo_stack.indexChanged.connect(self._update_undo_actions)
             review.undo_stack.cleanChanged.connect(self._update_undo_actions)
         self.clear()
@@ -439,6 +445,10 @@ class DetailPane(QWidget):
         self._set_captions(captions)
         self._current = next((caption for caption in captions if caption["current"]), None)
         self._show_review(self._current, keep_text=same_photo and self._dirty)
+        if not self._dirty:  # the editor shows the stored text: what is shown is what actions are based on
+            self._base = _based_on(self._current)
+        if not same_photo:
+            self.review_alert.hide()
         self.history.set_caption(self._current)
         self.history.revert_button.setVisible(self.unreadable_reason() is None)  # read-only: browse only
         for widget in (self._history_heading, self.history):
@@ -454,26 +464,32 @@ class DetailPane(QWidget):
         else:
             self.preview.set_image(image)
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
         """Commit the text being edited as a revision of the current caption (a draft again). The window
-        calls it before another photo is shown; an empty text is no caption and is dropped."""
+        calls it before another photo is shown; an empty text is no caption and is dropped. False: the
+        text is over MAX_CAPTION_CHARS, kept as an unsaved edit and in the editor, not committed."""
         pending = self._autosave.isActive()
         self._autosave.stop()
         if self.photo_id is None or self.review is None:
-            return
+            return True
         if not self._dirty:
             if pending:  # typed back to the stored text: a saved unsaved edit would be stale
                 self.review.drop_unsaved(self.photo_id)
-            return
-        self._dirty = False
+            return True
         text = self.editor.toPlainText()
+        if self._too_long(text):
+            self.review.save_unsaved(self.photo_id, text, self._base)  # kept as typed, not committed
+            return False
+        self._dirty = False
         if text.strip():
             self._stored = text.strip()
-            self.review.edit(self.photo_id, text)
+            self.review_alert.hide()
+            self.review.edit(self.photo_id, text, self._base)
         else:
             self.review.drop_unsaved(self.photo_id)
             self._restore_editor()
         self._update_review_status()
+        return True
 
     def review_actions(self) -> list[QAction]:
         """The keyboard review flow, for the window's menus (Review and Edit)."""
@@ -505,13 +521,15 @@ class DetailPane(QWidget):
             self.review.drop_unsaved(self.photo_id)
         self._dirty = False
         self._restore_editor()
+        self._base = _based_on(self._current)
         self._update_review_status()
 
     def revert(self, caption_id: int, revision: int) -> None:
         if self.photo_id is None or self.review is None or self.unreadable_reason() is not None:
             return
-        self.flush()  # what was typed goes into the history first
-        self.review.revert(self.photo_id, caption_id, revision)
+        if not self.flush():  # what was typed goes into the history first
+            return
+        self.review.revert(self.photo_id, caption_id, revision, self._shown(caption_id))
 
     def regenerate(self) -> None:
         if self.photo_id is None:
@@ -524,17 +542,18 @@ class DetailPane(QWidget):
         """Make another caption of this photo its current one (typed text is committed first)."""
         if self.photo_id is None or self.review is None:
             return
-        self.flush()
-        self.review.choose(self.photo_id, caption_id)
+        if not self.flush():
+            return
+        self.review.choose(self.photo_id, caption_id, self._shown(caption_id))
 
     def focus_editor(self) -> None:
         self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.editor.moveCursor(QTextCursor.MoveOperation.End)
 
     def undo(self) -> None:
-        if self.review is None:
+        # Typed text is committed first, so undo takes it back as a revision, not lost.
+        if self.review is None or not self.flush():
             return
-        self.flush()  # typed text is committed first, so undo takes it back as a revision, not lost
         self.review.undo_stack.undo()
 
     def redo(self) -> None:
@@ -549,6 +568,8 @@ class DetailPane(QWidget):
         if text is None and self._current is None:
             self.review_status.setText("Write a caption first: there is nothing to review.")
             return
+        if text is not None and self._too_long(text):
+            return
         if text is None and self._current is not None and self._current["state"] == state.value:
             if advance:
                 self.advance_requested.emit()  # already so: nothing to write
@@ -557,7 +578,8 @@ class DetailPane(QWidget):
         if text is not None:
             self._stored = text.strip()
         decide = self.review.approve if state is ReviewState.APPROVED else self.review.reject
-        token = decide(self.photo_id, text)
+        self.review_alert.hide()
+        token = decide(self.photo_id, text, self._base)
         self._advance_token = token if advance else None
         self._update_review_status()
 
@@ -575,6 +597,35 @@ class DetailPane(QWidget):
             if written:
                 self.advance_requested.emit()
 
+    def _on_conflict(self, photo_id: int, message: str, kept_caption_id: int | None) -> None:
+        """A change was refused: the caption changed since the revision shown. The fresh details
+        follow (the current text, and the editor's text kept beside as another caption)."""
+        if photo_id != self.photo_id:
+            return
+        what = (f" Your text is kept as caption {kept_caption_id} under Captions: Use This Caption makes it "
+                "current." if kept_caption_id is not None else " Review the caption as it now reads.")
+        self._show_alert(f"Not applied: {message}.{what}")
+
+    def _too_long(self, text: str) -> bool:
+        """Whether ``text`` is over the caption length limit; if so the editor says so and keeps it."""
+        length = len(text.strip())
+        if length <= MAX_CAPTION_CHARS:
+            return False
+        self._show_alert(f"This caption is {length:,} characters; the most a caption can hold is "
+                         f"{MAX_CAPTION_CHARS:,}. Shorten it to save it (your text stays here).")
+        return True
+
+    def _show_alert(self, text: str) -> None:
+        self.review_alert.setText(text)
+        self.review_alert.show()
+
+    def _shown(self, caption_id: int) -> BasedOn | None:
+        """The caption as the pane shows it: what choosing or reverting it is based on."""
+        for caption in (self._details or {}).get("captions") or []:
+            if caption["id"] == caption_id:
+                return _based_on(caption)
+        return None
+
     def _freshest(self, details: dict[str, Any]) -> dict[str, Any]:
         """``details``, or the review worker's newer ones: a load that raced a write must not undo it
         on screen. Revisions only ever grow, so more of them means newer."""
@@ -585,13 +636,15 @@ class DetailPane(QWidget):
 
     def _on_edited(self) -> None:
         self._dirty = self.editor.toPlainText().strip() != self._stored
+        if not self._dirty:  # typed back to the stored text, which is what is shown
+            self._base = _based_on(self._current)
         if self.review is not None and self.photo_id is not None:
             self._autosave.start()  # saves the text (or forgets it, when back to the stored one)
         self._update_review_status()
 
     def _save_unsaved(self) -> None:
         if self.review is not None and self.photo_id is not None:
-            self.review.save_unsaved(self.photo_id, self.editor.toPlainText())
+            self.review.save_unsaved(self.photo_id, self.editor.toPlainText(), self._base)
 
     def _restore_editor(self) -> None:
         current = self._current
@@ -737,6 +790,15 @@ class DetailPane(QWidget):
         self.review_notice.setTextFormat(Qt.TextFormat.PlainText)
         self.review_notice.setStyleSheet(NOTICE_STYLE)
         layout.addWidget(self.review_notice)
+        # Why the last change was not applied (the caption changed since it was shown, or the text is
+        # too long): stays until the next change is sent or another photo is shown.
+        self.review_alert = QLabel()
+        self.review_alert.setObjectName("reviewAlert")
+        self.review_alert.setWordWrap(True)
+        self.review_alert.setTextFormat(Qt.TextFormat.PlainText)
+        self.review_alert.setStyleSheet(NOTICE_STYLE)
+        self.review_alert.hide()
+        layout.addWidget(self.review_alert)
 
         self.editor = CaptionEditor()
         self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * EDITOR_LINES + 14)
@@ -934,6 +996,11 @@ def _provenance(caption: dict[str, Any]) -> list[str]:
     if caption.get("confidence") is not None:
         facts.append(f"{caption['confidence']:.0%} confident")
     return facts
+
+
+def _based_on(caption: dict[str, Any] | None) -> BasedOn:
+    """A review action's base: the photo_json caption shown (None: the photo has none)."""
+    return BasedOn(caption["id"], caption["revision"]) if caption is not None else BasedOn(None, 0)
 
 
 def _revision_count(details: dict[str, Any]) -> int:
