@@ -212,6 +212,8 @@ def test_imagefolder_links_only_when_asked(catalogue: Catalogue, album: Path, tm
     code, out, err = _cli(capsys, db_path, "export", "--format", "hf-imagefolder", "--link",
                           "--output", str(tmp_path / "linked"))
     assert code == 0, err
+    assert out == (f"Exported 3 photos to {tmp_path / 'linked'} (hf-imagefolder); "
+                   "3 hard-linked to the library's files\n")
     assert (tmp_path / "linked" / "train" / "b.jpg").samefile(album / "b.jpg")
     code, out, err = _cli(capsys, db_path, "export", "--format", "hf-imagefolder",
                           "--output", str(tmp_path / "copied"))

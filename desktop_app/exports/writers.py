@@ -133,6 +133,8 @@ class ExportReport:
         """One line: how many photos went where, how many did not and why."""
         noun = "photo" if self.exported == 1 else "photos"
         line = f"Exported {self.exported} {noun} to {display_path(str(self.output))} ({self.format.value})"
+        if self.linked:  # the risk the user accepted, restated: these files are the library's own
+            line += f"; {self.linked} hard-linked to the library's files"
         if self.skipped:
             line += f"; skipped {sum(self.skipped.values())}: {self.reasons()}"
         return line
