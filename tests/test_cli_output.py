@@ -1,0 +1,149 @@
+"""What the command line prints for people: control characters shown, never obeyed (--json stays
+exact), a header over `photos`, and names in natural order."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from desktop_app.captioning.captioner import CaptionResult
+from desktop_app.cli.job_output import CaptionOutput
+from desktop_app.cli.main import main
+from desktop_app.jobs.runner import ItemDone, ItemFailed
+from tests import photo_files
+
+# A clipboard write (OSC 52), a screen clear, a bell, a bidi override and a newline that would forge a line.
+HOSTILE = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\u202eevil\nphoto-annotator: error: fake"
+# What a terminal may receive: no C0/C1 control other than the line ends, no bidi control.
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+@pytest.fixture
+def hostile_photo(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A photo whose file name and caption both hold escape sequences."""
+    photo = photo_files.jpeg(tmp_path / "lib" / "a\x1b[2J\x07\u202egpj.jpg", seed=4)
+    assert run(capsys, "scan", str(tmp_path / "lib"), "--db", str(db_path))[0] == 0
+    code, _, err = run(capsys, "edit", str(photo), "--text", HOSTILE, "--db", str(db_path))
+    assert code == 0, err
+    return photo
+
+
+def assert_safe(text: str) -> None:
+    assert not RAW.search(text), repr(text)
+    assert "fake" not in text or "\nphoto-annotator: error: fake" not in text
+
+
+def test_photos_and_show_escape_control_characters(
+    hostile_photo: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "photos", "--db", str(db_path))
+    assert code == 0
+    assert_safe(out)
+    assert "a\\x1b[2J\\x07\\u202egpj.jpg" in out and "\\x1b]52;c;cm0gLXJmIH4=\\x07" in out
+    code, out, _ = run(capsys, "show", str(hostile_photo), "--db", str(db_path))
+    assert code == 0
+    assert_safe(out)
+    assert "\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\u202eevil\\nphoto-annotator: error: fake" in out
+    # The edit command's confirmation line quotes the caption too.
+    code, out, _ = run(capsys, "edit", str(hostile_photo), "--text", HOSTILE + "!", "--db", str(db_path))
+    assert code == 0
+    assert_safe(out)
+
+
+def test_json_output_stays_exact(
+    hostile_photo: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (row,) = map(json.loads, run(capsys, "photos", "--json", "--db", str(db_path))[1].splitlines())
+    assert row["caption"] == HOSTILE and row["path"] == str(hostile_photo.resolve())
+    record = json.loads(run(capsys, "show", str(hostile_photo), "--json", "--db", str(db_path))[1])
+    assert record["captions"][0]["text"] == HOSTILE
+
+
+def test_an_error_line_quoting_a_name_escapes_it(tmp_path: Path, db_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "db", "upgrade", "--db", str(db_path))[0] == 0
+    code, _, err = run(capsys, "show", str(tmp_path / "x\x1b[2J\ny.jpg"), "--db", str(db_path))
+    assert code == 1
+    assert err.count("\n") == 1 and "x\\x1b[2J\\ny.jpg is not in the catalogue" in err
+    assert_safe(err)
+
+
+def test_captioning_progress_lines_escape_captions_paths_and_reasons(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = CaptionResult(HOSTILE, 0.5, "m", None, None, 0.1, notice="\x1b[31mred notice")
+    for as_json in (False, True):
+        output = CaptionOutput(as_json)
+        output.item_done(ItemDone(1, 7, "/photos/a\x07.jpg", 3, True, "encoder-decoder", result))
+        output.item_failed(ItemFailed(1, 8, "/photos/b\x1b[2J.jpg", "cannot decode\x1b]52;c;eA==\x07"))
+        output.notice(1, "model \u202esaid\nthis")
+        output.close()
+        captured = capsys.readouterr()
+        if as_json:
+            done, failed = (json.loads(line) for line in captured.out.splitlines())
+            assert done["text"] == HOSTILE and done["path"] == "/photos/a\x07.jpg"
+            assert done["notice"] == "\x1b[31mred notice"
+            assert failed["error"] == "cannot decode\x1b]52;c;eA==\x07"
+        else:
+            assert_safe(captured.out + captured.err)
+            assert "/photos/a\\x07.jpg: \\x1b]52;c;cm0gLXJmIH4=" in captured.out
+            assert "[\\x1b[31mred notice]" in captured.out
+            assert "/photos/b\\x1b[2J.jpg: failed: cannot decode\\x1b]52;c;eA==\\x07" in captured.err
+            assert "model \\u202esaid\\nthis" in captured.err
+
+
+# --- photos: a header, and natural name order ---------------------------------------------------------
+
+NAMES = ["img10.jpg", "IMG2.jpg", "img1.jpg", "Img3.jpg", "img02b.jpg", "album/x.jpg", "Zebra.jpg",
+         "apple.jpg"]
+NATURAL = ["album/x.jpg", "apple.jpg", "img1.jpg", "IMG2.jpg", "img02b.jpg", "Img3.jpg", "img10.jpg",
+           "Zebra.jpg"]
+
+
+@pytest.fixture
+def named_library(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    root = tmp_path / "lib"
+    for seed, name in enumerate(NAMES):
+        photo_files.jpeg(root / name, seed=seed, size=(16, 12))
+    assert run(capsys, "scan", str(root), "--db", str(db_path))[0] == 0
+    return root
+
+
+def test_photos_prints_a_header_then_one_line_per_photo(
+    named_library: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = run(capsys, "photos", "--db", str(db_path))[1].splitlines()
+    assert lines[0].split() == ["id", "status", "state", "path", "caption", "(or", "why", "the", "file",
+                                "cannot", "be", "read)"]
+    assert len(lines) == 1 + len(NAMES)
+    assert lines[0].index("status") == lines[1].index("ok")  # the columns line up
+    assert run(capsys, "photos", "--json", "--db", str(db_path))[1].startswith("{")  # no header in JSON
+
+
+def test_name_order_is_natural_and_case_insensitive_in_the_cli_and_the_grid(
+    named_library: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop_app.catalogue import open_catalogue
+    from desktop_app.catalogue.photos import PhotoQuery, SortKey, grid_rows
+
+    def listed(*args: str) -> list[str]:
+        rows = run(capsys, "photos", "--json", *args, "--db", str(db_path))[1].splitlines()
+        return [Path(json.loads(row)["path"]).relative_to(named_library.resolve()).as_posix() for row in rows]
+
+    assert listed() == NATURAL
+    assert listed("--desc") == NATURAL[::-1]
+    text = run(capsys, "photos", "--db", str(db_path))[1]
+    assert [line.split()[3].rsplit("lib/", 1)[1] for line in text.splitlines()[1:]] == NATURAL
+    with open_catalogue(db_path) as catalogue, catalogue.read() as session:
+        grid = [row[2] for row in grid_rows(session, PhotoQuery(sort=SortKey.NAME))]
+    assert [path.decode() if isinstance(path, bytes) else path for path in grid] == NATURAL
