@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pyexiv2
@@ -17,6 +16,7 @@ from sqlalchemy import select
 
 from desktop_app.catalogue.captions import MAX_CAPTION_CHARS
 from desktop_app.catalogue.models import CaptionRevision, Embedding, Photo
+from desktop_app.exports import files
 from desktop_app.library import metadata_io
 from desktop_app.library.file_state import hash_file
 from desktop_app.library.metadata_io import IPTC_CAPTION, WriteStatus, write_metadata
@@ -171,15 +171,19 @@ def test_photos_with_250_byte_names_are_written_through_temporaries_within_the_l
     assert set(os.listdir(path.parent)) == {path.name, written.name}
 
 
-def test_temporary_names_are_cut_at_a_character_boundary(tmp_path: Path) -> None:
-    for size in (250, 251, 255):
-        name = ("北" * 90)[: size // 3] + "x" * (size % 3)
-        prefix = metadata_io.temp_prefix(str(tmp_path), name)
-        prefix.encode("utf-8")  # no split character
-        fd, temp = tempfile.mkstemp(dir=tmp_path, prefix=prefix, suffix=metadata_io.TEMP_SUFFIX)
-        os.close(fd)
-        assert len(os.path.basename(temp).encode()) <= 255
-        os.unlink(temp)
+def test_a_killed_writes_temporary_file_is_cleared_by_the_next_write(
+    scanner, catalogue, tmp_path: Path
+) -> None:
+    path = photo_files.jpeg(tmp_path / "lib" / long_name())
+    photo = approved_photo(scanner, catalogue, path)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    leftover = path.parent / (f".{files.temp_base(path.name)}{files.TEMP_MARK}{files._HOST}-"
+                              f"{gone.stdout.strip()}-0123abcd")
+    leftover.write_bytes(b"half a photo")  # a run killed while writing it
+    [outcome] = write_metadata(catalogue, [photo.id], mode="embed").outcomes
+    assert outcome.status is WriteStatus.WRITTEN, outcome.reason
+    assert os.listdir(path.parent) == [path.name]
 
 
 # -- IPTC lengths --------------------------------------------------------------------------------------------
@@ -261,14 +265,14 @@ def inject(monkeypatch: pytest.MonkeyPatch, where: str, code: int, victim: str) 
         raise OSError(code, os.strerror(code), target)
 
     if where == "open":
-        real_mkstemp = tempfile.mkstemp
+        real_open = os.open
 
-        def mkstemp(*args, **kwargs):
-            if victim in kwargs.get("prefix", ""):
-                refuse(kwargs["prefix"])
-            return real_mkstemp(*args, **kwargs)
+        def os_open(path, flags, *args, **kwargs):
+            if victim in str(path) and files.TEMP_MARK in str(path):
+                refuse(str(path))
+            return real_open(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(metadata_io.tempfile, "mkstemp", mkstemp)
+        monkeypatch.setattr(files.os, "open", os_open)
     elif where == "write":
         class Refusing:
             def __init__(self, fp) -> None:

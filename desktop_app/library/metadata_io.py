@@ -42,11 +42,11 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pyexiv2
@@ -68,6 +68,7 @@ from desktop_app.catalogue.models import (
 )
 from desktop_app.catalogue.photos import PhotoQuery, display_path, list_photos
 from desktop_app.errors import one_line
+from desktop_app.exports import files as temp_files
 from desktop_app.library.file_state import FileState, content_hash_of, hash_file, needs_rehash, stat_outdated
 from desktop_app.library.thumbnails import ThumbnailCache
 
@@ -883,14 +884,13 @@ def _read_only(path: str) -> bool:
     return not os.access(path, os.W_OK) or not os.stat(path).st_mode & write_bits
 
 
-TEMP_SUFFIX = ".photo-annotator.tmp"
-
-
 def _replace_file(path: str, data: bytes) -> None:
     """Write ``data`` to a hidden temporary file beside ``path`` (same file system, and the scanner
-    skips hidden names), keep the original's permissions, then move it over ``path`` in one step."""
-    folder, name = os.path.split(path)
-    fd, temp = tempfile.mkstemp(dir=folder or ".", prefix=temp_prefix(folder, name), suffix=TEMP_SUFFIX)
+    skips hidden names; the exports' naming, within the 255-byte limit, with the leftovers of killed
+    runs cleared first), keep the original's permissions, then move it over ``path`` in one step."""
+    output = Path(path)
+    temp_files.clear_leftovers(output)
+    fd, temp = temp_files.create_temp_file(output)
     try:
         with open(fd, "wb") as fp:
             fp.write(data)
@@ -898,34 +898,11 @@ def _replace_file(path: str, data: bytes) -> None:
             os.fsync(fp.fileno())
         if os.path.exists(path):
             shutil.copymode(path, temp)
-        else:  # a new sidecar: the user's umask, not mkstemp's private 0600
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-
-
-def temp_prefix(folder: str, name: str) -> str:
-    """The hidden prefix of a temporary file for ``name``: ".name." cut (at a character boundary) so the
-    whole temporary name, with mkstemp's 8 random characters and our suffix, fits the file system's
-    name limit (255 bytes on nearly all of them) even when ``name`` nearly fills it."""
-    try:
-        limit = os.pathconf(folder or ".", "PC_NAME_MAX")
-    except (OSError, ValueError):
-        limit = 255
-    room = min(limit, 255) - len(TEMP_SUFFIX) - 8 - 2
-    encoded = os.fsencode(name)
-    if len(encoded) > room:
-        encoded = encoded[:room]
-        while encoded and (encoded[-1] & 0xC0) == 0x80:  # drop a split UTF-8 character's tail bytes
-            encoded = encoded[:-1]
-        if encoded and encoded[-1] >= 0xC0:  # and its lead byte
-            encoded = encoded[:-1]
-    return "." + os.fsdecode(encoded) + "."
 
 
 def _record_new_file(catalogue: Catalogue, target: _Target, thumbnails: ThumbnailCache) -> None:
