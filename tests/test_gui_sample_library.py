@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app import locations
@@ -73,3 +76,35 @@ def test_the_first_start_shows_the_sample_captions(qtbot: QtBot, window: MainWin
     assert {review_badge(row)[0] for row in rows if review_badge(row)} == {"Imported"}
     assert all(review_badge(row) for row in rows)
     assert "9 captions imported from the files" in window.status_text.text()
+
+
+def test_the_window_shows_no_path_but_the_users_library_and_catalogue(
+    qtbot: QtBot, thumbnails: ThumbnailCache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # How the README screenshot is made (resources/screenshots/make-main-window.sh): the sample library
+    # in a neutral home, the catalogue in its default place there. Nothing else may show a path: not
+    # the checkout, the working folder, or the home of whoever makes it.
+    machine_paths = [str(Path(__file__).resolve().parent.parent), os.getcwd(), os.path.expanduser("~")]
+    home = tmp_path / "home" / "user"
+    library = home / "Pictures" / "Sample Library"
+    shutil.copytree(locations.sample_library_dir(), library)
+    for name in (locations.DATA_ENV, locations.CACHE_ENV, locations.CONFIG_ENV,
+                 "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    window = MainWindow(thumbnails)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    try:
+        window.start(folder=str(library))
+        qtbot.waitUntil(lambda: window.is_settled() and window.detail.photo_id is not None, timeout=WAIT_MS)
+        shown = [label.text() for label in window.findChildren(QLabel) if label.isVisible()]
+        shown += [window.windowTitle(), window.status_text.text()]
+    finally:
+        window.shutdown()
+
+    assert f"Catalogue: {home}/.local/share/photo-annotator/catalogue.db" in shown
+    assert f"{library}/animals" in shown  # the selected photo's folder
+    for text in shown:
+        assert not any(path in text for path in machine_paths), text
