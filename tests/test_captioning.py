@@ -277,7 +277,7 @@ def test_caption_with_a_hub_id_and_no_network_exits_1_with_one_whole_line(
 
 
 @pytest.mark.parametrize("source", ["./no-such-model", "~/no-such-model", "/no/such/model", "models/v1/extra",
-                                    "models\\v1", "no such model"])
+                                    "models\\v1"])
 def test_a_model_path_to_nothing_says_the_folder_does_not_exist(source: str) -> None:
     from transformers import AutoTokenizer
 
@@ -286,6 +286,8 @@ def test_a_model_path_to_nothing_says_the_folder_does_not_exist(source: str) -> 
     with pytest.raises(ModelNotAvailableError) as failure:
         load_pretrained(AutoTokenizer, source, None)
     assert str(failure.value) == f"model folder {source} does not exist"
+    with pytest.raises(ModelNotAvailableError, match="'no such model' is neither a model folder nor"):
+        load_pretrained(AutoTokenizer, "no such model", None)
     # A hub id ("org/name") is looked up in the hub cache instead.
     with pytest.raises(ModelNotAvailableError, match="'nobody-here/no-such-model' is not downloaded"):
         load_pretrained(AutoTokenizer, "nobody-here/no-such-model", None)

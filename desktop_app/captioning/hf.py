@@ -37,6 +37,7 @@ from desktop_app.captioning.captioner import (
     TokenScore,
 )
 from desktop_app.errors import one_line
+from desktop_app.settings import looks_like_folder
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +139,10 @@ def load_pretrained(loader: Any, source: str, revision: str | None, **kwargs: An
     if is_local_folder(source):
         folder = str(Path(source).expanduser())
         return _call(loader, folder, source, local_files_only=True, **kwargs)
-    if looks_like_path(source):
+    if looks_like_folder(source):
         raise ModelNotAvailableError(f"model folder {source} does not exist")
+    if not valid_hub_id(source):
+        raise ModelNotAvailableError(f"model '{source}' is neither a model folder nor a hub id (org/name)")
     try:
         return _call(loader, source, source, revision=revision, local_files_only=True, **kwargs)
     except ModelNotAvailableError:
@@ -208,7 +211,7 @@ def _files_of(source: str, revision: str | None) -> Path | None:
     cache; None when nothing of it is here."""
     if is_local_folder(source):
         return Path(source).expanduser()
-    if looks_like_path(source):
+    if looks_like_folder(source) or not valid_hub_id(source):
         return None
     from huggingface_hub import try_to_load_from_cache
 
@@ -222,19 +225,14 @@ def _files_of(source: str, revision: str | None) -> Path | None:
     return None
 
 
-def looks_like_path(source: str) -> bool:
-    """Whether ``source`` is meant as a folder rather than a hub id ("org/name"): absolute, starting
-    with "." or "~", with a separator a hub id cannot hold (a backslash, two slashes), or no valid id."""
+def valid_hub_id(source: str) -> bool:
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-    if (source.startswith((".", "~")) or os.path.isabs(source) or source.count("/") > 1
-            or "\\" in source):
-        return True
     try:
         validate_repo_id(source)
     except HFValidationError:
-        return True
-    return False
+        return False
+    return True
 
 
 def missing_model_message(model_id: str) -> str:
