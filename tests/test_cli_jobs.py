@@ -19,12 +19,13 @@ from desktop_app.cli import job_output
 from desktop_app.jobs import store
 from desktop_app.jobs.checks import ModelFolderError, OptionError, check_caption_job
 from desktop_app.plugin_registry import load_plugins
-from tests import photo_files, test_jobs
+from tests import photo_files, test_jobs, test_training
 from tests.test_jobs import _done_items, make_runner, run_cli
 
 # The job tests' fixtures: tiny captioning models, ten photos.
 ved_folder, slow_folder, shoot, photo_ids = (test_jobs.ved_folder, test_jobs.slow_folder, test_jobs.shoot,
                                              test_jobs.photo_ids)
+approved = test_training.approved  # eight photos with approved captions
 
 
 def jobs_in(db_path: Path) -> list[Job]:
@@ -234,3 +235,24 @@ def test_the_progress_bar_shows_the_count_and_the_time_left_on_a_terminal(
         logged.update(step, 4, detail="  loss 0.5", eta_seconds=(4 - step) * 10)
     assert capsys.readouterr().err.splitlines() == ["Fine-tuning: step 2/4  loss 0.5, 0:20 left",
                                                     "Fine-tuning: step 4/4  loss 0.5"]
+
+
+def test_embed_train_and_evaluate_show_the_same_progress_bar_with_the_time_left(
+    approved: list[object], ved_folder: Path, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(job_output, "stderr_is_terminal", lambda: True)
+    commands = {
+        "Embedding captions [": ["embed", "--batch-size", "2", "--device", "cpu"],
+        "Fine-tuning [": ["train", "--captioner", "encoder-decoder", "--model", str(ved_folder), "--output",
+                          str(tmp_path / "tuned"), "--epochs", "1", "--batch-size", "2", "--device", "cpu"],
+        f"Captioning with {ved_folder} [": ["evaluate", "--captioner", "encoder-decoder", "--no-base",
+                                            "--model", str(ved_folder), "--split", "all",
+                                            "--batch-size", "2", "--device", "cpu"],
+    }
+    for bar, args in commands.items():
+        code, _, err = run_cli(capsys, *args, "--db", str(db_path))
+        assert code == 0, err
+        shown = [part for part in err.split("\r\x1b[K") if part.startswith(bar)]
+        assert shown and any(part.endswith(" left") for part in shown), (bar, err)
+        assert err.count("\r\x1b[K") > len(shown)  # cleared when done

@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
-
-
-class _ProgressLine:
-    """One line on a terminal, rewritten as batches finish; silence when stderr is a pipe or a log."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.interactive = sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.interactive:
-            sys.stderr.write(f"\r\033[KEmbedding {self.what}: {done}/{total}")
-            sys.stderr.flush()
-            self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
 
 
 @click.command()
@@ -49,6 +27,7 @@ def embed(embedder_id: str, model: str | None, device: str, batch_size: int | No
     new or edited; vectors of other models are kept. With --photos, an image-text embedder embeds the
     photos' pixels, so searches find photos that have no caption yet.
     """
+    from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.search.embedder import Modality, load_embedder
     from desktop_app.search.vectors import (
@@ -64,14 +43,14 @@ def embed(embedder_id: str, model: str | None, device: str, batch_size: int | No
                                "embedder such as clip")
     catalogue = open_db(db)
     embedder = load_embedder(prototype, model, device)
-    progress = _ProgressLine("photos" if photos else "captions")
+    bar = ProgressBar(f"Embedding {'photos' if photos else 'captions'}")
     try:
         if photos:
-            report = embed_photos(catalogue, embedder, batch_size or DEFAULT_PHOTO_BATCH_SIZE, progress)
+            report = embed_photos(catalogue, embedder, batch_size or DEFAULT_PHOTO_BATCH_SIZE, bar.update)
         else:
-            report = embed_captions(catalogue, embedder, batch_size or DEFAULT_BATCH_SIZE, progress)
+            report = embed_captions(catalogue, embedder, batch_size or DEFAULT_BATCH_SIZE, bar.update)
     finally:
-        progress.close()
+        bar.close()
         embedder.unload()
     if as_json:
         emit_json(report.to_json())

@@ -40,6 +40,7 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
     """
     from desktop_app.captioning.engine import CaptionEngine
     from desktop_app.catalogue.photos import find_library
+    from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.settings import load_settings
     from desktop_app.training.evaluate import EvaluationError, split_settings_of
@@ -58,13 +59,24 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
     chosen += list(models)
     # A fine-tuned model is scored on the photos it was not trained on: its own split's settings.
     validation_share, seed = split_settings_of(chosen)
+    bars: list[ProgressBar] = []
+
+    def on_model(model: str) -> None:
+        for bar in bars:
+            bar.close()
+        if not as_json:
+            echo(f"evaluating {model}...", err=True)
+        bars[:] = [ProgressBar(f"Captioning with {model}")]
+
     try:
         report = run_evaluation(catalogue, captioner_id, chosen, split_name, engine=engine,
                                 library_ids=library_ids, validation_share=validation_share, seed=seed,
-                                on_model=None if as_json else lambda model: echo(f"evaluating {model}...",
-                                                                                  err=True))
+                                on_model=on_model, progress=lambda done, total: bars[-1].update(done, total))
     except EvaluationError as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        for bar in bars:
+            bar.close()
     if as_json:
         emit_json(report.to_json())
         return

@@ -5,11 +5,14 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
+
+if TYPE_CHECKING:
+    from desktop_app.cli.job_output import ProgressBar
 
 
 @click.command()
@@ -51,6 +54,7 @@ def train(captioner_id: str, model: str | None, libraries: tuple[str, ...], outp
     one progress object per optimizer step and the report at the end.
     """
     from desktop_app.catalogue.photos import find_library
+    from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.settings import load_settings
     from desktop_app.training.dataset import TrainingDataError, approved_pairs
@@ -69,15 +73,15 @@ def train(captioner_id: str, model: str | None, libraries: tuple[str, ...], outp
                              gradient_checkpointing=gradient_checkpointing,
                              validation_share=validation_share, seed=seed)
     stopping = _CtrlC()
+    bar = ProgressBar("Fine-tuning", unit="step ", log_every=0.05)
     try:
         report = run_training(captioner, pairs, output, settings, device=device,
-                              progress=_progress(as_json), stop=stopping)
+                              progress=_progress(as_json, bar), stop=stopping)
     except (TrainingError, TrainingDataError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         stopping.restore()
-    if not as_json and sys.stderr.isatty():
-        echo(err=True)  # end the progress line
+        bar.close()
     if as_json:
         emit_json({"event": "done", **report.to_json()})
     else:
@@ -109,21 +113,16 @@ class _CtrlC:
         signal.signal(signal.SIGINT, self._previous)
 
 
-def _progress(as_json: bool) -> Any:
-    tty = sys.stderr.isatty()
-
+def _progress(as_json: bool, bar: ProgressBar) -> Any:
     def show(step: int, total: int, loss: float | None, val_loss: float | None) -> None:
         if as_json:
             emit_json({"event": "progress", "step": step, "total": total, "train_loss": loss,
                        "validation_loss": val_loss})
             sys.stdout.flush()  # a reader on a pipe sees each step as it ends
             return
-        line = f"step {step}/{total}  loss {loss:.4f}" if loss is not None else f"step {step}/{total}"
+        detail = f"  loss {loss:.4f}" if loss is not None else ""
         if val_loss is not None:
-            line += f"  validation loss {val_loss:.4f}"
-        if tty:
-            click.echo(f"\r{line}\033[K", nl=False, err=True)
-        elif step == total or step % max(1, total // 20) == 0:
-            echo(line, err=True)
+            detail += f"  validation loss {val_loss:.4f}"
+        bar.update(step, total, detail)
 
     return show

@@ -136,13 +136,15 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
              split_name: Split | str = Split.VALIDATION, *, engine: CaptionEngine | None = None,
              library_ids: Sequence[int] | None = None, validation_share: float = 0.1, seed: int = 0,
              options: dict[str, Any] | None = None, java: str | None = None,
-             on_model: Callable[[str], None] | None = None) -> EvaluationReport:
+             on_model: Callable[[str], None] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> EvaluationReport:
     """Evaluate each of ``models`` (None: the captioner's configured model, else its default) on the
     approved captions of ``split_name`` (the train/validation split the trainer makes with the same
     ``validation_share`` and ``seed``, or all approved pairs).
 
     ``engine`` runs the captioning (default: one on the settings' device, number format, batch size and
-    models). ``on_model`` is told each model's name before it starts.
+    models). ``on_model`` is told each model's name before it starts, ``progress(done, total)`` each
+    photo that model has captioned.
     """
     chosen = Split(split_name)
     pairs = split_pairs(catalogue, chosen, library_ids=library_ids, validation_share=validation_share,
@@ -160,7 +162,8 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
         seen.add(source)
         if on_model is not None:
             on_model(source)
-        report.models.append(evaluate_model(engine, captioner_id, model, pairs, options=options, java=java))
+        report.models.append(evaluate_model(engine, captioner_id, model, pairs, options=options, java=java,
+                                            progress=progress))
     return report
 
 
@@ -194,7 +197,8 @@ def model_label(source: str) -> str:
 
 
 def evaluate_model(engine: CaptionEngine, captioner_id: str, model: str | None, pairs: Sequence[Pair], *,
-                   options: dict[str, Any] | None = None, java: str | None = None) -> ModelEvaluation:
+                   options: dict[str, Any] | None = None, java: str | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> ModelEvaluation:
     """Caption ``pairs``' photos with one model through the engine, score the captions, and compute the
     validation loss of the approved captions."""
     source = resolved_model(engine, captioner_id, model)
@@ -207,6 +211,8 @@ def evaluate_model(engine: CaptionEngine, captioner_id: str, model: str | None, 
             candidates[outcome.item.key] = outcome.result.text
         else:
             failed[outcome.item.path] = outcome.error or "no caption"
+        if progress is not None:
+            progress(len(candidates) + len(failed), len(items))
     loss: float | None = None
     loss_note: str | None = None
     scores: dict[str, float] = {}
