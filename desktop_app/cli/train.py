@@ -24,10 +24,12 @@ if TYPE_CHECKING:
               help="Train on this library's approved captions only (repeatable; default: all libraries).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
               help="Folder for the checkpoints and the versioned models (OUTPUT/v1, v2...).")
-@click.option("--epochs", type=click.IntRange(1), default=3, show_default=True)
+@click.option("--epochs", type=click.IntRange(1), default=3, show_default=True,
+              help="Passes over the training photos (fewer when early stopping ends it).")
 @click.option("--lr", type=click.FloatRange(0, min_open=True), default=5e-5, show_default=True,
               help="Peak learning rate (AdamW).")
-@click.option("--batch-size", type=click.IntRange(1), default=8, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1), default=8, show_default=True,
+              help="Photos per forward pass (lower it if memory runs out).")
 @click.option("--accumulate", type=click.IntRange(1), default=1, show_default=True,
               help="Batches whose gradients add up to one optimizer step.")
 @click.option("--warmup-steps", type=click.IntRange(0), help="Linear warmup (default: a tenth of the steps).")
@@ -35,7 +37,8 @@ if TYPE_CHECKING:
               help="Stop after this many epochs without a better validation loss; 0: never stop early.")
 @click.option("--validation-share", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.1,
               show_default=True, help="Share of the photos held out for validation (split by photo id).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the validation split and the photos' order: the same seed repeats a run.")
 @click.option("--gradient-checkpointing", is_flag=True, help="Less memory, about a third more time.")
 @click.option("--device", default="auto", show_default=True,
               help="cuda, cuda:N, mps, cpu, or auto: CUDA, then Apple MPS, then CPU.")
