@@ -321,3 +321,26 @@ def test_text_output_shows_control_characters_and_json_keeps_them(
     assert "\\x1b]52;c;ZXZpbA==\\x07" in out and "\\u202eharbour" in out
     code, hits, _err = run_cli(capsys, db_path, "search", "kite", "--mode", "keyword", "--json")
     assert hits[0]["caption"] == hostile
+
+
+def test_the_apps_first_search_by_meaning_embeds_a_small_catalogue_with_progress(
+    qtbot, captioned: Path, catalogue: Catalogue
+) -> None:
+    from desktop_app.search.results import SearchFilters
+    from desktop_app.ui.search_worker import SearchWorker
+
+    worker = SearchWorker()
+    worker.open(catalogue)
+    progress: list[tuple[int, int]] = []
+    worker.embed_progress.connect(lambda done, total: progress.append((done, total)))
+    try:
+        worker.latest = 1
+        with qtbot.waitSignal(worker.results) as found:
+            worker.search(1, "puppy", "semantic", SearchFilters())
+        request_id, photo_ids, mode, notices = found.args
+        with catalogue.read() as session:
+            dog = find_photo(session, str(captioned / "dog.jpg")).id
+        assert (request_id, photo_ids[0], mode, notices) == (1, dog, "semantic", [])
+        assert progress[-1] == (len(CAPTIONS), len(CAPTIONS))  # shown in the status bar
+    finally:
+        worker.service.close()

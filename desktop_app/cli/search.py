@@ -8,7 +8,6 @@ import click
 from click.core import ParameterSource
 
 from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
-from desktop_app.terminal import printable
 
 MODES = ("hybrid", "keyword", "semantic", "image")  # desktop_app.search.results.SearchMode, hybrid first
 ORIGINS = ("ai", "human", "imported")  # desktop_app.catalogue.models.CaptionOrigin
@@ -111,14 +110,14 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
         bar.close()
         service.close()
     for notice in result.notices:
-        echo(f"photo-annotator: note: {printable(notice)}", err=True)
+        echo(f"photo-annotator: note: {notice}", err=True)
     for hit in result.hits:
         if as_json:
             emit_json(hit.to_json())
             continue
         shown = hit.snippet or _preview(hit.caption)
         how = f"{hit.matched:<7}  " if result.mode is SearchMode.HYBRID and hit.matched else ""
-        echo(f"{hit.score:4.2f}  {how}{printable(display_path(hit.path))}  {printable(shown)}")
+        echo(f"{hit.score:4.2f}  {how}{display_path(hit.path)}  {shown}")  # echo shows control characters
 
 
 def _preview(text: str) -> str:

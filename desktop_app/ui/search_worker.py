@@ -35,12 +35,15 @@ class SearchWorker(QObject):
         self.service: SearchService | None = None
         self.latest = 0  # set from the GUI thread: requests older than this are skipped
         self.stopping = False  # set from the GUI thread when the app closes: embedding stops
+        self._last_progress = 0.0
 
     @Slot(object)
     def open(self, catalogue: Catalogue) -> None:
         if self.service is not None:
             self.service.close()
-        self.service = SearchService(catalogue, load_plugins())
+        # A search by meaning first embeds the captions without vectors (a small catalogue's all):
+        # the status bar shows it as it shows Prepare Search by Meaning.
+        self.service = SearchService(catalogue, load_plugins(), progress=self._progress)
 
     @Slot(int, str, str, object)
     def search(self, request_id: int, text: str, mode: str, filters: SearchFilters) -> None:
@@ -63,23 +66,20 @@ class SearchWorker(QObject):
         this session): new captions join the index without a user ever paying for a model load."""
         if self.service is None or (only_if_loaded and not self.service.embedder_loaded):
             return
-        last = 0.0
-
-        def progress(done: int, total: int) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if done == total or now - last >= PROGRESS_INTERVAL_S:
-                last = now
-                self.embed_progress.emit(done, total)
-
         try:
-            report = self.service.embed(progress=progress, stop=lambda: self.stopping)
+            report = self.service.embed(progress=self._progress, stop=lambda: self.stopping)
         except Exception as exc:
             log.warning("embedding failed: %s", one_line(exc))
             self.embedded.emit(f"cannot prepare search by meaning: {one_line(exc)}")
             return
         self.embedded.emit(f"Search by meaning is ready: {report.embedded:,} captions embedded, "
                            f"{report.current:,} already were ({report.seconds:.0f} s)")
+
+    def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - self._last_progress >= PROGRESS_INTERVAL_S:
+            self._last_progress = now
+            self.embed_progress.emit(done, total)
 
     @Slot()
     def shutdown(self) -> None:
