@@ -473,3 +473,29 @@ def test_edit_output_shows_control_characters_escaped(cli: Callable[..., Ran], s
     ran = cli("edit", path, "--text", "A dog\x1b]52;c;cGF5bG9hZA==\x07 on a \u202ebeach")
     assert ran.code == 0 and "\x1b" not in ran.out and "\u202e" not in ran.out
     assert ran.out.endswith("A dog\\x1b]52;c;cGF5bG9hZA==\\x07 on a \\u202ebeach\n")
+
+
+def test_a_job_losing_the_race_for_a_caption_stores_its_text_again_from_the_new_revision(
+        catalogue: Catalogue, drafted: tuple[int, BasedOn]) -> None:
+    """The job's session read the draft at revision 1; an editor rejects it; the job's write of its new
+    text loses the compare-and-set and is retried against revision 2, not refused or numbered twice."""
+    photo_id, seen = drafted
+    with Session(catalogue.engine, expire_on_commit=False) as job:
+        with job.begin():
+            photo = job.get(Photo, photo_id)
+            stale = current_caption(job, photo_id)  # held: the session keeps what it read
+            assert stale is not None and stale.revision == 1
+        with catalogue.write() as editor:
+            set_review_state(editor, editor.get(Photo, photo_id), ReviewState.REJECTED, author="ed")
+        with job.begin():
+            stored = store_ai_caption(job, AICaption(photo, "A dog running", model_id=MODEL, job_id=8),
+                                      captioner_id="generic")
+        assert stored is stale and stale.revision == 3
+    with catalogue.read() as session:
+        history = session.execute(select(CaptionRevision.number, CaptionRevision.action)
+                                  .where(CaptionRevision.caption_id == seen.caption_id)
+                                  .order_by(CaptionRevision.number)).all()
+    assert [tuple(row) for row in history] == [(1, RevisionAction.CREATED), (2, RevisionAction.REJECTED),
+                                               (3, RevisionAction.REGENERATED)]
+    [caption] = _captions(catalogue, photo_id)
+    assert (caption.text, caption.state, caption.revision) == ("A dog running", ReviewState.DRAFT, 3)

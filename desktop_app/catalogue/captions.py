@@ -569,8 +569,26 @@ def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, caption
         session.flush()
     stored = dict(fresh)
     for index in beside:
-        stored[index] = _store_beside(session, outputs[index], captioner_id)
+        stored[index] = _store_beside_retrying(session, outputs[index], captioner_id)
     return [stored[index] for index in range(len(outputs))]
+
+
+AI_STORE_ATTEMPTS = 3
+
+
+def _store_beside_retrying(session: Session, output: AICaption, captioner_id: str) -> Caption:
+    """_store_beside in a savepoint, again from what the database holds when another writer changed
+    the caption in between (a lost compare-and-set): a job's output must not fail the batch, and is
+    stored by the same rules against the caption as it now is."""
+    for attempt in range(AI_STORE_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                return _store_beside(session, output, captioner_id)
+        except CaptionConflict:
+            if attempt == AI_STORE_ATTEMPTS - 1:
+                raise
+            session.expire_all()  # read the captions again as the other writer left them
+    raise AssertionError("unreachable")
 
 
 def _store_beside(session: Session, output: AICaption, captioner_id: str) -> Caption:
