@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from PIL import Image
 from sqlalchemy import insert, select, update
@@ -73,7 +73,7 @@ class ScanError(Exception):
     """The scan as a whole cannot run (the folder is missing, unreadable...). One-line message."""
 
 
-def _open_file(path: str) -> Any:
+def _open_file(path: str) -> IO[bytes]:
     return open(path, "rb")
 
 
