@@ -22,8 +22,9 @@ Writing (``write_metadata``) touches only photos whose current caption is approv
 - IPTC Caption-Abstract holds at most 2,000 bytes (IIM's limit; Writer-Editor 32): a longer caption
   is cut there at a UTF-8 character boundary, the report says so, and XMP and EXIF keep the full text.
 - embed mode (JPEG, TIFF, PNG, WebP): the new file is made in memory, checked (fields re-read, decoded
-  pixels identical), written to a hidden temporary file in the photo's folder (its name kept within
-  the file system's 255-byte limit) and moved over the original with ``os.replace``: any failure
+  pixels identical), written to a hidden temporary file in the photo's folder (the exports' naming:
+  within the 255-byte name limit, a killed run's leftovers cleared) and moved over the original with
+  ``os.replace``: any failure
   leaves the original untouched. The new file's hash is recorded as pending before the replace, and
   the catalogue then records the new size, times and hash, so a rescan sees an unchanged file and a
   run killed in between recognises the file as its own write.
