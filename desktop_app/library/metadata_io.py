@@ -24,10 +24,9 @@ Writing (``write_metadata``) touches only photos whose current caption is approv
 - embed mode (JPEG, TIFF, PNG, WebP): the new file is made in memory, checked (fields re-read, decoded
   pixels identical), written to a hidden temporary file in the photo's folder (the exports' naming:
   within the 255-byte name limit, a killed run's leftovers cleared) and moved over the original with
-  ``os.replace``: any failure
-  leaves the original untouched. The new file's hash is recorded as pending before the replace, and
-  the catalogue then records the new size, times and hash, so a rescan sees an unchanged file and a
-  run killed in between recognises the file as its own write.
+  ``os.replace``: any failure leaves the original untouched. The new file's hash is recorded as
+  pending before the replace, and the catalogue then records the new size, times and hash, so a
+  rescan sees an unchanged file and a run killed in between recognises the file as its own write.
 - a photo whose file changed since the last scan (file_state's rule: only a different hash is a
   change), or whose file holds a description that no reviewed text of the photo ever had (another
   program wrote it, even if a rescan imported it since), is skipped unless ``force``.
