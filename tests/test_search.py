@@ -344,3 +344,14 @@ def test_the_apps_first_search_by_meaning_embeds_a_small_catalogue_with_progress
         assert progress[-1] == (len(CAPTIONS), len(CAPTIONS))  # shown in the status bar
     finally:
         worker.service.close()
+
+
+def test_hybrid_search_says_why_the_default_embedders_plugin_is_missing(
+    captioned: Path, db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "plugins.minilm", None)  # its import fails, as with a missing dependency
+    code, hits, err = run_cli(capsys, db_path, "search", "red", "--json")
+    assert code == 0 and set(names(hits)) == {"car.jpg", "boat.jpg"}
+    assert err == ("photo-annotator: note: no embedder 'minilm' (available: clip); plugin minilm did not "
+                   "load: cannot be imported: ModuleNotFoundError: import of plugins.minilm halted; None in "
+                   "sys.modules; showing keyword matches only\n")

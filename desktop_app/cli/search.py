@@ -81,14 +81,13 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.search.results import SearchFilters, SearchMode
-    from desktop_app.search.service import SearchService
+    from desktop_app.search.service import SearchService, unknown_embedder
 
     text = " ".join(query)
     registry = load_plugins()
     given = click.get_current_context().get_parameter_source("embedder") is not ParameterSource.DEFAULT
-    if given and mode != "keyword" and embedder not in registry.embedders:
-        known = ", ".join(sorted(registry.embedders)) or "none"
-        raise click.BadParameter(f"no embedder '{embedder}' (available: {known})", param_hint="--embedder")
+    if given and mode != "keyword" and (problem := unknown_embedder(registry, embedder)) is not None:
+        raise click.BadParameter(problem, param_hint="--embedder")  # a typo: not a reason to answer by words
     catalogue = open_db(db)
     library_id = None
     if library:

@@ -75,6 +75,18 @@ def _rescored(hit: SearchHit, score: float, matched: Matched | None) -> SearchHi
     return SearchHit(hit.photo_id, hit.caption_id, hit.path, hit.caption, score, hit.snippet, matched)
 
 
+def unknown_embedder(registry: PluginRegistry, embedder_id: str) -> str | None:
+    """Why ``embedder_id`` cannot be used, in one line, or None when a plugin offers it."""
+    try:
+        registry.get_embedder(embedder_id)
+    except UnknownEmbedderError as exc:
+        # A built-in embedder's plugin bears its name: its failure is the reason to give.
+        failed = [f"; plugin {info.name} did not load: {info.error}" for info in registry.plugins
+                  if info.name == embedder_id and info.status == "failed"]
+        return str(exc) + "".join(failed)
+    return None
+
+
 class SearchService:
     """Keyword, semantic and hybrid search over one catalogue, with one text embedder. ``progress``:
     called with (done, total) while a query embeds captions first."""
@@ -226,10 +238,10 @@ class SearchService:
         if self._load_error is not None:
             raise self._load_error
         if self._embedder is None:
-            try:
-                prototype = self.registry.get_embedder(self.embedder_id)
-            except UnknownEmbedderError as exc:
-                raise SearchError(str(exc)) from exc
+            problem = unknown_embedder(self.registry, self.embedder_id)
+            if problem is not None:
+                raise SearchError(problem)
+            prototype = self.registry.get_embedder(self.embedder_id)
             try:
                 self._embedder = load_embedder(prototype, self.model, self.device)
             except EmbedderError as exc:
