@@ -121,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                           standalone_mode=False)
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else PROG
+        if isinstance(exc, click.exceptions.NoArgsIsHelpError):  # its message is the whole help
+            _fail(f"missing a command (see '{where} --help')", 2)
         _fail(f"{exc.format_message().rstrip('.')} (see '{where} --help')", 2)
     except click.ClickException as exc:
         _fail(exc.format_message(), exc.exit_code)
