@@ -70,6 +70,8 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("evaluate",): ["--captioner", "encoder-decoder"],
     ("train",): ["--captioner", "encoder-decoder", "--output", "{tmp}/model"],
     ("plugins",): [],
+    ("library", "list"): [],
+    ("library", "remove"): ["1", "--yes"],
 }
 CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade")}
 
@@ -88,8 +90,11 @@ def test_a_reading_command_never_creates_a_catalogue(
 ) -> None:
     missing = tmp_path / "typo" / "catalogue.db"
     (tmp_path / "typo").mkdir()
+    commands = dict(leaf_commands())
+    if words not in commands:
+        pytest.skip(f"{' '.join(words)} is not a command (yet)")
     args = [arg.format(tmp=tmp_path) for arg in READING_ARGS[words]]
-    takes_db = any(param.name == "db" for param in dict(leaf_commands())[words].params)
+    takes_db = any(param.name == "db" for param in commands[words].params)
     code, _, err = run(capsys, *words, *args, *(["--db", str(missing)] if takes_db else []))
     if takes_db:
         assert code == 1
