@@ -499,3 +499,27 @@ def test_a_job_losing_the_race_for_a_caption_stores_its_text_again_from_the_new_
                                                (3, RevisionAction.REGENERATED)]
     [caption] = _captions(catalogue, photo_id)
     assert (caption.text, caption.state, caption.revision) == ("A dog running", ReviewState.DRAFT, 3)
+
+
+@pytest.mark.parametrize("command", [("approve",), ("reject",), ("edit", "--text", "Mine"),
+                                     ("revert", "--to", "1")])
+def test_caption_and_revision_on_the_command_line_refuse_a_caption_replaced_at_the_same_revision(
+        cli: Callable[..., Ran], catalogue: Catalogue, shot: tuple[str, int],
+        command: tuple[str, ...]) -> None:
+    """Another captioner's new draft replaced the model's draft: both are at revision 1. --revision 1
+    alone cannot tell them apart; with --caption the change is refused."""
+    path, caption_id = shot
+    with catalogue.write() as session:
+        newer = store_ai_caption(session, AICaption(session.scalar(select(Photo)), "A cat", model_id="other",
+                                                    job_id=9), captioner_id="product-description")
+        assert (newer.is_current, newer.revision) == (True, 1)
+        newer_id = newer.id
+    ran = cli(*command[:1], path, *command[1:], "--caption", str(caption_id), "--revision", "1")
+    assert ran.code == 1
+    assert ran.err.startswith(
+        f"photo-annotator: error: caption {caption_id} is no longer the current caption of photo 1; "
+        f"caption {newer_id} is: written by job 9 (model other) at ")
+    assert [(c.id, c.state, c.revision) for c in _captions(catalogue, 1)[:2]] == [
+        (caption_id, ReviewState.DRAFT, 1), (newer_id, ReviewState.DRAFT, 1)]
+    usage = cli("approve", path, "--caption", str(caption_id))
+    assert usage.code == 2 and "--caption needs --revision" in usage.err

@@ -200,7 +200,7 @@ def edit_caption(
     check_length(cleaned)
     caption = current_caption(session, photo.id)
     if based_on is not None:
-        _check_current(session, photo, caption, based_on, text=cleaned, author=author)
+        check_current(session, photo, caption, based_on, text=cleaned, author=author)
     state = ReviewState.APPROVED if approve else ReviewState.DRAFT
     if caption is None:
         return add_caption(session, photo, cleaned, origin=CaptionOrigin.HUMAN, author=author, state=state,
@@ -225,7 +225,7 @@ def set_review_state(
     """Approve, reject, or send back to draft the photo's current caption."""
     caption = current_caption(session, photo.id)
     if based_on is not None:
-        _check_current(session, photo, caption, based_on)
+        check_current(session, photo, caption, based_on)
     if caption is None:
         raise CaptionError(f"photo {photo.id} has no caption to {_verb(state)}")
     if caption.state == state:
@@ -355,8 +355,8 @@ def keep_beside(session: Session, photo: Photo, text: str, *, author: str | None
                        note=kept_note)
 
 
-def _check_current(session: Session, photo: Photo, caption: Caption | None, based_on: BasedOn, *,
-                   text: str | None = None, author: str | None = None) -> None:
+def check_current(session: Session, photo: Photo, caption: Caption | None, based_on: BasedOn, *,
+                  text: str | None = None, author: str | None = None) -> None:
     """Refuse (CaptionConflict) unless ``caption``, the photo's current one, is ``based_on``."""
     if caption is not None and caption.id == based_on.caption_id and caption.revision == based_on.revision:
         return
@@ -487,7 +487,7 @@ def recover_unsaved_edits(session: Session) -> list[int]:
             author = edit.author or default_author()
             based_on = BasedOn(edit.caption_id, edit.base_revision or 0)
             try:
-                _check_current(session, photo, caption, based_on)
+                check_current(session, photo, caption, based_on)
             except CaptionConflict:
                 keep_beside(session, photo, text, author=author, based_on=based_on, note=note)
             else:

@@ -27,10 +27,22 @@ def revision_option(what: str) -> Callable[[Callable[..., None]], Callable[..., 
              "if the caption has changed since. Without it the change applies to the caption as it is now.")
 
 
+def caption_option(function: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--caption", "caption_id", type=int, metavar="ID",
+        help="With --revision: the caption it is a revision of (its id in `show PHOTO`); refused, exit 1, if "
+             "another caption has become the photo's current one (a new model caption, `choose`).")(function)
+
+
 def _change(photo: str, db: str | None, author: str | None, revision: int | None, apply: Apply,
-            caption_of: Callable[[Session, Photo], Caption | None] | None = None) -> None:
-    """Run ``apply`` in a review session: a stale ``revision`` is refused and a refused edit's text kept
-    beside (CaptionConflict, one line, exit 1)."""
+            caption_of: Callable[[Session, Photo], Caption | None] | None = None,
+            caption_id: int | None = None) -> None:
+    """Run ``apply`` in a review session: a stale ``revision`` (of ``caption_id`` when given, else of
+    the current caption) is refused and a refused edit's text kept beside (CaptionConflict, one line,
+    exit 1)."""
+    if caption_id is not None and revision is None:
+        raise click.UsageError("--caption needs --revision: the revision of that caption the change is "
+                               "based on")
     from desktop_app.catalogue.captions import BasedOn, current_caption, default_author, review_session
     from desktop_app.catalogue.photos import absolute_path, display_path, find_photo
 
@@ -38,7 +50,9 @@ def _change(photo: str, db: str | None, author: str | None, revision: int | None
     with review_session(catalogue) as session:
         found = find_photo(session, photo)
         based_on = None
-        if revision is not None:
+        if revision is not None and caption_id is not None:
+            based_on = BasedOn(caption_id, revision)
+        elif revision is not None:
             caption = caption_of(session, found) if caption_of else current_caption(session, found.id)
             based_on = BasedOn(caption.id if caption is not None else None, revision)
         caption = apply(session, found, author or default_author(), based_on)
@@ -51,44 +65,49 @@ def _change(photo: str, db: str | None, author: str | None, revision: int | None
 @click.option("--text", required=True, help="The new caption text.")
 @click.option("--approve", is_flag=True, help="Approve the new text in the same revision.")
 @revision_option("the photo's current caption")
+@caption_option
 @author_option
 @db_option
-def edit(photo: str, text: str, approve: bool, revision: int | None, author: str | None,
-         db: str | None) -> None:
+def edit(photo: str, text: str, approve: bool, revision: int | None, caption_id: int | None,
+         author: str | None, db: str | None) -> None:
     """Write a new text for PHOTO's current caption (a human revision; the old text stays in history).
     A text refused for a conflict is kept as another caption of the photo, for `choose`."""
     from desktop_app.catalogue.captions import edit_caption
 
     _change(photo, db, author, revision, lambda session, found, who, based_on: edit_caption(
-        session, found, text, author=who, approve=approve, based_on=based_on))
+        session, found, text, author=who, approve=approve, based_on=based_on), caption_id=caption_id)
 
 
 @click.command()
 @click.argument("photo")
 @revision_option("the photo's current caption")
+@caption_option
 @author_option
 @db_option
-def approve(photo: str, revision: int | None, author: str | None, db: str | None) -> None:
+def approve(photo: str, revision: int | None, caption_id: int | None, author: str | None,
+            db: str | None) -> None:
     """Approve PHOTO's current caption."""
     from desktop_app.catalogue.captions import set_review_state
     from desktop_app.catalogue.models import ReviewState
 
     _change(photo, db, author, revision, lambda session, found, who, based_on: set_review_state(
-        session, found, ReviewState.APPROVED, author=who, based_on=based_on))
+        session, found, ReviewState.APPROVED, author=who, based_on=based_on), caption_id=caption_id)
 
 
 @click.command()
 @click.argument("photo")
 @revision_option("the photo's current caption")
+@caption_option
 @author_option
 @db_option
-def reject(photo: str, revision: int | None, author: str | None, db: str | None) -> None:
+def reject(photo: str, revision: int | None, caption_id: int | None, author: str | None,
+           db: str | None) -> None:
     """Reject PHOTO's current caption."""
     from desktop_app.catalogue.captions import set_review_state
     from desktop_app.catalogue.models import ReviewState
 
     _change(photo, db, author, revision, lambda session, found, who, based_on: set_review_state(
-        session, found, ReviewState.REJECTED, author=who, based_on=based_on))
+        session, found, ReviewState.REJECTED, author=who, based_on=based_on), caption_id=caption_id)
 
 
 @click.command()
@@ -96,19 +115,23 @@ def reject(photo: str, revision: int | None, author: str | None, db: str | None)
 @click.option("--to", "number", type=click.IntRange(min=1), required=True, metavar="N",
               help="The revision whose text comes back (see `show PHOTO`).")
 @revision_option("the photo's current caption")
+@caption_option
 @author_option
 @db_option
-def revert(photo: str, number: int, revision: int | None, author: str | None, db: str | None) -> None:
+def revert(photo: str, number: int, revision: int | None, caption_id: int | None, author: str | None,
+           db: str | None) -> None:
     """Bring back an earlier text of PHOTO's current caption, as a new draft revision."""
-    from desktop_app.catalogue.captions import CaptionError, current_caption, revert_caption
+    from desktop_app.catalogue.captions import CaptionError, check_current, current_caption, revert_caption
 
     def apply(session: Session, found: Photo, who: str, based_on: BasedOn | None) -> Caption:
         caption = current_caption(session, found.id)
         if caption is None:
             raise CaptionError(f"photo {found.id} has no caption to revert")
+        if based_on is not None and based_on.caption_id != caption.id:
+            check_current(session, found, caption, based_on)  # refused: another caption is current
         return revert_caption(session, caption, number, author=who, based_on=based_on)
 
-    _change(photo, db, author, revision, apply)
+    _change(photo, db, author, revision, apply, caption_id=caption_id)
 
 
 @click.command()
