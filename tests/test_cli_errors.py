@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import errno
 import gc
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -226,7 +228,13 @@ def test_a_catalogue_that_cannot_be_written_opens_read_only_for_reading(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     from desktop_app.catalogue import open_catalogue
+    from desktop_app.catalogue.models import JobState
+    from desktop_app.jobs import store
 
+    with open_catalogue(db_path) as opened, opened.write() as session:  # a job whose process died
+        job = store.create_caption_job(session, "encoder-decoder", None, {}, [1])
+        job.state, job.owner = JobState.RUNNING, "elsewhere:1"
+        job.heartbeat_at = datetime(2020, 1, 1, tzinfo=UTC)
     gc.collect()  # the commands' catalogues close: SQLite removes the -wal and -shm, as after a clean exit
     assert not Path(f"{db_path}-shm").exists()
     _refuse_writes(monkeypatch, db_path, error, whole_folder)
@@ -237,6 +245,9 @@ def test_a_catalogue_that_cannot_be_written_opens_read_only_for_reading(
     assert "kept" in out and "a.jpg" in out
     info = run(capsys, "db", "info", "--db", str(db_path))[1]
     assert info.startswith(f"catalogue: {db_path} (read-only)\n")
+    code, out, err = run(capsys, "jobs", "--json", "--db", str(db_path))  # listed as it is, not recovered
+    assert code == 0, err
+    assert json.loads(out)["state"] == "running"
     code, _, err = run(capsys, "approve", str(scanned), "--db", str(db_path))
     assert code == 1
     assert err == (f"{PROG_ERROR}the catalogue {db_path} is read-only (a read-only file or file system): "

@@ -213,7 +213,7 @@ def _number(match: re.Match[str]) -> str:
     return f"{len(digits):03d}{digits}"  # a shorter number sorts first; file names are under 1000 bytes
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 17)  # about 30 MB for 100k names
 def natural_key(text: str | bytes | None) -> str | None:
     """A sort key putting names in the order people expect: case-insensitive, numbers by value
     ("img2" before "IMG10"). SQLite calls it as ``natural_key(x)`` (see catalogue.photos.NaturalKey);

@@ -24,8 +24,9 @@ def jobs(ctx: click.Context, as_json: bool, db: str | None) -> None:
     from desktop_app.jobs import store
 
     catalogue = open_db(db)
-    with catalogue.write() as session:  # a crashed run shows as queued, not as running forever
-        store.recover_interrupted(session)
+    if not catalogue.read_only:  # a read-only catalogue is listed as it is
+        with catalogue.write() as session:  # a crashed run shows as queued, not as running forever
+            store.recover_interrupted(session)
     with catalogue.read() as session:
         found = store.summaries(session)
     for job in found:
