@@ -250,3 +250,34 @@ def test_text_index_follows_edits(catalogue) -> None:
     assert matches("kayak") == 0
     assert matches("canoe") == 1
     assert matches("rivers") == 1  # porter stemming
+
+
+def test_upgrade_counts_each_captions_revisions_and_numbers_new_ones_after_them(db_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as connection:
+        command.upgrade(migrate.alembic_config(connection), "0007")
+        connection.execute(text(
+            "INSERT INTO libraries (id, root, name, added_at) VALUES (1, x'2f6f6c64', 'old', '2024-01-01')"))
+        connection.execute(text(
+            "INSERT INTO photos (id, library_id, rel_path, status, added_at, updated_at) "
+            "VALUES (1, 1, x'612e6a7067', 'ok', '2024-01-01', '2024-01-01')"))
+        connection.execute(text(
+            "INSERT INTO captions (id, photo_id, text, origin, state, is_current, created_at, updated_at) "
+            "VALUES (1, 1, 'a lighthouse', 'human', 'approved', 1, '2024-01-01', '2024-01-01'), "
+            "(2, 1, 'a tower', 'ai', 'draft', 0, '2024-01-01', '2024-01-01')"))
+        history = ((1, "created", "draft"), (2, "edited", "draft"), (3, "approved", "approved"))
+        for number, action, state in history:
+            connection.execute(text(
+                "INSERT INTO caption_revisions (caption_id, number, action, text, state, origin, created_at) "
+                f"VALUES (1, {number}, '{action}', 'a lighthouse', '{state}', 'human', '2024-01-01')"))
+        connection.execute(text(
+            "INSERT INTO caption_revisions (caption_id, number, action, text, state, origin, created_at) "
+            "VALUES (2, 1, 'created', 'a tower', 'draft', 'ai', '2024-01-01')"))
+    engine.dispose()
+
+    catalogue = open_catalogue(db_path)
+    with catalogue.write() as session:
+        assert [c.revision for c in session.scalars(select(Caption).order_by(Caption.id))] == [3, 1]
+        caption = edit_caption(session, session.get(Photo, 1), "a lighthouse at dusk", author="ann")
+        assert caption.revision == 4 and caption.revisions[-1].number == 4
+    catalogue.close()
