@@ -355,3 +355,12 @@ def test_hybrid_search_says_why_the_default_embedders_plugin_is_missing(
     assert err == ("photo-annotator: note: no embedder 'minilm' (available: clip); plugin minilm did not "
                    "load: cannot be imported: ModuleNotFoundError: import of plugins.minilm halted; None in "
                    "sys.modules; showing keyword matches only\n")
+
+
+def test_an_embedder_failing_to_unload_does_not_undo_the_search(
+    broken_embedders: None, captioned: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, hits, err = run_cli(capsys, db_path, "search", "red", "--embedder", "exits-while-unloading",
+                              "--json")
+    assert code == 0 and err == "" and {"car.jpg", "boat.jpg"} <= set(names(hits))
+    assert {hit["matched"] for hit in hits} == {"both", "meaning"}

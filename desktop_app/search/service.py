@@ -16,7 +16,7 @@ from typing import Any
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import one_line
 from desktop_app.plugin_registry import PluginRegistry, UnknownEmbedderError
-from desktop_app.search.embedder import EmbedderError, load_embedder
+from desktop_app.search.embedder import EmbedderError, load_embedder, plugin_failures
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, SearchMode
 from desktop_app.search.syntax import MeaningQuery, for_meaning
 
@@ -135,7 +135,11 @@ class SearchService:
 
     def close(self) -> None:
         if self._embedder is not None:
-            self._embedder.unload()
+            try:
+                with plugin_failures(self._embedder, "unloading"):
+                    self._embedder.unload()
+            except EmbedderError as exc:  # the search itself is done: nothing to lose
+                log.warning("%s", exc)
             self._embedder = None
         self._load_error = None
         self._index = self._photo_index = self._unembedded = None

@@ -69,8 +69,15 @@ class RaisesABaseException(_Broken):
         raise PluginAbort("giving up")
 
 
+class ExitsWhileUnloading(_Broken):
+    id = "exits-while-unloading"
+
+    def unload(self):
+        raise SystemExit(4)
+
+
 @hookimpl
 def register_embedders(register):
     for embedder in (FailsToLoad, ExitsWhileEmbedding, NeedsAMissingModule, NotDownloaded, WrongShape,
-                     RaisesABaseException):
+                     RaisesABaseException, ExitsWhileUnloading):
         register(embedder())
