@@ -124,3 +124,16 @@ def test_interrupted_exits_130(photo: Path, db_path: Path, monkeypatch: pytest.M
     code, out, err = run(capsys, "photos", "--db", str(db_path))
     # click ends the line the terminal's ^C was echoed on first.
     assert (code, out, err.lstrip("\n")) == (130, "", "photo-annotator: error: interrupted\n")
+
+
+def test_global_options_reach_the_app_when_no_command_is_given(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop_app.ui import app
+
+    opened: list[dict] = []
+    monkeypatch.setattr(app, "run_app", lambda **kwargs: opened.append(kwargs) or 0)
+    assert run(capsys, "--db", str(db_path))[0] == 0
+    assert run(capsys, "gui", "--db", str(db_path))[0] == 0
+    assert [call["db"] for call in opened] == [str(db_path)] * 2
+

@@ -102,6 +102,17 @@ def test_captioning_progress_lines_escape_captions_paths_and_reasons(
             assert "model \\u202esaid\\nthis" in captured.err
 
 
+def test_echo_shows_controls_escaped_and_keeps_leading_blank_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from desktop_app.cli.common import echo
+
+    echo("\nCaption: a\x1b[2Jb\u202ec\x07\nd")
+    echo("line", err=True)
+    captured = capsys.readouterr()
+    assert captured.out == "\nCaption: a\\x1b[2Jb\\u202ec\\x07\\nd\n" and captured.err == "line\n"
+
+
 # --- photos: a header, and natural name order ---------------------------------------------------------
 
 NAMES = ["img10.jpg", "IMG2.jpg", "img1.jpg", "Img3.jpg", "img02b.jpg", "album/x.jpg", "Zebra.jpg",
