@@ -303,15 +303,19 @@ class CaptionSnapshot:
 
 
 def restore_caption(
-    session: Session, caption_id: int, snapshot: CaptionSnapshot, *, author: str, note: str | None = None
+    session: Session, caption_id: int, snapshot: CaptionSnapshot, *, author: str, note: str | None = None,
+    based_on: BasedOn | None = None,
 ) -> Caption:
     """Bring ``caption_id`` back to ``snapshot`` (an undo or redo) as a new revision; none if it is
-    there already. Unlike revert_caption, the state and the model's scores come back too."""
+    there already. Unlike revert_caption, the state and the model's scores come back too. ``based_on``:
+    the revision the change being undone or redone left."""
     caption = session.get(Caption, caption_id)
     if caption is None:
         raise CaptionError(f"caption {caption_id} no longer exists")
     if (caption.text, caption.state, caption.origin) == (snapshot.text, snapshot.state, snapshot.origin):
         return caption
+    if based_on is not None:
+        _check_revision(session, caption, based_on)
     caption.text, caption.state, caption.origin = snapshot.text, snapshot.state, snapshot.origin
     caption.author, caption.confidence = snapshot.author, snapshot.confidence
     caption.token_scores = snapshot.token_scores

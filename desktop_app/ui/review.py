@@ -58,6 +58,7 @@ class _Done:
     before: CaptionSnapshot | None  # None: the change created the photo's first caption
     after: CaptionSnapshot
     replaced: int | None = None  # a choice of current caption: the one current before (undo brings it back)
+    revision: int | None = None  # the caption's revision the change left: what its undo is based on
 
 
 class ReviewWorker(QObject):
@@ -133,7 +134,8 @@ class ReviewWorker(QObject):
                 state = ReviewState.APPROVED if action == APPROVE else ReviewState.REJECTED
                 caption = captions.set_review_state(session, photo, state, author=author, based_on=based_on)
             captions.drop_unsaved_edit(session, photo_id)  # committed, or superseded by this change
-            self._done[token] = _Done(photo_id, caption.id, before, CaptionSnapshot.of(caption))
+            self._done[token] = _Done(photo_id, caption.id, before, CaptionSnapshot.of(caption),
+                                      revision=caption.revision)
             while len(self._done) > UNDO_LIMIT:
                 del self._done[next(iter(self._done))]
 
@@ -195,7 +197,12 @@ class ReviewWorker(QObject):
                 chosen = done.replaced if undo else done.caption_id
                 captions.choose_caption(session, self._photo(session, done.photo_id), chosen, author=author)
                 return
-            captions.restore_caption(session, done.caption_id, snapshot, author=author, note=note)
+            # Based on what the change left, moved on by this editor's later changes: an undo or redo
+            # of a caption someone else changed since (a job regenerated a rejected draft) is refused.
+            based_on = (self._rebase(done.photo_id, BasedOn(done.caption_id, done.revision), current=False)
+                        if done.revision is not None else None)
+            captions.restore_caption(session, done.caption_id, snapshot, author=author, note=note,
+                                     based_on=based_on)
 
         self._write(token, done.photo_id, write, f"cannot {'undo' if undo else 'redo'} {label.lower()}")
 
