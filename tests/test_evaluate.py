@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import pytest
 
 from desktop_app.captioning.engine import CaptionEngine
+from desktop_app.captioning.hf import hub_cache_dir
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, set_review_state
 from desktop_app.catalogue.models import CaptionOrigin, ReviewState
@@ -227,3 +229,55 @@ def test_a_fine_tuned_model_is_scored_on_the_split_it_was_trained_with(tmp_path:
     assert split_settings_of([None, "org/hub-model"]) == (0.1, 0)  # the trainer's defaults
     (folder / "training.json").write_text("not json")
     assert split_settings_of([str(folder)]) == (0.1, 0)
+
+
+def fine_tuned(models: dict[str, Path], tmp_path: Path, base_model: str) -> Path:
+    """A copy of the "tuned" model with the training record `train` writes beside a fine-tuned model."""
+    folder = tmp_path / "fine-tuned" / "v1"
+    shutil.copytree(models["tuned"], folder)
+    (folder / "training.json").write_text(json.dumps({
+        "captioner_id": "encoder-decoder", "base_model": base_model,
+        "settings": {"validation_share": 0.1, "seed": 0}}))
+    return folder
+
+
+def test_a_fine_tune_is_compared_with_the_model_it_started_from(
+        cli, catalogue: Catalogue, approved: list[Path], models: dict[str, Path], tmp_path: Path) -> None:
+    # The captioner's default (a hub model, not downloaded here, offline) is not the base: no failure.
+    tuned = fine_tuned(models, tmp_path, str(models["base"]))
+    code, out, err = cli("evaluate", "--captioner", "encoder-decoder", "--model", str(tuned),
+                         "--split", "all", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [(e["model"], e["label"]) for e in report["models"]] == [
+        (str(models["base"]), "vit-gpt2-base"), (str(tuned), "v1")]
+    assert report["left_out"] == {}
+    assert all(e["pairs"] == len(CAPTIONS) for e in report["models"])
+
+
+def test_a_base_model_that_is_not_here_is_left_out_with_a_note(
+        cli, catalogue: Catalogue, approved: list[Path], models: dict[str, Path], tmp_path: Path) -> None:
+    tuned = fine_tuned(models, tmp_path, "someone/not-downloaded-base")
+    code, out, err = cli("evaluate", "--captioner", "encoder-decoder", "--model", str(tuned),
+                         "--split", "all")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[2].split() == ["v1"]  # the one column: the fine-tune
+    note = [line for line in lines if "not-downloaded-base" in line]
+    assert note == [
+        "note: base model someone/not-downloaded-base not evaluated: model 'someone/not-downloaded-base' is "
+        f"not downloaded (looked in {hub_cache_dir()}) and the model hub cannot be reached; connect to the "
+        "internet once to download it, or use a local model folder with --model FOLDER"]
+    # A base folder that is gone, and a model that is no fine-tune (its base: the captioner's default).
+    gone = fine_tuned(models, tmp_path / "other", str(tmp_path / "deleted-base"))
+    code, out, err = cli("evaluate", "--captioner", "encoder-decoder", "--model", str(gone),
+                         "--model", str(models["base"]), "--split", "all", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [e["label"] for e in report["models"]] == ["v1", "vit-gpt2-base"]
+    assert report["left_out"] == {str(tmp_path / "deleted-base"):
+                                  f"model folder {tmp_path / 'deleted-base'} does not exist"}
+    code, out, err = cli("evaluate", "--captioner", "encoder-decoder", "--model", str(models["base"]),
+                         "--split", "all", "--json")
+    assert code == 0, err
+    assert list(json.loads(out)["left_out"]) == ["nlpconnect/vit-gpt2-image-captioning"]

@@ -139,10 +139,8 @@ def load_pretrained(loader: Any, source: str, revision: str | None, **kwargs: An
     if is_local_folder(source):
         folder = str(Path(source).expanduser())
         return _call(loader, folder, source, local_files_only=True, **kwargs)
-    if looks_like_folder(source):
-        raise ModelNotAvailableError(f"model folder {source} does not exist")
-    if not valid_hub_id(source):
-        raise ModelNotAvailableError(f"model '{source}' is neither a model folder nor a hub id (org/name)")
+    if looks_like_folder(source) or not valid_hub_id(source):
+        raise ModelNotAvailableError(unavailable_reason(source, revision))
     try:
         return _call(loader, source, source, revision=revision, local_files_only=True, **kwargs)
     except ModelNotAvailableError:
@@ -152,6 +150,22 @@ def load_pretrained(loader: Any, source: str, revision: str | None, **kwargs: An
     loaded = _call(loader, source, source, revision=revision, **kwargs)
     refuse_remote_code(source, revision)  # what was just downloaded may declare classes of its own
     return loaded
+
+
+def unavailable_reason(source: str, revision: str | None = None) -> str | None:
+    """Why ``load_pretrained`` would find no model at ``source`` (the same message), without loading
+    anything; None when it is a folder, is in the hub cache, or can be downloaded now."""
+    if is_local_folder(source):
+        return None
+    if looks_like_folder(source):
+        return f"model folder {source} does not exist"
+    if not valid_hub_id(source):
+        return f"model '{source}' is neither a model folder nor a hub id (org/name)"
+    if _files_of(source, revision) is not None:
+        return None
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes") or not _hub_reachable():
+        return missing_model_message(source)
+    return None
 
 
 def _call(loader: Any, path: str, source: str, **kwargs: Any) -> Any:

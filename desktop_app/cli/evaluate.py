@@ -15,10 +15,12 @@ SPLITS = ("validation", "train", "all")  # training.evaluate.Split, spelled out 
               help="Which captioner (see `photo-annotator plugins`).")
 @click.option("--model", "models", multiple=True, metavar="HUB_ID|FOLDER",
               help="A model to evaluate: a hub id or a model folder (a fine-tuned one from `train`); "
-                   "repeatable. The captioner's own model (the settings', else its default) is evaluated "
-                   "beside them unless --no-base.")
+                   "repeatable. The model a fine-tune started from (its training.json), else the "
+                   "captioner's own, is evaluated beside them unless --no-base.")
 @click.option("--base/--no-base", default=True, show_default=True,
-              help="Evaluate the captioner's own model too (always when no --model is given).")
+              help="Evaluate the base model too: the model each fine-tuned --model started from, else the "
+                   "captioner's own (the settings', else its default); one that is not here is left out "
+                   "with a note. Without --model, the captioner's own model is evaluated.")
 @click.option("--split", "split_name", type=click.Choice(SPLITS), default="validation", show_default=True,
               help="Which approved captions: the validation or train part of the split `train` makes "
                    "(same share and seed), or all.")
@@ -43,7 +45,7 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
     from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.settings import load_settings
-    from desktop_app.training.evaluate import EvaluationError, split_settings_of
+    from desktop_app.training.evaluate import EvaluationError, base_models_of, split_settings_of
     from desktop_app.training.evaluate import evaluate as run_evaluation
 
     registry = load_plugins()
@@ -55,10 +57,10 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
             library_ids = [find_library(session, ref).id for ref in libraries]
     engine = CaptionEngine(registry, device=device, dtype=dtype, batch_size=batch_size,
                            models=load_settings().captioner_models)
-    chosen: list[str | None] = [None] if base or not models else []
-    chosen += list(models)
+    # The base to compare with: the model each fine-tune started from, else the captioner's own.
+    bases: list[str | None] = (base_models_of(models) or [None]) if base and models else []
     # A fine-tuned model is scored on the photos it was not trained on: its own split's settings.
-    validation_share, seed = split_settings_of(chosen)
+    validation_share, seed = split_settings_of(models)
     bars: list[ProgressBar] = []
 
     def on_model(model: str) -> None:
@@ -69,7 +71,7 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
         bars[:] = [ProgressBar(f"Captioning with {model}")]
 
     try:
-        report = run_evaluation(catalogue, captioner_id, chosen, split_name, engine=engine,
+        report = run_evaluation(catalogue, captioner_id, list(models), split_name, engine=engine, bases=bases,
                                 library_ids=library_ids, validation_share=validation_share, seed=seed,
                                 on_model=on_model, progress=lambda done, total: bars[-1].update(done, total))
     except EvaluationError as exc:
@@ -82,7 +84,8 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
         return
     echo(f"{report.captioner_id} on {report.pairs} approved captions ({report.split.value} split)")
     echo()
-    echo(report.table())
+    for line in report.table().splitlines():  # echo shows a newline inside a line escaped
+        echo(line)
     echo()
     for note in report.notes():
         echo(f"note: {note}")

@@ -73,10 +73,13 @@ class EvaluationReport:
     split: Split
     pairs: int  # approved pairs in the split
     models: list[ModelEvaluation] = field(default_factory=list)
+    left_out: dict[str, str] = field(default_factory=dict)  # base model -> why it was not evaluated
 
     def notes(self) -> list[str]:
-        """What the table does not show: metrics left out and why, photos that failed, the tokenizer."""
-        notes = [SPICE_NOTE]
+        """What the table does not show: base models left out, metrics left out and why, photos that
+        failed, the tokenizer."""
+        notes = [f"base model {model} not evaluated: {reason}" for model, reason in self.left_out.items()]
+        notes.append(SPICE_NOTE)
         for evaluation in self.models:
             for metric, reason in evaluation.unavailable.items():
                 notes.append(f"{metric} not computed for {evaluation.label}: {reason}")
@@ -111,25 +114,55 @@ class EvaluationReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"captioner": self.captioner_id, "split": self.split.value, "pairs": self.pairs,
-                "models": [evaluation.to_json() for evaluation in self.models], "notes": self.notes()}
+                "models": [evaluation.to_json() for evaluation in self.models], "left_out": self.left_out,
+                "notes": self.notes()}
 
 
 def _number(value: float | None, places: int) -> str:
     return "-" if value is None else f"{value:.{places}f}"
 
 
+def training_record(model: str | None) -> dict[str, Any] | None:
+    """A fine-tuned model folder's training.json (what ``train`` wrote: settings, base model...), or None
+    for any other model or an unreadable record."""
+    record = Path(model).expanduser() / "training.json" if model else None
+    if record is None or not record.is_file():
+        return None
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring %s: not a training record (%s)", record, exc)
+        return None
+    if not isinstance(data, dict):
+        log.warning("ignoring %s: not a training record", record)
+        return None
+    return data
+
+
 def split_settings_of(models: Sequence[str | None]) -> tuple[float, int]:
     """The validation share and seed a fine-tuned model was trained with (its folder's training.json,
     the first one found), so that it is scored on the photos it never saw; else the trainer's defaults."""
     for model in models:
-        record = Path(model).expanduser() / "training.json" if model else None
-        if record is not None and record.is_file():
-            try:
-                settings = json.loads(record.read_text(encoding="utf-8")).get("settings") or {}
-                return float(settings.get("validation_share", 0.1)), int(settings.get("seed", 0))
-            except (OSError, ValueError, TypeError, AttributeError):
-                log.warning("ignoring %s: not a training record", record)
+        record = training_record(model)
+        if record is None:
+            continue
+        try:
+            settings = record.get("settings") or {}
+            return float(settings.get("validation_share", 0.1)), int(settings.get("seed", 0))
+        except (ValueError, TypeError, AttributeError):
+            log.warning("ignoring the settings in %s's training.json", model)
     return 0.1, 0
+
+
+def base_models_of(models: Sequence[str | None]) -> list[str]:
+    """The models the fine-tuned ones among ``models`` started from (their training.json's
+    base_model), in order, each once: what a fine-tune is compared with."""
+    bases: list[str] = []
+    for model in models:
+        base = (training_record(model) or {}).get("base_model")
+        if isinstance(base, str) and base and base not in bases:
+            bases.append(base)
+    return bases
 
 
 def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | None],
@@ -137,15 +170,20 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
              library_ids: Sequence[int] | None = None, validation_share: float = 0.1, seed: int = 0,
              options: dict[str, Any] | None = None, java: str | None = None,
              on_model: Callable[[str], None] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> EvaluationReport:
-    """Evaluate each of ``models`` (None: the captioner's configured model, else its default) on the
-    approved captions of ``split_name`` (the train/validation split the trainer makes with the same
-    ``validation_share`` and ``seed``, or all approved pairs).
+             progress: Callable[[int, int], None] | None = None,
+             bases: Sequence[str | None] = ()) -> EvaluationReport:
+    """Evaluate each of ``bases``, then each of ``models`` (None: the captioner's configured model, else
+    its default) on the approved captions of ``split_name`` (the train/validation split the trainer
+    makes with the same ``validation_share`` and ``seed``, or all approved pairs).
 
-    ``engine`` runs the captioning (default: one on the settings' device, number format, batch size and
-    models). ``on_model`` is told each model's name before it starts, ``progress(done, total)`` each
-    photo that model has captioned.
+    ``bases`` are the models to compare with (see ``base_models_of``): one that is not here (not a
+    folder, not in the hub cache, and the hub out of reach) is left out with a note, and the rest are
+    evaluated. ``engine`` runs the captioning (default: one on the settings' device, number format,
+    batch size and models). ``on_model`` is told each model's name before it starts,
+    ``progress(done, total)`` each photo that model has captioned.
     """
+    from desktop_app.captioning.hf import unavailable_reason
+
     chosen = Split(split_name)
     pairs = split_pairs(catalogue, chosen, library_ids=library_ids, validation_share=validation_share,
                         seed=seed)
@@ -155,11 +193,15 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
     engine = engine or default_engine()
     report = EvaluationReport(captioner_id, chosen, len(pairs))
     seen: set[str] = set()
-    for model in models or [None]:
+    for model, is_base in [(model, True) for model in bases] + [(model, False) for model in models or [None]]:
         source = resolved_model(engine, captioner_id, model)
         if source in seen:
             continue  # the base model named again
         seen.add(source)
+        reason = unavailable_reason(source) if is_base else None
+        if reason is not None:
+            report.left_out[source] = reason
+            continue
         if on_model is not None:
             on_model(source)
         report.models.append(evaluate_model(engine, captioner_id, model, pairs, options=options, java=java,
