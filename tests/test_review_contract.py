@@ -329,6 +329,14 @@ def test_an_edit_longer_than_the_limit_is_refused(catalogue: Catalogue, drafted:
     assert len(_captions(catalogue, photo_id)[0].text) == MAX_CAPTION_CHARS
 
 
+def test_no_caption_longer_than_the_limit_is_added(catalogue: Catalogue) -> None:
+    with pytest.raises(CaptionTooLong), catalogue.write() as session:
+        add_caption(session, _photo(session), "i" * (MAX_CAPTION_CHARS + 1), origin=CaptionOrigin.IMPORTED,
+                    author=None)
+    with catalogue.read() as session:
+        assert session.scalar(select(Caption)) is None
+
+
 def test_a_model_text_longer_than_the_limit_is_cut_with_a_note(
         catalogue: Catalogue, drafted: tuple[int, BasedOn]) -> None:
     photo_id, seen = drafted

@@ -159,8 +159,10 @@ def add_caption(
     token_scores: list[list[Any]] | None = None,
     note: str | None = None,
 ) -> Caption:
-    """A new caption of ``photo`` with its first revision (noted ``note``)."""
+    """A new caption of ``photo`` with its first revision (noted ``note``). A text over MAX_CAPTION_CHARS
+    is refused (CaptionTooLong): text from elsewhere is cut first, with cut_to_limit."""
     text = _clean(text)
+    check_length(text)
     if make_current:
         _clear_current(session, photo.id)
     caption = Caption(
