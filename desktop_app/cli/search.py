@@ -63,8 +63,8 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     """Photos whose captions match QUERY, best first (the words of QUERY may be given unquoted).
 
     QUERY: words (all required), "exact phrases", prefix*, AND / OR, and -word or NOT word to leave
-    out captions holding a word. From a shell, put a query that starts with "-" after --:
-    `photo-annotator search -- -dog cat`.
+    out captions holding a word. From a shell, a query with a -word goes after -- (options before
+    it): `photo-annotator search --mode keyword -- cat -dog`, or write `cat NOT dog`.
 
     Each line: the score, how the photo was found (hybrid: words, meaning or both), its path, and the
     caption (with the matched words in [brackets]). Scores are 1.00 at best: keyword, relevance
