@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import functools
 import importlib.util
 import os
 import re
@@ -205,25 +204,23 @@ def _read_only_url(path: Path) -> URL | None:
     return URL.create("sqlite", database="file:" + quote(os.fsencode(path)), query={**mode, "uri": "true"})
 
 
-_DIGITS = re.compile("[0-9]+")
+_DIGIT_RUNS = re.compile("([0-9]+)")
+_NUMBER_WIDTH = 20  # numbers are compared by value up to 20 digits (longer runs are rare in names)
 
 
-def _number(match: re.Match[str]) -> str:
-    digits = match.group().lstrip("0") or "0"
-    return f"{len(digits):03d}{digits}"  # a shorter number sorts first; file names are under 1000 bytes
-
-
-@functools.lru_cache(maxsize=1 << 17)  # about 30 MB for 100k names
 def natural_key(text: str | bytes | None) -> str | None:
     """A sort key putting names in the order people expect: case-insensitive, numbers by value
-    ("img2" before "IMG10"). SQLite calls it as ``natural_key(x)`` (see catalogue.photos.NaturalKey);
-    cached because a grid sorts the same 100k names again on every filter change. Paths are stored
-    as their exact bytes: bytes that are not UTF-8 sort as U+FFFD (the exact path breaks ties)."""
+    ("img2" before "IMG10"). SQLite calls it as ``natural_key(x)`` (see catalogue.photos.NaturalKey),
+    once per row, so it stays a few string operations. Paths are stored as their exact bytes: bytes
+    that are not UTF-8 sort as U+FFFD (the exact path breaks ties)."""
     if text is None:
         return None
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
-    return _DIGITS.sub(_number, text.casefold())
+    parts = _DIGIT_RUNS.split(text.casefold())
+    if len(parts) > 1:
+        parts[1::2] = [run.zfill(_NUMBER_WIDTH) for run in parts[1::2]]
+    return "".join(parts)
 
 
 def _tune_sqlite(engine: Engine) -> None:
