@@ -429,6 +429,7 @@ def test_approving_a_caption_a_job_regenerated_since_it_was_shown_is_refused(
     window.show(photo_id)
     shown = current(catalogue, photo_id)
     assert shown["revision"] == 1 and window.pane.editor_text() == f"{MODEL_TEXT} 0"
+    assert window.pane.review_header.text().endswith("revision 1")
     regenerate(catalogue, photo_id, "A blue car parked by a wall")  # two seconds before the approval
     with qtbot.waitSignal(window.pane.review.conflict, timeout=WAIT_MS):
         window.pane.approve_button.click()
@@ -444,6 +445,7 @@ def test_approving_a_caption_a_job_regenerated_since_it_was_shown_is_refused(
     with qtbot.waitSignal(window.pane.review.changed, timeout=WAIT_MS):
         window.pane.approve_button.click()
     assert current(catalogue, photo_id)["state"] == "approved" and not alert.isVisible()
+    assert window.pane.review_header.text().endswith("revision 3")
 
 
 def test_an_edit_refused_for_a_regeneration_is_kept_as_a_caption_the_editor_can_choose(

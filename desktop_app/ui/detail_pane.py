@@ -670,6 +670,7 @@ class DetailPane(QWidget):
             parts = [f'<span style="color:{fg}; background:{bg};">&nbsp;{label}&nbsp;</span>',
                      html.escape(ORIGIN_LABELS.get(current["origin"], current["origin"]))]
             parts += [html.escape(fact) for fact in _provenance(current)]
+            parts.append(f"revision {current['revision']}")  # what the review actions are based on
             self.review_header.setText(" &nbsp;·&nbsp; ".join(parts))
             self.review_notice.setText(f"⚠ {current['notice']}" if current.get("notice") else "")
             self.review_notice.setVisible(bool(current.get("notice")))
