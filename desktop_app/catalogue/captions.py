@@ -65,7 +65,7 @@ class CaptionError(Exception):
 
 
 class CaptionTooLong(CaptionError):
-    """A person's text longer than MAX_CAPTION_CHARS: refused, never cut (the editor keeps it)."""
+    """A text longer than MAX_CAPTION_CHARS: a person's is refused, never cut (the editor keeps it)."""
 
 
 def cut_to_limit(text: str) -> tuple[str, str | None]:
@@ -77,7 +77,8 @@ def cut_to_limit(text: str) -> tuple[str, str | None]:
 
 
 def check_length(text: str) -> None:
-    """Refuse a person's text longer than MAX_CAPTION_CHARS (CaptionTooLong)."""
+    """Refuse a text longer than MAX_CAPTION_CHARS (CaptionTooLong); cut_to_limit is for text from
+    elsewhere."""
     if len(text) > MAX_CAPTION_CHARS:
         raise CaptionTooLong(
             f"caption is {len(text):,} characters; the most a caption can hold is {MAX_CAPTION_CHARS:,}"
