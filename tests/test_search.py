@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import edit_caption
-from desktop_app.catalogue.models import Embedding
+from desktop_app.catalogue.models import Caption, Embedding
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
@@ -364,3 +364,28 @@ def test_an_embedder_failing_to_unload_does_not_undo_the_search(
                               "--json")
     assert code == 0 and err == "" and {"car.jpg", "boat.jpg"} <= set(names(hits))
     assert {hit["matched"] for hit in hits} == {"both", "meaning"}
+
+
+def test_an_edit_is_embedded_before_a_query_even_when_a_collection_waits_for_embed(
+    captioned: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.search.results import SearchMode
+    from desktop_app.search.service import SearchService
+    from desktop_app.search.vectors import embed_captions
+
+    search = SearchService(catalogue, load_plugins(), device="cpu")
+    try:
+        with catalogue.read() as session:
+            photos = [find_photo(session, str(captioned / name)).id for name in ("dog.jpg", "car.jpg")]
+            first = session.scalars(select(Caption.id).where(Caption.photo_id.in_(photos))).all()
+        embed_captions(catalogue, search.embedder(), caption_ids=first)  # the other two wait for `embed`
+        with catalogue.write() as session:
+            dog = find_photo(session, str(captioned / "dog.jpg"))
+            edit_caption(session, dog, "a kitten asleep on a sofa", author="ann")
+        monkeypatch.setattr(service, "AUTO_EMBED_LIMIT", 1)
+        result = search.search("cat", SearchMode.SEMANTIC)
+        assert names([hit.to_json() for hit in result.hits])[0] == "dog.jpg"  # by its new text
+        assert result.notices[0].startswith("more than 1 captions have no vector yet")
+    finally:
+        search.close()

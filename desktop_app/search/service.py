@@ -171,11 +171,15 @@ class SearchService:
         # Captions edited or added since the index loaded, or all of a small catalogue's, are embedded
         # now, before the query: an edit is found by its new text at once, and a first search by meaning
         # needs no `embed`. More is `embed`'s job (or the app's Prepare Search by Meaning).
-        pending = self._index.needs_embedding() | set(self._unembedded)
+        edited = self._index.needs_embedding()
+        pending = edited | set(self._unembedded)
         too_many = len(pending) > AUTO_EMBED_LIMIT
-        if pending and not too_many:
+        if too_many and len(edited) <= AUTO_EMBED_LIMIT:
+            pending = edited  # edits at least: a stale vector is never used, so unembedded they are unfound
+        if pending and len(pending) <= AUTO_EMBED_LIMIT:
             embed_captions(self.catalogue, embedder, caption_ids=sorted(pending), progress=self.progress)
-            self._unembedded = []
+            if not too_many:
+                self._unembedded = []
         advice = (f"`photo-annotator embed --embedder {self.embedder_id}` (in the app: Captioning > "
                   "Prepare Search by Meaning)")
         with self.catalogue.read() as session:
