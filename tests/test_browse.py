@@ -173,3 +173,23 @@ def test_searching_by_meaning_in_the_window(qtbot: QtBot, window: MainWindow) ->
     window.search_mode.setCurrentIndex(window.search_mode.findText("Words and meaning"))
     qtbot.waitUntil(lambda: window.is_settled() and window.model.rowCount() > 0, timeout=60_000)
     assert shown(window)[0] == "beach"
+
+
+def test_opening_a_folder_inside_a_library_shows_that_folder_in_its_library(
+    qtbot: QtBot, thumbnails: ThumbnailCache, db_path: Path, archive: Path, catalogue: Catalogue
+) -> None:
+    """`photo-annotator gui ARCHIVE/1998/summer`: no second library; the folder is chosen in the sidebar."""
+    opened = MainWindow(thumbnails)
+    qtbot.addWidget(opened)
+    opened.resize(1300, 800)
+    opened.show()
+    opened.start(db=str(db_path), folder=str(archive / "1998" / "summer"))
+    try:
+        qtbot.waitUntil(lambda: opened.is_settled() and opened.libraries.selected_folder() is not None,
+                        timeout=WAIT_MS)
+        assert [library.root for library in opened.libraries.libraries()] == [str(archive)]
+        assert opened.libraries.selected_folder() == "1998/summer"
+        settle(qtbot, opened)
+        assert shown(opened) == ["beach"]
+    finally:
+        opened.shutdown()

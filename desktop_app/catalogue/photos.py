@@ -306,6 +306,39 @@ def list_folders(session: Session, library_id: int) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda entry: [part.lower() for part in entry[0].split("/")])
 
 
+@dataclass(frozen=True)
+class LibrarySummary:
+    """A library with its photo counts: the app's sidebar and `library list`."""
+
+    id: int
+    name: str
+    root: str
+    photos: int
+    errors: int
+    missing: int
+    last_scan_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "root": self.root, "photos": self.photos,
+                "errors": self.errors, "missing": self.missing,
+                "last_scan_at": self.last_scan_at.isoformat() if self.last_scan_at else None}
+
+
+def library_summaries(session: Session) -> list[LibrarySummary]:
+    """Every library with its counts, by name."""
+    def count_of(status: PhotoStatus) -> Any:
+        return func.coalesce(func.sum(case((Photo.status == status, 1), else_=0)), 0)
+
+    query = (
+        select(Library.id, Library.name, Library.root, func.count(Photo.id),
+               count_of(PhotoStatus.ERROR), count_of(PhotoStatus.MISSING), Library.last_scan_at)
+        .outerjoin(Photo, Photo.library_id == Library.id)
+        .group_by(Library.id)
+        .order_by(func.lower(Library.name), Library.id)
+    )
+    return [LibrarySummary(*values) for values in session.execute(query)]
+
+
 def remove_library(session: Session, library_id: int) -> tuple[int, int]:
     """Forget a library: its photos, captions and their history leave the catalogue; no file on disk
     is touched. Returns (photos, captions written or approved by people) removed."""
@@ -334,14 +367,60 @@ def find_library(session: Session, ref: str) -> Library:
     for library in libraries:
         if target == library.root or target.startswith(library.root.rstrip(os.sep) + os.sep):
             return library
+    if ref.isdigit() and not os.path.exists(ref):
+        raise LibraryNotFoundError(f"no library with id {ref} (`photo-annotator library list` lists them)")
     raise LibraryNotFoundError(f"no library at {display_path(ref)}; scan it first")
+
+
+def resolve_folder(session: Session, folder: str,
+                   library: Library | None = None) -> tuple[Library, str | None]:
+    """Where a folder option points, as (its library, the folder inside it, "/"-separated; None for the
+    library's root folder): the one way every command and the app read a folder.
+
+    ``folder`` is a path on disk (absolute, or relative to the current directory), or a path inside
+    ``library`` when given, else inside the one library that holds photos under it. LibraryNotFoundError
+    (one line) when it is none of these."""
+    on_disk = Path(folder).expanduser()
+    inside = folder.replace(os.sep, "/").strip("/").removeprefix("./")
+    if not on_disk.is_absolute():
+        if library is not None and _has_folder(session, library, inside):
+            return library, inside or None
+        if not on_disk.exists():
+            holders = [each for each in session.scalars(select(Library).order_by(Library.id))
+                       if _has_folder(session, each, inside)] if library is None else []
+            if len(holders) == 1:
+                return holders[0], inside or None
+            if holders:
+                roots = ", ".join(display_path(each.root) for each in holders)
+                raise LibraryNotFoundError(f"folder {display_path(folder)} is in several libraries "
+                                           f"({roots}); name the library, or give the folder's full path")
+            where = f"library {display_path(library.root)}" if library is not None else "any library"
+            raise LibraryNotFoundError(f"no folder {display_path(folder)} in {where}")
+    target = str(on_disk.resolve())
+    holder = library or find_library(session, target)
+    root = holder.root.rstrip(os.sep) + os.sep
+    if target != holder.root and not target.startswith(root):
+        raise LibraryNotFoundError(f"{display_path(folder)} is not in library {display_path(holder.root)}")
+    relative = target[len(root):].replace(os.sep, "/") if target != holder.root else ""
+    return holder, relative or None
+
+
+def _has_folder(session: Session, library: Library, inside: str) -> bool:
+    """Whether ``inside`` ("a/b", "" for the root) is a folder of the library: on disk or in the catalogue
+    (the photos of a folder gone from disk are still listed, as missing)."""
+    if not inside or ".." in inside.split("/"):
+        return not inside
+    if os.path.isdir(absolute_path(library.root, inside)):
+        return True
+    prefix = inside + "/"
+    return session.scalar(select(Photo.id).where(Photo.library_id == library.id, Photo.rel_path >= prefix,
+                                                 Photo.rel_path < prefix[:-1] + "0").limit(1)) is not None
 
 
 def readable_photo_ids_under(session: Session, folder: str) -> list[int]:
     """Ids of the photos with status ok in ``folder`` (a library root or a folder inside one)."""
-    library = find_library(session, folder)
-    root = str(Path(folder).expanduser().resolve())
-    prefix = "" if root == library.root else os.path.relpath(root, library.root).replace(os.sep, "/") + "/"
+    library, inside = resolve_folder(session, folder)
+    prefix = f"{inside}/" if inside else ""
     rows = session.execute(
         select(Photo.id, Photo.rel_path)
         .where(Photo.library_id == library.id, Photo.status == PhotoStatus.OK)

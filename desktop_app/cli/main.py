@@ -47,6 +47,7 @@ def _register() -> None:
         export,
         gui,
         jobs,
+        library,
         photos,
         plugins,
         scan,
@@ -58,7 +59,7 @@ def _register() -> None:
     for command in (scan.scan, photos.photos, photos.show, captions.edit, captions.approve,
                     captions.reject, captions.revert, captions.choose, caption.caption, jobs.jobs, db.db,
                     gui.gui, plugins.plugins, search.search, embed.embed, export.export,
-                    write_metadata.write_metadata, evaluate.evaluate, train.train):
+                    write_metadata.write_metadata, evaluate.evaluate, train.train, library.library):
         cli.add_command(command)
     _apply_shared_rules(cli)
 

@@ -17,6 +17,9 @@ SORT_KEYS = ("name", "date-taken", "confidence", "changed", "relevance")
 
 @click.command()
 @click.option("--library", metavar="PATH|ID", help="Only this library (its folder, or its id).")
+@click.option("--folder", metavar="PATH",
+              help="Only photos in this folder and below: a path on disk, or a folder inside the library "
+                   "(e.g. 2021/paris).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only photos with this file status.")
 @click.option("--state", type=click.Choice(STATES),
               help="Only photos whose current caption is in this review state ('none': no caption).")
@@ -31,7 +34,7 @@ SORT_KEYS = ("name", "date-taken", "confidence", "changed", "relevance")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many photos.")
 @json_option
 @db_option
-def photos(library: str | None, status: str | None, state: str | None, review: str | None,
+def photos(library: str | None, folder: str | None, status: str | None, state: str | None, review: str | None,
            captioner: str | None, text: str | None, sort: str, desc: bool, limit: int | None,
            as_json: bool, db: str | None) -> None:
     """List photos with their status and current caption, under a header line; by name (natural
@@ -48,13 +51,18 @@ def photos(library: str | None, status: str | None, state: str | None, review: s
         display_path,
         find_library,
         list_photos,
+        resolve_folder,
     )
 
     catalogue = open_db(db)
     with catalogue.read() as session:
         chosen = find_library(session, library) if library else None
+        inside = None
+        if folder:
+            chosen, inside = resolve_folder(session, folder, chosen)
         listing = list_photos(session, PhotoQuery(
-            library_id=chosen.id if chosen else None, status=PhotoStatus(status) if status else None,
+            library_id=chosen.id if chosen else None, folder=inside,
+            status=PhotoStatus(status) if status else None,
             state=state, review=ReviewFilter(review) if review else None, captioner=captioner, text=text,
             sort=SortKey(sort), descending=desc, limit=limit,
         ))

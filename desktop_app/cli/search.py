@@ -43,7 +43,8 @@ class _SearchCommand(click.Command):
 @click.option("--state", type=click.Choice(["any", "approved", "draft", "rejected"]), default="any",
               show_default=True, help="Search every caption, or only captions in this review state.")
 @click.option("--library", metavar="PATH|ID", help="Only photos of this library.")
-@click.option("--folder", metavar="PATH", help="Only photos in this folder of the library (and below).")
+@click.option("--folder", metavar="PATH", help="Only photos in this folder and below: a path on disk, or a "
+                                               "folder inside the library (e.g. 2021/paris).")
 @click.option("--from", "taken_from", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Only photos taken on or after this day.")
 @click.option("--to", "taken_to", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
@@ -77,7 +78,7 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     says why, when search by meaning cannot run.
     """
     from desktop_app.catalogue.models import CaptionOrigin, ReviewState
-    from desktop_app.catalogue.photos import display_path, find_library
+    from desktop_app.catalogue.photos import display_path, find_library, resolve_folder
     from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.search.results import SearchFilters, SearchMode
@@ -89,12 +90,15 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     if given and mode != "keyword" and (problem := unknown_embedder(registry, embedder)) is not None:
         raise click.BadParameter(problem, param_hint="--embedder")  # a typo: not a reason to answer by words
     catalogue = open_db(db)
-    library_id = None
-    if library:
+    library_id = inside = None
+    if library or folder:
         with catalogue.read() as session:
-            library_id = find_library(session, library).id
+            chosen = find_library(session, library) if library else None
+            if folder:  # a path on disk or inside the library, as every --folder takes it
+                chosen, inside = resolve_folder(session, folder, chosen)
+            library_id = chosen.id if chosen else None
     filters = SearchFilters(
-        library_id=library_id, folder=folder,
+        library_id=library_id, folder=inside,
         taken_from=taken_from.date() if taken_from else None, taken_to=taken_to.date() if taken_to else None,
         approved_only=state == "approved",
         state=ReviewState(state) if state in ("draft", "rejected") else None, captioner=captioner,

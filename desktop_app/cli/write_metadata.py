@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import click
 
 from desktop_app.cli.common import db_option, echo, emit_json, json_option, open_db
@@ -27,7 +24,9 @@ from desktop_app.cli.photos import REVIEW_FILTERS
               help="Also write files changed since the last scan, and replace descriptions another program "
                    "wrote.")
 @click.option("--library", metavar="PATH|ID", help="Only this library (its folder, or its id).")
-@click.option("--folder", type=click.Path(path_type=str), help="Only photos in this folder and below.")
+@click.option("--folder", type=click.Path(path_type=str),
+              help="Only photos in this folder and below: a path on disk, or a folder inside the library "
+                   "(e.g. 2021/paris).")
 @click.option("--review", type=click.Choice(REVIEW_FILTERS), help="Only photos in this review group.")
 @click.option("--captioner", metavar="ID", help="Only photos whose current caption this captioner wrote.")
 @click.option("--search", "text", metavar="WORDS", help="Only photos whose captions hold these words.")
@@ -46,7 +45,14 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
     (fields read back, pixels identical) before it replaces the original in one step.
     With --json: one object (mode, dry_run, written, unchanged, skipped, failed, cancelled, files).
     """
-    from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, display_path, find_library, find_photo
+    from desktop_app.catalogue.photos import (
+        PhotoQuery,
+        ReviewFilter,
+        display_path,
+        find_library,
+        find_photo,
+        resolve_folder,
+    )
     from desktop_app.library.metadata_io import WriteStatus
     from desktop_app.library.metadata_io import write_metadata as run_write
 
@@ -56,10 +62,12 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
         if photos:
             selection = [find_photo(session, photo).id for photo in photos]
         else:
-            chosen = find_library(session, folder or library) if (folder or library) else None
+            chosen = find_library(session, library) if library else None
+            inside = None
+            if folder:  # a path on disk or inside the library, as every --folder takes it
+                chosen, inside = resolve_folder(session, folder, chosen)
             selection = PhotoQuery(
-                library_id=chosen.id if chosen else None,
-                folder=_folder_in(chosen.root, folder) if chosen and folder else None,
+                library_id=chosen.id if chosen else None, folder=inside,
                 review=ReviewFilter(review) if review else None, captioner=captioner, text=text,
             )
     report = run_write(catalogue, selection, mode=mode, dry_run=dry_run, force=force,
@@ -81,12 +89,6 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
         echo(report.summary())
     if report.failed:
         raise SystemExit(1)
-
-
-def _folder_in(root: str, folder: str) -> str | None:
-    """``folder`` as the photo list's folder filter: "/"-separated, relative to the library root."""
-    relative = os.path.relpath(Path(folder).expanduser().resolve(), root)
-    return None if relative == "." else relative.replace(os.sep, "/")
 
 
 def _show(value: str | None, width: int = 70) -> str:

@@ -21,22 +21,23 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import islice
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_app.catalogue import Catalogue, CatalogueError, open_catalogue
-from desktop_app.catalogue.models import Caption, CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
+from desktop_app.catalogue.models import Caption, CaptionOrigin, Library, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import (
+    LibrarySummary,
     PhotoNotFoundError,
     PhotoQuery,
     display_path,
     grid_rows,
     library_roots,
+    library_summaries,
     list_folders,
     path_under,
     photo_json,
@@ -55,17 +56,6 @@ FIRST_CHUNK = 500
 CHUNK_GROWTH = 10
 # Progress signals are queued events on the GUI thread: one per file would flood it on fast scans.
 PROGRESS_INTERVAL_S = 0.1
-
-
-@dataclass(frozen=True)
-class LibrarySummary:
-    id: int
-    name: str
-    root: str
-    photos: int
-    errors: int
-    missing: int
-    last_scan_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,18 +248,8 @@ class CatalogueWorker(QObject):
         return self.catalogue
 
     def _libraries(self) -> list[LibrarySummary]:
-        def count_of(status: PhotoStatus) -> Any:
-            return func.coalesce(func.sum(case((Photo.status == status, 1), else_=0)), 0)
-
-        query = (
-            select(Library.id, Library.name, Library.root, func.count(Photo.id),
-                   count_of(PhotoStatus.ERROR), count_of(PhotoStatus.MISSING), Library.last_scan_at)
-            .outerjoin(Photo, Photo.library_id == Library.id)
-            .group_by(Library.id)
-            .order_by(func.lower(Library.name), Library.id)
-        )
         with self._catalogue().read() as session:
-            return [LibrarySummary(*values) for values in session.execute(query)]
+            return library_summaries(session)
 
     @staticmethod
     def _photo_rows(session: Any, query: PhotoQuery) -> Iterator[PhotoRow]:

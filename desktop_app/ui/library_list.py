@@ -51,6 +51,7 @@ class LibraryList(QTreeWidget):
         self.customContextMenuRequested.connect(self._context_menu)
         self._libraries: dict[int, LibrarySummary] = {}
         self._emitted: tuple[int | None, str | None] | None = None
+        self._pending: tuple[int, str] | None = None  # a folder to select once its library lists it
         self.itemSelectionChanged.connect(self._on_selection)
 
     # -- what is selected ---------------------------------------------------------------------------
@@ -77,12 +78,21 @@ class LibraryList(QTreeWidget):
         self.setCurrentItem(item)
         return True
 
+    def select_when_listed(self, library_id: int, folder: str) -> None:
+        """Select a library's folder as soon as it is listed (a folder just scanned, such as
+        `gui FOLDER` of a folder inside a library, whose library's folders may not be shown yet)."""
+        self._pending = (library_id, folder)
+        if self.select(library_id, folder):
+            self._pending = None
+
     # -- filling ------------------------------------------------------------------------------------
 
     def set_libraries(self, libraries: list[LibrarySummary], select: int | None = None) -> None:
         """Show ``libraries``, selecting ``select``, else the current choice if still there, else the
         first library. Folders already shown are kept until ``set_folders`` replaces them."""
         wanted = (select, None) if select is not None else (self.selected_id(), self.selected_folder())
+        if self._pending is not None:
+            wanted = self._pending
         folders = {library_id: self._folder_counts(item) for library_id, item in self._top_items().items()}
         expanded = {library_id for library_id, item in self._top_items().items() if item.isExpanded()}
         self.blockSignals(True)  # one location_selected for the whole refresh, below
@@ -100,6 +110,8 @@ class LibraryList(QTreeWidget):
                 self._add_folders(item, folders.get(library.id, []))
                 item.setExpanded(library.id in expanded)
             target = self._find(*wanted) if wanted[0] is not None else None
+            if target is not None and wanted == self._pending:
+                self._pending = None
             if target is None and wanted[0] is not None:
                 target = self._find(wanted[0], None)
             if target is None and self.topLevelItemCount():
@@ -117,12 +129,17 @@ class LibraryList(QTreeWidget):
         if top is None:
             return
         wanted = (self.selected_id(), self.selected_folder())
+        if self._pending is not None and self._pending[0] == library_id:
+            wanted = self._pending
         self.blockSignals(True)
         try:
             top.takeChildren()
             self._add_folders(top, folders)
             if wanted[0] == library_id and wanted[1] is not None:
-                item = self._find(library_id, wanted[1]) or top
+                found = self._find(library_id, wanted[1])
+                if found is not None and wanted == self._pending:
+                    self._pending = None
+                item = found or top
                 item.setSelected(True)
                 self.setCurrentItem(item)
         finally:

@@ -877,7 +877,12 @@ class MainWindow(QMainWindow):
         self.thumbnails.forget_failures()
         if folder in self._select_after_scan:
             self._select_after_scan.discard(folder)
-            self._wanted_library = report.library_id
+            inside = os.path.relpath(os.path.realpath(folder), report.root)
+            if os.path.isdir(folder) and inside != "." and not inside.startswith(".."):
+                # A folder inside a library: show that folder, not the whole library.
+                self.libraries.select_when_listed(report.library_id, inside.replace(os.sep, "/"))
+            else:
+                self._wanted_library = report.library_id
         if report.library_id == self.libraries.selected_id():
             self._photos_stale = True
         self.backend.load_libraries()
