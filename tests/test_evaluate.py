@@ -212,7 +212,7 @@ def test_cli_table_and_json(cli, catalogue: Catalogue, approved: list[Path], mod
     assert set(evaluation["metrics"]) == set(METRICS) and evaluation["validation_loss"] > 0
 
 
-def test_cli_without_approved_captions_says_so(cli, db_path: Path, models: dict[str, Path]) -> None:
+def test_cli_without_approved_captions_says_so(cli, catalogue: Catalogue, models: dict[str, Path]) -> None:
     code, _, err = cli("evaluate", "--captioner", "encoder-decoder", "--model", str(models["base"]))
     assert code == 1
     assert err.strip() == ("photo-annotator: error: there are no approved captions in the validation split "
