@@ -242,9 +242,10 @@ def test_embed_train_and_evaluate_show_the_same_progress_bar_with_the_time_left(
     capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(job_output, "stderr_is_terminal", lambda: True)
+    monkeypatch.chdir(ved_folder.parent)  # train from a relative model folder: recorded absolute
     commands = {
         "Embedding captions [": ["embed", "--batch-size", "2", "--device", "cpu"],
-        "Fine-tuning [": ["train", "--captioner", "encoder-decoder", "--model", str(ved_folder), "--output",
+        "Fine-tuning [": ["train", "--captioner", "encoder-decoder", "--model", ved_folder.name, "--output",
                           str(tmp_path / "tuned"), "--epochs", "1", "--batch-size", "2", "--device", "cpu"],
         f"Captioning with {ved_folder} [": ["evaluate", "--captioner", "encoder-decoder", "--no-base",
                                             "--model", str(ved_folder), "--split", "all",
@@ -256,3 +257,9 @@ def test_embed_train_and_evaluate_show_the_same_progress_bar_with_the_time_left(
         shown = [part for part in err.split("\r\x1b[K") if part.startswith(bar)]
         assert shown and any(part.endswith(" left") for part in shown), (bar, err)
         assert err.count("\r\x1b[K") > len(shown)  # cleared when done
+    trained = json.loads((tmp_path / "tuned" / "v1" / "training.json").read_text())
+    assert trained["base_model"] == str(ved_folder.resolve())
+    code, _, err = run_cli(capsys, "train", "--captioner", "encoder-decoder", "--model", "./no-such-model",
+                           "--output", str(tmp_path / "never"), "--db", str(db_path))
+    assert code == 2 and "model folder ./no-such-model does not exist" in err
+    assert not (tmp_path / "never").exists()

@@ -58,6 +58,7 @@ def train(captioner_id: str, model: str | None, libraries: tuple[str, ...], outp
     """
     from desktop_app.catalogue.photos import find_library
     from desktop_app.cli.job_output import ProgressBar
+    from desktop_app.jobs.checks import ModelFolderError, resolve_model
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.settings import load_settings
     from desktop_app.training.dataset import TrainingDataError, approved_pairs
@@ -65,6 +66,10 @@ def train(captioner_id: str, model: str | None, libraries: tuple[str, ...], outp
     from desktop_app.training.trainer import train as run_training
 
     prototype = load_plugins().get_captioner(captioner_id)
+    try:  # stored in the fine-tuned model's training.json: absolute, whatever the current folder
+        model = resolve_model(model)
+    except ModelFolderError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--model'") from None
     source = model or load_settings().captioner_models.get(captioner_id)
     captioner = type(prototype)(model=source)
     catalogue = open_db(db)
