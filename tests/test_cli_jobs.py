@@ -227,6 +227,14 @@ def test_the_progress_bar_shows_the_count_and_the_time_left_on_a_terminal(
     assert "\r\x1b[Ka line above the bar\n\r\x1b[KEmbedding captions [############" in err
     assert "[########################] 4/4\r\x1b[K" in err  # no time left at the end, cleared on close
 
+    monkeypatch.setenv("COLUMNS", "60")  # a label too long for the terminal gives way, the count stays
+    long = job_output.ProgressBar("Captioning with /models/" + "x" * 80 + "/v3")
+    long.update(1, 4, eta_seconds=5)
+    shown = long.text(bar=True)
+    assert len(shown) == 59 and shown.startswith("…xxx")
+    assert shown.endswith("xxx/v3 [######------------------] 1/4, 0:05 left")
+    long.close()
+
     monkeypatch.setattr(job_output, "stderr_is_terminal", lambda: False)
     quiet = job_output.ProgressBar("Evaluating")
     quiet.update(1, 4)

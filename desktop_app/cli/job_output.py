@@ -4,6 +4,7 @@ stdout, notices on stderr, a closing summary, and Ctrl+C leaving the job resumab
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 
@@ -61,7 +62,13 @@ class ProgressBar:
             filled = int(self.WIDTH * min(self.done, self.total) / self.total) if self.total else 0
             count = f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {count}"
         left = f", {_duration(self.eta)} left" if self.eta is not None and self.done < self.total else ""
-        return printable(f"{self.label}{' ' if bar else ': '}{count}{self.detail}{left}")
+        label, rest = printable(self.label), printable(f"{' ' if bar else ': '}{count}{self.detail}{left}")
+        room = shutil.get_terminal_size().columns - 1 - len(rest)
+        if bar and len(label) > room:
+            # A bar longer than the terminal wraps, and \r would redraw only its last part: the start of
+            # the label (a long model path, say) gives way; the count and the time left stay.
+            label = "…" + label[len(label) - room + 1:] if room > 1 else ""
+        return label + rest
 
     def print(self, text: str, err: bool = False) -> None:
         """A line above the bar (the bar is cleared first, else its remains would stay on the line)."""
