@@ -234,6 +234,7 @@ def test_the_progress_bar_shows_the_count_and_the_time_left_on_a_terminal(
     assert len(shown) == 59 and shown.startswith("…xxx")
     assert shown.endswith("xxx/v3 [######------------------] 1/4, 0:05 left")
     long.close()
+    capsys.readouterr()
 
     monkeypatch.setattr(job_output, "stderr_is_terminal", lambda: False)
     quiet = job_output.ProgressBar("Evaluating")
