@@ -158,6 +158,8 @@ def scanned(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -
     ("database is locked", f"is locked by another program (waited {database.BUSY_TIMEOUT_S:g} s)"),
     ("attempt to write a readonly database", "is read-only (a read-only file or file system)"),
     ("disk I/O error", "cannot be read or written: disk I/O error"),
+    ("unable to open database file", "cannot be opened: permission denied, or its folder is missing"),
+    ("database disk image is malformed", "is corrupt (database disk image is malformed); restore it"),
 ])
 def test_a_failed_write_says_why_in_one_line(
     driver_message: str, line: str, scanned: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch,
