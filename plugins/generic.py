@@ -22,7 +22,9 @@ from typing import Any, ClassVar
 from desktop_app.captioning.captioner import CaptionerKind, CaptionResult, OptionSpec
 from desktop_app.captioning.hf import (
     ModelLoadError,
+    RemoteCodeError,
     TransformersCaptioner,
+    config_file,
     load_config,
     load_model,
     load_pretrained,
@@ -88,7 +90,13 @@ class GenericCaptioner(TransformersCaptioner):
             Florence2Processor,
         )
 
-        self.model_type = model_type_of(load_config(source, revision), source)
+        try:
+            config = load_config(source, revision)
+        except RemoteCodeError:
+            if _is_remote_code_florence(config_file(source, revision)):  # a better fix than the general one
+                raise ModelLoadError(remote_florence_message(source)) from None
+            raise
+        self.model_type = model_type_of(config, source)
         if self.model_type == FLORENCE:
             processor_class, model_class = Florence2Processor, Florence2ForConditionalGeneration
         else:
@@ -164,11 +172,13 @@ def model_type_of(config: dict[str, Any], source: str) -> str:
             f"'{model_type or 'not given'}'; supported model types: florence2 (Florence-2), blip (BLIP)"
         )
     if model_type == FLORENCE and _is_remote_code_florence(config):
-        raise ModelLoadError(
-            f"{source} is an original Florence-2 checkpoint that needs remote code, which is never run; "
-            "use its converted copy from florence-community/ (e.g. florence-community/Florence-2-base-ft)"
-        )
+        raise ModelLoadError(remote_florence_message(source))
     return str(model_type)
+
+
+def remote_florence_message(source: str) -> str:
+    return (f"{source} is an original Florence-2 checkpoint that needs remote code, which is never run; "
+            "use its converted copy from florence-community/ (e.g. florence-community/Florence-2-base-ft)")
 
 
 def _is_remote_code_florence(config: dict[str, Any]) -> bool:

@@ -136,7 +136,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_evaluate_puts_two_models_side_by_side(catalogue: Catalogue, approved: list[Path],
                                                models: dict[str, Path]) -> None:
-    engine = CaptionEngine(load_plugins(), device="cpu", batch_size=3)
+    engine = CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=3)
     report = evaluate(catalogue, "encoder-decoder", [str(models["base"]), str(models["tuned"])], "all",
                       engine=engine)
     assert (report.split, report.pairs) == (Split.ALL, len(CAPTIONS))  # the draft is not a reference
@@ -182,7 +182,7 @@ def test_validation_loss_is_a_per_token_mean_whatever_the_batches(build, tmp_pat
 def cli(capsys: pytest.CaptureFixture[str], db_path: Path):
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as exit_info:
-            main([*args, "--db", str(db_path), "--device", "cpu"])
+            main([*args, "--db", str(db_path), "--device", "cpu", "--dtype", "float32"])
         captured = capsys.readouterr()
         return exit_info.value.code, captured.out, captured.err
 

@@ -38,7 +38,7 @@ def loaded(florence_folder: Path, blip_folder: Path) -> dict[str, GenericCaption
     captioners = {"florence2": GenericCaptioner(str(florence_folder)),
                   "blip": GenericCaptioner(str(blip_folder))}
     for captioner in captioners.values():
-        captioner.load("cpu", None)
+        captioner.load("cpu", "float32")  # exact comparisons: the number format pinned, not the CPU's
     return captioners
 
 
@@ -192,7 +192,7 @@ def test_registered_as_the_generic_captioner_and_runs_in_the_engine(florence_fol
     assert "BLIP" in prompt["help"] and "a photography of" in prompt["help"]
 
     paths = [photo_files.jpeg(tmp_path / f"{i}.jpg", seed=i, size=(200 + 40 * i, 150)) for i in range(3)]
-    engine = CaptionEngine(registry, device="cpu", batch_size=2)
+    engine = CaptionEngine(registry, device="cpu", dtype="float32", batch_size=2)
     items = [WorkItem(p.name, str(p)) for p in paths]
     outcomes = list(engine.run("generic", items, model=str(florence_folder),
                                options={"prompt": "ocr", "max_new_tokens": 8}))
@@ -221,7 +221,7 @@ def test_caption_command_stores_drafts_with_confidence(
         photo_files.jpeg(shoot / f"{i:02}.jpg", seed=i, size=(96 + 16 * i, 72))
     code, out, err = run_cli(capsys, "caption", str(shoot), "--captioner", "generic", "--model", str(folder),
                              "--prompt", prompt, "--batch-size", "3", "--max-new-tokens", "8", "--json",
-                             "--db", str(db_path))
+                             "--dtype", "float32", "--db", str(db_path))
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 4 and all(r["status"] == "ok" and 0 < r["confidence"] <= 1 for r in rows)

@@ -156,7 +156,7 @@ def bert_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def captioner(ved_folder: Path) -> MedicalReportCaptioner:
     loaded = MedicalReportCaptioner(str(ved_folder))
-    loaded.load("cpu", None)
+    loaded.load("cpu", "float32")  # exact comparisons: the number format pinned, not the CPU's
     return loaded
 
 
@@ -188,7 +188,7 @@ def test_medical_report_is_a_built_in_captioner_for_photos_and_dicom() -> None:
 
 def test_dicom_png_and_jpeg_xrays_are_captioned_each_with_the_notice(ved_folder: Path,
                                                                       xrays: dict[str, Path]) -> None:
-    engine = CaptionEngine(load_plugins(), device="cpu", batch_size=3)
+    engine = CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=3)
     items = [WorkItem(name, str(path)) for name, path in xrays.items()]
     outcomes = list(engine.run("medical-report", items, model=str(ved_folder),
                                options={"max_new_tokens": TOKENS}))
@@ -234,7 +234,7 @@ def test_a_batch_reads_like_one_by_one_and_greyscale_images_work(captioner: Medi
 
 def test_a_bert_decoder_starts_from_cls_and_stops_at_sep(bert_folder: Path) -> None:
     captioner = MedicalReportCaptioner(str(bert_folder))
-    captioner.load("cpu", None)
+    captioner.load("cpu", "float32")
     tokenizer, generation = captioner.tokenizer, captioner.network.generation_config
     # Like the default model: the tokenizer has no end-of-text token, the settings no start or end.
     assert tokenizer.eos_token_id is None and generation.decoder_start_token_id is None
@@ -303,7 +303,7 @@ def test_files_that_are_not_images_get_clear_refusals_while_the_rest_are_caption
         WorkItem("jpeg", str(xrays["jpeg"])),
         WorkItem("empty", str(bad / "empty.dcm")),
     ]
-    engine = CaptionEngine(load_plugins(), device="cpu", batch_size=4)
+    engine = CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=4)
     outcomes = {o.item.key: o for o in engine.run("medical-report", items, model=str(ved_folder),
                                                   options={"max_new_tokens": TOKENS})}
     assert {key: o.error for key, o in outcomes.items() if o.error} == {
@@ -326,13 +326,15 @@ def test_the_caption_command_refuses_non_images_one_by_one(
     sr = xray_dicom(tmp_path / "xrays" / "dicom" / "structured-report.dcm", pixels=False)
     code, out, err = run_cli(capsys, "caption", str(notes), str(sr), str(xrays["mono2"]),
                              "--captioner", "medical-report", "--model", str(ved_folder),
-                             "--max-new-tokens", str(TOKENS), "--db", str(db_path))
+                             "--max-new-tokens", str(TOKENS), "--dtype", "float32", "--db", str(db_path))
     assert code == 1
-    assert err.splitlines() == [
+    lines = err.splitlines()
+    assert lines[:2] == [
         f"{notes}: failed: not a photo or DICOM file the app reads",
         f"{sr.resolve()}: failed: DICOM file holds no image (no pixel data)",
-        "photo-annotator: error: 2 of 3 photos could not be captioned",
     ]
+    assert lines[-1] == "photo-annotator: error: 2 of 3 photos could not be captioned"
+    assert len(lines) == 4 and lines[2].startswith("job 1 done: 1 captioned, 1 failed")  # the run's summary
     report, notice = out.splitlines()
     assert report.startswith(f"{xrays['mono2'].resolve()}: ")
     assert notice == f"  [{NOTICE}]"
@@ -346,7 +348,7 @@ def test_the_notice_is_stored_and_shown_by_caption_show_and_photos(
     folder = xrays["mono2"].parent.parent
     code, out, err = run_cli(capsys, "caption", str(folder), "--captioner", "medical-report", "--json",
                              "--model", str(ved_folder), "--max-new-tokens", str(TOKENS),
-                             "--db", str(db_path))
+                             "--dtype", "float32", "--db", str(db_path))
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == len(xrays)
@@ -367,7 +369,7 @@ def test_the_notice_is_stored_and_shown_by_caption_show_and_photos(
     # Captioning again keeps the notice on the new revision.
     code, out, err = run_cli(capsys, "caption", str(xrays["jpeg"]), "--captioner", "medical-report",
                              "--model", str(ved_folder), "--max-new-tokens", str(TOKENS),
-                             "--db", str(db_path))
+                             "--dtype", "float32", "--db", str(db_path))
     assert code == 0, err
     code, out, _ = run_cli(capsys, "show", str(xrays["jpeg"]), "--json", "--db", str(db_path))
     (caption,) = json.loads(out)["captions"]

@@ -35,7 +35,7 @@ def smolvlm_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def captioner(smolvlm_folder: Path) -> ProductDescriptionCaptioner:
     loaded = ProductDescriptionCaptioner(str(smolvlm_folder))
-    loaded.load("auto", None)
+    loaded.load("auto", "float32")  # exact comparisons: the number format pinned, not the CPU's
     return loaded
 
 
@@ -161,7 +161,8 @@ def test_caption_command_stores_drafts_with_confidence_and_the_prompt(
         photo_files.jpeg(shop / f"item-{i}.jpg", seed=i, size=size)
     code, out, err = run_cli(capsys, "caption", str(shop), "--captioner", "product-description",
                              "--model", str(smolvlm_folder), "--prompt", CUSTOM_PROMPT,
-                             "--max-new-tokens", "8", "--batch-size", "3", "--json", "--db", str(db_path))
+                             "--max-new-tokens", "8", "--batch-size", "3", "--json",
+                             "--dtype", "float32", "--db", str(db_path))
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 3

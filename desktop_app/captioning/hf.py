@@ -80,19 +80,27 @@ def resolve_device(requested: str | None = None) -> str:
     return "cpu"
 
 
-def resolve_dtype(device: str, requested: str | None = None) -> Any:
+def resolve_dtype(device: str, requested: str | None = None,
+                  native_bf16: Callable[[str], bool] | None = None) -> Any:
     """bf16 where the hardware computes it natively (CUDA GPUs that support it; CPUs with AVX512-BF16
     or AMX, where it halves the time of a float32 run), float32 elsewhere. A requested name
-    ("float32", "float16") wins."""
+    ("float32", "float16") wins. ``native_bf16(device)`` answers the hardware question (default
+    ``has_native_bf16``): tests pass their own, so both choices are tested on any machine."""
     import torch
 
     if requested and requested != "auto":
         return getattr(torch, requested)
-    if device.startswith("cuda") and torch.cuda.is_bf16_supported():
-        return torch.bfloat16
-    if device == "cpu" and cpu_has_native_bf16():
-        return torch.bfloat16
-    return torch.float32
+    return torch.bfloat16 if (native_bf16 or has_native_bf16)(device) else torch.float32
+
+
+def has_native_bf16(device: str) -> bool:
+    """Whether ``device`` computes bf16 in hardware: a CUDA GPU that supports it, or a CPU with
+    AVX512-BF16 or AMX. Apple MPS and other devices: no (float32 there)."""
+    import torch
+
+    if device.startswith("cuda"):
+        return bool(torch.cuda.is_bf16_supported())
+    return device == "cpu" and cpu_has_native_bf16()
 
 
 def cpu_has_native_bf16() -> bool:
@@ -199,6 +207,17 @@ def refuse_remote_code(source: str, revision: str | None) -> None:
         key = _remote_code_key(settings)
         if key is not None:
             raise RemoteCodeError(remote_code_message(source, key, name))
+
+
+def config_file(source: str, revision: str | None = None) -> dict[str, Any]:
+    """The model's ``config.json`` read as plain JSON, without transformers (nothing of the model runs,
+    even one that would be refused): {} when it is not here or not readable."""
+    folder = _files_of(source, revision)
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8")) if folder else {}
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
 
 
 def remote_code_message(source: str, key: str, file_name: str) -> str:
