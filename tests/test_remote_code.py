@@ -196,3 +196,46 @@ def test_every_from_pretrained_goes_through_load_pretrained() -> None:
             if ".from_pretrained(" in line and "loader.from_pretrained(" not in line:
                 offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_every_plugin_the_trainer_and_the_embedders_refuse_it(clean_folder: Path, tmp_path: Path) -> None:
+    from desktop_app.training.trainer import trainable_model_type
+    from plugins.clip import ClipEmbedder
+    from plugins.encoder_decoder import EncoderDecoderCaptioner
+    from plugins.generic import GenericCaptioner
+    from plugins.medical_report import MedicalReportCaptioner
+    from plugins.minilm import MiniLMEmbedder
+    from plugins.product_description import ProductDescriptionCaptioner
+
+    marker = tmp_path / "ran"
+    folder = str(with_remote_code(clean_folder, tmp_path / "custom-model", marker, "config.json"))
+    for captioner_class in (EncoderDecoderCaptioner, GenericCaptioner, MedicalReportCaptioner,
+                            ProductDescriptionCaptioner):
+        with pytest.raises(RemoteCodeError, match=r"auto_map in config\.json"):
+            captioner_class(folder).load("cpu", "float32")
+    for embedder_class in (ClipEmbedder, MiniLMEmbedder):
+        with pytest.raises(RemoteCodeError, match=r"auto_map in config\.json"):
+            embedder_class(folder).load("cpu")
+    with pytest.raises(RemoteCodeError, match=r"auto_map in config\.json"):
+        trainable_model_type(EncoderDecoderCaptioner(folder), folder)
+    assert not marker.exists()
+
+
+def test_transformers_refusing_remote_code_is_one_line_too(clean_folder: Path) -> None:
+    """Files fetched while loading (a first download) are checked after; should transformers itself refuse
+    first, its refusal becomes the same kind of one-line error, not an unexpected failure."""
+    passed: dict[str, object] = {}
+
+    class Refusing:
+        @staticmethod
+        def from_pretrained(path: str, **kwargs: object) -> None:
+            passed.update(kwargs)
+            raise ValueError("The repository contains custom code which must be executed to correctly load "
+                             "the model. Please pass the argument `trust_remote_code=True`.")
+
+    with pytest.raises(RemoteCodeError) as refused:
+        load_pretrained(Refusing, str(clean_folder), None, trust_remote_code=True)
+    assert str(refused.value) == (f"model folder {clean_folder} needs its own Python code (auto_map in its "
+                                  "config), which Photo Annotator never runs; use a model that transformers "
+                                  "supports natively")
+    assert passed["trust_remote_code"] is False  # whatever the caller asked for
