@@ -221,3 +221,15 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_130(tmp_path: Path, approved: list[
     state = json.loads((out / "checkpoints" / "last" / "state.json").read_text())
     assert state["step"] == report["steps"] and not state["finished"]
     assert not list(out.glob("v*"))
+
+
+def test_a_base_model_folder_is_recorded_as_its_absolute_path(tmp_path: Path, approved: list[Pair],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """training.json names the base so that `evaluate` compares with it from any directory."""
+    vit_gpt2(tmp_path / "models" / "tiny-vit-gpt2")
+    monkeypatch.chdir(tmp_path / "models")
+    settings = TrainSettings(epochs=1, batch_size=4)
+    report = train(EncoderDecoderCaptioner(model="tiny-vit-gpt2"), approved, tmp_path / "out", settings,
+                   device="cpu")
+    record = json.loads((Path(report.model_folder or "") / "training.json").read_text())
+    assert record["base_model"] == report.base_model == str(tmp_path / "models" / "tiny-vit-gpt2")

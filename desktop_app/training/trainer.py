@@ -144,6 +144,13 @@ def trainable_model_type(captioner: Captioner, source: str) -> str:
     return str(model_type)
 
 
+def model_id(source: str) -> str:
+    """How a base model is recorded (training.json, the model card): a local folder as its absolute path,
+    so that `evaluate` finds it from any directory; a hub id as it is."""
+    folder = Path(source).expanduser()
+    return str(folder.resolve()) if folder.is_dir() else source
+
+
 # --- training -----------------------------------------------------------------------------------------
 
 def train(captioner: Captioner, pairs: Sequence[Pair], output: Path, settings: TrainSettings | None = None,
@@ -199,7 +206,8 @@ def train(captioner: Captioner, pairs: Sequence[Pair], output: Path, settings: T
         shutil.rmtree(output / "checkpoints", ignore_errors=True)
     resumed_from = state["step"] if resume is not None else None
 
-    identity = {"captioner_id": captioner.id, "base_model": captioner.model, "model_type": model_type,
+    base_model = model_id(captioner.model)
+    identity = {"captioner_id": captioner.id, "base_model": base_model, "model_type": model_type,
                 "settings": asdict(settings), "train_ids": [p.photo_id for p in train_pairs],
                 "validation_ids": [p.photo_id for p in validation_pairs], "finished": False}
     workers = settings.workers if settings.workers is not None else (2 if device != "cpu" else 0)
@@ -265,7 +273,7 @@ def train(captioner: Captioner, pairs: Sequence[Pair], output: Path, settings: T
 
     seconds = time.perf_counter() - started
     report = TrainReport(
-        captioner_id=captioner.id, base_model=captioner.model, output=str(output), model_folder=None,
+        captioner_id=captioner.id, base_model=base_model, output=str(output), model_folder=None,
         checkpoint=str(output / CHECKPOINT), device=device,
         precision="bf16 autocast" if autocast else "float32", train_pairs=len(train_pairs),
         validation_pairs=len(validation_pairs), steps=state["step"], total_steps=total_steps,
@@ -365,7 +373,9 @@ def _read_checkpoint(output: Path, captioner: Captioner) -> dict[str, Any] | Non
                             f"{output / 'checkpoints'} to start over") from exc
     if state.get("finished"):
         return None
-    if state.get("captioner_id") != captioner.id or state.get("base_model") != captioner.model:
+    base_model = state.get("base_model")
+    if state.get("captioner_id") != captioner.id or not isinstance(base_model, str) or (
+            model_id(base_model) != model_id(captioner.model)):
         raise TrainingError(f"{output} holds an unfinished training of {state.get('base_model')} "
                             f"(captioner {state.get('captioner_id')}); resume it with the same captioner and "
                             "model, or choose another --output")
