@@ -158,3 +158,21 @@ def test_name_order_is_natural_and_case_insensitive_in_the_cli_and_the_grid(
     with open_catalogue(db_path) as catalogue, catalogue.read() as session:
         grid = [row[2] for row in grid_rows(session, PhotoQuery(sort=SortKey.NAME))]
     assert [path.decode() if isinstance(path, bytes) else path for path in grid] == NATURAL
+
+
+def test_log_lines_escape_controls_but_keep_a_traceback_readable() -> None:
+    import logging
+    import sys
+
+    from desktop_app.cli.main import LogFormatter
+
+    formatter = LogFormatter("%(levelname)s %(name)s: %(message)s")
+    record = logging.LogRecord("scan", logging.WARNING, __file__, 1, "cannot read %s", ("a\x1b[2J\nb.jpg",),
+                               None)
+    assert formatter.format(record) == "WARNING scan: cannot read a\\x1b[2J\\nb.jpg"
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    lines = formatter.format(record).splitlines()
+    assert lines[0] == "WARNING scan: cannot read a\\x1b[2J\\nb.jpg" and lines[1].startswith("Traceback")

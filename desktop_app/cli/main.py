@@ -28,12 +28,21 @@ def cli(ctx: click.Context) -> None:
     before the command or after it.
     """
     verbosity = ctx.meta.get("photo_annotator.verbosity", 0)
-    logging.basicConfig(level=log_level(verbosity), format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(LogFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=log_level(verbosity), handlers=[handler])
     if ctx.invoked_subcommand is None:
         from desktop_app.cli.gui import gui
 
         ctx.invoke(gui, db=ctx.meta.get("photo_annotator.db"))
+
+
+class LogFormatter(logging.Formatter):
+    """Log lines on the terminal: a message quoting a caption or a file name shows its control
+    characters escaped, like every other line (a traceback, with -vv, keeps its own lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
 
 
 def _register() -> None:
