@@ -281,3 +281,20 @@ def test_a_base_model_that_is_not_here_is_left_out_with_a_note(
                          "--split", "all", "--json")
     assert code == 0, err
     assert list(json.loads(out)["left_out"]) == ["nlpconnect/vit-gpt2-image-captioning"]
+
+
+def test_a_model_whose_loss_fails_still_gets_its_scores(catalogue: Catalogue, approved: list[Path],
+                                                        models: dict[str, Path],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_forward(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("shape mismatch in the decoder\nlong traceback follows")
+
+    monkeypatch.setattr("desktop_app.training.evaluate.loss_inputs", broken_forward)
+    engine = CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=4)
+    report = evaluate(catalogue, "encoder-decoder", [str(models["base"])], "all", engine=engine)
+    [evaluation] = report.models
+    assert evaluation.validation_loss is None and evaluation.pairs == len(CAPTIONS)
+    assert evaluation.loss_note == "the model failed: RuntimeError: shape mismatch in the decoder"
+    assert list(evaluation.metrics) == list(METRICS)
+    assert "no validation loss for vit-gpt2-base: the model failed: RuntimeError: shape mismatch in the " \
+           "decoder" in report.notes()

@@ -23,6 +23,8 @@ from typing import Any
 from desktop_app.captioning.captioner import Captioner
 from desktop_app.captioning.engine import CaptionEngine, WorkItem, load_for
 from desktop_app.catalogue import Catalogue
+from desktop_app.errors import one_line
+from desktop_app.plugin_registry import isolated
 from desktop_app.training.dataset import Pair, approved_pairs, split
 from desktop_app.training.metrics import METRICS, SPICE_NOTE, caption_metrics
 
@@ -270,6 +272,10 @@ def evaluate_model(engine: CaptionEngine, captioner_id: str, model: str | None, 
                                    batch_size=engine.batch_size)
         except EvaluationError as exc:
             loss_note = str(exc)
+        except BaseException as caught:  # the model's own code failed: its captions are still scored
+            exc = isolated(caught)
+            log.warning("validation loss of %s failed", source, exc_info=exc)
+            loss_note = f"the model failed: {type(exc).__name__}: {one_line(exc)}"
     else:
         loss_note = "the model captioned none of the photos"
         unavailable = {name: "the model captioned none of the photos" for name in METRICS}
