@@ -251,6 +251,7 @@ def test_embed_train_and_evaluate_show_the_same_progress_bar_with_the_time_left(
     capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(job_output, "stderr_is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "400")  # room for the whole label
     monkeypatch.chdir(ved_folder.parent)  # train from a relative model folder: recorded absolute
     commands = {
         "Embedding captions [": ["embed", "--batch-size", "2", "--device", "cpu"],
