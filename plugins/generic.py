@@ -14,9 +14,7 @@ fine-tuned copies and local folders work under any name.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 from desktop_app.captioning.captioner import CaptionerKind, CaptionResult, OptionSpec
@@ -138,7 +136,8 @@ class GenericCaptioner(TransformersCaptioner):
         # those. A hub model not downloaded yet cannot tell which it is: its run will say.
         if spec.name != "prompt" or not isinstance(value, str):
             return super().check_option(spec, value)
-        model_type = FLORENCE if self.model == self.default_model else _known_model_type(self.model)
+        model_type = (FLORENCE if self.model == self.default_model
+                      else config_file(self.model, self.revision).get("model_type"))
         try:
             if model_type == FLORENCE:
                 florence_task(value)
@@ -186,22 +185,6 @@ def _is_remote_code_florence(config: dict[str, Any]) -> bool:
     vision = (config.get("vision_config") or {}).get("model_type")
     text = (config.get("text_config") or {}).get("model_type")
     return vision == "davit" or text == "florence2_language"
-
-
-def _known_model_type(model: str) -> str | None:
-    """The model_type in a local folder's or the hub cache's config.json, loading nothing else."""
-    config = Path(model).expanduser() / "config.json"
-    try:
-        if not config.is_file():
-            from huggingface_hub import try_to_load_from_cache
-
-            cached = try_to_load_from_cache(model, "config.json")
-            if not isinstance(cached, str):
-                return None
-            config = Path(cached)
-        return json.loads(config.read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError, AttributeError):
-        return None  # no readable config (an invalid repo id is a ValueError): the run will say
 
 
 def florence_task(prompt: str | None) -> str:
