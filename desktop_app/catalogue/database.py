@@ -346,10 +346,11 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
     engine = create_catalogue_engine(url, create=create, reading=reading)
     catalogue = Catalogue(engine, _location(url))
     try:
-        if migrate.current_revision(engine) is None and not _is_empty(engine):
+        revision, tables = _revision_and_tables(engine)
+        if revision is None and tables:
             raise CatalogueError(f"{catalogue.location} is not a Photo Annotator catalogue "
                                  "(it holds another program's tables); nothing was changed")
-        if not create and migrate.current_revision(engine) is None:
+        if not create and revision is None:
             raise CatalogueNotFoundError(f"no catalogue at {catalogue.location} (the database is empty)")
         if engine.dialect.name == "sqlite" and not catalogue.read_only:
             # WAL, persistent in the file: readers never wait on a writer. Set once the file is known
@@ -378,7 +379,12 @@ def _location(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _is_empty(engine: Engine) -> bool:
+def _revision_and_tables(engine: Engine) -> tuple[str | None, list[str]]:
+    """The schema revision and the table names, read in one transaction: another process creating the
+    catalogue at this moment is seen either not at all or complete, never as tables without a revision."""
+    from alembic.runtime.migration import MigrationContext
     from sqlalchemy import inspect
 
-    return not inspect(engine).get_table_names()
+    with engine.connect() as connection, connection.begin():
+        revision = MigrationContext.configure(connection).get_current_revision()
+        return revision, inspect(connection).get_table_names()
