@@ -176,3 +176,61 @@ def test_log_lines_escape_controls_but_keep_a_traceback_readable() -> None:
         record.exc_info = sys.exc_info()
     lines = formatter.format(record).splitlines()
     assert lines[0] == "WARNING scan: cannot read a\\x1b[2J\\nb.jpg" and lines[1].startswith("Traceback")
+
+
+def test_name_order_holds_after_renames_moves_into_a_parent_library_and_an_upgrade(
+    named_library: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The order comes from a stored key (Photo.name_key): every way a photo gets its name keeps it."""
+    from sqlalchemy import select, text, update
+
+    from desktop_app.catalogue import open_catalogue
+    from desktop_app.catalogue.models import Photo, natural_key
+
+    def listed(root: Path) -> list[str]:
+        rows = run(capsys, "photos", "--json", "--db", str(db_path))[1].splitlines()
+        return [Path(json.loads(row)["path"]).relative_to(root.resolve()).as_posix() for row in rows]
+
+    (named_library / "img10.jpg").rename(named_library / "img4.jpg")  # a rename: the photo moves
+    assert run(capsys, "scan", str(named_library), "--db", str(db_path))[0] == 0
+    renamed = [name for name in NATURAL if name != "img10.jpg"]
+    renamed.insert(renamed.index("Img3.jpg") + 1, "img4.jpg")
+    assert listed(named_library) == renamed
+
+    parent = named_library.parent  # scanning the parent takes the library in: every path gets "lib/"
+    assert run(capsys, "scan", str(parent), "--db", str(db_path))[0] == 0
+    assert listed(parent) == [f"lib/{name}" for name in renamed]
+
+    # A catalogue from before the key: the upgrade computes it for every photo.
+    with open_catalogue(db_path) as catalogue:
+        with catalogue.write() as session:
+            session.execute(update(Photo).values(name_key=None))
+        with catalogue.engine.begin() as connection:
+            connection.execute(text("DROP INDEX ix_photos_library_id_name_key_rel_path"))
+            connection.execute(text("ALTER TABLE photos DROP COLUMN name_key"))
+            connection.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    assert listed(parent) == [f"lib/{name}" for name in renamed]
+    with open_catalogue(db_path) as catalogue, catalogue.read() as session:
+        keys = session.execute(select(Photo.rel_path, Photo.name_key)).all()
+    assert keys and all(key == natural_key(rel_path) for rel_path, key in keys)
+
+
+def test_a_listing_in_name_order_reads_the_index_instead_of_sorting_every_photo(
+    named_library: Path, db_path: Path
+) -> None:
+    """100k photos stream in name order from the (library, name_key, rel_path) index: the first screenful does
+    not wait for a sort of the whole library (SQLite's plan says "TEMP B-TREE" when it would)."""
+    from sqlalchemy import text
+
+    from desktop_app.catalogue import open_catalogue
+    from desktop_app.catalogue.photos import PhotoQuery, _grid_columns, _selection
+
+    with open_catalogue(db_path) as catalogue, catalogue.read() as session:
+        library_id = session.execute(text("SELECT id FROM libraries")).scalar()
+        for query in (PhotoQuery(library_id=library_id), PhotoQuery(library_id=library_id, folder="album"),
+                      PhotoQuery()):
+            statement = _selection(query, _grid_columns)
+            compiled = statement.compile(catalogue.engine, compile_kwargs={"literal_binds": True})
+            plan = " | ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            assert "ix_photos_library_id_name_key_rel_path" in plan, (query, plan)
+            assert "TEMP B-TREE" not in plan, (query, plan)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import importlib.util
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -204,31 +203,11 @@ def _read_only_url(path: Path) -> URL | None:
     return URL.create("sqlite", database="file:" + quote(os.fsencode(path)), query={**mode, "uri": "true"})
 
 
-_DIGIT_RUNS = re.compile("([0-9]+)")
-_NUMBER_WIDTH = 20  # numbers are compared by value up to 20 digits (longer runs are rare in names)
-
-
-def natural_key(text: str | bytes | None) -> str | None:
-    """A sort key putting names in the order people expect: case-insensitive, numbers by value
-    ("img2" before "IMG10"). SQLite calls it as ``natural_key(x)`` (see catalogue.photos.NaturalKey),
-    once per row, so it stays a few string operations. Paths are stored as their exact bytes: bytes
-    that are not UTF-8 sort as U+FFFD (the exact path breaks ties)."""
-    if text is None:
-        return None
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    parts = _DIGIT_RUNS.split(text.casefold())
-    if len(parts) > 1:
-        parts[1::2] = [run.zfill(_NUMBER_WIDTH) for run in parts[1::2]]
-    return "".join(parts)
-
-
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see on_begin).
         dbapi_connection.isolation_level = None
-        dbapi_connection.create_function("natural_key", 1, natural_key, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         # NORMAL is crash-safe in WAL mode; only the last commits before a power cut can be lost.

@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, and_, case, column, func, literal_column, or_, select, table
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, selectinload
-from sqlalchemy.sql.functions import FunctionElement
 
 from desktop_app.catalogue.models import (
     Caption,
@@ -259,27 +257,11 @@ def _keyword_matches(expression: str) -> Any:
     )
 
 
-class NaturalKey(FunctionElement[str]):
-    """Name order as people expect it, case-insensitive and natural ("img2" before "IMG10"): the
-    natural_key function registered on SQLite connections (catalogue.database); lower() elsewhere."""
-
-    inherit_cache = True
-
-
-@compiles(NaturalKey)
-def _natural_key_default(element: NaturalKey, compiler: Any, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(NaturalKey, "sqlite")
-def _natural_key_sqlite(element: NaturalKey, compiler: Any, **kw: Any) -> str:
-    return f"natural_key({compiler.process(element.clauses, **kw)})"
-
-
 def _order(query: PhotoQuery, current: Any, rank: Any) -> list[Any]:
     """ORDER BY terms: the chosen key (photos without a value last, either way), then name order
-    (natural, case-insensitive; the exact path breaks ties so the order is always the same)."""
-    name = [Library.root, NaturalKey(Photo.rel_path), Photo.rel_path]
+    (natural, case-insensitive: the stored Photo.name_key; the exact path breaks ties so the order is
+    always the same)."""
+    name = [Library.root, Photo.name_key, Photo.rel_path]
     key = {
         SortKey.DATE_TAKEN: Photo.date_taken,
         SortKey.CONFIDENCE: current.confidence,

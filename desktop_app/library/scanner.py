@@ -39,7 +39,7 @@ from PIL import Image
 from sqlalchemy import insert, select, update
 
 from desktop_app.catalogue.database import Catalogue
-from desktop_app.catalogue.models import Library, Photo, PhotoStatus, utcnow
+from desktop_app.catalogue.models import Library, Photo, PhotoStatus, natural_key, utcnow
 from desktop_app.catalogue.photos import display_path
 from desktop_app.errors import one_line
 from desktop_app.library.file_state import FileState, content_hash_of, needs_rehash, stat_outdated
@@ -111,6 +111,7 @@ class Inspection:
         entry, meta = self.entry, self.metadata
         return {
             "rel_path": entry.rel_path,
+            "name_key": natural_key(entry.rel_path),
             **entry.state.values(),
             "content_hash": self.content_hash,
             "pending_hash": None,
@@ -518,7 +519,8 @@ class Scanner:
     def _absorb(session: Any, child: Library, parent: Library) -> None:
         prefix = os.path.relpath(child.root, parent.root).replace(os.sep, "/") + "/"
         moved = [
-            {"id": photo_id, "library_id": parent.id, "rel_path": prefix + rel_path}
+            {"id": photo_id, "library_id": parent.id, "rel_path": prefix + rel_path,
+             "name_key": natural_key(prefix + rel_path)}
             for photo_id, rel_path in session.execute(
                 select(Photo.id, Photo.rel_path).where(Photo.library_id == child.id)
             )
