@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.captioning.captioner import CaptionResult
+from desktop_app.catalogue import Catalogue
 from desktop_app.cli.job_output import CaptionOutput
 from desktop_app.cli.main import main
 from desktop_app.jobs.runner import ItemDone, ItemFailed
@@ -234,3 +235,22 @@ def test_a_listing_in_name_order_reads_the_index_instead_of_sorting_every_photo(
             plan = " | ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
             assert "ix_photos_library_id_name_key_rel_path" in plan, (query, plan)
             assert "TEMP B-TREE" not in plan, (query, plan)
+
+
+def test_the_name_key_of_exact_bytes_and_of_names_that_are_not_utf8(catalogue: Catalogue) -> None:
+    from sqlalchemy import insert, select
+
+    from desktop_app.catalogue.models import Library, Photo, PhotoStatus, natural_key
+
+    assert natural_key(b"IMG10.jpg") == natural_key("img10.jpg") > natural_key("img9.jpg")
+    with catalogue.write() as session:
+        session.add(Library(id=1, root="/photos", name="photos"))
+        session.flush()
+        session.execute(insert(Photo), [  # rel_path given as text, as bytes, and with a byte not UTF-8
+            {"library_id": 1, "rel_path": "b10.jpg", "status": PhotoStatus.OK},
+            {"library_id": 1, "rel_path": b"B9.jpg", "status": PhotoStatus.OK},
+            {"library_id": 1, "rel_path": b"b\xff1.jpg", "status": PhotoStatus.OK}])
+    with catalogue.read() as session:
+        keys = dict(session.execute(select(Photo.rel_path, Photo.name_key)).all())
+    assert keys == {"b10.jpg": natural_key("b10.jpg"), "B9.jpg": natural_key("b9.jpg"),
+                    "b\udcff1.jpg": "b\ufffd" + "1".zfill(20) + ".jpg"}

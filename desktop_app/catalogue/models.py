@@ -51,12 +51,14 @@ _DIGIT_RUNS = re.compile("([0-9]+)")
 _NUMBER_WIDTH = 20  # numbers are compared by value up to 20 digits (longer runs are rare in names)
 
 
-def natural_key(rel_path: str | None) -> str | None:
+def natural_key(rel_path: str | bytes | None) -> str | None:
     """A photo's name-order key (Photo.name_key): case-insensitive, numbers by value ("img2" before
     "IMG10"). Stored and indexed, so the grid of 100k photos streams in name order without sorting.
     Bytes of a name that are not UTF-8 (surrogate escapes) sort as U+FFFD; the exact path breaks ties."""
     if rel_path is None:
         return None
+    if isinstance(rel_path, bytes):  # FsPath takes the exact bytes too
+        rel_path = os.fsdecode(rel_path)
     text = rel_path.encode("utf-8", "surrogateescape").decode("utf-8", "replace").casefold()
     parts = _DIGIT_RUNS.split(text)
     if len(parts) > 1:
