@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 MAX_REASON = 200
 
 
@@ -21,3 +23,39 @@ def one_line(exc: BaseException) -> str:
 
 def _ours(exc: BaseException) -> bool:
     return type(exc).__module__.split(".")[0] == "desktop_app"
+
+
+class PluginCodeError(Exception):
+    """Plugin code raised SystemExit or another BaseException that is not an Exception."""
+
+
+def isolated(exc: BaseException) -> Exception:
+    """``exc``, raised by plugin code, as an ordinary Exception that callers isolate like any failure:
+    a plugin's ``sys.exit()`` must not end the program. A KeyboardInterrupt is the user's Ctrl+C:
+    it is raised again, never isolated."""
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    if isinstance(exc, Exception):
+        return exc
+    text = str(exc).strip()
+    error = PluginCodeError(f"{type(exc).__name__}: {one_line(exc)}" if text else type(exc).__name__)
+    error.__cause__ = exc
+    return error
+
+
+_WRITE_REASONS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.ENOTDIR: "a file is in the way of a folder",
+    errno.EEXIST: "a file is in the way of a folder",
+    errno.ENAMETOOLONG: "file name too long",
+    errno.EIO: "write error (I/O error): the disk or network share may be failing",
+}
+
+
+def write_error_reason(exc: OSError) -> str:
+    """A one-line, user-facing reason for a failed write (a thumbnail, a metadata write-back)."""
+    return _WRITE_REASONS.get(exc.errno or 0, f"cannot write: {exc.strerror or one_line(exc)}")

@@ -24,7 +24,7 @@ import pluggy
 
 from desktop_app import hookspecs
 from desktop_app.captioning.captioner import Captioner
-from desktop_app.errors import one_line
+from desktop_app.errors import PluginCodeError, isolated, one_line
 from desktop_app.search.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -141,24 +141,6 @@ def load_plugins(
 
 class _PluginFailed(Exception):
     pass
-
-
-class PluginCodeError(Exception):
-    """Plugin code raised SystemExit or another BaseException that is not an Exception."""
-
-
-def isolated(exc: BaseException) -> Exception:
-    """``exc``, raised by plugin code, as an ordinary Exception that callers isolate like any failure:
-    a plugin's ``sys.exit()`` must not end the program. A KeyboardInterrupt is the user's Ctrl+C:
-    it is raised again, never isolated."""
-    if isinstance(exc, KeyboardInterrupt):
-        raise exc
-    if isinstance(exc, Exception):
-        return exc
-    text = str(exc).strip()
-    error = PluginCodeError(f"{type(exc).__name__}: {one_line(exc)}" if text else type(exc).__name__)
-    error.__cause__ = exc
-    return error
 
 
 def _load_one(manager: pluggy.PluginManager, candidate: _Candidate, info: PluginInfo,

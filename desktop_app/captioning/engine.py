@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.captioning.captioner import Captioner, CaptionInterrupted, CaptionResult, InputKind
-from desktop_app.errors import one_line
+from desktop_app.errors import isolated, one_line
 from desktop_app.library.images import DICOM_FORMAT, UnsupportedImageError, decode, open_image
 from desktop_app.library.scanner import os_error_reason
-from desktop_app.plugin_registry import PluginRegistry, isolated
+from desktop_app.plugin_registry import PluginRegistry
 
 log = logging.getLogger(__name__)
 

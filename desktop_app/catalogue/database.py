@@ -34,18 +34,24 @@ class CatalogueNotFoundError(CatalogueError):
     """A command that only reads was pointed at a catalogue that does not exist (it is never created)."""
 
 
-# SQLite's primary result codes (sqlite3.h) and the start of their messages, for errors raised
-# without a code (other drivers, or the message alone).
+# SQLite's primary result codes (sqlite3.h), the start of their messages (for errors raised without a
+# code: other drivers, or the message alone), and what the user is told ({where}: the catalogue).
 _SQLITE_CAUSES = {
-    3: "access permission denied",  # SQLITE_PERM
-    5: "database is locked",  # SQLITE_BUSY
-    6: "database table is locked",  # SQLITE_LOCKED
-    8: "attempt to write a readonly database",  # SQLITE_READONLY
-    10: "disk i/o error",  # SQLITE_IOERR
-    11: "database disk image is malformed",  # SQLITE_CORRUPT
-    13: "database or disk is full",  # SQLITE_FULL
-    14: "unable to open database file",  # SQLITE_CANTOPEN
-    26: "file is not a database",  # SQLITE_NOTADB
+    3: ("access permission denied", "{where} cannot be used: permission denied"),  # SQLITE_PERM
+    5: ("database is locked", "{where} is locked by another program (waited {wait} s); "  # SQLITE_BUSY
+        "try again when it has finished"),
+    6: ("database table is locked", "{where} is locked by another program (waited {wait} s); "  # LOCKED
+        "try again when it has finished"),
+    8: ("attempt to write a readonly database",  # SQLITE_READONLY
+        "{where} is read-only (a read-only file or file system): it can be read but not changed"),
+    10: ("disk i/o error", "{where} cannot be read or written: disk I/O error ({message})"),  # IOERR
+    11: ("database disk image is malformed",  # SQLITE_CORRUPT
+         "{where} is corrupt (database disk image is malformed); restore it from a backup"),
+    13: ("database or disk is full",  # SQLITE_FULL
+         "{where} cannot grow: the disk is full (nothing more was written); free some space and retry"),
+    14: ("unable to open database file",  # SQLITE_CANTOPEN
+         "{where} cannot be opened: permission denied, or its folder is missing or read-only"),
+    26: ("file is not a database", "cannot open {where}: the file is not an SQLite database"),  # NOTADB
 }
 
 
@@ -60,26 +66,11 @@ def explain_database_error(exc: BaseException, location: str | None = None) -> s
     code = getattr(orig, "sqlite_errorcode", None)
     cause = _SQLITE_CAUSES.get(code & 0xFF) if isinstance(code, int) else None
     if cause is None:
-        cause = next((known for known in _SQLITE_CAUSES.values() if message.startswith(known)), None)
+        cause = next((known for known in _SQLITE_CAUSES.values() if message.startswith(known[0])), None)
+    if cause is None:
+        return None
     where = f"the catalogue {location}" if location else "the catalogue"
-    if cause == "database or disk is full":
-        return f"{where} cannot grow: the disk is full (nothing more was written); free some space and retry"
-    if cause in ("database is locked", "database table is locked"):
-        return (f"{where} is locked by another program (waited {BUSY_TIMEOUT_S:g} s); "
-                "try again when it has finished")
-    if cause == "attempt to write a readonly database":
-        return f"{where} is read-only (a read-only file or file system): it can be read but not changed"
-    if cause == "access permission denied":
-        return f"{where} cannot be used: permission denied"
-    if cause == "unable to open database file":
-        return f"{where} cannot be opened: permission denied, or its folder is missing or read-only"
-    if cause == "file is not a database":
-        return f"cannot open {where}: the file is not an SQLite database"
-    if cause == "database disk image is malformed":
-        return f"{where} is corrupt (database disk image is malformed); restore it from a backup"
-    if cause == "disk i/o error":
-        return f"{where} cannot be read or written: disk I/O error ({message})"
-    return None
+    return cause[1].format(where=where, wait=f"{BUSY_TIMEOUT_S:g}", message=message)
 
 
 def database_failure(exc: BaseException, location: str | None = None) -> CatalogueError:
@@ -258,7 +249,8 @@ class Catalogue:
     def __init__(self, engine: Engine, location: str | None = None) -> None:
         self.engine = engine
         self.url = engine.url
-        self._location = location
+        # The catalogue as the user named it: one opened read-only runs through a "file:...?mode=ro" URI.
+        self._location = location or _location(engine.url)
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write_sessions = sessionmaker(writer, expire_on_commit=False)
@@ -266,11 +258,7 @@ class Catalogue:
     @property
     def location(self) -> str:
         """The file path for SQLite, else the URL without its password."""
-        if self._location:
-            return self._location
-        if self.url.get_backend_name() == "sqlite" and self.url.database:
-            return self.url.database
-        return self.url.render_as_string(hide_password=True)
+        return self._location
 
     @property
     def read_only(self) -> bool:
@@ -353,6 +341,7 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
 
 
 def _location(url: URL) -> str:
+    """The file path for SQLite, else the URL without its password."""
     if url.get_backend_name() == "sqlite" and url.database:
         return url.database
     return url.render_as_string(hide_password=True)

@@ -20,17 +20,17 @@ C = TypeVar("C", bound=click.Command)
 
 DB_HELP = (f"Catalogue file or SQLAlchemy URL (default: ${locations.DB_ENV}, else the settings' catalogue "
            "location, else the catalogue in your user data folder).")
-_DB_KEY = "photo_annotator.db"  # in click's ctx.meta, which a command shares with its group
-_VERBOSITY_KEY = "photo_annotator.verbosity"
+DB_KEY = "photo_annotator.db"  # in click's ctx.meta, which a command shares with its group
+VERBOSITY_KEY = "photo_annotator.verbosity"
 
 
 def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     # `--db` given before the command (to the group) or after it: the one nearest the command wins;
     # without either, resolve_url falls back to $PHOTO_ANNOTATOR_DB and the settings.
     if value is not None:
-        ctx.meta[_DB_KEY] = value
+        ctx.meta[DB_KEY] = value
         return value
-    return ctx.meta.get(_DB_KEY)
+    return ctx.meta.get(DB_KEY)
 
 
 def db_option(function: F) -> F:
@@ -44,8 +44,8 @@ def global_db_option(function: F) -> F:
 
 
 def _add_verbosity(ctx: click.Context, _param: click.Parameter, value: int) -> int:
-    total = ctx.meta.get(_VERBOSITY_KEY, 0) + (value or 0)
-    ctx.meta[_VERBOSITY_KEY] = total
+    total = ctx.meta.get(VERBOSITY_KEY, 0) + (value or 0)
+    ctx.meta[VERBOSITY_KEY] = total
     logging.getLogger().setLevel(log_level(total))
     return total
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import click
 
 from desktop_app import __version__
-from desktop_app.cli.common import TEXT, global_db_option, log_level, verbose_option
+from desktop_app.cli.common import DB_KEY, TEXT, VERBOSITY_KEY, global_db_option, log_level, verbose_option
 from desktop_app.terminal import printable
 
 PROG = "photo-annotator"
@@ -27,14 +27,14 @@ def cli(ctx: click.Context) -> None:
     With no command, opens the desktop app (the same as `photo-annotator gui`). --db and -v work
     before the command or after it.
     """
-    verbosity = ctx.meta.get("photo_annotator.verbosity", 0)
+    verbosity = ctx.meta.get(VERBOSITY_KEY, 0)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LogFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=log_level(verbosity), handlers=[handler])
     if ctx.invoked_subcommand is None:
         from desktop_app.cli.gui import gui
 
-        ctx.invoke(gui, db=ctx.meta.get("photo_annotator.db"))
+        ctx.invoke(gui, db=ctx.meta.get(DB_KEY))
 
 
 class LogFormatter(logging.Formatter):

@@ -67,7 +67,7 @@ from desktop_app.catalogue.models import (
     ReviewState,
 )
 from desktop_app.catalogue.photos import PhotoQuery, display_path, list_photos
-from desktop_app.errors import one_line
+from desktop_app.errors import one_line, write_error_reason
 from desktop_app.exports import files as temp_files
 from desktop_app.library.file_state import FileState, content_hash_of, hash_file, needs_rehash, stat_outdated
 from desktop_app.library.thumbnails import ThumbnailCache
@@ -941,8 +941,6 @@ def _os_reason(exc: OSError, path: str) -> str:
 def _write_reason(exc: OSError, path: str) -> str:
     """A failed write, in one line; whatever failed (the temporary file, the replace), the file named
     is the one the user knows, and it is untouched."""
-    from desktop_app.library.scanner import write_error_reason
-
     return f"{display_path(path)}: {write_error_reason(exc)}: nothing written"
 
 

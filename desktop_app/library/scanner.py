@@ -41,7 +41,7 @@ from sqlalchemy import insert, select, update
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import Library, Photo, PhotoStatus, natural_key, utcnow
 from desktop_app.catalogue.photos import display_path
-from desktop_app.errors import one_line
+from desktop_app.errors import one_line, write_error_reason
 from desktop_app.library.file_state import FileState, content_hash_of, needs_rehash, stat_outdated
 from desktop_app.library.images import (
     OpenedImage,
@@ -246,24 +246,6 @@ def os_error_reason(exc: OSError) -> str:
     if exc.errno is None:  # Pillow raises errno-less OSErrors for bad image data
         return f"corrupt or truncated image data: {one_line(exc)}"
     return _ERRNO_REASONS.get(exc.errno, f"cannot read file: {exc.strerror or one_line(exc)}")
-
-
-_WRITE_REASONS = {
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EROFS: "read-only file system",
-    errno.ENOSPC: "no space left on the disk",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.ENOTDIR: "a file is in the way of a folder",
-    errno.EEXIST: "a file is in the way of a folder",
-    errno.ENAMETOOLONG: "file name too long",
-    errno.EIO: "write error (I/O error): the disk or network share may be failing",
-}
-
-
-def write_error_reason(exc: OSError) -> str:
-    """A one-line, user-facing reason for a failed write (a thumbnail, a metadata write-back)."""
-    return _WRITE_REASONS.get(exc.errno or 0, f"cannot write: {exc.strerror or one_line(exc)}")
 
 
 def _maybe_side_fault(row: _Row) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from desktop_app.errors import one_line
+from desktop_app.errors import isolated, one_line
 
 if TYPE_CHECKING:
     import numpy as np
@@ -80,11 +80,13 @@ def plugin_failures(embedder: Embedder, doing: str) -> Iterator[None]:
     EmbedderError: a plugin cannot end or crash a search. Ctrl+C still stops."""
     try:
         yield
-    except (KeyboardInterrupt, EmbedderError):
+    except EmbedderError:
         raise
-    except BaseException as exc:
-        reason = str(exc) if isinstance(exc, _advice_types()) else f"{type(exc).__name__}: {one_line(exc)}"
-        raise EmbedderError(f"embedder {embedder.id} failed while {doing}: {reason}") from exc
+    except BaseException as caught:
+        exc = isolated(caught)  # Ctrl+C goes on up
+        advice = isinstance(exc, _advice_types())
+        reason = str(exc) if advice else f"{type(caught).__name__}: {one_line(caught)}"
+        raise EmbedderError(f"embedder {embedder.id} failed while {doing}: {reason}") from caught
 
 
 def load_embedder(prototype: Embedder, model: str | None, device: str) -> Embedder:

@@ -23,8 +23,7 @@ from typing import Any
 from desktop_app.captioning.captioner import Captioner
 from desktop_app.captioning.engine import CaptionEngine, WorkItem, load_for
 from desktop_app.catalogue import Catalogue
-from desktop_app.errors import one_line
-from desktop_app.plugin_registry import isolated
+from desktop_app.errors import isolated, one_line
 from desktop_app.training.dataset import Pair, approved_pairs, split
 from desktop_app.training.metrics import METRICS, SPICE_NOTE, caption_metrics
 
