@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.errors import one_line
+from desktop_app.errors import isolated, one_line
 from desktop_app.plugin_registry import PluginRegistry, UnknownEmbedderError
 from desktop_app.search.embedder import EmbedderError, load_embedder, plugin_failures
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, SearchMode
@@ -121,12 +121,11 @@ class SearchService:
         keyword = self._keyword(text, filters, depth)
         try:
             semantic = self._semantic(meaning, filters, depth, notices)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # hybrid is the default: whatever fails there, words still answer
+        except BaseException as caught:  # hybrid is the default: whatever fails there, words still answer
+            exc = isolated(caught)  # but Ctrl+C stops
             log.debug("search by meaning failed", exc_info=True)
             reason = (str(exc) if isinstance(exc, SearchError | EmbedderError)
-                      else f"search by meaning failed: {type(exc).__name__}: {one_line(exc)}")
+                      else f"search by meaning failed: {type(caught).__name__}: {one_line(caught)}")
             notices.append(f"{reason}; showing keyword matches only")
             return SearchResult(keyword[:limit], SearchMode.KEYWORD, notices)
         if semantic and not keyword and meaning.text:
