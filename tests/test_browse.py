@@ -19,8 +19,8 @@ from desktop_app.catalogue.models import Caption, Photo, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.photo_grid import review_badge
+from desktop_app.ui.main_window.window import MainWindow
+from desktop_app.ui.widgets.photo_grid import review_badge
 from tests import photo_files
 
 WAIT_MS = 10_000

@@ -145,7 +145,7 @@ def test_the_shared_option_check_follows_the_captioner_and_its_model(
 
 def test_the_caption_dialog_shows_an_invalid_option_and_queues_nothing(qtbot: object) -> None:
     from desktop_app.settings import load_settings
-    from desktop_app.ui.caption_dialog import CaptionDialog
+    from desktop_app.ui.dialogs.caption import CaptionDialog
 
     dialog = CaptionDialog(list(load_plugins().captioners.values()), load_settings(), [1, 2])
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]

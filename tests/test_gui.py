@@ -19,10 +19,10 @@ from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.app import run_app
-from desktop_app.ui.backend import PhotoRow
-from desktop_app.ui.image_loading import ThumbnailLoader
-from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.photo_grid import (
+from desktop_app.ui.main_window.window import MainWindow
+from desktop_app.ui.qt_check import binding_problem
+from desktop_app.ui.widgets.image_loading import ThumbnailLoader
+from desktop_app.ui.widgets.photo_grid import (
     ERROR_COLOUR,
     ROW_ROLE,
     THUMBNAIL_BOX,
@@ -30,7 +30,7 @@ from desktop_app.ui.photo_grid import (
     PhotoListModel,
     ThumbnailDelegate,
 )
-from desktop_app.ui.qt_check import binding_problem
+from desktop_app.ui.workers.backend import PhotoRow
 from tests import photo_files
 
 LIBRARY_FILES = {"paris.jpg", "diagram.png", "scan.tif", "banner.webp", "icon.bmp", "anim.gif",

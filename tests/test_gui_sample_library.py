@@ -18,8 +18,8 @@ from desktop_app.catalogue.models import CaptionOrigin, Photo, PhotoStatus
 from desktop_app.library.images import PHOTO_EXTENSIONS
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.photo_grid import review_badge
+from desktop_app.ui.main_window.window import MainWindow
+from desktop_app.ui.widgets.photo_grid import review_badge
 
 WAIT_MS = 20_000
 

@@ -16,8 +16,8 @@ from desktop_app.catalogue.models import CaptionOrigin
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.photo_grid import CELL_SIZE
+from desktop_app.ui.main_window.window import MainWindow
+from desktop_app.ui.widgets.photo_grid import CELL_SIZE
 from tests import photo_files
 
 WAIT_MS = 10_000

@@ -19,8 +19,8 @@ from desktop_app.jobs.store import create_caption_job, summaries
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import load_plugins
-from desktop_app.ui.inference import InferenceService
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window.window import MainWindow
+from desktop_app.ui.workers.inference import InferenceService
 from tests import photo_files
 from tests.stall_meter import StallMeter
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2

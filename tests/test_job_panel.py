@@ -18,9 +18,9 @@ from desktop_app.jobs.store import create_caption_job
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.settings import EngineSettings, PromptPreset, load_settings
-from desktop_app.ui.caption_dialog import CaptionDialog
-from desktop_app.ui.inference import CaptionRequest, InferenceService
-from desktop_app.ui.job_panel import JobPanel
+from desktop_app.ui.dialogs.caption import CaptionDialog
+from desktop_app.ui.widgets.job_panel import JobPanel
+from desktop_app.ui.workers.inference import CaptionRequest, InferenceService
 from tests import photo_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 

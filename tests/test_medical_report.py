@@ -382,7 +382,7 @@ def test_the_detail_pane_shows_the_notice_under_the_report(
 ) -> None:
     from PySide6.QtWidgets import QLabel
 
-    from desktop_app.ui.detail_pane import DetailPane
+    from desktop_app.ui.widgets.detail_pane import DetailPane
 
     scanner.scan(xrays["mono2"].parent.parent)
     with catalogue.write() as session:

@@ -375,7 +375,7 @@ def test_an_imported_description_over_the_caption_limit_is_cut_at_a_word_with_a_
 
 
 def test_the_apps_write_report_carries_the_iptc_cut(scanner, catalogue, tmp_path: Path) -> None:
-    from desktop_app.ui.main_window import _outcome_line
+    from desktop_app.ui.main_window.window import _outcome_line
 
     path = photo_files.jpeg(tmp_path / "lib" / "a.jpg")
     photo = approved_photo(scanner, catalogue, path, "é" * 1500)

@@ -28,9 +28,9 @@ from desktop_app.catalogue.captions import (
 from desktop_app.catalogue.models import Photo, ReviewState, UnsavedEdit
 from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
 from desktop_app.library.scanner import Scanner
-from desktop_app.ui.detail_pane import DetailPane
-from desktop_app.ui.review import ReviewService
-from desktop_app.ui.revision_history import word_diff_html
+from desktop_app.ui.widgets.detail_pane import DetailPane
+from desktop_app.ui.widgets.revision_history import word_diff_html
+from desktop_app.ui.workers.review import ReviewService
 from tests import photo_files
 
 WAIT_MS = 10_000

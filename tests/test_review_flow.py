@@ -18,7 +18,7 @@ from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.settings import EngineSettings, load_settings, save_settings
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window.window import MainWindow
 from tests import photo_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 

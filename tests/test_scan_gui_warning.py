@@ -11,7 +11,7 @@ from desktop_app.catalogue import open_catalogue
 from desktop_app.catalogue.models import PhotoStatus
 from desktop_app.catalogue.photos import PhotoQuery, list_photos
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window.window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("app_look")
 

@@ -130,7 +130,7 @@ def test_search_by_words_meaning_and_both(
 def test_new_captions_join_the_index_only_once_someone_searches_by_meaning(
     qtbot, captioned: Path, catalogue: Catalogue
 ) -> None:
-    from desktop_app.ui.search_worker import SearchWorker
+    from desktop_app.ui.workers.search import SearchWorker
 
     worker = SearchWorker()
     worker.open(catalogue)
@@ -327,7 +327,7 @@ def test_the_apps_first_search_by_meaning_embeds_a_small_catalogue_with_progress
     qtbot, captioned: Path, catalogue: Catalogue
 ) -> None:
     from desktop_app.search.results import SearchFilters
-    from desktop_app.ui.search_worker import SearchWorker
+    from desktop_app.ui.workers.search import SearchWorker
 
     worker = SearchWorker()
     worker.open(catalogue)

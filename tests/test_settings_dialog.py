@@ -21,8 +21,8 @@ from desktop_app.settings import (
     save_settings,
     user_settings_path,
 )
-from desktop_app.ui.disclaimer import DisclaimerDialog, confirm_disclaimer
-from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.dialogs.disclaimer import DisclaimerDialog, confirm_disclaimer
+from desktop_app.ui.dialogs.settings import SettingsDialog
 from plugins.medical_report import NOTICE
 
 

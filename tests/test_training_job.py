@@ -17,9 +17,9 @@ from desktop_app.catalogue.models import CaptionOrigin, JobState, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_registry import load_plugins
-from desktop_app.ui.inference import InferenceService
-from desktop_app.ui.job_panel import JobPanel
-from desktop_app.ui.job_status import JobStatus
+from desktop_app.ui.widgets.job_panel import JobPanel
+from desktop_app.ui.widgets.job_status import JobStatus
+from desktop_app.ui.workers.inference import InferenceService
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 from tests import photo_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2

@@ -15,7 +15,7 @@ from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window.window import MainWindow
 from tests import photo_files
 
 WAIT_MS = 30_000

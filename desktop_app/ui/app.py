@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app import locations
 from desktop_app.errors import one_line
-from desktop_app.ui.main_window import DEFAULT_SIZE, MainWindow
+from desktop_app.ui.main_window.window import DEFAULT_SIZE, MainWindow
 from desktop_app.ui.qt_check import binding_problem, platform_problem
 
 log = logging.getLogger(__name__)

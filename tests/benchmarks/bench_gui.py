@@ -149,7 +149,7 @@ def _child_app(config: dict[str, Any]) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.ui.app import apply_look
-    from desktop_app.ui.main_window import DEFAULT_SIZE, MainWindow
+    from desktop_app.ui.main_window.window import DEFAULT_SIZE, MainWindow
 
     marks: dict[str, float] = {"imports": time.time()}
     _quiet_qt()

@@ -264,7 +264,7 @@ def through_worker(engine: Any, model_dir: Path, catalogue_path: Path, photo_ids
     from PySide6.QtCore import QThread
 
     from desktop_app.catalogue import open_catalogue
-    from desktop_app.ui.inference import InferenceService
+    from desktop_app.ui.workers.inference import InferenceService
 
     thread_info: list[str] = []
 

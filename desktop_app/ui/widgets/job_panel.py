@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import ItemFailed, Progress
 from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
-from desktop_app.ui.inference import InferenceService
-from desktop_app.ui.job_status import ended_text, progress_parts
+from desktop_app.ui.widgets.job_status import ended_text, progress_parts
 from desktop_app.ui.wording import plural
+from desktop_app.ui.workers.inference import InferenceService
 
 STATE_WORDS = {
     JobState.QUEUED: "Queued", JobState.RUNNING: "Running", JobState.PAUSED: "Paused",

@@ -39,9 +39,9 @@ from PySide6.QtWidgets import (
 from desktop_app.catalogue.captions import MAX_CAPTION_CHARS, BasedOn
 from desktop_app.catalogue.models import ReviewState
 from desktop_app.catalogue.photos import display_path
-from desktop_app.ui.caption_editor import CaptionEditor
-from desktop_app.ui.review import ReviewService
-from desktop_app.ui.revision_history import RevisionHistory
+from desktop_app.ui.widgets.caption_editor import CaptionEditor
+from desktop_app.ui.widgets.revision_history import RevisionHistory
+from desktop_app.ui.workers.review import ReviewService
 
 ORIGIN_LABELS = {"ai": "AI", "human": "Human", "imported": "Imported"}
 STATE_STYLES = {

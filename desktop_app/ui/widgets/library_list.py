@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.catalogue.photos import display_path
-from desktop_app.ui.backend import LibrarySummary
 from desktop_app.ui.wording import plural
+from desktop_app.ui.workers.backend import LibrarySummary
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FOLDER_ROLE = Qt.ItemDataRole.UserRole + 2

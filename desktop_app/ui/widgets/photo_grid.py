@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import display_path
-from desktop_app.ui.backend import PhotoRow
-from desktop_app.ui.image_loading import ThumbnailLoader
+from desktop_app.ui.widgets.image_loading import ThumbnailLoader
+from desktop_app.ui.workers.backend import PhotoRow
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the PhotoRow itself
 

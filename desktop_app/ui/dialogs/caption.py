@@ -33,10 +33,10 @@ from desktop_app.catalogue.photos import display_path
 from desktop_app.jobs.checks import check_caption_job
 from desktop_app.jobs.store import JobError
 from desktop_app.settings import Settings, model_folder_problem
-from desktop_app.ui.disclaimer import needs_acknowledgement
-from desktop_app.ui.inference import CaptionRequest
-from desktop_app.ui.job_panel import muted
+from desktop_app.ui.dialogs.disclaimer import needs_acknowledgement
+from desktop_app.ui.widgets.job_panel import muted
 from desktop_app.ui.wording import plural, sentence
+from desktop_app.ui.workers.inference import CaptionRequest
 
 KIND_WORDS = {
     CaptionerKind.CAPTION: "Photo captions",

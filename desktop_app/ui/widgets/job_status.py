@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import Progress
 from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
-from desktop_app.ui.inference import InferenceService
 from desktop_app.ui.wording import plural
+from desktop_app.ui.workers.inference import InferenceService
 
 
 def duration(seconds: float) -> str:

@@ -43,23 +43,23 @@ from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from desktop_app.search.results import SearchFilters, SearchMode
 from desktop_app.settings import Settings, load_settings
-from desktop_app.ui.backend import Backend, LibrarySummary, PhotoRow
-from desktop_app.ui.caption_dialog import CaptionDialog
-from desktop_app.ui.detail_pane import DetailPane
-from desktop_app.ui.disclaimer import confirm_disclaimer, needs_acknowledgement
-from desktop_app.ui.file_dialogs import ExportDialog, ReportDialog, WriteMetadataDialog
-from desktop_app.ui.file_tasks import FileTasks
-from desktop_app.ui.image_loading import PreviewLoader, ThumbnailLoader
-from desktop_app.ui.inference import CaptionRequest, InferenceService
-from desktop_app.ui.job_panel import JobPanel
-from desktop_app.ui.job_status import JobStatus, ended_text
-from desktop_app.ui.library_list import LibraryList
-from desktop_app.ui.message_bar import MessageBar
-from desktop_app.ui.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
-from desktop_app.ui.review import ReviewService
-from desktop_app.ui.search_worker import SearchRunner
-from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.dialogs.caption import CaptionDialog
+from desktop_app.ui.dialogs.disclaimer import confirm_disclaimer, needs_acknowledgement
+from desktop_app.ui.dialogs.files import ExportDialog, ReportDialog, WriteMetadataDialog
+from desktop_app.ui.dialogs.settings import SettingsDialog
+from desktop_app.ui.widgets.detail_pane import DetailPane
+from desktop_app.ui.widgets.image_loading import PreviewLoader, ThumbnailLoader
+from desktop_app.ui.widgets.job_panel import JobPanel
+from desktop_app.ui.widgets.job_status import JobStatus, ended_text
+from desktop_app.ui.widgets.library_list import LibraryList
+from desktop_app.ui.widgets.message_bar import MessageBar
+from desktop_app.ui.widgets.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
 from desktop_app.ui.wording import plural, sentence
+from desktop_app.ui.workers.backend import Backend, LibrarySummary, PhotoRow
+from desktop_app.ui.workers.file_tasks import FileTasks
+from desktop_app.ui.workers.inference import CaptionRequest, InferenceService
+from desktop_app.ui.workers.review import ReviewService
+from desktop_app.ui.workers.search import SearchRunner
 
 APP_TITLE = "Photo Annotator"
 DEFAULT_SIZE = QSize(1400, 900)

@@ -1,0 +1,1 @@
+"""Dialogs: each asks for what an operation needs and returns plain options."""
