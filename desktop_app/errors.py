@@ -59,3 +59,25 @@ _WRITE_REASONS = {
 def write_error_reason(exc: OSError) -> str:
     """A one-line, user-facing reason for a failed write (a thumbnail, a metadata write-back)."""
     return _WRITE_REASONS.get(exc.errno or 0, f"cannot write: {exc.strerror or one_line(exc)}")
+
+
+_READ_REASONS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ELOOP: "symbolic link loop",
+    errno.ENOENT: "file not found: it was moved or deleted",
+    errno.EIO: "read error (I/O error): the disk or network share may be failing",
+    errno.ENAMETOOLONG: "file name too long",
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """A one-line, user-facing reason for a failed file-system call or decode."""
+    if exc.errno is None:  # Pillow raises errno-less OSErrors for bad image data
+        return f"corrupt or truncated image data: {one_line(exc)}"
+    return _READ_REASONS.get(exc.errno, f"cannot read file: {exc.strerror or one_line(exc)}")
+
+
+def is_read_reason(text: str) -> bool:
+    """Whether ``text`` is one of os_error_reason's file-system reasons (not a decode failure)."""
+    return text in _READ_REASONS.values() or text.startswith("cannot read file:")

@@ -22,10 +22,10 @@ from typing import Any
 
 import pluggy
 
-from desktop_app import hookspecs
-from desktop_app.captioning.captioner import Captioner
 from desktop_app.errors import PluginCodeError, isolated, one_line
-from desktop_app.search.embedder import Embedder
+from desktop_app.plugin_api import hookspecs
+from desktop_app.plugin_api.captioner import Captioner
+from desktop_app.plugin_api.embedder import Embedder
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from desktop_app.captioning.captioner import CaptionerKind, CaptionResult, OptionSpec
-from desktop_app.captioning.hf import (
+from desktop_app.plugin_api.captioner import CaptionerKind, CaptionResult, OptionSpec
+from desktop_app.plugin_api.hf import (
     ModelLoadError,
     RemoteCodeError,
     TransformersCaptioner,
@@ -27,7 +27,7 @@ from desktop_app.captioning.hf import (
     load_model,
     load_pretrained,
 )
-from desktop_app.hookspecs import hookimpl
+from desktop_app.plugin_api.hookspecs import hookimpl
 
 FLORENCE = "florence2"
 BLIP = "blip"

@@ -21,15 +21,15 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from desktop_app.captioning.captioner import CaptionerKind, OptionSpec
-from desktop_app.captioning.hf import (
+from desktop_app.plugin_api.captioner import CaptionerKind, OptionSpec
+from desktop_app.plugin_api.hf import (
     ModelLoadError,
     TransformersCaptioner,
     load_config,
     load_model,
     load_pretrained,
 )
-from desktop_app.hookspecs import hookimpl
+from desktop_app.plugin_api.hookspecs import hookimpl
 
 SUPPORTED_MODEL_TYPES = ("idefics3",)
 

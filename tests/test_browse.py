@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import AICaption, edit_caption, set_review_state, store_ai_caption
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+from desktop_app.catalogue.captions import edit_caption, set_review_state
 from desktop_app.catalogue.models import Caption, Photo, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner

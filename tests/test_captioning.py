@@ -12,12 +12,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from desktop_app.captioning.captioner import Captioner, CaptionerKind, CaptionResult
 from desktop_app.captioning.engine import CaptionEngine, WorkItem
-from desktop_app.captioning.hf import ModelNotAvailableError
-from desktop_app.catalogue.captions import AICaption, edit_caption, store_ai_caption, store_ai_captions
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption, store_ai_captions
+from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewState, RevisionAction
 from desktop_app.cli.main import main
+from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, CaptionResult
+from desktop_app.plugin_api.hf import ModelNotAvailableError
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 from tests import photo_files
@@ -265,7 +266,7 @@ def test_caption_with_a_hub_id_and_no_network_exits_1_with_one_whole_line(
 def test_a_model_path_to_nothing_says_the_folder_does_not_exist(source: str) -> None:
     from transformers import AutoTokenizer
 
-    from desktop_app.captioning.hf import load_pretrained
+    from desktop_app.plugin_api.hf import load_pretrained
 
     with pytest.raises(ModelNotAvailableError) as failure:
         load_pretrained(AutoTokenizer, source, None)

@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from desktop_app.catalogue import CatalogueError, migrate, open_catalogue, resolve_url
+from desktop_app.catalogue.caption_rules import CaptionError
 from desktop_app.catalogue.captions import (
-    CaptionError,
     add_caption,
     current_caption,
     edit_caption,

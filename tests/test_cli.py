@@ -118,7 +118,7 @@ def test_edit_approve_reject_and_show_history(cli, library: Path) -> None:
 
 
 def test_choose_makes_another_caption_of_the_photo_current(cli, catalogue, library: Path) -> None:
-    from desktop_app.catalogue.captions import AICaption, store_ai_caption
+    from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
     from desktop_app.catalogue.photos import find_photo
 
     cli("scan", str(library))

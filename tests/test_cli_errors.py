@@ -309,8 +309,8 @@ def test_a_missing_database_driver_says_what_to_install(
 # --- 5. our messages are never cut --------------------------------------------------------------------
 
 def test_one_line_keeps_our_whole_message_and_cuts_only_foreign_ones(tmp_path: Path) -> None:
-    from desktop_app.captioning.hf import ModelNotAvailableError, missing_model_message
     from desktop_app.errors import MAX_REASON, one_line
+    from desktop_app.plugin_api.hf import ModelNotAvailableError, missing_model_message
 
     ours = ModelNotAvailableError(missing_model_message("some-lab/a-captioner-with-a-long-name"))
     assert len(str(ours)) > MAX_REASON

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.captioning.captioner import CaptionResult
 from desktop_app.catalogue import Catalogue
 from desktop_app.cli.job_output import CaptionOutput
 from desktop_app.cli.main import main
 from desktop_app.jobs.runner import ItemDone, ItemFailed
+from desktop_app.plugin_api.captioner import CaptionResult
 from tests import photo_files
 
 # A clipboard write (OSC 52), a screen clear, a bell, a bidi override and a newline that would forge a line.

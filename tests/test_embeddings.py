@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from desktop_app.captioning.hf import ModelNotAvailableError
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, edit_caption
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Embedding, Library, Photo, PhotoStatus
 from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
+from desktop_app.plugin_api.hf import ModelNotAvailableError
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.search.results import SearchFilters
 from desktop_app.search.vectors import (

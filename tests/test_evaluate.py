@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from desktop_app.captioning.engine import CaptionEngine
-from desktop_app.captioning.hf import hub_cache_dir
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, set_review_state
 from desktop_app.catalogue.models import CaptionOrigin, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
+from desktop_app.plugin_api.hf import hub_cache_dir
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.training.dataset import Pair, approved_pairs, split
 from desktop_app.training.evaluate import Split, evaluate, validation_loss

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from desktop_app.captioning.engine import CaptionEngine, WorkItem
-from desktop_app.captioning.hf import ModelLoadError, ModelNotAvailableError
 from desktop_app.cli.main import main
+from desktop_app.plugin_api.hf import ModelLoadError, ModelNotAvailableError
 from desktop_app.plugin_registry import load_plugins
 from plugins.generic import FLORENCE_TASKS, GenericCaptioner
 from tests import photo_files
@@ -96,7 +96,7 @@ def test_florence_text_goes_through_the_processors_post_processing(
 
 
 def _raw_generation(captioner: GenericCaptioner, images: list, prompt: str) -> list[str]:
-    from desktop_app.captioning.hf import generate_with_scores
+    from desktop_app.plugin_api.hf import generate_with_scores
 
     inputs, _ = captioner._inputs(images, {"prompt": prompt})
     ids, _ = generate_with_scores(captioner.network, inputs, {"max_new_tokens": 10, "do_sample": False})

@@ -17,7 +17,6 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from desktop_app.captioning.captioner import Captioner, CaptionerKind, CaptionResult
 from desktop_app.captioning.engine import CaptionEngine, WorkItem
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import current_caption, edit_caption
@@ -35,6 +34,7 @@ from desktop_app.cli.main import main
 from desktop_app.jobs import store
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobEvents, JobRunner, Progress
 from desktop_app.library.scanner import Scanner
+from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, CaptionResult
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from tests import photo_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2

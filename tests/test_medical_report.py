@@ -15,13 +15,14 @@ import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from desktop_app.captioning.captioner import CaptionerKind, InputKind
 from desktop_app.captioning.engine import CaptionEngine, WorkItem, load_for
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import AICaption, edit_caption, store_ai_caption
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
 from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
+from desktop_app.plugin_api.captioner import CaptionerKind, InputKind
 from desktop_app.plugin_registry import load_plugins
 from plugins.medical_report import NOTICE, MedicalReportCaptioner, generation_token_ids, tidy_report
 from tests import photo_files

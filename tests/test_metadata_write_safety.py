@@ -14,7 +14,7 @@ import pyexiv2
 import pytest
 from sqlalchemy import select
 
-from desktop_app.catalogue.captions import MAX_CAPTION_CHARS
+from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.models import CaptionRevision, Embedding, Photo
 from desktop_app.exports import files
 from desktop_app.library import metadata_io

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.captioning.captioner import CaptionResult
-from desktop_app.captioning.hf import has_native_bf16, resolve_dtype
+from desktop_app.plugin_api.captioner import CaptionResult
+from desktop_app.plugin_api.hf import has_native_bf16, resolve_dtype
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 from plugins.generic import GenericCaptioner
 from tests import photo_files
@@ -77,7 +77,7 @@ def test_a_captioner_loads_in_bfloat16_where_the_hardware_has_it(folders: dict[s
     import torch
 
     for native, expected in ((True, torch.bfloat16), (False, torch.float32)):
-        monkeypatch.setattr("desktop_app.captioning.hf.has_native_bf16", lambda device, answer=native: answer)
+        monkeypatch.setattr("desktop_app.plugin_api.hf.has_native_bf16", lambda device, answer=native: answer)
         for requested in (None, "auto"):
             captioner = EncoderDecoderCaptioner(str(folders["vit-gpt2"]))
             captioner.load("cpu", requested)

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import AICaption, edit_caption, set_review_state, store_ai_caption
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+from desktop_app.catalogue.captions import edit_caption, set_review_state
+from desktop_app.catalogue.libraries import remove_library
 from desktop_app.catalogue.models import Caption, CaptionRevision, Library, Photo, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import (
     PhotoQuery,
@@ -18,7 +20,6 @@ from desktop_app.catalogue.photos import (
     find_photo,
     list_folders,
     list_photos,
-    remove_library,
 )
 from desktop_app.cli import photos as photos_command
 from desktop_app.library.scanner import Scanner

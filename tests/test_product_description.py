@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from desktop_app.captioning.captioner import CaptionerKind
-from desktop_app.captioning.hf import ModelLoadError, generate_with_scores
 from desktop_app.cli.main import main
+from desktop_app.plugin_api.captioner import CaptionerKind
+from desktop_app.plugin_api.hf import ModelLoadError, generate_with_scores
 from desktop_app.plugin_registry import load_plugins
 from plugins.product_description import (
     DEFAULT_PROMPT,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.captioning.hf import RemoteCodeError, load_pretrained, refuse_remote_code
+from desktop_app.plugin_api.hf import RemoteCodeError, load_pretrained, refuse_remote_code
 from tests import photo_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 

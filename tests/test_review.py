@@ -15,14 +15,13 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.captions import (
-    MAX_CAPTION_CHARS,
-    AICaption,
     edit_caption,
     recover_unsaved_edits,
     save_unsaved_edit,
     set_review_state,
-    store_ai_caption,
     unsaved_edit,
 )
 from desktop_app.catalogue.models import Photo, ReviewState, UnsavedEdit

@@ -14,24 +14,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue, open_catalogue
-from desktop_app.catalogue.captions import (
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+from desktop_app.catalogue.caption_rules import (
     KEPT_NOTE,
     MAX_CAPTION_CHARS,
-    AICaption,
     BasedOn,
     CaptionConflict,
     CaptionTooLong,
+    cut_to_limit,
+)
+from desktop_app.catalogue.captions import (
     add_caption,
     choose_caption,
     current_caption,
-    cut_to_limit,
     edit_caption,
     recover_unsaved_edits,
     revert_caption,
     review_session,
     save_unsaved_edit,
     set_review_state,
-    store_ai_caption,
 )
 from desktop_app.catalogue.models import (
     Caption,

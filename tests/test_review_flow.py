@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import AICaption, store_ai_caption
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.models import Caption, CaptionOrigin, ReviewState, RevisionAction
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner

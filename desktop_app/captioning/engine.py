@@ -17,10 +17,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.captioning.captioner import Captioner, CaptionInterrupted, CaptionResult, InputKind
-from desktop_app.errors import isolated, one_line
+from desktop_app.errors import isolated, one_line, os_error_reason
 from desktop_app.library.images import DICOM_FORMAT, UnsupportedImageError, decode, open_image
-from desktop_app.library.scanner import os_error_reason
+from desktop_app.plugin_api.captioner import Captioner, CaptionInterrupted, CaptionResult, InputKind
 from desktop_app.plugin_registry import PluginRegistry
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ class CaptionEngine:
         prototype = self.registry.get_captioner(captioner_id)
         source = model or self.models.get(captioner_id) or prototype.model
         if self.device in ("auto", None):
-            from desktop_app.captioning.hf import resolve_device
+            from desktop_app.plugin_api.hf import resolve_device
 
             self.device = resolve_device(self.device)
         key = (captioner_id, source, self.device)

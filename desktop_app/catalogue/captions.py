@@ -24,19 +24,25 @@ editors on a shared catalogue):
 
 from __future__ import annotations
 
-import getpass
-import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from desktop_app.catalogue.caption_rules import (
+    KEPT_NOTE,
+    MAX_CAPTION_CHARS,
+    BasedOn,
+    CaptionConflict,
+    CaptionError,
+    check_length,
+    default_author,
+)
 from desktop_app.catalogue.models import (
     Caption,
     CaptionOrigin,
@@ -51,89 +57,21 @@ from desktop_app.catalogue.models import (
 if TYPE_CHECKING:
     from desktop_app.catalogue.database import Catalogue
 
-USER_ENV = "PHOTO_ANNOTATOR_USER"
-KEPT_NOTE = "kept after a conflict"
-
-# The longest caption the catalogue keeps, in characters. A caption describes a photo; a longer text
-# (an 8 MB "description" pasted from elsewhere) made keyword search crawl. A longer edit is refused;
-# a longer imported description is cut here with a note (see cut_to_limit).
-MAX_CAPTION_CHARS = 20_000
 
 
-class CaptionError(Exception):
-    """A caption change that cannot be made; the message says why in one line."""
 
 
-class CaptionTooLong(CaptionError):
-    """A text longer than MAX_CAPTION_CHARS: a person's is refused, never cut (the editor keeps it)."""
 
 
-def cut_to_limit(text: str) -> tuple[str, str | None]:
-    """``text`` cut to MAX_CAPTION_CHARS characters, with a note saying so (None when it fit). For text
-    no person is typing here: a model's output, an imported description."""
-    if len(text) <= MAX_CAPTION_CHARS:
-        return text, None
-    return text[:MAX_CAPTION_CHARS], f"cut to {MAX_CAPTION_CHARS:,} characters from {len(text):,}"
 
 
-def check_length(text: str) -> None:
-    """Refuse a text longer than MAX_CAPTION_CHARS (CaptionTooLong); cut_to_limit is for text from
-    elsewhere."""
-    if len(text) > MAX_CAPTION_CHARS:
-        raise CaptionTooLong(
-            f"caption is {len(text):,} characters; the most a caption can hold is {MAX_CAPTION_CHARS:,}"
-        )
 
 
-@dataclass(frozen=True)
-class BasedOn:
-    """The caption a review action is based on and the revision of it the person saw. For edit,
-    approve and reject, the photo's current caption (``caption_id`` None: the photo had none); for
-    revert, the caption reverted; for choose, the caption chosen."""
-
-    caption_id: int | None
-    revision: int
-
-    @classmethod
-    def of(cls, caption: Caption | None) -> BasedOn:
-        return cls(caption.id, caption.revision) if caption is not None else cls(None, 0)
 
 
-class CaptionConflict(CaptionError):
-    """A review action refused because the caption changed since the revision it was based on.
-
-    ``based_on`` is what the action was based on; ``caption_id`` and ``revision`` the caption that is
-    there now (``caption_id`` None: the photo has no current caption); ``action``, ``changed_by`` and
-    ``changed_at`` the change that came in between (the newest one). A refused edit's ``text`` is kept
-    by ``review_session``, which sets ``kept_caption_id``.
-    """
-
-    def __init__(self, reason: str, *, based_on: BasedOn, caption_id: int | None, revision: int | None,
-                 action: RevisionAction | None = None, changed_by: str | None = None,
-                 changed_at: datetime | None = None, photo_id: int | None = None,
-                 text: str | None = None, author: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason, self.based_on = reason, based_on
-        self.caption_id, self.revision = caption_id, revision
-        self.action, self.changed_by, self.changed_at = action, changed_by, changed_at
-        self.photo_id, self.text, self.author = photo_id, text, author
-        self.kept_caption_id: int | None = None
-
-    def __str__(self) -> str:
-        if self.kept_caption_id is None:
-            return self.reason
-        return f"{self.reason}; your text is kept as caption {self.kept_caption_id}"
 
 
-def default_author() -> str:
-    """Who a human edit is attributed to: $PHOTO_ANNOTATOR_USER, else the login name."""
-    name = os.environ.get(USER_ENV)
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers and services
-        return "unknown"
+
 
 
 def current_caption(session: Session, photo_id: int) -> Caption | None:
@@ -162,7 +100,7 @@ def add_caption(
 ) -> Caption:
     """A new caption of ``photo`` with its first revision (noted ``note``). A text over MAX_CAPTION_CHARS
     is refused (CaptionTooLong): text from elsewhere is cut first, with cut_to_limit."""
-    text = _clean(text)
+    text = clean_text(text)
     check_length(text)
     if make_current:
         _clear_current(session, photo.id)
@@ -184,7 +122,7 @@ def add_caption(
     )
     session.add(caption)
     session.flush()
-    _append_revision(session, caption, RevisionAction.CREATED, author, note=note)
+    append_revision(session, caption, RevisionAction.CREATED, author, note=note)
     return caption
 
 
@@ -199,7 +137,7 @@ def edit_caption(
     MAX_CAPTION_CHARS is refused (CaptionTooLong); so is an edit whose ``based_on`` is stale
     (CaptionConflict, carrying the text for ``review_session`` to keep).
     """
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     check_length(cleaned)
     caption = current_caption(session, photo.id)
     if based_on is not None:
@@ -218,7 +156,7 @@ def edit_caption(
     caption.author = author
     caption.confidence = None  # the model's confidence and token scores were about its own text
     caption.token_scores = None
-    _append_revision(session, caption, RevisionAction.EDITED, author, note=note)
+    append_revision(session, caption, RevisionAction.EDITED, author, note=note)
     return caption
 
 
@@ -239,7 +177,7 @@ def set_review_state(
         ReviewState.REJECTED: RevisionAction.REJECTED,
         ReviewState.DRAFT: RevisionAction.EDITED,
     }[state]
-    _append_revision(session, caption, action, author)
+    append_revision(session, caption, action, author)
     return caption
 
 
@@ -261,7 +199,7 @@ def choose_caption(
     _clear_current(session, photo.id)
     caption.is_current = True
     note = f"made current in place of caption {previous.id}" if previous is not None else "made current"
-    _append_revision(session, caption, RevisionAction.EDITED, author, note=note)
+    append_revision(session, caption, RevisionAction.EDITED, author, note=note)
     return caption
 
 
@@ -284,7 +222,7 @@ def revert_caption(
     caption.confidence = caption.token_scores = None  # scores are kept per text only while it is current
     caption.state = ReviewState.DRAFT
     caption.author = author
-    _append_revision(session, caption, RevisionAction.REVERTED, author, note=f"to revision {number}")
+    append_revision(session, caption, RevisionAction.REVERTED, author, note=f"to revision {number}")
     return caption
 
 
@@ -322,7 +260,7 @@ def restore_caption(
     caption.text, caption.state, caption.origin = snapshot.text, snapshot.state, snapshot.origin
     caption.author, caption.confidence = snapshot.author, snapshot.confidence
     caption.token_scores = snapshot.token_scores
-    _append_revision(session, caption, RevisionAction.REVERTED, author, note=note)
+    append_revision(session, caption, RevisionAction.REVERTED, author, note=note)
     return caption
 
 
@@ -505,133 +443,19 @@ def recover_unsaved_edits(session: Session) -> list[int]:
     return recovered
 
 
-@dataclass(frozen=True)
-class AICaption:
-    """One model output to store: the text and what produced it (``job_id``: the job that ran it)."""
-
-    photo: Photo
-    text: str
-    model_id: str
-    model_revision: str | None = None
-    prompt: str | None = None
-    confidence: float | None = None
-    notice: str | None = None
-    token_scores: list[list[Any]] | None = None
-    job_id: int | None = None
-
-    def stored_text(self) -> tuple[str, str | None]:
-        """The text as stored, cut to MAX_CAPTION_CHARS, and the revision's note (job, cut)."""
-        text, cut = cut_to_limit(_clean(self.text))
-        note = "; ".join(part for part in (f"job {self.job_id}" if self.job_id else None, cut) if part)
-        return text, note or None
 
 
-def store_ai_caption(session: Session, caption: AICaption, *, captioner_id: str) -> Caption:
-    """Record one model caption; see store_ai_captions for the rules."""
-    return store_ai_captions(session, [caption], captioner_id=captioner_id)[0]
 
 
-def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, captioner_id: str) -> list[Caption]:
-    """Record a batch of model captions without ever replacing what a person wrote or approved.
-
-    - The photo's earlier caption from the same captioner, still as the model left it (AI origin,
-      not approved), gets the new text as a revision: re-captioning adds history, deletes nothing.
-    - Otherwise a new draft caption is added. It becomes current only if the photo has no current
-      caption or only an unreviewed AI draft; a human-edited, imported or approved caption stays
-      current until an editor chooses.
-    - A text over MAX_CAPTION_CHARS is cut to it, noted on the revision; so is the job that wrote it.
-      Every revision moves the caption's counter, so a review based on the text before is refused.
-
-    Returns the stored captions in the order of ``outputs``. Photos without any caption (the usual
-    case in a captioning job) are written with one INSERT per table for the whole batch.
-    """
-    photo_ids = {output.photo.id for output in outputs}
-    captioned = set(session.scalars(select(Caption.photo_id).where(Caption.photo_id.in_(photo_ids))))
-    fresh: dict[int, Caption] = {}
-    notes: dict[int, str | None] = {}
-    beside: list[int] = []
-    for index, output in enumerate(outputs):
-        if output.photo.id in captioned:
-            beside.append(index)
-            continue
-        captioned.add(output.photo.id)  # the same photo again in this batch is stored beside this one
-        now = utcnow()
-        text, notes[index] = output.stored_text()
-        fresh[index] = Caption(
-            photo_id=output.photo.id, text=text, origin=CaptionOrigin.AI,
-            state=ReviewState.DRAFT, author=output.model_id, is_current=True, captioner_id=captioner_id,
-            model_id=output.model_id, model_revision=output.model_revision, prompt=output.prompt,
-            confidence=output.confidence, notice=output.notice, token_scores=output.token_scores,
-            revision=1, created_at=now, updated_at=now,
-        )
-    if fresh:
-        session.add_all(fresh.values())
-        session.flush()
-        session.add_all(
-            CaptionRevision(caption_id=caption.id, number=1, action=RevisionAction.CREATED, text=caption.text,
-                            state=caption.state, origin=caption.origin, author=caption.author,
-                            note=notes[index], created_at=caption.created_at)
-            for index, caption in fresh.items()
-        )
-        session.flush()
-    stored = dict(fresh)
-    for index in beside:
-        stored[index] = _store_beside_retrying(session, outputs[index], captioner_id)
-    return [stored[index] for index in range(len(outputs))]
 
 
-AI_STORE_ATTEMPTS = 3
 
 
-def _store_beside_retrying(session: Session, output: AICaption, captioner_id: str) -> Caption:
-    """_store_beside in a savepoint, again from what the database holds when another writer changed
-    the caption in between (a lost compare-and-set): a job's output must not fail the batch, and is
-    stored by the same rules against the caption as it now is."""
-    for attempt in range(AI_STORE_ATTEMPTS):
-        try:
-            with session.begin_nested():
-                return _store_beside(session, output, captioner_id)
-        except CaptionConflict:
-            if attempt == AI_STORE_ATTEMPTS - 1:
-                raise
-            session.expire_all()  # read the captions again as the other writer left them
-    raise AssertionError("unreachable")
 
 
-def _store_beside(session: Session, output: AICaption, captioner_id: str) -> Caption:
-    photo, author = output.photo, output.model_id
-    text, note = output.stored_text()
-    previous = session.scalar(
-        select(Caption)
-        .where(
-            Caption.photo_id == photo.id,
-            Caption.captioner_id == captioner_id,
-            Caption.origin == CaptionOrigin.AI,
-            Caption.state != ReviewState.APPROVED,
-        )
-        .order_by(Caption.id.desc())
-    )
-    if previous is not None:
-        previous.text = text
-        previous.state = ReviewState.DRAFT
-        previous.model_id, previous.model_revision = output.model_id, output.model_revision
-        previous.prompt, previous.confidence, previous.author = output.prompt, output.confidence, author
-        previous.notice, previous.token_scores = output.notice, output.token_scores
-        _append_revision(session, previous, RevisionAction.REGENERATED, author, note=note)
-        return previous
-    current = current_caption(session, photo.id)
-    replaceable = current is None or (
-        current.origin is CaptionOrigin.AI and current.state is not ReviewState.APPROVED
-    )
-    return add_caption(
-        session, photo, text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
-        captioner_id=captioner_id, model_id=output.model_id, model_revision=output.model_revision,
-        prompt=output.prompt, confidence=output.confidence, notice=output.notice,
-        token_scores=output.token_scores, note=note,
-    )
 
 
-def _append_revision(
+def append_revision(
     session: Session,
     caption: Caption,
     action: RevisionAction,
@@ -684,7 +508,7 @@ def _clear_current(session: Session, photo_id: int) -> None:
         session.flush()  # before the new current one: the unique index allows one at a time
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     text = text.strip()
     if not text:
         raise CaptionError("caption text is empty")

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, case, column, func, literal_column, or_, select, table
+from sqlalchemy import Select, and_, case, column, func, literal_column, select, table
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue.models import (
@@ -321,21 +321,6 @@ def library_summaries(session: Session) -> list[LibrarySummary]:
     return [LibrarySummary(*values) for values in session.execute(query)]
 
 
-def remove_library(session: Session, library_id: int) -> tuple[int, int]:
-    """Forget a library: its photos, captions and their history leave the catalogue; no file on disk
-    is touched. Returns (photos, captions written or approved by people) removed."""
-    library = session.get(Library, library_id)
-    if library is None:
-        raise LibraryNotFoundError(f"no library with id {library_id}")
-    photos = session.scalar(select(func.count(Photo.id)).where(Photo.library_id == library_id)) or 0
-    human = session.scalar(
-        select(func.count(Caption.id)).join(Photo, Photo.id == Caption.photo_id).where(
-            Photo.library_id == library_id,
-            or_(Caption.origin == CaptionOrigin.HUMAN, Caption.state == ReviewState.APPROVED),
-        )
-    ) or 0
-    session.delete(library)
-    return photos, human
 
 
 def find_library(session: Session, ref: str) -> Library:

@@ -14,7 +14,7 @@ from desktop_app.cli.common import author_option, db_option, echo, open_db
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from desktop_app.catalogue.captions import BasedOn
+    from desktop_app.catalogue.caption_rules import BasedOn
     from desktop_app.catalogue.models import Caption, Photo
 
 Apply = Callable[["Session", "Photo", str, "BasedOn | None"], "Caption"]
@@ -43,7 +43,8 @@ def _change(photo: str, db: str | None, author: str | None, revision: int | None
     if caption_id is not None and revision is None:
         raise click.UsageError("--caption needs --revision: the revision of that caption the change is "
                                "based on")
-    from desktop_app.catalogue.captions import BasedOn, current_caption, default_author, review_session
+    from desktop_app.catalogue.caption_rules import BasedOn, default_author
+    from desktop_app.catalogue.captions import current_caption, review_session
     from desktop_app.catalogue.photos import absolute_path, display_path, find_photo
 
     catalogue = open_db(db)
@@ -121,7 +122,8 @@ def reject(photo: str, revision: int | None, caption_id: int | None, author: str
 def revert(photo: str, number: int, revision: int | None, caption_id: int | None, author: str | None,
            db: str | None) -> None:
     """Bring back an earlier text of PHOTO's current caption, as a new draft revision."""
-    from desktop_app.catalogue.captions import CaptionError, check_current, current_caption, revert_caption
+    from desktop_app.catalogue.caption_rules import CaptionError
+    from desktop_app.catalogue.captions import check_current, current_caption, revert_caption
 
     def apply(session: Session, found: Photo, who: str, based_on: BasedOn | None) -> Caption:
         caption = current_caption(session, found.id)

@@ -53,8 +53,9 @@ def remove(library_ref: str, yes: bool, as_json: bool, db: str | None) -> None:
     people wrote or approved that were not written into the files; no file on disk is touched, and
     scanning the folder again adds the photos anew. Asks for confirmation unless --yes.
     """
+    from desktop_app.catalogue.libraries import remove_library
     from desktop_app.catalogue.models import Library
-    from desktop_app.catalogue.photos import display_path, find_library, remove_library
+    from desktop_app.catalogue.photos import display_path, find_library
 
     catalogue = open_db(db)
     with catalogue.read() as session:

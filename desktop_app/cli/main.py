@@ -94,14 +94,14 @@ _register()
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
     """Failures with a message meant for the user: printed as one line, exit status 1."""
-    from desktop_app.captioning.hf import ModelLoadError, ModelNotAvailableError
-    from desktop_app.catalogue.captions import CaptionError
+    from desktop_app.catalogue.caption_rules import CaptionError
     from desktop_app.catalogue.database import CatalogueError
     from desktop_app.catalogue.photos import LibraryNotFoundError, PhotoNotFoundError
     from desktop_app.jobs.store import JobError
     from desktop_app.library.scanner import ScanError
+    from desktop_app.plugin_api.embedder import EmbedderError
+    from desktop_app.plugin_api.hf import ModelLoadError, ModelNotAvailableError
     from desktop_app.plugin_registry import UnknownCaptionerError, UnknownEmbedderError
-    from desktop_app.search.embedder import EmbedderError
     from desktop_app.search.service import SearchError
 
     return (CatalogueError, ScanError, CaptionError, PhotoNotFoundError, LibraryNotFoundError,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from desktop_app.captioning.captioner import Captioner
 from desktop_app.jobs.store import JobError
+from desktop_app.plugin_api.captioner import Captioner
 from desktop_app.settings import looks_like_folder
 
 

@@ -21,16 +21,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from desktop_app.captioning.captioner import CaptionResult
 from desktop_app.captioning.engine import CaptionEngine, Outcome, WorkItem
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import AICaption, store_ai_captions
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_captions
 from desktop_app.catalogue.models import Job, JobState
 from desktop_app.catalogue.photos import absolute_path
 from desktop_app.errors import one_line
 from desktop_app.jobs import store
 from desktop_app.jobs.checks import check_caption_job, resolve_model
 from desktop_app.jobs.store import JobSummary, PendingItem
+from desktop_app.plugin_api.captioner import CaptionResult
 
 log = logging.getLogger(__name__)
 

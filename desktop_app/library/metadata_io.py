@@ -54,7 +54,8 @@ from PIL import Image
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue.captions import MAX_CAPTION_CHARS, add_caption, current_caption, cut_to_limit
+from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, cut_to_limit
+from desktop_app.catalogue.captions import add_caption, current_caption
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import (
     Caption,
@@ -933,7 +934,7 @@ def follow_new_hash(session: Session, photo_id: int, old_hash: str, new_hash: st
 
 
 def _os_reason(exc: OSError, path: str) -> str:
-    from desktop_app.library.scanner import os_error_reason  # the scanner imports this module
+    from desktop_app.errors import os_error_reason
 
     return f"{display_path(path)}: {os_error_reason(exc)}"
 

@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import stat
@@ -41,7 +40,7 @@ from sqlalchemy import insert, select, update
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import Library, Photo, PhotoStatus, natural_key, utcnow
 from desktop_app.catalogue.photos import display_path
-from desktop_app.errors import one_line, write_error_reason
+from desktop_app.errors import is_read_reason, one_line, os_error_reason, write_error_reason
 from desktop_app.library.file_state import FileState, content_hash_of, needs_rehash, stat_outdated
 from desktop_app.library.images import (
     OpenedImage,
@@ -231,21 +230,8 @@ def _make_thumbnail(thumbnails: ThumbnailCache, digest: str, opened: OpenedImage
     return None
 
 
-_ERRNO_REASONS = {
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.ELOOP: "symbolic link loop",
-    errno.ENOENT: "file not found: it was moved or deleted",
-    errno.EIO: "read error (I/O error): the disk or network share may be failing",
-    errno.ENAMETOOLONG: "file name too long",
-}
 
 
-def os_error_reason(exc: OSError) -> str:
-    """A one-line, user-facing reason for a failed file-system call or decode."""
-    if exc.errno is None:  # Pillow raises errno-less OSErrors for bad image data
-        return f"corrupt or truncated image data: {one_line(exc)}"
-    return _ERRNO_REASONS.get(exc.errno, f"cannot read file: {exc.strerror or one_line(exc)}")
 
 
 def _maybe_side_fault(row: _Row) -> bool:
@@ -253,8 +239,7 @@ def _maybe_side_fault(row: _Row) -> bool:
     before thumbnail failures were kept apart, a broken thumbnail cache was recorded this way.
     Such rows are retried on every scan until they recover."""
     error = row.error or ""
-    return row.content_hash is not None and (
-        error in _ERRNO_REASONS.values() or error.startswith("cannot read file:"))
+    return row.content_hash is not None and is_read_reason(error)
 
 
 def walk_library(

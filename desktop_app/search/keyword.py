@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, column, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue.captions import MAX_CAPTION_CHARS
+from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.models import Caption, Photo
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions
 from desktop_app.search.syntax import translate

@@ -15,8 +15,8 @@ from typing import Any
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import isolated, one_line
+from desktop_app.plugin_api.embedder import EmbedderError, load_embedder, plugin_failures
 from desktop_app.plugin_registry import PluginRegistry, UnknownEmbedderError
-from desktop_app.search.embedder import EmbedderError, load_embedder, plugin_failures
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, SearchMode
 from desktop_app.search.syntax import MeaningQuery, for_meaning
 
@@ -211,7 +211,7 @@ class SearchService:
     def _image(self, text: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
         """Photos whose pixels match ``text`` (captioned or not), by an image-text embedder's photo
         vectors (made by `photo-annotator embed --photos`)."""
-        from desktop_app.search.embedder import Modality
+        from desktop_app.plugin_api.embedder import Modality
         from desktop_app.search.vectors import PHOTOS, VectorIndex, image_search
 
         embedder = self.embedder()

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import Caption, CaptionRevision, Embedding, Photo, PhotoStatus, utcnow
 from desktop_app.errors import one_line
-from desktop_app.search.embedder import Embedder, Modality, plugin_failures
+from desktop_app.plugin_api.embedder import Embedder, Modality, plugin_failures
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions, is_unfiltered
 
 log = logging.getLogger(__name__)
@@ -232,8 +232,8 @@ def embed_photos(catalogue: Catalogue, embedder: Embedder, batch_size: int = DEF
 
 def _decode(path: str, max_side: int | None) -> tuple[Any, str | None]:
     """(image, None) or (None, a one-line reason), as the captioning engine decodes its photos."""
+    from desktop_app.errors import os_error_reason
     from desktop_app.library.images import UnsupportedImageError, decode, open_image
-    from desktop_app.library.scanner import os_error_reason
 
     try:
         with open(path, "rb") as file:

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_app.captioning.captioner import Captioner
 from desktop_app.captioning.engine import CaptionEngine, WorkItem, load_for
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import isolated, one_line
+from desktop_app.plugin_api.captioner import Captioner
 from desktop_app.training.dataset import Pair, approved_pairs, split
 from desktop_app.training.metrics import METRICS, SPICE_NOTE, caption_metrics
 
@@ -183,7 +183,7 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
     batch size and models). ``on_model`` is told each model's name before it starts,
     ``progress(done, total)`` each photo that model has captioned.
     """
-    from desktop_app.captioning.hf import unavailable_reason
+    from desktop_app.plugin_api.hf import unavailable_reason
 
     chosen = Split(split_name)
     pairs = split_pairs(catalogue, chosen, library_ids=library_ids, validation_share=validation_share,

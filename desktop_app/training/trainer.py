@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
-from desktop_app.captioning.captioner import Captioner
 from desktop_app.errors import one_line
+from desktop_app.plugin_api.captioner import Captioner
 from desktop_app.training.dataset import (
     Pair,
     PhotoCaptionDataset,
@@ -131,7 +131,7 @@ class TrainReport:
 def trainable_model_type(captioner: Captioner, source: str) -> str:
     """The model family of ``source`` under ``captioner`` (from its config.json, before any weights
     load); a TrainingError names what cannot be fine-tuned and why."""
-    from desktop_app.captioning.hf import TransformersCaptioner, load_config
+    from desktop_app.plugin_api.hf import TransformersCaptioner, load_config
 
     if not isinstance(captioner, TransformersCaptioner):
         raise TrainingError(f"captioner {captioner.id} cannot be fine-tuned: it is not a transformers "
@@ -165,7 +165,7 @@ def train(captioner: Captioner, pairs: Sequence[Pair], output: Path, settings: T
     """
     import torch
 
-    from desktop_app.captioning.hf import resolve_device
+    from desktop_app.plugin_api.hf import resolve_device
 
     started = time.perf_counter()
     check_enough(pairs)

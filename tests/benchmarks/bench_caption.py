@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     import torch
     import transformers
 
-    from desktop_app.captioning.hf import quiet_transformers, resolve_device, resolve_dtype
+    from desktop_app.plugin_api.hf import quiet_transformers, resolve_device, resolve_dtype
 
     quiet_transformers()
     device = resolve_device(args.device)

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     for line in machine_description():
         print(line)
     model = str(build_blip_base(args.workdir / "blip-base", new_tokens=20))
-    from desktop_app.captioning.hf import resolve_device
+    from desktop_app.plugin_api.hf import resolve_device
 
     device = resolve_device(args.device)
     results = {}

@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> None:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.captioning.engine import CaptionEngine
-    from desktop_app.captioning.hf import quiet_transformers, resolve_device, resolve_dtype
+    from desktop_app.plugin_api.hf import quiet_transformers, resolve_device, resolve_dtype
     from desktop_app.plugin_registry import load_plugins
 
     app = QApplication.instance() or QApplication([])

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from desktop_app.captioning.hf import ModelNotAvailableError
-from desktop_app.hookspecs import hookimpl
-from desktop_app.search.embedder import Embedder
+from desktop_app.plugin_api.embedder import Embedder
+from desktop_app.plugin_api.hf import ModelNotAvailableError
+from desktop_app.plugin_api.hookspecs import hookimpl
 
 
 class _Broken(Embedder):

@@ -2,8 +2,8 @@
 
 import time
 
-from desktop_app.captioning.captioner import Captioner, CaptionerKind, CaptionResult
-from desktop_app.hookspecs import hookimpl
+from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, CaptionResult
+from desktop_app.plugin_api.hookspecs import hookimpl
 
 
 class FixedCaptioner(Captioner):

@@ -4,8 +4,8 @@ import hashlib
 
 import numpy as np
 
-from desktop_app.hookspecs import hookimpl
-from desktop_app.search.embedder import Embedder
+from desktop_app.plugin_api.embedder import Embedder
+from desktop_app.plugin_api.hookspecs import hookimpl
 
 
 class HashedWordsEmbedder(Embedder):

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.captioning.captioner import Captioner, CaptionerKind, OptionSpec
 from desktop_app.catalogue.photos import display_path
 from desktop_app.jobs.checks import check_caption_job
 from desktop_app.jobs.store import JobError
+from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, OptionSpec
 from desktop_app.settings import Settings, model_folder_problem
 from desktop_app.ui.dialogs.disclaimer import needs_acknowledgement
 from desktop_app.ui.widgets.job_panel import muted

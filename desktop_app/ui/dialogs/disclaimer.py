@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop_app.captioning.captioner import Captioner, CaptionerKind
+from desktop_app.plugin_api.captioner import Captioner, CaptionerKind
 from desktop_app.settings import Settings, load_settings, save_settings
 from desktop_app.ui.widgets.detail_pane import NOTICE_STYLE
 

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import locations
-from desktop_app.captioning.captioner import Captioner
 from desktop_app.errors import one_line
+from desktop_app.plugin_api.captioner import Captioner
 from desktop_app.settings import (
     BATCH_SIZES,
     DEVICES,

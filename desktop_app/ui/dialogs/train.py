@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.captioning.captioner import Captioner, CaptionerKind
+from desktop_app.plugin_api.captioner import Captioner, CaptionerKind
 from desktop_app.settings import Settings
 
 # Captioners whose model families the trainer knows (VisionEncoderDecoder, BLIP, Florence-2); the

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.catalogue.captions import MAX_CAPTION_CHARS, BasedOn
+from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, BasedOn
 from desktop_app.catalogue.models import ReviewState
 from desktop_app.catalogue.photos import display_path
 from desktop_app.ui.widgets.caption_editor import CaptionEditor

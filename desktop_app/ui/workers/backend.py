@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_app.catalogue import Catalogue, CatalogueError, open_catalogue
+from desktop_app.catalogue.libraries import remove_library
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Library, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import (
     LibrarySummary,
@@ -42,7 +43,6 @@ from desktop_app.catalogue.photos import (
     path_under,
     photo_json,
     photo_with_history,
-    remove_library,
 )
 from desktop_app.library.scanner import ScanError, Scanner, ScanReport
 from desktop_app.library.thumbnails import ThumbnailCache

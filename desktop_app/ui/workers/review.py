@@ -38,7 +38,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue, captions
-from desktop_app.catalogue.captions import BasedOn, CaptionConflict, CaptionError, CaptionSnapshot
+from desktop_app.catalogue.caption_rules import BasedOn, CaptionConflict, CaptionError
+from desktop_app.catalogue.captions import CaptionSnapshot
 from desktop_app.catalogue.models import Caption, Photo, ReviewState
 from desktop_app.catalogue.photos import PhotoNotFoundError, photo_json, photo_with_history
 from desktop_app.errors import one_line

@@ -69,7 +69,7 @@ class EmbedderError(Exception):
 # The plugin's own messages that already tell the user what to do (a model not downloaded, a folder
 # that is not a model): shown as they are, without the exception's type.
 def _advice_types() -> tuple[type[BaseException], ...]:
-    from desktop_app.captioning.hf import ModelLoadError, ModelNotAvailableError
+    from desktop_app.plugin_api.hf import ModelLoadError, ModelNotAvailableError
 
     return ModelNotAvailableError, ModelLoadError
 
@@ -92,7 +92,7 @@ def plugin_failures(embedder: Embedder, doing: str) -> Iterator[None]:
 def load_embedder(prototype: Embedder, model: str | None, device: str) -> Embedder:
     """A new, loaded embedder of ``prototype``'s class (``model`` instead of its default); any failure,
     torch's import included, is an EmbedderError. ``device``: as the user gave it (auto, cpu, cuda...)."""
-    from desktop_app.captioning.hf import resolve_device
+    from desktop_app.plugin_api.hf import resolve_device
 
     with plugin_failures(prototype, f"loading {model or prototype.default_model}"):
         embedder = type(prototype)(model=model)

@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
-from desktop_app.captioning.captioner import (
+from desktop_app.errors import one_line
+from desktop_app.plugin_api.captioner import (
     Captioner,
     CaptionInterrupted,
     CaptionResult,
     OptionSpec,
     TokenScore,
 )
-from desktop_app.errors import one_line
 from desktop_app.settings import looks_like_folder
 
 log = logging.getLogger(__name__)

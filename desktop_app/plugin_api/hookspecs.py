@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from desktop_app.captioning.captioner import Captioner
-    from desktop_app.search.embedder import Embedder
+    from desktop_app.plugin_api.captioner import Captioner
+    from desktop_app.plugin_api.embedder import Embedder
 
 PROJECT = "photo_annotator"
 

@@ -1,0 +1,1 @@
+"""The public plugin API: the one module plugins import (contracts, hookimpl, transformers helpers)."""
