@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import locations
+from desktop_app import atomic_files, locations
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.photos import PhotoQuery, find_photo
@@ -379,9 +379,9 @@ def test_a_running_exports_temporary_is_kept_and_an_old_one_removed(
     catalogue: Catalogue, album: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "captions.csv"
-    running = export_files.temp_path(output)  # this process is alive: another export in progress
+    running = atomic_files.temp_path(output)  # this process is alive: another export in progress
     running.write_text("in progress", encoding="utf-8")
-    old = export_files.temp_path(output)
+    old = atomic_files.temp_path(output)
     old.mkdir()
     (old / "train").mkdir()
     two_days_ago = time.time() - 2 * 86400
@@ -411,5 +411,5 @@ def test_outputs_with_250_byte_names_are_written(catalogue: Catalogue, album: Pa
     assert (tmp_path / csv_name).is_file() and (tmp_path / folder_name / "train" / "metadata.jsonl").is_file()
     assert all(len(os.fsencode(p.name)) <= 255 for p in tmp_path.iterdir())
     assert not [p for p in tmp_path.iterdir() if "photo-annotator-tmp" in p.name]
-    assert all(len(os.fsencode(export_files.temp_path(tmp_path / name).name)) <= 255
+    assert all(len(os.fsencode(atomic_files.temp_path(tmp_path / name).name)) <= 255
                for name in (csv_name, "x" * 255))

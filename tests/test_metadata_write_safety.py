@@ -14,9 +14,9 @@ import pyexiv2
 import pytest
 from sqlalchemy import select
 
+from desktop_app import atomic_files
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.models import CaptionRevision, Embedding, Photo
-from desktop_app.exports import files
 from desktop_app.library import metadata_io
 from desktop_app.library.file_state import hash_file
 from desktop_app.library.metadata_io import IPTC_CAPTION, WriteStatus, write_metadata
@@ -178,8 +178,8 @@ def test_a_killed_writes_temporary_file_is_cleared_by_the_next_write(
     photo = approved_photo(scanner, catalogue, path)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
-    leftover = path.parent / (f".{files.temp_base(path.name)}{files.TEMP_MARK}{files._HOST}-"
-                              f"{gone.stdout.strip()}-0123abcd")
+    leftover = path.parent / (f".{atomic_files.temp_base(path.name)}{atomic_files.TEMP_MARK}"
+                              f"{atomic_files._HOST}-{gone.stdout.strip()}-0123abcd")
     leftover.write_bytes(b"half a photo")  # a run killed while writing it
     [outcome] = write_metadata(catalogue, [photo.id], mode="embed").outcomes
     assert outcome.status is WriteStatus.WRITTEN, outcome.reason
@@ -268,11 +268,11 @@ def inject(monkeypatch: pytest.MonkeyPatch, where: str, code: int, victim: str) 
         real_open = os.open
 
         def os_open(path, flags, *args, **kwargs):
-            if victim in str(path) and files.TEMP_MARK in str(path):
+            if victim in str(path) and atomic_files.TEMP_MARK in str(path):
                 refuse(str(path))
             return real_open(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(files.os, "open", os_open)
+        monkeypatch.setattr(atomic_files.os, "open", os_open)
     elif where == "write":
         class Refusing:
             def __init__(self, fp) -> None:
@@ -293,7 +293,7 @@ def inject(monkeypatch: pytest.MonkeyPatch, where: str, code: int, victim: str) 
             is_victim = isinstance(file, int) and victim in os.readlink(f"/proc/self/fd/{file}")
             return Refusing(fp) if is_victim and "w" in mode else fp
 
-        monkeypatch.setattr(metadata_io, "open", opener, raising=False)
+        monkeypatch.setattr(atomic_files, "open", opener, raising=False)
     else:
         real_replace = os.replace
 

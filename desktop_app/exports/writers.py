@@ -26,7 +26,6 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +34,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop_app import __version__
+from desktop_app import __version__, atomic_files
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import Caption, CaptionRevision, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoListing, PhotoQuery, display_path, list_photos
@@ -181,9 +180,8 @@ def export(catalogue: Catalogue, fmt: ExportFormat | str, output: Path, query: P
               ExportFormat.COCO: _write_coco}.get(fmt)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        files.clear_leftovers(output)  # a killed export's temporaries
         if writer is not None:
-            with _atomic_file(output) as stream:
+            with atomic_files.atomic_write(output, "w") as stream:
                 writer(records, stream)
             report.exported = len(records)
         else:
@@ -292,21 +290,6 @@ def _approvals(session: Session, caption_ids: Sequence[int]) -> dict[int, tuple[
     return approvals
 
 
-@contextmanager
-def _atomic_file(output: Path) -> Iterator[IO[str]]:
-    """A text stream to a temporary file beside ``output``, moved onto it only once fully written."""
-    fd, temp = files.create_temp_file(output)
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, output)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _write_csv(records: Sequence[ExportRecord], stream: IO[str]) -> None:
     stream.write("\ufeff")  # utf-8-sig: Excel reads the file as UTF-8 only with this mark
     writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
@@ -382,7 +365,8 @@ def _hf_folder_name(name: str) -> str:
 
 def _write_imagefolder(records: Sequence[ExportRecord], output: Path, report: ExportReport, *,
                        multiple_libraries: bool, link: bool) -> None:
-    temp = files.create_temp_folder(output)
+    atomic_files.clear_leftovers(output)  # a killed export's temporaries
+    temp = atomic_files.create_temp_folder(output)
     try:
         split = temp / HF_SPLIT
         split.mkdir()
@@ -460,7 +444,7 @@ def _swap_folder(temp: Path, output: Path) -> None:
     if not output.exists():
         os.replace(temp, output)
         return
-    old = files.temp_path(output)  # a leftover of ours if we are killed here, cleared by a later export
+    old = atomic_files.temp_path(output)  # a leftover of ours if killed here, cleared by a later export
     os.replace(output, old)
     try:
         os.replace(temp, output)

@@ -34,7 +34,6 @@ Writing (``write_metadata``) touches only photos whose current caption is approv
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import io
 import logging
@@ -54,6 +53,7 @@ from PIL import Image
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from desktop_app import atomic_files
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, cut_to_limit
 from desktop_app.catalogue.captions import add_caption, current_caption
 from desktop_app.catalogue.database import Catalogue
@@ -69,7 +69,6 @@ from desktop_app.catalogue.models import (
 )
 from desktop_app.catalogue.photos import PhotoQuery, display_path, list_photos
 from desktop_app.errors import one_line, write_error_reason
-from desktop_app.exports import files as temp_files
 from desktop_app.library.file_state import FileState, content_hash_of, hash_file, needs_rehash, stat_outdated
 from desktop_app.library.thumbnails import ThumbnailCache
 
@@ -802,7 +801,7 @@ def _write_embedded(catalogue: Catalogue, target: _Target, fmt: str, dry_run: bo
         with catalogue.write() as session:
             session.execute(update(Photo).where(Photo.id == target.photo_id)
                             .values(pending_hash=content_hash_of(io.BytesIO(updated))))
-        _replace_file(path, updated)
+        atomic_files.replace_file(Path(path), updated)
     except MetadataWriteError as exc:
         return replace(outcome, status=WriteStatus.FAILED, reason=str(exc))
     except OSError as exc:
@@ -843,7 +842,7 @@ def _write_sidecar(target: _Target, sidecar: str, dry_run: bool, force: bool) ->
             updated = image.get_bytes()
         with pyexiv2.ImageData(updated) as image:
             _verify(image, planned, with_iptc_exif=False)
-        _replace_file(sidecar, updated)
+        atomic_files.replace_file(Path(sidecar), updated)
     except MetadataWriteError as exc:
         return replace(outcome, status=WriteStatus.FAILED, reason=str(exc))
     except OSError as exc:
@@ -883,27 +882,6 @@ def _not_writable(path: str | None, folder: str | None = None) -> str | None:
 def _read_only(path: str) -> bool:
     write_bits = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
     return not os.access(path, os.W_OK) or not os.stat(path).st_mode & write_bits
-
-
-def _replace_file(path: str, data: bytes) -> None:
-    """Write ``data`` to a hidden temporary file beside ``path`` (same file system, and the scanner
-    skips hidden names; the exports' naming, within the 255-byte limit, with the leftovers of killed
-    runs cleared first), keep the original's permissions, then move it over ``path`` in one step."""
-    output = Path(path)
-    temp_files.clear_leftovers(output)
-    fd, temp = temp_files.create_temp_file(output)
-    try:
-        with open(fd, "wb") as fp:
-            fp.write(data)
-            fp.flush()
-            os.fsync(fp.fileno())
-        if os.path.exists(path):
-            shutil.copymode(path, temp)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def _record_new_file(catalogue: Catalogue, target: _Target, thumbnails: ThumbnailCache) -> None:
