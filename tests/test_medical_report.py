@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from desktop_app.captioning.engine import CaptionEngine, WorkItem, load_for
+from desktop_app.captioning.engine import CaptionEngine, WorkItem, decode_for
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.captions import edit_caption
@@ -204,15 +204,14 @@ def test_dicom_png_and_jpeg_xrays_are_captioned_each_with_the_notice(ved_folder:
 def test_the_model_sees_dicom_windowed_and_monochrome1_the_right_way_round(
     captioner: MedicalReportCaptioner, xrays: dict[str, Path]
 ) -> None:
-    seen = {name: load_for(captioner, WorkItem(name, str(xrays[name])))
-            for name in ("mono2", "mono1", "png8")}
-    assert all(entry.error is None and entry.image.mode == "RGB" for entry in seen.values())
-    pixels = {name: np.asarray(entry.image, dtype=np.int16) for name, entry in seen.items()}
+    seen = {name: decode_for(captioner, str(xrays[name]))[0] for name in ("mono2", "mono1", "png8")}
+    assert all(image is not None and image.mode == "RGB" for image in seen.values())
+    pixels = {name: np.asarray(image, dtype=np.int16) for name, image in seen.items()}
     assert (pixels["mono2"][..., 0] == pixels["mono2"][..., 2]).all()  # grey in all three channels
     # The window is applied (air and lungs black, spine white) and MONOCHROME1 is inverted back.
     assert np.abs(pixels["mono2"] - pixels["png8"]).max() <= 2
     assert np.abs(pixels["mono1"] - pixels["mono2"]).max() <= 2
-    reports = captioner.caption([entry.image for entry in seen.values()], {"max_new_tokens": TOKENS})
+    reports = captioner.caption(list(seen.values()), {"max_new_tokens": TOKENS})
     assert reports[0].text == reports[2].text  # the same X-ray, stored as DICOM or as PNG
 
 
@@ -381,9 +380,8 @@ def test_the_notice_is_stored_and_shown_by_caption_show_and_photos(
 def test_the_detail_pane_shows_the_notice_under_the_report(
     qtbot: QtBot, catalogue: Catalogue, scanner: Scanner, xrays: dict[str, Path]
 ) -> None:
+    from desktop_app.ui.widgets.detail.pane import DetailPane
     from PySide6.QtWidgets import QLabel
-
-    from desktop_app.ui.widgets.detail_pane import DetailPane
 
     scanner.scan(xrays["mono2"].parent.parent)
     with catalogue.write() as session:

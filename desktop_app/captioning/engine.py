@@ -13,12 +13,14 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.errors import isolated, one_line, os_error_reason
-from desktop_app.library.images import DICOM_FORMAT, UnsupportedImageError, decode, open_image
+from PIL import Image
+
+from desktop_app.errors import isolated, one_line
+from desktop_app.library.decoding import Check, Decoded, decode_ahead, decode_file
+from desktop_app.library.images import DICOM_FORMAT, OpenedImage
 from desktop_app.plugin_api.captioner import Captioner, CaptionInterrupted, CaptionResult, InputKind
 from desktop_app.plugin_registry import PluginRegistry
 
@@ -37,13 +39,6 @@ class WorkItem:
 class Outcome:
     item: WorkItem
     result: CaptionResult | None = None
-    error: str | None = None
-
-
-@dataclass
-class _Decoded:
-    item: WorkItem
-    image: Any = None
     error: str | None = None
 
 
@@ -150,49 +145,36 @@ class CaptionEngine:
         captioner = self.captioner(captioner_id, model)
         options = {**captioner.option_defaults(), **(options or {})}
         stop = should_stop or (lambda: False)
-        position = 0
 
-        def next_batch() -> Sequence[WorkItem]:
-            nonlocal position
-            # Sized when taken, so a batch size halved by out-of-memory applies to the rest.
-            batch = items[position:position + self.batch_size]
-            position += len(batch)
-            return batch
+        def sized() -> Iterator[Sequence[WorkItem]]:
+            position = 0
+            while position < len(items):
+                # Sized when taken, so a batch size halved by out-of-memory applies to the rest.
+                batch = items[position:position + self.batch_size]
+                position += len(batch)
+                yield batch
 
-        with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
-            batch = next_batch()
-            ahead = self._decode_batch(pool, captioner, batch)
-            if batch and before_batch is not None and not before_batch(batch):
+        batches = decode_ahead(sized(), lambda item: item.path, max_side=captioner.max_image_side,
+                               check=input_check(captioner), workers=self.decode_workers, stop=stop,
+                               started=before_batch)
+        for ready in batches:
+            captioner = self.captioner(captioner_id, model)  # the CPU one after a fallback
+            captioner.interrupt = stop
+            try:
+                outcomes = list(self._caption_decoded(captioner_id, model, captioner, ready.decoded, options))
+            except CaptionInterrupted:
                 return
-            while batch:
-                if stop():
-                    return
-                current = [future.result() for future in ahead]
-                # Start decoding the next batch before the model starts on this one.
-                following = next_batch()
-                ahead = self._decode_batch(pool, captioner, following)
-                captioner = self.captioner(captioner_id, model)  # the CPU one after a fallback
-                captioner.interrupt = stop
-                try:
-                    outcomes = list(self._caption_decoded(captioner_id, model, captioner, current, options))
-                except CaptionInterrupted:
-                    return
-                finally:
-                    captioner.interrupt = None
-                # The following batch is announced before this one's outcomes are handed over, so
-                # that a caller can record both in one transaction.
-                go_on = not following or before_batch is None or before_batch(following)
-                yield outcomes
-                if not go_on:
-                    return
-                batch = following
-
-    def _decode_batch(self, pool: ThreadPoolExecutor, captioner: Captioner,
-                      batch: Sequence[WorkItem]) -> list[Future[_Decoded]]:
-        return [pool.submit(load_for, captioner, item) for item in batch]
+            finally:
+                captioner.interrupt = None
+            # The following batch is announced before this one's outcomes are handed over, so
+            # that a caller can record both in one transaction.
+            go_on = not ready.following or before_batch is None or before_batch(ready.following)
+            yield outcomes
+            if not go_on:
+                return
 
     def _caption_decoded(self, captioner_id: str, model: str | None, captioner: Captioner,
-                         decoded: list[_Decoded], options: dict[str, Any]) -> Iterator[Outcome]:
+                         decoded: list[Decoded[WorkItem]], options: dict[str, Any]) -> Iterator[Outcome]:
         ready = [d for d in decoded if d.error is None]
         results = dict(zip((id(d) for d in ready),
                            self._caption_images(captioner_id, model, captioner, ready, options),
@@ -210,7 +192,7 @@ class CaptionEngine:
                 yield Outcome(entry.item, result=result)
 
     def _caption_images(self, captioner_id: str, model: str | None, captioner: Captioner,
-                        ready: list[_Decoded], options: dict[str, Any]) -> list[CaptionResult | str]:
+                        ready: list[Decoded[WorkItem]], options: dict[str, Any]) -> list[CaptionResult | str]:
         """Results (or one-line errors) for a batch: halves on out-of-memory, isolates a failing image,
         moves to the CPU when one image does not fit on the GPU."""
         images = [entry.image for entry in ready]
@@ -276,19 +258,20 @@ class CaptionEngine:
             torch.cuda.empty_cache()
 
 
-def load_for(captioner: Captioner, item: WorkItem) -> _Decoded:
-    """Open, check and decode one file for ``captioner`` (runs in the decode pool)."""
-    try:
-        with open(item.path, "rb") as file:
-            opened = open_image(file)
-            if opened.format == DICOM_FORMAT and InputKind.DICOM not in captioner.inputs:
-                return _Decoded(item, error=f"captioner {captioner.id} does not read DICOM files")
-            if opened.format != DICOM_FORMAT and InputKind.PHOTO not in captioner.inputs:
-                return _Decoded(item, error=f"captioner {captioner.id} reads DICOM files only")
-            return _Decoded(item, image=decode(opened, max_side=captioner.max_image_side))
-    except UnsupportedImageError as exc:
-        return _Decoded(item, error=str(exc))
-    except OSError as exc:
-        return _Decoded(item, error=os_error_reason(exc))
-    except Exception as exc:
-        return _Decoded(item, error=f"cannot decode image: {one_line(exc)}")
+def input_check(captioner: Captioner) -> Check:
+    """The per-file check for ``captioner``: DICOM files only for a captioner that reads them, photos
+    only for one that reads photos."""
+
+    def check(opened: OpenedImage) -> str | None:
+        if opened.format == DICOM_FORMAT and InputKind.DICOM not in captioner.inputs:
+            return f"captioner {captioner.id} does not read DICOM files"
+        if opened.format != DICOM_FORMAT and InputKind.PHOTO not in captioner.inputs:
+            return f"captioner {captioner.id} reads DICOM files only"
+        return None
+
+    return check
+
+
+def decode_for(captioner: Captioner, path: str) -> tuple[Image.Image | None, str | None]:
+    """One file decoded as the engine decodes it for ``captioner``: (image, None) or (None, a reason)."""
+    return decode_file(path, captioner.max_image_side, input_check(captioner))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_app.captioning.engine import CaptionEngine, WorkItem, load_for
+from desktop_app.captioning.engine import CaptionEngine, WorkItem, decode_for
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import isolated, one_line
 from desktop_app.plugin_api.captioner import Captioner
@@ -304,9 +304,9 @@ def validation_loss(captioner: Captioner, pairs: Sequence[Pair], settings: dict[
     total, tokens = 0.0, 0
     for start in range(0, len(pairs), max(1, batch_size)):
         batch = pairs[start:start + batch_size]
-        decoded = [load_for(captioner, WorkItem(pair.photo_id, pair.path)) for pair in batch]
-        ready = [(pair, entry.image) for pair, entry in zip(batch, decoded, strict=True)
-                 if entry.error is None]
+        decoded = [decode_for(captioner, pair.path) for pair in batch]
+        ready = [(pair, image) for pair, (image, _error) in zip(batch, decoded, strict=True)
+                 if image is not None]
         if not ready:
             continue
         inputs = loss_inputs(captioner, [image for _, image in ready], [pair.caption for pair, _ in ready],
