@@ -11,10 +11,11 @@ from sqlalchemy import text as sa_text
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, edit_caption
+from desktop_app.catalogue.fts import to_fts, translate
 from desktop_app.catalogue.models import CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
-from desktop_app.search.keyword import SNIPPET_TOKENS, fts_expression, keyword_search
+from desktop_app.query_language import And, Not, Or, Term, excludes_only, for_meaning, parse
+from desktop_app.search.keyword import SNIPPET_TOKENS, keyword_search
 from desktop_app.search.results import Matched, SearchFilters, SearchHit
-from desktop_app.search.syntax import And, Not, Or, Term, parse, translate
 
 AI, HUMAN, IMPORTED = CaptionOrigin.AI, CaptionOrigin.HUMAN, CaptionOrigin.IMPORTED
 DRAFT, APPROVED, REJECTED = ReviewState.DRAFT, ReviewState.APPROVED, ReviewState.REJECTED
@@ -268,6 +269,24 @@ def test_parse_tree() -> None:
     assert parse("") is None
 
 
+@pytest.mark.parametrize(("query", "wanted", "excluded", "exclusions_only"), [
+    ("red boat -dog", "red boat", '"dog"', False),
+    ("cat NOT (dog OR bird) -fish", "cat", '"dog" OR "bird" OR "fish"', False),
+    ("-dog -cat", "", '"dog" OR "cat"', True),
+    ("a OR -b", "a", None, False),  # an excluded alternative is dropped, as in keyword search
+    ("-(-a)", "a", None, False),
+    ("", "", None, False),
+])
+def test_meaning_query_splits_out_the_exclusions(query: str, wanted: str, excluded: str | None,
+                                                 exclusions_only: bool) -> None:
+    meaning = for_meaning(query)
+    assert (meaning.text, to_fts(meaning.excluded), meaning.exclusions_only) == (wanted, excluded,
+                                                                                exclusions_only)
+    # What finds nothing by words finds nothing by meaning either: the one rule, from the query language.
+    node = parse(query)
+    assert (node is not None and excludes_only(node)) == (translate(query) is None and node is not None)
+
+
 def test_long_queries_are_capped() -> None:
     expression = translate(" ".join(f"w{number}" for number in range(1000)))
     assert expression is not None
@@ -276,12 +295,17 @@ def test_long_queries_are_capped() -> None:
     assert translate("(" * 20 + "dog OR cat" + ")" * 20 + " grass") == '("dog" OR "cat") AND "grass"'
 
 
+def typed(text: str) -> str | None:
+    """The grid's filter: a search box's text as it is being typed."""
+    return translate(text, typing=True)
+
+
 def test_typing_makes_only_a_last_plain_word_a_prefix() -> None:
-    assert fts_expression("red bo") == '"red" "bo"*'
-    assert fts_expression("red bo ") == '"red" "bo"'
-    assert fts_expression('red "bo') == '"red" "bo"'
-    assert fts_expression('red "bo"') == '"red" "bo"'
-    assert fts_expression("red -bo") == '"red" NOT "bo"'
-    assert fts_expression("red OR") == '"red"'
-    assert fts_expression("red OR b") == '"red" OR "b"*'
-    assert fts_expression("-bo") is None
+    assert typed("red bo") == '"red" "bo"*'
+    assert typed("red bo ") == '"red" "bo"'
+    assert typed('red "bo') == '"red" "bo"'
+    assert typed('red "bo"') == '"red" "bo"'
+    assert typed("red -bo") == '"red" NOT "bo"'
+    assert typed("red OR") == '"red"'
+    assert typed("red OR b") == '"red" OR "b"*'
+    assert typed("-bo") is None

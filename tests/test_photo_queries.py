@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.captions import edit_caption, set_review_state
+from desktop_app.catalogue.fts import translate
 from desktop_app.catalogue.libraries import remove_library
 from desktop_app.catalogue.models import Caption, CaptionRevision, Library, Photo, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import (
@@ -23,7 +24,6 @@ from desktop_app.catalogue.photos import (
 )
 from desktop_app.cli import photos as photos_command
 from desktop_app.library.scanner import Scanner
-from desktop_app.search.keyword import fts_expression
 from tests import photo_files
 
 
@@ -115,8 +115,8 @@ def test_any_typed_text_is_a_safe_search(catalogue: Catalogue, shelf: dict[str, 
 
 
 def test_fts_expression_quotes_every_word() -> None:
-    assert fts_expression('dog "AND" (cat') == '"dog" "AND" "cat"*'
-    assert fts_expression("  ") is None
+    assert translate('dog "AND" (cat', typing=True) == '"dog" "AND" "cat"*'
+    assert translate("  ", typing=True) is None
 
 
 def test_folders_and_removing_a_library(catalogue: Catalogue, shelf: dict[str, int]) -> None:

@@ -3,6 +3,7 @@
 Knows nothing of Qt or torch, so every front end and worker can use it.
 """
 
-from desktop_app.catalogue.database import Catalogue, CatalogueError, open_catalogue, resolve_url
+from desktop_app.catalogue.database import Catalogue, open_catalogue, resolve_url
+from desktop_app.catalogue.errors import CatalogueError
 
 __all__ = ["Catalogue", "CatalogueError", "open_catalogue", "resolve_url"]

@@ -18,20 +18,11 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, NoSuchM
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app import locations
+from desktop_app.catalogue.errors import CatalogueError, CatalogueNotFoundError
 from desktop_app.settings import load_settings
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Long enough to ride out another process's batch commit, short enough to surface a stuck writer.
 BUSY_TIMEOUT_S = 30.0
-
-
-class CatalogueError(Exception):
-    """The catalogue cannot be opened or used; the message says why in one line."""
-
-
-class CatalogueNotFoundError(CatalogueError):
-    """A command that only reads was pointed at a catalogue that does not exist (it is never created)."""
 
 
 # SQLite's primary result codes (sqlite3.h), the start of their messages (for errors raised without a
@@ -307,6 +298,7 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
     (CatalogueNotFoundError), never created. ``reading``: a catalogue that cannot be written opens
     read-only (and is not upgraded).
     """
+    # Here, not at the top: alembic loads when a catalogue opens, not for every `photo-annotator --help`.
     from desktop_app.catalogue import migrate
 
     url = resolve_url(db)

@@ -6,6 +6,8 @@ a catalogue made by any earlier version without a separate tool.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -13,15 +15,16 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
-from desktop_app.catalogue.database import MIGRATIONS_DIR, CatalogueError
+from desktop_app.catalogue.errors import CatalogueError
+from desktop_app.catalogue.fts import FTS_TABLE
 
-# FTS5 keeps its index in a virtual table and shadow tables that the ORM does not describe.
-FTS_TABLE_PREFIX = "captions_fts"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Alembic filter: leave the FTS5 tables out of schema comparisons."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE_PREFIX))
+    """Alembic filter: leave the FTS5 tables out of schema comparisons (its virtual table and shadow tables,
+    which the ORM does not describe)."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

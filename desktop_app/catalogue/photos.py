@@ -10,9 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, case, column, func, literal_column, select, table
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from desktop_app.catalogue.fts import caption_index, matches, translate
 from desktop_app.catalogue.models import (
     Caption,
     CaptionOrigin,
@@ -21,7 +22,6 @@ from desktop_app.catalogue.models import (
     PhotoStatus,
     ReviewState,
 )
-from desktop_app.search.keyword import fts_expression
 
 NO_CAPTION = "none"  # the "state" filter value for photos without any caption
 
@@ -210,7 +210,7 @@ def _selection(query: PhotoQuery, columns: Callable[[Any], list[Any]]) -> Select
         select_ = select_.where(Photo.id.in_(query.photo_ids))
         rank = case({photo_id: number for number, photo_id in enumerate(query.photo_ids)}, value=Photo.id)
     if query.text is not None:
-        expression = fts_expression(query.text)
+        expression = translate(query.text, typing=True)  # the last word a prefix while it is typed
         if expression is None:
             return None
         matches = _keyword_matches(expression)
@@ -242,11 +242,9 @@ def _review_condition(review: ReviewFilter, current: Any) -> Any:
 
 def _keyword_matches(expression: str) -> Any:
     """Photo ids whose caption texts (any of them, current or not) match, with their best bm25 rank."""
-    # The FTS5 table of migration 0002; its hidden "rank" column is the bm25 score (lower is better).
-    index = table("captions_fts", column("rowid"), column("rank"))
     hits = (
-        select(index.c.rowid.label("caption_id"), index.c.rank.label("rank"))
-        .where(literal_column("captions_fts").op("MATCH")(expression))
+        select(caption_index.c.rowid.label("caption_id"), caption_index.c.rank.label("rank"))
+        .where(matches(expression))
         .subquery()
     )
     return (

@@ -95,7 +95,7 @@ _register()
 def _expected_errors() -> tuple[type[BaseException], ...]:
     """Failures with a message meant for the user: printed as one line, exit status 1."""
     from desktop_app.catalogue.caption_rules import CaptionError
-    from desktop_app.catalogue.database import CatalogueError
+    from desktop_app.catalogue.errors import CatalogueError
     from desktop_app.catalogue.photos import LibraryNotFoundError, PhotoNotFoundError
     from desktop_app.jobs.store import JobError
     from desktop_app.library.scanner import ScanError

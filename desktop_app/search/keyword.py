@@ -1,7 +1,8 @@
 """Keyword search over caption text with the catalogue's FTS5 index (migration 0002), ranked by bm25.
 
-What the user types is read in our own query syntax (desktop_app.search.syntax: words, "phrases",
-prefix*, AND / OR / NOT, -exclusion, parentheses) and reaches FTS5 only as a safe expression.
+What the user types is read in our own query language (desktop_app.query_language: words, "phrases",
+prefix*, AND / OR / NOT, -exclusion, parentheses) and reaches FTS5 only as a safe expression
+(desktop_app.catalogue.fts).
 """
 
 from __future__ import annotations
@@ -10,17 +11,15 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, column, literal_column, select, table
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
+from desktop_app.catalogue.fts import TOKENIZER, caption_index, matches, translate
 from desktop_app.catalogue.models import Caption, Photo
+from desktop_app.catalogue.photos import absolute_path, library_roots
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions
-from desktop_app.search.syntax import translate
 
-# The FTS5 table; its hidden "rank" column is the bm25 score (lower is better).
-_INDEX = table("captions_fts", column("rowid"), column("rank"))
-_MATCH = literal_column("captions_fts").op("MATCH")
 NO_FILTERS = SearchFilters()  # frozen: safe as a default
 OVERFETCH = 3  # caption rows fetched per hit wanted: most photos hold one or two captions
 IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's bound-parameter limit
@@ -29,14 +28,6 @@ SNIPPET_TOKENS = 24  # a longer caption is cut around its matches, with "…"
 # that grows with the square of the text's length (4.7 s for 1 MB; an 8.7 MB caption took 100 s), and
 # captions longer than the limit on edits can still be in a catalogue. Within the limit, the whole text.
 SNIPPET_WINDOW = MAX_CAPTION_CHARS
-# The catalogue's tokenizer (migration 0002): the snippet's words match as the search's did.
-_TOKENIZER = "porter unicode61 remove_diacritics 2"
-
-
-def fts_expression(text: str) -> str | None:
-    """The FTS5 MATCH expression for a search box's text as it is being typed (the grid's filter):
-    the query syntax, with the last word a prefix while the user is still typing it."""
-    return translate(text, typing=True)
 
 
 def keyword_search(
@@ -60,9 +51,6 @@ def keyword_search(
         )
     }
     snippets = _snippets(expression, ((caption_id, row.text) for caption_id, row in rows.items()))
-    # Imported here: catalogue.photos imports this module for fts_expression.
-    from desktop_app.catalogue.photos import absolute_path, library_roots
-
     roots = library_roots(session)
     # bm25 is negative, lower is better, and its scale depends on the collection: relative to the best
     # hit it reads as a relevance, 1.0 for the best match.
@@ -92,10 +80,10 @@ def opening(text: str, words: int = SNIPPET_TOKENS) -> str:
 def _snippets(expression: str, captions: Iterable[tuple[int, str]]) -> dict[int, str]:
     """caption id -> the caption with the words matching ``expression`` in [brackets], cut to about
     SNIPPET_TOKENS words around them, made by FTS5's snippet() from the caption's first SNIPPET_WINDOW
-    characters in a throwaway in-memory index with the catalogue's tokenizer. A caption whose match lies
-    beyond the window has none (callers show its opening)."""
+    characters in a throwaway in-memory index with the catalogue's tokenizer (so its words match as the
+    search's did). A caption whose match lies beyond the window has none (callers show its opening)."""
     with sqlite3.connect(":memory:") as connection:
-        connection.execute(f"CREATE VIRTUAL TABLE hits USING fts5(text, tokenize='{_TOKENIZER}')")
+        connection.execute(f"CREATE VIRTUAL TABLE hits USING fts5(text, tokenize='{TOKENIZER}')")
         connection.executemany("INSERT INTO hits(rowid, text) VALUES (?, ?)",
                                ((caption_id, text[:SNIPPET_WINDOW]) for caption_id, text in captions))
         rows = connection.execute(
@@ -113,7 +101,7 @@ def matching_captions(session: Session, expression: str, caption_ids: Iterable[i
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start:start + IN_CHUNK]
         found.update(session.scalars(
-            select(_INDEX.c.rowid).where(_MATCH(expression), _INDEX.c.rowid.in_(chunk))))
+            select(caption_index.c.rowid).where(matches(expression), caption_index.c.rowid.in_(chunk))))
     return found
 
 
@@ -145,9 +133,9 @@ def _ranked(expression: str, filters: SearchFilters, fetch: int) -> Select[Any]:
     if not conditions:
         # Rank and cut inside the index alone; only the rows kept meet the captions table.
         top = (
-            select(_INDEX.c.rowid, _INDEX.c.rank)
-            .where(_MATCH(expression))
-            .order_by(_INDEX.c.rank)
+            select(caption_index.c.rowid, caption_index.c.rank)
+            .where(matches(expression))
+            .order_by(caption_index.c.rank)
             .limit(fetch)
             .subquery()
         )
@@ -157,11 +145,11 @@ def _ranked(expression: str, filters: SearchFilters, fetch: int) -> Select[Any]:
             .order_by(top.c.rank)
         )
     return (
-        select(_INDEX.c.rowid, Caption.photo_id, _INDEX.c.rank)
-        .select_from(_INDEX)
-        .join(Caption, Caption.id == _INDEX.c.rowid)
+        select(caption_index.c.rowid, Caption.photo_id, caption_index.c.rank)
+        .select_from(caption_index)
+        .join(Caption, Caption.id == caption_index.c.rowid)
         .join(Photo, Photo.id == Caption.photo_id)
-        .where(_MATCH(expression), *conditions)
-        .order_by(_INDEX.c.rank)
+        .where(matches(expression), *conditions)
+        .order_by(caption_index.c.rank)
         .limit(fetch)
     )

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.fts import to_fts
 from desktop_app.errors import isolated, one_line
 from desktop_app.plugin_api.embedder import EmbedderError, load_embedder, plugin_failures
 from desktop_app.plugin_registry import PluginRegistry, UnknownEmbedderError
+from desktop_app.query_language import MeaningQuery, for_meaning
+from desktop_app.search.keyword import keyword_search, matching_captions
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, SearchMode
-from desktop_app.search.syntax import MeaningQuery, for_meaning
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +148,6 @@ class SearchService:
     # -- the two modes ---------------------------------------------------------------------------------
 
     def _keyword(self, text: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
-        from desktop_app.search.keyword import keyword_search
-
         with self.catalogue.read() as session:
             return keyword_search(session, text, filters, limit)
 
@@ -194,15 +194,15 @@ class SearchService:
 
     def _without_excluded(self, session: Any, meaning: MeaningQuery, filters: SearchFilters,
                           limit: int) -> list[SearchHit]:
-        from desktop_app.search.keyword import matching_captions
         from desktop_app.search.vectors import semantic_search
 
+        excluded = to_fts(meaning.excluded)
         fetch = limit
         while True:
             hits = semantic_search(session, self._index, self.embedder(), meaning.text, filters, fetch)
-            if meaning.excluded is None:
+            if excluded is None:
                 return hits
-            dropped = matching_captions(session, meaning.excluded, [hit.caption_id for hit in hits])
+            dropped = matching_captions(session, excluded, [hit.caption_id for hit in hits])
             kept = [hit for hit in hits if hit.caption_id not in dropped]
             if len(kept) >= limit or len(hits) < fetch:
                 return kept[:limit]

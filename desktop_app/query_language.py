@@ -1,4 +1,4 @@
-"""The keyword query syntax users type, parsed by hand and translated to a safe FTS5 MATCH expression.
+"""The search query language: what users type in a search box, parsed by hand into a syntax tree.
 
 The syntax::
 
@@ -10,14 +10,17 @@ The syntax::
     dog NOT cat       ``NOT x`` and ``-x`` exclude: dog but not cat; ``-"red boat"``, ``-(a b)`` too
     (dog OR cat) grass   parentheses group
 
-The operators are upper case, as in FTS5; "and", "or", "not" are plain words. Every word or phrase
-reaches FTS5 quoted, so nothing a user types is read as FTS5 syntax (``NEAR``, ``*``, ``:``, ``^``...).
+The operators are upper case; "and", "or", "not" are plain words. Any string parses: an unclosed
+quote runs to the end, stray parentheses are ignored, an operator with nothing to apply to is dropped,
+tokens without a letter or digit are dropped, control characters are spaces, and a long query keeps
+its first MAX_TERMS terms.
 
-Any string parses: an unclosed quote runs to the end, stray parentheses are ignored, an operator
-with nothing to apply to is dropped, tokens without a letter or digit are dropped, control
-characters are spaces, and a long query keeps its first MAX_TERMS terms. FTS5 cannot say "every
-caption without X", so a query made only of exclusions matches nothing (translate() gives None),
-and an exclusion that is an alternative of OR (``a OR -b``) is dropped (``a``).
+What a query means, whatever index answers it: a text index lists what matches, it cannot list "every
+caption without X", so a query made only of exclusions finds nothing (``excludes_only``), and an
+exclusion that is an alternative of OR (``a OR -b``) is dropped (``a``).
+
+Depends on nothing of the app's: the catalogue's index translations (catalogue/fts.py for SQLite's
+FTS5) walk the tree ``parse`` gives, and search by meaning reads ``for_meaning``'s split of it.
 """
 
 from __future__ import annotations
@@ -215,73 +218,14 @@ def parse(text: str, *, typing: bool = False) -> Node | None:
     return _Parser(_tokens(text, typing)).parse_or(0)
 
 
-@dataclass(frozen=True)
-class _Fts:
-    text: str
-    atom: bool  # a single quoted term: needs no parentheses anywhere
-    negative: bool  # the expression says what must NOT match
-
-
-def _quote(term: Term) -> str:
-    return '"' + term.text.replace('"', '""') + '"' + ("*" if term.prefix else "")
-
-
-def _group(part: _Fts) -> str:
-    return part.text if part.atom else f"({part.text})"
-
-
-def _all(parts: list[_Fts]) -> _Fts:
-    if len(parts) == 1:
-        return _Fts(parts[0].text, parts[0].atom, False)
-    if all(part.atom for part in parts):
-        return _Fts(" ".join(part.text for part in parts), False, False)
-    # FTS5 refuses an implicit AND before a parenthesis: say AND.
-    return _Fts(" AND ".join(_group(part) for part in parts), False, False)
-
-
-def _any(parts: list[_Fts]) -> _Fts:
-    if len(parts) == 1:
-        return _Fts(parts[0].text, parts[0].atom, False)
-    return _Fts(" OR ".join(_group(part) for part in parts), False, False)
-
-
-def _emit(node: Node) -> _Fts:
+def excludes_only(node: Node) -> bool:
+    """Whether ``node`` only says what must not match (``-dog``, ``-a -b``, ``-a OR -b``): no index can
+    list its matches, so it finds nothing. A group is so when each of its parts is."""
     if isinstance(node, Term):
-        return _Fts(_quote(node), True, False)
+        return False
     if isinstance(node, Not):
-        inner = _emit(node.child)
-        return _Fts(inner.text, inner.atom, not inner.negative)
-    parts = [_emit(child) for child in node.children]
-    positive = [part for part in parts if not part.negative]
-    negative = [part for part in parts if part.negative]
-    if isinstance(node, And):
-        if not positive:  # NOT a AND NOT b == NOT (a OR b)
-            unwanted = _any(negative)
-            return _Fts(unwanted.text, unwanted.atom, True)
-        wanted = _all(positive)
-        if not negative:
-            return wanted
-        unwanted = _any(negative)
-        return _Fts(f"{_group(wanted)} NOT {_group(unwanted)}", False, False)
-    if not positive:  # NOT a OR NOT b == NOT (a AND b)
-        unwanted = _all(negative)
-        return _Fts(unwanted.text, unwanted.atom, True)
-    # "a OR NOT b" would match nearly every caption, which FTS5 cannot list: keep the alternatives.
-    return _any(positive)
-
-
-def to_fts(node: Node | None) -> str | None:
-    """The FTS5 MATCH expression for ``node``; None when it can match nothing FTS5 can list (no
-    term, or only exclusions)."""
-    if node is None:
-        return None
-    emitted = _emit(node)
-    return None if emitted.negative else emitted.text
-
-
-def translate(text: str, *, typing: bool = False) -> str | None:
-    """The FTS5 MATCH expression for what the user typed (see ``parse``), or None: search nothing."""
-    return to_fts(parse(text, typing=typing))
+        return not excludes_only(node.child)
+    return all(excludes_only(child) for child in node.children)
 
 
 @dataclass(frozen=True)
@@ -289,21 +233,21 @@ class MeaningQuery:
     """A query as search by meaning reads it: the words to look for, and what to leave out."""
 
     text: str  # the wanted words and phrases, without operators ("" when the query only excludes)
-    excluded: str | None  # FTS5 expression of what the query excludes (-word, NOT word), or None
+    excluded: Node | None  # what the query excludes (-word, NOT word), to drop what matches it; or None
     exclusions_only: bool  # the query holds terms, all of them excluded
 
 
 def for_meaning(text: str) -> MeaningQuery:
     """Split a query for search by meaning: an embedder would read ``-dog`` as "dog", so the excluded
-    terms are taken out of the text embedded and their FTS5 expression returned, to drop what matches."""
+    terms are taken out of the text embedded and returned apart, to drop what matches them."""
     node = parse(text)
     if node is None:
         return MeaningQuery("", None, False)
-    exclusions_only = to_fts(node) is None
     parts = node.children if isinstance(node, And) else (node,)
-    excluded = [part.child for part in parts if isinstance(part, Not)]
+    excluded = _combine(Or, [part.child for part in parts if isinstance(part, Not)])
     wanted = " ".join(term.text for part in parts for term in _wanted_terms(part))
-    return MeaningQuery(wanted, to_fts(_combine(Or, list(excluded))), exclusions_only)
+    return MeaningQuery(wanted, None if excluded is None or excludes_only(excluded) else excluded,
+                        excludes_only(node))
 
 
 def _wanted_terms(node: Node | None) -> list[Term]:
