@@ -90,8 +90,10 @@ class Progress:
     done: int  # items finished, captioned or failed, including earlier runs of the job
     failed: int
     total: int
-    photos_per_second: float | None  # in this run, model loading excluded
+    photos_per_second: float | None  # in this run, model loading excluded (a train job: steps per second)
     eta_seconds: float | None
+    train_loss: float | None = None  # a train job: the optimizer step's loss
+    validation_loss: float | None = None  # a train job: the last epoch's
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,10 @@ class JobEvents:
 
     def notice(self, job_id: int, text: str) -> None:
         """The job changed course: smaller batches, the CPU instead of the GPU."""
+
+    def trained(self, job_id: int, report: Any) -> None:
+        """A train job's trainer returned: ``report`` (training.trainer.TrainReport) says whether it
+        finished (the model's folder) or stopped at a checkpoint."""
 
     def job_ended(self, job: JobSummary) -> None:
         """The run is over: job.state says how (done, failed, cancelled, paused or queued when the
@@ -243,15 +249,22 @@ class JobRunner:
         clock = time.perf_counter()
         state, error = JobState.QUEUED, None
 
-        def progress(step: int, total: int, _train_loss: float | None, _val_loss: float | None) -> None:
+        first: list[int] = []  # the step this run started from: the rate counts this run's steps
+
+        def progress(step: int, total: int, train_loss: float | None, val_loss: float | None) -> None:
+            with self.catalogue.write() as session:
+                if store.record_steps(session, job_id, step, total) is JobState.CANCELLED:
+                    self.control.cancel(job_id)  # `jobs cancel` from another process: stop after this step
+            first[:] = first or [step - 1]
             elapsed = time.perf_counter() - clock
-            rate = step / elapsed if elapsed > 0 and step else None
+            rate = (step - first[0]) / elapsed if elapsed > 0 and step > first[0] else None
             eta = (total - step) / rate if rate else None
-            self.events.progress(Progress(job_id, step, 0, total, rate, eta))
+            self.events.progress(Progress(job_id, step, 0, total, rate, eta, train_loss, val_loss))
 
         try:
             report = self._train(captioner_id, model, options, progress,
                                  lambda: self.control.should_stop(job_id))
+            self.events.trained(job_id, report)
             if not report.cancelled:
                 state = JobState.DONE
                 self._notice(job_id, report.summary())

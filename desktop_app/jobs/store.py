@@ -26,7 +26,9 @@ from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, L
 from desktop_app.catalogue.photos import absolute_path
 
 CAPTION_JOB = "caption"
-TRAIN_JOB = "train"  # fine-tuning a captioner on approved captions; options: output, settings, libraries
+# Fine-tuning a captioner on approved captions; options: output, settings, library_ids, and the optimizer
+# steps done of total_steps (record_steps): a train job has no items.
+TRAIN_JOB = "train"
 MAX_ATTEMPTS = 3
 # A job on another host (a catalogue on a shared drive) counts as interrupted when it has not written
 # for this long: its process cannot be asked directly.
@@ -163,9 +165,23 @@ def summaries(session: Session, job_ids: Iterable[int] | None = None,
 
 def _summary(row: Any) -> JobSummary:
     job = row[0]
-    return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, job.options or {},
+    options = job.options or {}
+    if job.kind == TRAIN_JOB:  # counted in optimizer steps (record_steps), not items
+        total, done = options.get("total_steps") or 0, options.get("steps") or 0
+        return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, options,
+                          job.created_at, job.started_at, job.finished_at, job.error, job.notice,
+                          total, done, 0, max(total - done, 0), 0)
+    return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, options,
                       job.created_at, job.started_at, job.finished_at, job.error, job.notice,
                       row.total or 0, row.done or 0, row.failed or 0, row.pending or 0, row.skipped or 0)
+
+
+def unfinished_train_job(session: Session, captioner_id: str, output: str) -> int | None:
+    """The oldest queued or paused fine-tuning job of ``captioner_id`` into ``output``, if any."""
+    jobs = session.scalars(select(Job).where(Job.kind == TRAIN_JOB, Job.captioner_id == captioner_id,
+                                             Job.state.in_([JobState.QUEUED, JobState.PAUSED]))
+                           .order_by(Job.id))
+    return next((job.id for job in jobs if (job.options or {}).get("output") == output), None)
 
 
 def summary(session: Session, job_id: int) -> JobSummary:
@@ -304,6 +320,17 @@ def stop(session: Session, job_id: int, state: JobState, error: str | None = Non
                         .values(state=JobItemState.SKIPPED, updated_at=utcnow()))
     if state in (JobState.DONE, JobState.FAILED, JobState.CANCELLED):
         job.finished_at = utcnow()
+
+
+def record_steps(session: Session, job_id: int, steps: int, total: int) -> JobState:
+    """A fine-tuning job's progress: optimizer steps done of ``total`` (its counts in summaries). Returns
+    the job's state as stored now: another process (``jobs cancel``) may have changed it."""
+    job = session.get(Job, job_id)
+    if job is None:
+        return JobState.CANCELLED  # deleted meanwhile
+    job.options = {**(job.options or {}), "steps": steps, "total_steps": total}
+    job.heartbeat_at = utcnow()
+    return job.state
 
 
 def add_notice(session: Session, job_id: int, text: str) -> None:

@@ -1,0 +1,135 @@
+"""The job queue as a person uses it: queue captioning and fine-tuning jobs, run them, resume, cancel and
+list them; for the command line (one job in the foreground) and the app's inference worker alike.
+
+The runner (jobs/runner.py) does the work and tells a ``JobEvents`` listener; these functions are the
+operations around it, each written once. Errors are the queue's own: JobError (and its ModelFolderError
+and OptionError), TrainingError, TrainingDataError, each one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from desktop_app.captioning.engine import CaptionEngine
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.models import JobState
+from desktop_app.catalogue.photos import display_path, readable_photo_ids_under
+from desktop_app.jobs import store
+from desktop_app.jobs.checks import resolve_model
+from desktop_app.jobs.runner import JobControl, JobEvents, JobRunner
+from desktop_app.jobs.store import JobError, JobSummary
+from desktop_app.settings import Settings, load_settings
+from desktop_app.training.dataset import approved_pairs, check_enough
+from desktop_app.training.trainer import TrainSettings, trainable_model_type
+
+
+def make_runner(catalogue: Catalogue, engine: CaptionEngine, events: JobEvents | None = None,
+                control: JobControl | None = None) -> JobRunner:
+    """A runner of ``catalogue``'s queue on ``engine`` (services.engine.build_engine), telling ``events``."""
+    return JobRunner(catalogue, engine, events, control)
+
+
+# -- listing and changing the queue --------------------------------------------------------------------
+
+def list_jobs(catalogue: Catalogue, states: Sequence[JobState] | None = None) -> list[JobSummary]:
+    """The jobs, oldest first; a job whose process died shows as queued (not as running forever), except
+    in a catalogue opened read-only, which is listed as it is."""
+    if not catalogue.read_only:
+        with catalogue.write() as session:
+            store.recover_interrupted(session)
+    with catalogue.read() as session:
+        return store.summaries(session, states=states)
+
+
+def unfinished_jobs(catalogue: Catalogue) -> list[int]:
+    """The ids of the jobs still to run (queued, interrupted or paused), oldest first."""
+    return [job.id for job in list_jobs(catalogue, states=(JobState.QUEUED, JobState.PAUSED))]
+
+
+def cancel_job(catalogue: Catalogue, job_id: int) -> JobSummary:
+    """Cancel a job: what it stored stays; one running in another process stops after its batch (a
+    fine-tuning job: after its step, with a checkpoint)."""
+    with catalogue.write() as session:
+        return store.cancel(session, job_id)
+
+
+def requeue_job(catalogue: Catalogue, job_id: int) -> JobSummary:
+    """Put a paused or failed job back in the queue."""
+    with catalogue.write() as session:
+        return store.requeue(session, job_id)
+
+
+def requeue_paused(catalogue: Catalogue) -> list[int]:
+    """Put every paused job back in the queue (the app's Resume)."""
+    with catalogue.write() as session:
+        return store.requeue_paused(session)
+
+
+def job_failures(catalogue: Catalogue, job_id: int) -> list[tuple[str, str]]:
+    """A job's failed photos as (path, one-line reason)."""
+    with catalogue.read() as session:
+        return store.job_failures(session, job_id)
+
+
+# -- queueing ----------------------------------------------------------------------------------------------
+
+def queue_caption_job(runner: JobRunner, captioner_id: str, photo_ids: Sequence[int],
+                      model: str | None = None, options: dict[str, Any] | None = None) -> JobSummary:
+    """Queue captioning ``photo_ids``; the model and options are checked now (ModelFolderError,
+    OptionError), a hub model when the job runs."""
+    return runner.queue_caption_job(captioner_id, photo_ids, model, options)
+
+
+def queue_folder_job(runner: JobRunner, captioner_id: str, folder: str, model: str | None = None,
+                     options: dict[str, Any] | None = None) -> JobSummary:
+    """Queue captioning every readable photo under ``folder`` (a library or a folder in one)."""
+    with runner.catalogue.read() as session:
+        photo_ids = readable_photo_ids_under(session, folder)
+    if not photo_ids:
+        raise JobError(f"no readable photos in {display_path(folder)}")
+    return queue_caption_job(runner, captioner_id, photo_ids, model, options)
+
+
+def queue_train_job(runner: JobRunner, captioner_id: str, output: str | Path, settings: TrainSettings,
+                    model: str | None = None, library_ids: Sequence[int] | None = None,
+                    app_settings: Settings | None = None) -> JobSummary:
+    """Queue fine-tuning ``captioner_id``'s model (``model``, else the settings', else its default) on
+    the approved captions (of ``library_ids``, else all) into the folder ``output``.
+
+    What can be checked before any work is, so a mistake leaves no job: the model folder, that the model
+    can be fine-tuned, the settings, enough approved captions (TrainingError, TrainingDataError,
+    ModelFolderError). An unfinished job of the same captioner into the same folder (stopped by Ctrl+C,
+    paused) is queued again instead of a new one: the trainer resumes from the checkpoint in ``output``,
+    with the settings the run started with."""
+    prototype = runner.engine.registry.get_captioner(captioner_id)
+    model = resolve_model(model)
+    folder = str(Path(output).expanduser().absolute())
+    app_settings = app_settings or load_settings()
+    source = model or app_settings.captioner_models.get(captioner_id) or prototype.default_model
+    trainable_model_type(type(prototype)(model=source), source)
+    settings.check()
+    check_enough(approved_pairs(runner.catalogue, library_ids or None))
+    with runner.catalogue.write() as session:
+        store.recover_interrupted(session)  # a run broken off by a crash counts as unfinished
+        job_id = store.unfinished_train_job(session, captioner_id, folder)
+        if job_id is not None:
+            return store.requeue(session, job_id)
+    return runner.queue_train_job(captioner_id, folder, asdict(settings), model, library_ids)
+
+
+# -- running -----------------------------------------------------------------------------------------------
+
+def run_job(runner: JobRunner, job_id: int) -> JobSummary:
+    """Run a job in this thread to its end (or until paused, cancelled or stopped), telling the runner's
+    events; its summary after. Interrupted (Ctrl+C, a crash), it stays queued: resume it later."""
+    return runner.run(job_id)
+
+
+def jobs_to_resume(runner: JobRunner, job_id: int | None = None) -> list[int]:
+    """The jobs `resume` runs: ``job_id``, else every unfinished one, oldest first (interrupted ones
+    recovered first)."""
+    runner.recover()
+    return [job_id] if job_id is not None else unfinished_jobs(runner.catalogue)
