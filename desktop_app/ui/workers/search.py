@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import one_line
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.search.results import SearchFilters, SearchMode
 from desktop_app.search.service import SearchService
+from desktop_app.ui.workers.threaded import Service, Worker, request
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +25,9 @@ RESULTS_LIMIT = 500  # photos a search shows in the grid, best first
 PROGRESS_INTERVAL_S = 0.2  # embedding progress signals: a few a second, not one per batch
 
 
-class SearchWorker(QObject):
+class SearchWorker(Worker):
     results = Signal(int, object, str, object)  # request id, [photo id] best first, mode used, [notice]
-    failed = Signal(int, str)  # request id, one line
+    search_failed = Signal(int, str)  # request id, one line
     embed_progress = Signal(int, int)  # captions done, captions in all
     embedded = Signal(str)  # what embedding did, one line (or why it stopped)
 
@@ -37,29 +38,29 @@ class SearchWorker(QObject):
         self.stopping = False  # set from the GUI thread when the app closes: embedding stops
         self._last_progress = 0.0
 
-    @Slot(object)
+    @request("cannot prepare searching")
     def open(self, catalogue: Catalogue) -> None:
-        if self.service is not None:
-            self.service.close()
+        self.close()
+        self.catalogue = catalogue
         # A search by meaning first embeds the captions without vectors (a small catalogue's all):
         # the status bar shows it as it shows Prepare Search by Meaning.
         self.service = SearchService(catalogue, load_plugins(), progress=self._progress)
 
-    @Slot(int, str, str, object)
+    @request("search failed")
     def search(self, request_id: int, text: str, mode: str, filters: SearchFilters) -> None:
         if request_id != self.latest or self.service is None:
             return  # the user typed on: only the newest query is worth running
         try:
             result = self.service.search(text, SearchMode(mode), filters, RESULTS_LIMIT)
-        except Exception as exc:
+        except Exception as exc:  # the failure carries its request id: the window ignores stale ones
             log.warning("search failed: %s", one_line(exc))
             log.debug("search failed", exc_info=True)
-            self.failed.emit(request_id, f"search failed: {one_line(exc)}")
+            self.search_failed.emit(request_id, f"search failed: {one_line(exc)}")
             return
         self.results.emit(request_id, [hit.photo_id for hit in result.hits], result.mode.value,
                           result.notices)
 
-    @Slot(bool)
+    @request("cannot prepare search by meaning")
     def embed(self, only_if_loaded: bool = False) -> None:
         """Embed every caption without a current vector, so that searches by meaning find it. With
         ``only_if_loaded``, only when the embedder is loaded already (someone searches by meaning in
@@ -68,7 +69,7 @@ class SearchWorker(QObject):
             return
         try:
             report = self.service.embed(progress=self._progress, stop=lambda: self.stopping)
-        except Exception as exc:
+        except Exception as exc:  # said where embedding reports: the status bar
             log.warning("embedding failed: %s", one_line(exc))
             self.embedded.emit(f"cannot prepare search by meaning: {one_line(exc)}")
             return
@@ -81,58 +82,36 @@ class SearchWorker(QObject):
             self._last_progress = now
             self.embed_progress.emit(done, total)
 
-    @Slot()
-    def shutdown(self) -> None:
+    def close(self) -> None:
         if self.service is not None:
             self.service.close()
             self.service = None
-        self.thread().quit()
 
 
-class SearchRunner(QObject):
+class SearchRunner(Service):
     """The GUI thread's handle on the search thread; its signals arrive on the GUI thread."""
 
     results = Signal(int, object, str, object)
     failed = Signal(int, str)
     embed_progress = Signal(int, int)
     embedded = Signal(str)
-    _open_requested = Signal(object)
-    _embed_requested = Signal(bool)
-    _search_requested = Signal(int, str, str, object)
-    _shutdown_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        worker = SearchWorker()
+        super().__init__(worker, "search", parent, renamed={"search_failed": "failed"})
+        self.worker = worker
         self._request_id = 0
-        self.thread = QThread(self)
-        self.thread.setObjectName("search")
-        self.worker = SearchWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.finished.connect(self.worker.deleteLater)
-        self._open_requested.connect(self.worker.open)
-        self._search_requested.connect(self.worker.search)
-        self._shutdown_requested.connect(self.worker.shutdown)
-        self._embed_requested.connect(self.worker.embed)
-        for name in ("results", "failed", "embed_progress", "embedded"):
-            getattr(self.worker, name).connect(getattr(self, name))
-        self.thread.start()
-
-    def open(self, catalogue: Catalogue) -> None:
-        self._open_requested.emit(catalogue)
 
     def search(self, text: str, mode: SearchMode, filters: SearchFilters) -> int:
         """Ask for a search; the answer carries the returned request id (older answers are stale)."""
         self._request_id += 1
         self.worker.latest = self._request_id  # an int assignment: atomic under the GIL
-        self._search_requested.emit(self._request_id, text, mode.value, filters)
+        self.call(self.worker.search, self._request_id, text, mode.value, filters)
         return self._request_id
 
     def embed(self, only_if_loaded: bool = False) -> None:
         """Embed every caption not embedded yet (in the background; see embed_progress, embedded)."""
-        self._embed_requested.emit(only_if_loaded)
+        self.call(self.worker.embed, only_if_loaded)
 
-    def shutdown(self) -> None:
+    def stop(self) -> None:
         self.worker.stopping = True  # a long embedding run stops at its next batch
-        if self.thread.isRunning():
-            self._shutdown_requested.emit()  # the worker's slot ends its thread's event loop
-            self.thread.wait()
