@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
@@ -124,15 +124,14 @@ W = TypeVar("W", bound=Worker)
 class Service(QObject):
     """The GUI thread's handle on a worker and its thread: queue calls with ``call``, listen to the
     signals the subclass declares (each fed by the worker's signal of the same name, or of the name
-    ``renamed`` gives), ``shutdown`` once. Subclasses keep a typed ``worker`` attribute of their own."""
-
-    # Worker signal name -> this class's signal name, where they differ.
-    renamed: ClassVar[Mapping[str, str]] = {}
+    ``renamed`` maps to it: {worker's name: this class's}), ``shutdown`` once. Subclasses keep a typed
+    ``worker`` attribute of their own."""
 
     _call = Signal(object, object)  # a bound method of the worker, its arguments
     _quit = Signal()
 
-    def __init__(self, worker: W, name: str, parent: QObject | None = None) -> None:
+    def __init__(self, worker: W, name: str, parent: QObject | None = None,
+                 renamed: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
         self.pending = 0  # calls made and not yet done
         self.closed = False
@@ -145,7 +144,7 @@ class Service(QObject):
         self._quit.connect(worker._quit)
         worker.done.connect(self._on_done)
         self._forwarded: list[QObject] = []
-        if not self.forward(worker, self, self.renamed).count("failed"):
+        if "failed" not in self.forward(worker, self, renamed):
             # This service's `failed` carries more than a line (a request id): a failure without one is
             # unexpected, and goes where the application shows those.
             worker.failed.connect(self._on_unexpected)
