@@ -15,13 +15,11 @@ from desktop_app.catalogue.captions import add_caption, edit_caption, set_review
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, photo_json, photo_with_history
 from desktop_app.cli.main import main
-from desktop_app.library import metadata_io
-from desktop_app.library.metadata_io import (
-    UTF8_CHARSET,
-    WriteStatus,
-    read_file_metadata,
-    write_metadata,
-)
+from desktop_app.library.metadata import write
+from desktop_app.library.metadata.fields import UTF8_CHARSET
+from desktop_app.library.metadata.read import read_file_metadata, read_iptc
+from desktop_app.library.metadata.report import WriteStatus
+from desktop_app.library.metadata.write import write_metadata
 from tests import photo_files
 
 CAPTION = "Zoë's dog 🐕 in 北京, café crème"
@@ -56,7 +54,7 @@ def embed(path: Path, xmp: dict | None = None, iptc: dict | None = None, exif: d
 
 def fields(path: Path) -> dict:
     with pyexiv2.Image(str(path)) as image:
-        return {**image.read_xmp(), **metadata_io.read_iptc(image), **image.read_exif()}
+        return {**image.read_xmp(), **read_iptc(image), **image.read_exif()}
 
 
 def pixels(path: Path) -> bytes:
@@ -138,7 +136,7 @@ def test_iptc_text_is_decoded_by_its_declared_charset_else_utf8_else_latin1(
 def test_both_xmp_sidecar_conventions_and_text_sidecars_are_read(tmp_path: Path) -> None:
     path = photo_files.jpeg(tmp_path / "IMG_1.jpg")
     for sidecar, text in (("IMG_1.jpg.xmp", "digiKam text"), ("IMG_1.xmp", "Lightroom text")):
-        (tmp_path / sidecar).write_bytes(metadata_io._EMPTY_XMP_PACKET.encode())
+        (tmp_path / sidecar).write_bytes(write.EMPTY_XMP_PACKET.encode())
         embed(tmp_path / sidecar, xmp={"Xmp.dc.description": {'lang="x-default"': text},
                                        "Xmp.dc.subject": [sidecar]})
     (tmp_path / "IMG_1.txt").write_text("a caption for training, 中文\n", encoding="utf-8")
@@ -270,7 +268,7 @@ def test_sidecar_mode_writes_photo_jpg_xmp_merging_other_fields_and_leaves_the_p
     root = tmp_path / "lib"
     path = photo_files.jpeg(root / "a.jpg")
     sidecar = root / "a.jpg.xmp"
-    sidecar.write_bytes(metadata_io._EMPTY_XMP_PACKET.encode())
+    sidecar.write_bytes(write.EMPTY_XMP_PACKET.encode())
     embed(sidecar, xmp={"Xmp.xmp.Rating": "4", "Xmp.dc.creator": ["Ansel"]})
     scanner.scan(root)
     photo = photo_of(catalogue, "a.jpg")
@@ -387,7 +385,7 @@ def test_a_description_another_program_wrote_is_not_overwritten_unless_forced(
     photo = photo_of(catalogue, "a.jpg")
     approve(catalogue, photo.id)
     sidecar = root / "a.jpg.xmp"  # written after the scan, beside an unchanged photo
-    sidecar.write_bytes(metadata_io._EMPTY_XMP_PACKET.encode())
+    sidecar.write_bytes(write.EMPTY_XMP_PACKET.encode())
     embed(sidecar, xmp={"Xmp.dc.description": {'lang="x-default"': "digiKam words"}})
     before = sidecar.read_bytes()
 
@@ -410,8 +408,8 @@ def test_a_write_whose_pixels_would_change_leaves_the_file_untouched(
     approve(catalogue, photo.id)
     original = path.read_bytes()
     other = photo_files.jpeg(tmp_path / "other.jpg", seed=9).read_bytes()
-    real = metadata_io._check_pixels
-    monkeypatch.setattr(metadata_io, "_check_pixels", lambda before, after: real(before, other))
+    real = write._check_pixels
+    monkeypatch.setattr(write, "_check_pixels", lambda before, after: real(before, other))
     [outcome] = write_metadata(catalogue, [photo.id], mode="embed").outcomes
     assert outcome.status is WriteStatus.FAILED
     assert outcome.reason == "the pixels would change while writing: file left untouched"

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from desktop_app import atomic_files
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.models import CaptionRevision, Embedding, Photo
-from desktop_app.library import metadata_io
 from desktop_app.library.file_state import hash_file
-from desktop_app.library.metadata_io import IPTC_CAPTION, WriteStatus, write_metadata
+from desktop_app.library.metadata.fields import IPTC_CAPTION
+from desktop_app.library.metadata.report import WriteStatus
+from desktop_app.library.metadata.write import write_metadata
 from tests import photo_files
 from tests.test_metadata_io import CAPTION, approve, captions_of, embed, fields, photo_of, run_cli
 
@@ -46,16 +47,16 @@ KILLED_WRITE = """
 import os, signal, sys
 from pathlib import Path
 from desktop_app.catalogue import open_catalogue
-from desktop_app.library import metadata_io
+from desktop_app.library.metadata import write
 from desktop_app.library.thumbnails import ThumbnailCache
 
 def killed(*args, **kwargs):  # the moment after the photo was replaced, before the catalogue learns it
     os.kill(os.getpid(), signal.SIGKILL)
 
-metadata_io._record_new_file = killed
+write._record_new_file = killed
 with open_catalogue(sys.argv[1]) as catalogue:
-    metadata_io.write_metadata(catalogue, [int(sys.argv[2])], mode="embed",
-                               thumbnails=ThumbnailCache(Path(sys.argv[3])))
+    write.write_metadata(catalogue, [int(sys.argv[2])], mode="embed",
+                         thumbnails=ThumbnailCache(Path(sys.argv[3])))
 """
 
 
@@ -302,7 +303,7 @@ def inject(monkeypatch: pytest.MonkeyPatch, where: str, code: int, victim: str) 
                 refuse(str(target))
             return real_replace(source, target, *args, **kwargs)
 
-        monkeypatch.setattr(metadata_io.os, "replace", replace)
+        monkeypatch.setattr(atomic_files.os, "replace", replace)
 
 
 @pytest.mark.parametrize("mode", ["embed", "sidecar"])

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from desktop_app.catalogue.models import Caption, Photo, PhotoStatus
 from desktop_app.cli.main import main
-from desktop_app.library import scanner as scanner_module
+from desktop_app.library import inspection
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from tests import photo_files
@@ -49,8 +49,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tu
 
 def count_opens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     opened: list[str] = []
-    real_open = scanner_module._open_file
-    monkeypatch.setattr(scanner_module, "_open_file", lambda path: opened.append(path) or real_open(path))
+    real_open = inspection._open_file
+    monkeypatch.setattr(inspection, "_open_file", lambda path: opened.append(path) or real_open(path))
     return opened
 
 
@@ -205,14 +205,14 @@ def test_retry_errors_reads_unchanged_failed_files_again(
 ) -> None:
     root = tmp_path / "share"
     photo_files.jpeg(root / "flaky.jpg", seed=5)
-    real_open = scanner_module._open_file
+    real_open = inspection._open_file
 
     def failing_disk(path: str):
         raise OSError(errno.EIO, "Input/output error", path)
 
-    monkeypatch.setattr(scanner_module, "_open_file", failing_disk)
+    monkeypatch.setattr(inspection, "_open_file", failing_disk)
     run_cli(capsys, db_path, "scan", str(root))
-    monkeypatch.setattr(scanner_module, "_open_file", real_open)  # the share is back
+    monkeypatch.setattr(inspection, "_open_file", real_open)  # the share is back
 
     _code, out, _err = run_cli(capsys, db_path, "scan", str(root))
     assert "1 unchanged" in out and "flaky.jpg: read error (I/O error)" in out

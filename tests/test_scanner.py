@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.models import Library, Photo, PhotoStatus
-from desktop_app.library import scanner as scanner_module
+from desktop_app.library import inspection, walk
 from desktop_app.library.scanner import ScanError, Scanner
 from tests import photo_files
 
@@ -80,8 +80,8 @@ def test_unchanged_rescan_reads_no_file(
 ) -> None:
     scanner.scan(library)
     opened: list[str] = []
-    real_open = scanner_module._open_file
-    monkeypatch.setattr(scanner_module, "_open_file", lambda path: opened.append(path) or real_open(path))
+    real_open = inspection._open_file
+    monkeypatch.setattr(inspection, "_open_file", lambda path: opened.append(path) or real_open(path))
     report = scanner.scan(library)
     assert (report.unchanged, report.new, report.updated, report.missing) == (9, 0, 0, 0)
     assert opened == []
@@ -274,14 +274,14 @@ def test_permission_denied_is_an_error_row_and_retried_after_chmod(
     locked.chmod(0)
     if os.geteuid() == 0:
         # root ignores file modes: the OS refusal is simulated at the one place files are opened
-        real_open = scanner_module._open_file
+        real_open = inspection._open_file
 
         def refuse(path: str):
             if os.stat(path).st_mode & 0o777 == 0:
                 raise PermissionError(13, "Permission denied", path)
             return real_open(path)
 
-        monkeypatch.setattr(scanner_module, "_open_file", refuse)
+        monkeypatch.setattr(inspection, "_open_file", refuse)
     scanner.scan(root)
     photo = photos_by_path(catalogue)["private.jpg"]
     assert (photo.status, photo.error) == (PhotoStatus.ERROR, "permission denied")
@@ -305,7 +305,7 @@ def test_unreadable_folder_is_reported_and_the_rest_scanned(
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(scanner_module.os, "scandir", scandir)
+    monkeypatch.setattr(walk.os, "scandir", scandir)
     report = scanner.scan(root)
     assert report.new == 1
     assert report.skipped_folders == [("closed", "permission denied")]

@@ -53,8 +53,8 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
         find_photo,
         resolve_folder,
     )
-    from desktop_app.library.metadata_io import WriteStatus
-    from desktop_app.library.metadata_io import write_metadata as run_write
+    from desktop_app.library.metadata.report import WriteStatus
+    from desktop_app.library.metadata.write import write_metadata as run_write
 
     catalogue = open_db(db)
     selection: list[int] | PhotoQuery

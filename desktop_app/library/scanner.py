@@ -1,4 +1,5 @@
-"""Adding and refreshing a library: walk the folder, inspect new and changed files, record them.
+"""Adding and refreshing a library: walk the folder (walk.py), inspect new and changed files
+(inspection.py), record them.
 
 - Incremental: a file whose size, modification time, ctime and inode match the catalogue costs one
   ``stat``. Any difference is a reason to hash it again; only a different hash is a change (see
@@ -15,8 +16,9 @@
   stays ``ok``, the scan reports one warning, and the thumbnail is made again on the next scan (or
   when the grid shows it).
 - New and changed files also have their descriptions and keywords read (embedded XMP / IPTC / EXIF,
-  XMP and text sidecars; see metadata_io): each description no caption of the photo ever held
-  becomes an imported caption, so a rescan, a moved file or our own write-back imports nothing twice.
+  XMP and text sidecars; see metadata/read.py and metadata/imported.py): each description no caption
+  of the photo ever held becomes an imported caption, so a rescan, a moved file or our own write-back
+  imports nothing twice.
   A sidecar edited on its own, beside an unchanged photo, is read when the photo next changes.
 """
 
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 import threading
 import time
 from collections import defaultdict, deque
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from PIL import Image
 from sqlalchemy import insert, select, update
@@ -40,24 +41,15 @@ from sqlalchemy import insert, select, update
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import Library, Photo, PhotoStatus, natural_key, utcnow
 from desktop_app.catalogue.photos import display_path
-from desktop_app.errors import is_read_reason, one_line, os_error_reason, write_error_reason
-from desktop_app.library.file_state import FileState, content_hash_of, needs_rehash, stat_outdated
-from desktop_app.library.images import (
-    OpenedImage,
-    UnsupportedImageError,
-    decode,
-    is_candidate,
-    open_image,
-    unsupported_reason,
-)
-from desktop_app.library.metadata import PhotoMetadata, read_dicom, read_exif
-from desktop_app.library.metadata_io import (
-    FileMetadata,
-    follow_new_hash,
-    import_file_metadata,
-    read_file_metadata,
-)
+from desktop_app.errors import is_read_reason, os_error_reason
+from desktop_app.library.file_state import FileState, needs_rehash, stat_outdated
+from desktop_app.library.images import is_candidate
+from desktop_app.library.inspection import Inspection, inspect_file
+from desktop_app.library.metadata.imported import import_file_metadata
+from desktop_app.library.metadata.read import FileMetadata
+from desktop_app.library.metadata.write import follow_new_hash
 from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.library.walk import FileEntry, stat_entry, walk_library
 from desktop_app.settings import LibrarySettings, load_settings
 
 log = logging.getLogger(__name__)
@@ -70,63 +62,6 @@ _Described = tuple[int | None, str, FileMetadata]  # photo id (None: a new row),
 
 class ScanError(Exception):
     """The scan as a whole cannot run (the folder is missing, unreadable...). One-line message."""
-
-
-def _open_file(path: str) -> IO[bytes]:
-    return open(path, "rb")
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    """A candidate file found by the walk, with what one stat told us (or why stat failed)."""
-
-    rel_path: str
-    path: str
-    size: int | None = None
-    mtime_ns: int | None = None
-    ctime_ns: int | None = None
-    error: str | None = None
-    inode: int | None = None
-
-    @property
-    def state(self) -> FileState:
-        return FileState(self.size, self.mtime_ns, self.ctime_ns, self.inode)
-
-
-@dataclass(frozen=True)
-class Inspection:
-    entry: FileEntry
-    content_hash: str | None = None
-    format: str | None = None
-    width: int | None = None
-    height: int | None = None
-    metadata: PhotoMetadata = field(default_factory=PhotoMetadata)
-    error: str | None = None
-    file_metadata: FileMetadata = field(default_factory=FileMetadata)  # descriptions and keywords
-    same_content: bool = False  # rehashed for a stat difference, and the bytes are those already known
-    thumbnail_error: str | None = None  # the cache could not store the thumbnail (not the photo's fault)
-
-    def row(self) -> dict[str, Any]:
-        entry, meta = self.entry, self.metadata
-        return {
-            "rel_path": entry.rel_path,
-            "name_key": natural_key(entry.rel_path),
-            **entry.state.values(),
-            "content_hash": self.content_hash,
-            "pending_hash": None,
-            "format": self.format,
-            "width": self.width,
-            "height": self.height,
-            "date_taken": meta.date_taken,
-            "camera_make": meta.camera_make,
-            "camera_model": meta.camera_model,
-            "gps_latitude": meta.gps_latitude,
-            "gps_longitude": meta.gps_longitude,
-            "gps_altitude": meta.gps_altitude,
-            "orientation": meta.orientation,
-            "status": PhotoStatus.ERROR if self.error else PhotoStatus.OK,
-            "error": self.error,
-        }
 
 
 @dataclass
@@ -171,144 +106,12 @@ _ROW_COLUMNS = (Photo.id, Photo.rel_path, Photo.size, Photo.mtime_ns, Photo.ctim
                 Photo.status, Photo.error, Photo.content_hash, Photo.pending_hash)
 
 
-def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache, known_hash: str | None = None) -> Inspection:
-    """Hash, identify, read metadata and make the thumbnail of one file. Never raises for a bad file.
-
-    ``known_hash``: the hash of a good photo the catalogue holds for this path; a file that still has
-    it is the same photo (``same_content``), and only its missing thumbnail is made.
-    """
-    if entry.error:
-        return Inspection(entry, error=entry.error)
-    digest: str | None = None
-    try:
-        with _open_file(entry.path) as fp:
-            digest = content_hash_of(fp)
-            if digest == known_hash:
-                thumbnail_error = None
-                if not thumbnails.has(digest):
-                    fp.seek(0)
-                    thumbnail_error = _make_thumbnail(thumbnails, digest, open_image(fp))
-                return Inspection(entry, content_hash=digest, same_content=True,
-                                  thumbnail_error=thumbnail_error)
-            if entry.size == 0:
-                return Inspection(entry, content_hash=digest, error="empty file (0 bytes)")
-            reason = unsupported_reason(entry.path)
-            if reason:
-                return Inspection(entry, content_hash=digest, error=reason)
-            fp.seek(0)
-            opened = open_image(fp)
-            is_dicom = opened.dicom is not None
-            metadata = read_dicom(opened.dicom) if is_dicom else read_exif(opened.image)
-            # The thumbnail is also the check that the pixel data decodes (truncated files fail
-            # here); identical content already has one, so a moved photo is not decoded again.
-            thumbnail_error = None if thumbnails.has(digest) else _make_thumbnail(thumbnails, digest, opened)
-            described = read_file_metadata(entry.path, embedded=not is_dicom)
-            return Inspection(
-                entry, digest, opened.format, opened.width, opened.height, metadata,
-                file_metadata=described, thumbnail_error=thumbnail_error,
-            )
-    except UnsupportedImageError as exc:
-        return Inspection(entry, content_hash=digest, error=str(exc))
-    except OSError as exc:
-        return Inspection(entry, content_hash=digest, error=os_error_reason(exc))
-    except Exception as exc:  # any decoder failure is the file's problem, not the scan's
-        log.debug("decoding %s failed", entry.path, exc_info=True)
-        return Inspection(
-            entry, content_hash=digest, error=f"cannot decode image: {one_line(exc)}"
-        )
-
-
-def _make_thumbnail(thumbnails: ThumbnailCache, digest: str, opened: OpenedImage) -> str | None:
-    """Decode ``opened`` at thumbnail size (a decoding error is the photo's: it propagates) and store
-    it; a cache that cannot store it gives the reason instead, for the scan's one warning."""
-    thumbnail = decode(opened, max_side=thumbnails.size)
-    try:
-        thumbnails.store(digest, thumbnail)
-    except OSError as exc:
-        log.debug("thumbnail %s not stored", digest, exc_info=True)
-        return write_error_reason(exc)
-    return None
-
-
-
-
-
-
 def _maybe_side_fault(row: _Row) -> bool:
     """An error row whose file was read whole (it has a hash) yet failed on a file-system error:
     before thumbnail failures were kept apart, a broken thumbnail cache was recorded this way.
     Such rows are retried on every scan until they recover."""
     error = row.error or ""
     return row.content_hash is not None and is_read_reason(error)
-
-
-def walk_library(
-    top: str,
-    root: str,
-    ignored: frozenset[str] = frozenset(),
-    stop: threading.Event | None = None,
-) -> tuple[list[FileEntry], list[tuple[str, str]]]:
-    """Every candidate image file under ``top``, one stat each, sorted by path.
-
-    Paths are relative to ``root`` with ``/`` separators. Hidden names and ``ignored`` names (NAS
-    metadata, recycle bins) are skipped. Symbolic links to folders are followed once: a folder
-    already visited (a link loop, or a second link to it) is skipped and reported. Setting
-    ``stop`` ends the walk early (checked once per folder: a huge tree must not hold up a quit).
-    """
-    entries: list[FileEntry] = []
-    skipped: list[tuple[str, str]] = []
-    top_stat = os.stat(top)
-    visited = {(top_stat.st_dev, top_stat.st_ino)}
-    prefix = os.path.relpath(top, root).replace(os.sep, "/")
-    stack = [(top, "" if prefix == "." else prefix + "/")]
-    while stack and not (stop is not None and stop.is_set()):
-        folder, rel_folder = stack.pop()
-        try:
-            with os.scandir(folder) as iterator:
-                children = list(iterator)
-        except OSError as exc:
-            skipped.append((rel_folder.rstrip("/") or ".", os_error_reason(exc)))
-            continue
-        for child in children:
-            name = child.name
-            if name.startswith(".") or name in ignored:
-                continue  # hidden files (AppleDouble "._x.jpg" ones too) and the settings' list
-            rel_path = rel_folder + name
-            try:
-                is_dir = child.is_dir()  # follows links
-            except OSError:  # a link loop: it is then looked at as a file, below
-                is_dir = False
-            if is_dir:
-                try:
-                    child_stat = child.stat()
-                except OSError as exc:
-                    skipped.append((rel_path, os_error_reason(exc)))
-                    continue
-                key = (child_stat.st_dev, child_stat.st_ino)
-                if key in visited:
-                    skipped.append((rel_path, "folder already scanned through another path (symbolic link)"))
-                    continue
-                visited.add(key)
-                stack.append((child.path, rel_path + "/"))
-                continue
-            if not is_candidate(name):
-                continue
-            entries.append(_stat_entry(child.path, rel_path))
-    entries.sort(key=lambda e: e.rel_path)
-    return entries, skipped
-
-
-def _stat_entry(path: str, rel_path: str) -> FileEntry:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        reason = "broken symbolic link: its target does not exist" if os.path.islink(path) else None
-        return FileEntry(rel_path, path, error=reason or "file disappeared during the scan")
-    except OSError as exc:
-        return FileEntry(rel_path, path, error=os_error_reason(exc))
-    if not stat.S_ISREG(st.st_mode):
-        return FileEntry(rel_path, path, error="not a regular file")
-    return FileEntry(rel_path, path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, inode=st.st_ino)
 
 
 def _to_recheck(row: _Row, entry: FileEntry, retry_errors: bool, thumbnails: ThumbnailCache) -> bool:
@@ -364,7 +167,7 @@ class Scanner:
 
         if single_file:
             rel_path = prefix + os.path.basename(top)
-            entries = [_stat_entry(top, rel_path)]
+            entries = [stat_entry(top, rel_path)]
             rows = self._rows_in_scope(library.id, rel_path, exact=True)
         else:
             entries, report.skipped_folders = walk_library(top, library.root, self.ignored, stop)

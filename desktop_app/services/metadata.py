@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.photos import PhotoQuery
-from desktop_app.library.metadata_io import WriteReport
-from desktop_app.library.metadata_io import write_metadata as _write
+from desktop_app.library.metadata.report import WriteReport
+from desktop_app.library.metadata.write import write_metadata as _write
 from desktop_app.library.thumbnails import ThumbnailCache
 
 

@@ -359,8 +359,8 @@ def build_catalogue(workdir: Path, photos: int) -> dict[str, Any]:
         ReviewState,
         RevisionAction,
     )
+    from desktop_app.library.file_state import content_hash_of
     from desktop_app.library.images import open_image
-    from desktop_app.library.scanner import content_hash_of
     from desktop_app.library.thumbnails import ThumbnailCache
 
     manifest_path = workdir / "catalogue.json"

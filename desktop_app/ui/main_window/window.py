@@ -987,7 +987,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _write_metadata(self, dialog: WriteMetadataDialog) -> None:
-        from desktop_app.library.metadata_io import write_metadata
+        from desktop_app.library.metadata.write import write_metadata
 
         query, mode, force = dialog.query(), dialog.mode(), dialog.force_box.isChecked()
         thumbnails = self.backend.thumbnails  # a rewritten file's thumbnail follows its new hash

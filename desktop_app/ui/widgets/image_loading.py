@@ -17,8 +17,8 @@ from PySide6.QtCore import QObject, QSize, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from desktop_app.errors import os_error_reason
+from desktop_app.library.file_state import content_hash_of
 from desktop_app.library.images import UnsupportedImageError, decode, open_image
-from desktop_app.library.scanner import content_hash_of
 from desktop_app.library.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
