@@ -6,6 +6,11 @@ that fails any step is recorded with a one-line error and left out whole; the re
 includes ``sys.exit()`` and any other BaseException raised by plugin code: only a real Ctrl+C
 (KeyboardInterrupt) gets through and stops the program.
 
+Each captioner and embedder registered must also keep the construction contract (see
+``Captioner``): ``type(instance)(model=...)`` builds one of that model, and the instance survives a
+pickle round trip (by class and model), so that another process can rebuild it. Both are checked
+here, without loading weights; a plugin failing either is left out like any broken plugin.
+
 ``PHOTO_ANNOTATOR_PLUGINS`` (comma-separated plugin names) limits which plugins load, built-in ones
 included; set to an empty string it loads none.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -199,7 +205,40 @@ def _call_hook(manager: pluggy.PluginManager, plugin: Any, hook_name: str, expec
             )
         if not isinstance(getattr(obj, "id", None), str) or not obj.id:
             raise _PluginFailed(f"{hook_name} registered a {noun} without an id")
+        _check_construction(obj, noun)
     return registered
+
+
+# The model the construction check asks for: never loaded, only constructed.
+CHECK_MODEL = "photo-annotator/construction-check"
+
+
+def _check_construction(obj: Any, noun: str) -> None:
+    """The construction contract, checked without loading anything: ``type(obj)(model=...)`` builds a
+    ``noun`` of that model, and ``obj`` pickles and unpickles to one of its class, id and model."""
+    what = f"{noun} '{obj.id}'"
+    try:
+        built = type(obj)(model=CHECK_MODEL)
+    except BaseException as exc:
+        raise _PluginFailed(f"{what} breaks the construction contract: type(instance)(model=...) "
+                            f"raised {_one_line(isolated(exc))}") from exc
+    if type(built) is not type(obj) or getattr(built, "id", None) != obj.id \
+            or getattr(built, "model", None) != CHECK_MODEL:
+        raise _PluginFailed(f"{what} breaks the construction contract: type(instance)(model='{CHECK_MODEL}') "
+                            f"built {_identity(built)}")
+    try:
+        copy = pickle.loads(pickle.dumps(obj))
+    except BaseException as exc:
+        raise _PluginFailed(f"{what} cannot be pickled (by class and model): "
+                            f"{_one_line(isolated(exc))}") from exc
+    if type(copy) is not type(obj) or getattr(copy, "id", None) != obj.id \
+            or getattr(copy, "model", None) != obj.model:
+        raise _PluginFailed(f"{what} does not survive pickling: it came back as {_identity(copy)}")
+
+
+def _identity(obj: Any) -> str:
+    return (f"a {type(obj).__name__} with id {getattr(obj, 'id', None)!r} "
+            f"and model {getattr(obj, 'model', None)!r}")
 
 
 def _built_in(module_name: str) -> _Candidate:

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from desktop_app.plugin_api.embedder import Embedder, Modality
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import Embedder, Modality, hookimpl
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,7 +44,7 @@ class ClipEmbedder(Embedder):
         import torch
         from transformers import AutoModel, AutoProcessor
 
-        from desktop_app.plugin_api.hf import ModelLoadError, load_model, load_pretrained
+        from desktop_app.plugin_api import ModelLoadError, load_model, load_pretrained
 
         network = load_model(AutoModel, self.model, None, device, torch.float32)
         if not hasattr(network, "get_image_features") or not hasattr(network, "get_text_features"):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop_app.plugin_api.captioner import CaptionerKind
-from desktop_app.plugin_api.hf import TransformersCaptioner, load_model, load_pretrained
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import CaptionerKind, TransformersCaptioner, hookimpl, load_model, load_pretrained
 
 
 class EncoderDecoderCaptioner(TransformersCaptioner):

@@ -17,21 +17,24 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from desktop_app.plugin_api.captioner import CaptionerKind, CaptionResult, OptionSpec
-from desktop_app.plugin_api.hf import (
+from desktop_app.plugin_api import (
+    CaptionerKind,
+    CaptionResult,
     ModelLoadError,
+    OptionSpec,
     RemoteCodeError,
     TransformersCaptioner,
     config_file,
+    hookimpl,
     load_config,
     load_model,
     load_pretrained,
+    supported_model_type,
 )
-from desktop_app.plugin_api.hookspecs import hookimpl
 
 FLORENCE = "florence2"
 BLIP = "blip"
-SUPPORTED_MODEL_TYPES = (FLORENCE, BLIP)
+SUPPORTED_MODEL_TYPES = {FLORENCE: "Florence-2", BLIP: "BLIP"}
 
 # The "prompt" option's names for Florence-2's captioning and OCR tasks.
 FLORENCE_TASKS = {
@@ -164,15 +167,10 @@ class GenericCaptioner(TransformersCaptioner):
 
 def model_type_of(config: dict[str, Any], source: str) -> str:
     """The captioning family of a model's config: "florence2" or "blip"; anything else is refused."""
-    model_type = config.get("model_type")
-    if model_type not in SUPPORTED_MODEL_TYPES:
-        raise ModelLoadError(
-            f"the generic captioner cannot caption with {source}: its model type is "
-            f"'{model_type or 'not given'}'; supported model types: florence2 (Florence-2), blip (BLIP)"
-        )
+    model_type = supported_model_type(config, source, SUPPORTED_MODEL_TYPES, "the generic captioner")
     if model_type == FLORENCE and _is_remote_code_florence(config):
         raise ModelLoadError(remote_florence_message(source))
-    return str(model_type)
+    return model_type
 
 
 def remote_florence_message(source: str) -> str:

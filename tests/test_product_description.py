@@ -142,7 +142,7 @@ def test_a_model_of_another_type_is_refused_by_its_config(tmp_path: Path) -> Non
     folder = tmp_path / "smolvlm2"
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps({"model_type": "smolvlm"}))
-    with pytest.raises(ModelLoadError, match="its model type is 'smolvlm'; supported: idefics3"):
+    with pytest.raises(ModelLoadError, match="its model type is 'smolvlm'; supported model types: idefics3"):
         ProductDescriptionCaptioner(str(folder)).load("cpu", None)
 
 

@@ -1,1 +1,61 @@
-"""The public plugin API: the one module plugins import (contracts, hookimpl, transformers helpers)."""
+"""The public plugin API: the one module plugins import (``from desktop_app.plugin_api import ...``).
+
+It holds the captioner and embedder contracts, ``hookimpl`` to mark hook implementations, and the
+transformers helpers the built-in captioners use. The names in ``__all__`` are the API; its
+submodules are the app's own, and a plugin importing them breaks an import-linter contract.
+
+``API_VERSION`` is "MAJOR.MINOR": MINOR grows when names or optional methods are added (a plugin
+written for 1.0 works with any 1.x); MAJOR grows when something a plugin may rely on is removed or
+changes meaning. README "Plugin API changelog" lists what each version holds. Importing this module
+stays cheap: torch and transformers are imported only when a model loads.
+"""
+
+from __future__ import annotations
+
+from desktop_app.plugin_api.captioner import (
+    Captioner,
+    CaptionerKind,
+    CaptionInterrupted,
+    CaptionResult,
+    InputKind,
+    OptionSpec,
+    TokenScore,
+)
+from desktop_app.plugin_api.embedder import Embedder, Modality
+from desktop_app.plugin_api.hf import (
+    ModelLoadError,
+    ModelNotAvailableError,
+    RemoteCodeError,
+    TransformersCaptioner,
+    config_file,
+    load_config,
+    load_model,
+    load_pretrained,
+    supported_model_type,
+)
+from desktop_app.plugin_api.hookspecs import hookimpl
+
+API_VERSION = "1.0"
+
+__all__ = [
+    "API_VERSION",
+    "CaptionInterrupted",
+    "CaptionResult",
+    "Captioner",
+    "CaptionerKind",
+    "Embedder",
+    "InputKind",
+    "Modality",
+    "ModelLoadError",
+    "ModelNotAvailableError",
+    "OptionSpec",
+    "RemoteCodeError",
+    "TokenScore",
+    "TransformersCaptioner",
+    "config_file",
+    "hookimpl",
+    "load_config",
+    "load_model",
+    "load_pretrained",
+    "supported_model_type",
+]

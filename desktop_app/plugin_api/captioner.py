@@ -3,6 +3,8 @@
 A captioner is cheap to construct (no weights, no torch import). ``load(device, dtype)`` does the
 heavy work and ``unload()`` frees it; ``caption(images, options)`` captions a batch. The engine owns
 batching, devices, caching and errors; a captioner only turns decoded, upright RGB images into text.
+Version 1 of the plugin API also reserves two optional extension points, with defaults that change
+nothing: ``prepare`` (CPU preprocessing on the engine's decode threads) and ``attention``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    import numpy as np
     from PIL import Image
 
 
@@ -66,7 +69,15 @@ class CaptionInterrupted(Exception):
 
 
 class Captioner(ABC):
-    """Base class of every captioner. Subclasses set the class attributes and the three methods."""
+    """Base class of every captioner. Subclasses set the class attributes and the three methods.
+
+    The construction contract: a plugin registers one instance, and the engine builds each captioner
+    it loads afresh as ``type(instance)(model=...)`` (one per model and device), so the class must be
+    constructible with the ``model`` keyword alone, cheaply (no weights, no torch import), and the
+    result must caption with that model. An instance pickles by class and model (``__reduce__``), so
+    that another process can rebuild it the same way; a pickled copy is not loaded. Registration
+    checks both and refuses a plugin that fails either (``photo-annotator plugins`` says why).
+    """
 
     id: ClassVar[str]
     name: ClassVar[str]
@@ -79,6 +90,8 @@ class Captioner(ABC):
     # The engine shrinks images to at most this many pixels a side before captioning (JPEGs then
     # decode at a reduced scale); about twice the model's input size. None: full size.
     max_image_side: ClassVar[int | None] = None
+    # True when ``attention`` returns maps (the default returns None).
+    supports_attention: ClassVar[bool] = False
 
     def __init__(self, model: str | None = None, revision: str | None = None) -> None:
         """``model``: a hub id or a local folder (default: ``default_model``)."""
@@ -90,6 +103,10 @@ class Captioner(ABC):
         # polls is stopped between batches.
         self.interrupt: Callable[[], bool] | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # By class and model, through the construction contract: never the weights or a running state.
+        return _rebuilt, (type(self), self.model, self.revision)
+
     @abstractmethod
     def load(self, device: str, dtype: str | None) -> None:
         """Load the weights onto ``device`` ("cuda", "mps", "cpu"...) in ``dtype`` ("bfloat16"...)."""
@@ -99,8 +116,26 @@ class Captioner(ABC):
         """Free the weights; ``load`` may be called again later."""
 
     @abstractmethod
-    def caption(self, images: Sequence[Image.Image], options: dict[str, Any]) -> list[CaptionResult]:
-        """Caption a batch of upright RGB images; one result per image, in order."""
+    def caption(self, images: Sequence[Any], options: dict[str, Any]) -> list[CaptionResult]:
+        """Caption a batch of upright RGB images (or what ``prepare`` made of them); one result per
+        image, in order."""
+
+    # -- optional extension points (plugin API version 1) ----------------------------------------------
+
+    def prepare(self, images: list[Image.Image], options: dict[str, Any]) -> Sequence[Any]:
+        """CPU preprocessing of a batch, which the engine runs on its decode threads (while the model
+        works on the previous batch) before handing the result to ``caption``: one entry per image,
+        in order, each usable alone (the engine may split a batch). It must not touch the model or
+        the device; it may run while ``caption`` runs on another batch. Default: the images as they
+        are. When it raises, the engine retries image by image and fails only the image that fails."""
+        return images
+
+    def attention(self, image: Image.Image, text: str, options: dict[str, Any]) -> np.ndarray | None:
+        """Where the model looked on ``image`` for ``text`` (for explanations): a 2-D float array over
+        the image's patch grid (rows, columns), finite, non-negative, summing to about 1; None when
+        the captioner cannot say. Called on a loaded captioner. Default: None (``supports_attention``
+        False)."""
+        return None
 
     def option_defaults(self) -> dict[str, Any]:
         return {spec.name: spec.default for spec in self.options}
@@ -129,3 +164,10 @@ class Captioner(ABC):
                 for s in self.options
             ],
         }
+
+
+def _rebuilt(cls: type[Captioner], model: str, revision: str | None) -> Captioner:
+    """A pickled captioner, rebuilt by the construction contract."""
+    captioner = cls(model=model)
+    captioner.revision = revision
+    return captioner

@@ -25,6 +25,9 @@ class Modality(enum.StrEnum):
 
 
 class Embedder(ABC):
+    """Base class of every embedder. The construction contract is the captioner's: the app builds the
+    embedder it loads as ``type(instance)(model=...)``, and an instance pickles by class and model."""
+
     id: ClassVar[str]
     name: ClassVar[str]
     description: ClassVar[str]
@@ -34,6 +37,9 @@ class Embedder(ABC):
 
     def __init__(self, model: str | None = None) -> None:
         self.model = model or self.default_model
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (type(self), self.model)
 
     @abstractmethod
     def load(self, device: str) -> None:
@@ -98,3 +104,8 @@ def load_embedder(prototype: Embedder, model: str | None, device: str) -> Embedd
         embedder = type(prototype)(model=model)
         embedder.load(resolve_device(device))
     return embedder
+
+
+def _rebuilt(cls: type[Embedder], model: str) -> Embedder:
+    """A pickled embedder, rebuilt by the construction contract."""
+    return cls(model=model)

@@ -293,6 +293,18 @@ def load_config(source: str, revision: str | None) -> dict[str, Any]:
     return load_pretrained(_ConfigFile, source, revision)
 
 
+def supported_model_type(config: dict[str, Any], source: str, supported: dict[str, str], user: str) -> str:
+    """The ``model_type`` of a model's ``config`` when it is one of ``supported`` (model type: what
+    it is, for the message); otherwise a ModelLoadError saying that ``user`` ("the generic
+    captioner") cannot use ``source``, and what it supports."""
+    model_type = config.get("model_type")
+    if model_type not in supported:
+        listed = ", ".join(f"{name} ({what})" for name, what in supported.items())
+        raise ModelLoadError(f"{user} cannot use {source}: its model type is '{model_type or 'not given'}'; "
+                             f"supported model types: {listed}")
+    return str(model_type)
+
+
 class _ConfigFile:
     @staticmethod
     def from_pretrained(path: str, **kwargs: Any) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """A plugin whose hook implementation asks for an argument the hook does not have."""
 
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import hookimpl
 
 
 @hookimpl

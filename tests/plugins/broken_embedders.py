@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from desktop_app.plugin_api.embedder import Embedder
-from desktop_app.plugin_api.hf import ModelNotAvailableError
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import Embedder, ModelNotAvailableError, hookimpl
 
 
 class _Broken(Embedder):

@@ -1,6 +1,6 @@
 """Registers a captioner id that fake_captioners already has."""
 
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import hookimpl
 from tests.plugins.fake_captioners import FixedCaptioner
 
 

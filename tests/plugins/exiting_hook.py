@@ -1,6 +1,6 @@
 """A plugin whose hook raises a BaseException that is not an Exception (SystemExit, GeneratorExit...)."""
 
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import hookimpl
 
 
 @hookimpl

@@ -2,8 +2,7 @@
 
 import time
 
-from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, CaptionResult
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import Captioner, CaptionerKind, CaptionResult, hookimpl
 
 
 class FixedCaptioner(Captioner):

@@ -4,8 +4,7 @@ import hashlib
 
 import numpy as np
 
-from desktop_app.plugin_api.embedder import Embedder
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import Embedder, hookimpl
 
 
 class HashedWordsEmbedder(Embedder):

@@ -1,6 +1,6 @@
 """A plugin whose hook raises."""
 
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import hookimpl
 
 
 @hookimpl

@@ -1,6 +1,6 @@
 """A plugin that registers a string where a Captioner belongs."""
 
-from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api import hookimpl
 
 
 @hookimpl
