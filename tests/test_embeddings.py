@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,19 +17,14 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, edit_caption
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Embedding, Library, Photo, PhotoStatus
 from desktop_app.cli.main import main
+from desktop_app.library import decoding
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_api.hf import ModelNotAvailableError
 from desktop_app.plugin_registry import load_plugins
+from desktop_app.search.embedding import embed_captions, embed_photos
 from desktop_app.search.results import SearchFilters
-from desktop_app.search.vectors import (
-    PHOTOS,
-    VectorIndex,
-    embed_captions,
-    embed_photos,
-    from_blob,
-    image_search,
-    semantic_search,
-)
+from desktop_app.search.vector_index import VectorIndex, image_search, semantic_search
+from desktop_app.search.vector_store import PHOTOS, from_blob
 from plugins.clip import ClipEmbedder
 from plugins.minilm import MiniLMEmbedder
 from tests import photo_files
@@ -365,6 +361,29 @@ def test_a_changed_photo_is_not_found_by_its_old_vector(
     with catalogue.read() as session:
         index.refresh(session)
         assert photo_library["p3"] in [hit.photo_id for hit in image_search(session, index, tiny_clip, "sky")]
+
+
+def test_photo_embedding_decodes_ahead_like_the_engine_and_stops_between_batches(
+        catalogue: Catalogue, photo_library: dict[str, int], tiny_clip: ClipEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded_on: list[str] = []
+    real_decode = decoding.decode_file
+
+    def watched(path: str, *args: object) -> object:
+        decoded_on.append(threading.current_thread().name)
+        return real_decode(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decoding, "decode_file", watched)
+    progress: list[tuple[int, int]] = []
+    report = embed_photos(catalogue, tiny_clip, batch_size=2, progress=lambda *done: progress.append(done),
+                          stop=lambda: bool(progress))
+    assert (report.embedded, report.stopped, progress) == (2, True, [(2, 5)])
+    # The engine's decode-ahead: files decode on its pool's threads, never on the caller's.
+    assert len(decoded_on) >= 2 and all(name.startswith("embed-decode") for name in decoded_on)
+
+    progress.clear()
+    again = embed_photos(catalogue, tiny_clip, batch_size=2, progress=lambda *done: progress.append(done))
+    assert (again.embedded, again.current, again.stopped, progress[-1]) == (3, 2, False, (5, 5))
 
 
 # -- the command ------------------------------------------------------------------------------------------

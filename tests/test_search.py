@@ -370,9 +370,9 @@ def test_an_edit_is_embedded_before_a_query_even_when_a_collection_waits_for_emb
     captioned: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop_app.plugin_registry import load_plugins
+    from desktop_app.search.embedding import embed_captions
     from desktop_app.search.results import SearchMode
     from desktop_app.search.service import SearchService
-    from desktop_app.search.vectors import embed_captions
 
     search = SearchService(catalogue, load_plugins(), device="cpu")
     try:

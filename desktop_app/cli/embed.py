@@ -30,7 +30,7 @@ def embed(embedder_id: str, model: str | None, device: str, batch_size: int | No
     from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_api.embedder import Modality, load_embedder
     from desktop_app.plugin_registry import load_plugins
-    from desktop_app.search.vectors import (
+    from desktop_app.search.embedding import (
         DEFAULT_BATCH_SIZE,
         DEFAULT_PHOTO_BATCH_SIZE,
         embed_captions,

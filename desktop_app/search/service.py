@@ -3,7 +3,8 @@
 One SearchService serves the CLI (`photo-annotator search`) and the GUI's search box. It keeps the
 embedder loaded and the in-memory vector index of its model between queries, refreshing the index
 incrementally before each semantic query so an edited caption is searched by its new text once it
-is re-embedded, and never by its old vector. No Qt here; the GUI calls it from a worker thread.
+is re-embedded, and never by its old vector. No Qt here; the GUI calls it from a worker thread. The
+vector modules (numpy) load with the first search by meaning, not for a keyword search.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.fts import to_fts
 from desktop_app.errors import isolated, one_line
-from desktop_app.plugin_api.embedder import EmbedderError, load_embedder, plugin_failures
+from desktop_app.plugin_api.embedder import EmbedderError, Modality, load_embedder, plugin_failures
 from desktop_app.plugin_registry import PluginRegistry, UnknownEmbedderError
 from desktop_app.query_language import MeaningQuery, for_meaning
 from desktop_app.search.keyword import keyword_search, matching_captions
@@ -155,7 +156,9 @@ class SearchService:
                   notices: list[str]) -> list[SearchHit]:
         """Photos by what their captions mean; the query's excluded words are left out of the text
         embedded, and captions holding them are dropped."""
-        from desktop_app.search.vectors import VectorIndex, embed_captions, unembedded_captions
+        from desktop_app.search.embedding import embed_captions
+        from desktop_app.search.vector_index import VectorIndex
+        from desktop_app.search.vector_store import unembedded_captions
 
         if not meaning.text.strip():
             return []
@@ -194,7 +197,7 @@ class SearchService:
 
     def _without_excluded(self, session: Any, meaning: MeaningQuery, filters: SearchFilters,
                           limit: int) -> list[SearchHit]:
-        from desktop_app.search.vectors import semantic_search
+        from desktop_app.search.vector_index import semantic_search
 
         excluded = to_fts(meaning.excluded)
         fetch = limit
@@ -211,8 +214,8 @@ class SearchService:
     def _image(self, text: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
         """Photos whose pixels match ``text`` (captioned or not), by an image-text embedder's photo
         vectors (made by `photo-annotator embed --photos`)."""
-        from desktop_app.plugin_api.embedder import Modality
-        from desktop_app.search.vectors import PHOTOS, VectorIndex, image_search
+        from desktop_app.search.vector_index import VectorIndex, image_search
+        from desktop_app.search.vector_store import PHOTOS
 
         embedder = self.embedder()
         if Modality.IMAGE not in embedder.modalities:
@@ -229,7 +232,7 @@ class SearchService:
 
     def embed(self, progress: Any = None, stop: Any = None) -> Any:
         """Embed every caption that has no current vector of this embedder's model (an EmbedReport)."""
-        from desktop_app.search.vectors import embed_captions
+        from desktop_app.search.embedding import embed_captions
 
         report = embed_captions(self.catalogue, self.embedder(), progress=progress, stop=stop)
         self._unembedded = None  # look again: a stopped run leaves some

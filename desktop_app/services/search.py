@@ -9,7 +9,7 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.plugin_api.embedder import Modality, load_embedder
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from desktop_app.search.service import DEFAULT_EMBEDDER, SearchError, SearchService
-from desktop_app.search.vectors import (
+from desktop_app.search.embedding import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_PHOTO_BATCH_SIZE,
     EmbedReport,

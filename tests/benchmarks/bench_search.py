@@ -215,7 +215,7 @@ def run(count: int, queries: int, workdir: Path, dtype: str) -> None:
     from desktop_app.catalogue import open_catalogue
     from desktop_app.search.keyword import keyword_search
     from desktop_app.search.service import fuse
-    from desktop_app.search.vectors import VectorIndex, caption_hits
+    from desktop_app.search.vector_index import VectorIndex, caption_hits
 
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / f"catalogue-{count}-v{GENERATOR_VERSION}.db"

@@ -1,18 +1,11 @@
-"""Vectors of captions (and, for image-text embedders, of photos): storing them, keeping them current,
-and ranking them against a query in memory.
+"""The in-memory vector index, and search by meaning (captions) and by pixels (photos) with it.
 
-Storage: one ``embeddings`` row per (caption or photo, model id): the L2-normalised vector as
-little-endian float32 bytes, and ``content_hash``, the sha256 of the exact text embedded (a photo's
-own content hash for photos). A caption whose text no longer hashes to its vector's hash is stale:
-``embed_captions`` embeds it again, and until then no search uses the old vector. Vectors of
-different model ids live side by side and are never compared: an index holds one model's vectors.
-
-Search: ``VectorIndex`` keeps one model's vectors in a float16 matrix (half of float32's memory:
-768 MB at 1M x 384) and ranks by one matrix-vector product. numpy has no fast float16 product on a
-CPU (1.15 s at 1M x 384 on this 2-core machine, against 20 ms for torch's; float32 in numpy takes
-30 ms but twice the memory; int8 in numpy 150 ms), so the product runs in torch on the same memory.
-The best candidates are then rescored in float32, so rounding in the float16 product does not
-reorder the top hits (recall@10 against float32: 1.0 on 40 queries at 1M).
+``VectorIndex`` keeps one model's vectors in a float16 matrix (half of float32's memory: 768 MB at
+1M x 384) and ranks by one matrix-vector product. numpy has no fast float16 product on a CPU (1.15 s
+at 1M x 384 on this 2-core machine, against 20 ms for torch's; float32 in numpy takes 30 ms but twice
+the memory; int8 in numpy 150 ms), so the product runs in torch on the same memory. The best
+candidates are then rescored in float32, so rounding in the float16 product does not reorder the top
+hits (recall@10 against float32: 1.0 on 40 queries at 1M).
 
 ``refresh()`` is incremental: new vectors come from embeddings ids above the last one loaded,
 changed captions from caption revision ids above the last one seen (every text change appends a
@@ -24,304 +17,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.models import Caption, CaptionRevision, Embedding, Photo, PhotoStatus, utcnow
-from desktop_app.errors import one_line
-from desktop_app.plugin_api.embedder import Embedder, Modality, plugin_failures
+from desktop_app.catalogue.models import Caption, CaptionRevision, Embedding, Photo
+from desktop_app.catalogue.photos import absolute_path, library_roots
+from desktop_app.plugin_api.embedder import Embedder, Modality
+from desktop_app.search.embedding import vectors_of
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions, is_unfiltered
+from desktop_app.search.vector_store import CAPTIONS, PHOTOS, chunks, normalised, owner_column, text_hash
 
 log = logging.getLogger(__name__)
 
-CAPTIONS = "captions"
-PHOTOS = "photos"
-DEFAULT_BATCH_SIZE = 64
-DEFAULT_PHOTO_BATCH_SIZE = 16
-PAGE = 2000  # captions or photos read per query while embedding: never all texts at once
 LOAD_PAGE = 20_000  # vectors read per query while an index loads
-IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's bound-parameter limit
 OVERFETCH = 4  # several captions of one photo can rank together: fetch more than the hits asked for
 RESCORE_MIN = 64  # the float16 product's best candidates rescored in float32, at least this many
 COMPACT_FRACTION = 0.25  # dropped rows beyond this share of the matrix are squeezed out
 
-Progress = Callable[[int, int], None]  # (done, total)
-Stop = Callable[[], bool]
-
-
-# -- the stored form --------------------------------------------------------------------------------
-
-def text_hash(text: str) -> str:
-    """The content hash of a caption's text: sha256 of its exact UTF-8 bytes, hex."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def normalised(vectors: Any) -> np.ndarray:
-    """Rows scaled to unit length, float32 (an all-zero row stays zero)."""
-    array = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-    norms = np.linalg.norm(array, axis=1, keepdims=True)
-    return array / np.maximum(norms, 1e-12)
-
-
-def to_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
-
-
-def from_blob(blob: bytes, dimension: int) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<f4", count=dimension)
-
-
-@dataclass
-class EmbedReport:
-    """What one ``embed_captions`` or ``embed_photos`` run did."""
-
-    model_id: str
-    kind: str = CAPTIONS
-    embedded: int = 0  # vectors written: new, or replacing a stale one
-    current: int = 0  # already had a vector of the current text (or pixels)
-    failed: list[tuple[int, str]] = field(default_factory=list)  # (photo id, one-line reason)
-    stopped: bool = False
-    seconds: float = 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {"model_id": self.model_id, "kind": self.kind, "embedded": self.embedded,
-                "current": self.current, "failed": [{"photo_id": photo_id, "error": reason}
-                                                    for photo_id, reason in self.failed],
-                "stopped": self.stopped, "seconds": round(self.seconds, 3)}
-
-
-# -- embedding -----------------------------------------------------------------------------------------
-
-def embed_captions(catalogue: Catalogue, embedder: Embedder, batch_size: int = DEFAULT_BATCH_SIZE,
-                   progress: Progress | None = None, stop: Stop | None = None,
-                   caption_ids: Iterable[int] | None = None) -> EmbedReport:
-    """Embed every caption that has no current vector of ``embedder``'s model (none yet, or its text
-    was edited since), ``batch_size`` at a time, each batch written in one transaction. The loaded
-    ``embedder`` is the caller's. ``stop`` is asked between batches. ``caption_ids``: only these (such
-    as ``VectorIndex.needs_embedding()``, the captions edited or added since an index loaded), without
-    reading the others."""
-    model_id = embedder.model
-    report = EmbedReport(model_id, CAPTIONS)
-    started = time.perf_counter()
-    chosen = None if caption_ids is None else sorted(set(caption_ids))
-    if chosen is None:
-        with catalogue.read() as session:
-            total = session.scalar(select(func.count(Caption.id))) or 0
-    else:
-        total = len(chosen)
-    done = 0
-    work: list[tuple[int, str, str]] = []  # (caption id, text, its hash)
-
-    def flush(batch: list[tuple[int, str, str]]) -> None:
-        nonlocal done
-        vectors = _embedded(embedder, [text for _id, text, _hash in batch])
-        _store(catalogue, Embedding.caption_id, Caption, model_id,
-               [(caption_id, digest) for caption_id, _text, digest in batch], vectors)
-        report.embedded += len(batch)
-        done += len(batch)
-
-    current = (select(Caption.id, Caption.text, Embedding.content_hash)
-               .outerjoin(Embedding, and_(Embedding.caption_id == Caption.id, Embedding.model_id == model_id))
-               .order_by(Caption.id))
-    last_id = 0
-    pages_left = True
-    while pages_left or work:
-        if pages_left:
-            with catalogue.read() as session:
-                if chosen is None:
-                    rows = session.execute(current.where(Caption.id > last_id).limit(PAGE)).all()
-                    pages_left = len(rows) == PAGE
-                else:
-                    page, chosen = chosen[:IN_CHUNK], chosen[IN_CHUNK:]
-                    rows = session.execute(current.where(Caption.id.in_(page))).all()
-                    pages_left = bool(chosen)
-                    done += len(page) - len(rows)  # deleted since
-            if rows:
-                last_id = rows[-1][0]
-            for caption_id, text, stored in rows:
-                digest = text_hash(text)
-                if stored == digest:
-                    report.current += 1
-                    done += 1
-                else:
-                    work.append((caption_id, text, digest))
-        # Full batches while pages remain; then the rest.
-        while len(work) >= batch_size or (work and not pages_left):
-            if stop is not None and stop():
-                report.stopped = True
-                report.seconds = time.perf_counter() - started
-                return report
-            batch, work = work[:batch_size], work[batch_size:]
-            flush(batch)
-            if progress is not None:
-                progress(done, total)
-        if progress is not None:
-            progress(done, total)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def embed_photos(catalogue: Catalogue, embedder: Embedder, batch_size: int = DEFAULT_PHOTO_BATCH_SIZE,
-                 progress: Progress | None = None, stop: Stop | None = None,
-                 decode_workers: int = 2) -> EmbedReport:
-    """Embed the pixels of every readable photo that has no vector of ``embedder``'s model for its
-    current content (an image-text embedder only). Files that cannot be decoded are reported, one
-    line each, and left without a vector."""
-    from desktop_app.catalogue.photos import absolute_path, library_roots
-
-    if Modality.IMAGE not in embedder.modalities:
-        raise ValueError(f"embedder {embedder.id} embeds text only, not photos")
-    model_id = embedder.model
-    report = EmbedReport(model_id, PHOTOS)
-    started = time.perf_counter()
-    ok = and_(Photo.status == PhotoStatus.OK, Photo.content_hash.is_not(None))
-    with catalogue.read() as session:
-        total = session.scalar(select(func.count(Photo.id)).where(ok)) or 0
-        roots = library_roots(session)
-    max_side = getattr(embedder, "max_image_side", None)
-    done = 0
-    last_id = 0
-    with ThreadPoolExecutor(max(1, decode_workers), thread_name_prefix="embed-decode") as pool:
-        while True:
-            with catalogue.read() as session:
-                rows = session.execute(
-                    select(Photo.id, Photo.library_id, Photo.rel_path, Photo.content_hash,
-                           Embedding.content_hash)
-                    .outerjoin(Embedding, and_(Embedding.photo_id == Photo.id,
-                                               Embedding.model_id == model_id))
-                    .where(Photo.id > last_id, ok).order_by(Photo.id).limit(PAGE)
-                ).all()
-            if not rows:
-                break
-            last_id = rows[-1][0]
-            work = [(photo_id, absolute_path(roots[library_id], rel_path), digest)
-                    for photo_id, library_id, rel_path, digest, stored in rows if stored != digest]
-            report.current += len(rows) - len(work)
-            done += len(rows) - len(work)
-            for start in range(0, len(work), batch_size):
-                if stop is not None and stop():
-                    report.stopped = True
-                    report.seconds = time.perf_counter() - started
-                    return report
-                batch = work[start:start + batch_size]
-                decoded = list(pool.map(lambda item: _decode(item[1], max_side), batch))
-                pairs = list(zip(batch, decoded, strict=True))
-                good = [(item, image) for item, (image, _error) in pairs if image is not None]
-                report.failed += [(item[0], error) for item, (image, error) in pairs if image is None]
-                if good:
-                    vectors = _embedded(embedder, [image for _item, image in good], images=True)
-                    _store(catalogue, Embedding.photo_id, Photo, model_id,
-                           [(item[0], item[2]) for item, _image in good], vectors)
-                    report.embedded += len(good)
-                done += len(batch)
-                if progress is not None:
-                    progress(done, total)
-            if progress is not None:
-                progress(done, total)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _decode(path: str, max_side: int | None) -> tuple[Any, str | None]:
-    """(image, None) or (None, a one-line reason), as the captioning engine decodes its photos."""
-    from desktop_app.errors import os_error_reason
-    from desktop_app.library.images import UnsupportedImageError, decode, open_image
-
-    try:
-        with open(path, "rb") as file:
-            return decode(open_image(file), max_side=max_side), None
-    except UnsupportedImageError as exc:
-        return None, str(exc)
-    except OSError as exc:
-        return None, os_error_reason(exc)
-    except Exception as exc:
-        return None, f"cannot decode image: {one_line(exc)}"
-
-
-def unembedded_captions(session: Session, model_id: str, limit: int) -> list[int]:
-    """Up to ``limit`` ids of captions that have no vector of ``model_id`` at all (a stale one is the
-    index's to find). Two counts first: a catalogue where every caption has one costs no scan."""
-    captions = session.scalar(select(func.count(Caption.id))) or 0
-    vectors = session.scalar(select(func.count(Embedding.id)).where(
-        Embedding.model_id == model_id, Embedding.caption_id.is_not(None))) or 0
-    if vectors >= captions:
-        return []
-    missing = (select(Caption.id)
-               .outerjoin(Embedding, and_(Embedding.caption_id == Caption.id, Embedding.model_id == model_id))
-               .where(Embedding.id.is_(None)).order_by(Caption.id).limit(limit))
-    return list(session.scalars(missing))
-
-
-def _embedded(embedder: Embedder, inputs: Sequence[Any], images: bool = False) -> np.ndarray:
-    """The embedder's normalised vectors of ``inputs`` (texts, or photos with ``images``); whatever goes
-    wrong in the plugin, vectors of the wrong shape included, is an EmbedderError."""
-    with plugin_failures(embedder, "embedding photos" if images else "embedding text"):
-        vectors = embedder.embed_images(inputs) if images else embedder.embed_texts(inputs)
-        array = np.asarray(vectors, dtype=np.float32)
-        if array.ndim != 2 or array.shape[0] != len(inputs):
-            raise ValueError(f"returned {array.shape} vectors for {len(inputs)} inputs")
-    return normalised(array)  # the contract says normalised; stored vectors must be, whatever a plugin does
-
-
-def _store(catalogue: Catalogue, owner: Any, owner_table: Any, model_id: str,
-           items: Sequence[tuple[int, str]], vectors: np.ndarray) -> None:
-    """Insert or replace the vectors of ``items`` (owner id, content hash) in one write transaction.
-    A replaced vector keeps its row (and id): indexes learn of it from the owner's change."""
-    now = utcnow()
-    with catalogue.write() as session:
-        # A caption or photo deleted while its batch was being embedded: nothing to store for it.
-        ids = [owner_id for owner_id, _digest in items]
-        existing = {row for chunk in _chunks(ids) for row in
-                    session.scalars(select(owner_table.id).where(owner_table.id.in_(chunk)))}
-        rows = [{owner.key: owner_id, "model_id": model_id, "dimension": int(vectors.shape[1]),
-                 "vector": to_blob(vector), "content_hash": digest, "created_at": now}
-                for (owner_id, digest), vector in zip(items, vectors, strict=True) if owner_id in existing]
-        if not rows:
-            return
-        insert = _dialect_insert(session)
-        statement = insert(Embedding)
-        statement = statement.on_conflict_do_update(
-            index_elements=[owner.key, "model_id"],
-            set_={column: statement.excluded[column]
-                  for column in ("dimension", "vector", "content_hash", "created_at")},
-        )
-        # Core INSERT of converted values: the UTC type's bind conversion applies to created_at.
-        session.execute(statement, rows)
-
-
-def _digest_key(content_hash: str) -> bytes:
-    """32 bytes standing for a content hash in memory: a text's sha256 as is; a photo's (16-byte blake2b)
-    zero-padded; any other form hashed."""
-    try:
-        raw = bytes.fromhex(content_hash)
-    except ValueError:
-        raw = b""
-    return raw.ljust(32, b"\0") if 0 < len(raw) <= 32 else hashlib.sha256(content_hash.encode()).digest()
-
-
-def _dialect_insert(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
-def _chunks(ids: Sequence[int] | Iterable[int], size: int = IN_CHUNK) -> Iterator[list[int]]:
-    items = list(ids)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-# -- the in-memory index ---------------------------------------------------------------------------------
 
 class VectorIndex:
     """One model's vectors of captions (``kind`` CAPTIONS) or photos (PHOTOS), in memory, ranked by one
@@ -336,7 +52,7 @@ class VectorIndex:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float16, np.float32):
             raise ValueError("an index stores float16 or float32 vectors")
-        self._owner = Embedding.caption_id if kind == CAPTIONS else Embedding.photo_id
+        self._owner = owner_column(kind)
         self._reset()
 
     def _reset(self) -> None:
@@ -441,7 +157,7 @@ class VectorIndex:
 
     def _recheck(self, session: Session, owners: set[int]) -> None:
         """Owners whose content may have changed: keep, replace, or drop their rows."""
-        for chunk in _chunks(sorted(owners)):
+        for chunk in chunks(sorted(owners)):
             if self.kind == CAPTIONS:
                 statement = (
                     select(Caption.id, Embedding.content_hash, Embedding.dimension, Embedding.vector,
@@ -630,6 +346,16 @@ class VectorIndex:
         self._pending.add(int(self._ids[row]))
 
 
+def _digest_key(content_hash: str) -> bytes:
+    """32 bytes standing for a content hash in memory: a text's sha256 as is; a photo's (16-byte blake2b)
+    zero-padded; any other form hashed."""
+    try:
+        raw = bytes.fromhex(content_hash)
+    except ValueError:
+        raw = b""
+    return raw.ljust(32, b"\0") if 0 < len(raw) <= 32 else hashlib.sha256(content_hash.encode()).digest()
+
+
 # -- searching ----------------------------------------------------------------------------------------------
 
 def semantic_search(session: Session, index: VectorIndex, embedder: Embedder, text: str,
@@ -641,7 +367,7 @@ def semantic_search(session: Session, index: VectorIndex, embedder: Embedder, te
                          f"not captions of {embedder.model}")
     if limit <= 0 or not text.strip():
         return []
-    query = _embedded(embedder, [text])[0]
+    query = vectors_of(embedder, [text])[0]
     allowed = None if is_unfiltered(filters) else _filtered_caption_ids(session, filters)
     return caption_hits(session, index, query, limit, allowed)
 
@@ -649,8 +375,6 @@ def semantic_search(session: Session, index: VectorIndex, embedder: Embedder, te
 def caption_hits(session: Session, index: VectorIndex, query: np.ndarray, limit: int,
                  allowed: np.ndarray | None = None) -> list[SearchHit]:
     """The ranking part of ``semantic_search``, for a query already embedded."""
-    from desktop_app.catalogue.photos import absolute_path, library_roots
-
     roots = library_roots(session)
     fetch = limit * OVERFETCH
     while True:
@@ -685,15 +409,13 @@ def image_search(session: Session, index: VectorIndex, embedder: Embedder, text:
     """Photos whose pixels match ``text`` through an image-text embedder (CLIP, SigLIP), best first,
     captioned or not. A hit carries the photo's current caption, if any (caption_id None and caption ""
     otherwise). Caption filters (state, captioner, origin) keep photos with a caption that passes."""
-    from desktop_app.catalogue.photos import absolute_path, library_roots
-
     if index.kind != PHOTOS or index.model_id != embedder.model:
         raise ValueError(f"the index holds {index.kind} of {index.model_id}, not photos of {embedder.model}")
     if Modality.IMAGE not in embedder.modalities:
         raise ValueError(f"embedder {embedder.id} does not embed photos")
     if limit <= 0 or not text.strip():
         return []
-    query = _embedded(embedder, [text])[0]
+    query = vectors_of(embedder, [text])[0]
     allowed = None if is_unfiltered(filters) else _filtered_photo_ids(session, filters)
     roots = library_roots(session)
     fetch = limit
@@ -725,7 +447,7 @@ def image_search(session: Session, index: VectorIndex, embedder: Embedder, text:
 
 def _rows_by_id(session: Session, statement: Select[Any], key: Any, ids: Sequence[int]) -> dict[int, Any]:
     rows: dict[int, Any] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for row in session.execute(statement.where(key.in_(chunk))):
             rows[row[0]] = row
     return rows
