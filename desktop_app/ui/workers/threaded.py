@@ -143,8 +143,7 @@ class Service(QObject):
         self._call.connect(worker._serve)
         self._quit.connect(worker._quit)
         worker.done.connect(self._on_done)
-        self._forwarded: list[QObject] = []
-        if "failed" not in self.forward(worker, self, renamed):
+        if "failed" not in self._forward(worker, renamed):
             # This service's `failed` carries more than a line (a request id): a failure without one is
             # unexpected, and goes where the application shows those.
             worker.failed.connect(self._on_unexpected)
@@ -158,19 +157,16 @@ class Service(QObject):
         """Whether the worker's thread runs (until ``shutdown``)."""
         return self._thread.isRunning()
 
-    def forward(self, worker: Worker, target: QObject, renamed: Mapping[str, str] | None = None) -> list[str]:
-        """Connect each signal ``target``'s class declares to ``worker``'s signal of the same name (or of
-        the name ``renamed`` maps to it); the worker's signals connected. The connections are queued:
-        listeners run on the GUI thread."""
+    def _forward(self, worker: Worker, renamed: Mapping[str, str] | None) -> list[str]:
+        """Connect each signal this class declares to ``worker``'s signal of the same name (or of the name
+        ``renamed`` maps to it); the worker's signals connected. Queued: listeners run on the GUI thread."""
         sources = {value: key for key, value in (renamed or {}).items()}
         connected = []
-        for name in _declared_signals(type(target)):
+        for name in _declared_signals(type(self)):
             source = sources.get(name, name)
             if isinstance(getattr(type(worker), source, None), Signal):
-                getattr(worker, source).connect(getattr(target, name))
+                getattr(worker, source).connect(getattr(self, name))
                 connected.append(source)
-        if target is not self:
-            self._forwarded.append(target)
         return connected
 
     def call(self, method: Callable[..., Any], *args: Any) -> bool:
@@ -204,8 +200,7 @@ class Service(QObject):
             self._quit.emit()
             self._thread.wait()  # no timeout: a QThread destroyed while it runs aborts the process
         # Answers posted while this thread waited, delivered now, before the application may exit.
-        for receiver in (self, *self._forwarded):
-            QCoreApplication.sendPostedEvents(receiver, QEvent.Type.MetaCall)
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     @Slot()
     def _on_done(self) -> None:
