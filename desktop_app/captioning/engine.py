@@ -1,7 +1,8 @@
 """The captioning engine: batches, devices, model cache, decoding ahead of the model, errors.
 
 The GPU (or CPU) works on one batch while a small thread pool decodes and orients the next batch's
-files, so the model never waits on disk or JPEG decoding. Models are cached by (captioner, model,
+files (library/decoding.py) and runs the captioner's ``prepare`` on them, so the model never waits on
+disk, JPEG decoding or preprocessing. Models are cached by (captioner, model,
 device). One bad file or one failing image fails that item with a one-line reason; the rest go on.
 Out of memory on a GPU halves the batch and retries; out of memory for a single image on a GPU moves
 the work to the CPU and says so. A stop request ends the run between batches, or inside ``generate``
@@ -154,9 +155,13 @@ class CaptionEngine:
                 position += len(batch)
                 yield batch
 
+        def prepare(images: list[Any]) -> Sequence[Any]:
+            # The captioner's own CPU preprocessing, on the decode threads (plugin API version 1).
+            return captioner.prepare(images, options)
+
         batches = decode_ahead(sized(), lambda item: item.path, max_side=captioner.max_image_side,
-                               check=input_check(captioner), workers=self.decode_workers, stop=stop,
-                               started=before_batch)
+                               check=input_check(captioner), prepare=prepare, workers=self.decode_workers,
+                               stop=stop, started=before_batch)
         for ready in batches:
             captioner = self.captioner(captioner_id, model)  # the CPU one after a fallback
             captioner.interrupt = stop
