@@ -18,6 +18,7 @@ from desktop_app import atomic_files
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.models import CaptionRevision, Embedding, Photo
 from desktop_app.library.file_state import hash_file
+from desktop_app.library.metadata import write
 from desktop_app.library.metadata.fields import IPTC_CAPTION
 from desktop_app.library.metadata.report import WriteStatus
 from desktop_app.library.metadata.write import write_metadata
@@ -170,6 +171,21 @@ def test_photos_with_250_byte_names_are_written_through_temporaries_within_the_l
     written = path if mode == "embed" else Path(str(path) + ".xmp")
     assert fields(written)["Xmp.dc.description"] == {'lang="x-default"': CAPTION}
     assert set(os.listdir(path.parent)) == {path.name, written.name}
+
+
+@pytest.mark.parametrize("mode", ["embed", "sidecar"])
+def test_a_rewritten_photo_or_sidecar_keeps_its_permissions(scanner, catalogue, tmp_path: Path,
+                                                            mode: str) -> None:
+    path = photo_files.jpeg(tmp_path / "lib" / "a.jpg")
+    written = path if mode == "embed" else Path(str(path) + ".xmp")
+    if mode == "sidecar":
+        written.write_bytes(write.EMPTY_XMP_PACKET.encode())
+    written.chmod(0o640)  # a mode the umask would not give a new file
+    photo = approved_photo(scanner, catalogue, path)
+    [outcome] = write_metadata(catalogue, [photo.id], mode=mode).outcomes
+    assert outcome.status is WriteStatus.WRITTEN, outcome.reason
+    assert written.stat().st_mode & 0o777 == 0o640
+    assert fields(path if mode == "embed" else written)["Xmp.dc.description"] == {'lang="x-default"': CAPTION}
 
 
 def test_a_killed_writes_temporary_file_is_cleared_by_the_next_write(
