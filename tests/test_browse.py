@@ -20,6 +20,7 @@ from desktop_app.catalogue.models import Caption, Photo, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.ui.main_window.actions import MainAction
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.photo_grid import review_badge
 from tests import photo_files
@@ -76,7 +77,7 @@ def settle(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def choose(qtbot: QtBot, window: MainWindow, combo_name: str, text: str) -> None:
-    combo = getattr(window, combo_name)
+    combo = getattr(window.header, combo_name)
     number = combo.findText(text)
     assert number >= 0, f"{text!r} is not offered in {combo_name}"
     combo.setCurrentIndex(number)
@@ -91,8 +92,8 @@ def test_the_sidebar_lists_folders_and_a_folder_shows_its_photos(qtbot: QtBot, w
     assert window.libraries.select(window.libraries.selected_id(), "1998")
     settle(qtbot, window)
     assert shown(window) == ["harbour", "market", "beach"]
-    assert window.library_title.text().endswith("/ 1998")
-    assert window.photo_count.text().startswith("3 of 5 photos")
+    assert window.header.library_title.text().endswith("/ 1998")
+    assert window.header.photo_count.text().startswith("3 of 5 photos")
 
 
 def test_review_and_captioner_filters_and_sorting(qtbot: QtBot, window: MainWindow) -> None:
@@ -102,7 +103,7 @@ def test_review_and_captioner_filters_and_sorting(qtbot: QtBot, window: MainWind
     assert set(shown(window)) == {"harbour", "market", "beach"}
     choose(qtbot, window, "sort_key", "Confidence")
     assert shown(window) == ["market", "beach", "harbour"]
-    window.sort_descending.click()
+    window.header.sort_descending.click()
     settle(qtbot, window)
     assert shown(window) == ["harbour", "beach", "market"]
     choose(qtbot, window, "captioner_filter", "encoder-decoder")
@@ -113,22 +114,22 @@ def test_review_and_captioner_filters_and_sorting(qtbot: QtBot, window: MainWind
     choose(qtbot, window, "review_filter", "Edited by a person")
     assert shown(window) == ["bridge"]
     choose(qtbot, window, "review_filter", "All photos")
-    window.sort_descending.click()
+    window.header.sort_descending.click()
     choose(qtbot, window, "sort_key", "Date taken")
     assert shown(window) == ["beach", "market", "harbour", "church", "bridge"]
 
 
 def test_the_search_box_shows_matching_photos_best_first(qtbot: QtBot, window: MainWindow) -> None:
-    window.search_mode.setCurrentIndex(window.search_mode.findText("Exact words"))
-    qtbot.keyClicks(window.search_box, "fish")
-    qtbot.waitUntil(lambda: window.sort_key.currentText() == "Best match", timeout=WAIT_MS)
+    window.search.mode.setCurrentIndex(window.search.mode.findText("Exact words"))
+    qtbot.keyClicks(window.search.box, "fish")
+    qtbot.waitUntil(lambda: window.header.sort_key.currentText() == "Best match", timeout=WAIT_MS)
     settle(qtbot, window)
     assert set(shown(window)) == {"harbour", "market"}  # "fishing" and "fish": stems and prefixes
-    window.search_box.clear()
-    qtbot.waitUntil(lambda: window.sort_key.currentText() == "Name", timeout=WAIT_MS)
+    window.search.box.clear()
+    qtbot.waitUntil(lambda: window.header.sort_key.currentText() == "Name", timeout=WAIT_MS)
     settle(qtbot, window)
     assert len(shown(window)) == 5
-    qtbot.keyClicks(window.search_box, '"unbalanced (NEAR')
+    qtbot.keyClicks(window.search.box, '"unbalanced (NEAR')
     qtbot.waitUntil(lambda: window.model.rowCount() == 0 and window.is_settled(), timeout=WAIT_MS)
     assert window.errors() == []
 
@@ -146,10 +147,10 @@ def test_removing_a_library_asks_first_and_keeps_the_files(
     questions: list[str] = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda _parent, _title, text, *_args: (questions.append(text), answers.pop(0))[1])
-    window.remove_library_action.trigger()
+    window.main_actions[MainAction.REMOVE_LIBRARY].trigger()
     settle(qtbot, window)
     assert len(window.libraries.libraries()) == 1 and "captions people wrote" in questions[0]
-    window.remove_library_action.trigger()
+    window.main_actions[MainAction.REMOVE_LIBRARY].trigger()
     qtbot.waitUntil(lambda: window.libraries.libraries() == [], timeout=WAIT_MS)
     status = window.status_text.text()
     assert "Removed archive from the catalogue (5 photos and 2 captions by people)" in status
@@ -160,18 +161,18 @@ def test_removing_a_library_asks_first_and_keeps_the_files(
 
 
 def test_searching_by_meaning_in_the_window(qtbot: QtBot, window: MainWindow) -> None:
-    window.search_mode.setCurrentIndex(window.search_mode.findText("Meaning"))
-    qtbot.keyClicks(window.search_box, "kids at the seaside")
-    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)  # at once, not after the typing pause
+    window.search.mode.setCurrentIndex(window.search.mode.findText("Meaning"))
+    qtbot.keyClicks(window.search.box, "kids at the seaside")
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Return)  # at once, not after the typing pause
     # nothing embedded yet, but a small catalogue is embedded before its first search by meaning
     qtbot.waitUntil(lambda: window.is_settled() and window.model.rowCount() > 0, timeout=60_000)
     assert shown(window)[0] == "beach"  # "children playing on a sandy beach": no word in common
-    window.embed_action.trigger()  # so there is nothing left to prepare
+    window.main_actions[MainAction.EMBED].trigger()  # so there is nothing left to prepare
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Search by meaning is ready: 0 captions"),
                     timeout=60_000)
-    assert window.sort_key.currentText() == "Best match"
+    assert window.header.sort_key.currentText() == "Best match"
     # words and meaning together: a word match and the meaning both count
-    window.search_mode.setCurrentIndex(window.search_mode.findText("Words and meaning"))
+    window.search.mode.setCurrentIndex(window.search.mode.findText("Words and meaning"))
     qtbot.waitUntil(lambda: window.is_settled() and window.model.rowCount() > 0, timeout=60_000)
     assert shown(window)[0] == "beach"
 

@@ -46,7 +46,7 @@ def window(qtbot: QtBot, thumbnails: ThumbnailCache, scanner: Scanner, catalogue
 def test_the_window_refuses_to_export_onto_the_catalogue(qtbot: QtBot, window: MainWindow,
                                                          db_path: Path) -> None:
     before = hashlib.sha256(db_path.read_bytes()).hexdigest()
-    dialog = window.open_export()
+    dialog = window.files.open_export()
     dialog.scope.location_radio.setChecked(True)
     dialog.output_edit.setText(str(db_path))
     dialog.force_box.setChecked(True)
@@ -61,7 +61,7 @@ def test_the_window_copies_photos_into_a_dataset_and_links_them_only_when_asked(
 ) -> None:
     photo = tmp_path / "album" / "harbour.jpg"
     for name, link in (("copied", False), ("linked", True)):
-        dialog = window.open_export()
+        dialog = window.files.open_export()
         assert not dialog.link_box.isVisibleTo(dialog)  # CSV first: no photos, no link option
         dialog.format_combo.setCurrentIndex(HF_INDEX)
         assert dialog.link_box.isVisibleTo(dialog) and not dialog.link_box.isChecked()

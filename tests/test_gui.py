@@ -19,6 +19,7 @@ from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.app import run_app
+from desktop_app.ui.main_window.actions import MainAction
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.qt_check import binding_problem
 from desktop_app.ui.widgets.image_loading import ThumbnailLoader
@@ -81,7 +82,7 @@ def test_opening_a_folder_scans_it_and_shows_every_photo(
     assert (summary.name, summary.photos) == ("library", 9)
     assert window.libraries.selected_id() == summary.id
     assert window.status_text.text().startswith("Scanned library: 9 files, 9 new")
-    assert window.photo_count.text() == "9 photos"
+    assert window.header.photo_count.text() == "9 photos"
     assert window.errors() == []
     # Every visible cell got its thumbnail, loaded off the GUI thread from the thumbnail cache.
     visible = window.grid.visible_rows()
@@ -101,7 +102,7 @@ def test_a_file_that_cannot_be_read_shows_its_error_and_reason(
     assert "truncated" in (row.error or "")
     tooltip = window.model.data(window.model.index(number), Qt.ItemDataRole.ToolTipRole)
     assert f"Error: {row.error}" in tooltip
-    assert "1 cannot be read" in window.photo_count.text()
+    assert "1 cannot be read" in window.header.photo_count.text()
 
     # The badge is painted on the cell: beside the white "!" at its centre, the error colour.
     index = window.model.index(number)
@@ -117,7 +118,7 @@ def test_a_file_that_cannot_be_read_shows_its_error_and_reason(
     assert "truncated" in window.detail.metadata_text()["Reason"]
     assert "truncated" in window.detail.preview.text()
 
-    window.review_filter.setCurrentIndex(window.review_filter.findText("Cannot be read"))
+    window.header.review_filter.setCurrentIndex(window.header.review_filter.findText("Cannot be read"))
     qtbot.waitUntil(window.is_settled, timeout=WAIT_MS)
     assert [row.name for row in window.model.rows()] == ["broken.jpg"]
 
@@ -209,7 +210,7 @@ def test_a_catalogue_that_cannot_open_shows_an_error_in_the_window(
 
     assert window.messages.isVisible()
     assert "is a folder" in window.errors()[0]
-    assert not window.add_folder_action.isEnabled()
+    assert not window.main_actions[MainAction.ADD_FOLDER].isEnabled()
 
 
 def test_an_empty_catalogue_gets_the_sample_library(qtbot: QtBot, window: MainWindow, db_path: Path) -> None:
@@ -228,7 +229,7 @@ def test_rescan_shows_new_files_and_keeps_the_selection(
     window.grid.setCurrentIndex(window.model.index(number))
     photo_files.jpeg(library / "2021" / "louvre.jpg", seed=30)
 
-    window.rescan_action.trigger()
+    window.main_actions[MainAction.RESCAN].trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == 10 and window.is_settled(), timeout=WAIT_MS)
     assert "1 new" in window.status_text.text()
     assert window.grid.currentIndex().data(ROW_ROLE).id == selected.id

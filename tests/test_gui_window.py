@@ -112,19 +112,19 @@ def test_a_photo_whose_file_cannot_be_read_is_shown_read_only_with_why(
     pane = window.detail
 
     assert pane.caption_texts() == [caption]  # its captions are still shown
-    assert pane.editor.toPlainText() == caption
-    assert pane.editor.isReadOnly()
-    assert pane.review_status.text().startswith(note)
-    for control in (pane.approve_button, pane.reject_button, pane.regenerate_button,
-                    pane.approve_and_next_action, pane.reject_and_next_action, pane.edit_action,
-                    window.regenerate_action):
+    assert pane.review_box.editor.toPlainText() == caption
+    assert pane.review_box.editor.isReadOnly()
+    assert pane.review_box.status.text().startswith(note)
+    box, shortcuts = pane.review_box, pane.review_box.shortcuts
+    for control in (box.approve_button, box.reject_button, box.regenerate_button, shortcuts.approve_and_next,
+                    shortcuts.reject_and_next, shortcuts.edit, pane.regenerate_action):
         assert not control.isEnabled()
     assert pane.history.revert_button.isHidden()  # its history can be read, not reverted
 
     select(qtbot, window, "poster.jpg")  # a readable photo is editable again
-    assert not pane.editor.isReadOnly() and pane.edit_action.isEnabled()
+    assert not pane.review_box.editor.isReadOnly() and pane.review_box.shortcuts.edit.isEnabled()
     assert not pane.history.revert_button.isHidden()
-    assert pane.review_status.text() == ""
+    assert pane.review_box.status.text() == ""
 
 
 def test_next_needing_review_skips_photos_whose_file_cannot_be_read(
@@ -136,7 +136,7 @@ def test_next_needing_review_skips_photos_whose_file_cannot_be_read(
     open_and_settle(qtbot, window, db_path)
     select(qtbot, window, "anim.gif")  # before broken.jpg and paris.jpg in name order, poster.jpg after
 
-    assert window.select_next_needing_review()
+    assert window.browse.select_next_needing_review()
     qtbot.waitUntil(lambda: window.detail.title.text() == "poster.jpg", timeout=WAIT_MS)
 
 
@@ -151,12 +151,12 @@ def test_the_model_button_says_what_it_does(
     pane = window.detail
 
     select(qtbot, window, "logo.png")  # never captioned: there is nothing to generate again
-    assert pane.regenerate_button.text() == window.regenerate_action.text() == "Caption with a model"
-    assert pane.regenerate_button.isEnabled() and window.regenerate_action.isEnabled()
-    assert "write one, or caption it with a model" in pane.review_header.text()
+    assert pane.review_box.regenerate_button.text() == pane.regenerate_action.text() == "Caption with a model"
+    assert pane.review_box.regenerate_button.isEnabled() and pane.regenerate_action.isEnabled()
+    assert "write one, or caption it with a model" in pane.review_box.header.text()
 
     select(qtbot, window, "poster.jpg")  # a model's caption: made again by the same captioner
-    assert pane.regenerate_button.text() == window.regenerate_action.text() == "Regenerate"
+    assert pane.review_box.regenerate_button.text() == pane.regenerate_action.text() == "Regenerate"
 
 
 def test_an_empty_library_shows_what_to_do_instead_of_empty_headings(

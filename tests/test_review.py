@@ -27,7 +27,7 @@ from desktop_app.catalogue.captions import (
 from desktop_app.catalogue.models import Photo, ReviewState, UnsavedEdit
 from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
 from desktop_app.library.scanner import Scanner
-from desktop_app.ui.widgets.detail_pane import DetailPane
+from desktop_app.ui.widgets.detail.pane import DetailPane
 from desktop_app.ui.widgets.revision_history import word_diff_html
 from desktop_app.ui.workers.review import ReviewService
 from tests import photo_files
@@ -128,8 +128,8 @@ def test_keyboard_review_of_several_photos_is_written_to_the_catalogue(
     qtbot.waitUntil(lambda: window.pane.photo_id == second, timeout=WAIT_MS)
 
     key(qtbot, window, Qt.Key.Key_F2)  # into the editor, cursor at the end
-    assert QApplication.focusWidget() is window.pane.editor
-    qtbot.keyClicks(window.pane.editor, ", in the rain")
+    assert QApplication.focusWidget() is window.pane.review_box.editor
+    qtbot.keyClicks(window.pane.review_box.editor, ", in the rain")
     key(qtbot, window, Qt.Key.Key_Return, CTRL)  # approve the text as edited, and on
     qtbot.waitUntil(lambda: window.pane.photo_id == third, timeout=WAIT_MS)
 
@@ -150,15 +150,15 @@ def test_keyboard_review_of_several_photos_is_written_to_the_catalogue(
     assert current(catalogue, fourth)["state"] == "draft"
     assert not has_unsaved_edit(catalogue, second)
     # The pane shows the fourth photo's caption as stored, ready for the next decision.
-    assert window.pane.editor_text() == f"{MODEL_TEXT} 3" and not window.pane.is_editing()
+    assert window.pane.review_box.editor_text() == f"{MODEL_TEXT} 3" and not window.pane.is_editing()
 
 
 def test_typing_is_saved_as_an_unsaved_edit_and_committed_when_moving_on(
     qtbot: QtBot, window: Window, catalogue: Catalogue, photo_ids: list[int]
 ) -> None:
     window.show(photo_ids[0])
-    window.pane.focus_editor()
-    qtbot.keyClicks(window.pane.editor, " at dusk")
+    window.pane.review_box.focus_editor()
+    qtbot.keyClicks(window.pane.review_box.editor, " at dusk")
     qtbot.waitUntil(lambda: has_unsaved_edit(catalogue, photo_ids[0]), timeout=WAIT_MS)  # no save step
     assert current(catalogue, photo_ids[0])["text"] == f"{MODEL_TEXT} 0"  # not a revision yet
 
@@ -175,12 +175,12 @@ def test_escape_drops_the_unsaved_edit(
 ) -> None:
     window.show(photo_ids[0])
     key(qtbot, window, Qt.Key.Key_F2)
-    qtbot.keyClicks(window.pane.editor, " and a cat")
+    qtbot.keyClicks(window.pane.review_box.editor, " and a cat")
     qtbot.waitUntil(lambda: has_unsaved_edit(catalogue, photo_ids[0]), timeout=WAIT_MS)
     assert window.pane.is_editing()
 
     key(qtbot, window, Qt.Key.Key_Escape)
-    assert window.pane.editor_text() == f"{MODEL_TEXT} 0" and not window.pane.is_editing()
+    assert window.pane.review_box.editor_text() == f"{MODEL_TEXT} 0" and not window.pane.is_editing()
     qtbot.waitUntil(lambda: not has_unsaved_edit(catalogue, photo_ids[0]), timeout=WAIT_MS)
     window.show(photo_ids[1])  # nothing to commit
     window.pane.review.shutdown()  # every queued write done
@@ -191,8 +191,8 @@ def test_an_unsaved_edit_survives_a_crash(
     qtbot: QtBot, window: Window, catalogue: Catalogue, photo_ids: list[int]
 ) -> None:
     window.show(photo_ids[2])
-    window.pane.focus_editor()
-    qtbot.keyClicks(window.pane.editor, " under a streetlight")
+    window.pane.review_box.focus_editor()
+    qtbot.keyClicks(window.pane.review_box.editor, " under a streetlight")
     qtbot.waitUntil(lambda: has_unsaved_edit(catalogue, photo_ids[2]), timeout=WAIT_MS)
     window.pane.review.shutdown()  # the app dies here: nothing flushed, the editor's text is gone
 
@@ -211,7 +211,7 @@ def test_an_unsaved_edit_survives_a_crash(
         pane = DetailPane(review=restarted)
         qtbot.addWidget(pane)
         pane.show_photo(details(catalogue, photo_ids[2]))
-        assert pane.editor_text() == f"{MODEL_TEXT} 2 under a streetlight"
+        assert pane.review_box.editor_text() == f"{MODEL_TEXT} 2 under a streetlight"
     finally:
         restarted.shutdown()
 
@@ -221,8 +221,8 @@ def test_revert_from_the_history_adds_a_revision_with_the_old_text(
 ) -> None:
     photo_id = photo_ids[0]
     window.show(photo_id)
-    window.pane.editor.selectAll()
-    qtbot.keyClicks(window.pane.editor, "A blue bicycle against a wall")
+    window.pane.review_box.editor.selectAll()
+    qtbot.keyClicks(window.pane.review_box.editor, "A blue bicycle against a wall")
     with qtbot.waitSignal(window.pane.review.changed, timeout=WAIT_MS):
         window.pane.flush()
     assert window.pane.history.revisions() == [2, 1]  # newest first
@@ -238,7 +238,7 @@ def test_revert_from_the_history_adds_a_revision_with_the_old_text(
     assert [(h["revision"], h["action"], h["note"]) for h in caption["history"]] == [
         (1, "created", None), (2, "edited", None), (3, "reverted", "to revision 1")]
     assert caption["history"][1]["text"] == "A blue bicycle against a wall"  # nothing rewritten
-    assert window.pane.editor_text() == f"{MODEL_TEXT} 0"
+    assert window.pane.review_box.editor_text() == f"{MODEL_TEXT} 0"
     assert window.pane.history.revisions() == [3, 2, 1]
 
 
@@ -249,9 +249,10 @@ def test_undo_and_redo_of_approve_and_edit_are_new_revisions(
     pane = window.pane
     window.show(photo_id)
     with qtbot.waitSignal(pane.review.changed, timeout=WAIT_MS):
-        pane.approve()
+        pane.review_box.approve()
     assert current(catalogue, photo_id)["state"] == "approved"
-    assert pane.undo_action.isEnabled() and pane.undo_action.text() == "Undo Approve caption"
+    undo = pane.review_box.shortcuts.undo
+    assert undo.isEnabled() and undo.text() == "Undo Approve caption"
 
     with qtbot.waitSignal(pane.review.changed, timeout=WAIT_MS):
         key(qtbot, window, Qt.Key.Key_Z, CTRL)
@@ -261,13 +262,13 @@ def test_undo_and_redo_of_approve_and_edit_are_new_revisions(
         "reverted", "draft", "undo: approve caption")
 
     with qtbot.waitSignal(pane.review.changed, timeout=WAIT_MS):
-        pane.redo_action.trigger()
+        pane.review_box.shortcuts.redo.trigger()
     assert current(catalogue, photo_id)["state"] == "approved"
 
     # An edit, undone: the model's text comes back, with its scores (its unsure words are marked again).
-    pane.focus_editor()
-    qtbot.keyClicks(pane.editor, " by the sea")
-    assert pane.editor.unsure() == []
+    pane.review_box.focus_editor()
+    qtbot.keyClicks(pane.review_box.editor, " by the sea")
+    assert pane.review_box.editor.unsure() == []
     with qtbot.waitSignal(pane.review.changed, timeout=WAIT_MS):
         pane.flush()
     assert current(catalogue, photo_id)["text"] == f"{MODEL_TEXT} 1 by the sea"
@@ -278,7 +279,7 @@ def test_undo_and_redo_of_approve_and_edit_are_new_revisions(
     caption = current(catalogue, photo_id)
     assert (caption["text"], caption["state"], caption["origin"]) == (f"{MODEL_TEXT} 1", "approved", "ai")
     assert caption["token_scores"] == TOKEN_SCORES
-    assert pane.editor_text() == f"{MODEL_TEXT} 1" and pane.editor.unsure()
+    assert pane.review_box.editor_text() == f"{MODEL_TEXT} 1" and pane.review_box.editor.unsure()
     with qtbot.waitSignal(pane.review.changed, timeout=WAIT_MS):
         key(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
     assert current(catalogue, photo_id)["text"] == f"{MODEL_TEXT} 1 by the sea"
@@ -291,11 +292,11 @@ def test_ctrl_z_in_the_editor_undoes_typing_not_the_catalogue(
 ) -> None:
     window.show(photo_ids[0])
     with qtbot.waitSignal(window.pane.review.changed, timeout=WAIT_MS):
-        window.pane.approve()
-    window.pane.focus_editor()
-    qtbot.keyClicks(window.pane.editor, "!")
+        window.pane.review_box.approve()
+    window.pane.review_box.focus_editor()
+    qtbot.keyClicks(window.pane.review_box.editor, "!")
     key(qtbot, window, Qt.Key.Key_Z, CTRL)
-    assert window.pane.editor_text() == f"{MODEL_TEXT} 0"
+    assert window.pane.review_box.editor_text() == f"{MODEL_TEXT} 0"
     window.pane.review.shutdown()
     assert current(catalogue, photo_ids[0])["state"] == "approved"  # the approval was not undone
 
@@ -304,14 +305,14 @@ def test_words_the_model_was_unsure_of_are_marked_until_edited(
     qtbot: QtBot, window: Window, photo_ids: list[int]
 ) -> None:
     window.show(photo_ids[0])
-    editor = window.pane.editor
+    editor = window.pane.review_box.editor
     assert editor.unsure() == [("red", 0.3), ("bicycle", 0.2), ("wall", 0.45)]
     assert len(editor.extraSelections()) == 3
-    assert "Underlined" in window.pane.review_status.text()
+    assert "Underlined" in window.pane.review_box.status.text()
     start = editor.toPlainText().index("bicycle")
     assert editor.probability_at(start + 2) == 0.2 and editor.probability_at(0) is None
 
-    window.pane.focus_editor()
+    window.pane.review_box.focus_editor()
     qtbot.keyClicks(editor, "s")
     assert editor.unsure() == [] and editor.extraSelections() == []
 
@@ -325,9 +326,9 @@ def test_a_medical_notice_stays_visible_while_reviewing(
                                             notice="Research use only: not for diagnosis."),
                          captioner_id="medical-report")
     window.show(photo_ids[3])
-    assert window.pane.review_notice.isVisible()
-    assert window.pane.review_notice.text() == "⚠ Research use only: not for diagnosis."
-    assert "medical-report" in window.pane.review_header.text()
+    assert window.pane.review_box.notice.isVisible()
+    assert window.pane.review_box.notice.text() == "⚠ Research use only: not for diagnosis."
+    assert "medical-report" in window.pane.review_box.header.text()
     assert sorted(window.pane.caption_texts()) == sorted(["The lungs are clear.", f"{MODEL_TEXT} 3"])
 
 
@@ -336,7 +337,7 @@ def test_regenerate_asks_the_window_for_the_captions_model(
 ) -> None:
     window.show(photo_ids[0])
     with qtbot.waitSignal(window.pane.regenerate_requested) as asked:
-        window.pane.regenerate_button.click()
+        window.pane.review_box.regenerate_button.click()
     assert asked.args == [photo_ids[0], "generic"]
 
 
@@ -405,9 +406,9 @@ def test_an_editor_chooses_the_model_draft_stored_beside_a_persons_caption(
     chosen = current(catalogue, photo_id)
     assert (chosen["id"], chosen["text"]) == (beside_id, "boats in a harbour at dawn")
     assert chosen["history"][-1]["note"] == f"made current in place of caption {person_id}"
-    assert window.pane.editor_text() == "boats in a harbour at dawn"
+    assert window.pane.review_box.editor_text() == "boats in a harbour at dawn"
     with qtbot.waitSignal(window.pane.review.changed, timeout=WAIT_MS):
-        window.pane.undo_action.trigger()
+        window.pane.review_box.shortcuts.undo.trigger()
     assert current(catalogue, photo_id)["id"] == person_id
     assert current(catalogue, photo_id)["state"] == "approved"  # nothing about it changed
 
@@ -427,24 +428,25 @@ def test_approving_a_caption_a_job_regenerated_since_it_was_shown_is_refused(
     photo_id = photo_ids[0]
     window.show(photo_id)
     shown = current(catalogue, photo_id)
-    assert shown["revision"] == 1 and window.pane.editor_text() == f"{MODEL_TEXT} 0"
-    assert window.pane.review_header.text().endswith("revision 1")
+    assert shown["revision"] == 1 and window.pane.review_box.editor_text() == f"{MODEL_TEXT} 0"
+    assert window.pane.review_box.header.text().endswith("revision 1")
     regenerate(catalogue, photo_id, "A blue car parked by a wall")  # two seconds before the approval
     with qtbot.waitSignal(window.pane.review.conflict, timeout=WAIT_MS):
-        window.pane.approve_button.click()
-    qtbot.waitUntil(lambda: window.pane.editor_text() == "A blue car parked by a wall", timeout=WAIT_MS)
+        window.pane.review_box.approve_button.click()
+    qtbot.waitUntil(lambda: window.pane.review_box.editor_text() == "A blue car parked by a wall",
+                    timeout=WAIT_MS)
     after = current(catalogue, photo_id)
     assert (after["text"], after["state"], after["revision"]) == ("A blue car parked by a wall", "draft", 2)
-    alert = window.pane.review_alert
+    alert = window.pane.review_box.alert
     assert alert.isVisible()
     assert alert.text().startswith(f"Not applied: caption {shown['id']} changed since revision 1: "
                                    "regenerated by job 7 (model tiny-blip) at ")
     assert alert.text().endswith("Review the caption as it now reads.")
     # Approving what is now shown is based on the new revision, and applies.
     with qtbot.waitSignal(window.pane.review.changed, timeout=WAIT_MS):
-        window.pane.approve_button.click()
+        window.pane.review_box.approve_button.click()
     assert current(catalogue, photo_id)["state"] == "approved" and not alert.isVisible()
-    assert window.pane.review_header.text().endswith("revision 3")
+    assert window.pane.review_box.header.text().endswith("revision 3")
 
 
 def test_an_edit_refused_for_a_regeneration_is_kept_as_a_caption_the_editor_can_choose(
@@ -452,19 +454,19 @@ def test_an_edit_refused_for_a_regeneration_is_kept_as_a_caption_the_editor_can_
 ) -> None:
     photo_id = photo_ids[1]
     window.show(photo_id)
-    window.pane.focus_editor()
-    qtbot.keyClicks(window.pane.editor, ", in the rain")
+    window.pane.review_box.focus_editor()
+    qtbot.keyClicks(window.pane.review_box.editor, ", in the rain")
     qtbot.waitUntil(lambda: has_unsaved_edit(catalogue, photo_id), timeout=WAIT_MS)  # saved as typed
     regenerate(catalogue, photo_id, "A blue car parked by a wall")
     # The window's refresh after the job: the editor keeps the person's text, and its base.
     window.pane.show_photo(details(catalogue, photo_id))
-    assert window.pane.editor_text() == f"{MODEL_TEXT} 1, in the rain" and window.pane.is_editing()
+    assert window.pane.review_box.editor_text() == f"{MODEL_TEXT} 1, in the rain" and window.pane.is_editing()
     with qtbot.waitSignal(window.pane.review.conflict, timeout=WAIT_MS) as refused:
-        window.pane.approve_button.click()
+        window.pane.review_box.approve_button.click()
     kept_id = refused.args[2]
     qtbot.waitUntil(lambda: len(window.pane.caption_texts()) == 2, timeout=WAIT_MS)
     assert window.pane.caption_texts() == ["A blue car parked by a wall", f"{MODEL_TEXT} 1, in the rain"]
-    assert f"Your text is kept as caption {kept_id}" in window.pane.review_alert.text()
+    assert f"Your text is kept as caption {kept_id}" in window.pane.review_box.alert.text()
     captions = {c["id"]: c for c in details(catalogue, photo_id)["captions"]}
     assert (captions[kept_id]["current"], captions[kept_id]["origin"], captions[kept_id]["state"]) == (
         False, "human", "draft")
@@ -485,10 +487,10 @@ def test_the_editors_own_quick_changes_do_not_conflict_with_each_other(
     based on the editor's own edit, not refused."""
     photo_id = photo_ids[2]
     window.show(photo_id)
-    window.pane.focus_editor()
-    qtbot.keyClicks(window.pane.editor, " again")
+    window.pane.review_box.focus_editor()
+    qtbot.keyClicks(window.pane.review_box.editor, " again")
     window.pane.flush()  # the edit is queued; the pane still shows revision 1
-    window.pane.approve_button.click()
+    window.pane.review_box.approve_button.click()
     qtbot.waitUntil(lambda: current(catalogue, photo_id)["state"] == "approved", timeout=WAIT_MS)
     assert current(catalogue, photo_id)["text"] == f"{MODEL_TEXT} 2 again"
 
@@ -499,15 +501,15 @@ def test_a_caption_over_the_length_limit_is_refused_and_stays_in_the_editor(
     photo_id = photo_ids[3]
     window.show(photo_id)
     too_long = "a" * (MAX_CAPTION_CHARS + 1)
-    window.pane.editor.setPlainText(too_long)  # pasted
+    window.pane.review_box.editor.setPlainText(too_long)  # pasted
     assert window.pane.is_editing()
-    window.pane.approve_button.click()
-    assert window.pane.review_alert.isVisible()
-    assert window.pane.review_alert.text() == (
+    window.pane.review_box.approve_button.click()
+    assert window.pane.review_box.alert.isVisible()
+    assert window.pane.review_box.alert.text() == (
         f"This caption is {MAX_CAPTION_CHARS + 1:,} characters; the most a caption can hold is "
         f"{MAX_CAPTION_CHARS:,}. Shorten it to save it (your text stays here).")
-    assert window.pane.editor_text() == too_long and window.pane.is_editing()
-    assert window.pane.flush() is False and window.pane.editor_text() == too_long
+    assert window.pane.review_box.editor_text() == too_long and window.pane.is_editing()
+    assert window.pane.flush() is False and window.pane.review_box.editor_text() == too_long
     qtbot.waitUntil(lambda: has_unsaved_edit(catalogue, photo_id), timeout=WAIT_MS)  # kept as typed
     assert current(catalogue, photo_id)["text"] == f"{MODEL_TEXT} 3"
 
@@ -518,11 +520,11 @@ def test_undo_of_a_change_to_a_caption_a_job_regenerated_since_is_refused(
     photo_id = photo_ids[0]
     window.show(photo_id)
     with qtbot.waitSignal(window.pane.review.changed, timeout=WAIT_MS):
-        window.pane.reject_button.click()
+        window.pane.review_box.reject_button.click()
     regenerate(catalogue, photo_id, "A blue car parked by a wall")  # a rejected draft is captioned again
     with qtbot.waitSignal(window.pane.review.conflict, timeout=WAIT_MS):
-        window.pane.undo_action.trigger()
+        window.pane.review_box.shortcuts.undo.trigger()
     after = current(catalogue, photo_id)
     assert (after["text"], after["state"]) == ("A blue car parked by a wall", "draft")
     assert [h["action"] for h in after["history"]] == ["created", "rejected", "regenerated"]
-    assert "changed since revision 2: regenerated by job 7" in window.pane.review_alert.text()
+    assert "changed since revision 2: regenerated by job 7" in window.pane.review_box.alert.text()

@@ -65,7 +65,7 @@ def current_captions(catalogue: Catalogue) -> dict[str, tuple[str, ReviewState, 
 
 
 def shown_name(window: MainWindow) -> str:
-    row = window._selected_row()
+    row = window.browse.selected_row()
     assert row is not None
     return Path(row.path).stem
 
@@ -74,25 +74,25 @@ def test_keyboard_review_of_several_photos_is_saved_to_the_catalogue(
     qtbot: QtBot, window: MainWindow, catalogue: Catalogue
 ) -> None:
     assert shown_name(window) == "00"
-    qtbot.waitUntil(lambda: window.detail.editor_text() == "a photo number 0", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.detail.review_box.editor_text() == "a photo number 0", timeout=WAIT_MS)
     # Ctrl+Enter: approve, and on to the next photo that needs review (01 is approved already)
     qtbot.keyClick(window.grid, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: shown_name(window) == "02", timeout=WAIT_MS)
     # F2 edits; the typed text is kept when the editor moves on with Alt+Down
-    qtbot.waitUntil(lambda: window.detail.editor_text() == "a photo number 2", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.detail.review_box.editor_text() == "a photo number 2", timeout=WAIT_MS)
     qtbot.keyClick(window.grid, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: window.detail.editor.hasFocus(), timeout=WAIT_MS)
-    window.detail.editor.selectAll()
-    qtbot.keyClicks(window.detail.editor, "Harbour at dawn, 1998")
-    qtbot.keyClick(window.detail.editor, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window.detail.review_box.editor.hasFocus(), timeout=WAIT_MS)
+    window.detail.review_box.editor.selectAll()
+    qtbot.keyClicks(window.detail.review_box.editor, "Harbour at dawn, 1998")
+    qtbot.keyClick(window.detail.review_box.editor, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: shown_name(window) == "03", timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: window.detail.editor_text() == "a photo number 3", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.detail.review_box.editor_text() == "a photo number 3", timeout=WAIT_MS)
     # typing then Esc drops the edit; Ctrl+Enter approves the model's text
-    window.detail.focus_editor()
-    qtbot.keyClicks(window.detail.editor, " (not this)")
-    qtbot.keyClick(window.detail.editor, Qt.Key.Key_Escape)
-    assert window.detail.editor_text() == "a photo number 3"
-    qtbot.keyClick(window.detail.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    window.detail.review_box.focus_editor()
+    qtbot.keyClicks(window.detail.review_box.editor, " (not this)")
+    qtbot.keyClick(window.detail.review_box.editor, Qt.Key.Key_Escape)
+    assert window.detail.review_box.editor_text() == "a photo number 3"
+    qtbot.keyClick(window.detail.review_box.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: current_captions(catalogue)["03"][1] is ReviewState.APPROVED, timeout=WAIT_MS)
 
     assert current_captions(catalogue) == {
@@ -118,13 +118,13 @@ def test_keyboard_review_of_several_photos_is_saved_to_the_catalogue(
 def test_revert_from_the_history_in_the_window(
     qtbot: QtBot, window: MainWindow, catalogue: Catalogue
 ) -> None:
-    qtbot.waitUntil(lambda: window.detail.editor_text() == "a photo number 0", timeout=WAIT_MS)
-    window.detail.focus_editor()
-    window.detail.editor.selectAll()
-    qtbot.keyClicks(window.detail.editor, "A person's caption")
+    qtbot.waitUntil(lambda: window.detail.review_box.editor_text() == "a photo number 0", timeout=WAIT_MS)
+    window.detail.review_box.focus_editor()
+    window.detail.review_box.editor.selectAll()
+    qtbot.keyClicks(window.detail.review_box.editor, "A person's caption")
     window.detail.flush()
     qtbot.waitUntil(lambda: current_captions(catalogue)["00"][0] == "A person's caption", timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: window.detail.editor_text() == "A person's caption", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.detail.review_box.editor_text() == "A person's caption", timeout=WAIT_MS)
     with catalogue.read() as session:
         caption_id = session.scalar(select(Caption.id).where(Caption.text == "A person's caption"))
     window.detail.revert(caption_id, 1)
@@ -150,8 +150,8 @@ def test_caption_a_folder_from_the_window_with_progress_and_a_corrupt_photo(
     try:
         window.start(db=str(db_path), folder=str(root))
         qtbot.waitUntil(window.is_settled, timeout=WAIT_MS)
-        assert "cannot be read" in window.photo_count.text()  # the corrupt file, found by the scan
-        dialog = window.open_caption_dialog()
+        assert "cannot be read" in window.header.photo_count.text()  # the corrupt file, found by the scan
+        dialog = window.captioning.open_dialog()
         assert dialog is not None
         dialog.set_captioner("encoder-decoder")
         dialog.model_edit.setText(str(model))

@@ -50,7 +50,7 @@ def window(qtbot: QtBot, thumbnails: ThumbnailCache, db_path: Path, album: Path)
 
 
 def test_export_approved_captions_from_the_window(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
-    dialog = window.open_export()
+    dialog = window.files.open_export()
     dialog.scope.location_radio.setChecked(True)
     dialog.output_edit.setText(str(tmp_path / "out.csv"))
     with qtbot.waitSignal(window.file_tasks.finished, timeout=WAIT_MS):
@@ -60,7 +60,7 @@ def test_export_approved_captions_from_the_window(qtbot: QtBot, window: MainWind
     assert [row["caption"] for row in rows] == ["Harbour at dawn, 1998 – 港口"]  # approved only
     assert window.status_text.text().startswith("Exported 1 photo")
 
-    again = window.open_export()  # the same file again, without "replace": refused, in the window
+    again = window.files.open_export()  # the same file again, without "replace": refused, in the window
     again.scope.location_radio.setChecked(True)
     again.output_edit.setText(str(tmp_path / "out.csv"))
     with qtbot.waitSignal(window.file_tasks.failed, timeout=WAIT_MS):
@@ -72,16 +72,17 @@ def test_write_approved_captions_to_sidecars_with_a_preview_first(
     qtbot: QtBot, window: MainWindow, album: Path
 ) -> None:
     sidecar = album / "00.jpg.xmp"
-    dialog = window.open_write_metadata()
+    dialog = window.files.open_write_metadata()
     dialog.scope.location_radio.setChecked(True)
     with qtbot.waitSignal(window.file_tasks.finished, timeout=WAIT_MS):
         dialog.preview_button.click()
     assert not sidecar.exists()  # a preview writes nothing
-    assert window.last_report is not None and window.last_report.windowTitle() == "What would change"
-    shown = window.last_report.details.toPlainText()
+    report = window.files.last_report
+    assert report is not None and report.windowTitle() == "What would change"
+    shown = report.details.toPlainText()
     assert "00.jpg.xmp: would-write" in shown and "Harbour at dawn, 1998 – 港口" in shown
 
-    dialog = window.open_write_metadata()
+    dialog = window.files.open_write_metadata()
     dialog.scope.location_radio.setChecked(True)
     with qtbot.waitSignal(window.file_tasks.finished, timeout=WAIT_MS):
         dialog.write_button.click()

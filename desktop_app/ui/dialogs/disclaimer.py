@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QV
 
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind
 from desktop_app.settings import Settings, load_settings, save_settings
-from desktop_app.ui.widgets.detail_pane import NOTICE_STYLE
+from desktop_app.ui.widgets.detail.style import NOTICE_STYLE
 
 log = logging.getLogger(__name__)
 

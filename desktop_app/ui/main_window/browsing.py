@@ -1,0 +1,311 @@
+"""Browsing: the sidebar's libraries, the grid's listing (filters, order, search results) and its
+selection, and the detail pane following the current photo.
+
+Every answer from the catalogue thread carries the id of its request, so one that arrives after the
+user moved on is dropped.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
+from desktop_app.catalogue.photos import PhotoQuery, display_path
+from desktop_app.jobs.runner import ItemDone
+from desktop_app.ui.main_window.base import WindowController
+from desktop_app.ui.main_window.search import SearchController
+from desktop_app.ui.widgets.detail.pane import DetailPane
+from desktop_app.ui.widgets.grid_header import GridHeader
+from desktop_app.ui.widgets.image_loading import PreviewLoader
+from desktop_app.ui.widgets.library_list import LibraryList
+from desktop_app.ui.widgets.photo_grid import PhotoGrid, PhotoListModel
+from desktop_app.ui.wording import plural
+from desktop_app.ui.workers.backend import Backend, LibrarySummary, PhotoRow
+
+NO_LIBRARY_TEXT = "No photos yet.\n\nAdd a folder of photos: File > Add Folder… (Ctrl+O)"
+NOTHING_SHOWN_TEXT = "No photos to show here.\n\nChoose another filter, search or folder."
+
+
+class BrowseController(WindowController):
+    """Lists what the sidebar, the header and the search ask for, and keeps the detail pane on the
+    current photo. ``title_changed`` carries the library (and folder) shown, or "" for none;
+    ``sample_wanted`` asks for the sample library when the first listing of a fresh catalogue is empty."""
+
+    title_changed = Signal(str)
+    sample_wanted = Signal()
+
+    def __init__(self, backend: Backend, libraries: LibraryList, header: GridHeader, grid: PhotoGrid,
+                 model: PhotoListModel, detail: DetailPane, previews: PreviewLoader,
+                 search: SearchController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.backend, self.libraries, self.header = backend, libraries, header
+        self.grid, self.model, self.detail, self.previews = grid, model, detail, previews
+        self.search = search
+        self.offer_sample = True  # an empty new catalogue gets the sample library (no folder given)
+        self._first_libraries = True
+        self._wanted_library: int | None = None
+        self._stale = False
+        self._request = 0
+        self._complete = True
+        self._first_chunk = False
+        self._reselect: int | None = None
+        self._detail_request = 0
+
+        backend.libraries_loaded.connect(self._on_libraries_loaded)
+        backend.photos_loaded.connect(self._on_photos_loaded)
+        backend.photo_loaded.connect(self._on_photo_loaded)
+        backend.folders_loaded.connect(libraries.set_folders)
+        backend.captioners_loaded.connect(self._on_captioners_loaded)
+        previews.loaded.connect(self._on_preview)
+        libraries.location_selected.connect(self._on_location_selected)
+        header.changed.connect(lambda: self.load_photos(keep_selection=True))
+        search.reload.connect(self.load_photos)
+        detail.advance_requested.connect(self.select_next_needing_review)
+        detail.move_requested.connect(self.select_neighbour)
+        # The detail pane follows the current photo; several may be selected (to caption them).
+        grid.selectionModel().currentChanged.connect(self._on_photo_selected)
+
+    # -- what others ask -------------------------------------------------------------------------
+
+    def is_complete(self) -> bool:
+        """The listing asked for last has arrived whole."""
+        return self._complete
+
+    def want_library(self, library_id: int) -> None:
+        """Show this library once the libraries are listed again (a scan added it)."""
+        self._wanted_library = library_id
+
+    def mark_stale(self, library_id: int | None = None) -> None:
+        """The photos of ``library_id`` (None: any) changed: list them again with the libraries."""
+        if library_id is None or library_id == self.libraries.selected_id():
+            self._stale = True
+
+    def location(self) -> tuple[PhotoQuery | None, str, str | None]:
+        """The sidebar's library or folder: as a selection of photos, a label, and its folder on disk."""
+        library = self.libraries.library(self.libraries.selected_id())
+        if library is None:
+            return None, "", None
+        inside = self.libraries.selected_folder()
+        label = f"{library.name} / {display_path(inside)}" if inside else library.name
+        folder = os.path.join(library.root, *inside.split("/")) if inside else library.root
+        return PhotoQuery(library_id=library.id, folder=inside), label, folder
+
+    def photo_query(self) -> PhotoQuery:
+        """What the grid shows: the sidebar's library or folder, the filters, the search and the order."""
+        by_meaning = self.search.by_meaning()
+        return PhotoQuery(
+            library_id=self.libraries.selected_id(),
+            folder=self.libraries.selected_folder(),
+            review=self.header.review(),
+            captioner=self.header.captioner(),
+            # Exact words filter the listing itself; a search by meaning lists the photos it found
+            # (none while it runs).
+            text=None if by_meaning else self.search.text() or None,
+            photo_ids=self.search.found_ids() if by_meaning else None,
+            sort=self.header.sort(),
+            descending=self.header.descending(),
+        )
+
+    def selected_row(self) -> PhotoRow | None:
+        """The current photo (the one the detail pane shows)."""
+        index = self.grid.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.rows()[index.row()]
+
+    def selected_photo_ids(self) -> list[int]:
+        """The photos selected in the grid, in grid order."""
+        rows = self.model.rows()
+        ranges = self.grid.selectionModel().selection()
+        return sorted({rows[number].id: number for selected in ranges
+                       for number in range(selected.top(), selected.bottom() + 1)},
+                      key=lambda photo_id: self.model.row_number(photo_id) or 0)
+
+    @Slot()
+    def select_next_needing_review(self) -> bool:
+        """Move to the next photo in the grid whose current caption awaits review (a draft); False,
+        with a word in the status bar, when none is left after the current one."""
+        rows = self.model.rows()
+        current = self.grid.currentIndex().row() if self.grid.currentIndex().isValid() else -1
+        for number in range(current + 1, len(rows)):
+            row = rows[number]
+            if row.caption_state is ReviewState.DRAFT and row.status is PhotoStatus.OK:  # others: read-only
+                self._select_row(number)
+                return True
+        self.status.emit("No photo after this one needs review in this view")
+        return False
+
+    @Slot(int)
+    def select_neighbour(self, step: int) -> None:
+        """Move to the previous (-1) or next (+1) photo in the grid."""
+        current = self.grid.currentIndex().row() if self.grid.currentIndex().isValid() else -1
+        number = min(max(current + step, 0), self.model.rowCount() - 1)
+        if number >= 0 and number != current:
+            self._select_row(number)
+
+    # -- the listing -----------------------------------------------------------------------------
+
+    @Slot(bool)
+    def load_photos(self, keep_selection: bool) -> None:
+        library_id = self.libraries.selected_id()
+        self._reselect = self.selected_row().id if keep_selection and self.selected_row() else None
+        if library_id is None:
+            self._request = 0  # no request has id 0: answers to earlier ones are dropped
+            self._complete = True
+            self.model.set_rows([])
+            self.detail.clear(NO_LIBRARY_TEXT)
+            self._update_header()
+            return
+        self._complete = False
+        self._first_chunk = True
+        self._request = self.backend.load_photos(self.photo_query())
+        self._update_header()
+
+    @Slot(object)
+    def _on_libraries_loaded(self, libraries: list[LibrarySummary]) -> None:
+        first, self._first_libraries = self._first_libraries, False
+        if first and not libraries and self.offer_sample:
+            self.sample_wanted.emit()
+        previous = self.libraries.selected_id()
+        wanted, self._wanted_library = self._wanted_library, None
+        self.libraries.set_libraries(libraries, select=wanted)
+        for library in libraries:
+            self.backend.load_folders(library.id)
+        self.backend.load_captioners()
+        if self.libraries.selected_id() == previous and (self._stale or not libraries):
+            self.load_photos(keep_selection=True)
+        self._stale = False
+        self._update_header()
+
+    @Slot(object)
+    def _on_captioners_loaded(self, captioner_ids: list[str]) -> None:
+        if self.header.set_captioners(captioner_ids):
+            self.load_photos(keep_selection=True)  # the captioner filtered on has no captions now
+
+    @Slot(object, object)
+    def _on_location_selected(self, _library_id: int | None, _folder: str | None) -> None:
+        self.search.location_changed()  # its filters changed: the ranking too
+        self.load_photos(keep_selection=False)
+
+    @Slot(int, object, bool)
+    def _on_photos_loaded(self, request_id: int, rows: list[PhotoRow], last: bool) -> None:
+        if request_id != self._request:
+            return
+        offset = 0
+        if self._first_chunk:
+            self._first_chunk = False
+            self.model.set_rows(rows)
+        else:
+            offset = self.model.rowCount()
+            self.model.append_rows(rows)
+        if self._reselect is not None:
+            found = next((number for number, row in enumerate(rows) if row.id == self._reselect), None)
+            if found is not None:
+                self._reselect = None
+                self._select_row(offset + found)
+        if last:
+            self._complete = True
+            if not self.selected_row():
+                self._reselect = None
+                if self.model.rowCount():
+                    self._select_row(0)
+                else:
+                    self.detail.clear(NOTHING_SHOWN_TEXT)
+        elif self._reselect is None and not self.selected_row() and self.model.rowCount():
+            self._select_row(0)
+        self._update_header()
+
+    def _select_row(self, number: int) -> None:
+        index = self.model.index(number)
+        self.grid.setCurrentIndex(index)
+        self.grid.scrollTo(index)
+
+    def _update_header(self) -> None:
+        library = self.libraries.library(self.libraries.selected_id())
+        header = self.header
+        if library is None:
+            header.library_title.setText("No library" if not self.libraries.libraries() else "")
+            header.photo_count.setText("")
+            self.title_changed.emit("")
+            return
+        folder = self.libraries.selected_folder()
+        title = f"{library.name} / {display_path(folder)}" if folder else library.name
+        header.library_title.setText(title)
+        self.title_changed.emit(title)
+        shown = self.model.rowCount()
+        query = self.photo_query()
+        if not self._complete and not shown:
+            count = "Loading…"
+        elif query.review is None and query.captioner is None and query.text is None and not folder:
+            count = plural(shown, "photo")
+        else:
+            count = f"{shown:,} of {plural(library.photos, 'photo')}"
+        problems = []
+        if library.errors:
+            problems.append(f"{library.errors:,} cannot be read")
+        if library.missing:
+            problems.append(f"{library.missing:,} missing")
+        header.photo_count.setText(" · ".join([count, *problems]))
+
+    # -- the current photo -----------------------------------------------------------------------
+
+    @Slot(int, object)
+    def on_photo_changed(self, _photo_id: int, details: dict[str, Any]) -> None:
+        """A caption of a photo changed (a review, an edit): repaint its cell and, if shown, its details."""
+        number = self.model.row_number(details["id"])
+        if number is not None:
+            old = self.model.rows()[number]
+            current = next((caption for caption in details["captions"] if caption["current"]), None)
+            self.model.update_row(replace(
+                old,
+                caption=current["text"] if current else None,
+                caption_state=ReviewState(current["state"]) if current else None,
+                caption_origin=CaptionOrigin(current["origin"]) if current else None,
+                captioner_id=current["captioner"] if current else None,
+                confidence=current["confidence"] if current else None,
+            ))
+        row = self.selected_row()
+        if row is not None and row.id == details["id"] and not self.detail.is_editing():
+            self.detail.show_photo(details)
+
+    @Slot(object)
+    def on_caption_stored(self, item: ItemDone) -> None:
+        """A job stored a caption: the grid shows the new draft at once, the pane reloads if it shows it."""
+        number = self.model.row_number(item.photo_id)
+        if number is not None and item.is_current:
+            self.model.update_row(replace(
+                self.model.rows()[number], caption=item.result.text, caption_state=ReviewState.DRAFT,
+                caption_origin=CaptionOrigin.AI, captioner_id=item.captioner_id,
+                confidence=item.result.confidence))
+        row = self.selected_row()
+        if row is not None and row.id == item.photo_id and not self.detail.is_editing():
+            self._detail_request = self.backend.load_photo(row.id)
+
+    @Slot()
+    def _on_photo_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.previews.cancel()
+            return
+        self.detail.show_loading(row.name)
+        self._detail_request = self.backend.load_photo(row.id)
+        if row.status is PhotoStatus.OK:
+            self.previews.request(row.path)
+        else:
+            self.previews.cancel()
+
+    @Slot(int, object)
+    def _on_photo_loaded(self, request_id: int, details: dict[str, Any]) -> None:
+        if request_id == self._detail_request:
+            self.detail.show_photo(details)
+
+    @Slot(int, QImage, str)
+    def _on_preview(self, request_id: int, image: QImage, reason: str) -> None:
+        if self.previews.accept(request_id):
+            self.detail.show_preview(image, reason)

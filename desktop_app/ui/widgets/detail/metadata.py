@@ -1,0 +1,119 @@
+"""The detail pane's facts about a photo file: status, format, size, date taken, camera, place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFormLayout, QLabel
+
+STATUS_TEXT = {"ok": "OK", "error": "Cannot be read", "missing": "Missing"}
+ERROR_COLOUR, WARNING_COLOUR = "#c0392b", "#b9770e"
+
+
+def human_size(size: int | None) -> str | None:
+    if size is None:
+        return None
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{size:,} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return None
+
+
+def dimensions(details: dict[str, Any]) -> str | None:
+    width, height = details.get("width"), details.get("height")
+    if not width or not height:
+        return None
+    if details.get("orientation") in (5, 6, 7, 8):  # stored on its side; shown upright
+        width, height = height, width
+    megapixels = width * height / 1e6
+    suffix = f"  ({megapixels:.1f} MP)" if megapixels >= 1 else ""
+    return f"{width:,} × {height:,} px{suffix}"
+
+
+def camera(details: dict[str, Any]) -> str | None:
+    make, model = details.get("camera_make"), details.get("camera_model")
+    if make and model and model.lower().startswith(make.lower()):
+        return model  # "Canon Canon EOS R5" otherwise
+    return " ".join(part for part in (make, model) if part) or None
+
+
+def location(details: dict[str, Any]) -> str | None:
+    gps = details.get("gps")
+    if not gps:
+        return None
+    latitude, longitude = gps["latitude"], gps["longitude"]
+    text = (f"{abs(latitude):.6f}° {'N' if latitude >= 0 else 'S'}, "
+            f"{abs(longitude):.6f}° {'E' if longitude >= 0 else 'W'}")
+    if gps.get("altitude") is not None:
+        text += f", {gps['altitude']:.0f} m"
+    return text
+
+
+def date_taken(details: dict[str, Any]) -> str | None:
+    value = details.get("date_taken")
+    if not value:
+        return None
+    # Camera local time, as recorded: shown as is, not converted to this machine's zone.
+    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+
+def fact_rows(details: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """The rows shown for a photo: label, value and a colour for a value that is a problem."""
+    status = details["status"]
+    rows: list[tuple[str, str | None, str | None]] = [
+        ("Status", STATUS_TEXT.get(status, status), None if status == "ok" else ERROR_COLOUR),
+    ]
+    if status == "error":
+        rows.append(("Reason", details.get("error") or "unknown", ERROR_COLOUR))
+    elif status == "missing":
+        rows.append(("Reason", "the file is no longer at this path", WARNING_COLOUR))
+    rows += [
+        ("Format", details.get("format"), None),
+        ("Dimensions", dimensions(details), None),
+        ("File size", human_size(details.get("size")), None),
+        ("Date taken", date_taken(details), None),
+        ("Camera", camera(details), None),
+        ("Location", location(details), None),
+    ]
+    return [(label, value, colour) for label, value, colour in rows if value]
+
+
+class MetadataForm(QFormLayout):
+    """The facts as label/value rows, values selectable."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHorizontalSpacing(14)
+        self.setVerticalSpacing(4)
+        self.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+    def set_rows(self, rows: list[tuple[str, str, str | None]]) -> None:
+        while self.rowCount():
+            self.removeRow(0)
+        for label, value, colour in rows:
+            name = QLabel(label)
+            name.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            field = QLabel(value)
+            field.setWordWrap(True)
+            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if colour:
+                field.setStyleSheet(f"color: {colour};")
+            self.addRow(name, field)
+
+    def shown(self) -> dict[str, str]:
+        """The rows as shown, by label."""
+        shown = {}
+        for row in range(self.rowCount()):
+            label = self.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = self.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label and field:
+                shown[label.widget().text()] = field.widget().text()
+        return shown

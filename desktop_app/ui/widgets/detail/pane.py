@@ -1,0 +1,237 @@
+"""The right-hand pane: the selected photo's zoomable preview, its metadata, its captions with their
+state, and the review of its current caption (editor, approve/reject/regenerate, history, undo).
+Each part lives in its own module of this package; the pane assembles them and follows the photo."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QImage, QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from desktop_app.catalogue.caption_rules import BasedOn
+from desktop_app.catalogue.photos import display_path
+from desktop_app.ui.widgets.detail.caption_cards import CaptionCards
+from desktop_app.ui.widgets.detail.metadata import MetadataForm, fact_rows
+from desktop_app.ui.widgets.detail.preview import PreviewView
+from desktop_app.ui.widgets.detail.review_box import ReviewBox, based_on
+from desktop_app.ui.widgets.detail.style import heading
+from desktop_app.ui.widgets.revision_history import RevisionHistory
+from desktop_app.ui.workers.review import ReviewService
+
+RECENT_DETAILS = 64  # photos whose details from the review worker are kept against stale loads
+
+
+class DetailPane(QWidget):
+    """What the catalogue knows about one photo, and the review of its current caption.
+
+    Review needs a ReviewService (``review``); without one the pane only shows. The window:
+    - calls ``flush()`` before another photo is selected (``show_photo`` of another photo also does),
+      so the text being typed is committed as a revision;
+    - adds ``review_actions()`` to its menus (they work as window shortcuts once the pane is shown);
+    - moves the selection on ``advance_requested`` (to the next photo needing review) and
+      ``move_requested(step)`` (the previous or next photo);
+    - queues a captioning job on ``regenerate_requested(photo_id, captioner_id or None)``.
+    """
+
+    advance_requested = Signal()  # approved/rejected and written: show the next photo needing review
+    move_requested = Signal(int)  # -1 previous photo, +1 next photo
+    regenerate_requested = Signal(int, object)  # photo id, captioner id (None: the window's default)
+
+    def __init__(self, parent: QWidget | None = None, review: ReviewService | None = None) -> None:
+        super().__init__(parent)
+        self.photo_id: int | None = None  # the photo whose details are shown
+        self.review = review
+        self._details: dict[str, Any] | None = None
+        self._recent: dict[int, dict[str, Any]] = {}  # details the review worker sent, newest last
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        self.preview = PreviewView()
+        layout.addWidget(self.preview, 0)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(scroll, 1)
+        body = QWidget()
+        scroll.setWidget(body)
+        self._body = QVBoxLayout(body)
+        self._body.setContentsMargins(16, 12, 16, 16)
+        self._body.setSpacing(6)
+
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        title_font = self.title.font()
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.25)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self._body.addWidget(self.title)
+        self.folder = QLabel()
+        self.folder.setWordWrap(True)
+        self.folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._body.addWidget(self.folder)
+
+        self.review_box = ReviewBox(review)
+        self.review_box.advance_requested.connect(self.advance_requested)
+        self.review_box.move_requested.connect(self.move_requested)
+        self.review_box.regenerate_requested.connect(self.regenerate_requested)
+        self.addActions(self.review_box.shortcuts.window_wide())  # live wherever the pane is shown
+        self.regenerate_action = self.review_box.shortcuts.regenerate  # named and enabled as its button
+        self._body.addWidget(self.review_box)
+
+        self._details_heading = heading("Details")
+        self._body.addWidget(self._details_heading)
+        self.metadata = MetadataForm()
+        self._body.addLayout(self.metadata)
+
+        self._captions_heading = heading("Captions")
+        self._body.addWidget(self._captions_heading)
+        self.captions = CaptionCards()
+        self.captions.use_requested.connect(self.choose_caption)
+        self._body.addWidget(self.captions)
+
+        self._history_heading = heading("History")
+        self._body.addWidget(self._history_heading)
+        self.history = RevisionHistory()
+        self.history.revert_requested.connect(self.revert)
+        self._body.addWidget(self.history)
+        self._body.addStretch(1)
+
+        if review is not None:
+            review.changed.connect(self._on_changed)
+        self.clear()
+
+    # -- what the window calls ---------------------------------------------------------------
+
+    def clear(self, text: str = "No photo selected") -> None:
+        self.flush()
+        self.photo_id = None
+        self._details = None
+        self.preview.set_text(text)
+        self.title.setText("")
+        self.folder.setText("")
+        self.metadata.set_rows([])
+        self.captions.set_captions([], photo_shown=False, choosable=False)
+        self.review_box.show_caption(None, None, None, same_photo=False)
+        self.history.set_caption(None)
+        # No photo: the preview's text says why and what to do; no headings over empty sections.
+        for widget in (self._details_heading, self._captions_heading, self._history_heading, self.history):
+            widget.setVisible(False)
+
+    def show_loading(self, name: str) -> None:
+        """A photo was selected: its name at once, the rest when the catalogue answers."""
+        self.flush()
+        self.title.setText(name)
+        self.preview.set_text("Loading…")
+
+    def show_photo(self, details: dict[str, Any]) -> None:
+        same_photo = details["id"] == self.photo_id
+        if not same_photo:
+            self.flush()  # the text typed for the previous photo becomes a revision of its caption
+        details = self._freshest(details)
+        self.photo_id = details["id"]
+        self._details = details
+        path = display_path(details["path"])
+        self.title.setText(os.path.basename(path))
+        self.folder.setText(os.path.dirname(path))
+        self.metadata.set_rows(fact_rows(details))
+        for widget in (self._details_heading, self._captions_heading):
+            widget.setVisible(True)
+        unreadable = self.unreadable_reason()
+        captions = details.get("captions") or []
+        self.captions.set_captions(captions, photo_shown=True,
+                                   choosable=self.review is not None and unreadable is None)
+        current = next((caption for caption in captions if caption["current"]), None)
+        self.review_box.show_caption(self.photo_id, current, unreadable, same_photo=same_photo)
+        self.history.set_caption(current)
+        self.history.revert_button.setVisible(unreadable is None)  # read-only: browse only
+        for widget in (self._history_heading, self.history):
+            widget.setVisible(current is not None)
+        status = details["status"]
+        if status == "error":
+            self.preview.set_text(f"This file cannot be shown:\n{details.get('error') or 'unknown error'}")
+        elif status == "missing":
+            self.preview.set_text("The file is missing")
+
+    def show_preview(self, image: QImage, reason: str) -> None:
+        if image.isNull():
+            self.preview.set_text(f"Cannot show a preview:\n{reason}")
+        else:
+            self.preview.set_image(image)
+
+    def flush(self) -> bool:
+        """Commit the text being edited as a revision of the current caption (see ReviewBox.flush)."""
+        return self.review_box.flush()
+
+    def is_editing(self) -> bool:
+        """Whether the editor holds typed text not yet committed as a revision."""
+        return self.review_box.is_editing()
+
+    def review_actions(self) -> list[QAction]:
+        """The keyboard review flow, for the window's menus (Review and Edit)."""
+        return self.review_box.shortcuts.review_flow()
+
+    def unreadable_reason(self) -> str | None:
+        """Why the shown photo's captions are read-only (its file cannot be read, or is missing), or
+        None: it can be reviewed, or no photo is shown."""
+        status = self._details.get("status") if self._details is not None else None
+        if status == "error":
+            return f"this file cannot be read: {self._details.get('error') or 'unknown error'}"
+        if status == "missing":
+            return "file missing: it is no longer at this path"
+        return None
+
+    def metadata_text(self) -> dict[str, str]:
+        """The metadata rows as shown, by label."""
+        return self.metadata.shown()
+
+    def caption_texts(self) -> list[str]:
+        return self.captions.texts()
+
+    def caption_notices(self) -> list[str | None]:
+        """Each caption card's notice as shown (None where it has none), in the cards' order."""
+        return self.captions.notices()
+
+    # -- captions other than the current one ---------------------------------------------------
+
+    def revert(self, caption_id: int, revision: int) -> None:
+        self.review_box.revert(caption_id, revision, self._shown(caption_id))
+
+    def choose_caption(self, caption_id: int) -> None:
+        """Make another caption of this photo its current one (typed text is committed first)."""
+        self.review_box.choose(caption_id, self._shown(caption_id))
+
+    def _shown(self, caption_id: int) -> BasedOn | None:
+        """The caption as the pane shows it: what choosing or reverting it is based on."""
+        for caption in (self._details or {}).get("captions") or []:
+            if caption["id"] == caption_id:
+                return based_on(caption)
+        return None
+
+    def _on_changed(self, photo_id: int, details: dict[str, Any]) -> None:
+        self._recent.pop(photo_id, None)
+        self._recent[photo_id] = details
+        while len(self._recent) > RECENT_DETAILS:
+            self._recent.pop(next(iter(self._recent)))
+        if photo_id == self.photo_id:
+            self.show_photo(details)
+
+    def _freshest(self, details: dict[str, Any]) -> dict[str, Any]:
+        """``details``, or the review worker's newer ones: a load that raced a write must not undo it
+        on screen. Revisions only ever grow, so more of them means newer."""
+        recent = self._recent.get(details["id"])
+        if recent is not None and _revision_count(recent) > _revision_count(details):
+            return recent
+        return details
+
+
+def _revision_count(details: dict[str, Any]) -> int:
+    return sum(len(caption.get("history") or []) for caption in details.get("captions") or [])

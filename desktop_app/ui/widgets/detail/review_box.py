@@ -1,0 +1,421 @@
+"""The detail pane's review of the current caption: the editor (saved as you type, committed as a
+revision when you move on), approve/reject/regenerate, undo/redo, and the keyboard review flow's actions.
+
+Every review action sends the caption and revision the shown text is based on (the review contract):
+it follows the catalogue while the editor shows the stored text, and stays where typing began while
+the editor holds a person's text.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QPalette, QTextCursor
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, BasedOn
+from desktop_app.catalogue.models import ReviewState
+from desktop_app.ui.widgets.caption_editor import CaptionEditor
+from desktop_app.ui.widgets.detail.review_actions import ReviewActions
+from desktop_app.ui.widgets.detail.style import (
+    CHIP_SEPARATOR,
+    NOTICE_STYLE,
+    heading,
+    origin_label,
+    provenance,
+    state_chip,
+)
+from desktop_app.ui.workers.review import ReviewService
+
+# The review box is the pane's working area: framed like the caption cards, with a primary Approve.
+REVIEW_STYLE = """
+#reviewBox { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
+#captionEditor { border: 1px solid palette(mid); border-radius: 4px; padding: 2px; }
+#captionEditor:focus { border: 1px solid palette(highlight); }
+#approveButton { background: #1d6b3a; color: white; border: 1px solid #155229; border-radius: 4px;
+                 padding: 4px 12px; font-weight: 600; }
+#approveButton:hover { background: #23804a; }
+#approveButton:disabled { background: palette(mid); border-color: palette(mid); }
+"""
+EDITOR_LINES = 6  # the editor's height; longer reports scroll inside it
+AUTOSAVE_MS = 500  # the text being typed is saved this long after the last keystroke
+
+
+def based_on(caption: dict[str, Any] | None) -> BasedOn:
+    """A review action's base: the photo_json caption shown (None: the photo has none)."""
+    return BasedOn(caption["id"], caption["revision"]) if caption is not None else BasedOn(None, 0)
+
+
+class ReviewBox(QWidget):
+    """The Review section. Without a ReviewService it stays hidden (the pane only shows)."""
+
+    advance_requested = Signal()  # approved/rejected and written: show the next photo needing review
+    move_requested = Signal(int)  # -1 previous photo, +1 next photo
+    regenerate_requested = Signal(int, object)  # photo id, captioner id (None: the window's default)
+
+    def __init__(self, review: ReviewService | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.review = review
+        self.photo_id: int | None = None
+        self._current: dict[str, Any] | None = None  # the photo's current caption
+        self._unreadable: str | None = None  # why the photo's captions are read-only
+        self._stored = ""  # the current caption's text as the catalogue has it
+        self._dirty = False  # the editor holds a person's text that differs from it
+        self._advance_token: int | None = None
+        self._base = BasedOn(None, 0)
+
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self._save_unsaved)
+
+        self.shortcuts = ReviewActions(
+            self, decide=lambda approve, advance: self.approve(advance) if approve else self.reject(advance),
+            edit=self.focus_editor, move=self.move_requested.emit, undo=self.undo, redo=self.redo,
+            regenerate=self.regenerate, drop_edit=self.drop_edit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(heading("Review"))
+        layout.addWidget(self._build_frame())
+        if review is not None:
+            review.finished.connect(self._on_finished)
+            review.conflict.connect(self._on_conflict)
+            review.undo_stack.indexChanged.connect(self._update_undo_actions)
+            review.undo_stack.cleanChanged.connect(self._update_undo_actions)
+
+    # -- what the pane calls -------------------------------------------------------------------
+
+    def show_caption(self, photo_id: int | None, current: dict[str, Any] | None, unreadable: str | None,
+                     *, same_photo: bool) -> None:
+        """Review ``current``, the caption of the photo shown (None: none, or no photo); text being typed
+        for the same photo stays in the editor."""
+        keep_text = same_photo and self._dirty
+        self.photo_id, self._current, self._unreadable = photo_id, current, unreadable
+        self._show(current, keep_text=keep_text)
+        if not self._dirty:  # the editor shows the stored text: what is shown is what actions are based on
+            self._base = based_on(current)
+        if not same_photo:
+            self.alert.hide()
+
+    def flush(self) -> bool:
+        """Commit the text being edited as a revision of the current caption (a draft again); an empty
+        text is no caption and is dropped. False: the text is over MAX_CAPTION_CHARS, kept as an unsaved
+        edit and in the editor, not committed."""
+        pending = self._autosave.isActive()
+        self._autosave.stop()
+        if self.photo_id is None or self.review is None:
+            return True
+        if not self._dirty:
+            if pending:  # typed back to the stored text: a saved unsaved edit would be stale
+                self.review.drop_unsaved(self.photo_id)
+            return True
+        text = self.editor.toPlainText()
+        if self._too_long(text):
+            self.review.save_unsaved(self.photo_id, text, self._base)  # kept as typed, not committed
+            return False
+        self._dirty = False
+        if text.strip():
+            self._stored = text.strip()
+            self.alert.hide()
+            self.review.edit(self.photo_id, text, self._base)
+        else:
+            self.review.drop_unsaved(self.photo_id)
+            self._restore_editor()
+        self._update_status()
+        return True
+
+    def is_editing(self) -> bool:
+        """Whether the editor holds typed text not yet committed as a revision."""
+        return self._dirty
+
+    def editor_text(self) -> str:
+        return self.editor.toPlainText()
+
+    # -- review ----------------------------------------------------------------------------------
+
+    def approve(self, advance: bool = False) -> None:
+        """Approve the current caption, or the edited text as it now reads; with ``advance``, ask for
+        the next photo once that is written."""
+        self._decide(ReviewState.APPROVED, advance)
+
+    def reject(self, advance: bool = False) -> None:
+        self._decide(ReviewState.REJECTED, advance)
+
+    def drop_edit(self) -> None:
+        """Forget the text being typed (Esc): the stored caption comes back."""
+        self._autosave.stop()
+        if self.photo_id is not None and self.review is not None:
+            self.review.drop_unsaved(self.photo_id)
+        self._dirty = False
+        self._restore_editor()
+        self._base = based_on(self._current)
+        self._update_status()
+
+    def revert(self, caption_id: int, revision: int, shown: BasedOn | None) -> None:
+        """Bring back a revision of the photo's caption ``shown`` (typed text goes into the history first)."""
+        if self.photo_id is None or self.review is None or self._unreadable is not None:
+            return
+        if not self.flush():
+            return
+        self.review.revert(self.photo_id, caption_id, revision, shown)
+
+    def choose(self, caption_id: int, shown: BasedOn | None) -> None:
+        """Make another caption of this photo its current one (typed text is committed first)."""
+        if self.photo_id is None or self.review is None:
+            return
+        if not self.flush():
+            return
+        self.review.choose(self.photo_id, caption_id, shown)
+
+    def regenerate(self) -> None:
+        if self.photo_id is None:
+            return
+        self.flush()
+        captioner = self._current.get("captioner") if self._current else None
+        self.regenerate_requested.emit(self.photo_id, captioner)
+
+    def focus_editor(self) -> None:
+        self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def undo(self) -> None:
+        # Typed text is committed first, so undo takes it back as a revision, not lost.
+        if self.review is None or not self.flush():
+            return
+        self.review.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.review is not None and not self._dirty:  # new typing has replaced what redo would bring
+            self.review.undo_stack.redo()
+
+    def _decide(self, state: ReviewState, advance: bool) -> None:
+        if self.photo_id is None or self.review is None or self._unreadable is not None:
+            return
+        self._autosave.stop()
+        text = self.editor.toPlainText() if self._dirty and self.editor.toPlainText().strip() else None
+        if text is None and self._current is None:
+            self.status.setText("Write a caption first: there is nothing to review.")
+            return
+        if text is not None and self._too_long(text):
+            return
+        if text is None and self._current is not None and self._current["state"] == state.value:
+            if advance:
+                self.advance_requested.emit()  # already so: nothing to write
+            return
+        self._dirty = False
+        if text is not None:
+            self._stored = text.strip()
+        decide = self.review.approve if state is ReviewState.APPROVED else self.review.reject
+        self.alert.hide()
+        token = decide(self.photo_id, text, self._base)
+        self._advance_token = token if advance else None
+        self._update_status()
+
+    def _on_finished(self, token: int, _photo_id: int, written: bool) -> None:
+        if token == self._advance_token:
+            self._advance_token = None
+            if written:
+                self.advance_requested.emit()
+
+    def _on_conflict(self, photo_id: int, message: str, kept_caption_id: int | None) -> None:
+        """A change was refused: the caption changed since the revision shown. The fresh details
+        follow (the current text, and the editor's text kept beside as another caption)."""
+        if photo_id != self.photo_id:
+            return
+        what = (f" Your text is kept as caption {kept_caption_id} under Captions: Use This Caption makes it "
+                "current." if kept_caption_id is not None else " Review the caption as it now reads.")
+        self._show_alert(f"Not applied: {message}.{what}")
+
+    def _too_long(self, text: str) -> bool:
+        """Whether ``text`` is over the caption length limit; if so the editor says so and keeps it."""
+        length = len(text.strip())
+        if length <= MAX_CAPTION_CHARS:
+            return False
+        self._show_alert(f"This caption is {length:,} characters; the most a caption can hold is "
+                         f"{MAX_CAPTION_CHARS:,}. Shorten it to save it (your text stays here).")
+        return True
+
+    def _show_alert(self, text: str) -> None:
+        self.alert.setText(text)
+        self.alert.show()
+
+    def _on_edited(self) -> None:
+        self._dirty = self.editor.toPlainText().strip() != self._stored
+        if not self._dirty:  # typed back to the stored text, which is what is shown
+            self._base = based_on(self._current)
+        if self.review is not None and self.photo_id is not None:
+            self._autosave.start()  # saves the text (or forgets it, when back to the stored one)
+        self._update_status()
+
+    def _save_unsaved(self) -> None:
+        if self.review is not None and self.photo_id is not None:
+            self.review.save_unsaved(self.photo_id, self.editor.toPlainText(), self._base)
+
+    def _restore_editor(self) -> None:
+        current = self._current
+        self.editor.set_caption(current["text"] if current else "",
+                                current.get("token_scores") if current else None)
+
+    # -- what is shown ---------------------------------------------------------------------------
+
+    def _show(self, current: dict[str, Any] | None, *, keep_text: bool) -> None:
+        reviewing = self.review is not None and self.photo_id is not None
+        self.setVisible(reviewing)
+        self._stored = current["text"] if current else ""
+        if keep_text:
+            self._dirty = self.editor.toPlainText().strip() != self._stored
+        else:
+            self._dirty = False
+            self._restore_editor()
+        if current is None:
+            self.header.setText("No caption yet: write one, or caption it with a model."
+                                if self._unreadable is None else "No caption.")
+            self.notice.hide()
+        else:
+            parts = [state_chip(current["state"]), origin_label(current["origin"])]
+            parts += [html.escape(fact) for fact in provenance(current)]
+            parts.append(f"revision {current['revision']}")  # what the review actions are based on
+            self.header.setText(CHIP_SEPARATOR.join(parts))
+            self.notice.setText(f"⚠ {current['notice']}" if current.get("notice") else "")
+            self.notice.setVisible(bool(current.get("notice")))
+        readable = self.photo_id is not None and self._unreadable is None
+        # A model's caption can be made again; a photo without one is captioned through the dialog.
+        again = current is not None and bool(current.get("captioner"))
+        for widget in (self.regenerate_button, self.shortcuts.regenerate):
+            widget.setText("Regenerate" if again else "Caption with a model")
+            widget.setToolTip("Caption this photo again with its model; a person's text is kept" if again
+                              else "Choose a captioning model and caption this photo")
+            widget.setEnabled(reviewing and readable)
+        self.editor.setReadOnly(not (reviewing and readable))  # what cannot be seen is not reviewed
+        self._update_status()
+
+    def _update_status(self) -> None:
+        unreadable = self._unreadable
+        reviewing = self.review is not None and self.photo_id is not None
+        can_decide = reviewing and unreadable is None and (self._current is not None or self._dirty)
+        actions = self.shortcuts
+        for widget in (self.approve_button, self.reject_button, actions.approve_and_next,
+                       actions.reject_and_next):
+            widget.setEnabled(can_decide)
+        for action in (actions.edit, actions.drop_edit):
+            action.setEnabled(reviewing and unreadable is None)
+        for action in (actions.previous, actions.next):
+            action.setEnabled(reviewing)
+        if unreadable is not None and reviewing:
+            text = (f"{unreadable[0].upper()}{unreadable[1:]}. Its captions are shown read-only; "
+                    "rescan (F5) once the file is back or fixed.")
+        elif self._dirty:
+            text = "Edited · saved as you type, committed when you move on · Esc drops it"
+        elif self.editor.unsure():
+            text = "Underlined: words the model was unsure of (hover for how unsure)"
+        elif self._current is not None and self._current["state"] == "approved":
+            text = "Approved."
+        else:
+            text = ""
+        self.status.setText(text)
+        self._update_undo_actions()
+
+    @Slot()
+    def _update_undo_actions(self) -> None:
+        stack = self.review.undo_stack if self.review is not None else None
+        if stack is not None and not shiboken6.isValid(stack):
+            stack = None  # the stack clears itself, signalling, as it is destroyed
+        undo, redo = self.shortcuts.undo, self.shortcuts.redo
+        undo.setEnabled(stack is not None and (stack.canUndo() or self._dirty))
+        redo.setEnabled(stack is not None and stack.canRedo() and not self._dirty)
+        undo.setText(f"Undo {stack.undoText()}" if stack is not None and stack.canUndo() else "Undo")
+        redo.setText(f"Redo {stack.redoText()}" if stack is not None and stack.canRedo() else "Redo")
+        self.undo_button.setEnabled(undo.isEnabled())
+        self.redo_button.setEnabled(redo.isEnabled())
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _build_frame(self) -> QFrame:
+        box = QFrame()
+        box.setObjectName("reviewBox")
+        box.setStyleSheet(REVIEW_STYLE)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        self.header = self._label("reviewHeader", Qt.TextFormat.RichText)
+        layout.addWidget(self.header)
+        self.notice = self._label("reviewNotice", Qt.TextFormat.PlainText, NOTICE_STYLE)
+        layout.addWidget(self.notice)
+        # Why the last change was not applied (the caption changed since it was shown, or the text is
+        # too long): stays until the next change is sent or another photo is shown.
+        self.alert = self._label("reviewAlert", Qt.TextFormat.PlainText, NOTICE_STYLE)
+        self.alert.hide()
+        layout.addWidget(self.alert)
+
+        self.editor = CaptionEditor()
+        self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * EDITOR_LINES + 14)
+        self.editor.edited.connect(self._on_edited)
+        self.shortcuts.drop_edit.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.editor.addAction(self.shortcuts.drop_edit)  # Esc inside the editor only
+        layout.addWidget(self.editor)
+        self.status = self._label("reviewStatus", Qt.TextFormat.AutoText)
+        self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        small = self.status.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.status.setFont(small)
+        layout.addWidget(self.status)
+        layout.addLayout(self._build_buttons())
+
+        hints = QLabel("Ctrl+Enter approve and next · Ctrl+Shift+Backspace reject and next · F2 edit · "
+                       "Esc drop edit · Alt+↑/↓ previous/next")
+        hints.setWordWrap(True)
+        hints.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        hints.setFont(small)
+        layout.addWidget(hints)
+        return box
+
+    def _build_buttons(self) -> QHBoxLayout:
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.approve_button = QPushButton("Approve")
+        self.approve_button.setObjectName("approveButton")
+        self.approve_button.setToolTip(
+            "Approve the caption as it reads (Ctrl+Enter also moves to the next photo)")
+        self.approve_button.clicked.connect(lambda: self.approve())
+        self.reject_button = QPushButton("Reject")
+        self.reject_button.setObjectName("rejectButton")
+        self.reject_button.setToolTip(
+            "Reject the caption (Ctrl+Shift+Backspace also moves to the next photo)")
+        self.reject_button.clicked.connect(lambda: self.reject())
+        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button.clicked.connect(self.regenerate)
+        for button in (self.approve_button, self.reject_button, self.regenerate_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        # Icons, not words: the row must fit a narrow pane.
+        self.undo_button = self._glyph_button("↶", "Undo the last caption change (Ctrl+Z)", self.undo)
+        self.redo_button = self._glyph_button("↷", "Redo (Ctrl+Shift+Z)", self.redo)
+        buttons.addWidget(self.undo_button)
+        buttons.addWidget(self.redo_button)
+        return buttons
+
+    @staticmethod
+    def _label(name: str, text_format: Qt.TextFormat, style: str = "") -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextFormat(text_format)
+        if style:
+            label.setStyleSheet(style)
+        return label
+
+    @staticmethod
+    def _glyph_button(glyph: str, tip: str, slot: Any) -> QToolButton:
+        button = QToolButton()
+        button.setText(glyph)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        font = button.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        button.setFont(font)
+        return button

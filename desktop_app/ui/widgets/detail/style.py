@@ -1,0 +1,52 @@
+"""The detail pane's shared looks: section headings, review-state chips, caption provenance, notices."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel
+
+ORIGIN_LABELS = {"ai": "AI", "human": "Human", "imported": "Imported"}
+STATE_STYLES = {
+    "draft": ("Draft", "#8a5a00", "#fff3d6"),
+    "approved": ("Approved", "#1d6b3a", "#dcf3e4"),
+    "rejected": ("Rejected", "#8f2219", "#fde2df"),
+}
+# A caption's notice (e.g. "AI-generated draft report ... not for diagnosis"): dark amber on pale amber,
+# set apart from the caption text and the grey facts line.
+NOTICE_STYLE = ("color: #7a4a00; background: #fff3d6; border-left: 3px solid #d68910; "
+                "padding: 3px 6px; font-weight: 600;")
+CHIP_SEPARATOR = " &nbsp;·&nbsp; "
+
+
+def heading(text: str) -> QLabel:
+    """A section's small, spaced capitals heading (Review, Details, Captions, History)."""
+    label = QLabel(text.upper())
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 0.85)
+    font.setLetterSpacing(font.SpacingType.AbsoluteSpacing, 0.8)
+    label.setFont(font)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    label.setContentsMargins(0, 12, 0, 2)
+    return label
+
+
+def state_chip(state: str) -> str:
+    """A review state as a coloured rich-text chip."""
+    label, fg, bg = STATE_STYLES.get(state, (state, "#333", "#eee"))
+    return f'<span style="color:{fg}; background:{bg};">&nbsp;{label}&nbsp;</span>'
+
+
+def origin_label(origin: str) -> str:
+    return html.escape(ORIGIN_LABELS.get(origin, origin))
+
+
+def provenance(caption: dict[str, Any]) -> list[str]:
+    """Which captioner and model wrote the caption, and how sure the model was."""
+    facts = [caption[key] for key in ("captioner", "model") if caption.get(key)]
+    if caption.get("confidence") is not None:
+        facts.append(f"{caption['confidence']:.0%} confident")
+    return facts

@@ -1,0 +1,117 @@
+"""The header above the photo grid: the library's title and photo count, the review and captioner
+filters, and the sort order."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from desktop_app.catalogue.photos import ReviewFilter, SortKey
+
+REVIEW_FILTERS: list[tuple[str, ReviewFilter | None]] = [
+    ("All photos", None),
+    ("Needs review", ReviewFilter.NEEDS_REVIEW),
+    ("AI drafts", ReviewFilter.AI_DRAFT),
+    ("Approved", ReviewFilter.APPROVED),
+    ("Rejected", ReviewFilter.REJECTED),
+    ("Edited by a person", ReviewFilter.EDITED),
+    ("No caption", ReviewFilter.NO_CAPTION),
+    ("Cannot be read", ReviewFilter.ERRORS),
+    ("Missing", ReviewFilter.MISSING),
+]
+SORT_KEYS: list[tuple[str, SortKey]] = [
+    ("Name", SortKey.NAME),
+    ("Date taken", SortKey.DATE_TAKEN),
+    ("Confidence", SortKey.CONFIDENCE),
+    ("Last changed", SortKey.CHANGED),
+    ("Best match", SortKey.RELEVANCE),
+]
+ALL_CAPTIONERS = "All captioners"
+
+
+class GridHeader(QWidget):
+    """Title, count, filters and order of the photos the grid shows; ``changed`` when the user changes
+    a filter or the order."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 10, 12, 8)
+        self.library_title = QLabel()
+        title_font = self.library_title.font()
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
+        title_font.setBold(True)
+        self.library_title.setFont(title_font)
+        layout.addWidget(self.library_title)
+        self.photo_count = QLabel()
+        self.photo_count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout.addSpacing(8)
+        layout.addWidget(self.photo_count, 0, Qt.AlignmentFlag.AlignBaseline)
+        layout.addStretch(1)
+        self.review_filter = QComboBox()
+        self.review_filter.setToolTip("Which photos to show")
+        for label, _review in REVIEW_FILTERS:
+            self.review_filter.addItem(label)
+        layout.addWidget(self.review_filter)
+        self.captioner_filter = QComboBox()
+        self.captioner_filter.setToolTip("Only photos whose current caption this captioner wrote")
+        self.captioner_filter.addItem(ALL_CAPTIONERS)
+        self.captioner_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        layout.addWidget(self.captioner_filter)
+        layout.addSpacing(8)
+        layout.addWidget(QLabel("Sort:"))
+        self.sort_key = QComboBox()
+        for label, _key in SORT_KEYS:
+            self.sort_key.addItem(label)
+        layout.addWidget(self.sort_key)
+        self.sort_descending = QToolButton()
+        self.sort_descending.setCheckable(True)
+        self.sort_descending.setAutoRaise(True)
+        self.sort_descending.setArrowType(Qt.ArrowType.UpArrow)
+        self.sort_descending.setToolTip("Ascending; click for descending")
+        layout.addWidget(self.sort_descending)
+        for combo in (self.review_filter, self.captioner_filter, self.sort_key):
+            combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        self.sort_descending.toggled.connect(self._on_sort_direction)
+
+    def review(self) -> ReviewFilter | None:
+        return REVIEW_FILTERS[max(0, self.review_filter.currentIndex())][1]
+
+    def captioner(self) -> str | None:
+        captioner = self.captioner_filter.currentText()
+        return None if captioner in ("", ALL_CAPTIONERS) else captioner
+
+    def sort(self) -> SortKey:
+        return SORT_KEYS[max(0, self.sort_key.currentIndex())][1]
+
+    def descending(self) -> bool:
+        return self.sort_descending.isChecked()
+
+    def set_sort(self, key: SortKey) -> None:
+        """Show ``key`` as the order without ``changed``: the caller reloads once."""
+        self.sort_key.blockSignals(True)
+        self.sort_key.setCurrentIndex(next(number for number, (_label, each) in enumerate(SORT_KEYS)
+                                           if each is key))
+        self.sort_key.blockSignals(False)
+
+    def set_captioners(self, captioner_ids: list[str]) -> bool:
+        """Offer these captioners to filter on; True when the one filtered on is gone (shown: all)."""
+        chosen = self.captioner_filter.currentText()
+        self.captioner_filter.blockSignals(True)
+        try:
+            self.captioner_filter.clear()
+            self.captioner_filter.addItems([ALL_CAPTIONERS, *captioner_ids])
+            self.captioner_filter.setCurrentIndex(max(0, self.captioner_filter.findText(chosen)))
+        finally:
+            self.captioner_filter.blockSignals(False)
+        self.captioner_filter.setVisible(bool(captioner_ids))
+        return self.captioner_filter.currentText() != chosen
+
+    def _on_sort_direction(self, descending: bool) -> None:
+        self.sort_descending.setArrowType(Qt.ArrowType.DownArrow if descending else Qt.ArrowType.UpArrow)
+        self.sort_descending.setToolTip("Descending; click for ascending" if descending
+                                        else "Ascending; click for descending")
+        self.changed.emit()
