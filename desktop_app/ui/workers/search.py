@@ -2,7 +2,7 @@
 
 Embedding a query needs the text embedder (torch, a model load of a few seconds the first time) and
 ranks a matrix of every caption vector: neither may run on the GUI thread, nor wait behind the
-catalogue thread's listings. The SearchService (desktop_app/search/service.py) is the CLI's.
+catalogue thread's listings. The search session is the CLI's (desktop_app/services/search.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import one_line
-from desktop_app.plugin_registry import load_plugins
 from desktop_app.search.results import SearchFilters, SearchMode
 from desktop_app.search.service import SearchService
+from desktop_app.services.search import open_search
 from desktop_app.ui.workers.threaded import Service, Worker, request
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class SearchWorker(Worker):
         self.catalogue = catalogue
         # A search by meaning first embeds the captions without vectors (a small catalogue's all):
         # the status bar shows it as it shows Prepare Search by Meaning.
-        self.service = SearchService(catalogue, load_plugins(), progress=self._progress)
+        self.service = open_search(catalogue, progress=self._progress)
 
     @request("search failed")
     def search(self, request_id: int, text: str, mode: str, filters: SearchFilters) -> None:
