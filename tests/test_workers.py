@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QThread, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.workers.threaded import Service, Worker, request
@@ -17,11 +17,13 @@ WAIT_MS = 10_000
 
 
 class Echo(Worker):
-    answered = Signal(object, str)  # the value, the thread that answered it
+    answered = Signal(object, str)  # the value, the thread that answered it (or the listing's part)
     started = Signal()
+    _rest = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
+        self._rest.connect(self._send_rest, Qt.ConnectionType.QueuedConnection)
         self.release = threading.Event()
         self.written: list[str] = []
         self.closed_on: list[str] = []
@@ -38,6 +40,15 @@ class Echo(Worker):
         self.release.wait()  # a long call: it returns when the service's stop() asks
         self.written.append(value)
         self.answered.emit(value, QThread.currentThread().objectName())
+
+    @request("cannot list {0}", answers_later=True)
+    def listing(self, value: str) -> None:
+        self.answered.emit(value, "first part")
+        self._rest.emit(value)  # the rest on a later turn of the event loop, after waiting calls
+
+    def _send_rest(self, value: str) -> None:
+        self.answered.emit(value, "last part")
+        self.done.emit()  # the listing is complete
 
     def not_a_request(self) -> None:
         pass
@@ -88,6 +99,43 @@ def test_a_failing_call_is_one_reported_line_and_the_worker_serves_on(
         service.call(service.worker.echo, "after")
     assert answered.args == ["after", "echo"]
     qtbot.waitUntil(lambda: service.pending == 0, timeout=WAIT_MS)
+
+
+def test_a_call_answering_later_is_pending_until_its_last_part(qtbot: QtBot, service: EchoService) -> None:
+    parts: list[str] = []
+    service.answered.connect(lambda _value, part: parts.append(part))
+    service.answered.connect(lambda _value, _part: parts.append(f"pending {service.pending}"))
+    last = lambda _value, part: part == "last part"  # noqa: E731
+    with qtbot.waitSignal(service.answered, timeout=WAIT_MS, check_params_cb=last):
+        service.call(service.worker.listing, "photos")
+    qtbot.waitUntil(lambda: service.pending == 0, timeout=WAIT_MS)
+    assert parts == ["first part", "pending 1", "last part", "pending 1"]  # done after the last part
+
+
+class KeyedService(Service):
+    """A service whose `failed` carries a request id, as the search's does."""
+
+    answered = Signal(object, str)
+    failed = Signal(int, str)
+
+    def __init__(self) -> None:
+        worker = Echo()
+        super().__init__(worker, "keyed", renamed={"echo_failed": "failed"})  # keyed failures, were there any
+        self.worker = worker
+
+
+def test_a_failure_a_service_has_no_signal_for_goes_where_unexpected_errors_go(
+    qtbot: QtBot, qapp: QCoreApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unexpected: list[str] = []
+    monkeypatch.setattr("sys.excepthook", lambda _kind, value, _traceback: unexpected.append(str(value)))
+    service = KeyedService()
+    try:
+        service.call(service.worker.echo, "boom")
+        qtbot.waitUntil(lambda: bool(unexpected), timeout=WAIT_MS)
+    finally:
+        service.shutdown()
+    assert unexpected == ["cannot echo boom: it broke"]
 
 
 def test_only_the_workers_requests_can_be_called(service: EchoService) -> None:

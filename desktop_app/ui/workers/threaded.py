@@ -73,7 +73,7 @@ class Worker(QObject):
 
     @request("cannot use the catalogue")
     def open(self, catalogue: Catalogue) -> None:
-        """Use ``catalogue`` from now on (opened by the Backend; SQLite connections are per thread)."""
+        """Use ``catalogue`` from now on (the Backend opened it; each call makes its own sessions)."""
         self.catalogue = catalogue
 
     def close(self) -> None:
@@ -118,9 +118,6 @@ class Worker(QObject):
             self.thread().quit()
 
 
-W = TypeVar("W", bound=Worker)
-
-
 class Service(QObject):
     """The GUI thread's handle on a worker and its thread: queue calls with ``call``, listen to the
     signals the subclass declares (each fed by the worker's signal of the same name, or of the name
@@ -130,7 +127,7 @@ class Service(QObject):
     _call = Signal(object, object)  # a bound method of the worker, its arguments
     _quit = Signal()
 
-    def __init__(self, worker: W, name: str, parent: QObject | None = None,
+    def __init__(self, worker: Worker, name: str, parent: QObject | None = None,
                  renamed: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
         self.pending = 0  # calls made and not yet done
