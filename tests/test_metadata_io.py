@@ -91,6 +91,14 @@ def approve(catalogue, photo_id: int, text: str = CAPTION, ai: bool = False) -> 
             edit_caption(session, photo, text, author=REVIEWER, approve=True)
 
 
+def approved_photo(scanner, catalogue, path: Path, text: str = CAPTION, ai: bool = False) -> Photo:
+    """The photo at ``path``, scanned, with an approved current caption (see approve)."""
+    scanner.scan(path.parent)
+    photo = photo_of(catalogue, path.name)
+    approve(catalogue, photo.id, text, ai=ai)
+    return photo
+
+
 # -- reading ----------------------------------------------------------------------------------------------
 
 
@@ -195,9 +203,7 @@ def test_a_description_changed_in_the_file_is_a_new_imported_caption_never_made_
 ) -> None:
     root = tmp_path / "lib"
     path = photo_files.jpeg(root / "cat.jpg")
-    scanner.scan(root)
-    photo = photo_of(catalogue, "cat.jpg")
-    approve(catalogue, photo.id, "A person's caption")
+    photo = approved_photo(scanner, catalogue, path, "A person's caption")
     embed(path, xmp={"Xmp.dc.description": {'lang="x-default"': "Lightroom's words"}})
     assert scanner.scan(root).imported == 1
     embed(path, xmp={"Xmp.dc.description": {'lang="x-default"': "Lightroom's better words"}})
@@ -218,9 +224,7 @@ def test_embed_round_trip_keeps_pixels_and_non_ascii_text_in_every_field(
 ) -> None:
     root = tmp_path / "lib"
     path = make(kind, root / f"photo{EXTENSIONS[kind]}")
-    scanner.scan(root)
-    photo = photo_of(catalogue, path.name)
-    approve(catalogue, photo.id, ai=True)
+    photo = approved_photo(scanner, catalogue, path, ai=True)
     before = pixels(path)
 
     report = write_metadata(catalogue, [photo.id], mode="embed")
@@ -270,9 +274,7 @@ def test_sidecar_mode_writes_photo_jpg_xmp_merging_other_fields_and_leaves_the_p
     sidecar = root / "a.jpg.xmp"
     sidecar.write_bytes(write.EMPTY_XMP_PACKET.encode())
     embed(sidecar, xmp={"Xmp.xmp.Rating": "4", "Xmp.dc.creator": ["Ansel"]})
-    scanner.scan(root)
-    photo = photo_of(catalogue, "a.jpg")
-    approve(catalogue, photo.id)
+    photo = approved_photo(scanner, catalogue, path)
     original = path.read_bytes()
 
     report = write_metadata(catalogue, PhotoQuery(), mode="sidecar")
@@ -297,9 +299,7 @@ def test_dry_run_lists_old_and_new_values_and_writes_nothing(scanner, catalogue,
     root = tmp_path / "lib"
     path = photo_files.jpeg(root / "a.jpg")
     embed(path, exif={"Exif.Image.ImageDescription": "old words"})
-    scanner.scan(root)
-    photo = photo_of(catalogue, "a.jpg")
-    approve(catalogue, photo.id)  # "old words" was imported first: it is a known text
+    photo = approved_photo(scanner, catalogue, path)  # "old words" was imported first: it is a known text
     original = path.read_bytes()
     for mode in ("embed", "sidecar"):
         report = write_metadata(catalogue, [photo.id], mode=mode, dry_run=True)
@@ -335,9 +335,7 @@ def test_a_read_only_file_or_folder_fails_with_a_clear_message_and_no_change(
 ) -> None:
     root = tmp_path / "lib"
     path = photo_files.jpeg(root / "locked.jpg")
-    scanner.scan(root)
-    photo = photo_of(catalogue, "locked.jpg")
-    approve(catalogue, photo.id)
+    photo = approved_photo(scanner, catalogue, path)
     original = path.read_bytes()
     path.chmod(0o444)
     [outcome] = write_metadata(catalogue, [photo.id], mode="embed").outcomes
@@ -360,9 +358,7 @@ def test_a_read_only_file_or_folder_fails_with_a_clear_message_and_no_change(
 def test_a_file_changed_behind_our_back_is_skipped_unless_forced(scanner, catalogue, tmp_path: Path) -> None:
     root = tmp_path / "lib"
     path = photo_files.jpeg(root / "a.jpg")
-    scanner.scan(root)
-    photo = photo_of(catalogue, "a.jpg")
-    approve(catalogue, photo.id)
+    photo = approved_photo(scanner, catalogue, path)
     embed(path, xmp={"Xmp.dc.description": {'lang="x-default"': "Another program's words"}})
     changed = path.read_bytes()
 
@@ -380,10 +376,8 @@ def test_a_description_another_program_wrote_is_not_overwritten_unless_forced(
     scanner, catalogue, tmp_path: Path
 ) -> None:
     root = tmp_path / "lib"
-    photo_files.jpeg(root / "a.jpg")
-    scanner.scan(root)
-    photo = photo_of(catalogue, "a.jpg")
-    approve(catalogue, photo.id)
+    path = photo_files.jpeg(root / "a.jpg")
+    photo = approved_photo(scanner, catalogue, path)
     sidecar = root / "a.jpg.xmp"  # written after the scan, beside an unchanged photo
     sidecar.write_bytes(write.EMPTY_XMP_PACKET.encode())
     embed(sidecar, xmp={"Xmp.dc.description": {'lang="x-default"': "digiKam words"}})
@@ -403,9 +397,7 @@ def test_a_write_whose_pixels_would_change_leaves_the_file_untouched(
 ) -> None:
     root = tmp_path / "lib"
     path = photo_files.jpeg(root / "a.jpg")
-    scanner.scan(root)
-    photo = photo_of(catalogue, "a.jpg")
-    approve(catalogue, photo.id)
+    photo = approved_photo(scanner, catalogue, path)
     original = path.read_bytes()
     other = photo_files.jpeg(tmp_path / "other.jpg", seed=9).read_bytes()
     real = write._check_pixels
@@ -421,10 +413,8 @@ def test_formats_without_embedded_metadata_are_skipped_with_a_reason(
     scanner, catalogue, tmp_path: Path
 ) -> None:
     root = tmp_path / "lib"
-    photo_files.save(photo_files.picture(), root / "a.bmp")
-    scanner.scan(root)
-    photo = photo_of(catalogue, "a.bmp")
-    approve(catalogue, photo.id)
+    path = photo_files.save(photo_files.picture(), root / "a.bmp")
+    photo = approved_photo(scanner, catalogue, path)
     [outcome] = write_metadata(catalogue, [photo.id], mode="embed").outcomes
     assert outcome.status is WriteStatus.SKIPPED
     assert outcome.reason == "cannot embed metadata in BMP files: use --sidecar"

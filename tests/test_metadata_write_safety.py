@@ -23,7 +23,16 @@ from desktop_app.library.metadata.fields import IPTC_CAPTION
 from desktop_app.library.metadata.report import WriteStatus
 from desktop_app.library.metadata.write import write_metadata
 from tests import photo_files
-from tests.test_metadata_io import CAPTION, approve, captions_of, embed, fields, photo_of, run_cli
+from tests.test_metadata_io import (
+    CAPTION,
+    approve,
+    approved_photo,
+    captions_of,
+    embed,
+    fields,
+    photo_of,
+    run_cli,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,13 +42,6 @@ def stored(catalogue, photo_id: int) -> Photo:
         photo = session.get(Photo, photo_id)
         session.expunge(photo)
         return photo
-
-
-def approved_photo(scanner, catalogue, path: Path, text: str = CAPTION) -> Photo:
-    scanner.scan(path.parent)
-    photo = photo_of(catalogue, path.name)
-    approve(catalogue, photo.id, text)
-    return photo
 
 
 # -- a killed write is recognised as our own -----------------------------------------------------------------
@@ -392,10 +394,10 @@ def test_an_imported_description_over_the_caption_limit_is_cut_at_a_word_with_a_
 
 
 def test_the_apps_write_report_carries_the_iptc_cut(scanner, catalogue, tmp_path: Path) -> None:
-    from desktop_app.ui.main_window.file_tasks import outcome_line
+    from desktop_app.ui.main_window.window import _outcome_line
 
     path = photo_files.jpeg(tmp_path / "lib" / "a.jpg")
     photo = approved_photo(scanner, catalogue, path, "é" * 1500)
     [outcome] = write_metadata(catalogue, [photo.id], mode="embed", dry_run=True).outcomes
-    assert "IPTC Caption-Abstract cut to 2,000 bytes (IPTC allows 2,000; the text is 3,000)" in outcome_line(
+    assert "IPTC Caption-Abstract cut to 2,000 bytes (IPTC allows 2,000; the text is 3,000)" in _outcome_line(
         outcome)
