@@ -394,10 +394,10 @@ def test_an_imported_description_over_the_caption_limit_is_cut_at_a_word_with_a_
 
 
 def test_the_apps_write_report_carries_the_iptc_cut(scanner, catalogue, tmp_path: Path) -> None:
-    from desktop_app.ui.main_window.window import _outcome_line
+    from desktop_app.ui.main_window.file_tasks import outcome_line
 
     path = photo_files.jpeg(tmp_path / "lib" / "a.jpg")
     photo = approved_photo(scanner, catalogue, path, "é" * 1500)
     [outcome] = write_metadata(catalogue, [photo.id], mode="embed", dry_run=True).outcomes
-    assert "IPTC Caption-Abstract cut to 2,000 bytes (IPTC allows 2,000; the text is 3,000)" in _outcome_line(
+    assert "IPTC Caption-Abstract cut to 2,000 bytes (IPTC allows 2,000; the text is 3,000)" in outcome_line(
         outcome)
