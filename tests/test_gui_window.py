@@ -16,6 +16,7 @@ from desktop_app.catalogue.models import CaptionOrigin
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
+from desktop_app.ui.dialogs.train import TRAINABLE, TrainDialog
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.photo_grid import CELL_SIZE
 from tests import photo_files
@@ -190,3 +191,21 @@ def test_the_headings_come_back_with_a_photo(
 
     assert heading_shown(window, "DETAILS") and heading_shown(window, "CAPTIONS")
     assert heading_shown(window, "No captions yet.")
+
+
+def test_captioning_offers_fine_tuning_once_the_catalogue_is_open(
+    qtbot: QtBot, window: MainWindow, library: Path, db_path: Path
+) -> None:
+    menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Captioning")
+    [train] = [action for action in menu.actions() if action.text() == "Fine-tune a Captioner…"]
+    assert not train.isEnabled()  # until the catalogue is open
+    open_and_settle(qtbot, window, db_path, library)
+    assert train.isEnabled()
+
+    train.trigger()
+    dialog = window.findChild(TrainDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.captioner_id() in TRAINABLE
+    assert dialog.model_edit.text()  # the model from the settings, else the captioner's default
+    assert dialog.this_library.text().startswith("Only the approved captions of ")  # the library shown
+    dialog.reject()

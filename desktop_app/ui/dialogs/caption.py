@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.catalogue.photos import display_path
-from desktop_app.jobs.checks import check_caption_job
 from desktop_app.jobs.store import JobError
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, OptionSpec
+from desktop_app.services.models import check_caption, default_model
 from desktop_app.settings import Settings, model_folder_problem
 from desktop_app.ui.dialogs.disclaimer import needs_acknowledgement
 from desktop_app.ui.widgets.job_panel import muted
@@ -207,7 +207,7 @@ class CaptionDialog(QDialog):
         # captioner's option fields are built: the model field changes before they are).
         options = self.options() if len(self.option_fields) == len(captioner.options) else {}
         try:
-            check_caption_job(captioner, model or None, options, self._default_model(captioner))
+            check_caption(captioner, model or None, options, self.settings)
         except JobError as exc:
             return sentence(str(exc)) + "."
         return None
@@ -220,7 +220,7 @@ class CaptionDialog(QDialog):
         folder_scope = self.folder_radio.isChecked() and self.folder is not None
         return CaptionRequest(
             captioner_id=captioner.id,
-            model=None if model in ("", self._default_model(captioner)) else model,
+            model=None if model in ("", default_model(captioner, self.settings)) else model,
             options=self.options(),
             photo_ids=None if folder_scope else self.photo_ids,
             folder=self.folder if folder_scope else None,
@@ -233,9 +233,6 @@ class CaptionDialog(QDialog):
 
     # -- building the fields ---------------------------------------------------------------------------
 
-    def _default_model(self, captioner: Captioner) -> str:
-        return self.settings.captioner_models.get(captioner.id, captioner.default_model)
-
     @Slot()
     def _on_captioner_changed(self) -> None:
         captioner = self.captioner()
@@ -247,7 +244,7 @@ class CaptionDialog(QDialog):
             return
         self.description.setText(captioner.description)
         self.kind.setText(KIND_WORDS.get(captioner.kind, str(captioner.kind)))
-        self.model_edit.setText(self._default_model(captioner))
+        self.model_edit.setText(default_model(captioner, self.settings))
         self.model_edit.setPlaceholderText(captioner.default_model)
         # Shown only while the disclaimer waits for the user: the window asks before queueing.
         self.notice.setText("Before this job is queued you will be asked to acknowledge that its reports "

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind
+from desktop_app.services.models import default_model
 from desktop_app.settings import Settings
 
 # Captioners whose model families the trainer knows (VisionEncoderDecoder, BLIP, Florence-2); the
@@ -115,7 +116,7 @@ class TrainDialog(QDialog):
         if chosen is None:
             self.note.setText("No installed captioner can be fine-tuned.")
             return
-        self.model_edit.setText(self.settings.captioner_models.get(chosen.id) or chosen.default_model)
+        self.model_edit.setText(default_model(chosen, self.settings))
         warning = (" Medical drafts stay drafts: a fine-tuned model's reports carry the same notice."
                    if chosen.kind is CaptionerKind.MEDICAL_REPORT else "")
         self.note.setText("Runs on the device in Settings, as a job in the Captioning jobs panel (pause, "
