@@ -1,6 +1,6 @@
 """The catalogue: libraries, photos, captions with their history, embeddings and jobs, in SQL.
 
-Knows nothing of Qt or torch, so every front end and worker can use it.
+Knows nothing of Qt, torch, search or the UI, so every front end and worker can use it.
 """
 
 from desktop_app.catalogue.database import Catalogue, open_catalogue, resolve_url

@@ -305,7 +305,7 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
     engine = create_catalogue_engine(url, create=create, reading=reading)
     catalogue = Catalogue(engine, _location(url))
     try:
-        revision, tables = _revision_and_tables(engine)
+        revision, tables = migrate.revision_and_tables(engine)
         if revision is None and tables:
             raise CatalogueError(f"{catalogue.location} is not a Photo Annotator catalogue "
                                  "(it holds another program's tables); nothing was changed")
@@ -337,14 +337,3 @@ def _location(url: URL) -> str:
     if url.get_backend_name() == "sqlite" and url.database:
         return url.database
     return url.render_as_string(hide_password=True)
-
-
-def _revision_and_tables(engine: Engine) -> tuple[str | None, list[str]]:
-    """The schema revision and the table names, read in one transaction: another process creating the
-    catalogue at this moment is seen either not at all or complete, never as tables without a revision."""
-    from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import inspect
-
-    with engine.connect() as connection, connection.begin():
-        revision = MigrationContext.configure(connection).get_current_revision()
-        return revision, inspect(connection).get_table_names()

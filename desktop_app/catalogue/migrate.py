@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect
 
 from desktop_app.catalogue.errors import CatalogueError
 from desktop_app.catalogue.fts import FTS_TABLE
@@ -44,6 +44,14 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def revision_and_tables(engine: Engine) -> tuple[str | None, list[str]]:
+    """The schema revision and the table names, read in one transaction: another process creating the
+    catalogue at this moment is seen either not at all or complete, never as tables without a revision."""
+    with engine.connect() as connection, connection.begin():
+        revision = MigrationContext.configure(connection).get_current_revision()
+        return revision, inspect(connection).get_table_names()
 
 
 def upgrade_to_head(engine: Engine, revision: str = "head") -> None:
