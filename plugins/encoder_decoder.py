@@ -1,11 +1,19 @@
 """The classic encoder-decoder captioner: a vision encoder (ViT, Swin...) feeding a text decoder
-(GPT-2, BERT...), through transformers' VisionEncoderDecoderModel. Any such model works."""
+(GPT-2, BERT...), through transformers' VisionEncoderDecoderModel. Any such model works.
+
+It implements the plugin API's ``attention``: the decoder's cross-attention over the encoder's image
+patches while it reads a given text.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.plugin_api import CaptionerKind, TransformersCaptioner, hookimpl, load_model, load_pretrained
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class EncoderDecoderCaptioner(TransformersCaptioner):
@@ -15,6 +23,7 @@ class EncoderDecoderCaptioner(TransformersCaptioner):
     kind = CaptionerKind.CAPTION
     default_model = "nlpconnect/vit-gpt2-image-captioning"
     max_image_side = 448  # ViT encoders see 224 px
+    supports_attention = True
 
     def _load(self, source: str, revision: str | None, device: str, dtype: Any) -> None:
         from transformers import AutoImageProcessor, AutoTokenizer, VisionEncoderDecoderModel
@@ -29,6 +38,47 @@ class EncoderDecoderCaptioner(TransformersCaptioner):
     def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         pixels = self.image_processor(images=images, return_tensors="pt").pixel_values
         return {"pixel_values": pixels.to(self.device, self.dtype)}, None
+
+    def attention(self, image: Any, text: str, options: dict[str, Any]) -> np.ndarray | None:
+        """The decoder's cross-attention over the image's patches while it reads ``text`` (teacher
+        forced), averaged over layers, heads and the text's tokens: a (rows, columns) grid summing to
+        1. None for an empty text, or an encoder whose output is not a square grid of patches (with
+        or without a leading CLS token)."""
+        import torch
+
+        if not self.loaded:
+            raise RuntimeError(f"captioner {self.id} is not loaded")
+        ids = self.tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids
+        if ids.shape[1] == 0:
+            return None
+        config = self.network.config
+        start = config.decoder_start_token_id
+        if start is None:
+            start = config.decoder.bos_token_id
+        decoder_ids = torch.cat([torch.tensor([[start]]), ids], dim=1).to(self.device)
+        inputs, _prompt = self._inputs([image], {**self.option_defaults(), **options})
+        implementation = config._attn_implementation
+        self.network.set_attn_implementation("eager")  # SDPA computes no attention weights to return
+        try:
+            with torch.inference_mode():
+                output = self.network(**inputs, decoder_input_ids=decoder_ids, output_attentions=True)
+        finally:
+            self.network.set_attn_implementation(implementation)
+        # Per layer (batch, heads, positions, encoder tokens); position i predicts the text's token i.
+        weights = torch.stack(output.cross_attentions)[:, 0, :, :ids.shape[1], :].float().mean(dim=(0, 1, 2))
+        return _patch_grid(weights.cpu().numpy())
+
+
+def _patch_grid(weights: np.ndarray) -> np.ndarray | None:
+    """Attention over the encoder's tokens as a square grid of patches, renormalised to sum to 1."""
+    for skip in (0, 1):  # ViT-style encoders put a CLS token before the patches
+        count = weights.size - skip
+        side = math.isqrt(count)
+        if count > 0 and side * side == count:
+            grid = weights[skip:].reshape(side, side)
+            total = float(grid.sum())
+            return grid / total if total > 0 else None
+    return None
 
 
 @hookimpl

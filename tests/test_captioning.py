@@ -55,6 +55,23 @@ def test_a_local_model_folder_loads_and_captions_a_batch_like_one_by_one(ved_fol
     assert not captioner.loaded
 
 
+def test_the_encoder_decoder_captioner_returns_attention_over_its_patch_grid(ved_folder: Path) -> None:
+    import numpy as np
+
+    captioner = EncoderDecoderCaptioner(str(ved_folder))
+    captioner.load("cpu", "float32")
+    image = photo_files.picture(96, 72, seed=1)
+    caption = captioner.caption([image], {"max_new_tokens": 8})[0].text
+    grid = captioner.attention(image, caption, {})
+    assert captioner.supports_attention and grid.shape == (4, 4)  # 32-pixel inputs in 8-pixel patches
+    assert np.isfinite(grid).all() and grid.min() >= 0 and grid.sum() == pytest.approx(1.0)
+    assert not np.allclose(grid, captioner.attention(photo_files.picture(96, 72, seed=2), caption, {}))
+    assert captioner.attention(image, "", {}) is None
+    # The weights were computed with eager attention; captioning is back on SDPA, and unchanged.
+    assert captioner.network.config._attn_implementation == "sdpa"
+    assert captioner.caption([image], {"max_new_tokens": 8})[0].text == caption
+
+
 def test_batches_equal_one_by_one_in_float32(ved_folder: Path) -> None:
     """Exactly, in float32 (bfloat16, where rounding differs by hardware: tests/test_number_format.py)."""
     import torch
