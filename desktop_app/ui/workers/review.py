@@ -2,10 +2,10 @@
 the unsaved text saved while typing) is written on its own QThread ("review"), never on the GUI thread,
 by the review service (desktop_app/services/review.py), which the command line uses too.
 
-The window and the detail pane talk to ``ReviewService`` only: its methods emit queued signals and
-return at once; after each write the worker sends the photo's fresh details (``photo_json``) back as
-``changed``. Requests run in the order they were made, so an undo asked for before its change has been
-written still applies to it.
+The window and the detail pane talk to ``ReviewService`` only: its methods queue calls to the worker
+(threaded.py) and return at once; after each write the worker sends the photo's fresh details
+(``photo_json``) back as ``changed``. Requests run in the order they were made, so an undo asked for
+before its change has been written still applies to it.
 
 Undo and redo: each change is a command on ``ReviewService.undo_stack``. Revisions are append-only,
 so undoing a change writes a new revision that brings the caption back to how it was before (text,
