@@ -6,9 +6,11 @@ from the window (queue a job, cancel one that waits, unload models) are handled 
 Pause and cancel also set flags that the engine checks inside ``generate``: they take effect within
 about a second even in the middle of a batch, without waiting for the worker's event loop.
 
-The window talks to ``InferenceService`` only: its methods emit queued signals (or set those flags)
-and return at once; results come back as signals carrying plain values (JobSummary, Progress...).
-Torch and transformers are imported on the worker thread, when the first job needs a model.
+The window talks to ``InferenceService`` only: its methods queue calls (or set those flags) and return
+at once; results come back as signals carrying plain values (JobSummary, Progress...). Every change to
+the queue is an operation of services/jobs.py, as on the command line; the engine is built from the
+settings by services/engine.py. Torch and transformers are imported on the worker thread, when the first
+job needs a model.
 """
 
 from __future__ import annotations
@@ -18,15 +20,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import JobState
-from desktop_app.catalogue.photos import display_path, readable_photo_ids_under
-from desktop_app.errors import one_line
-from desktop_app.jobs import store
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobControl, JobEvents, JobRunner, Progress
 from desktop_app.jobs.store import JobSummary
+from desktop_app.services import jobs
+from desktop_app.services.engine import build_engine
+from desktop_app.training.trainer import TrainSettings
+from desktop_app.ui.workers.threaded import Service, Worker, request
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +41,6 @@ LOW_MEMORY_SHARE = 0.15
 JOB_LIST_LIMIT = 200
 
 EngineFactory = Callable[[], Any]  # () -> CaptionEngine, called on the worker thread
-
-
-def default_engine() -> Any:
-    """The engine as the settings say: device, dtype, batch size, and a model per captioner."""
-    from desktop_app.captioning.engine import CaptionEngine
-    from desktop_app.plugin_registry import load_plugins
-    from desktop_app.settings import load_settings
-
-    settings = load_settings()
-    return CaptionEngine(load_plugins(), device=settings.engine.device, dtype=settings.engine.dtype,
-                         batch_size=settings.engine.batch_size, models=settings.captioner_models)
 
 
 @dataclass(frozen=True)
@@ -100,7 +92,7 @@ class _SignalEvents(JobEvents):
             signal.emit(job)
 
 
-class InferenceWorker(QObject):
+class InferenceWorker(Worker):
     job_queued = Signal(object)  # JobSummary
     job_started = Signal(object)  # JobSummary
     progress = Signal(object)  # Progress: done, total, photos/s, ETA
@@ -111,7 +103,6 @@ class InferenceWorker(QObject):
     job_cancelled = Signal(object)  # JobSummary
     job_paused = Signal(object)  # JobSummary
     idle = Signal()  # nothing left to run
-    failed = Signal(str)  # a request failed; one line for the user
     jobs_loaded = Signal(object)  # list[JobSummary], the latest first
     failures_loaded = Signal(int, object)  # job id, list[(path, reason)]
     _next = Signal()  # queued to itself: the next batch runs after pending requests are handled
@@ -120,158 +111,92 @@ class InferenceWorker(QObject):
         super().__init__()
         self.control = control
         self.engine_factory = engine_factory
-        self.catalogue: Catalogue | None = None
         self.runner: JobRunner | None = None
         self.current_job: int | None = None
         self._steps: Iterator[Progress] | None = None
         self._scheduled = False
         self._engine_stale = False
+        # A queued connection to itself, not a loop: each batch is one event, behind the calls waiting.
         self._next.connect(self._step, Qt.ConnectionType.QueuedConnection)
 
-    # -- requests (slots, run on the worker thread) ----------------------------------------------------
+    # -- calls (run on the worker thread) --------------------------------------------------------------
 
-    @Slot(object)
+    @request("cannot read the job queue")
     def open(self, catalogue: Catalogue) -> None:
         """Use ``catalogue``; jobs a crash or kill interrupted go back in the queue and run."""
         self.catalogue = catalogue
-        try:
-            # Building the engine loads the plugins but no model: torch comes with the first job.
-            self.runner = JobRunner(catalogue, self.engine_factory(), _SignalEvents(self), self.control)
-            recovered = self.runner.recover()
-        except Exception as exc:
-            self._report("cannot read the job queue", exc)
-            return
+        # Building the engine loads the plugins but no model: torch comes with the first job.
+        self.runner = jobs.make_runner(catalogue, self.engine_factory(), _SignalEvents(self), self.control)
+        recovered = self.runner.recover()
         if recovered:
             log.info("resuming %d interrupted jobs", len(recovered))
         self.load_jobs()
         self._schedule()
 
-    @Slot(str, object, object, object)
+    @request("cannot queue the job")
     def queue_caption_job(self, captioner_id: str, photo_ids: list[int], model: str | None,
                           options: dict[str, Any] | None) -> None:
-        if self.runner is None:
-            self.failed.emit("no catalogue is open")
-            return
-        try:
-            job = self.runner.queue_caption_job(captioner_id, photo_ids, model, options)
-        except Exception as exc:
-            self._report("cannot queue the job", exc)
-            return
-        self.job_queued.emit(job)
-        self._schedule()
+        self._queued(jobs.queue_caption_job(self._runner(), captioner_id, photo_ids, model, options))
 
-    @Slot(str, str, object, object, object)
+    @request("cannot queue the training job")
     def queue_train_job(self, captioner_id: str, output: str, settings: dict[str, Any], model: str | None,
                         library_ids: list[int] | None) -> None:
         """Queue fine-tuning a captioner on the approved captions (runs like any job, one at a time)."""
-        if self.runner is None:
-            self.failed.emit("no catalogue is open")
-            return
-        try:
-            job = self.runner.queue_train_job(captioner_id, output, settings, model, library_ids)
-        except Exception as exc:
-            self._report("cannot queue the training job", exc)
-            return
-        self.job_queued.emit(job)
-        self._schedule()
+        job = jobs.queue_train_job(self._runner(), captioner_id, output, TrainSettings(**settings), model,
+                                   library_ids)
+        self._queued(job)
 
-    @Slot(str, str, object, object)
+    @request("cannot queue the job")
     def queue_folder_job(self, captioner_id: str, folder: str, model: str | None,
                          options: dict[str, Any] | None) -> None:
         """Queue a job over every readable photo under ``folder`` (a library or a folder in one)."""
-        if self.catalogue is None:
-            self.failed.emit("no catalogue is open")
-            return
-        try:
-            with self.catalogue.read() as session:
-                photo_ids = readable_photo_ids_under(session, folder)
-        except Exception as exc:
-            self._report("cannot queue the job", exc)
-            return
-        if not photo_ids:
-            self.failed.emit(f"cannot queue the job: no readable photos in {display_path(folder)}")
-            return
-        self.queue_caption_job(captioner_id, photo_ids, model, options)
+        self._queued(jobs.queue_folder_job(self._runner(), captioner_id, folder, model, options))
 
-    @Slot()
+    @request("cannot read the job queue")
     def load_jobs(self) -> None:
         """Emit jobs_loaded with the latest JOB_LIST_LIMIT jobs, the latest first."""
-        if self.catalogue is None:
-            return
-        try:
-            with self.catalogue.read() as session:
-                jobs = store.summaries(session)
-        except Exception as exc:
-            self._report("cannot read the job queue", exc)
-            return
-        self.jobs_loaded.emit(jobs[::-1][:JOB_LIST_LIMIT])
+        if self.catalogue is not None:
+            self.jobs_loaded.emit(jobs.list_jobs(self.catalogue)[::-1][:JOB_LIST_LIMIT])
 
-    @Slot(int)
+    @request("cannot read the failures of job {0}")
     def load_failures(self, job_id: int) -> None:
-        if self.catalogue is None:
-            return
-        try:
-            with self.catalogue.read() as session:
-                failures = store.job_failures(session, job_id)
-        except Exception as exc:
-            self._report(f"cannot read the failures of job {job_id}", exc)
-            return
-        self.failures_loaded.emit(job_id, failures)
+        if self.catalogue is not None:
+            self.failures_loaded.emit(job_id, jobs.job_failures(self.catalogue, job_id))
 
-    @Slot(int)
+    @request("cannot resume job {0}")
     def resume_job(self, job_id: int) -> None:
         """Queue a paused or failed job again (one left from an earlier run, say) and run the queue."""
-        if self.catalogue is None or job_id == self.current_job:
-            return
-        try:
-            with self.catalogue.write() as session:
-                queued = store.requeue(session, job_id)
-        except Exception as exc:
-            self._report(f"cannot resume job {job_id}", exc)
-            return
-        self.job_queued.emit(queued)
-        self._schedule()
+        if self.catalogue is not None and job_id != self.current_job:
+            self._queued(jobs.requeue_job(self.catalogue, job_id))
 
-    @Slot()
+    @request("cannot resume")
     def resume(self) -> None:
         """Run again: the paused jobs first (they are the oldest), then the queue."""
-        if self.catalogue is None:
-            return
-        try:
-            with self.catalogue.write() as session:
-                store.requeue_paused(session)
-        except Exception as exc:
-            self._report("cannot resume", exc)
-            return
-        self._schedule()
+        if self.catalogue is not None:
+            jobs.requeue_paused(self.catalogue)
+            self._schedule()
 
-    @Slot(int)
+    @request("cannot cancel job {0}")
     def cancel(self, job_id: int) -> None:
         """Cancel a job that waits; a running one is stopped by the control flag and ends itself."""
         if job_id == self.current_job or self.catalogue is None:
             return
-        try:
-            with self.catalogue.write() as session:
-                job = store.cancel(session, job_id)
-        except Exception as exc:
-            self._report(f"cannot cancel job {job_id}", exc)
-            return
+        job = jobs.cancel_job(self.catalogue, job_id)
         self.control.forget(job_id)
         self.job_cancelled.emit(job)
 
-    @Slot()
+    @request("cannot unload the models")
     def unload_models(self) -> None:
         if self.runner is not None and self.current_job is None:
             self.runner.engine.unload()
 
-    @Slot()
+    @request("cannot apply the new settings")
     def renew_engine(self) -> None:
         """The settings changed: the next job runs on an engine built from them (the running one
         finishes as it started)."""
         self._engine_stale = True
 
-    @Slot()
-    def shutdown(self) -> None:
+    def close(self) -> None:
         """Break off the running job (it stays queued for the next start) and free the models."""
         if self._steps is not None:
             self._steps.close()  # the runner records the job as queued
@@ -279,11 +204,18 @@ class InferenceWorker(QObject):
         self.current_job = None
         if self.runner is not None:
             self.runner.engine.unload()
-        # Quit from here, not from the GUI thread: a quit() posted from outside can end the event
-        # loop before this slot's event is delivered, leaving the job marked as running.
-        self.thread().quit()
 
     # -- the run loop ----------------------------------------------------------------------------------
+
+    def _runner(self) -> JobRunner:
+        if self.runner is None:
+            self.require_catalogue()  # says that none is open
+            raise RuntimeError("the job queue could not be read when the catalogue opened")
+        return self.runner
+
+    def _queued(self, job: JobSummary) -> None:
+        self.job_queued.emit(job)
+        self._schedule()
 
     def _schedule(self) -> None:
         if not self._scheduled and not self.control.closing:
@@ -304,7 +236,7 @@ class InferenceWorker(QObject):
         except StopIteration:
             self._job_over()
         except Exception as exc:  # the runner records job failures itself; this is the catalogue
-            self._report("the captioning job stopped", exc)
+            self.report("the captioning job stopped", exc)
             self._job_over()
         self._schedule()
 
@@ -313,7 +245,7 @@ class InferenceWorker(QObject):
         try:
             job_id = self.runner.next_job()
         except Exception as exc:
-            self._report("cannot read the job queue", exc)
+            self.report("cannot read the job queue", exc)
             return False
         if job_id is None:
             self.idle.emit()
@@ -324,7 +256,7 @@ class InferenceWorker(QObject):
             try:
                 self.runner.engine = self.engine_factory()
             except Exception as exc:
-                self._report("cannot apply the new settings", exc)
+                self.report("cannot apply the new settings", exc)
         self.current_job = job_id
         self._steps = self.runner.steps(job_id)
         return True
@@ -335,10 +267,6 @@ class InferenceWorker(QObject):
         if self.runner is not None and memory_is_short(self.runner.engine):
             log.info("memory is short: unloading cached models")
             self.runner.engine.unload()
-
-    def _report(self, what: str, exc: Exception) -> None:
-        log.warning("%s: %s", what, one_line(exc))
-        self.failed.emit(f"{what}: {one_line(exc)}")
 
 
 def memory_is_short(engine: Any) -> bool:
@@ -359,9 +287,10 @@ def memory_is_short(engine: Any) -> bool:
     return total > 0 and free / total < LOW_MEMORY_SHARE
 
 
-class InferenceService(QObject):
+class InferenceService(Service):
     """The window's handle on the inference worker and its thread. Its signals are the worker's,
-    delivered on the GUI thread."""
+    delivered on the GUI thread. ``shutdown`` breaks a running job off within about a second; it stays
+    queued and resumes at the next start."""
 
     job_queued = Signal(object)
     job_started = Signal(object)
@@ -377,63 +306,27 @@ class InferenceService(QObject):
     jobs_loaded = Signal(object)
     failures_loaded = Signal(int, object)
 
-    _open_requested = Signal(object)
-    _queue_requested = Signal(str, object, object, object)
-    _queue_folder_requested = Signal(str, str, object, object)
-    _queue_train_requested = Signal(str, str, object, object, object)
-    _load_jobs_requested = Signal()
-    _load_failures_requested = Signal(int)
-    _resume_job_requested = Signal(int)
-    _resume_requested = Signal()
-    _cancel_requested = Signal(int)
-    _unload_requested = Signal()
-    _renew_requested = Signal()
-    _shutdown_requested = Signal()
-
-    def __init__(self, engine_factory: EngineFactory = default_engine, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.control = JobControl()
-        self.thread = QThread(self)
-        self.thread.setObjectName("inference")
-        self.worker = InferenceWorker(self.control, engine_factory)
-        self.worker.moveToThread(self.thread)
-        self.thread.finished.connect(self.worker.deleteLater)
-        self._open_requested.connect(self.worker.open)
-        self._queue_requested.connect(self.worker.queue_caption_job)
-        self._queue_folder_requested.connect(self.worker.queue_folder_job)
-        self._queue_train_requested.connect(self.worker.queue_train_job)
-        self._load_jobs_requested.connect(self.worker.load_jobs)
-        self._load_failures_requested.connect(self.worker.load_failures)
-        self._resume_job_requested.connect(self.worker.resume_job)
-        self._resume_requested.connect(self.worker.resume)
-        self._cancel_requested.connect(self.worker.cancel)
-        self._unload_requested.connect(self.worker.unload_models)
-        self._renew_requested.connect(self.worker.renew_engine)
-        self._shutdown_requested.connect(self.worker.shutdown)
-        for name in ("job_queued", "job_started", "progress", "item_done", "item_failed", "notice",
-                     "job_finished", "job_cancelled", "job_paused", "idle", "failed", "jobs_loaded",
-                     "failures_loaded"):
-            # Queued across threads: listeners run on the GUI thread.
-            getattr(self.worker, name).connect(getattr(self, name))
-        self.thread.start()
-
-    def open(self, catalogue: Catalogue) -> None:
-        self._open_requested.emit(catalogue)
+    def __init__(self, engine_factory: EngineFactory = build_engine, parent: QObject | None = None) -> None:
+        control = JobControl()
+        worker = InferenceWorker(control, engine_factory)
+        super().__init__(worker, "inference", parent)
+        self.worker = worker
+        self.control = control  # its flags are read by the engine inside a batch: set from here directly
 
     def queue_caption_job(self, captioner_id: str, photo_ids: Sequence[int], model: str | None = None,
                           options: dict[str, Any] | None = None) -> None:
-        self._queue_requested.emit(captioner_id, list(photo_ids), model, options)
+        self.call(self.worker.queue_caption_job, captioner_id, list(photo_ids), model, options)
 
     def queue_folder_job(self, captioner_id: str, folder: str, model: str | None = None,
                          options: dict[str, Any] | None = None) -> None:
         """Queue a job over every readable photo under ``folder``; ``failed`` says if there is none."""
-        self._queue_folder_requested.emit(captioner_id, folder, model, options)
+        self.call(self.worker.queue_folder_job, captioner_id, folder, model, options)
 
     def queue_train_job(self, captioner_id: str, output: str, settings: dict[str, Any],
                         model: str | None = None, library_ids: Sequence[int] | None = None) -> None:
         """Fine-tune ``captioner_id`` into ``output``; the job's progress is its optimizer steps."""
-        self._queue_train_requested.emit(captioner_id, output, dict(settings), model,
-                                         list(library_ids) if library_ids else None)
+        self.call(self.worker.queue_train_job, captioner_id, output, dict(settings), model,
+                  list(library_ids) if library_ids else None)
 
     def queue_request(self, request: CaptionRequest) -> None:
         """Queue what the caption dialog asked for (its disclaimer, if any, acknowledged first)."""
@@ -449,39 +342,34 @@ class InferenceService(QObject):
 
     def load_jobs(self) -> None:
         """Ask for the job list; it comes back through ``jobs_loaded``."""
-        self._load_jobs_requested.emit()
+        self.call(self.worker.load_jobs)
 
     def load_failures(self, job_id: int) -> None:
         """Ask for a job's failed photos; they come back through ``failures_loaded``."""
-        self._load_failures_requested.emit(job_id)
+        self.call(self.worker.load_failures, job_id)
 
     def resume_job(self, job_id: int) -> None:
         """Run a paused or failed job again, and let the queue run."""
         self.control.resume()
-        self._resume_job_requested.emit(job_id)
+        self.call(self.worker.resume_job, job_id)
 
     def pause(self) -> None:
         self.control.pause()  # the running batch stops within about a second
 
     def resume(self) -> None:
         self.control.resume()
-        self._resume_requested.emit()
+        self.call(self.worker.resume)
 
     def cancel(self, job_id: int) -> None:
         self.control.cancel(job_id)  # a running job stops within about a second
-        self._cancel_requested.emit(job_id)
+        self.call(self.worker.cancel, job_id)
 
     def unload_models(self) -> None:
-        self._unload_requested.emit()
+        self.call(self.worker.unload_models)
 
     def apply_settings(self) -> None:
         """Run the next job with the device, number format, batch size and models now in the settings."""
-        self._renew_requested.emit()
+        self.call(self.worker.renew_engine)
 
-    def shutdown(self) -> None:
-        """Stop the worker: a running job is broken off within about a second and stays queued."""
-        if not self.thread.isRunning():
-            return
-        self.control.close()
-        self._shutdown_requested.emit()  # the worker's shutdown slot ends its thread's event loop
-        self.thread.wait()
+    def stop(self) -> None:
+        self.control.close()  # the running batch stops within about a second; no next one starts
