@@ -255,8 +255,9 @@ def test_embed_train_and_evaluate_show_the_same_progress_bar_with_the_time_left(
     monkeypatch.chdir(ved_folder.parent)  # train from a relative model folder: recorded absolute
     commands = {
         "Embedding captions [": ["embed", "--batch-size", "2", "--device", "cpu"],
-        "Fine-tuning [": ["train", "--captioner", "encoder-decoder", "--model", ved_folder.name, "--output",
-                          str(tmp_path / "tuned"), "--epochs", "1", "--batch-size", "2", "--device", "cpu"],
+        "Fine-tuning (job 1) [": ["train", "--captioner", "encoder-decoder", "--model", ved_folder.name,
+                                  "--output", str(tmp_path / "tuned"), "--epochs", "1", "--batch-size", "2",
+                                  "--device", "cpu"],
         f"Captioning with {ved_folder} [": ["evaluate", "--captioner", "encoder-decoder", "--no-base",
                                             "--model", str(ved_folder), "--split", "all",
                                             "--batch-size", "2", "--device", "cpu"],

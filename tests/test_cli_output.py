@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.cli.job_output import CaptionOutput
+from desktop_app.cli.job_output import JobOutput
 from desktop_app.cli.main import main
 from desktop_app.jobs.runner import ItemDone, ItemFailed
 from desktop_app.plugin_api.captioner import CaptionResult
@@ -84,7 +84,7 @@ def test_captioning_progress_lines_escape_captions_paths_and_reasons(
 ) -> None:
     result = CaptionResult(HOSTILE, 0.5, "m", None, None, 0.1, notice="\x1b[31mred notice")
     for as_json in (False, True):
-        output = CaptionOutput(as_json)
+        output = JobOutput(as_json)
         output.item_done(ItemDone(1, 7, "/photos/a\x07.jpg", 3, True, "encoder-decoder", result))
         output.item_failed(ItemFailed(1, 8, "/photos/b\x1b[2J.jpg", "cannot decode\x1b]52;c;eA==\x07"))
         output.notice(1, "model \u202esaid\nthis")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -33,75 +32,46 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     captioning any photo twice. A new AI caption never replaces a caption a person wrote, edited or
     approved: it is stored beside it. Exits 1 if any photo failed.
     """
-    from desktop_app.captioning.engine import CaptionEngine
     from desktop_app.catalogue.photos import display_path
-    from desktop_app.cli.job_output import CaptionOutput, report_failure, run_in_foreground
-    from desktop_app.jobs.checks import ModelFolderError, OptionError, check_caption_job
-    from desktop_app.jobs.runner import JobRunner
-    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.cli.job_output import JobOutput, report_failure, run_in_foreground
+    from desktop_app.jobs.checks import ModelFolderError, OptionError
+    from desktop_app.services import jobs
+    from desktop_app.services.engine import build_engine
+    from desktop_app.services.models import check_caption
+    from desktop_app.services.scanning import photos_for
     from desktop_app.settings import load_settings
 
-    registry = load_plugins()
-    prototype = registry.get_captioner(captioner_id)
+    settings = load_settings()
+    engine = build_engine(settings, device=device, dtype=dtype, batch_size=batch_size)
+    prototype = engine.registry.get_captioner(captioner_id)
     options: dict[str, Any] = {}
     if prompt is not None:
         options["prompt"] = prompt
     if max_new_tokens is not None:
         options["max_new_tokens"] = max_new_tokens
-    settings_models = load_settings().captioner_models
     # The checks the runner makes when it queues the job, made before any scan: a mistake costs nothing.
     try:
-        check_caption_job(prototype, model, options, settings_models.get(captioner_id))
+        check_caption(prototype, model, options, settings)
     except ModelFolderError as exc:
         raise click.BadParameter(str(exc), param_hint="'--model'") from None
     except OptionError as exc:
         raise click.BadParameter(str(exc), param_hint=f"'--{exc.option.replace('_', '-')}'") from None
 
     catalogue = open_db(db)
-    photo_ids, refused, empty = _photos_for(catalogue, paths)
-    for path, reason in refused:
+    found = photos_for(catalogue, paths)
+    for path, reason in found.refused:
         report_failure(path, reason, as_json)
-    if not photo_ids:
-        where = ", ".join(display_path(folder) for folder in empty) or "the paths given"
+    if not found.photo_ids:
+        where = ", ".join(display_path(folder) for folder in found.empty) or "the paths given"
         raise click.ClickException(f"no readable photos to caption in {where}")
-    for folder in empty:
+    for folder in found.empty:
         echo(f"photo-annotator: error: no readable photos to caption in {display_path(folder)}", err=True)
-    engine = CaptionEngine(registry, device=device, dtype=dtype, batch_size=batch_size,
-                           models=settings_models)
-    runner = JobRunner(catalogue, engine, CaptionOutput(as_json))
-    job = runner.queue_caption_job(captioner_id, photo_ids, model=model, options=options)
+    runner = jobs.make_runner(catalogue, engine, JobOutput(as_json))
+    job = jobs.queue_caption_job(runner, captioner_id, found.photo_ids, model=model, options=options)
     ended = run_in_foreground(runner, job.id)
-    failed = len(refused) + ended.failed
+    failed = len(found.refused) + ended.failed
     if failed:
-        total = ended.total + len(refused)
+        total = ended.total + len(found.refused)
         echo(f"photo-annotator: error: {failed} of {total} photos could not be captioned", err=True)
-    if failed or empty:
+    if failed or found.empty:
         sys.exit(1)
-
-
-def _photos_for(catalogue: Any, paths: tuple[str, ...]) -> tuple[list[int], list[tuple[str, str]], list[str]]:
-    """Photo ids for PATHS, scanning into the catalogue what is not there yet (or changed); the
-    (path, reason) of each named file that is no photo at all, and the folders without a readable
-    photo: they fail alone, the rest go on."""
-    from desktop_app.catalogue.photos import find_photo, readable_photo_ids_under
-    from desktop_app.library.images import is_candidate
-    from desktop_app.library.scanner import Scanner
-
-    scanner = Scanner(catalogue)
-    ids: list[int] = []
-    refused: list[tuple[str, str]] = []
-    empty: list[str] = []
-    for raw in paths:
-        if Path(raw).is_file() and not is_candidate(raw):
-            refused.append((raw, "not a photo or DICOM file the app reads"))
-            continue
-        scanner.scan(raw)  # incremental: costs a stat per file when nothing changed
-        with catalogue.read() as session:
-            if Path(raw).is_dir():
-                found = readable_photo_ids_under(session, raw)
-                ids += found
-                if not found:
-                    empty.append(raw)
-            else:
-                ids.append(find_photo(session, raw).id)
-    return list(dict.fromkeys(ids)), refused, empty

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from desktop_app import locations
-from desktop_app.catalogue import Catalogue, open_catalogue
+from desktop_app.catalogue import Catalogue
 from desktop_app.settings import BATCH_SIZES, DTYPES, load_settings
 from desktop_app.terminal import printable
 
@@ -130,6 +130,8 @@ def open_db(db: str | None) -> Catalogue:
     """The catalogue for the running command. Only a command marked ``adds_to_catalogue`` creates one
     that does not exist; the others say "no catalogue at PATH", and open one they cannot write
     (read-only file or file system) read-only."""
+    from desktop_app.services.catalogue import open_catalogue
+
     ctx = click.get_current_context(silent=True)
     creates = ctx is not None and may_create_catalogue(ctx.command)
     return open_catalogue(db, create=creates, reading=not creates)

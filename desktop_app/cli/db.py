@@ -20,10 +20,10 @@ def upgrade(db: str | None) -> None:
 
     Creates the catalogue if it does not exist yet.
     """
-    from desktop_app.catalogue import migrate
+    from desktop_app.services.catalogue import schema_revision
 
     catalogue = open_db(db)
-    revision = migrate.current_revision(catalogue.engine)
+    revision = schema_revision(catalogue)
     echo(f"{catalogue.location}: schema revision {revision} (newest)")
 
 
@@ -33,8 +33,8 @@ def info(db: str | None) -> None:
     """Where the catalogue is, its schema revision, and what it holds."""
     from sqlalchemy import func, select
 
-    from desktop_app.catalogue import migrate
     from desktop_app.catalogue.models import Caption, Library, Photo, PhotoStatus
+    from desktop_app.services.catalogue import schema_revision
 
     catalogue = open_db(db)
     with catalogue.read() as session:
@@ -42,7 +42,7 @@ def info(db: str | None) -> None:
         by_status = dict(session.execute(select(Photo.status, func.count()).group_by(Photo.status)).all())
         captions = session.scalar(select(func.count()).select_from(Caption))
     echo(f"catalogue: {catalogue.location}" + (" (read-only)" if catalogue.read_only else ""))
-    echo(f"schema revision: {migrate.current_revision(catalogue.engine)}")
+    echo(f"schema revision: {schema_revision(catalogue)}")
     echo(f"libraries: {libraries}")
     echo("photos: " + ", ".join(f"{by_status.get(s, 0)} {s.value}" for s in PhotoStatus))
     echo(f"captions: {captions}")

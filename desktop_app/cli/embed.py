@@ -28,30 +28,18 @@ def embed(embedder_id: str, model: str | None, device: str, batch_size: int | No
     photos' pixels, so searches find photos that have no caption yet.
     """
     from desktop_app.cli.job_output import ProgressBar
-    from desktop_app.plugin_api.embedder import Modality, load_embedder
-    from desktop_app.plugin_registry import load_plugins
-    from desktop_app.search.embedding import (
-        DEFAULT_BATCH_SIZE,
-        DEFAULT_PHOTO_BATCH_SIZE,
-        embed_captions,
-        embed_photos,
-    )
+    from desktop_app.services.search import TextOnlyEmbedder
+    from desktop_app.services.search import embed as run_embed
 
-    prototype = load_plugins().get_embedder(embedder_id)
-    if photos and Modality.IMAGE not in prototype.modalities:
-        raise click.UsageError(f"embedder {embedder_id} embeds text only; --photos needs an image-text "
-                               "embedder such as clip")
     catalogue = open_db(db)
-    embedder = load_embedder(prototype, model, device)
     bar = ProgressBar(f"Embedding {'photos' if photos else 'captions'}")
     try:
-        if photos:
-            report = embed_photos(catalogue, embedder, batch_size or DEFAULT_PHOTO_BATCH_SIZE, bar.update)
-        else:
-            report = embed_captions(catalogue, embedder, batch_size or DEFAULT_BATCH_SIZE, bar.update)
+        report = run_embed(catalogue, embedder_id, model=model, device=device, batch_size=batch_size,
+                           photos=photos, progress=bar.update)
+    except TextOnlyEmbedder as exc:
+        raise click.UsageError(str(exc)) from None
     finally:
         bar.close()
-        embedder.unload()
     if as_json:
         emit_json(report.to_json())
         return

@@ -40,23 +40,19 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
     this machine, offline. SPICE is not computed (it needs a download of Stanford CoreNLP models). With
     --json: one JSON object with each model's figures and the notes.
     """
-    from desktop_app.captioning.engine import CaptionEngine
     from desktop_app.catalogue.photos import find_library
     from desktop_app.cli.job_output import ProgressBar
-    from desktop_app.plugin_registry import load_plugins
-    from desktop_app.settings import load_settings
+    from desktop_app.services.engine import build_engine
     from desktop_app.training.evaluate import EvaluationError, base_models_of, split_settings_of
     from desktop_app.training.evaluate import evaluate as run_evaluation
 
-    registry = load_plugins()
-    registry.get_captioner(captioner_id)  # an unknown id fails here, before any work
+    engine = build_engine(device=device, dtype=dtype, batch_size=batch_size)
+    engine.registry.get_captioner(captioner_id)  # an unknown id fails here, before any work
     catalogue = open_db(db)
     library_ids = None
     if libraries:
         with catalogue.read() as session:
             library_ids = [find_library(session, ref).id for ref in libraries]
-    engine = CaptionEngine(registry, device=device, dtype=dtype, batch_size=batch_size,
-                           models=load_settings().captioner_models)
     # The base to compare with: the model each fine-tune started from, else the captioner's own.
     bases: list[str | None] = (base_models_of(models) or [None]) if base and models else []
     # A fine-tuned model is scored on the photos it was not trained on: its own split's settings.

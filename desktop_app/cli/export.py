@@ -46,8 +46,8 @@ def export(fmt: str, state: str, library: str | None, review: str | None, captio
     skipped_files, linked.
     """
     from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, find_library
-    from desktop_app.exports import ExportError, ExportFormat
-    from desktop_app.exports import export as run_export
+    from desktop_app.exports import ExportError
+    from desktop_app.services.exports import export as run_export
 
     if link and fmt != "hf-imagefolder":
         raise click.UsageError("--link applies to --format hf-imagefolder only (the other formats hold no "
@@ -58,7 +58,7 @@ def export(fmt: str, state: str, library: str | None, review: str | None, captio
     query = PhotoQuery(library_id=library_id, review=ReviewFilter(review) if review else None,
                        captioner=captioner, text=text)
     try:
-        report = run_export(catalogue, ExportFormat(fmt), output, query,
+        report = run_export(catalogue, fmt, output, query,
                             approved_only=state == "approved", force=force, link=link)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -1,19 +1,22 @@
-"""How the CLI shows long work: a progress bar with the time left on stderr (captioning jobs, embed,
-train, evaluate), and for a captioning job in the foreground one line (or JSON object) per photo on
-stdout, notices on stderr, a closing summary, and Ctrl+C leaving the job resumable."""
+"""How the CLI shows long work: a progress bar with the time left on stderr (captioning and training jobs,
+embed, evaluate); for a captioning job in the foreground one line (or JSON object) per photo on stdout,
+notices on stderr and a closing summary; for a training job the bar (or one JSON object per optimizer
+step) and the trainer's report. Ctrl+C leaves either job resumable."""
 
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import time
+from typing import Any
 
 import click
 
 from desktop_app.catalogue.models import JobState
 from desktop_app.cli.common import echo, emit_json
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobEvents, JobRunner, Progress
-from desktop_app.jobs.store import JobSummary
+from desktop_app.jobs.store import TRAIN_JOB, JobSummary
 from desktop_app.terminal import printable
 
 INTERRUPTED_EXIT = 130  # the shell's code for a command stopped by Ctrl+C
@@ -104,20 +107,44 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
 
 
-class CaptionOutput(JobEvents):
+class JobOutput(JobEvents):
+    """What a job run in the foreground shows: a captioning job's photos and a training job's steps."""
+
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
         self.bar: ProgressBar | None = None
+        self.kind: str | None = None
+        self.report: Any = None  # a training job's TrainReport, once its trainer returned
 
     def job_started(self, job: JobSummary) -> None:
         self.close()
-        if job.pending:
+        self.kind, self.report = job.kind, None
+        if job.kind == TRAIN_JOB:
+            self.bar = ProgressBar(f"Fine-tuning (job {job.id})", unit="step ", log_every=0.05)
+        elif job.pending:
             self.bar = ProgressBar(f"Captioning (job {job.id})")
             self.bar.update(job.finished_items, job.total)
 
     def progress(self, progress: Progress) -> None:
-        if self.bar is not None:
+        if self.kind == TRAIN_JOB:
+            self._step(progress)
+        elif self.bar is not None:
             self.bar.update(progress.done, progress.total, eta_seconds=progress.eta_seconds)
+
+    def _step(self, progress: Progress) -> None:
+        if self.as_json:
+            emit_json({"event": "progress", "step": progress.done, "total": progress.total,
+                       "train_loss": progress.train_loss, "validation_loss": progress.validation_loss})
+            sys.stdout.flush()  # a reader on a pipe sees each step as it ends
+            return
+        detail = f"  loss {progress.train_loss:.4f}" if progress.train_loss is not None else ""
+        if progress.validation_loss is not None:
+            detail += f"  validation loss {progress.validation_loss:.4f}"
+        if self.bar is not None:
+            self.bar.update(progress.done, progress.total, detail)
+
+    def trained(self, job_id: int, report: Any) -> None:
+        self.report = report
 
     def item_done(self, item: ItemDone) -> None:
         from desktop_app.catalogue.photos import display_path
@@ -140,7 +167,8 @@ class CaptionOutput(JobEvents):
         report_failure(item.path or f"photo {item.photo_id}", item.reason, self.as_json, item.photo_id)
 
     def notice(self, job_id: int, text: str) -> None:
-        self._print(f"photo-annotator: {text}", err=True)
+        if self.kind != TRAIN_JOB:  # a training job's notice is its report, shown at its end
+            self._print(f"photo-annotator: {text}", err=True)
 
     def job_ended(self, job: JobSummary) -> None:
         self.close()
@@ -167,10 +195,12 @@ def report_failure(path: str, reason: str, as_json: bool, photo_id: int | None =
 
 
 def run_in_foreground(runner: JobRunner, job_id: int) -> JobSummary:
-    """Run a job with the CLI's output and a closing summary line on stderr. Ctrl+C leaves it queued
-    and exits 130 with how to resume it. A job that cannot run at all (its model does not load), or
-    that is cancelled meanwhile (`jobs cancel` in another terminal, the app), ends the command with
-    one error line (exit 1)."""
+    """Run a job with the CLI's output (``runner.events``: a JobOutput) and a closing summary. Ctrl+C
+    leaves it queued and exits 130 with how to resume it. A job that cannot run at all (its model does
+    not load), or that is cancelled meanwhile (`jobs cancel` in another terminal, the app), ends the
+    command with one error line (exit 1)."""
+    if runner.summary(job_id).kind == TRAIN_JOB:
+        return _train_in_foreground(runner, job_id)
     started = time.monotonic()
     try:
         ended = runner.run(job_id)
@@ -192,3 +222,55 @@ def run_summary(job: JobSummary, seconds: float) -> str:
     if job.pending:
         counts += f", {job.pending} still to do"
     return f"job {job.id} {job.state.value}: {counts} of {job.total} in {seconds:.1f} s"
+
+
+def _train_in_foreground(runner: JobRunner, job_id: int) -> JobSummary:
+    """A training job: the first Ctrl+C stops it after the current optimizer step with a checkpoint
+    (exit 130), a second one at once; the trainer's report closes the run (``--json``: a "done" object)."""
+    output = runner.events
+    assert isinstance(output, JobOutput)
+    stopping = _CtrlC(runner)
+    try:
+        ended = runner.run(job_id)
+    except KeyboardInterrupt:
+        echo(f"photo-annotator: interrupted; job {job_id} is saved: `photo-annotator jobs resume {job_id}` "
+             "continues it from its last checkpoint", err=True)
+        sys.exit(INTERRUPTED_EXIT)
+    finally:
+        stopping.restore()
+    if ended.error is not None:
+        raise click.ClickException(ended.error)
+    if ended.state is JobState.CANCELLED:
+        raise click.ClickException(f"job {job_id} cancelled at step {ended.done} of {ended.total}")
+    report = output.report
+    if report is not None:
+        if output.as_json:
+            emit_json({"event": "done", **report.to_json()})
+        else:
+            echo(report.summary())
+    if ended.state is not JobState.DONE:
+        steps = f" at step {report.steps} of {report.total_steps}" if report is not None else ""
+        echo(f"photo-annotator: interrupted{steps}; the same command resumes from the checkpoint in "
+             f"{ended.options.get('output')}, as does `photo-annotator jobs resume {job_id}`", err=True)
+        sys.exit(INTERRUPTED_EXIT)
+    return ended
+
+
+class _CtrlC:
+    """The first Ctrl+C asks the runner to stop after the current optimizer step (the trainer saves a
+    checkpoint, the job stays queued); a second one interrupts at once."""
+
+    def __init__(self, runner: JobRunner) -> None:
+        self.runner = runner
+        self.requested = False
+        self._previous: Any = signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        self.runner.control.close()
+        echo("\nstopping after this step and saving a checkpoint (Ctrl+C again to quit at once)", err=True)
+
+    def restore(self) -> None:
+        signal.signal(signal.SIGINT, self._previous)

@@ -1,4 +1,5 @@
-"""`photo-annotator jobs`: list the job queue, resume interrupted jobs, cancel jobs."""
+"""`photo-annotator jobs`: list the job queue (captioning and training jobs), resume interrupted jobs,
+cancel jobs."""
 
 from __future__ import annotations
 
@@ -15,20 +16,16 @@ from desktop_app.cli.common import db_option, echo, emit_json, engine_options, j
 @db_option
 @click.pass_context
 def jobs(ctx: click.Context, as_json: bool, db: str | None) -> None:
-    """List captioning jobs with their state and counts (newest last).
+    """List captioning and training jobs with their state and counts (newest last): photos captioned,
+    or a training job's optimizer steps.
 
     A job interrupted by a crash, a kill or Ctrl+C shows as queued; `jobs resume` finishes it.
     """
     if ctx.invoked_subcommand is not None:
         return
-    from desktop_app.jobs import store
+    from desktop_app.services.jobs import list_jobs
 
-    catalogue = open_db(db)
-    if not catalogue.read_only:  # a read-only catalogue is listed as it is
-        with catalogue.write() as session:  # a crashed run shows as queued, not as running forever
-            store.recover_interrupted(session)
-    with catalogue.read() as session:
-        found = store.summaries(session)
+    found = list_jobs(open_db(db))
     for job in found:
         if as_json:
             emit_json(job.to_json())
@@ -47,30 +44,21 @@ def resume(job_id: int | None, device: str, dtype: str, batch_size: int, as_json
            db: str | None) -> None:
     """Resume job JOB_ID, or every unfinished (queued, interrupted or paused) job, oldest first.
 
-    Photos already captioned are not captioned again. A job that failed (its model could not load)
-    is resumed when named. Exits 1 if any photo failed.
+    Photos already captioned are not captioned again; a training job continues from its last
+    checkpoint (on --device). A job that failed (its model could not load) is resumed when named.
+    Exits 1 if any photo failed.
     """
-    from desktop_app.captioning.engine import CaptionEngine
-    from desktop_app.catalogue.models import JobState
-    from desktop_app.cli.job_output import CaptionOutput, run_in_foreground
-    from desktop_app.jobs import store
-    from desktop_app.jobs.runner import JobRunner
-    from desktop_app.plugin_registry import load_plugins
-    from desktop_app.settings import load_settings
+    from desktop_app.cli.job_output import JobOutput, run_in_foreground
+    from desktop_app.services import jobs as service
+    from desktop_app.services.engine import build_engine
 
     catalogue = open_db(db)
-    engine = CaptionEngine(load_plugins(), device=device, dtype=dtype, batch_size=batch_size,
-                           models=load_settings().captioner_models)
-    runner = JobRunner(catalogue, engine, CaptionOutput(as_json))
-    runner.recover()
-    if job_id is not None:
-        to_run = [job_id]
-    else:
-        with catalogue.read() as session:
-            to_run = [job.id for job in store.summaries(session, states=(JobState.QUEUED, JobState.PAUSED))]
-        if not to_run:
-            echo("no unfinished jobs", err=True)
-            return
+    engine = build_engine(device=device, dtype=dtype, batch_size=batch_size)
+    runner = service.make_runner(catalogue, engine, JobOutput(as_json))
+    to_run = service.jobs_to_resume(runner, job_id)
+    if not to_run:
+        echo("no unfinished jobs", err=True)
+        return
     failed = 0
     try:
         for each in to_run:
@@ -88,12 +76,10 @@ def resume(job_id: int | None, device: str, dtype: str, batch_size: int, as_json
 @db_option
 def cancel(job_id: int, as_json: bool, db: str | None) -> None:
     """Cancel job JOB_ID. Captions already stored stay; a job running in another process (the app,
-    another terminal) stops after its current batch."""
-    from desktop_app.jobs import store
+    another terminal) stops after its current batch (a training job: after its current step)."""
+    from desktop_app.services.jobs import cancel_job
 
-    catalogue = open_db(db)
-    with catalogue.write() as session:
-        job = store.cancel(session, job_id)
+    job = cancel_job(open_db(db), job_id)
     if as_json:
         emit_json(job.to_json())
     else:
@@ -101,14 +87,21 @@ def cancel(job_id: int, as_json: bool, db: str | None) -> None:
 
 
 def _line(job: Any) -> str:
-    counts = f"{job.done} of {job.total} captioned"
-    if job.failed:
-        counts += f", {job.failed} failed"
-    if job.skipped:
-        counts += f", {job.skipped} skipped"
+    from desktop_app.catalogue.photos import display_path
+    from desktop_app.jobs.store import TRAIN_JOB
+
     model = f" ({job.model_id})" if job.model_id else ""
-    text = f"job {job.id}: {job.state.value}, {job.captioner_id}{model}, {counts}, " \
-           f"queued {job.created_at:%Y-%m-%d %H:%M} UTC"
+    if job.kind == TRAIN_JOB:
+        what = f"fine-tuning {job.captioner_id}{model} into {display_path(job.options.get('output') or '?')}"
+        counts = f"{job.done} of {job.total} steps" if job.total else "no step yet"
+    else:
+        what = f"{job.captioner_id}{model}"
+        counts = f"{job.done} of {job.total} captioned"
+        if job.failed:
+            counts += f", {job.failed} failed"
+        if job.skipped:
+            counts += f", {job.skipped} skipped"
+    text = f"job {job.id}: {job.state.value}, {what}, {counts}, queued {job.created_at:%Y-%m-%d %H:%M} UTC"
     if job.error:
         text += f"; error: {job.error}"
     if job.notice:

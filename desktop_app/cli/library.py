@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -53,18 +52,15 @@ def remove(library_ref: str, yes: bool, as_json: bool, db: str | None) -> None:
     people wrote or approved that were not written into the files; no file on disk is touched, and
     scanning the folder again adds the photos anew. Asks for confirmation unless --yes.
     """
-    from desktop_app.catalogue.libraries import remove_library
-    from desktop_app.catalogue.models import Library
-    from desktop_app.catalogue.photos import display_path, find_library
+    from desktop_app.catalogue.photos import LibraryNotFoundError, display_path
+    from desktop_app.services.libraries import NotALibraryRoot, library_to_remove, remove_library
 
     catalogue = open_db(db)
-    with catalogue.read() as session:
-        chosen = find_library(session, library_ref)
-        library_id, root = chosen.id, chosen.root
-    if not library_ref.isdigit() and str(Path(library_ref).expanduser().resolve()) != root:
-        # find_library takes any path inside a library: a folder of it must not remove all of it.
-        raise click.UsageError(f"{display_path(library_ref)} is a folder inside library "
-                               f"{display_path(root)}; name the library's own folder, or its id")
+    try:
+        chosen = library_to_remove(catalogue, library_ref)
+    except NotALibraryRoot as exc:
+        raise click.UsageError(str(exc)) from None
+    library_id, root = chosen.id, chosen.root
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("removing a library needs confirmation: run it from a terminal, or add "
@@ -73,12 +69,13 @@ def remove(library_ref: str, yes: bool, as_json: bool, db: str | None) -> None:
                              "(no file is touched)", err=True):
             echo("nothing removed", err=True)
             sys.exit(1)
-    with catalogue.write() as session:
-        if session.get(Library, library_id) is None:
-            raise click.ClickException(f"library {display_path(root)} was removed meanwhile")
-        photos, by_people = remove_library(session, library_id)
+    try:
+        removed = remove_library(catalogue, library_id)
+    except LibraryNotFoundError:
+        raise click.ClickException(f"library {display_path(root)} was removed meanwhile") from None
     if as_json:
-        emit_json({"id": library_id, "root": root, "photos": photos, "captions_by_people": by_people})
+        emit_json({"id": library_id, "root": root, "photos": removed.photos,
+                   "captions_by_people": removed.captions_by_people})
     else:
-        echo(f"removed {display_path(root)}: {photos} photos, {by_people} captions by people; "
-             "no file touched")
+        echo(f"removed {display_path(root)}: {removed.photos} photos, {removed.captions_by_people} captions "
+             "by people; no file touched")

@@ -62,6 +62,7 @@ def scan(folders: tuple[str, ...], workers: int | None, retry_errors: bool, as_j
     """
     from desktop_app.catalogue.photos import display_path
     from desktop_app.library.scanner import ScanError, Scanner
+    from desktop_app.services.scanning import scan as scan_folder
 
     catalogue = open_db(db)
     scanner = Scanner(catalogue, workers=workers)
@@ -69,8 +70,8 @@ def scan(folders: tuple[str, ...], workers: int | None, retry_errors: bool, as_j
     for folder in folders:
         progress = _Progress(folder)
         try:
-            report = scanner.scan(folder, progress=progress.advance, on_listed=progress.listed,
-                                  retry_errors=retry_errors)
+            report = scan_folder(catalogue, folder, progress=progress.advance, on_listed=progress.listed,
+                                 retry_errors=retry_errors, scanner=scanner)
         except ScanError as exc:
             echo(f"photo-annotator: error: {exc}", err=True)
             failed += 1

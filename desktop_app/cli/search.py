@@ -82,7 +82,8 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
     from desktop_app.search.results import SearchFilters, SearchMode
-    from desktop_app.search.service import SearchService, unknown_embedder
+    from desktop_app.search.service import unknown_embedder
+    from desktop_app.services.search import open_search
 
     text = " ".join(query)
     registry = load_plugins()
@@ -105,8 +106,8 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
         origin=CaptionOrigin(origin) if origin else None,
     )
     bar = ProgressBar("Embedding captions before the search")
-    service = SearchService(catalogue, registry, embedder_id=embedder, model=model, device=device,
-                            progress=bar.update)
+    service = open_search(catalogue, registry, embedder_id=embedder, model=model, device=device,
+                          progress=bar.update)
     try:
         result = service.search(text, SearchMode(mode), filters, limit)
     finally:

@@ -54,7 +54,7 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
         resolve_folder,
     )
     from desktop_app.library.metadata.report import WriteStatus
-    from desktop_app.library.metadata.write import write_metadata as run_write
+    from desktop_app.services.metadata import write_metadata as run_write
 
     catalogue = open_db(db)
     selection: list[int] | PhotoQuery

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from desktop_app.catalogue import Catalogue
 from desktop_app.plugin_api.embedder import Modality, load_embedder
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
-from desktop_app.search.service import DEFAULT_EMBEDDER, SearchError, SearchService
 from desktop_app.search.embedding import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_PHOTO_BATCH_SIZE,
@@ -16,6 +15,7 @@ from desktop_app.search.embedding import (
     embed_captions,
     embed_photos,
 )
+from desktop_app.search.service import DEFAULT_EMBEDDER, SearchError, SearchService
 
 Progress = Callable[[int, int], None]
 

@@ -167,7 +167,7 @@ def base_models_of(models: Sequence[str | None]) -> list[str]:
 
 
 def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | None],
-             split_name: Split | str = Split.VALIDATION, *, engine: CaptionEngine | None = None,
+             split_name: Split | str = Split.VALIDATION, *, engine: CaptionEngine,
              library_ids: Sequence[int] | None = None, validation_share: float = 0.1, seed: int = 0,
              options: dict[str, Any] | None = None, java: str | None = None,
              on_model: Callable[[str], None] | None = None,
@@ -179,8 +179,8 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
 
     ``bases`` are the models to compare with (see ``base_models_of``): one that is not here (not a
     folder, not in the hub cache, and the hub out of reach) is left out with a note, and the rest are
-    evaluated. ``engine`` runs the captioning (default: one on the settings' device, number format,
-    batch size and models). ``on_model`` is told each model's name before it starts,
+    evaluated. ``engine`` runs the captioning (services.engine.build_engine: the settings' device,
+    number format, batch size and models). ``on_model`` is told each model's name before it starts,
     ``progress(done, total)`` each photo that model has captioned.
     """
     from desktop_app.plugin_api.hf import unavailable_reason
@@ -191,7 +191,6 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
     if not pairs:
         where = "approved captions" if chosen is Split.ALL else f"approved captions in the {chosen} split"
         raise EvaluationError(f"there are no {where} to evaluate against; approve some captions first")
-    engine = engine or default_engine()
     report = EvaluationReport(captioner_id, chosen, len(pairs))
     seen: set[str] = set()
     for model, is_base in [(model, True) for model in bases] + [(model, False) for model in models or [None]]:
@@ -217,15 +216,6 @@ def split_pairs(catalogue: Catalogue, chosen: Split, *, library_ids: Sequence[in
         return list(pairs)
     train, validation = split(pairs, validation_share=validation_share, seed=seed)
     return list(validation if chosen is Split.VALIDATION else train)
-
-
-def default_engine() -> CaptionEngine:
-    from desktop_app.plugin_registry import load_plugins
-    from desktop_app.settings import load_settings
-
-    settings = load_settings()
-    return CaptionEngine(load_plugins(), device=settings.engine.device, dtype=settings.engine.dtype,
-                         batch_size=settings.engine.batch_size, models=settings.captioner_models)
 
 
 def resolved_model(engine: CaptionEngine, captioner_id: str, model: str | None) -> str:
