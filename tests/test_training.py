@@ -17,6 +17,7 @@ from desktop_app.catalogue.captions import add_caption, set_review_state
 from desktop_app.catalogue.models import CaptionOrigin, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.cli.main import main
+from desktop_app.jobs.runner import Progress
 from desktop_app.library.scanner import Scanner
 from desktop_app.training.dataset import Pair, TrainingDataError, approved_pairs, split
 from desktop_app.training.trainer import TrainingError, TrainSettings, train
@@ -233,3 +234,82 @@ def test_a_base_model_folder_is_recorded_as_its_absolute_path(tmp_path: Path, ap
                    device="cpu")
     record = json.loads((Path(report.model_folder or "") / "training.json").read_text())
     assert record["base_model"] == report.base_model == str(tmp_path / "models" / "tiny-vit-gpt2")
+
+
+def _interrupt_after_step(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    """Ctrl+C once the CLI has shown optimizer step ``step`` (as a person would press it)."""
+    from desktop_app.cli.job_output import JobOutput
+
+    shown = JobOutput.progress
+    pressed: list[int] = []
+
+    def progress(self: JobOutput, progress: Progress) -> None:
+        shown(self, progress)
+        if progress.done == step and not pressed:  # an epoch's end reports its last step again
+            pressed.append(step)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(JobOutput, "progress", progress)
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(exited.value.code or 0), captured.out, captured.err
+
+
+def test_cli_training_is_a_job_listed_with_its_steps_and_jobs_resume_continues_it(
+    tmp_path: Path, approved: list[Pair], db_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = vit_gpt2(tmp_path / "tiny-vit-gpt2")
+    db = ("--db", str(db_path))
+    _interrupt_after_step(monkeypatch, 1)
+    code, out, err = _cli(capsys, "train", "--captioner", "encoder-decoder", "--model", str(model),
+                          "--output", str(tmp_path / "out"), "--epochs", "2", "--batch-size", "4",
+                          "--lr", "1e-3", "--device", "cpu", "--json", *db)
+    assert code == 130
+    stopped = json.loads(out.splitlines()[-1])
+    assert stopped["event"] == "done" and stopped["cancelled"] and stopped["steps"] == 1
+    assert "`photo-annotator jobs resume 1`" in err.splitlines()[-1]
+    monkeypatch.undo()
+
+    code, out, _err = _cli(capsys, "jobs", "--json", *db)
+    (job,) = [json.loads(line) for line in out.splitlines()]
+    assert (job["kind"], job["state"], job["done"], job["total"]) == ("train", "queued", 1, 4)
+    code, out, _err = _cli(capsys, "jobs", *db)
+    listed = f"job 1: queued, fine-tuning encoder-decoder ({model}) into {tmp_path / 'out'}, 1 of 4 steps"
+    assert listed in out
+
+    code, out, err = _cli(capsys, "jobs", "resume", "1", "--device", "cpu", "--json", *db)
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0] == {**lines[0], "event": "progress", "step": 2, "total": 4}  # from the checkpoint
+    assert lines[-1]["resumed_from_step"] == 1 and lines[-1]["model_folder"] == str(tmp_path / "out" / "v1")
+    code, out, _err = _cli(capsys, "jobs", *db)
+    assert out.startswith("job 1: done, fine-tuning encoder-decoder") and "4 of 4 steps" in out
+
+
+def test_the_same_train_command_again_continues_the_interrupted_job(
+    tmp_path: Path, approved: list[Pair], db_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = vit_gpt2(tmp_path / "tiny-vit-gpt2")
+    args = ("train", "--captioner", "encoder-decoder", "--model", str(model), "--output",
+            str(tmp_path / "out"), "--epochs", "2", "--batch-size", "4", "--lr", "1e-3", "--device", "cpu",
+            "--db", str(db_path))
+    _interrupt_after_step(monkeypatch, 3)
+    code, out, err = _cli(capsys, *args)
+    assert code == 130 and "training stopped at step 3 of 4" in out
+    assert "the same command resumes from the checkpoint" in err.splitlines()[-1]
+    monkeypatch.undo()
+
+    code, out, err = _cli(capsys, *args)
+    assert code == 0, err
+    assert f"saved {tmp_path / 'out' / 'v1'}" in out
+    code, out, _err = _cli(capsys, "jobs", "--json", "--db", str(db_path))
+    (job,) = [json.loads(line) for line in out.splitlines()]  # the same job, not a second one
+    assert (job["state"], job["done"], job["total"]) == ("done", 4, 4)
+    state = json.loads((tmp_path / "out" / "checkpoints" / "last" / "state.json").read_text())
+    assert state["finished"] and state["step"] == 4
