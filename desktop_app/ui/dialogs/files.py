@@ -1,7 +1,7 @@
 """Dialogs for work on the photo files: writing approved captions into them, and exporting captions.
 
 Each dialog only asks; it returns plain options (a PhotoQuery for the photos chosen, a format, a
-path), and the window runs the work on the files thread (ui/file_tasks.py).
+path), and the window runs the work on the files thread (ui/workers/file_tasks.py).
 """
 
 from __future__ import annotations
