@@ -35,9 +35,27 @@ class EncoderDecoderCaptioner(TransformersCaptioner):
     def _unload_parts(self) -> None:
         self.image_processor = None
 
+    def prepare(self, images: list[Any], options: dict[str, Any]) -> list[Any]:
+        """The image processor's work (resize, normalise) on the engine's decode threads: one float32
+        CPU tensor per image, which ``caption`` stacks and moves to the device."""
+        # Held: an unload on the model thread may clear the attribute meanwhile.
+        processor = getattr(self, "image_processor", None)
+        if processor is None:
+            return images  # not loaded: ``caption`` processes them itself
+        return list(self._pixel_values(processor, images))
+
     def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-        pixels = self.image_processor(images=images, return_tensors="pt").pixel_values
+        import torch
+
+        # Images as ``prepare`` made them, or still Pillow images (callers other than the engine).
+        loose = [image for image in images if not isinstance(image, torch.Tensor)]
+        processed = iter(self._pixel_values(self.image_processor, loose) if loose else ())
+        pixels = torch.stack([image if isinstance(image, torch.Tensor) else next(processed)
+                              for image in images])
         return {"pixel_values": pixels.to(self.device, self.dtype)}, None
+
+    def _pixel_values(self, processor: Any, images: list[Any]) -> Any:
+        return processor(images=images, return_tensors="pt").pixel_values
 
     def attention(self, image: Any, text: str, options: dict[str, Any]) -> np.ndarray | None:
         """The decoder's cross-attention over the image's patches while it reads ``text`` (teacher

@@ -81,10 +81,10 @@ class MedicalReportCaptioner(EncoderDecoderCaptioner):
         super()._unload_parts()
         self._token_ids = {}
 
-    def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    def _pixel_values(self, processor: Any, images: list[Any]) -> Any:
         # The engine hands over RGB; other callers may pass greyscale ("L", "I;16") X-rays.
         rgb = [image if image.mode == "RGB" else image.convert("RGB") for image in images]
-        return super()._inputs(rgb, settings)
+        return super()._pixel_values(processor, rgb)
 
     def _generation_extras(self, settings: dict[str, Any]) -> dict[str, Any]:
         return dict(self._token_ids)

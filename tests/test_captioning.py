@@ -22,12 +22,6 @@ from desktop_app.plugin_api.hf import ModelNotAvailableError
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 from tests import photo_files
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
-
-
-@pytest.fixture(scope="session")
-def ved_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
 
 
 @pytest.fixture
@@ -35,8 +29,8 @@ def photos(tmp_path: Path) -> list[Path]:
     return [photo_files.jpeg(tmp_path / "shoot" / f"{i:02}.jpg", seed=i, size=(96, 72)) for i in range(6)]
 
 
-def test_a_local_model_folder_loads_and_captions_a_batch_like_one_by_one(ved_folder: Path) -> None:
-    captioner = EncoderDecoderCaptioner(str(ved_folder))
+def test_a_local_model_folder_loads_and_captions_a_batch_like_one_by_one(vit_gpt2_folder: Path) -> None:
+    captioner = EncoderDecoderCaptioner(str(vit_gpt2_folder))
     captioner.load("auto", "float32")  # exact comparisons: the number format pinned
     assert captioner.device == "cpu"
     images = [photo_files.picture(96, 72, seed=i) for i in range(5)]
@@ -46,7 +40,7 @@ def test_a_local_model_folder_loads_and_captions_a_batch_like_one_by_one(ved_fol
     assert all(r.text for r in batch)
     for result in batch:
         assert 0 < result.confidence <= 1
-        assert result.model_id == str(ved_folder) and result.prompt is None
+        assert result.model_id == str(vit_gpt2_folder) and result.prompt is None
         assert result.token_scores and all(0 < t.probability <= 1 for t in result.token_scores)
         assert result.confidence == pytest.approx(
             sum(t.probability for t in result.token_scores) / len(result.token_scores))
@@ -55,10 +49,10 @@ def test_a_local_model_folder_loads_and_captions_a_batch_like_one_by_one(ved_fol
     assert not captioner.loaded
 
 
-def test_the_encoder_decoder_captioner_returns_attention_over_its_patch_grid(ved_folder: Path) -> None:
+def test_the_encoder_decoder_captioner_returns_attention_over_its_patch_grid(vit_gpt2_folder: Path) -> None:
     import numpy as np
 
-    captioner = EncoderDecoderCaptioner(str(ved_folder))
+    captioner = EncoderDecoderCaptioner(str(vit_gpt2_folder))
     captioner.load("cpu", "float32")
     image = photo_files.picture(96, 72, seed=1)
     caption = captioner.caption([image], {"max_new_tokens": 8})[0].text
@@ -72,11 +66,11 @@ def test_the_encoder_decoder_captioner_returns_attention_over_its_patch_grid(ved
     assert captioner.caption([image], {"max_new_tokens": 8})[0].text == caption
 
 
-def test_batches_equal_one_by_one_in_float32(ved_folder: Path) -> None:
+def test_batches_equal_one_by_one_in_float32(vit_gpt2_folder: Path) -> None:
     """Exactly, in float32 (bfloat16, where rounding differs by hardware: tests/test_number_format.py)."""
     import torch
 
-    captioner = EncoderDecoderCaptioner(str(ved_folder))
+    captioner = EncoderDecoderCaptioner(str(vit_gpt2_folder))
     captioner.load("cpu", "float32")
     assert captioner.network.dtype == torch.float32
     images = [photo_files.picture(96, 72, seed=i) for i in range(4)]
@@ -141,21 +135,40 @@ def test_engine_halves_batches_on_out_of_memory_and_fails_only_the_bad_image(tmp
     assert engine.batch_size == 2  # 6 -> 3 -> 2: what fits is kept for the next batches
 
 
-def test_engine_caches_loaded_models(ved_folder: Path, photos: list[Path]) -> None:
+def test_the_engine_captions_what_prepare_made_on_its_decode_threads_like_the_images(
+        vit_gpt2_folder: Path, photos: list[Path]) -> None:
+    import torch
+
+    from desktop_app.captioning.engine import decode_for
+
     engine = CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=4)
-    first = engine.captioner("encoder-decoder", str(ved_folder))
-    assert engine.captioner("encoder-decoder", str(ved_folder)) is first
+    items = [WorkItem(n, str(path)) for n, path in enumerate(photos)]
+    outcomes = list(engine.run("encoder-decoder", items, str(vit_gpt2_folder), {"max_new_tokens": 8}))
+    captioner = engine.captioner("encoder-decoder", str(vit_gpt2_folder))
+    images = [decode_for(captioner, str(path))[0] for path in photos]
+    prepared = captioner.prepare(images, {})
+    assert all(isinstance(pixels, torch.Tensor) and pixels.shape == (3, 32, 32) for pixels in prepared)
+    direct = captioner.caption(images, {"max_new_tokens": 8})
+    assert [o.result.text for o in outcomes] == [r.text for r in direct] and all(r.text for r in direct)
+    assert [r.text for r in captioner.caption(prepared, {"max_new_tokens": 8})] == [r.text for r in direct]
+    engine.unload()
+
+
+def test_engine_caches_loaded_models(vit_gpt2_folder: Path, photos: list[Path]) -> None:
+    engine = CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=4)
+    first = engine.captioner("encoder-decoder", str(vit_gpt2_folder))
+    assert engine.captioner("encoder-decoder", str(vit_gpt2_folder)) is first
     outcomes = list(engine.run("encoder-decoder", [WorkItem(p.name, str(p)) for p in photos],
-                               model=str(ved_folder), options={"max_new_tokens": 8}))
+                               model=str(vit_gpt2_folder), options={"max_new_tokens": 8}))
     assert len(outcomes) == 6 and all(o.result and o.result.text for o in outcomes)
     engine.unload()
     assert not first.loaded
 
 
-def test_dicom_is_refused_by_a_photo_captioner(ved_folder: Path, tmp_path: Path) -> None:
+def test_dicom_is_refused_by_a_photo_captioner(vit_gpt2_folder: Path, tmp_path: Path) -> None:
     scan = photo_files.dicom(tmp_path / "chest.dcm")
     engine = CaptionEngine(load_plugins(), device="cpu")
-    (outcome,) = engine.run("encoder-decoder", [WorkItem(1, str(scan))], model=str(ved_folder))
+    (outcome,) = engine.run("encoder-decoder", [WorkItem(1, str(scan))], model=str(vit_gpt2_folder))
     assert outcome.error == "captioner encoder-decoder does not read DICOM files"
 
 
@@ -225,16 +238,16 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 
 def test_caption_command_stores_drafts_with_confidence(
-    ved_folder: Path, photos: list[Path], db_path: Path, capsys: pytest.CaptureFixture[str]
+    vit_gpt2_folder: Path, photos: list[Path], db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     photo_files.text_as_jpeg(photos[0].parent / "notes.jpg")
     code, out, err = run_cli(capsys, "caption", str(photos[0].parent), "--captioner", "encoder-decoder",
-                             "--model", str(ved_folder), "--batch-size", "4", "--max-new-tokens", "8",
+                             "--model", str(vit_gpt2_folder), "--batch-size", "4", "--max-new-tokens", "8",
                              "--dtype", "float32", "--json", "--db", str(db_path))
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 6 and all(r["status"] == "ok" and 0 < r["confidence"] <= 1 for r in rows)
-    assert {r["model"] for r in rows} == {str(ved_folder)}
+    assert {r["model"] for r in rows} == {str(vit_gpt2_folder)}
 
     code, out, _ = run_cli(capsys, "photos", "--json", "--db", str(db_path))
     listed = {Path(r["path"]).name: r for r in map(json.loads, out.splitlines())}
@@ -244,7 +257,7 @@ def test_caption_command_stores_drafts_with_confidence(
 
     # one file, already known: captioned again as a new revision of the same caption
     code, out, _ = run_cli(capsys, "caption", str(photos[1]), "--captioner", "encoder-decoder",
-                           "--model", str(ved_folder), "--dtype", "float32", "--db", str(db_path))
+                           "--model", str(vit_gpt2_folder), "--dtype", "float32", "--db", str(db_path))
     assert code == 0 and out.startswith(str(photos[1].resolve()) + ": ")
     code, out, _ = run_cli(capsys, "show", str(photos[1]), "--json", "--db", str(db_path))
     (caption,) = json.loads(out)["captions"]
@@ -296,12 +309,12 @@ def test_a_model_path_to_nothing_says_the_folder_does_not_exist(source: str) -> 
 
 
 def test_caption_reports_failed_photos_and_exits_1(
-    ved_folder: Path, tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    vit_gpt2_folder: Path, tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good = photo_files.jpeg(tmp_path / "lib" / "good.jpg", seed=3)
     scan = photo_files.dicom(tmp_path / "lib" / "scan.dcm")
     code, out, err = run_cli(capsys, "caption", str(good), str(scan), "--captioner", "encoder-decoder",
-                             "--model", str(ved_folder), "--dtype", "float32", "--db", str(db_path))
+                             "--model", str(vit_gpt2_folder), "--dtype", "float32", "--db", str(db_path))
     assert code == 1
     assert out.startswith(str(good.resolve()))
     assert "scan.dcm: failed: captioner encoder-decoder does not read DICOM files" in err
@@ -318,14 +331,14 @@ def test_unknown_captioner_and_prompt_misuse(capsys: pytest.CaptureFixture[str],
 
 
 def test_a_model_folder_set_in_settings_is_used_without_model_option(
-    ved_folder: Path, photos: list[Path], db_path: Path, capsys: pytest.CaptureFixture[str]
+    vit_gpt2_folder: Path, photos: list[Path], db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from desktop_app.settings import user_settings_path
 
     user_settings_path().parent.mkdir(parents=True)
-    settings = {"captioners": {"encoder-decoder": {"model": str(ved_folder)}}}
+    settings = {"captioners": {"encoder-decoder": {"model": str(vit_gpt2_folder)}}}
     user_settings_path().write_text(json.dumps(settings))
     code, out, err = run_cli(capsys, "caption", str(photos[0]), "--captioner", "encoder-decoder", "--json",
                              "--max-new-tokens", "5", "--dtype", "float32", "--db", str(db_path))
     assert code == 0, err
-    assert json.loads(out)["model"] == str(ved_folder)
+    assert json.loads(out)["model"] == str(vit_gpt2_folder)

@@ -133,8 +133,8 @@ class Captioner(ABC):
     def attention(self, image: Image.Image, text: str, options: dict[str, Any]) -> np.ndarray | None:
         """Where the model looked on ``image`` for ``text`` (for explanations): a 2-D float array over
         the image's patch grid (rows, columns), finite, non-negative, summing to about 1; None when
-        the captioner cannot say. Called on a loaded captioner. Default: None (``supports_attention``
-        False)."""
+        the captioner cannot say. Called on a loaded captioner, never while its ``caption`` runs.
+        Default: None (``supports_attention`` False)."""
         return None
 
     def option_defaults(self) -> dict[str, Any]:
