@@ -30,7 +30,9 @@ def register_captioners(register: Callable[[Captioner], None]) -> None:
     """Offer captioners: call ``register(captioner)`` once for each ``Captioner`` instance.
 
     Called once, when the app or a command first needs the list of captioners. Constructing a
-    captioner must be cheap (no weights, no torch import); ``load()`` does the heavy work.
+    captioner must be cheap (no weights, no torch import); ``load()`` does the heavy work. Each
+    instance must keep the construction contract (``Captioner``): ``type(instance)(model=...)``
+    builds one of that model, and it pickles by class and model; registration checks both.
     """
 
 
@@ -39,5 +41,6 @@ def register_embedders(register: Callable[[Embedder], None]) -> None:
     """Offer embedders: call ``register(embedder)`` once for each ``Embedder`` instance.
 
     Embedders turn caption text (and, for image-text models such as CLIP or SigLIP, photos) into
-    vectors for semantic search. Called once, like ``register_captioners``.
+    vectors for semantic search. Called once, like ``register_captioners``, and under the same
+    construction contract.
     """
