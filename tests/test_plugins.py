@@ -85,7 +85,8 @@ def test_working_plugins_offer_their_captioners_and_embedders() -> None:
          "captioner 'always-its-own-model' breaks the construction contract: "
          "type(instance)(model='photo-annotator/construction-check') built a AlwaysItsOwnModel with id "
          "'always-its-own-model' and model 'test/always-this-one'"),
-        ("tests.plugins.unpicklable", "embedder 'local-hashed-words' cannot be pickled (by class and model): "),
+        ("tests.plugins.unpicklable",
+         "embedder 'local-hashed-words' cannot be pickled (by class and model): "),
         ("tests.plugins.loses_its_model_when_pickled",
          "captioner 'forgetful' does not survive pickling: it came back as a ForgetfulCaptioner with id "
          "'forgetful' and model 'test/fixed'"),
@@ -136,16 +137,45 @@ def test_a_captioner_calling_sys_exit_fails_its_images_not_the_program(tmp_path:
         engine.captioner("fixed", "test/exits-on-load")
 
 
-def test_a_plugin_calling_sys_exit_is_listed_as_failed_and_the_others_work(
+# A captioner the engine could not rebuild: its constructor needs more than the model.
+NEEDY_PLUGIN = """
+from desktop_app.plugin_api import Captioner, CaptionerKind, hookimpl
+
+
+class Needy(Captioner):
+    id = name = description = "needy"
+    kind = CaptionerKind.CAPTION
+    default_model = "someone/needy"
+
+    def __init__(self, endpoint, model=None):
+        super().__init__(model)
+
+    def load(self, device, dtype): ...
+    def unload(self): ...
+    def caption(self, images, options): ...
+
+
+@hookimpl
+def register_captioners(register):
+    register(Needy("http://localhost:9000"))
+"""
+
+
+def test_plugins_calling_sys_exit_or_breaking_the_contract_are_listed_as_failed_and_the_others_work(
         colour_plugin: Path, tmp_path: Path) -> None:
     install_distribution(colour_plugin, "photo_annotator_quitter", "import sys\nsys.exit(3)\n",
                          '[project]\nname = "quitter"\nversion = "0.1"\n'
                          '[project.entry-points.photo_annotator]\nquitter = "photo_annotator_quitter"\n')
+    install_distribution(colour_plugin, "photo_annotator_needy", NEEDY_PLUGIN,
+                         '[project]\nname = "needy"\nversion = "0.2"\n'
+                         '[project.entry-points.photo_annotator]\nneedy = "photo_annotator_needy"\n')
     script = Path(sys.executable).with_name("photo-annotator")
     env = {**os.environ, "PYTHONPATH": str(colour_plugin)}
     listed = subprocess.run([str(script), "plugins"], capture_output=True, text=True, env=env, timeout=60)
     assert listed.returncode == 0, listed.stderr
     assert "quitter 0.1 (entry point) failed: cannot be imported: SystemExit: 3" in listed.stdout
+    assert ("needy 0.2 (entry point) failed: captioner 'needy' breaks the construction contract: "
+            "type(instance)(model=...) raised TypeError: ") in listed.stdout
     assert "colour 1.0 (entry point) loaded" in listed.stdout
     Image.new("RGB", (30, 20), (190, 30, 35)).save(tmp_path / "red.png")
     captioned = subprocess.run(
