@@ -114,7 +114,7 @@ def test_any_typed_text_is_a_safe_search(catalogue: Catalogue, shelf: dict[str, 
     assert isinstance(names(catalogue, shelf, text=typed), list)
 
 
-def test_fts_expression_quotes_every_word() -> None:
+def test_the_grid_filter_quotes_every_word_and_prefixes_the_last() -> None:
     assert translate('dog "AND" (cat', typing=True) == '"dog" "AND" "cat"*'
     assert translate("  ", typing=True) is None
 

@@ -53,6 +53,10 @@ class VectorIndex:
         if self.dtype not in (np.float16, np.float32):
             raise ValueError("an index stores float16 or float32 vectors")
         self._owner = owner_column(kind)
+        # The owner's table, and what its vectors are made from: a caption's text, a photo's content hash.
+        captions = kind == CAPTIONS
+        self._table = Caption if captions else Photo
+        self._content = Caption.text if captions else Photo.content_hash
         self._reset()
 
     def _reset(self) -> None:
@@ -157,24 +161,13 @@ class VectorIndex:
 
     def _recheck(self, session: Session, owners: set[int]) -> None:
         """Owners whose content may have changed: keep, replace, or drop their rows."""
+        owner_id = self._table.id
         for chunk in chunks(sorted(owners)):
-            if self.kind == CAPTIONS:
-                statement = (
-                    select(Caption.id, Embedding.content_hash, Embedding.dimension, Embedding.vector,
-                           Caption.text)
-                    .outerjoin(Embedding, and_(Embedding.caption_id == Caption.id,
-                                               Embedding.model_id == self.model_id))
-                    .where(Caption.id.in_(chunk))
-                )
-            else:
-                statement = (
-                    select(Photo.id, Embedding.content_hash, Embedding.dimension, Embedding.vector,
-                           Photo.content_hash)
-                    .outerjoin(Embedding, and_(Embedding.photo_id == Photo.id,
-                                               Embedding.model_id == self.model_id))
-                    .where(Photo.id.in_(chunk))
-                )
-            rows = session.execute(statement).all()
+            rows = session.execute(
+                select(owner_id, Embedding.content_hash, Embedding.dimension, Embedding.vector, self._content)
+                .outerjoin(Embedding, and_(self._owner == owner_id, Embedding.model_id == self.model_id))
+                .where(owner_id.in_(chunk))
+            ).all()
             self._take([row for row in rows if row[1] is not None], 0)
             # Never embedded (a first vector is a new embeddings row, which _load_new sees), or gone.
             unembedded = {row[0] for row in rows if row[1] is None}
@@ -185,9 +178,7 @@ class VectorIndex:
 
     def _with_current(self, statement: Select[Any]) -> Select[Any]:
         """Adds the owner's current content (caption text, photo hash) as the last column."""
-        if self.kind == CAPTIONS:
-            return statement.add_columns(Caption.text).outerjoin(Caption, Caption.id == Embedding.caption_id)
-        return statement.add_columns(Photo.content_hash).outerjoin(Photo, Photo.id == Embedding.photo_id)
+        return statement.add_columns(self._content).outerjoin(self._table, self._table.id == self._owner)
 
     def _current_digest(self, content: str | None) -> str | None:
         if content is None:
