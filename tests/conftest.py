@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated environment, a real catalogue, and real photo files made on the fly."""
+"""Shared fixtures: an isolated environment, a real catalogue, real photo files made on the fly, and tiny
+random-weight model folders (tests/tiny_models) saved once per session."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,11 @@ from desktop_app.catalogue import Catalogue, open_catalogue
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from tests import photo_files
+from tests.tiny_models.blip import blip
+from tests.tiny_models.clip import clip
+from tests.tiny_models.florence2 import florence2
+from tests.tiny_models.idefics3 import idefics3
+from tests.tiny_models.vision_encoder_decoder import vit_bert, vit_gpt2
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +73,65 @@ def app_look(qapp: object) -> None:
     from desktop_app.ui.app import apply_look
 
     apply_look(qapp)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Saves a tiny model folder once per session: ``tiny_model(vit_gpt2, "vit-gpt2-tuned", seed=1)`` calls
+    the builder on a folder of that name the first time and returns the same folder after. Tests only read
+    these folders; one that changes a model copies it first."""
+    saved: dict[tuple[object, ...], Path] = {}
+
+    def save(builder: Callable[..., Path], name: str, **options: object) -> Path:
+        key = (builder, name, *sorted(options.items()))
+        if key not in saved:
+            saved[key] = builder(tmp_path_factory.mktemp("models") / name, **options)
+        return saved[key]
+
+    return save
+
+
+@pytest.fixture(scope="session")
+def vit_gpt2_folder(tiny_model: Callable[..., Path]) -> Path:
+    """The encoder-decoder captioner's tiny model (ViT + GPT-2)."""
+    return tiny_model(vit_gpt2, "tiny-vit-gpt2")
+
+
+@pytest.fixture(scope="session")
+def slow_vit_gpt2_folder(tiny_model: Callable[..., Path]) -> Path:
+    """Every caption 24 tokens long: a job slow enough to pause in the middle."""
+    return tiny_model(vit_gpt2, "tiny-vit-gpt2-slow", min_new_tokens=24)
+
+
+@pytest.fixture(scope="session")
+def slowest_vit_gpt2_folder(tiny_model: Callable[..., Path]) -> Path:
+    """Every caption 200 tokens long: one batch takes long enough to stop it half-way through generate."""
+    return tiny_model(vit_gpt2, "tiny-vit-gpt2-slowest", min_new_tokens=200)
+
+
+@pytest.fixture(scope="session")
+def vit_bert_folder(tiny_model: Callable[..., Path]) -> Path:
+    """The medical-report captioner's tiny model (ViT + BERT decoder)."""
+    return tiny_model(vit_bert, "tiny-vit-bert")
+
+
+@pytest.fixture(scope="session")
+def blip_folder(tiny_model: Callable[..., Path]) -> Path:
+    return tiny_model(blip, "tiny-blip")
+
+
+@pytest.fixture(scope="session")
+def florence2_folder(tiny_model: Callable[..., Path]) -> Path:
+    return tiny_model(florence2, "tiny-florence2")
+
+
+@pytest.fixture(scope="session")
+def idefics3_folder(tiny_model: Callable[..., Path]) -> Path:
+    """The product-description captioner's tiny model, shaped like SmolVLM."""
+    return tiny_model(idefics3, "tiny-smolvlm")
+
+
+@pytest.fixture(scope="session")
+def clip_folder(tiny_model: Callable[..., Path]) -> Path:
+    """The CLIP embedder's tiny model."""
+    return tiny_model(clip, "tiny-clip")

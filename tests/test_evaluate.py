@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -128,10 +129,9 @@ def approved(tmp_path: Path, catalogue: Catalogue, scanner: Scanner) -> list[Pat
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("models")
-    return {"base": vit_gpt2(root / "vit-gpt2-base", seed=0),
-            "tuned": vit_gpt2(root / "vit-gpt2-tuned", seed=1)}
+def models(tiny_model: Callable[..., Path]) -> dict[str, Path]:
+    return {"base": tiny_model(vit_gpt2, "vit-gpt2-base", seed=0),
+            "tuned": tiny_model(vit_gpt2, "vit-gpt2-tuned", seed=1)}
 
 
 def test_evaluate_puts_two_models_side_by_side(catalogue: Catalogue, approved: list[Path],

@@ -14,8 +14,7 @@ from desktop_app.plugin_api.hf import ModelLoadError, ModelNotAvailableError
 from desktop_app.plugin_registry import load_plugins
 from plugins.generic import FLORENCE_TASKS, GenericCaptioner
 from tests import photo_files
-from tests.tiny_models.blip import blip
-from tests.tiny_models.florence2 import FLORENCE_SPECIALS, florence2
+from tests.tiny_models.florence2 import FLORENCE_SPECIALS
 
 PREFIX = "a photography of"
 # Text that must never reach a caption: task tokens and the tokenizer's special tokens.
@@ -23,19 +22,9 @@ FORBIDDEN = (*FLORENCE_TASKS.values(), *FLORENCE_SPECIALS, "<s>", "</s>", "<pad>
 
 
 @pytest.fixture(scope="session")
-def florence_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return florence2(tmp_path_factory.mktemp("models") / "tiny-florence2")
-
-
-@pytest.fixture(scope="session")
-def blip_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return blip(tmp_path_factory.mktemp("models") / "tiny-blip")
-
-
-@pytest.fixture(scope="session")
-def loaded(florence_folder: Path, blip_folder: Path) -> dict[str, GenericCaptioner]:
+def loaded(florence2_folder: Path, blip_folder: Path) -> dict[str, GenericCaptioner]:
     """One loaded captioner per model folder, shared: loading is the captioner's own code path."""
-    captioners = {"florence2": GenericCaptioner(str(florence_folder)),
+    captioners = {"florence2": GenericCaptioner(str(florence2_folder)),
                   "blip": GenericCaptioner(str(blip_folder))}
     for captioner in captioners.values():
         captioner.load("cpu", "float32")  # exact comparisons: the number format pinned, not the CPU's
@@ -139,11 +128,11 @@ def test_blip_does_not_repeat_its_prefix_in_the_caption(loaded: dict[str, Generi
         captioner.caption(images, {"prompt": "ocr"})
 
 
-def test_image_side_follows_the_loaded_model(florence_folder: Path,
+def test_image_side_follows_the_loaded_model(florence2_folder: Path,
                                              loaded: dict[str, GenericCaptioner]) -> None:
     assert GenericCaptioner.max_image_side == 1536  # Florence-2's 768 px, twice; serves BLIP's 384 too
     assert loaded["florence2"].max_image_side == 128 and loaded["blip"].max_image_side == 64
-    captioner = GenericCaptioner(str(florence_folder))
+    captioner = GenericCaptioner(str(florence2_folder))
     captioner.load("cpu", None)
     captioner.unload()
     assert not captioner.loaded and captioner.max_image_side == 1536
@@ -178,7 +167,7 @@ def test_the_model_class_comes_from_the_config_not_the_name(blip_folder: Path, t
         GenericCaptioner().load("cpu", None)
 
 
-def test_registered_as_the_generic_captioner_and_runs_in_the_engine(florence_folder: Path,
+def test_registered_as_the_generic_captioner_and_runs_in_the_engine(florence2_folder: Path,
                                                                      tmp_path: Path) -> None:
     registry = load_plugins()
     prototype = registry.get_captioner("generic")
@@ -194,7 +183,7 @@ def test_registered_as_the_generic_captioner_and_runs_in_the_engine(florence_fol
     paths = [photo_files.jpeg(tmp_path / f"{i}.jpg", seed=i, size=(200 + 40 * i, 150)) for i in range(3)]
     engine = CaptionEngine(registry, device="cpu", dtype="float32", batch_size=2)
     items = [WorkItem(p.name, str(p)) for p in paths]
-    outcomes = list(engine.run("generic", items, model=str(florence_folder),
+    outcomes = list(engine.run("generic", items, model=str(florence2_folder),
                                options={"prompt": "ocr", "max_new_tokens": 8}))
     engine.unload()
     assert [o.item.key for o in outcomes] == [p.name for p in paths]
@@ -212,10 +201,10 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     ("florence2", "detailed", "<DETAILED_CAPTION>"), ("blip", PREFIX, PREFIX),
 ])
 def test_caption_command_stores_drafts_with_confidence(
-    model: str, prompt: str, stored_prompt: str, florence_folder: Path, blip_folder: Path, tmp_path: Path,
+    model: str, prompt: str, stored_prompt: str, florence2_folder: Path, blip_folder: Path, tmp_path: Path,
     db_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    folder = {"florence2": florence_folder, "blip": blip_folder}[model]
+    folder = {"florence2": florence2_folder, "blip": blip_folder}[model]
     shoot = tmp_path / "shoot"
     for i in range(4):
         photo_files.jpeg(shoot / f"{i:02}.jpg", seed=i, size=(96 + 16 * i, 72))

@@ -26,7 +26,6 @@ from desktop_app.plugin_api.captioner import CaptionerKind, InputKind
 from desktop_app.plugin_registry import load_plugins
 from plugins.medical_report import NOTICE, MedicalReportCaptioner, generation_token_ids, tidy_report
 from tests import photo_files
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 TOKENS = 8  # short reports keep the tests fast
 # A 16-bit X-ray's window: values below LOW show black, above HIGH white.
@@ -110,53 +109,9 @@ def xray_library(root: Path) -> dict[str, Path]:
     }
 
 
-def bert_decoder_model(folder: Path) -> Path:
-    """A tiny ViT + BERT-decoder model shaped like the default model: a lowercasing WordPiece
-    tokenizer with [CLS]/[SEP] and no end-of-text token, and no start or end token in its
-    generation settings."""
-    import torch
-    from transformers import (
-        BertConfig,
-        BertTokenizer,
-        VisionEncoderDecoderConfig,
-        VisionEncoderDecoderModel,
-        ViTConfig,
-        ViTImageProcessor,
-    )
-
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    words = ["the", "lungs", "are", "clear", ".", "there", "is", "no", "pleural", "effusion", "or",
-             "pneumothorax", ",", "heart", "size", "normal", "_", "(", ")", "/", "-", "'", "s"]
-    folder.mkdir(parents=True)
-    (folder / "vocab.txt").write_text("\n".join(specials + words) + "\n")
-    tokenizer = BertTokenizer(str(folder / "vocab.txt"))  # positional: vocab_file= is ignored in 5.x
-    torch.manual_seed(0)
-    encoder = ViTConfig(image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64)
-    decoder = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2,
-                         num_attention_heads=2, intermediate_size=64, max_position_embeddings=160,
-                         initializer_range=0.5)
-    config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(encoder, decoder)
-    model = VisionEncoderDecoderModel(config)
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(folder)
-    return folder
-
-
 @pytest.fixture(scope="session")
-def ved_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
-
-
-@pytest.fixture(scope="session")
-def bert_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return bert_decoder_model(tmp_path_factory.mktemp("models") / "tiny-vit-bert")
-
-
-@pytest.fixture(scope="session")
-def captioner(ved_folder: Path) -> MedicalReportCaptioner:
-    loaded = MedicalReportCaptioner(str(ved_folder))
+def captioner(vit_gpt2_folder: Path) -> MedicalReportCaptioner:
+    loaded = MedicalReportCaptioner(str(vit_gpt2_folder))
     loaded.load("cpu", "float32")  # exact comparisons: the number format pinned, not the CPU's
     return loaded
 
@@ -187,17 +142,17 @@ def test_medical_report_is_a_built_in_captioner_for_photos_and_dicom() -> None:
     assert "research" in NOTICE and "not for diagnosis" in NOTICE and "\n" not in NOTICE
 
 
-def test_dicom_png_and_jpeg_xrays_are_captioned_each_with_the_notice(ved_folder: Path,
+def test_dicom_png_and_jpeg_xrays_are_captioned_each_with_the_notice(vit_gpt2_folder: Path,
                                                                       xrays: dict[str, Path]) -> None:
     engine = CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=3)
     items = [WorkItem(name, str(path)) for name, path in xrays.items()]
-    outcomes = list(engine.run("medical-report", items, model=str(ved_folder),
+    outcomes = list(engine.run("medical-report", items, model=str(vit_gpt2_folder),
                                options={"max_new_tokens": TOKENS}))
     assert [o.item.key for o in outcomes] == list(xrays)
     for outcome in outcomes:
         assert outcome.error is None, (outcome.item.key, outcome.error)
         assert outcome.result.text and outcome.result.notice == NOTICE
-        assert outcome.result.model_id == str(ved_folder) and 0 < outcome.result.confidence <= 1
+        assert outcome.result.model_id == str(vit_gpt2_folder) and 0 < outcome.result.confidence <= 1
     engine.unload()
 
 
@@ -232,8 +187,8 @@ def test_a_batch_reads_like_one_by_one_and_greyscale_images_work(captioner: Medi
     assert batch[0].text == batch[2].text  # "L" is read as its grey-in-RGB equivalent
 
 
-def test_a_bert_decoder_starts_from_cls_and_stops_at_sep(bert_folder: Path) -> None:
-    captioner = MedicalReportCaptioner(str(bert_folder))
+def test_a_bert_decoder_starts_from_cls_and_stops_at_sep(vit_bert_folder: Path) -> None:
+    captioner = MedicalReportCaptioner(str(vit_bert_folder))
     captioner.load("cpu", "float32")
     tokenizer, generation = captioner.tokenizer, captioner.network.generation_config
     # Like the default model: the tokenizer has no end-of-text token, the settings no start or end.
@@ -287,7 +242,7 @@ def test_reports_read_as_written_text(decoded: str, shown: str) -> None:
 # --- what is not an image ---------------------------------------------------------------------------
 
 def test_files_that_are_not_images_get_clear_refusals_while_the_rest_are_captioned(
-    ved_folder: Path, xrays: dict[str, Path], tmp_path: Path
+    vit_gpt2_folder: Path, xrays: dict[str, Path], tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -304,7 +259,7 @@ def test_files_that_are_not_images_get_clear_refusals_while_the_rest_are_caption
         WorkItem("empty", str(bad / "empty.dcm")),
     ]
     engine = CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=4)
-    outcomes = {o.item.key: o for o in engine.run("medical-report", items, model=str(ved_folder),
+    outcomes = {o.item.key: o for o in engine.run("medical-report", items, model=str(vit_gpt2_folder),
                                                   options={"max_new_tokens": TOKENS})}
     assert {key: o.error for key, o in outcomes.items() if o.error} == {
         "notes": "not an image: the file holds text",
@@ -318,14 +273,14 @@ def test_files_that_are_not_images_get_clear_refusals_while_the_rest_are_caption
 
 
 def test_the_caption_command_refuses_non_images_one_by_one(
-    ved_folder: Path, xrays: dict[str, Path], tmp_path: Path, db_path: Path,
+    vit_gpt2_folder: Path, xrays: dict[str, Path], tmp_path: Path, db_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     notes = tmp_path / "xrays" / "notes.txt"
     notes.write_text("Patient history: cough for two weeks.\n")
     sr = xray_dicom(tmp_path / "xrays" / "dicom" / "structured-report.dcm", pixels=False)
     code, out, err = run_cli(capsys, "caption", str(notes), str(sr), str(xrays["mono2"]),
-                             "--captioner", "medical-report", "--model", str(ved_folder),
+                             "--captioner", "medical-report", "--model", str(vit_gpt2_folder),
                              "--max-new-tokens", str(TOKENS), "--dtype", "float32", "--db", str(db_path))
     assert code == 1
     lines = err.splitlines()
@@ -343,11 +298,11 @@ def test_the_caption_command_refuses_non_images_one_by_one(
 # --- the notice is stored and shown -----------------------------------------------------------------
 
 def test_the_notice_is_stored_and_shown_by_caption_show_and_photos(
-    ved_folder: Path, xrays: dict[str, Path], db_path: Path, capsys: pytest.CaptureFixture[str]
+    vit_gpt2_folder: Path, xrays: dict[str, Path], db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = xrays["mono2"].parent.parent
     code, out, err = run_cli(capsys, "caption", str(folder), "--captioner", "medical-report", "--json",
-                             "--model", str(ved_folder), "--max-new-tokens", str(TOKENS),
+                             "--model", str(vit_gpt2_folder), "--max-new-tokens", str(TOKENS),
                              "--dtype", "float32", "--db", str(db_path))
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
@@ -368,7 +323,7 @@ def test_the_notice_is_stored_and_shown_by_caption_show_and_photos(
 
     # Captioning again keeps the notice on the new revision.
     code, out, err = run_cli(capsys, "caption", str(xrays["jpeg"]), "--captioner", "medical-report",
-                             "--model", str(ved_folder), "--max-new-tokens", str(TOKENS),
+                             "--model", str(vit_gpt2_folder), "--max-new-tokens", str(TOKENS),
                              "--dtype", "float32", "--db", str(db_path))
     assert code == 0, err
     code, out, _ = run_cli(capsys, "show", str(xrays["jpeg"]), "--json", "--db", str(db_path))

@@ -18,9 +18,6 @@ from desktop_app.plugin_api.hf import has_native_bf16, resolve_dtype
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 from plugins.generic import GenericCaptioner
 from tests import photo_files
-from tests.tiny_models.blip import blip
-from tests.tiny_models.florence2 import florence2
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 # Token probabilities, batched vs one by one, in bfloat16. Measured on an AMD EPYC (AVX2, bf16
 # emulated): identical (difference 0) for BLIP and ViT-GPT2 over 20 image sets of 6 (120 captions of
@@ -66,10 +63,8 @@ def test_the_hardware_answer_comes_from_torch_feature_probes(monkeypatch: pytest
 
 
 @pytest.fixture(scope="module")
-def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("models")
-    return {"vit-gpt2": vit_gpt2(root / "vit-gpt2"), "blip": blip(root / "blip"),
-            "florence2": florence2(root / "florence2")}
+def folders(vit_gpt2_folder: Path, blip_folder: Path, florence2_folder: Path) -> dict[str, Path]:
+    return {"vit-gpt2": vit_gpt2_folder, "blip": blip_folder, "florence2": florence2_folder}
 
 
 def test_a_captioner_loads_in_bfloat16_where_the_hardware_has_it(folders: dict[str, Path],

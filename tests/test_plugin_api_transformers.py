@@ -24,7 +24,6 @@ from desktop_app.plugin_api import (
     supported_model_type,
 )
 from tests import photo_files
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 
 class ThirdPartyCaptioner(TransformersCaptioner):
@@ -60,18 +59,13 @@ class ThirdPartyCaptioner(TransformersCaptioner):
         return super().caption(images, options)
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
-
-
-def test_a_third_party_transformers_captioner_captions_with_scores(folder: Path) -> None:
-    assert config_file(str(folder))["model_type"] == "vision-encoder-decoder"
-    captioner = ThirdPartyCaptioner(model=str(folder))
+def test_a_third_party_transformers_captioner_captions_with_scores(vit_gpt2_folder: Path) -> None:
+    assert config_file(str(vit_gpt2_folder))["model_type"] == "vision-encoder-decoder"
+    captioner = ThirdPartyCaptioner(model=str(vit_gpt2_folder))
     captioner.load("cpu", "float32")
     plain, = captioner.caption([photo_files.picture(64, 48)], {"max_new_tokens": 8})
     loud, = captioner.caption([photo_files.picture(64, 48)], {"max_new_tokens": 8, "style": "shouting"})
-    assert plain.text and loud.text == plain.text.upper() and plain.model_id == str(folder)
+    assert plain.text and loud.text == plain.text.upper() and plain.model_id == str(vit_gpt2_folder)
     assert plain.token_scores and all(isinstance(t, TokenScore) and 0 < t.probability <= 1
                                       for t in plain.token_scores)
     captioner.unload()
@@ -85,8 +79,8 @@ def test_options_are_checked_against_their_choices() -> None:
     assert captioner.option_defaults()["style"] == "plain"
 
 
-def test_a_stop_request_interrupts_generation(folder: Path) -> None:
-    captioner = ThirdPartyCaptioner(model=str(folder))
+def test_a_stop_request_interrupts_generation(vit_gpt2_folder: Path) -> None:
+    captioner = ThirdPartyCaptioner(model=str(vit_gpt2_folder))
     captioner.load("cpu", "float32")
     captioner.interrupt = lambda: True
     with pytest.raises(CaptionInterrupted):

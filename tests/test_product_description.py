@@ -20,7 +20,7 @@ from plugins.product_description import (
     generation_token_ids,
 )
 from tests import photo_files
-from tests.tiny_models.idefics3 import IMAGE_SPECIALS, SPECIALS, idefics3, row_col_tokens
+from tests.tiny_models.idefics3 import IMAGE_SPECIALS, SPECIALS, row_col_tokens
 
 CUSTOM_PROMPT = "Describe this handmade mug for an online shop in two sentences."
 # Text that must never reach a description: the chat template's turn markers and its special tokens.
@@ -28,13 +28,8 @@ FORBIDDEN = ("User:", "Assistant:", *SPECIALS, *IMAGE_SPECIALS, "<row_")
 
 
 @pytest.fixture(scope="session")
-def smolvlm_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return idefics3(tmp_path_factory.mktemp("models") / "tiny-smolvlm")
-
-
-@pytest.fixture(scope="session")
-def captioner(smolvlm_folder: Path) -> ProductDescriptionCaptioner:
-    loaded = ProductDescriptionCaptioner(str(smolvlm_folder))
+def captioner(idefics3_folder: Path) -> ProductDescriptionCaptioner:
+    loaded = ProductDescriptionCaptioner(str(idefics3_folder))
     loaded.load("auto", "float32")  # exact comparisons: the number format pinned, not the CPU's
     return loaded
 
@@ -59,7 +54,7 @@ def test_registered_with_its_kind_model_and_editable_prompt() -> None:
 
 
 def test_a_batch_describes_like_one_by_one_with_left_padding(
-    captioner: ProductDescriptionCaptioner, smolvlm_folder: Path,
+    captioner: ProductDescriptionCaptioner, idefics3_folder: Path,
 ) -> None:
     assert captioner.device == "cpu" and captioner.tokenizer.padding_side == "left"
     assert captioner.max_image_side == 64  # the tiny model's longest side, from its image processor
@@ -85,7 +80,7 @@ def test_a_batch_describes_like_one_by_one_with_left_padding(
         assert result.token_scores and all(0 < t.probability <= 1 for t in result.token_scores)
         assert result.confidence == pytest.approx(
             sum(t.probability for t in result.token_scores) / len(result.token_scores))
-        assert result.model_id == str(smolvlm_folder) and result.prompt == DEFAULT_PROMPT
+        assert result.model_id == str(idefics3_folder) and result.prompt == DEFAULT_PROMPT
         assert result.notice is None
 
 
@@ -154,13 +149,13 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 
 def test_caption_command_stores_drafts_with_confidence_and_the_prompt(
-    smolvlm_folder: Path, tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str],
+    idefics3_folder: Path, tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     shop = tmp_path / "shop"
     for i, size in enumerate([(96, 72), (60, 140), (80, 80)]):
         photo_files.jpeg(shop / f"item-{i}.jpg", seed=i, size=size)
     code, out, err = run_cli(capsys, "caption", str(shop), "--captioner", "product-description",
-                             "--model", str(smolvlm_folder), "--prompt", CUSTOM_PROMPT,
+                             "--model", str(idefics3_folder), "--prompt", CUSTOM_PROMPT,
                              "--max-new-tokens", "8", "--batch-size", "3", "--json",
                              "--dtype", "float32", "--db", str(db_path))
     assert code == 0, err
@@ -168,7 +163,7 @@ def test_caption_command_stores_drafts_with_confidence_and_the_prompt(
     assert len(rows) == 3
     for row in rows:
         assert row["status"] == "ok" and row["text"] and 0 < row["confidence"] <= 1
-        assert row["captioner"] == "product-description" and row["model"] == str(smolvlm_folder)
+        assert row["captioner"] == "product-description" and row["model"] == str(idefics3_folder)
         assert row["prompt"] == CUSTOM_PROMPT
 
     code, out, _ = run_cli(capsys, "show", str(shop / "item-1.jpg"), "--json", "--db", str(db_path))

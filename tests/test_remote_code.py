@@ -18,7 +18,6 @@ import pytest
 
 from desktop_app.plugin_api.hf import RemoteCodeError, load_pretrained, refuse_remote_code
 from tests import photo_files
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 SCRIPT = Path(sys.executable).with_name("photo-annotator")
 # Each file a model folder may declare its own classes in, and the Auto class transformers reads it for.
@@ -28,11 +27,6 @@ DECLARING_FILES = {
     "preprocessor_config.json": "AutoImageProcessor",
     "processor_config.json": "AutoProcessor",
 }
-
-
-@pytest.fixture(scope="module")
-def clean_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
 
 
 def with_remote_code(clean: Path, folder: Path, marker: Path,
@@ -106,10 +100,10 @@ def run_on_terminal(args: list[str], answer: bytes = b"y\n", timeout: float = 18
     return os.waitstatus_to_exitcode(status), output.decode(errors="replace").replace("\r\n", "\n")
 
 
-def test_caption_on_a_terminal_refuses_a_model_folder_with_its_own_code(clean_folder: Path,
+def test_caption_on_a_terminal_refuses_a_model_folder_with_its_own_code(vit_gpt2_folder: Path,
                                                                           tmp_path: Path) -> None:
     marker = tmp_path / "ran"
-    folder = with_remote_code(clean_folder, tmp_path / "custom-model", marker)
+    folder = with_remote_code(vit_gpt2_folder, tmp_path / "custom-model", marker)
     db = scanned_catalogue(tmp_path)
     status, output = run_on_terminal([str(SCRIPT), "caption", str(tmp_path / "photos" / "a.jpg"),
                                       "--captioner", "encoder-decoder", "--model", str(folder), "--db", db])
@@ -120,10 +114,10 @@ def test_caption_on_a_terminal_refuses_a_model_folder_with_its_own_code(clean_fo
     assert "[y/N]" not in output and "custom code" not in output and "Traceback" not in output
 
 
-def test_embed_on_a_terminal_refuses_a_model_folder_with_its_own_code(clean_folder: Path,
+def test_embed_on_a_terminal_refuses_a_model_folder_with_its_own_code(vit_gpt2_folder: Path,
                                                                         tmp_path: Path) -> None:
     marker = tmp_path / "ran"
-    folder = with_remote_code(clean_folder, tmp_path / "custom-model", marker)
+    folder = with_remote_code(vit_gpt2_folder, tmp_path / "custom-model", marker)
     db = scanned_catalogue(tmp_path)
     status, output = run_on_terminal([str(SCRIPT), "embed", "--model", str(folder), "--db", db])
     assert not marker.exists(), output
@@ -133,12 +127,12 @@ def test_embed_on_a_terminal_refuses_a_model_folder_with_its_own_code(clean_fold
 
 
 @pytest.mark.parametrize("declared_in", list(DECLARING_FILES))
-def test_every_loader_refuses_a_folder_that_declares_its_own_classes(clean_folder: Path, tmp_path: Path,
+def test_every_loader_refuses_a_folder_that_declares_its_own_classes(vit_gpt2_folder: Path, tmp_path: Path,
                                                                      declared_in: str) -> None:
     from transformers import AutoImageProcessor, AutoTokenizer, VisionEncoderDecoderModel
 
     marker = tmp_path / "ran"
-    folder = with_remote_code(clean_folder, tmp_path / "custom-model", marker, declared_in)
+    folder = with_remote_code(vit_gpt2_folder, tmp_path / "custom-model", marker, declared_in)
     for loader in (AutoTokenizer, AutoImageProcessor, VisionEncoderDecoderModel):
         with pytest.raises(RemoteCodeError) as refused:
             load_pretrained(loader, str(folder), None)
@@ -148,9 +142,9 @@ def test_every_loader_refuses_a_folder_that_declares_its_own_classes(clean_folde
     assert not marker.exists()
 
 
-def test_custom_pipelines_are_refused_too(clean_folder: Path, tmp_path: Path) -> None:
+def test_custom_pipelines_are_refused_too(vit_gpt2_folder: Path, tmp_path: Path) -> None:
     folder = tmp_path / "custom-model"
-    shutil.copytree(clean_folder, folder)
+    shutil.copytree(vit_gpt2_folder, folder)
     config = json.loads((folder / "config.json").read_text())
     config["custom_pipelines"] = {"image-to-text": {"impl": "pipeline_custom.CaptionPipeline"}}
     (folder / "config.json").write_text(json.dumps(config))
@@ -158,7 +152,7 @@ def test_custom_pipelines_are_refused_too(clean_folder: Path, tmp_path: Path) ->
         refuse_remote_code(str(folder), None)
 
 
-def test_a_hub_model_in_the_cache_is_checked_the_same_way(clean_folder: Path, tmp_path: Path,
+def test_a_hub_model_in_the_cache_is_checked_the_same_way(vit_gpt2_folder: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A downloaded model sits in the hub cache as models--ORG--NAME/snapshots/REVISION/."""
     cache = tmp_path / "hub"
@@ -169,7 +163,7 @@ def test_a_hub_model_in_the_cache_is_checked_the_same_way(clean_folder: Path, tm
     (repo / "refs" / "main").write_text("0123456789abcdef0123456789abcdef01234567")
     snapshot = repo / "snapshots" / "0123456789abcdef0123456789abcdef01234567"
     marker = tmp_path / "ran"
-    with_remote_code(clean_folder, snapshot, marker, "preprocessor_config.json")
+    with_remote_code(vit_gpt2_folder, snapshot, marker, "preprocessor_config.json")
     from transformers import AutoImageProcessor
 
     with pytest.raises(RemoteCodeError) as refused:
@@ -179,11 +173,11 @@ def test_a_hub_model_in_the_cache_is_checked_the_same_way(clean_folder: Path, tm
     assert not marker.exists()
 
 
-def test_a_model_without_its_own_code_loads(clean_folder: Path) -> None:
+def test_a_model_without_its_own_code_loads(vit_gpt2_folder: Path) -> None:
     from transformers import AutoTokenizer
 
-    refuse_remote_code(str(clean_folder), None)  # nothing to refuse
-    assert load_pretrained(AutoTokenizer, str(clean_folder), None).eos_token == "<|endoftext|>"
+    refuse_remote_code(str(vit_gpt2_folder), None)  # nothing to refuse
+    assert load_pretrained(AutoTokenizer, str(vit_gpt2_folder), None).eos_token == "<|endoftext|>"
 
 
 def test_every_from_pretrained_goes_through_load_pretrained() -> None:
@@ -198,7 +192,7 @@ def test_every_from_pretrained_goes_through_load_pretrained() -> None:
     assert offenders == []
 
 
-def test_every_plugin_the_trainer_and_the_embedders_refuse_it(clean_folder: Path, tmp_path: Path) -> None:
+def test_every_plugin_the_trainer_and_the_embedders_refuse_it(vit_gpt2_folder: Path, tmp_path: Path) -> None:
     from desktop_app.training.trainer import trainable_model_type
     from plugins.clip import ClipEmbedder
     from plugins.encoder_decoder import EncoderDecoderCaptioner
@@ -208,7 +202,7 @@ def test_every_plugin_the_trainer_and_the_embedders_refuse_it(clean_folder: Path
     from plugins.product_description import ProductDescriptionCaptioner
 
     marker = tmp_path / "ran"
-    folder = str(with_remote_code(clean_folder, tmp_path / "custom-model", marker, "config.json"))
+    folder = str(with_remote_code(vit_gpt2_folder, tmp_path / "custom-model", marker, "config.json"))
     for captioner_class in (EncoderDecoderCaptioner, GenericCaptioner, MedicalReportCaptioner,
                             ProductDescriptionCaptioner):
         with pytest.raises(RemoteCodeError, match=r"auto_map in config\.json"):
@@ -221,7 +215,7 @@ def test_every_plugin_the_trainer_and_the_embedders_refuse_it(clean_folder: Path
     assert not marker.exists()
 
 
-def test_transformers_refusing_remote_code_is_one_line_too(clean_folder: Path) -> None:
+def test_transformers_refusing_remote_code_is_one_line_too(vit_gpt2_folder: Path) -> None:
     """Files fetched while loading (a first download) are checked after; should transformers itself refuse
     first, its refusal becomes the same kind of one-line error, not an unexpected failure."""
     passed: dict[str, object] = {}
@@ -234,8 +228,8 @@ def test_transformers_refusing_remote_code_is_one_line_too(clean_folder: Path) -
                              "the model. Please pass the argument `trust_remote_code=True`.")
 
     with pytest.raises(RemoteCodeError) as refused:
-        load_pretrained(Refusing, str(clean_folder), None, trust_remote_code=True)
-    assert str(refused.value) == (f"model folder {clean_folder} needs its own Python code (auto_map in its "
-                                  "config), which Photo Annotator never runs; use a model that transformers "
-                                  "supports natively")
+        load_pretrained(Refusing, str(vit_gpt2_folder), None, trust_remote_code=True)
+    assert str(refused.value) == (f"model folder {vit_gpt2_folder} needs its own Python code (auto_map in "
+                                  "its config), which Photo Annotator never runs; use a model that "
+                                  "transformers supports natively")
     assert passed["trust_remote_code"] is False  # whatever the caller asked for

@@ -1,4 +1,5 @@
-"""A tiny VisionEncoderDecoder (ViT encoder + GPT-2 decoder) model folder."""
+"""Tiny VisionEncoderDecoder model folders: ViT + GPT-2 (the encoder-decoder captioner's shape) and ViT +
+BERT (the medical-report captioner's)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,43 @@ def vit_gpt2(folder: Path, image_size: int = 32, seed: int = 0, min_new_tokens: 
         generation.min_new_tokens = min_new_tokens
     if max_new_tokens:
         generation.max_new_tokens = max_new_tokens
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    ViTImageProcessor(size={"height": image_size, "width": image_size}).save_pretrained(folder)
+    return folder
+
+
+# Words of chest X-ray reports (the medical-report captioner's tidying sees them).
+REPORT_WORDS = ("the", "lungs", "are", "clear", ".", "there", "is", "no", "pleural", "effusion", "or",
+                "pneumothorax", ",", "heart", "size", "normal", "_", "(", ")", "/", "-", "'", "s")
+
+
+def vit_bert(folder: Path, image_size: int = 32, seed: int = 0) -> Path:
+    """A tiny ViT + BERT-decoder model shaped like the medical-report captioner's default model: a
+    lowercasing WordPiece tokenizer with [CLS]/[SEP] and no end-of-text token, and no start or end
+    token in its generation settings."""
+    import torch
+    from transformers import (
+        BertConfig,
+        BertTokenizer,
+        VisionEncoderDecoderConfig,
+        VisionEncoderDecoderModel,
+        ViTConfig,
+        ViTImageProcessor,
+    )
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    folder.mkdir(parents=True)
+    (folder / "vocab.txt").write_text("\n".join([*specials, *REPORT_WORDS]) + "\n")
+    tokenizer = BertTokenizer(str(folder / "vocab.txt"))  # positional: vocab_file= is ignored in 5.x
+    torch.manual_seed(seed)
+    encoder = ViTConfig(image_size=image_size, patch_size=8, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64)
+    decoder = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2,
+                         num_attention_heads=2, intermediate_size=64, max_position_embeddings=160,
+                         initializer_range=0.5)
+    config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(encoder, decoder)
+    model = VisionEncoderDecoderModel(config)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     ViTImageProcessor(size={"height": image_size, "width": image_size}).save_pretrained(folder)
