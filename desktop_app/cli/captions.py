@@ -66,32 +66,27 @@ def edit(photo: str, text: str, approve: bool, revision: int | None, caption_id:
     _change(photo, db, author, revision, Change(APPROVE if approve else EDIT, text=text), caption_id)
 
 
-@click.command()
-@click.argument("photo")
-@revision_option("the photo's current caption")
-@caption_option
-@author_option
-@db_option
-def approve(photo: str, revision: int | None, caption_id: int | None, author: str | None,
-            db: str | None) -> None:
-    """Approve PHOTO's current caption."""
-    from desktop_app.services.review import APPROVE, Change
+def _review_state_command(action: str, help_text: str) -> click.Command:
+    """`approve` or `reject` (``action``: services.review's APPROVE or REJECT, named here so that
+    --help imports no catalogue)."""
 
-    _change(photo, db, author, revision, Change(APPROVE), caption_id)
+    @click.command(action, help=help_text)
+    @click.argument("photo")
+    @revision_option("the photo's current caption")
+    @caption_option
+    @author_option
+    @db_option
+    def command(photo: str, revision: int | None, caption_id: int | None, author: str | None,
+                db: str | None) -> None:
+        from desktop_app.services.review import Change
+
+        _change(photo, db, author, revision, Change(action), caption_id)
+
+    return command
 
 
-@click.command()
-@click.argument("photo")
-@revision_option("the photo's current caption")
-@caption_option
-@author_option
-@db_option
-def reject(photo: str, revision: int | None, caption_id: int | None, author: str | None,
-           db: str | None) -> None:
-    """Reject PHOTO's current caption."""
-    from desktop_app.services.review import REJECT, Change
-
-    _change(photo, db, author, revision, Change(REJECT), caption_id)
+approve = _review_state_command("approve", "Approve PHOTO's current caption.")
+reject = _review_state_command("reject", "Reject PHOTO's current caption.")
 
 
 @click.command()
