@@ -11,6 +11,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,11 +19,17 @@ from desktop_app.catalogue import Catalogue, open_catalogue
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from tests import photo_files
+from tests.gui_helpers import open_and_settle
 from tests.tiny_models.blip import blip
 from tests.tiny_models.clip import clip
 from tests.tiny_models.florence2 import florence2
 from tests.tiny_models.idefics3 import idefics3
 from tests.tiny_models.vision_encoder_decoder import vit_bert, vit_gpt2
+
+if TYPE_CHECKING:  # Qt is imported by the tests that use a window, not by every test
+    from pytestqt.qtbot import QtBot
+
+    from desktop_app.ui.main_window.window import MainWindow
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +71,39 @@ def library(tmp_path: Path) -> Path:
     root = tmp_path / "library"
     photo_files.make_good_library(root)
     return root
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot, thumbnails: ThumbnailCache) -> Iterator[Callable[..., MainWindow]]:
+    """Opens main windows, shown (at ``size``, if given); with ``db``, started on that catalogue (and
+    ``folder``) and settled, as at the app's start. Each is shut down at teardown, its threads ended."""
+    from desktop_app.ui.main_window.window import MainWindow
+
+    opened: list[MainWindow] = []
+
+    def open_(db: Path | str | None = None, folder: Path | None = None, size: tuple[int, int] | None = None,
+              thumbnail_cache: ThumbnailCache | None = None) -> MainWindow:
+        window = MainWindow(thumbnail_cache or thumbnails)
+        qtbot.addWidget(window)
+        opened.append(window)
+        if size:
+            window.resize(*size)
+        window.show()
+        if db is not None:
+            open_and_settle(qtbot, window, db, folder)
+        return window
+
+    yield open_
+    for window in opened:
+        window.shutdown()
+
+
+@pytest.fixture
+def window(open_window: Callable[..., MainWindow]) -> MainWindow:
+    """A main window at the documented size (the README's screenshot), shown, no catalogue open yet (a test
+    opens one with gui_helpers.open_and_settle). Test files whose window opens on their own photos
+    override this fixture with ``open_window(db=...)``."""
+    return open_window(size=(1400, 900))
 
 
 @pytest.fixture

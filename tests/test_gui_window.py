@@ -3,7 +3,6 @@ file cannot be read, the label of the model button, and empty states instead of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,30 +14,13 @@ from desktop_app.catalogue.captions import add_caption, edit_caption
 from desktop_app.catalogue.models import CaptionOrigin
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
-from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.dialogs.train import TRAINABLE, TrainDialog
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.photo_grid import CELL_SIZE
 from tests import photo_files
-
-WAIT_MS = 10_000
+from tests.gui_helpers import WAIT_MS, open_and_settle
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, thumbnails: ThumbnailCache) -> Iterator[MainWindow]:
-    opened = MainWindow(thumbnails)
-    qtbot.addWidget(opened)
-    opened.resize(1400, 900)  # the documented size (README screenshot)
-    opened.show()
-    yield opened
-    opened.shutdown()
-
-
-def open_and_settle(qtbot: QtBot, window: MainWindow, db: Path, folder: Path | None = None) -> None:
-    window.start(db=str(db), folder=str(folder) if folder else None)
-    qtbot.waitUntil(window.is_settled, timeout=WAIT_MS)
 
 
 def first_row_of_cells(window: MainWindow) -> list[int]:
