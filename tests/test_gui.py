@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,10 +32,10 @@ from desktop_app.ui.widgets.photo_grid import (
 )
 from desktop_app.ui.workers.backend import PhotoRow
 from tests import photo_files
+from tests.gui_helpers import WAIT_MS, open_and_settle
 
 LIBRARY_FILES = {"paris.jpg", "diagram.png", "scan.tif", "banner.webp", "icon.bmp", "anim.gif",
                  "logo.png", "gray16.png", "poster.jpg"}
-WAIT_MS = 10_000
 
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
@@ -46,21 +45,6 @@ def test_the_app_has_its_icon_and_style_sheet(qapp: QApplication) -> None:
     icon = qapp.windowIcon()
     assert not icon.isNull() and not icon.pixmap(64, 64).isNull()
     assert "#messageBar" in qapp.styleSheet()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, thumbnails: ThumbnailCache) -> Iterator[MainWindow]:
-    opened = MainWindow(thumbnails)
-    qtbot.addWidget(opened)
-    opened.resize(1200, 800)
-    opened.show()
-    yield opened
-    opened.shutdown()
-
-
-def open_and_settle(qtbot: QtBot, window: MainWindow, db: Path | str, folder: Path | None = None) -> None:
-    window.start(db=str(db), folder=str(folder) if folder else None)
-    qtbot.waitUntil(window.is_settled, timeout=WAIT_MS)
 
 
 def row_named(window: MainWindow, name: str) -> tuple[int, PhotoRow]:
