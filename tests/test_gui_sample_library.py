@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,7 @@ from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.photo_grid import review_badge
-
-WAIT_MS = 20_000
+from tests.gui_helpers import WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
@@ -54,16 +52,6 @@ def test_scanning_the_sample_library_imports_a_caption_for_every_photo(
             assert caption is not None and caption.origin is CaptionOrigin.IMPORTED, photo.rel_path
             sidecar = locations.sample_library_dir() / Path(photo.rel_path).with_suffix(".txt")
             assert caption.text == sidecar.read_text(encoding="utf-8").strip()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, thumbnails: ThumbnailCache) -> Iterator[MainWindow]:
-    opened = MainWindow(thumbnails)
-    qtbot.addWidget(opened)
-    opened.resize(1400, 900)
-    opened.show()
-    yield opened
-    opened.shutdown()
 
 
 def test_the_first_start_shows_the_sample_captions(qtbot: QtBot, window: MainWindow, db_path: Path) -> None:
