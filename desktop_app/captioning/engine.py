@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,24 +160,26 @@ class CaptionEngine:
             # The captioner's own CPU preprocessing, on the decode threads (plugin API version 1).
             return captioner.prepare(images, options)
 
-        batches = decode_ahead(sized(), lambda item: item.path, max_side=captioner.max_image_side,
-                               check=input_check(captioner), prepare=prepare, workers=self.decode_workers,
-                               stop=stop, started=before_batch)
-        for ready in batches:
-            captioner = self.captioner(captioner_id, model)  # the CPU one after a fallback
-            captioner.interrupt = stop
-            try:
-                outcomes = list(self._caption_decoded(captioner_id, model, captioner, ready.decoded, options))
-            except CaptionInterrupted:
-                return
-            finally:
-                captioner.interrupt = None
-            # The following batch is announced before this one's outcomes are handed over, so
-            # that a caller can record both in one transaction.
-            go_on = not ready.following or before_batch is None or before_batch(ready.following)
-            yield outcomes
-            if not go_on:
-                return
+        # Closed on any way out, so that the decode pool is shut down before the run returns.
+        with closing(decode_ahead(sized(), lambda item: item.path, max_side=captioner.max_image_side,
+                                  check=input_check(captioner), prepare=prepare, workers=self.decode_workers,
+                                  stop=stop, started=before_batch)) as batches:
+            for ready in batches:
+                captioner = self.captioner(captioner_id, model)  # the CPU one after a fallback
+                captioner.interrupt = stop
+                try:
+                    outcomes = list(self._caption_decoded(captioner_id, model, captioner, ready.decoded,
+                                                          options))
+                except CaptionInterrupted:
+                    return
+                finally:
+                    captioner.interrupt = None
+                # The following batch is announced before this one's outcomes are handed over, so
+                # that a caller can record both in one transaction.
+                go_on = not ready.following or before_batch is None or before_batch(ready.following)
+                yield outcomes
+                if not go_on:
+                    return
 
     def _caption_decoded(self, captioner_id: str, model: str | None, captioner: Captioner,
                          decoded: list[Decoded[WorkItem]], options: dict[str, Any]) -> Iterator[Outcome]:
