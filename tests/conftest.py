@@ -75,19 +75,19 @@ def library(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def open_window(qtbot: QtBot, thumbnails: ThumbnailCache) -> Iterator[Callable[..., MainWindow]]:
-    """Opens main windows, shown (at ``size``, if given); with ``db``, started on that catalogue (and
-    ``folder``) and settled, as at the app's start. Each is shut down at teardown, its threads ended."""
+    """Opens main windows, shown at ``size`` (the documented size, as in the README's screenshot); with
+    ``db``, started on that catalogue (and ``folder``) and settled, as at the app's start. Each is shut
+    down at teardown, its threads ended."""
     from desktop_app.ui.main_window.window import MainWindow
 
     opened: list[MainWindow] = []
 
-    def open_(db: Path | str | None = None, folder: Path | None = None, size: tuple[int, int] | None = None,
-              thumbnail_cache: ThumbnailCache | None = None) -> MainWindow:
-        window = MainWindow(thumbnail_cache or thumbnails)
+    def open_(db: Path | str | None = None, folder: Path | None = None,
+              size: tuple[int, int] = (1400, 900)) -> MainWindow:
+        window = MainWindow(thumbnails)
         qtbot.addWidget(window)
         opened.append(window)
-        if size:
-            window.resize(*size)
+        window.resize(*size)
         window.show()
         if db is not None:
             open_and_settle(qtbot, window, db, folder)
@@ -100,10 +100,9 @@ def open_window(qtbot: QtBot, thumbnails: ThumbnailCache) -> Iterator[Callable[.
 
 @pytest.fixture
 def window(open_window: Callable[..., MainWindow]) -> MainWindow:
-    """A main window at the documented size (the README's screenshot), shown, no catalogue open yet (a test
-    opens one with gui_helpers.open_and_settle). Test files whose window opens on their own photos
-    override this fixture with ``open_window(db=...)``."""
-    return open_window(size=(1400, 900))
+    """A main window, shown, no catalogue open yet (a test opens one with gui_helpers.open_and_settle).
+    Test files whose window opens on their own photos override this fixture with ``open_window(db=...)``."""
+    return open_window()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ box, thumbnail badges, and removing a library."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -24,9 +24,7 @@ from desktop_app.ui.main_window.actions import MainAction
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.photo_grid import review_badge
 from tests import photo_files
-
-WAIT_MS = 10_000
-
+from tests.gui_helpers import MODEL_WAIT_MS, WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
@@ -57,15 +55,8 @@ def archive(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, thumbnails: ThumbnailCache, db_path: Path, archive: Path) -> Iterator[MainWindow]:
-    opened = MainWindow(thumbnails)
-    qtbot.addWidget(opened)
-    opened.resize(1300, 800)
-    opened.show()
-    opened.start(db=str(db_path))
-    qtbot.waitUntil(opened.is_settled, timeout=WAIT_MS)
-    yield opened
-    opened.shutdown()
+def window(open_window: Callable[..., MainWindow], db_path: Path, archive: Path) -> MainWindow:
+    return open_window(db=db_path)
 
 
 def shown(window: MainWindow) -> list[str]:
@@ -165,15 +156,15 @@ def test_searching_by_meaning_in_the_window(qtbot: QtBot, window: MainWindow) ->
     qtbot.keyClicks(window.search.box, "kids at the seaside")
     qtbot.keyClick(window.search.box, Qt.Key.Key_Return)  # at once, not after the typing pause
     # nothing embedded yet, but a small catalogue is embedded before its first search by meaning
-    qtbot.waitUntil(lambda: window.is_settled() and window.model.rowCount() > 0, timeout=60_000)
+    qtbot.waitUntil(lambda: window.is_settled() and window.model.rowCount() > 0, timeout=MODEL_WAIT_MS)
     assert shown(window)[0] == "beach"  # "children playing on a sandy beach": no word in common
     window.main_actions[MainAction.EMBED].trigger()  # so there is nothing left to prepare
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Search by meaning is ready: 0 captions"),
-                    timeout=60_000)
+                    timeout=MODEL_WAIT_MS)
     assert window.header.sort_key.currentText() == "Best match"
     # words and meaning together: a word match and the meaning both count
     window.search.mode.setCurrentIndex(window.search.mode.findText("Words and meaning"))
-    qtbot.waitUntil(lambda: window.is_settled() and window.model.rowCount() > 0, timeout=60_000)
+    qtbot.waitUntil(lambda: window.is_settled() and window.model.rowCount() > 0, timeout=MODEL_WAIT_MS)
     assert shown(window)[0] == "beach"
 
 
