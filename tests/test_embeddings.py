@@ -28,7 +28,6 @@ from desktop_app.search.vector_store import PHOTOS, from_blob
 from plugins.clip import ClipEmbedder
 from plugins.minilm import MiniLMEmbedder
 from tests import photo_files
-from tests.tiny_models.clip import clip
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 # None shares a word with "puppy"; only the first is about a dog.
@@ -50,13 +49,8 @@ def minilm() -> Iterator[MiniLMEmbedder]:
 
 
 @pytest.fixture(scope="module")
-def tiny_clip_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return clip(tmp_path_factory.mktemp("tiny-clip") / "clip")
-
-
-@pytest.fixture(scope="module")
-def tiny_clip(tiny_clip_folder: Path) -> Iterator[ClipEmbedder]:
-    embedder = ClipEmbedder(str(tiny_clip_folder))
+def tiny_clip(clip_folder: Path) -> Iterator[ClipEmbedder]:
+    embedder = ClipEmbedder(str(clip_folder))
     embedder.load("cpu")
     yield embedder
     embedder.unload()
@@ -389,7 +383,7 @@ def test_photo_embedding_decodes_ahead_like_the_engine_and_stops_between_batches
 # -- the command ------------------------------------------------------------------------------------------
 
 def test_embed_command(catalogue: Catalogue, album: dict[str, int], photo_library: dict[str, int],
-                       db_path: Path, tiny_clip_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+                       db_path: Path, clip_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -407,14 +401,14 @@ def test_embed_command(catalogue: Catalogue, album: dict[str, int], photo_librar
 
     status, _out, err = run("--photos")
     assert status == 2 and "embeds text only" in err
-    status, out, _err = run("--embedder", "clip", "--model", str(tiny_clip_folder), "--photos", "--json")
+    status, out, _err = run("--embedder", "clip", "--model", str(clip_folder), "--photos", "--json")
     assert status == 0 and json.loads(out)["embedded"] == 5
     status, _out, err = run("--embedder", "nope")
     assert status == 1 and "no embedder 'nope'" in err
 
 
 def test_search_command_finds_photos_by_their_pixels(
-        photo_library: dict[str, int], db_path: Path, tiny_clip_folder: Path,
+        photo_library: dict[str, int], db_path: Path, clip_folder: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
@@ -425,7 +419,7 @@ def test_search_command_finds_photos_by_their_pixels(
         lines = [json.loads(line) for line in captured.out.splitlines() if line.startswith("{")]
         return exit_info.value.code, lines, captured.err
 
-    clip_options = ["--embedder", "clip", "--model", str(tiny_clip_folder), "--device", "cpu"]
+    clip_options = ["--embedder", "clip", "--model", str(clip_folder), "--device", "cpu"]
     status, _hits, err = run("search", "a dog", "--mode", "image", *clip_options)
     assert status == 1 and "embed --photos --embedder clip" in err  # nothing embedded yet: what to do
     assert run("embed", "--photos", *clip_options)[0] == 0

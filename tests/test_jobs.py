@@ -37,21 +37,9 @@ from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, CaptionResult
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from tests import photo_files
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 REPO = Path(__file__).resolve().parents[1]
 OPTIONS = {"max_new_tokens": 6}
-
-
-@pytest.fixture(scope="session")
-def ved_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
-
-
-@pytest.fixture(scope="session")
-def slow_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every caption is 200 tokens long: a batch takes long enough to stop it half-way."""
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "slow-vit-gpt2", min_new_tokens=200)
 
 
 @pytest.fixture
@@ -122,11 +110,11 @@ def revision_count(catalogue: Catalogue) -> int:
 
 
 def test_a_job_captions_every_photo_and_one_corrupt_photo_fails_alone(
-    catalogue: Catalogue, photo_ids: list[int], shoot: Path, ved_folder: Path
+    catalogue: Catalogue, photo_ids: list[int], shoot: Path, vit_gpt2_folder: Path
 ) -> None:
     photo_files.truncated_jpeg(shoot / "03.jpg")  # damaged after the scan
     runner, events = make_runner(catalogue, batch_size=4)
-    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder), options=OPTIONS)
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(vit_gpt2_folder), options=OPTIONS)
     assert job.state is JobState.QUEUED and job.total == 10 and job.pending == 10
 
     ended = runner.run(job.id)
@@ -151,11 +139,11 @@ def test_a_job_captions_every_photo_and_one_corrupt_photo_fails_alone(
 
 
 def test_pause_mid_job_then_resume_captions_each_photo_once(
-    catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+    catalogue: Catalogue, photo_ids: list[int], vit_gpt2_folder: Path
 ) -> None:
     runner, events = make_runner(catalogue, batch_size=3)
     events.on_progress = lambda progress: runner.control.pause()
-    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder), options=OPTIONS)
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(vit_gpt2_folder), options=OPTIONS)
 
     paused = runner.run(job.id)
     assert paused.state is JobState.PAUSED and paused.done == 3 and paused.pending == 7
@@ -171,7 +159,7 @@ def test_pause_mid_job_then_resume_captions_each_photo_once(
 
 
 def test_pause_from_another_thread_stops_inside_generate(
-    catalogue: Catalogue, photo_ids: list[int], slow_folder: Path
+    catalogue: Catalogue, photo_ids: list[int], slowest_vit_gpt2_folder: Path
 ) -> None:
     """The batch in progress is abandoned mid-generation, not finished first."""
     runner, _events = make_runner(catalogue, batch_size=10)
@@ -189,7 +177,7 @@ def test_pause_from_another_thread_stops_inside_generate(
         return original(job_id)
 
     control.should_stop = counting  # type: ignore[method-assign]
-    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_folder),
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(slowest_vit_gpt2_folder),
                                    options={"max_new_tokens": 200})
     paused = runner.run(job.id)
     assert paused.state is JobState.PAUSED and paused.done == 0 and paused.pending == 10
@@ -200,10 +188,10 @@ def test_pause_from_another_thread_stops_inside_generate(
 
 
 def test_cancel_mid_job_keeps_what_was_written_and_skips_the_rest(
-    catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+    catalogue: Catalogue, photo_ids: list[int], vit_gpt2_folder: Path
 ) -> None:
     runner, events = make_runner(catalogue, batch_size=4)
-    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder), options=OPTIONS)
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(vit_gpt2_folder), options=OPTIONS)
     events.on_progress = lambda progress: runner.control.cancel(job.id)
 
     cancelled = runner.run(job.id)
@@ -214,7 +202,7 @@ def test_cancel_mid_job_keeps_what_was_written_and_skips_the_rest(
 
 
 def test_a_persons_edit_during_a_job_is_never_overwritten(
-    catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+    catalogue: Catalogue, photo_ids: list[int], vit_gpt2_folder: Path
 ) -> None:
     runner, events = make_runner(catalogue, batch_size=2)
     last = photo_ids[-1]
@@ -225,7 +213,7 @@ def test_a_persons_edit_during_a_job_is_never_overwritten(
                 edit_caption(session, session.get(Photo, last), "the harbour at dawn", author="ana")
 
     events.on_progress = edit_the_last_photo
-    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder), options=OPTIONS)
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(vit_gpt2_folder), options=OPTIONS)
     assert runner.run(job.id).done == 10
 
     with catalogue.read() as session:
@@ -316,12 +304,13 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 
 def test_jobs_commands_list_cancel_and_resume(
-    catalogue: Catalogue, photo_ids: list[int], ved_folder: Path, db_path: Path,
+    catalogue: Catalogue, photo_ids: list[int], vit_gpt2_folder: Path, db_path: Path,
     capsys: pytest.CaptureFixture[str]
 ) -> None:
     runner, _ = make_runner(catalogue)
-    first = runner.queue_caption_job("encoder-decoder", photo_ids[:4], model=str(ved_folder), options=OPTIONS)
-    second = runner.queue_caption_job("encoder-decoder", photo_ids[4:], model=str(ved_folder))
+    first = runner.queue_caption_job("encoder-decoder", photo_ids[:4], model=str(vit_gpt2_folder),
+                                     options=OPTIONS)
+    second = runner.queue_caption_job("encoder-decoder", photo_ids[4:], model=str(vit_gpt2_folder))
 
     code, out, _ = run_cli(capsys, "jobs", "--json", "--db", str(db_path))
     listed = [json.loads(line) for line in out.splitlines()]
@@ -339,15 +328,16 @@ def test_jobs_commands_list_cancel_and_resume(
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(rows) == 4 and {r["job"] for r in rows} == {first.id}
     code, out, _ = run_cli(capsys, "jobs", "--db", str(db_path))
-    assert f"job {first.id}: done, encoder-decoder ({ved_folder}), 4 of 4 captioned" in out
+    assert f"job {first.id}: done, encoder-decoder ({vit_gpt2_folder}), 4 of 4 captioned" in out
 
 
 def test_a_caption_command_killed_mid_job_resumes_without_captioning_anything_twice(
-    shoot: Path, slow_folder: Path, db_path: Path, tmp_path: Path
+    shoot: Path, slowest_vit_gpt2_folder: Path, db_path: Path, tmp_path: Path
 ) -> None:
     env = {**os.environ, "PHOTO_ANNOTATOR_DB": str(db_path), "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "desktop_app", "caption", str(shoot), "--captioner", "encoder-decoder",
-               "--model", str(slow_folder), "--batch-size", "1", "--max-new-tokens", "200", "--json"]
+               "--model", str(slowest_vit_gpt2_folder), "--batch-size", "1", "--max-new-tokens", "200",
+               "--json"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     done = 0
@@ -393,7 +383,8 @@ def _done_items(db_path: Path) -> int:
         return 0
 
 
-def test_engine_checks_the_stop_request_inside_generate(slow_folder: Path, tmp_path: Path) -> None:
+def test_engine_checks_the_stop_request_inside_generate(slowest_vit_gpt2_folder: Path,
+                                                        tmp_path: Path) -> None:
     paths = [photo_files.save(Image.new("RGB", (40, 30), (i * 20, 0, 0)), tmp_path / f"{i}.png")
              for i in range(3)]
     engine = CaptionEngine(load_plugins(), device="cpu", batch_size=3)
@@ -405,6 +396,6 @@ def test_engine_checks_the_stop_request_inside_generate(slow_folder: Path, tmp_p
         return calls > 5
 
     batches = list(engine.run_batches("encoder-decoder", [WorkItem(i, str(p)) for i, p in enumerate(paths)],
-                                      model=str(slow_folder), options={"max_new_tokens": 200},
+                                      model=str(slowest_vit_gpt2_folder), options={"max_new_tokens": 200},
                                       should_stop=stop_after_five))
     assert batches == [] and calls < 10

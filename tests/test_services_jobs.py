@@ -20,15 +20,9 @@ from desktop_app.training.dataset import TrainingDataError
 from desktop_app.training.trainer import TrainingError, TrainSettings
 from tests import photo_files
 from tests.tiny_models.idefics3 import idefics3
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 COLOURS = {"red": (220, 30, 30), "blue": (30, 40, 220), "white": (245, 245, 245), "black": (10, 10, 10)}
 QUICK = TrainSettings(epochs=2, lr=1e-3, batch_size=4, warmup_steps=0, patience=None, validation_share=0.25)
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
 
 
 @pytest.fixture
@@ -67,9 +61,10 @@ def _runner(catalogue: Catalogue, events: JobEvents | None = None,
     return jobs.make_runner(catalogue, engine, events, control)
 
 
-def test_a_folder_job_captions_its_photos_and_is_listed(catalogue: Catalogue, cars: Path, base: Path) -> None:
+def test_a_folder_job_captions_its_photos_and_is_listed(catalogue: Catalogue, cars: Path,
+                                                        vit_gpt2_folder: Path) -> None:
     runner = _runner(catalogue)
-    job = jobs.queue_folder_job(runner, "encoder-decoder", str(cars), model=str(base),
+    job = jobs.queue_folder_job(runner, "encoder-decoder", str(cars), model=str(vit_gpt2_folder),
                                 options={"max_new_tokens": 4})
     assert job.total == 8 and job.state is JobState.QUEUED
     assert jobs.unfinished_jobs(catalogue) == [job.id]
@@ -95,12 +90,13 @@ def test_a_queued_job_is_cancelled_and_a_failed_one_requeued(catalogue: Catalogu
 
 
 def test_a_train_job_counts_steps_stops_with_a_checkpoint_and_the_same_request_continues_it(
-    catalogue: Catalogue, cars: Path, base: Path, tmp_path: Path
+    catalogue: Catalogue, cars: Path, vit_gpt2_folder: Path, tmp_path: Path
 ) -> None:
     control = JobControl()
     events = Steps(stop_after=1, control=control)
     runner = _runner(catalogue, events, control)
-    job = jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "tuned", QUICK, model=str(base))
+    job = jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "tuned", QUICK,
+                               model=str(vit_gpt2_folder))
     assert job.kind == "train" and job.state is JobState.QUEUED
 
     stopped = jobs.run_job(runner, job.id)
@@ -110,7 +106,8 @@ def test_a_train_job_counts_steps_stops_with_a_checkpoint_and_the_same_request_c
 
     again = Steps()
     runner = _runner(catalogue, again)
-    same = jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "tuned", QUICK, model=str(base))
+    same = jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "tuned", QUICK,
+                                model=str(vit_gpt2_folder))
     assert same.id == job.id  # the unfinished job into the same folder, not a second one
     ended = jobs.run_job(runner, job.id)
     assert ended.state is JobState.DONE and (ended.done, ended.total) == (4, 4)
@@ -118,12 +115,13 @@ def test_a_train_job_counts_steps_stops_with_a_checkpoint_and_the_same_request_c
     assert again.progress_seen[-1].validation_loss is not None
     assert again.reports[-1].model_folder == str(tmp_path / "tuned" / "v1")
 
-    newer = jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "tuned", QUICK, model=str(base))
+    newer = jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "tuned", QUICK,
+                                 model=str(vit_gpt2_folder))
     assert newer.id != job.id  # that one is done: a new version from the base model
 
 
 def test_a_train_job_that_cannot_run_is_refused_before_it_is_queued(
-    catalogue: Catalogue, cars: Path, base: Path, tmp_path: Path
+    catalogue: Catalogue, cars: Path, vit_gpt2_folder: Path, tmp_path: Path
 ) -> None:
     runner = _runner(catalogue)
     with pytest.raises(TrainingError, match="cannot be fine-tuned"):
@@ -131,8 +129,8 @@ def test_a_train_job_that_cannot_run_is_refused_before_it_is_queued(
                              model=str(idefics3(tmp_path / "vlm")))
     with pytest.raises(TrainingError, match="at least 1"):
         jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "out", TrainSettings(epochs=0),
-                             model=str(base))
+                             model=str(vit_gpt2_folder))
     with pytest.raises(TrainingDataError, match="approved caption"):
-        jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "out", QUICK, model=str(base),
+        jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "out", QUICK, model=str(vit_gpt2_folder),
                              library_ids=[12345])
     assert jobs.list_jobs(catalogue) == []
