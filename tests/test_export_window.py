@@ -4,7 +4,7 @@ catalogue is refused even with "Replace it if it exists", and photos are linked 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,33 +14,26 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
-from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.dialogs.files import EXPORT_FORMATS
 from desktop_app.ui.main_window.window import MainWindow
 from tests import photo_files
+from tests.gui_helpers import WAIT_MS
 
-WAIT_MS = 30_000
 HF_INDEX = [fmt for _label, fmt, _name in EXPORT_FORMATS].index("hf-imagefolder")
 
 pytestmark = pytest.mark.usefixtures("app_look")
 
 
 @pytest.fixture
-def window(qtbot: QtBot, thumbnails: ThumbnailCache, scanner: Scanner, catalogue: Catalogue, db_path: Path,
-           tmp_path: Path) -> Iterator[MainWindow]:
+def window(open_window: Callable[..., MainWindow], scanner: Scanner, catalogue: Catalogue, db_path: Path,
+           tmp_path: Path) -> MainWindow:
     root = tmp_path / "album"
     photo_files.jpeg(root / "harbour.jpg", seed=1, size=(96, 72))
     scanner.scan(root)
     with catalogue.write() as session:
         edit_caption(session, find_photo(session, str(root / "harbour.jpg")), "Harbour at dawn", author="ann",
                      approve=True)
-    opened = MainWindow(thumbnails)
-    qtbot.addWidget(opened)
-    opened.show()
-    opened.start(db=str(db_path))
-    qtbot.waitUntil(opened.is_settled, timeout=WAIT_MS)
-    yield opened
-    opened.shutdown()
+    return open_window(db=db_path)
 
 
 def test_the_window_refuses_to_export_onto_the_catalogue(qtbot: QtBot, window: MainWindow,
