@@ -4,7 +4,7 @@ both on the files thread, with what they did shown in the window."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,12 +14,9 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
-from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.main_window.window import MainWindow
 from tests import photo_files
-
-WAIT_MS = 30_000
-
+from tests.gui_helpers import WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
@@ -39,14 +36,8 @@ def album(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, thumbnails: ThumbnailCache, db_path: Path, album: Path) -> Iterator[MainWindow]:
-    opened = MainWindow(thumbnails)
-    qtbot.addWidget(opened)
-    opened.show()
-    opened.start(db=str(db_path))
-    qtbot.waitUntil(opened.is_settled, timeout=WAIT_MS)
-    yield opened
-    opened.shutdown()
+def window(open_window: Callable[..., MainWindow], db_path: Path, album: Path) -> MainWindow:
+    return open_window(db=db_path)
 
 
 def test_export_approved_captions_from_the_window(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
