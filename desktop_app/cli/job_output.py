@@ -199,11 +199,13 @@ def run_in_foreground(runner: JobRunner, job_id: int) -> JobSummary:
     leaves it queued and exits 130 with how to resume it. A job that cannot run at all (its model does
     not load), or that is cancelled meanwhile (`jobs cancel` in another terminal, the app), ends the
     command with one error line (exit 1)."""
+    from desktop_app.services.jobs import run_job
+
     if runner.summary(job_id).kind == TRAIN_JOB:
         return _train_in_foreground(runner, job_id)
     started = time.monotonic()
     try:
-        ended = runner.run(job_id)
+        ended = run_job(runner, job_id)
     except KeyboardInterrupt:
         echo(f"photo-annotator: interrupted; job {job_id} is saved: `photo-annotator jobs resume "
              f"{job_id}` finishes it", err=True)
@@ -227,11 +229,13 @@ def run_summary(job: JobSummary, seconds: float) -> str:
 def _train_in_foreground(runner: JobRunner, job_id: int) -> JobSummary:
     """A training job: the first Ctrl+C stops it after the current optimizer step with a checkpoint
     (exit 130), a second one at once; the trainer's report closes the run (``--json``: a "done" object)."""
+    from desktop_app.services.jobs import run_job
+
     output = runner.events
     assert isinstance(output, JobOutput)
     stopping = _CtrlC(runner)
     try:
-        ended = runner.run(job_id)
+        ended = run_job(runner, job_id)
     except KeyboardInterrupt:
         echo(f"photo-annotator: interrupted; job {job_id} is saved: `photo-annotator jobs resume {job_id}` "
              "continues it from its last checkpoint", err=True)

@@ -21,6 +21,7 @@ from desktop_app.jobs import store
 from desktop_app.jobs.checks import resolve_model
 from desktop_app.jobs.runner import JobControl, JobEvents, JobRunner
 from desktop_app.jobs.store import JobError, JobSummary
+from desktop_app.services.models import with_model
 from desktop_app.settings import Settings, load_settings
 from desktop_app.training.dataset import approved_pairs, check_enough
 from desktop_app.training.trainer import TrainSettings, trainable_model_type
@@ -107,9 +108,8 @@ def queue_train_job(runner: JobRunner, captioner_id: str, output: str | Path, se
     prototype = runner.engine.registry.get_captioner(captioner_id)
     model = resolve_model(model)
     folder = str(Path(output).expanduser().absolute())
-    app_settings = app_settings or load_settings()
-    source = model or app_settings.captioner_models.get(captioner_id) or prototype.default_model
-    trainable_model_type(type(prototype)(model=source), source)
+    captioner = with_model(prototype, model, app_settings or load_settings())
+    trainable_model_type(captioner, captioner.model)
     settings.check()
     check_enough(approved_pairs(runner.catalogue, library_ids or None))
     with runner.catalogue.write() as session:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -278,9 +277,3 @@ def _photo(session: Session, photo_id: int) -> Photo:
         raise PhotoNotFoundError(f"no photo with id {photo_id}")
     return photo
 
-
-def change_of(fields: dict[str, Any]) -> Change:
-    """A Change from the plain dict a front end sends ({"action", "text", "caption_id", "revision",
-    "based_on"})."""
-    return Change(fields["action"], fields.get("text"), fields.get("caption_id"), fields.get("revision"),
-                  fields.get("based_on"))
