@@ -3,7 +3,7 @@ librarian captions a folder from the UI with a tiny model while the window shows
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,7 @@ from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.settings import EngineSettings, load_settings, save_settings
 from desktop_app.ui.main_window.window import MainWindow
 from tests import photo_files
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
-
-WAIT_MS = 30_000
-
+from tests.gui_helpers import MODEL_WAIT_MS, WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
@@ -46,15 +43,8 @@ def drafts(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, thumbnails: ThumbnailCache, db_path: Path, drafts: Path) -> Iterator[MainWindow]:
-    opened = MainWindow(thumbnails)
-    qtbot.addWidget(opened)
-    opened.resize(1300, 850)
-    opened.show()
-    opened.start(db=str(db_path))
-    qtbot.waitUntil(opened.is_settled, timeout=WAIT_MS)
-    yield opened
-    opened.shutdown()
+def window(open_window: Callable[..., MainWindow], db_path: Path, drafts: Path) -> MainWindow:
+    return open_window(db=db_path)
 
 
 def current_captions(catalogue: Catalogue) -> dict[str, tuple[str, ReviewState, CaptionOrigin]]:
@@ -135,9 +125,10 @@ def test_revert_from_the_history_in_the_window(
 
 
 def test_caption_a_folder_from_the_window_with_progress_and_a_corrupt_photo(
-    qtbot: QtBot, thumbnails: ThumbnailCache, db_path: Path, tmp_path: Path, catalogue: Catalogue
+    qtbot: QtBot, thumbnails: ThumbnailCache, db_path: Path, tmp_path: Path, catalogue: Catalogue,
+    vit_gpt2_folder: Path
 ) -> None:
-    model = vit_gpt2(tmp_path / "tiny-model")
+    model = vit_gpt2_folder
     settings = load_settings()
     save_settings(settings.__class__(**{**settings.__dict__, "engine": EngineSettings("cpu", "float32", 2)}))
     root = tmp_path / "to-caption"
@@ -158,7 +149,7 @@ def test_caption_a_folder_from_the_window_with_progress_and_a_corrupt_photo(
         dialog.folder_radio.setChecked(True)
         progress: list[str] = []
         window.inference.progress.connect(lambda _p: progress.append(window.job_status.text.text()))
-        with qtbot.waitSignal(window.inference.job_finished, timeout=WAIT_MS) as finished:
+        with qtbot.waitSignal(window.inference.job_finished, timeout=MODEL_WAIT_MS) as finished:
             dialog.ok_button.click()
         assert window.jobs_dock.isVisible()
         assert finished.args[0].done == 5 and finished.args[0].failed == 0  # the broken file is not queued
