@@ -313,3 +313,25 @@ def test_the_same_train_command_again_continues_the_interrupted_job(
     assert (job["state"], job["done"], job["total"]) == ("done", 4, 4)
     state = json.loads((tmp_path / "out" / "checkpoints" / "last" / "state.json").read_text())
     assert state["finished"] and state["step"] == 4
+
+
+def test_a_train_job_cancelled_from_elsewhere_stops_after_its_step(tmp_path: Path, approved: list[Pair],
+                                                                   catalogue: Catalogue) -> None:
+    """`jobs cancel ID` in another terminal (or the app) reaches a running training at its next step."""
+    from desktop_app.catalogue.models import JobState
+    from desktop_app.jobs.runner import JobEvents
+    from desktop_app.services import jobs
+    from desktop_app.services.engine import build_engine
+
+    class CancelAtFirstStep(JobEvents):
+        def progress(self, progress: Progress) -> None:
+            if progress.done == 1:
+                jobs.cancel_job(catalogue, progress.job_id)  # as another process would: the stored state
+
+    runner = jobs.make_runner(catalogue, build_engine(device="cpu"), CancelAtFirstStep())
+    job = jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "out",
+                               TrainSettings(epochs=2, batch_size=4, lr=1e-3, validation_share=0.25),
+                               model=str(vit_gpt2(tmp_path / "tiny-vit-gpt2")))
+    ended = jobs.run_job(runner, job.id)
+    assert ended.state is JobState.CANCELLED and ended.done == 2 < ended.total
+    assert (tmp_path / "out" / "checkpoints" / "last").is_dir()
