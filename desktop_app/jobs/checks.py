@@ -1,7 +1,8 @@
 """What a captioning job is checked for before it exists: its model and its options (no Qt, no torch).
 
-The app's caption dialog and the CLI both go through these (the runner calls them when it queues a
-job), so a mistake is one line before any work starts, never one line per photo after the model loads.
+The runner calls them when it queues a job, and the app's caption dialog and the CLI call them
+before that through services/models.py, so a mistake is one line before any work starts, never one
+line per photo after the model loads.
 """
 
 from __future__ import annotations
