@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 # A caller's check of an opened file before its pixels are decoded: None to go on, or the one-line
 # reason to refuse it (the engine refuses DICOM files for a captioner that reads photos only).
-Check = Callable[[OpenedImage], "str | None"]
+Check = Callable[[OpenedImage], str | None]
 # CPU work on a batch's decoded images, run on the decode threads: one entry out per image in.
 Prepare = Callable[[list[Any]], Sequence[Any]]
 
