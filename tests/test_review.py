@@ -31,8 +31,8 @@ from desktop_app.ui.widgets.detail.pane import DetailPane
 from desktop_app.ui.widgets.revision_history import word_diff_html
 from desktop_app.ui.workers.review import ReviewService
 from tests import photo_files
+from tests.gui_helpers import WAIT_MS
 
-WAIT_MS = 10_000
 MODEL_TEXT = "A red bicycle leaning against a wall"
 # Byte-level BPE pieces as the engine stores them: specials, "Ġ" spaces, sub-words.
 TOKEN_SCORES = [["<s>", 0.99], ["ĠA", 0.9], ["Ġred", 0.3], ["Ġbi", 0.8], ["cycle", 0.2], ["Ġleaning", 0.9],
