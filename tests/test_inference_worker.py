@@ -22,16 +22,10 @@ from desktop_app.plugin_registry import load_plugins
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.workers.inference import InferenceService
 from tests import photo_files
+from tests.gui_helpers import MODEL_WAIT_MS
 from tests.stall_meter import StallMeter
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
-WAIT_MS = 60_000
 STALL_LIMIT_MS = 100
-
-
-@pytest.fixture(scope="module")
-def ved_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2", min_new_tokens=24)
 
 
 @pytest.fixture
@@ -54,7 +48,8 @@ def service(catalogue: Catalogue) -> Iterator[InferenceService]:
 
 
 def test_a_job_reports_progress_and_results_without_blocking_the_gui(
-    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, photo_ids: list[int],
+    slow_vit_gpt2_folder: Path
 ) -> None:
     worker = service  # its signals: the worker's, on the GUI thread
     seen: dict[str, list] = {name: [] for name in ("queued", "started", "progress", "done", "failed")}
@@ -65,8 +60,8 @@ def test_a_job_reports_progress_and_results_without_blocking_the_gui(
     worker.item_failed.connect(lambda item: seen["failed"].append(item))
     meter = StallMeter()
     meter.start()
-    with qtbot.waitSignal(worker.job_finished, timeout=WAIT_MS) as finished:
-        service.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder),
+    with qtbot.waitSignal(worker.job_finished, timeout=MODEL_WAIT_MS) as finished:
+        service.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_vit_gpt2_folder),
                                   options={"max_new_tokens": 24})
     meter.stop()
 
@@ -86,12 +81,13 @@ def test_a_job_reports_progress_and_results_without_blocking_the_gui(
 
 
 def test_pause_resume_and_cancel_from_the_gui(
-    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, photo_ids: list[int],
+    slow_vit_gpt2_folder: Path
 ) -> None:
     worker = service  # its signals: the worker's, on the GUI thread
-    with qtbot.waitSignal(worker.job_paused, timeout=WAIT_MS) as paused:
-        with qtbot.waitSignal(worker.progress, timeout=WAIT_MS):
-            service.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder),
+    with qtbot.waitSignal(worker.job_paused, timeout=MODEL_WAIT_MS) as paused:
+        with qtbot.waitSignal(worker.progress, timeout=MODEL_WAIT_MS):
+            service.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_vit_gpt2_folder),
                                       options={"max_new_tokens": 24})
         pressed = time.perf_counter()
         service.pause()
@@ -101,14 +97,14 @@ def test_pause_resume_and_cancel_from_the_gui(
     print(f"pause took effect in {took * 1000:.0f} ms")
 
     # A second job waits in the queue while the first is paused; cancelling it needs no model.
-    with qtbot.waitSignal(worker.job_queued, timeout=WAIT_MS) as queued:
-        service.queue_caption_job("encoder-decoder", photo_ids[:2], model=str(ved_folder))
+    with qtbot.waitSignal(worker.job_queued, timeout=MODEL_WAIT_MS) as queued:
+        service.queue_caption_job("encoder-decoder", photo_ids[:2], model=str(slow_vit_gpt2_folder))
     waiting = queued.args[0]
-    with qtbot.waitSignal(worker.job_cancelled, timeout=WAIT_MS) as cancelled:
+    with qtbot.waitSignal(worker.job_cancelled, timeout=MODEL_WAIT_MS) as cancelled:
         service.cancel(waiting.id)
     assert cancelled.args[0].id == waiting.id and cancelled.args[0].skipped == 2
 
-    with qtbot.waitSignal(worker.job_finished, timeout=WAIT_MS) as finished:
+    with qtbot.waitSignal(worker.job_finished, timeout=MODEL_WAIT_MS) as finished:
         service.resume()
     assert finished.args[0].id == job.id and finished.args[0].state is JobState.DONE
     assert finished.args[0].done == 12 and finished.args[0].failed == 1
@@ -117,15 +113,15 @@ def test_pause_resume_and_cancel_from_the_gui(
 
 
 def test_closing_the_app_mid_job_leaves_it_queued_for_the_next_start(
-    qtbot: QtBot, catalogue: Catalogue, photo_ids: list[int], ved_folder: Path
+    qtbot: QtBot, catalogue: Catalogue, photo_ids: list[int], slow_vit_gpt2_folder: Path
 ) -> None:
     def engine() -> CaptionEngine:
         return CaptionEngine(load_plugins(), device="cpu", dtype="float32", batch_size=2)
 
     first = InferenceService(engine)
     first.open(catalogue)
-    with qtbot.waitSignal(first.progress, timeout=WAIT_MS):
-        first.queue_caption_job("encoder-decoder", photo_ids, model=str(ved_folder),
+    with qtbot.waitSignal(first.progress, timeout=MODEL_WAIT_MS):
+        first.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_vit_gpt2_folder),
                                 options={"max_new_tokens": 24})
     first.shutdown()
     with catalogue.read() as session:
@@ -139,7 +135,7 @@ def test_closing_the_app_mid_job_leaves_it_queued_for_the_next_start(
 
     second = InferenceService(engine)
     try:
-        with qtbot.waitSignal(second.job_finished, timeout=WAIT_MS) as finished:
+        with qtbot.waitSignal(second.job_finished, timeout=MODEL_WAIT_MS) as finished:
             second.open(catalogue)  # the next start picks the job up by itself
         assert finished.args[0].id == job.id and finished.args[0].done == 12
     finally:
@@ -147,23 +143,25 @@ def test_closing_the_app_mid_job_leaves_it_queued_for_the_next_start(
 
 
 def test_the_window_resumes_a_queued_job_at_start_and_shows_its_progress(
-    qtbot: QtBot, thumbnails: ThumbnailCache, catalogue: Catalogue, photo_ids: list[int], ved_folder: Path,
-    db_path: Path
+    qtbot: QtBot, thumbnails: ThumbnailCache, catalogue: Catalogue, photo_ids: list[int],
+    slow_vit_gpt2_folder: Path, db_path: Path
 ) -> None:
     with catalogue.write() as session:  # queued by an earlier session that was closed
-        create_caption_job(session, "encoder-decoder", str(ved_folder), {"max_new_tokens": 24}, photo_ids)
+        create_caption_job(session, "encoder-decoder", str(slow_vit_gpt2_folder), {"max_new_tokens": 24},
+                           photo_ids)
     window = MainWindow(thumbnails)
     qtbot.addWidget(window)
     window.show()
     shown: list[str] = []
     window.inference.progress.connect(lambda _progress: shown.append(window.job_status.text.text()))
     try:
-        with qtbot.waitSignal(window.inference.job_finished, timeout=WAIT_MS):
+        with qtbot.waitSignal(window.inference.job_finished, timeout=MODEL_WAIT_MS):
             window.start(str(db_path))
         assert shown and shown[-1].startswith("Captioning (job 1): 13/13 · 1 failure · ")
         assert "photos/s" in shown[-1]
         qtbot.waitUntil(lambda: window.status_text.text() ==
-                        "Job 1 done: 12 of 13 captioned, 1 photo could not be captioned", timeout=WAIT_MS)
+                        "Job 1 done: 12 of 13 captioned, 1 photo could not be captioned",
+                        timeout=MODEL_WAIT_MS)
         assert not window.job_status.isVisible()
     finally:
         window.shutdown()

@@ -22,20 +22,7 @@ from desktop_app.ui.dialogs.caption import CaptionDialog
 from desktop_app.ui.widgets.job_panel import JobPanel
 from desktop_app.ui.workers.inference import CaptionRequest, InferenceService
 from tests import photo_files
-from tests.tiny_models.vision_encoder_decoder import vit_gpt2
-
-WAIT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def fast_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2")
-
-
-@pytest.fixture(scope="module")
-def slow_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every caption 24 tokens long: a job slow enough to pause in the middle."""
-    return vit_gpt2(tmp_path_factory.mktemp("models") / "tiny-vit-gpt2-slow", min_new_tokens=24)
+from tests.gui_helpers import MODEL_WAIT_MS
 
 
 @pytest.fixture
@@ -103,16 +90,16 @@ def dialog_request(qtbot: QtBot, model: Path, photo_ids: list[int], folder: str 
 
 def test_a_job_queued_from_the_dialog_shows_progress_speed_and_failures(
     qtbot: QtBot, service: InferenceService, panel: JobPanel, catalogue: Catalogue, shoot_ids: list[int],
-    fast_model: Path
+    vit_gpt2_folder: Path
 ) -> None:
-    request = dialog_request(qtbot, fast_model, shoot_ids)
-    assert request.captioner_id == "encoder-decoder" and request.model == str(fast_model)
+    request = dialog_request(qtbot, vit_gpt2_folder, shoot_ids)
+    assert request.captioner_id == "encoder-decoder" and request.model == str(vit_gpt2_folder)
     assert request.photo_ids == tuple(shoot_ids) and request.folder is None and not request.needs_disclaimer
     details: list[str] = []
     service.progress.connect(lambda progress: details.append(panel.rows[progress.job_id].detail.text()))
     loads: list[int] = []
     service.jobs_loaded.connect(lambda jobs: loads.append(len(jobs)))
-    with qtbot.waitSignal(service.job_finished, timeout=WAIT_MS) as finished:
+    with qtbot.waitSignal(service.job_finished, timeout=MODEL_WAIT_MS) as finished:
         service.queue_request(request)
     job = finished.args[0]
     assert job.state is JobState.DONE and (job.done, job.failed, job.total) == (5, 1, 6)
@@ -126,11 +113,11 @@ def test_a_job_queued_from_the_dialog_shows_progress_speed_and_failures(
     assert details[-1].startswith("6/6 · 1 failure · ") and "photos/s" in details[-1]
     # Live from the signals: the list is read when the job starts and ends, not after each batch.
     assert len(details) == 3
-    qtbot.waitUntil(lambda: len(loads) == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(loads) == 2, timeout=MODEL_WAIT_MS)
 
     def failure_listed() -> None:
         assert panel.failures.topLevelItemCount() == 1
-    qtbot.waitUntil(failure_listed, timeout=WAIT_MS)
+    qtbot.waitUntil(failure_listed, timeout=MODEL_WAIT_MS)
     failure = panel.failures.topLevelItem(0)
     assert failure.text(0) == "zz-notes.jpg" and failure.text(1)
     assert "\n" not in failure.text(1)
@@ -140,26 +127,26 @@ def test_a_job_queued_from_the_dialog_shows_progress_speed_and_failures(
 
 
 def test_pause_resume_and_cancel_from_the_panel(
-    qtbot: QtBot, service: InferenceService, panel: JobPanel, many_ids: list[int], slow_model: Path
+    qtbot: QtBot, service: InferenceService, panel: JobPanel, many_ids: list[int], slow_vit_gpt2_folder: Path
 ) -> None:
-    with qtbot.waitSignal(service.progress, timeout=WAIT_MS) as progressed:
-        service.queue_caption_job("encoder-decoder", many_ids, model=str(slow_model))
+    with qtbot.waitSignal(service.progress, timeout=MODEL_WAIT_MS) as progressed:
+        service.queue_caption_job("encoder-decoder", many_ids, model=str(slow_vit_gpt2_folder))
     job_id = progressed.args[0].job_id
     row = panel.rows[job_id]
     assert row.state.text() == "Running" and row.pause_button.text() == "Pause"
     assert "photos/s" in row.detail.text()
 
-    with qtbot.waitSignal(service.job_paused, timeout=WAIT_MS) as paused:
+    with qtbot.waitSignal(service.job_paused, timeout=MODEL_WAIT_MS) as paused:
         row.pause_button.click()
     assert paused.args[0].state is JobState.PAUSED and paused.args[0].pending > 0
     assert row.state.text() == "Paused" and row.pause_button.text() == "Resume"
     assert row.cancel_button.isVisible()
 
-    with qtbot.waitSignal(service.progress, timeout=WAIT_MS):
+    with qtbot.waitSignal(service.progress, timeout=MODEL_WAIT_MS):
         row.pause_button.click()  # Resume
     assert row.state.text() == "Running" and row.pause_button.text() == "Pause"
 
-    with qtbot.waitSignal(service.job_cancelled, timeout=WAIT_MS) as cancelled:
+    with qtbot.waitSignal(service.job_cancelled, timeout=MODEL_WAIT_MS) as cancelled:
         row.cancel_button.click()
     job = cancelled.args[0]
     assert job.state is JobState.CANCELLED and job.skipped > 0 and job.done + job.skipped == 12
@@ -168,36 +155,36 @@ def test_pause_resume_and_cancel_from_the_panel(
 
 
 def test_a_paused_job_left_from_an_earlier_run_is_listed_and_resumes(
-    qtbot: QtBot, catalogue: Catalogue, shoot_ids: list[int], fast_model: Path
+    qtbot: QtBot, catalogue: Catalogue, shoot_ids: list[int], vit_gpt2_folder: Path
 ) -> None:
     with catalogue.write() as session:
-        job = create_caption_job(session, "encoder-decoder", str(fast_model), {}, shoot_ids[:3])
+        job = create_caption_job(session, "encoder-decoder", str(vit_gpt2_folder), {}, shoot_ids[:3])
         session.flush()
         job.state = JobState.PAUSED
     service = InferenceService(lambda: CaptionEngine(load_plugins(), device="cpu", dtype="float32"))
     panel = JobPanel(service)
     qtbot.addWidget(panel)
     try:
-        with qtbot.waitSignal(service.jobs_loaded, timeout=WAIT_MS):
+        with qtbot.waitSignal(service.jobs_loaded, timeout=MODEL_WAIT_MS):
             service.open(catalogue)
         row = panel.rows[1]
         assert row.state.text() == "Paused" and row.pause_button.text() == "Resume"
         assert row.title.text() == "Job 1 · encoder-decoder"  # no names given: the id
-        with qtbot.waitSignal(service.job_finished, timeout=WAIT_MS) as finished:
+        with qtbot.waitSignal(service.job_finished, timeout=MODEL_WAIT_MS) as finished:
             row.pause_button.click()
         assert finished.args[0].done == 3
-        qtbot.waitUntil(lambda: row.state.text() == "Done", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: row.state.text() == "Done", timeout=MODEL_WAIT_MS)
     finally:
         service.shutdown()
 
 
 def test_queueing_a_folder_captions_its_readable_photos(
     qtbot: QtBot, service: InferenceService, panel: JobPanel, catalogue: Catalogue, shoot: Path,
-    fast_model: Path
+    vit_gpt2_folder: Path
 ) -> None:
-    request = dialog_request(qtbot, fast_model, [], folder=str(shoot / "shoot"), use_folder=True)
+    request = dialog_request(qtbot, vit_gpt2_folder, [], folder=str(shoot / "shoot"), use_folder=True)
     assert request.folder == str(shoot / "shoot") and request.photo_ids is None
-    with qtbot.waitSignal(service.job_finished, timeout=WAIT_MS) as finished:
+    with qtbot.waitSignal(service.job_finished, timeout=MODEL_WAIT_MS) as finished:
         service.queue_request(request)
     job = finished.args[0]
     with catalogue.read() as session:
@@ -211,10 +198,10 @@ def test_queueing_a_folder_captions_its_readable_photos(
 def test_a_folder_without_photos_gives_one_clear_error(
     qtbot: QtBot, service: InferenceService, panel: JobPanel, catalogue: Catalogue, shoot: Path
 ) -> None:
-    with qtbot.waitSignal(service.failed, timeout=WAIT_MS) as failed:
+    with qtbot.waitSignal(service.failed, timeout=MODEL_WAIT_MS) as failed:
         service.queue_request(CaptionRequest("encoder-decoder", None, folder=str(shoot / "empty")))
     assert failed.args[0] == f"cannot queue the job: no readable photos in {shoot / 'empty'}"
-    with qtbot.waitSignal(service.failed, timeout=WAIT_MS) as failed:
+    with qtbot.waitSignal(service.failed, timeout=MODEL_WAIT_MS) as failed:
         service.queue_folder_job("encoder-decoder", str(shoot.parent / "not-scanned"))
     assert failed.args[0].startswith("cannot queue the job: no library at ")
     assert "scan it first" in failed.args[0]
@@ -272,9 +259,9 @@ def test_a_request_whose_disclaimer_is_not_acknowledged_is_not_queued(
     qtbot: QtBot, service: InferenceService, catalogue: Catalogue, shoot_ids: list[int]
 ) -> None:
     request = CaptionRequest("medical-report", None, photo_ids=tuple(shoot_ids), needs_disclaimer=True)
-    with qtbot.waitSignal(service.failed, timeout=WAIT_MS) as failed:
+    with qtbot.waitSignal(service.failed, timeout=MODEL_WAIT_MS) as failed:
         service.queue_request(request)
     assert "disclaimer must be acknowledged" in failed.args[0]
-    with qtbot.waitSignal(service.jobs_loaded, timeout=WAIT_MS) as loaded:
+    with qtbot.waitSignal(service.jobs_loaded, timeout=MODEL_WAIT_MS) as loaded:
         service.load_jobs()
     assert loaded.args[0] == []

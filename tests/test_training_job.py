@@ -22,9 +22,9 @@ from desktop_app.ui.widgets.job_status import JobStatus
 from desktop_app.ui.workers.inference import InferenceService
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 from tests import photo_files
+from tests.gui_helpers import MODEL_WAIT_MS
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
-WAIT_MS = 120_000
 COLOURS = {"red": (220, 30, 30), "blue": (30, 40, 220), "white": (245, 245, 245), "black": (10, 10, 10)}
 
 
@@ -64,7 +64,7 @@ def test_a_training_job_reports_progress_and_saves_a_model_the_captioner_loads(
     shown: list[str] = []
     service.progress.connect(lambda progress: steps.append((progress.done, progress.total)))
     service.progress.connect(lambda _progress: shown.append(status.text.text()))
-    with qtbot.waitSignal(service.job_finished, timeout=WAIT_MS) as finished:
+    with qtbot.waitSignal(service.job_finished, timeout=MODEL_WAIT_MS) as finished:
         service.queue_train_job("encoder-decoder", str(tmp_path / "tuned"),
                                 {"epochs": 2, "lr": 1e-3, "batch_size": 4, "patience": None,
                                  "validation_share": 0.25},
@@ -74,7 +74,7 @@ def test_a_training_job_reports_progress_and_saves_a_model_the_captioner_loads(
     assert steps and steps[-1][0] == steps[-1][1] > 0  # every optimizer step reported, to the last
     assert shown[-1].startswith(f"Fine-tuning (job {job.id}): step {steps[-1][0]}/{steps[-1][1]}")
     qtbot.waitUntil(lambda: job.id in panel.rows and "fine-tuned" in panel.rows[job.id].detail.text(),
-                    timeout=WAIT_MS)
+                    timeout=MODEL_WAIT_MS)
     assert panel.rows[job.id].title.text() == f"Job {job.id} · fine-tuning Encoder-decoder captions"
     folders = sorted(path for path in (tmp_path / "tuned").iterdir() if path.name.startswith("v"))
     captioner = EncoderDecoderCaptioner(model=str(folders[-1]))
@@ -99,7 +99,7 @@ def test_pausing_a_training_job_keeps_its_checkpoint_and_resume_finishes_it(
             service.pause()
 
     service.progress.connect(pause_after_two)
-    with qtbot.waitSignal(service.job_paused, timeout=WAIT_MS) as paused:
+    with qtbot.waitSignal(service.job_paused, timeout=MODEL_WAIT_MS) as paused:
         service.queue_train_job("encoder-decoder", str(tmp_path / "tuned"),
                                 {"epochs": 4, "lr": 1e-3, "batch_size": 2, "patience": None,
                                  "validation_share": 0.25},
@@ -110,7 +110,7 @@ def test_pausing_a_training_job_keeps_its_checkpoint_and_resume_finishes_it(
     service.progress.disconnect(pause_after_two)
     resumed: list[int] = []
     service.progress.connect(lambda progress: resumed.append(progress.done))
-    with qtbot.waitSignal(service.job_finished, timeout=WAIT_MS) as finished:
+    with qtbot.waitSignal(service.job_finished, timeout=MODEL_WAIT_MS) as finished:
         service.resume()
     assert finished.args[0].state is JobState.DONE
     assert resumed[0] == stopped_at + 1  # it went on from the checkpoint, not from the start

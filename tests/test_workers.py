@@ -12,8 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.workers.threaded import Service, Worker, request
-
-WAIT_MS = 10_000
+from tests.gui_helpers import WAIT_MS
 
 
 class Echo(Worker):
