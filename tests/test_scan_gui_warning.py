@@ -12,6 +12,7 @@ from desktop_app.catalogue.models import PhotoStatus
 from desktop_app.catalogue.photos import PhotoQuery, list_photos
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.ui.main_window.window import MainWindow
+from tests.gui_helpers import WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")
 
@@ -26,7 +27,7 @@ def test_a_thumbnail_cache_in_the_way_is_one_message_and_no_photo_error(
     window.show()
     try:
         window.start(db=str(db_path), folder=str(library))
-        qtbot.waitUntil(lambda: window.is_settled() and bool(window.messages.messages()), timeout=10_000)
+        qtbot.waitUntil(lambda: window.is_settled() and bool(window.messages.messages()), timeout=WAIT_MS)
         [message] = window.messages.messages()
         assert message.startswith(f"Thumbnails cannot be saved in {blocked}: a file is in the way")
         assert "cannot be read" not in window.status_text.text()
