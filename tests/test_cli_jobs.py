@@ -22,9 +22,8 @@ from desktop_app.plugin_registry import load_plugins
 from tests import photo_files, test_jobs, test_training
 from tests.test_jobs import _done_items, make_runner, run_cli
 
-# The job tests' fixtures: tiny captioning models, ten photos.
-ved_folder, slow_folder, shoot, photo_ids = (test_jobs.ved_folder, test_jobs.slow_folder, test_jobs.shoot,
-                                             test_jobs.photo_ids)
+# The job tests' fixtures: ten photos (the tiny models are conftest.py's).
+shoot, photo_ids = test_jobs.shoot, test_jobs.photo_ids
 approved = test_training.approved  # eight photos with approved captions
 
 
@@ -38,7 +37,7 @@ def jobs_in(db_path: Path) -> list[Job]:
 # -- 1. nothing to caption ---------------------------------------------------------------------------------
 
 def test_caption_of_an_empty_folder_or_of_unreadable_files_says_so_and_queues_no_job(
-    tmp_path: Path, db_path: Path, ved_folder: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, db_path: Path, vit_gpt2_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -47,7 +46,7 @@ def test_caption_of_an_empty_folder_or_of_unreadable_files_says_so_and_queues_no
     photo_files.zero_byte(bad / "b.jpg")
     for folder in (empty, bad):
         code, out, err = run_cli(capsys, "caption", str(folder), "--captioner", "encoder-decoder",
-                                 "--model", str(ved_folder), "--db", str(db_path))
+                                 "--model", str(vit_gpt2_folder), "--db", str(db_path))
         assert code == 1 and out == ""
         assert err.strip() == f"photo-annotator: error: no readable photos to caption in {folder}"
     assert jobs_in(db_path) == []
@@ -64,15 +63,15 @@ def test_the_job_queue_refuses_a_job_of_no_photos(catalogue: Catalogue) -> None:
 # -- 2. a model folder is stored as an absolute path ------------------------------------------------
 
 def test_a_relative_model_folder_is_stored_absolute_and_resumes_from_anywhere(
-    catalogue: Catalogue, photo_ids: list[int], ved_folder: Path, shoot: Path, db_path: Path, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    catalogue: Catalogue, photo_ids: list[int], vit_gpt2_folder: Path, shoot: Path, db_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(ved_folder.parent)
-    relative = os.path.join(".", ved_folder.name)
+    monkeypatch.chdir(vit_gpt2_folder.parent)
+    relative = os.path.join(".", vit_gpt2_folder.name)
     runner, _ = make_runner(catalogue)  # the app's path
     job = runner.queue_caption_job("encoder-decoder", photo_ids[:2], model=relative,
                                    options={"max_new_tokens": 4})
-    assert job.model_id == str(ved_folder.resolve())
+    assert job.model_id == str(vit_gpt2_folder.resolve())
     code, _, err = run_cli(capsys, "caption", str(shoot / "02.jpg"), "--captioner", "encoder-decoder",
                            "--model", relative, "--max-new-tokens", "4", "--db", str(db_path))
     assert code == 0, err
@@ -82,8 +81,8 @@ def test_a_relative_model_folder_is_stored_absolute_and_resumes_from_anywhere(
     assert code == 0, err
     assert len(out.splitlines()) == 2
     with catalogue.read() as session:
-        assert {job.model_id for job in session.scalars(select(Job))} == {str(ved_folder.resolve())}
-        assert {c.model_id for c in session.scalars(select(Caption))} == {str(ved_folder.resolve())}
+        assert {job.model_id for job in session.scalars(select(Job))} == {str(vit_gpt2_folder.resolve())}
+        assert {c.model_id for c in session.scalars(select(Caption))} == {str(vit_gpt2_folder.resolve())}
 
 
 def test_a_model_that_looks_like_a_folder_but_is_none_is_refused_before_any_job(
@@ -163,7 +162,7 @@ def test_the_caption_dialog_shows_an_invalid_option_and_queues_nothing(qtbot: ob
 # -- 4. cancelled elsewhere; the closing summary -----------------------------------------------------------
 
 def test_a_caption_run_cancelled_from_elsewhere_says_so_and_exits_1(
-    shoot: Path, slow_folder: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    shoot: Path, slowest_vit_gpt2_folder: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cancelled: list[int] = []
 
@@ -178,8 +177,8 @@ def test_a_caption_run_cancelled_from_elsewhere_says_so_and_exits_1(
     canceller.start()
     try:
         code, out, err = run_cli(capsys, "caption", str(shoot), "--captioner", "encoder-decoder",
-                                 "--model", str(slow_folder), "--batch-size", "1", "--max-new-tokens", "200",
-                                 "--json", "--db", str(db_path))
+                                 "--model", str(slowest_vit_gpt2_folder), "--batch-size", "1",
+                                 "--max-new-tokens", "200", "--json", "--db", str(db_path))
     finally:
         canceller.join()
     (job,) = jobs_in(db_path)
@@ -191,11 +190,11 @@ def test_a_caption_run_cancelled_from_elsewhere_says_so_and_exits_1(
 
 
 def test_every_run_ends_with_a_summary_line(
-    shoot: Path, ved_folder: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    shoot: Path, vit_gpt2_folder: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     photo_files.truncated_jpeg(shoot / "09.jpg")
     code, out, err = run_cli(capsys, "caption", str(shoot), "--captioner", "encoder-decoder",
-                             "--model", str(ved_folder), "--max-new-tokens", "4", "--db", str(db_path))
+                             "--model", str(vit_gpt2_folder), "--max-new-tokens", "4", "--db", str(db_path))
     assert code == 0 and len(out.splitlines()) == 9  # the truncated file was unreadable at the scan
     assert err.strip().splitlines()[-1].startswith("job 1 done: 9 captioned, 0 failed, 0 skipped of 9 in ")
 
@@ -203,7 +202,7 @@ def test_every_run_ends_with_a_summary_line(
         runner, _ = make_runner(catalogue)
         with catalogue.read() as session:
             ids = [caption.photo_id for caption in session.scalars(select(Caption))][:3]
-        queued = runner.queue_caption_job("encoder-decoder", ids, model=str(ved_folder),
+        queued = runner.queue_caption_job("encoder-decoder", ids, model=str(vit_gpt2_folder),
                                           options={"max_new_tokens": 4})
     code, _, err = run_cli(capsys, "jobs", "resume", "--db", str(db_path))
     assert code == 0
@@ -247,19 +246,19 @@ def test_the_progress_bar_shows_the_count_and_the_time_left_on_a_terminal(
 
 
 def test_embed_train_and_evaluate_show_the_same_progress_bar_with_the_time_left(
-    approved: list[object], ved_folder: Path, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    approved: list[object], vit_gpt2_folder: Path, db_path: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(job_output, "stderr_is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "400")  # room for the whole label
-    monkeypatch.chdir(ved_folder.parent)  # train from a relative model folder: recorded absolute
+    monkeypatch.chdir(vit_gpt2_folder.parent)  # train from a relative model folder: recorded absolute
     commands = {
         "Embedding captions [": ["embed", "--batch-size", "2", "--device", "cpu"],
-        "Fine-tuning (job 1) [": ["train", "--captioner", "encoder-decoder", "--model", ved_folder.name,
+        "Fine-tuning (job 1) [": ["train", "--captioner", "encoder-decoder", "--model", vit_gpt2_folder.name,
                                   "--output", str(tmp_path / "tuned"), "--epochs", "1", "--batch-size", "2",
                                   "--device", "cpu"],
-        f"Captioning with {ved_folder} [": ["evaluate", "--captioner", "encoder-decoder", "--no-base",
-                                            "--model", str(ved_folder), "--split", "all",
+        f"Captioning with {vit_gpt2_folder} [": ["evaluate", "--captioner", "encoder-decoder", "--no-base",
+                                            "--model", str(vit_gpt2_folder), "--split", "all",
                                             "--batch-size", "2", "--device", "cpu"],
     }
     for bar, args in commands.items():
@@ -269,7 +268,7 @@ def test_embed_train_and_evaluate_show_the_same_progress_bar_with_the_time_left(
         assert shown and any(part.endswith(" left") for part in shown), (bar, err)
         assert err.count("\r\x1b[K") > len(shown)  # cleared when done
     trained = json.loads((tmp_path / "tuned" / "v1" / "training.json").read_text())
-    assert trained["base_model"] == str(ved_folder.resolve())
+    assert trained["base_model"] == str(vit_gpt2_folder.resolve())
     code, _, err = run_cli(capsys, "train", "--captioner", "encoder-decoder", "--model", "./no-such-model",
                            "--output", str(tmp_path / "never"), "--db", str(db_path))
     assert code == 2 and "model folder ./no-such-model does not exist" in err
