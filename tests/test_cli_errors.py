@@ -20,17 +20,11 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 from desktop_app.catalogue import database
 from desktop_app.cli.common import may_create_catalogue
-from desktop_app.cli.main import cli, main
+from desktop_app.cli.main import cli
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 PROG_ERROR = "photo-annotator: error: "
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def console(*args: str | bytes, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -97,7 +91,7 @@ def test_a_reading_command_never_creates_a_catalogue(
         pytest.skip(f"{' '.join(words)} is not a command (yet)")
     args = [arg.format(tmp=tmp_path) for arg in READING_ARGS[words]]
     takes_db = any(param.name == "db" for param in commands[words].params)
-    code, _, err = run(capsys, *words, *args, *(["--db", str(missing)] if takes_db else []))
+    code, _, err = run_cli(capsys, *words, *args, *(["--db", str(missing)] if takes_db else []))
     if takes_db:
         assert code == 1
         assert err == (f"{PROG_ERROR}no catalogue at {missing}; check --db, or scan a folder to create one "
@@ -111,19 +105,19 @@ def test_a_reading_command_never_creates_a_catalogue(
 def test_the_default_catalogue_is_not_created_by_reading_either(
     isolated_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, "photos")
+    code, _, err = run_cli(capsys, "photos")
     assert code == 1 and "no catalogue at" in err
     assert not (isolated_env / "data" / "catalogue.db").exists()
-    code, _, err = run(capsys, "db", "upgrade")  # a command that adds to it creates it
+    code, _, err = run_cli(capsys, "db", "upgrade")  # a command that adds to it creates it
     assert code == 0, err
     assert (isolated_env / "data" / "catalogue.db").exists()
-    assert run(capsys, "photos")[0] == 0
+    assert run_cli(capsys, "photos")[0] == 0
 
 
 def test_an_empty_file_is_not_a_catalogue_to_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty.db"
     empty.touch()
-    code, _, err = run(capsys, "db", "info", "--db", str(empty))
+    code, _, err = run_cli(capsys, "db", "info", "--db", str(empty))
     assert code == 1 and err == f"{PROG_ERROR}no catalogue at {empty} (the file is empty)\n"
     assert empty.stat().st_size == 0
 
@@ -136,7 +130,7 @@ def test_another_programs_database_is_refused_and_left_as_it_was(
         connection.execute("CREATE TABLE notes (text)")
     before = other.read_bytes()
     for command in (["photos"], ["scan", str(tmp_path)]):
-        code, _, err = run(capsys, *command, "--db", str(other))
+        code, _, err = run_cli(capsys, *command, "--db", str(other))
         assert code == 1
         assert err == (f"{PROG_ERROR}{other} is not a Photo Annotator catalogue (it holds another "
                        "program's tables); nothing was changed\n")
@@ -148,8 +142,8 @@ def test_another_programs_database_is_refused_and_left_as_it_was(
 @pytest.fixture
 def scanned(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     photo = photo_files.jpeg(tmp_path / "lib" / "a.jpg", seed=1)
-    assert run(capsys, "scan", str(tmp_path / "lib"), "--db", str(db_path))[0] == 0
-    assert run(capsys, "edit", str(photo), "--text", "kept", "--db", str(db_path))[0] == 0
+    assert run_cli(capsys, "scan", str(tmp_path / "lib"), "--db", str(db_path))[0] == 0
+    assert run_cli(capsys, "edit", str(photo), "--text", "kept", "--db", str(db_path))[0] == 0
     return photo
 
 
@@ -173,12 +167,12 @@ def test_a_failed_write_says_why_in_one_line(
         return real_execute(self, cursor, statement, parameters, context)
 
     monkeypatch.setattr(SQLiteDialect_pysqlite, "do_execute", failing_write)
-    code, out, err = run(capsys, "edit", str(scanned), "--text", "lost?", "--db", str(db_path))
+    code, out, err = run_cli(capsys, "edit", str(scanned), "--text", "lost?", "--db", str(db_path))
     assert code == 1 and out == ""
     assert err == f"{PROG_ERROR}the catalogue {db_path} {line}" + err.split(line, 1)[1]
     assert err.count("\n") == 1 and "sqlalche.me" not in err
     monkeypatch.undo()
-    code, out, _ = run(capsys, "show", str(scanned), "--db", str(db_path))
+    code, out, _ = run_cli(capsys, "show", str(scanned), "--db", str(db_path))
     assert "kept" in out and "lost?" not in out
 
 
@@ -189,7 +183,7 @@ def test_a_catalogue_locked_by_another_program_names_the_wait(
     other = sqlite3.connect(db_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
-        code, _, err = run(capsys, "edit", str(scanned), "--text", "new", "--db", str(db_path))
+        code, _, err = run_cli(capsys, "edit", str(scanned), "--text", "new", "--db", str(db_path))
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -201,7 +195,7 @@ def test_a_catalogue_locked_by_another_program_names_the_wait(
 def test_a_file_that_is_not_a_catalogue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     notes = tmp_path / "notes.db"
     notes.write_text("shopping list\n" * 200)
-    code, _, err = run(capsys, "photos", "--db", str(notes))
+    code, _, err = run_cli(capsys, "photos", "--db", str(notes))
     assert code == 1
     assert err == f"{PROG_ERROR}cannot open the catalogue {notes}: the file is not an SQLite database\n"
 
@@ -242,15 +236,15 @@ def test_a_catalogue_that_cannot_be_written_opens_read_only_for_reading(
     _refuse_writes(monkeypatch, db_path, error, whole_folder)
     with open_catalogue(db_path, create=False, reading=True) as opened:
         assert opened.read_only and mode in str(opened.engine.url) and opened.location == str(db_path)
-    code, out, err = run(capsys, "photos", "--db", str(db_path))
+    code, out, err = run_cli(capsys, "photos", "--db", str(db_path))
     assert code == 0, err
     assert "kept" in out and "a.jpg" in out
-    info = run(capsys, "db", "info", "--db", str(db_path))[1]
+    info = run_cli(capsys, "db", "info", "--db", str(db_path))[1]
     assert info.startswith(f"catalogue: {db_path} (read-only)\n")
-    code, out, err = run(capsys, "jobs", "--json", "--db", str(db_path))  # listed as it is, not recovered
+    code, out, err = run_cli(capsys, "jobs", "--json", "--db", str(db_path))  # listed as it is, not recovered
     assert code == 0, err
     assert json.loads(out)["state"] == "running"
-    code, _, err = run(capsys, "approve", str(scanned), "--db", str(db_path))
+    code, _, err = run_cli(capsys, "approve", str(scanned), "--db", str(db_path))
     assert code == 1
     assert err == (f"{PROG_ERROR}the catalogue {db_path} is read-only (a read-only file or file system): "
                    "it can be read but not changed\n")
@@ -302,7 +296,7 @@ def test_a_missing_database_driver_says_what_to_install(
 ) -> None:
     for module in ("psycopg", "psycopg2", "MySQLdb"):  # not installed, whatever this machine has
         monkeypatch.setitem(sys.modules, module, None)
-    code, out, err = run(capsys, "photos", "--db", url)
+    code, out, err = run_cli(capsys, "photos", "--db", url)
     assert (code, out, err) == (1, "", f"{PROG_ERROR}{line}\n")
 
 
@@ -326,8 +320,8 @@ def test_a_job_whose_model_is_not_downloaded_ends_with_the_whole_advice(
     # A hub cache deep enough that the message passes 200 characters, as in many home folders.
     monkeypatch.setenv("HF_HOME", str(tmp_path / ("deep-folder-" * 8) / "huggingface"))
     photo = photo_files.jpeg(tmp_path / "lib" / "a.jpg", seed=2)
-    code, _, err = run(capsys, "caption", str(photo), "--captioner", "encoder-decoder",
-                       "--model", "some-lab/not-downloaded", "--db", str(db_path))
+    code, _, err = run_cli(capsys, "caption", str(photo), "--captioner", "encoder-decoder",
+                           "--model", "some-lab/not-downloaded", "--db", str(db_path))
     assert code == 1
     error = err.splitlines()[-1]  # after the job's closing summary
     assert error.startswith(PROG_ERROR) and len(error) > 200, err

@@ -11,15 +11,9 @@ from pathlib import Path
 import click
 import pytest
 
-from desktop_app.cli.main import cli, main
+from desktop_app.cli.main import cli
 from tests import photo_files
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+from tests.cli_helpers import run_cli
 
 
 def all_commands(command: click.Command = cli, path: str = "photo-annotator") -> Iterator[
@@ -49,7 +43,7 @@ def test_every_option_has_help_and_every_argument_is_explained() -> None:
 @pytest.fixture
 def photo(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     photo = photo_files.jpeg(tmp_path / "lib" / "a.jpg", seed=5)
-    assert run(capsys, "scan", str(tmp_path / "lib"), "--db", str(db_path))[0] == 0
+    assert run_cli(capsys, "scan", str(tmp_path / "lib"), "--db", str(db_path))[0] == 0
     return photo
 
 
@@ -63,20 +57,20 @@ def root_logger_level() -> Iterator[None]:
 
 def test_db_before_or_after_the_command(photo: Path, db_path: Path, tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    after = run(capsys, "photos", "--json", "--db", str(db_path))
-    before = run(capsys, "--db", str(db_path), "photos", "--json")
+    after = run_cli(capsys, "photos", "--json", "--db", str(db_path))
+    before = run_cli(capsys, "--db", str(db_path), "photos", "--json")
     assert after == before and after[0] == 0
     assert json.loads(after[1])["path"] == str(photo.resolve())
     # Both given: the one nearest the command wins.
     nowhere = tmp_path / "nowhere.db"
-    assert run(capsys, "--db", str(nowhere), "photos", "--json", "--db", str(db_path)) == after
-    code, _, err = run(capsys, "--db", str(db_path), "photos", "--db", str(nowhere))
+    assert run_cli(capsys, "--db", str(nowhere), "photos", "--json", "--db", str(db_path)) == after
+    code, _, err = run_cli(capsys, "--db", str(db_path), "photos", "--db", str(nowhere))
     assert code == 1 and f"no catalogue at {nowhere}" in err
     # A subcommand of a group takes it too, before the group, between, or after.
     for args in (["--db", str(db_path), "db", "info"], ["db", "info", "--db", str(db_path)]):
-        assert run(capsys, *args)[1].startswith(f"catalogue: {db_path}\n")
+        assert run_cli(capsys, *args)[1].startswith(f"catalogue: {db_path}\n")
     for args in (["--db", str(db_path), "jobs", "--json"], ["jobs", "--json", "--db", str(db_path)]):
-        assert run(capsys, *args)[0] == 0
+        assert run_cli(capsys, *args)[0] == 0
 
 
 @pytest.mark.usefixtures("root_logger_level")
@@ -92,7 +86,7 @@ def test_db_before_or_after_the_command(photo: Path, db_path: Path, tmp_path: Pa
 def test_verbose_before_or_after_the_command(args: list[str], level: int, photo: Path, db_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     logging.getLogger().setLevel(logging.WARNING)
-    code, _, err = run(capsys, *args, "--db", str(db_path))
+    code, _, err = run_cli(capsys, *args, "--db", str(db_path))
     assert code == 0, err
     assert logging.getLogger().level == level
 
@@ -107,7 +101,7 @@ def test_verbose_before_or_after_the_command(args: list[str], level: int, photo:
     ["photos", "--sort", "size"],
 ])
 def test_usage_errors_exit_2(args: list[str], db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, *args)
+    code, out, err = run_cli(capsys, *args)
     assert code == 2, err
     assert out == "" and err.startswith("photo-annotator: error: ") and err.count("\n") == 1
     assert len(err) < 240 and "\\n" not in err, err  # a line, not the help text squeezed into one
@@ -121,7 +115,7 @@ def test_interrupted_exits_130(photo: Path, db_path: Path, monkeypatch: pytest.M
         raise KeyboardInterrupt
 
     monkeypatch.setattr(photos, "open_db", interrupted)
-    code, out, err = run(capsys, "photos", "--db", str(db_path))
+    code, out, err = run_cli(capsys, "photos", "--db", str(db_path))
     # click ends the line the terminal's ^C was echoed on first.
     assert (code, out, err.lstrip("\n")) == (130, "", "photo-annotator: error: interrupted\n")
 
@@ -133,7 +127,7 @@ def test_global_options_reach_the_app_when_no_command_is_given(
 
     opened: list[dict] = []
     monkeypatch.setattr(app, "run_app", lambda **kwargs: opened.append(kwargs) or 0)
-    assert run(capsys, "--db", str(db_path))[0] == 0
-    assert run(capsys, "gui", "--db", str(db_path))[0] == 0
+    assert run_cli(capsys, "--db", str(db_path))[0] == 0
+    assert run_cli(capsys, "gui", "--db", str(db_path))[0] == 0
     assert [call["db"] for call in opened] == [str(db_path)] * 2
 

@@ -16,16 +16,9 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import edit_caption, set_review_state
 from desktop_app.catalogue.models import Caption, Library, Photo, ReviewState
 from desktop_app.catalogue.photos import LibraryNotFoundError, find_photo, resolve_folder
-from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
 from tests import photo_files
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+from tests.cli_helpers import run_cli
 
 
 class Terminal(io.StringIO):

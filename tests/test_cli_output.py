@@ -11,10 +11,10 @@ import pytest
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.cli.job_output import JobOutput
-from desktop_app.cli.main import main
 from desktop_app.jobs.runner import ItemDone, ItemFailed
 from desktop_app.plugin_api.captioner import CaptionResult
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 # A clipboard write (OSC 52), a screen clear, a bell, a bidi override and a newline that would forge a line.
 HOSTILE = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\u202eevil\nphoto-annotator: error: fake"
@@ -22,19 +22,12 @@ HOSTILE = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\u202eevil\nphoto-annotator: error: 
 RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
-
-
 @pytest.fixture
 def hostile_photo(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """A photo whose file name and caption both hold escape sequences."""
     photo = photo_files.jpeg(tmp_path / "lib" / "a\x1b[2J\x07\u202egpj.jpg", seed=4)
-    assert run(capsys, "scan", str(tmp_path / "lib"), "--db", str(db_path))[0] == 0
-    code, _, err = run(capsys, "edit", str(photo), "--text", HOSTILE, "--db", str(db_path))
+    assert run_cli(capsys, "scan", str(tmp_path / "lib"), "--db", str(db_path))[0] == 0
+    code, _, err = run_cli(capsys, "edit", str(photo), "--text", HOSTILE, "--db", str(db_path))
     assert code == 0, err
     return photo
 
@@ -47,16 +40,16 @@ def assert_safe(text: str) -> None:
 def test_photos_and_show_escape_control_characters(
     hostile_photo: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "photos", "--db", str(db_path))
+    code, out, _ = run_cli(capsys, "photos", "--db", str(db_path))
     assert code == 0
     assert_safe(out)
     assert "a\\x1b[2J\\x07\\u202egpj.jpg" in out and "\\x1b]52;c;cm0gLXJmIH4=\\x07" in out
-    code, out, _ = run(capsys, "show", str(hostile_photo), "--db", str(db_path))
+    code, out, _ = run_cli(capsys, "show", str(hostile_photo), "--db", str(db_path))
     assert code == 0
     assert_safe(out)
     assert "\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\u202eevil\\nphoto-annotator: error: fake" in out
     # The edit command's confirmation line quotes the caption too.
-    code, out, _ = run(capsys, "edit", str(hostile_photo), "--text", HOSTILE + "!", "--db", str(db_path))
+    code, out, _ = run_cli(capsys, "edit", str(hostile_photo), "--text", HOSTILE + "!", "--db", str(db_path))
     assert code == 0
     assert_safe(out)
 
@@ -64,16 +57,16 @@ def test_photos_and_show_escape_control_characters(
 def test_json_output_stays_exact(
     hostile_photo: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (row,) = map(json.loads, run(capsys, "photos", "--json", "--db", str(db_path))[1].splitlines())
+    (row,) = map(json.loads, run_cli(capsys, "photos", "--json", "--db", str(db_path))[1].splitlines())
     assert row["caption"] == HOSTILE and row["path"] == str(hostile_photo.resolve())
-    record = json.loads(run(capsys, "show", str(hostile_photo), "--json", "--db", str(db_path))[1])
+    record = json.loads(run_cli(capsys, "show", str(hostile_photo), "--json", "--db", str(db_path))[1])
     assert record["captions"][0]["text"] == HOSTILE
 
 
 def test_an_error_line_quoting_a_name_escapes_it(tmp_path: Path, db_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "db", "upgrade", "--db", str(db_path))[0] == 0
-    code, _, err = run(capsys, "show", str(tmp_path / "x\x1b[2J\ny.jpg"), "--db", str(db_path))
+    assert run_cli(capsys, "db", "upgrade", "--db", str(db_path))[0] == 0
+    code, _, err = run_cli(capsys, "show", str(tmp_path / "x\x1b[2J\ny.jpg"), "--db", str(db_path))
     assert code == 1
     assert err.count("\n") == 1 and "x\\x1b[2J\\ny.jpg is not in the catalogue" in err
     assert_safe(err)
@@ -127,19 +120,19 @@ def named_library(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[s
     root = tmp_path / "lib"
     for seed, name in enumerate(NAMES):
         photo_files.jpeg(root / name, seed=seed, size=(16, 12))
-    assert run(capsys, "scan", str(root), "--db", str(db_path))[0] == 0
+    assert run_cli(capsys, "scan", str(root), "--db", str(db_path))[0] == 0
     return root
 
 
 def test_photos_prints_a_header_then_one_line_per_photo(
     named_library: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = run(capsys, "photos", "--db", str(db_path))[1].splitlines()
+    lines = run_cli(capsys, "photos", "--db", str(db_path))[1].splitlines()
     assert lines[0].split() == ["id", "status", "state", "path", "caption", "(or", "why", "the", "file",
                                 "cannot", "be", "read)"]
     assert len(lines) == 1 + len(NAMES)
     assert lines[0].index("status") == lines[1].index("ok")  # the columns line up
-    assert run(capsys, "photos", "--json", "--db", str(db_path))[1].startswith("{")  # no header in JSON
+    assert run_cli(capsys, "photos", "--json", "--db", str(db_path))[1].startswith("{")  # no header in JSON
 
 
 def test_name_order_is_natural_and_case_insensitive_in_the_cli_and_the_grid(
@@ -149,12 +142,12 @@ def test_name_order_is_natural_and_case_insensitive_in_the_cli_and_the_grid(
     from desktop_app.catalogue.photos import PhotoQuery, SortKey, grid_rows
 
     def listed(*args: str) -> list[str]:
-        rows = run(capsys, "photos", "--json", *args, "--db", str(db_path))[1].splitlines()
+        rows = run_cli(capsys, "photos", "--json", *args, "--db", str(db_path))[1].splitlines()
         return [Path(json.loads(row)["path"]).relative_to(named_library.resolve()).as_posix() for row in rows]
 
     assert listed() == NATURAL
     assert listed("--desc") == NATURAL[::-1]
-    text = run(capsys, "photos", "--db", str(db_path))[1]
+    text = run_cli(capsys, "photos", "--db", str(db_path))[1]
     assert [line.split()[3].rsplit("lib/", 1)[1] for line in text.splitlines()[1:]] == NATURAL
     with open_catalogue(db_path) as catalogue, catalogue.read() as session:
         grid = [row[2] for row in grid_rows(session, PhotoQuery(sort=SortKey.NAME))]
@@ -189,17 +182,17 @@ def test_name_order_holds_after_renames_moves_into_a_parent_library_and_an_upgra
     from desktop_app.catalogue.models import Photo, natural_key
 
     def listed(root: Path) -> list[str]:
-        rows = run(capsys, "photos", "--json", "--db", str(db_path))[1].splitlines()
+        rows = run_cli(capsys, "photos", "--json", "--db", str(db_path))[1].splitlines()
         return [Path(json.loads(row)["path"]).relative_to(root.resolve()).as_posix() for row in rows]
 
     (named_library / "img10.jpg").rename(named_library / "img4.jpg")  # a rename: the photo moves
-    assert run(capsys, "scan", str(named_library), "--db", str(db_path))[0] == 0
+    assert run_cli(capsys, "scan", str(named_library), "--db", str(db_path))[0] == 0
     renamed = [name for name in NATURAL if name != "img10.jpg"]
     renamed.insert(renamed.index("Img3.jpg") + 1, "img4.jpg")
     assert listed(named_library) == renamed
 
     parent = named_library.parent  # scanning the parent takes the library in: every path gets "lib/"
-    assert run(capsys, "scan", str(parent), "--db", str(db_path))[0] == 0
+    assert run_cli(capsys, "scan", str(parent), "--db", str(db_path))[0] == 0
     assert listed(parent) == [f"lib/{name}" for name in renamed]
 
     # A catalogue from before the key: the upgrade computes it for every photo.
