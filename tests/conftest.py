@@ -1,5 +1,6 @@
-"""Shared fixtures: an isolated environment, a real catalogue, real photo files made on the fly, and tiny
-random-weight model folders (tests/tiny_models) saved once per session."""
+"""Shared fixtures: an isolated environment, a real catalogue, real photo files made on the fly, tiny
+random-weight model folders (tests/tiny_models) saved once per session, and for the Qt tests the main
+window and the captioning service."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # Qt is imported by the tests that use a window, not by every
     from pytestqt.qtbot import QtBot
 
     from desktop_app.ui.main_window.window import MainWindow
+    from desktop_app.ui.workers.inference import InferenceService
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +73,21 @@ def library(tmp_path: Path) -> Path:
     root = tmp_path / "library"
     photo_files.make_good_library(root)
     return root
+
+
+@pytest.fixture
+def inference_service(catalogue: Catalogue) -> Iterator[InferenceService]:
+    """The app's captioning service (jobs on a worker thread) on the test catalogue, on the CPU in float32,
+    two photos a batch."""
+    from desktop_app.captioning.engine import CaptionEngine
+    from desktop_app.plugin_registry import load_plugins
+    from desktop_app.ui.workers.inference import InferenceService
+
+    opened = InferenceService(lambda: CaptionEngine(load_plugins(), device="cpu", dtype="float32",
+                                                    batch_size=2))
+    opened.open(catalogue)
+    yield opened
+    opened.shutdown()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ a job left queued when the app closes, and a GUI event loop that never stalls wh
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,20 +37,11 @@ def photo_ids(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> list[in
         return list(session.scalars(select(Photo.id).order_by(Photo.rel_path)))
 
 
-@pytest.fixture
-def service(catalogue: Catalogue) -> Iterator[InferenceService]:
-    opened = InferenceService(lambda: CaptionEngine(load_plugins(), device="cpu", dtype="float32",
-                                                    batch_size=2))
-    opened.open(catalogue)
-    yield opened
-    opened.shutdown()
-
-
 def test_a_job_reports_progress_and_results_without_blocking_the_gui(
-    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, photo_ids: list[int],
+    qtbot: QtBot, inference_service: InferenceService, catalogue: Catalogue, photo_ids: list[int],
     slow_vit_gpt2_folder: Path
 ) -> None:
-    worker = service  # its signals: the worker's, on the GUI thread
+    worker = inference_service  # its signals: the worker's, on the GUI thread
     seen: dict[str, list] = {name: [] for name in ("queued", "started", "progress", "done", "failed")}
     worker.job_queued.connect(lambda job: seen["queued"].append(job))
     worker.job_started.connect(lambda job: seen["started"].append(job))
@@ -61,8 +51,8 @@ def test_a_job_reports_progress_and_results_without_blocking_the_gui(
     meter = StallMeter()
     meter.start()
     with qtbot.waitSignal(worker.job_finished, timeout=MODEL_WAIT_MS) as finished:
-        service.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_vit_gpt2_folder),
-                                  options={"max_new_tokens": 24})
+        inference_service.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_vit_gpt2_folder),
+                                            options={"max_new_tokens": 24})
     meter.stop()
 
     job = finished.args[0]
@@ -75,22 +65,22 @@ def test_a_job_reports_progress_and_results_without_blocking_the_gui(
     assert (last.done, last.total) == (13, 13) and last.photos_per_second > 0 and last.eta_seconds == 0
     with catalogue.read() as session:
         assert len(list(session.scalars(select(Caption)))) == 12
-    assert service.worker.thread() is not QThread.currentThread()
+    assert inference_service.worker.thread() is not QThread.currentThread()
     assert meter.ticks > 10
     assert meter.longest_ms < STALL_LIMIT_MS, f"the GUI thread stalled for {meter.longest_ms} ms"
 
 
 def test_pause_resume_and_cancel_from_the_gui(
-    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, photo_ids: list[int],
+    qtbot: QtBot, inference_service: InferenceService, catalogue: Catalogue, photo_ids: list[int],
     slow_vit_gpt2_folder: Path
 ) -> None:
-    worker = service  # its signals: the worker's, on the GUI thread
+    worker = inference_service  # its signals: the worker's, on the GUI thread
     with qtbot.waitSignal(worker.job_paused, timeout=MODEL_WAIT_MS) as paused:
         with qtbot.waitSignal(worker.progress, timeout=MODEL_WAIT_MS):
-            service.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_vit_gpt2_folder),
-                                      options={"max_new_tokens": 24})
+            inference_service.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_vit_gpt2_folder),
+                                                options={"max_new_tokens": 24})
         pressed = time.perf_counter()
-        service.pause()
+        inference_service.pause()
     took = time.perf_counter() - pressed
     job = paused.args[0]
     assert job.state is JobState.PAUSED and 0 < job.done < 13 and job.pending > 0
@@ -98,14 +88,14 @@ def test_pause_resume_and_cancel_from_the_gui(
 
     # A second job waits in the queue while the first is paused; cancelling it needs no model.
     with qtbot.waitSignal(worker.job_queued, timeout=MODEL_WAIT_MS) as queued:
-        service.queue_caption_job("encoder-decoder", photo_ids[:2], model=str(slow_vit_gpt2_folder))
+        inference_service.queue_caption_job("encoder-decoder", photo_ids[:2], model=str(slow_vit_gpt2_folder))
     waiting = queued.args[0]
     with qtbot.waitSignal(worker.job_cancelled, timeout=MODEL_WAIT_MS) as cancelled:
-        service.cancel(waiting.id)
+        inference_service.cancel(waiting.id)
     assert cancelled.args[0].id == waiting.id and cancelled.args[0].skipped == 2
 
     with qtbot.waitSignal(worker.job_finished, timeout=MODEL_WAIT_MS) as finished:
-        service.resume()
+        inference_service.resume()
     assert finished.args[0].id == job.id and finished.args[0].state is JobState.DONE
     assert finished.args[0].done == 12 and finished.args[0].failed == 1
     with catalogue.read() as session:  # each photo captioned once, across the pause

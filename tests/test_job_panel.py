@@ -4,7 +4,6 @@ job panel showing the job's progress, speed, failures with their reasons, and pa
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,18 +55,9 @@ def many_ids(catalogue: Catalogue, scanner: Scanner, tmp_path: Path) -> list[int
 
 
 @pytest.fixture
-def service(catalogue: Catalogue) -> Iterator[InferenceService]:
-    opened = InferenceService(lambda: CaptionEngine(load_plugins(), device="cpu", dtype="float32",
-                                                    batch_size=2))
-    opened.open(catalogue)
-    yield opened
-    opened.shutdown()
-
-
-@pytest.fixture
-def panel(qtbot: QtBot, service: InferenceService) -> JobPanel:
+def panel(qtbot: QtBot, inference_service: InferenceService) -> JobPanel:
     names = {captioner.id: captioner.name for captioner in load_plugins().captioners.values()}
-    shown = JobPanel(service, names)
+    shown = JobPanel(inference_service, names)
     qtbot.addWidget(shown)
     shown.show()
     return shown
@@ -89,18 +79,19 @@ def dialog_request(qtbot: QtBot, model: Path, photo_ids: list[int], folder: str 
 
 
 def test_a_job_queued_from_the_dialog_shows_progress_speed_and_failures(
-    qtbot: QtBot, service: InferenceService, panel: JobPanel, catalogue: Catalogue, shoot_ids: list[int],
-    vit_gpt2_folder: Path
+    qtbot: QtBot, inference_service: InferenceService, panel: JobPanel, catalogue: Catalogue,
+    shoot_ids: list[int], vit_gpt2_folder: Path
 ) -> None:
     request = dialog_request(qtbot, vit_gpt2_folder, shoot_ids)
     assert request.captioner_id == "encoder-decoder" and request.model == str(vit_gpt2_folder)
     assert request.photo_ids == tuple(shoot_ids) and request.folder is None and not request.needs_disclaimer
     details: list[str] = []
-    service.progress.connect(lambda progress: details.append(panel.rows[progress.job_id].detail.text()))
+    inference_service.progress.connect(
+        lambda progress: details.append(panel.rows[progress.job_id].detail.text()))
     loads: list[int] = []
-    service.jobs_loaded.connect(lambda jobs: loads.append(len(jobs)))
-    with qtbot.waitSignal(service.job_finished, timeout=MODEL_WAIT_MS) as finished:
-        service.queue_request(request)
+    inference_service.jobs_loaded.connect(lambda jobs: loads.append(len(jobs)))
+    with qtbot.waitSignal(inference_service.job_finished, timeout=MODEL_WAIT_MS) as finished:
+        inference_service.queue_request(request)
     job = finished.args[0]
     assert job.state is JobState.DONE and (job.done, job.failed, job.total) == (5, 1, 6)
 
@@ -127,26 +118,27 @@ def test_a_job_queued_from_the_dialog_shows_progress_speed_and_failures(
 
 
 def test_pause_resume_and_cancel_from_the_panel(
-    qtbot: QtBot, service: InferenceService, panel: JobPanel, many_ids: list[int], slow_vit_gpt2_folder: Path
+    qtbot: QtBot, inference_service: InferenceService, panel: JobPanel, many_ids: list[int],
+    slow_vit_gpt2_folder: Path
 ) -> None:
-    with qtbot.waitSignal(service.progress, timeout=MODEL_WAIT_MS) as progressed:
-        service.queue_caption_job("encoder-decoder", many_ids, model=str(slow_vit_gpt2_folder))
+    with qtbot.waitSignal(inference_service.progress, timeout=MODEL_WAIT_MS) as progressed:
+        inference_service.queue_caption_job("encoder-decoder", many_ids, model=str(slow_vit_gpt2_folder))
     job_id = progressed.args[0].job_id
     row = panel.rows[job_id]
     assert row.state.text() == "Running" and row.pause_button.text() == "Pause"
     assert "photos/s" in row.detail.text()
 
-    with qtbot.waitSignal(service.job_paused, timeout=MODEL_WAIT_MS) as paused:
+    with qtbot.waitSignal(inference_service.job_paused, timeout=MODEL_WAIT_MS) as paused:
         row.pause_button.click()
     assert paused.args[0].state is JobState.PAUSED and paused.args[0].pending > 0
     assert row.state.text() == "Paused" and row.pause_button.text() == "Resume"
     assert row.cancel_button.isVisible()
 
-    with qtbot.waitSignal(service.progress, timeout=MODEL_WAIT_MS):
+    with qtbot.waitSignal(inference_service.progress, timeout=MODEL_WAIT_MS):
         row.pause_button.click()  # Resume
     assert row.state.text() == "Running" and row.pause_button.text() == "Pause"
 
-    with qtbot.waitSignal(service.job_cancelled, timeout=MODEL_WAIT_MS) as cancelled:
+    with qtbot.waitSignal(inference_service.job_cancelled, timeout=MODEL_WAIT_MS) as cancelled:
         row.cancel_button.click()
     job = cancelled.args[0]
     assert job.state is JobState.CANCELLED and job.skipped > 0 and job.done + job.skipped == 12
@@ -179,13 +171,13 @@ def test_a_paused_job_left_from_an_earlier_run_is_listed_and_resumes(
 
 
 def test_queueing_a_folder_captions_its_readable_photos(
-    qtbot: QtBot, service: InferenceService, panel: JobPanel, catalogue: Catalogue, shoot: Path,
+    qtbot: QtBot, inference_service: InferenceService, panel: JobPanel, catalogue: Catalogue, shoot: Path,
     vit_gpt2_folder: Path
 ) -> None:
     request = dialog_request(qtbot, vit_gpt2_folder, [], folder=str(shoot / "shoot"), use_folder=True)
     assert request.folder == str(shoot / "shoot") and request.photo_ids is None
-    with qtbot.waitSignal(service.job_finished, timeout=MODEL_WAIT_MS) as finished:
-        service.queue_request(request)
+    with qtbot.waitSignal(inference_service.job_finished, timeout=MODEL_WAIT_MS) as finished:
+        inference_service.queue_request(request)
     job = finished.args[0]
     with catalogue.read() as session:
         readable = {photo.id for photo in session.scalars(select(Photo))
@@ -196,13 +188,13 @@ def test_queueing_a_folder_captions_its_readable_photos(
 
 
 def test_a_folder_without_photos_gives_one_clear_error(
-    qtbot: QtBot, service: InferenceService, panel: JobPanel, catalogue: Catalogue, shoot: Path
+    qtbot: QtBot, inference_service: InferenceService, panel: JobPanel, catalogue: Catalogue, shoot: Path
 ) -> None:
-    with qtbot.waitSignal(service.failed, timeout=MODEL_WAIT_MS) as failed:
-        service.queue_request(CaptionRequest("encoder-decoder", None, folder=str(shoot / "empty")))
+    with qtbot.waitSignal(inference_service.failed, timeout=MODEL_WAIT_MS) as failed:
+        inference_service.queue_request(CaptionRequest("encoder-decoder", None, folder=str(shoot / "empty")))
     assert failed.args[0] == f"cannot queue the job: no readable photos in {shoot / 'empty'}"
-    with qtbot.waitSignal(service.failed, timeout=MODEL_WAIT_MS) as failed:
-        service.queue_folder_job("encoder-decoder", str(shoot.parent / "not-scanned"))
+    with qtbot.waitSignal(inference_service.failed, timeout=MODEL_WAIT_MS) as failed:
+        inference_service.queue_folder_job("encoder-decoder", str(shoot.parent / "not-scanned"))
     assert failed.args[0].startswith("cannot queue the job: no library at ")
     assert "scan it first" in failed.args[0]
     with catalogue.read() as session:
@@ -256,12 +248,12 @@ def test_the_dialog_offers_the_captioner_s_options_presets_and_disclaimer(
 
 
 def test_a_request_whose_disclaimer_is_not_acknowledged_is_not_queued(
-    qtbot: QtBot, service: InferenceService, catalogue: Catalogue, shoot_ids: list[int]
+    qtbot: QtBot, inference_service: InferenceService, catalogue: Catalogue, shoot_ids: list[int]
 ) -> None:
     request = CaptionRequest("medical-report", None, photo_ids=tuple(shoot_ids), needs_disclaimer=True)
-    with qtbot.waitSignal(service.failed, timeout=MODEL_WAIT_MS) as failed:
-        service.queue_request(request)
+    with qtbot.waitSignal(inference_service.failed, timeout=MODEL_WAIT_MS) as failed:
+        inference_service.queue_request(request)
     assert "disclaimer must be acknowledged" in failed.args[0]
-    with qtbot.waitSignal(service.jobs_loaded, timeout=MODEL_WAIT_MS) as loaded:
-        service.load_jobs()
+    with qtbot.waitSignal(inference_service.jobs_loaded, timeout=MODEL_WAIT_MS) as loaded:
+        inference_service.load_jobs()
     assert loaded.args[0] == []
