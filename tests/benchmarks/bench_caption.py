@@ -37,47 +37,20 @@ from typing import Any
 from tests.benchmarks.bench_scan import build_library, machine_description, print_table, verdict
 
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "photo-annotator-bench-caption"
-MODEL_VERSION = 1  # bump when the generated model folder changes
-VOCAB_SIZE = 30524  # BLIP-base's BERT vocabulary, [DEC] included
+MODEL_VERSION = 2  # bump when the generated model folder changes
 CPU_TARGET, CUDA_TARGET = 1.5, 4.0
 
 
 def build_blip_base(folder: Path, new_tokens: int) -> Path:
-    """A BLIP-base model folder with random weights, saved like a hub download (safetensors)."""
-    import torch
-    from transformers import (
-        BertTokenizerFast,
-        BlipConfig,
-        BlipForConditionalGeneration,
-        BlipImageProcessorPil,
-        BlipProcessor,
-        BlipTextConfig,
-        BlipVisionConfig,
-    )
+    """A BLIP-base model folder with random weights, saved like a hub download (safetensors): the tests'
+    builder at BLIP-base size (built once, reused while the stamp matches)."""
+    from tests.tiny_models.blip import blip
 
     stamp = folder / "bench-model.txt"
     if stamp.is_file() and stamp.read_text() == f"{MODEL_VERSION} {new_tokens}":
         return folder
     print(f"building a random-weight BLIP-base model in {folder} ...", flush=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(0)
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[DEC]"]
-    words = [f"w{i}" for i in range(VOCAB_SIZE - len(specials))]
-    vocab_file = folder / "vocab.txt"
-    vocab_file.write_text("\n".join(specials + words) + "\n")
-    tokenizer = BertTokenizerFast(str(vocab_file), bos_token="[DEC]")
-    processor = BlipProcessor(image_processor=BlipImageProcessorPil(size={"height": 384, "width": 384}),
-                              tokenizer=tokenizer)
-    # The library's defaults are BLIP-base: ViT-B/16 at 384 px, 12-layer BERT-base decoder.
-    text = BlipTextConfig(vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id,
-                          pad_token_id=tokenizer.pad_token_id, sep_token_id=tokenizer.sep_token_id,
-                          eos_token_id=tokenizer.sep_token_id)
-    config = BlipConfig(text_config=text.to_dict(), vision_config=BlipVisionConfig().to_dict())
-    model = BlipForConditionalGeneration(config)
-    model.generation_config.min_new_tokens = new_tokens
-    model.generation_config.max_new_tokens = new_tokens
-    model.save_pretrained(folder)
-    processor.save_pretrained(folder)
+    blip(folder, image_size=384, min_new_tokens=new_tokens, max_new_tokens=new_tokens, base_size=True)
     stamp.write_text(f"{MODEL_VERSION} {new_tokens}")
     return folder
 
