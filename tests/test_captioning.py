@@ -16,12 +16,12 @@ from desktop_app.captioning.engine import CaptionEngine, WorkItem
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption, store_ai_captions
 from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewState, RevisionAction
-from desktop_app.cli.main import main
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, CaptionResult
 from desktop_app.plugin_api.hf import ModelNotAvailableError
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from plugins.encoder_decoder import EncoderDecoderCaptioner
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 
 @pytest.fixture
@@ -229,13 +229,6 @@ def test_a_batch_stores_like_one_by_one(scanner, catalogue, library: Path) -> No
 
 
 # --- the command line ------------------------------------------------------------------------------
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
-
 
 def test_caption_command_stores_drafts_with_confidence(
     vit_gpt2_folder: Path, photos: list[Path], db_path: Path, capsys: pytest.CaptureFixture[str]

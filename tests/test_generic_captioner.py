@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from desktop_app.captioning.engine import CaptionEngine, WorkItem
-from desktop_app.cli.main import main
 from desktop_app.plugin_api.hf import ModelLoadError, ModelNotAvailableError
 from desktop_app.plugin_registry import load_plugins
 from plugins.generic import FLORENCE_TASKS, GenericCaptioner
 from tests import photo_files
+from tests.cli_helpers import run_cli
 from tests.tiny_models.florence2 import FLORENCE_SPECIALS
 
 PREFIX = "a photography of"
@@ -188,13 +188,6 @@ def test_registered_as_the_generic_captioner_and_runs_in_the_engine(florence2_fo
     engine.unload()
     assert [o.item.key for o in outcomes] == [p.name for p in paths]
     assert all(o.error is None and o.result.text and o.result.prompt == "<OCR>" for o in outcomes)
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.mark.parametrize(("model", "prompt", "stored_prompt"), [

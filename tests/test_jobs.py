@@ -30,13 +30,13 @@ from desktop_app.catalogue.models import (
     JobState,
     Photo,
 )
-from desktop_app.cli.main import main
 from desktop_app.jobs import store
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobEvents, JobRunner, Progress
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, CaptionResult
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 OPTIONS = {"max_new_tokens": 6}
@@ -294,13 +294,6 @@ def test_a_job_whose_process_died_is_queued_again_and_repeat_offenders_fail(
                                                     .order_by(JobItem.id))]
         assert states == [JobItemState.DONE, JobItemState.PENDING, JobItemState.FAILED]
         assert session.get(Job, job.id).state is JobState.QUEUED
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def test_jobs_commands_list_cancel_and_resume(

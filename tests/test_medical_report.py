@@ -20,12 +20,12 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
-from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_api.captioner import CaptionerKind, InputKind
 from desktop_app.plugin_registry import load_plugins
 from plugins.medical_report import NOTICE, MedicalReportCaptioner, generation_token_ids, tidy_report
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 TOKENS = 8  # short reports keep the tests fast
 # A 16-bit X-ray's window: values below LOW show black, above HIGH white.
@@ -119,13 +119,6 @@ def captioner(vit_gpt2_folder: Path) -> MedicalReportCaptioner:
 @pytest.fixture
 def xrays(tmp_path: Path) -> dict[str, Path]:
     return xray_library(tmp_path / "xrays")
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 # --- the captioner ----------------------------------------------------------------------------------

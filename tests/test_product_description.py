@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from desktop_app.cli.main import main
 from desktop_app.plugin_api.captioner import CaptionerKind
 from desktop_app.plugin_api.hf import ModelLoadError, generate_with_scores
 from desktop_app.plugin_registry import load_plugins
@@ -20,6 +19,7 @@ from plugins.product_description import (
     generation_token_ids,
 )
 from tests import photo_files
+from tests.cli_helpers import run_cli
 from tests.tiny_models.idefics3 import IMAGE_SPECIALS, SPECIALS, row_col_tokens
 
 CUSTOM_PROMPT = "Describe this handmade mug for an online shop in two sentences."
@@ -139,13 +139,6 @@ def test_a_model_of_another_type_is_refused_by_its_config(tmp_path: Path) -> Non
     (folder / "config.json").write_text(json.dumps({"model_type": "smolvlm"}))
     with pytest.raises(ModelLoadError, match="its model type is 'smolvlm'; supported model types: idefics3"):
         ProductDescriptionCaptioner(str(folder)).load("cpu", None)
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def test_caption_command_stores_drafts_with_confidence_and_the_prompt(
