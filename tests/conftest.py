@@ -92,19 +92,17 @@ def inference_service(catalogue: Catalogue) -> Iterator[InferenceService]:
 
 @pytest.fixture
 def open_window(qtbot: QtBot, thumbnails: ThumbnailCache) -> Iterator[Callable[..., MainWindow]]:
-    """Opens main windows, shown at ``size`` (the documented size, as in the README's screenshot); with
-    ``db``, started on that catalogue (and ``folder``) and settled, as at the app's start. Each is shut
-    down at teardown, its threads ended."""
+    """Opens main windows, shown; with ``db``, started on that catalogue (and ``folder``) and settled, as at
+    the app's start. Each is shut down at teardown, its threads ended."""
     from desktop_app.ui.main_window.window import MainWindow
 
     opened: list[MainWindow] = []
 
-    def open_(db: Path | str | None = None, folder: Path | None = None,
-              size: tuple[int, int] = (1400, 900)) -> MainWindow:
+    def open_(db: Path | str | None = None, folder: Path | None = None) -> MainWindow:
         window = MainWindow(thumbnails)
         qtbot.addWidget(window)
         opened.append(window)
-        window.resize(*size)
+        window.resize(1400, 900)  # the documented size (the README's screenshot)
         window.show()
         if db is not None:
             open_and_settle(qtbot, window, db, folder)
