@@ -328,8 +328,9 @@ def test_the_notice_is_stored_and_shown_by_caption_show_and_photos(
 def test_the_detail_pane_shows_the_notice_under_the_report(
     qtbot: QtBot, catalogue: Catalogue, scanner: Scanner, xrays: dict[str, Path]
 ) -> None:
-    from desktop_app.ui.widgets.detail.pane import DetailPane
     from PySide6.QtWidgets import QLabel
+
+    from desktop_app.ui.widgets.detail.pane import DetailPane
 
     scanner.scan(xrays["mono2"].parent.parent)
     with catalogue.write() as session:
