@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.cli.main import main
 from tests import photo_files
+from tests.cli_helpers import run_cli
 from tests.test_scanner import make_bad_corpus
 
 
@@ -29,10 +29,8 @@ class Result:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], db_path: Path):
     def run(*args: str) -> Result:
-        with pytest.raises(SystemExit) as exit_info:
-            main([*args, "--db", str(db_path)] if args and args[0] != "--help" else list(args))
-        captured = capsys.readouterr()
-        return Result(exit_info.value.code, captured.out, captured.err)
+        catalogue = ["--db", str(db_path)] if args and args[0] != "--help" else []
+        return Result(*run_cli(capsys, *args, *catalogue))
 
     return run
 

@@ -28,6 +28,7 @@ from desktop_app.search.vector_store import PHOTOS, from_blob
 from plugins.clip import ClipEmbedder
 from plugins.minilm import MiniLMEmbedder
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 # None shares a word with "puppy"; only the first is about a dog.
@@ -387,10 +388,7 @@ def test_embed_command(catalogue: Catalogue, album: dict[str, int], photo_librar
     import json
 
     def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as exit_info:
-            main(["embed", *args, "--db", str(db_path)])
-        captured = capsys.readouterr()
-        return exit_info.value.code, captured.out, captured.err
+        return run_cli(capsys, "embed", *args, "--db", str(db_path))
 
     status, out, _err = run("--json", "--device", "cpu")
     assert status == 0
@@ -413,11 +411,8 @@ def test_search_command_finds_photos_by_their_pixels(
     import json
 
     def run(*args: str) -> tuple[int, list[dict], str]:
-        with pytest.raises(SystemExit) as exit_info:
-            main([*args, "--db", str(db_path)])
-        captured = capsys.readouterr()
-        lines = [json.loads(line) for line in captured.out.splitlines() if line.startswith("{")]
-        return exit_info.value.code, lines, captured.err
+        code, out, err = run_cli(capsys, *args, "--db", str(db_path))
+        return code, [json.loads(line) for line in out.splitlines() if line.startswith("{")], err
 
     clip_options = ["--embedder", "clip", "--model", str(clip_folder), "--device", "cpu"]
     status, _hits, err = run("search", "a dog", "--mode", "image", *clip_options)

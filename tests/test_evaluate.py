@@ -17,7 +17,6 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, set_review_state
 from desktop_app.catalogue.models import CaptionOrigin, ReviewState
 from desktop_app.catalogue.photos import find_photo
-from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_api.hf import hub_cache_dir
 from desktop_app.plugin_registry import load_plugins
@@ -25,6 +24,7 @@ from desktop_app.training.dataset import Pair, approved_pairs, split
 from desktop_app.training.evaluate import Split, evaluate, validation_loss
 from desktop_app.training.metrics import METRICS, SIMPLE_TOKENIZER, SPICE_NOTE, caption_metrics
 from tests import photo_files
+from tests.cli_helpers import run_cli
 from tests.tiny_models.blip import blip
 from tests.tiny_models.florence2 import florence2
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
@@ -181,10 +181,7 @@ def test_validation_loss_is_a_per_token_mean_whatever_the_batches(build, tmp_pat
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], db_path: Path):
     def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as exit_info:
-            main([*args, "--db", str(db_path), "--device", "cpu", "--dtype", "float32"])
-        captured = capsys.readouterr()
-        return exit_info.value.code, captured.out, captured.err
+        return run_cli(capsys, *args, "--db", str(db_path), "--device", "cpu", "--dtype", "float32")
 
     return run
 

@@ -14,10 +14,10 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, edit_caption, set_review_state
 from desktop_app.catalogue.models import Caption, CaptionOrigin, CaptionRevision, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, find_photo
-from desktop_app.cli.main import main
 from desktop_app.exports import ExportFormat, export
 from desktop_app.library.scanner import Scanner
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 
 def _scan(scanner: Scanner, root: Path, *names: str) -> dict[str, Path]:
@@ -157,10 +157,7 @@ def test_cli_export_output_shows_control_characters(capsys: pytest.CaptureFixtur
     output = tmp_path / "set\x1b[2J"
 
     def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as exit_info:
-            main([*args, "--db", str(db_path)])
-        captured = capsys.readouterr()
-        return exit_info.value.code, captured.out, captured.err
+        return run_cli(capsys, *args, "--db", str(db_path))
 
     code, out, err = run("export", "--format", "hf-imagefolder", "--output", str(output))
     assert code == 0, err

@@ -22,11 +22,11 @@ from desktop_app import atomic_files, locations
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.photos import PhotoQuery, find_photo
-from desktop_app.cli.main import main
 from desktop_app.exports import ExportError, ExportFormat, export
 from desktop_app.exports import files as export_files
 from desktop_app.library.scanner import Scanner
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 FILE_FORMATS = [ExportFormat.CSV, ExportFormat.JSONL, ExportFormat.COCO]
 
@@ -50,10 +50,7 @@ def _digest(path: Path) -> str:
 
 
 def _cli(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main([*args, "--db", str(db_path)])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+    return run_cli(capsys, *args, "--db", str(db_path))
 
 
 # -- 1. the catalogue, library files and the cache are never outputs ---------------------------------

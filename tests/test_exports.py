@@ -15,11 +15,11 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, set_review_state
 from desktop_app.catalogue.models import CaptionOrigin, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, find_photo
-from desktop_app.cli.main import main
 from desktop_app.exports import HF_EXTENSIONS, ExportError, ExportFormat, export
 from desktop_app.exports import writers as export_writers
 from desktop_app.library.scanner import Scanner
 from tests import photo_files
+from tests.cli_helpers import run_cli
 
 UNICODE = "北京的长城 — café crème brûlée, naïve señor 📷🌅"
 TRICKY = 'He said "cheese", then left,\nand a second line; a tab\there'
@@ -357,10 +357,7 @@ def _ids(catalogue: Catalogue, corpus: Corpus, *names: str) -> tuple[int, ...]:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], db_path: Path):
     def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as exit_info:
-            main([*args, "--db", str(db_path)])
-        captured = capsys.readouterr()
-        return exit_info.value.code, captured.out, captured.err
+        return run_cli(capsys, *args, "--db", str(db_path))
 
     return run
 

@@ -14,13 +14,12 @@ from sqlalchemy import select
 from desktop_app.catalogue.captions import add_caption, edit_caption, set_review_state
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, photo_json, photo_with_history
-from desktop_app.cli.main import main
 from desktop_app.library.metadata import write
 from desktop_app.library.metadata.fields import UTF8_CHARSET
 from desktop_app.library.metadata.read import read_file_metadata, read_iptc
 from desktop_app.library.metadata.report import WriteStatus
 from desktop_app.library.metadata.write import write_metadata
-from tests import photo_files
+from tests import cli_helpers, photo_files
 
 CAPTION = "Zoë's dog 🐕 in 北京, café crème"
 REVIEWER = "Zoë Reviewer"
@@ -424,10 +423,7 @@ def test_formats_without_embedded_metadata_are_skipped_with_a_reason(
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main([*args, "--db", str(db_path)])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+    return cli_helpers.run_cli(capsys, *args, "--db", str(db_path))
 
 
 def test_write_metadata_command(scanner, catalogue, db_path: Path, tmp_path: Path, capsys) -> None:

@@ -44,9 +44,9 @@ from desktop_app.catalogue.models import (
     ReviewState,
     RevisionAction,
 )
-from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
 from tests import photo_files
+from tests.cli_helpers import run_cli
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 MODEL = "tiny-blip"
@@ -394,10 +394,7 @@ class Ran:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], db_path: Path) -> Callable[..., Ran]:
     def run(*args: str) -> Ran:
-        with pytest.raises(SystemExit) as exit_info:
-            main([*args, "--db", str(db_path)])
-        captured = capsys.readouterr()
-        return Ran(exit_info.value.code, captured.out, captured.err)
+        return Ran(*run_cli(capsys, *args, "--db", str(db_path)))
 
     return run
 

@@ -16,7 +16,7 @@ from desktop_app.cli.main import main
 from desktop_app.library import inspection
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from tests import photo_files
+from tests import cli_helpers, photo_files
 
 
 def photo_at(catalogue, name: str) -> Photo:
@@ -41,10 +41,7 @@ def same_size_edit(path: Path, old: bytes, new: bytes) -> None:
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main([*args, "--db", str(db_path)])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+    return cli_helpers.run_cli(capsys, *args, "--db", str(db_path))
 
 
 def count_opens(monkeypatch: pytest.MonkeyPatch) -> list[str]:

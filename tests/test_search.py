@@ -13,12 +13,11 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import edit_caption
 from desktop_app.catalogue.models import Caption, Embedding
 from desktop_app.catalogue.photos import find_photo
-from desktop_app.cli.main import main
 from desktop_app.library.scanner import Scanner
 from desktop_app.search import service
 from desktop_app.search.results import Matched, SearchHit
 from desktop_app.search.service import RRF_K, fuse
-from tests import photo_files
+from tests import cli_helpers, photo_files
 
 
 def hit(photo_id: int, snippet: str | None = None) -> SearchHit:
@@ -74,10 +73,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tu
 
 
 def run_text(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--db", str(db_path), *args])  # first: a query may end with `-- -word`
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+    return cli_helpers.run_cli(capsys, "--db", str(db_path), *args)  # first: a query may end with `-- -word`
 
 
 def names(hits: list[dict]) -> list[str]:
