@@ -13,6 +13,7 @@ from desktop_app.plugin_api.hf import ModelLoadError, ModelNotAvailableError
 from desktop_app.plugin_registry import load_plugins
 from plugins.generic import FLORENCE_TASKS, GenericCaptioner
 from tests import photo_files
+from tests.caption_results import assert_scored
 from tests.cli_helpers import run_cli
 from tests.tiny_models.florence2 import FLORENCE_SPECIALS
 
@@ -55,11 +56,7 @@ def test_a_batch_captions_like_one_by_one_with_scores(loaded: dict[str, GenericC
             [t.probability for t in single.token_scores], rel=1e-2)  # large random weights amplify rounding
     assert len({r.text for r in batch}) > 1  # the captions depend on the image
     for result in batch:
-        assert result.text and result.text == result.text.strip()
-        assert 0 < result.confidence <= 1
-        assert result.token_scores and all(0 < t.probability <= 1 for t in result.token_scores)
-        assert result.confidence == pytest.approx(
-            sum(t.probability for t in result.token_scores) / len(result.token_scores))
+        assert_scored(result)
         assert result.model_id == captioner.model
         assert not any(token in result.text for token in FORBIDDEN)
     if model == "florence2":

@@ -19,6 +19,7 @@ from plugins.product_description import (
     generation_token_ids,
 )
 from tests import photo_files
+from tests.caption_results import assert_scored
 from tests.cli_helpers import run_cli
 from tests.tiny_models.idefics3 import IMAGE_SPECIALS, SPECIALS, row_col_tokens
 
@@ -75,11 +76,7 @@ def test_a_batch_describes_like_one_by_one_with_left_padding(
             [t.probability for t in single.token_scores], rel=1e-3)
     assert len({r.text for r in batch}) > 1  # the descriptions depend on the image
     for result in batch:
-        assert result.text and result.text == result.text.strip()
-        assert 0 < result.confidence <= 1
-        assert result.token_scores and all(0 < t.probability <= 1 for t in result.token_scores)
-        assert result.confidence == pytest.approx(
-            sum(t.probability for t in result.token_scores) / len(result.token_scores))
+        assert_scored(result)
         assert result.model_id == str(idefics3_folder) and result.prompt == DEFAULT_PROMPT
         assert result.notice is None
 
