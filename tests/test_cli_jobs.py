@@ -20,7 +20,8 @@ from desktop_app.jobs import store
 from desktop_app.jobs.checks import ModelFolderError, OptionError, check_caption_job
 from desktop_app.plugin_registry import load_plugins
 from tests import photo_files, test_jobs, test_training
-from tests.test_jobs import _done_items, make_runner, run_cli
+from tests.cli_helpers import run_cli
+from tests.test_jobs import _done_items, make_runner
 
 # The job tests' fixtures: ten photos (the tiny models are conftest.py's).
 shoot, photo_ids = test_jobs.shoot, test_jobs.photo_ids
