@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from desktop_app.catalogue import Catalogue, migrate
+from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue import open_catalogue as _open
 
 
@@ -21,4 +21,6 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, create: bool = T
 
 def schema_revision(catalogue: Catalogue) -> str | None:
     """The catalogue's schema revision (the newest once opened writable: opening upgrades it)."""
+    from desktop_app.catalogue import migrate  # alembic: only when asked, not for the window's start
+
     return migrate.current_revision(catalogue.engine)

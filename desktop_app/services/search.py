@@ -4,18 +4,15 @@ photos with an embedder plugin (`embed`, before a large catalogue's first search
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.plugin_api.embedder import Modality, load_embedder
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
-from desktop_app.search.embedding import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_PHOTO_BATCH_SIZE,
-    EmbedReport,
-    embed_captions,
-    embed_photos,
-)
 from desktop_app.search.service import DEFAULT_EMBEDDER, SearchError, SearchService
+
+if TYPE_CHECKING:
+    from desktop_app.search.embedding import EmbedReport
 
 Progress = Callable[[int, int], None]
 
@@ -39,6 +36,14 @@ def embed(catalogue: Catalogue, embedder_id: str, *, model: str | None = None, d
           registry: PluginRegistry | None = None) -> EmbedReport:
     """Embed every caption (``photos``: every photo's pixels) without a current vector of the embedder's
     model; vectors of other models stay. TextOnlyEmbedder when it cannot embed photos."""
+    # numpy and the vector modules load here, not when the app's search thread starts.
+    from desktop_app.search.embedding import (
+        DEFAULT_BATCH_SIZE,
+        DEFAULT_PHOTO_BATCH_SIZE,
+        embed_captions,
+        embed_photos,
+    )
+
     prototype = (registry or load_plugins()).get_embedder(embedder_id)
     if photos and Modality.IMAGE not in prototype.modalities:
         raise TextOnlyEmbedder(f"embedder {embedder_id} embeds text only; --photos needs an image-text "
