@@ -17,11 +17,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -35,6 +33,7 @@ from desktop_app.services.models import check_caption, default_model
 from desktop_app.settings import Settings, model_folder_problem
 from desktop_app.ui.dialogs.disclaimer import needs_acknowledgement
 from desktop_app.ui.widgets.job_panel import muted
+from desktop_app.ui.widgets.path_row import path_row
 from desktop_app.ui.wording import plural, sentence
 from desktop_app.ui.workers.inference import CaptionRequest
 
@@ -109,14 +108,10 @@ class CaptionDialog(QDialog):
         self.notice.setObjectName("captionerNotice")
         self.notice.setWordWrap(True)
         model_form.addRow("", self.notice)
-        model_row = QHBoxLayout()
         self.model_edit = QLineEdit()
         self.model_edit.setToolTip("A model on the Hugging Face hub (org/name) or a local model folder")
-        self.browse_button = QPushButton("Browse…")
-        self.browse_button.setToolTip("Use a model folder on this computer")
-        self.browse_button.clicked.connect(self._browse)
-        model_row.addWidget(self.model_edit, 1)
-        model_row.addWidget(self.browse_button)
+        model_row, self.browse_button = path_row(self.model_edit, self._browse,
+                                                 "Use a model folder on this computer")
         model_form.addRow("Model:", model_row)
         layout.addWidget(model_box)
 

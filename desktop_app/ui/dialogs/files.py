@@ -16,17 +16,16 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.catalogue.photos import PhotoQuery
+from desktop_app.ui.widgets.path_row import path_row
 from desktop_app.ui.wording import plural
 
 EXPORT_FORMATS: list[tuple[str, str, str]] = [  # label, format id, default file name
@@ -126,11 +125,7 @@ class ExportDialog(QDialog):
         self.approved_box.setChecked(True)
         form.addRow("", self.approved_box)
         self.output_edit = QLineEdit(str(Path.home() / EXPORT_FORMATS[0][2]))
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.output_edit, 1)
-        row.addWidget(browse)
+        row, _browse = path_row(self.output_edit, self._browse)
         form.addRow("Save to:", row)
         self.force_box = QCheckBox("Replace it if it exists")
         form.addRow("", self.force_box)

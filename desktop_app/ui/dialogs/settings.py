@@ -52,6 +52,7 @@ from desktop_app.settings import (
     model_folder_problem,
     save_settings,
 )
+from desktop_app.ui.widgets.path_row import path_row
 from desktop_app.ui.wording import sentence
 
 DTYPE_LABELS = {
@@ -155,12 +156,8 @@ class SettingsDialog(QDialog):
             edit = QLineEdit(self.settings.captioner_models.get(captioner.id, ""))
             edit.setPlaceholderText(f"Default: {captioner.default_model}")
             edit.setClearButtonEnabled(True)
-            browse = QPushButton("Browse…")
-            browse.setToolTip(f"Choose a local model folder for {captioner.name}")
-            browse.clicked.connect(lambda _checked=False, c=captioner: self._browse_model(c))
-            line = QHBoxLayout()
-            line.addWidget(edit, 1)
-            line.addWidget(browse)
+            line, _browse = path_row(edit, lambda c=captioner: self._browse_model(c),
+                                     f"Choose a local model folder for {captioner.name}")
             warning = _warning_label()
             self.model_edits[captioner.id] = edit
             self.model_warnings[captioner.id] = warning
@@ -251,11 +248,7 @@ class SettingsDialog(QDialog):
         self.catalogue.setClearButtonEnabled(True)
         self.catalogue_warning = _warning_label()
         self.catalogue.textChanged.connect(self._check_catalogue)
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse_catalogue)
-        line = QHBoxLayout()
-        line.addWidget(self.catalogue, 1)
-        line.addWidget(browse)
+        line, _browse = path_row(self.catalogue, self._browse_catalogue)
 
         if current is None:
             current = resolve_url(None).database or ""

@@ -15,10 +15,8 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind
 from desktop_app.services.models import default_model
 from desktop_app.settings import Settings
+from desktop_app.ui.widgets.path_row import path_row
 
 # Captioners whose model families the trainer knows (VisionEncoderDecoder, BLIP, Florence-2); the
 # trainer checks the actual model's config and refuses others with a one-line reason.
@@ -57,11 +56,7 @@ class TrainDialog(QDialog):
         self.model_edit = QLineEdit()
         form.addRow("Start from model:", self.model_edit)
         self.output_edit = QLineEdit(str(Path.home() / "photo-annotator-models" / "fine-tuned"))
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.output_edit, 1)
-        row.addWidget(browse)
+        row, _browse = path_row(self.output_edit, self._browse)
         form.addRow("Save in:", row)
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 100)
