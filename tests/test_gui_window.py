@@ -171,8 +171,9 @@ def test_the_headings_come_back_with_a_photo(
     open_and_settle(qtbot, window, db_path, library)
     qtbot.waitUntil(lambda: window.detail.photo_id is not None, timeout=WAIT_MS)
 
+    # The selection comes before the photo's details (they load on the catalogue thread): wait for those.
+    qtbot.waitUntil(lambda: heading_shown(window, "No captions yet."), timeout=WAIT_MS)
     assert heading_shown(window, "DETAILS") and heading_shown(window, "CAPTIONS")
-    assert heading_shown(window, "No captions yet.")
 
 
 def test_captioning_offers_fine_tuning_once_the_catalogue_is_open(
