@@ -222,8 +222,10 @@ class BrowseController(WindowController):
         self._update_header()
 
     def _select_row(self, number: int) -> None:
+        """Make row ``number`` the current photo, the only one selected (whatever keys the editor still
+        holds), and so the one the detail pane shows (currentChanged)."""
         index = self.model.index(number)
-        self.grid.setCurrentIndex(index)
+        self.grid.make_current(index)
         self.grid.scrollTo(index)
 
     def _update_header(self) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -373,6 +375,27 @@ class PhotoGrid(QListView):
         self.setMouseTracking(True)
         self.setItemDelegate(ThumbnailDelegate(self))
         self.setFrameShape(QListView.Shape.NoFrame)
+        self._moving = False  # make_current() is moving the current cell
+
+    def make_current(self, index: QModelIndex) -> None:
+        """Make ``index`` the current cell and the only one selected: how the app moves to another photo
+        (the review flow's next and previous photo, a listing that keeps or restores the current one)."""
+        self._moving = True
+        try:
+            self.setCurrentIndex(index)  # through QAbstractItemView: it also moves the Shift anchor
+        finally:
+            self._moving = False
+
+    def selectionCommand(self, index: Index,
+                         event: QEvent | None = None) -> QItemSelectionModel.SelectionFlag:
+        # A move the app makes selects the new current photo alone. Qt would read the modifier keys held
+        # at that moment instead, and the Ctrl of Ctrl+Enter (toggle) or the Ctrl+Shift of
+        # Ctrl+Shift+Backspace (extend), still held when the review thread answers and the next photo is
+        # chosen, left the photo just reviewed selected beside the new one. Keys and clicks in the grid
+        # keep Qt's rules (Shift extends, Ctrl toggles: several photos selected to caption them).
+        if self._moving:
+            return QItemSelectionModel.SelectionFlag.ClearAndSelect
+        return super().selectionCommand(index, event)
 
     def columns(self) -> int:
         """How many cells fit side by side, at the narrowest cell width."""
