@@ -31,6 +31,7 @@ from desktop_app.ui.widgets.job_status import JobStatus
 from desktop_app.ui.widgets.library_list import LibraryList
 from desktop_app.ui.widgets.message_bar import MessageBar
 from desktop_app.ui.widgets.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
+from desktop_app.ui.widgets.status_message import StatusMessage
 from desktop_app.ui.wording import plural, sentence
 from desktop_app.ui.workers.backend import Backend
 from desktop_app.ui.workers.file_tasks import FileTasks
@@ -100,7 +101,7 @@ class MainWindow(QMainWindow):
         self.jobs_dock = parts.jobs_dock(self, self.job_panel)
 
         status = self.statusBar()
-        self.status_text = QLabel()
+        self.status_text = StatusMessage()  # elided to fit; the whole text behind Details…
         status.addWidget(self.status_text, 1)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
