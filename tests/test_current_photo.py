@@ -144,30 +144,20 @@ def test_reject_and_next_selects_the_next_photo_alone(
     assert_one_current_photo(window, "01")
 
 
-def test_approve_keeps_the_photo_current_until_the_filter_drops_it(
-    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
+@pytest.mark.parametrize(("button", "state", "shown"), [
+    ("approve_button", ReviewState.APPROVED, "Approved"),
+    ("reject_button", ReviewState.REJECTED, "Rejected"),
+])
+def test_approve_or_reject_keeps_the_photo_current_until_the_filter_drops_it(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue, button: str, state: ReviewState, shown: str
 ) -> None:
     start_on(qtbot, window, "Needs review")
-    activate(qtbot, window.detail.review_box.approve_button)
-    qtbot.waitUntil(lambda: state_of(catalogue, "00") is ReviewState.APPROVED, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: "Approved" in window.detail.review_box.header.text(), timeout=WAIT_MS)
+    activate(qtbot, getattr(window.detail.review_box, button))
+    qtbot.waitUntil(lambda: state_of(catalogue, "00") is state, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shown in window.detail.review_box.header.text(), timeout=WAIT_MS)
     assert_one_current_photo(window, "00")
 
     relist(qtbot, window, lambda names: "00" not in names)  # the photo shown left the grid: the first
-    qtbot.waitUntil(pane_shows(window, "01"), timeout=WAIT_MS)
-    assert_one_current_photo(window, "01")
-
-
-def test_reject_keeps_the_photo_current_until_the_filter_drops_it(
-    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
-) -> None:
-    start_on(qtbot, window, "Needs review")
-    activate(qtbot, window.detail.review_box.reject_button)
-    qtbot.waitUntil(lambda: state_of(catalogue, "00") is ReviewState.REJECTED, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: "Rejected" in window.detail.review_box.header.text(), timeout=WAIT_MS)
-    assert_one_current_photo(window, "00")
-
-    relist(qtbot, window, lambda names: "00" not in names)
     qtbot.waitUntil(pane_shows(window, "01"), timeout=WAIT_MS)
     assert_one_current_photo(window, "01")
 

@@ -73,10 +73,15 @@ class CaptionEngine:
 
     # -- models ---------------------------------------------------------------------------------------
 
+    def model_for(self, captioner_id: str, model: str | None = None) -> str:
+        """The model a run of ``captioner_id`` uses: ``model``, else the settings' choice for it, else the
+        captioner's default."""
+        return model or self.models.get(captioner_id) or self.registry.get_captioner(captioner_id).model
+
     def captioner(self, captioner_id: str, model: str | None = None) -> Captioner:
         """A loaded captioner, from the cache when this (captioner, model, device) was loaded before."""
         prototype = self.registry.get_captioner(captioner_id)
-        source = model or self.models.get(captioner_id) or prototype.model
+        source = self.model_for(captioner_id, model)
         if self.device in ("auto", None):
             from desktop_app.plugin_api.hf import resolve_device
 

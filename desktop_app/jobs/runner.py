@@ -302,7 +302,7 @@ class JobRunner:
         from desktop_app.training.trainer import TrainSettings, train
 
         prototype = self.engine.registry.get_captioner(captioner_id)
-        captioner = type(prototype)(model=model or self.engine.models.get(captioner_id) or prototype.model)
+        captioner = type(prototype)(model=self.engine.model_for(captioner_id, model))
         self.engine.unload()  # one model at a time on the GPU: the captioning models make room
         pairs = approved_pairs(self.catalogue, options.get("library_ids") or None)
         device = None if self.engine.device in ("auto", None) else self.engine.device

@@ -194,7 +194,7 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
     report = EvaluationReport(captioner_id, chosen, len(pairs))
     seen: set[str] = set()
     for model, is_base in [(model, True) for model in bases] + [(model, False) for model in models or [None]]:
-        source = resolved_model(engine, captioner_id, model)
+        source = engine.model_for(captioner_id, model)
         if source in seen:
             continue  # the base model named again
         seen.add(source)
@@ -218,11 +218,6 @@ def split_pairs(catalogue: Catalogue, chosen: Split, *, library_ids: Sequence[in
     return list(validation if chosen is Split.VALIDATION else train)
 
 
-def resolved_model(engine: CaptionEngine, captioner_id: str, model: str | None) -> str:
-    """The model the engine loads for ``model`` (None: the configured one, else the default)."""
-    return model or engine.models.get(captioner_id) or engine.registry.get_captioner(captioner_id).model
-
-
 def model_label(source: str) -> str:
     """A column heading: a local folder by its name, a hub id as it is."""
     path = Path(source).expanduser()
@@ -234,7 +229,7 @@ def evaluate_model(engine: CaptionEngine, captioner_id: str, model: str | None, 
                    progress: Callable[[int, int], None] | None = None) -> ModelEvaluation:
     """Caption ``pairs``' photos with one model through the engine, score the captions, and compute the
     validation loss of the approved captions."""
-    source = resolved_model(engine, captioner_id, model)
+    source = engine.model_for(captioner_id, model)
     by_id = {pair.photo_id: pair for pair in pairs}
     items = [WorkItem(pair.photo_id, pair.path) for pair in by_id.values()]
     candidates: dict[int, str] = {}
