@@ -46,6 +46,16 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
+@pytest.fixture(scope="session")
+def qapp(qapp: object) -> object:
+    """pytest-qt's application, in English with US formats whatever the machine's locale, as the tests'
+    texts expect (tests/test_translations.py switches to German for its own tests)."""
+    from desktop_app.ui.language import install_language
+
+    install_language(qapp, "en")  # type: ignore[arg-type]
+    return qapp
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "catalogue.db"

@@ -1,11 +1,77 @@
-"""How the window words counts and messages."""
+"""How the window words counts, numbers, dates and messages, in the user's language and locale.
+
+Numbers and dates follow QLocale's default, which ui/language.py sets from the language setting; counted
+nouns are Qt numerus messages (``%Ln``: the count in the locale's digits), so each language gives its own
+singular and plural forms.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 
-def plural(count: int, word: str) -> str:
-    """``1 photo``, ``2,500 photos``."""
-    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+from PySide6.QtCore import QDate, QDateTime, QLocale, QObject, QTime
+
+
+def number(value: float, decimals: int | None = None) -> str:
+    """``2,500`` in English, ``2.500`` in German; with ``decimals``, that many after the point."""
+    locale = QLocale()
+    if decimals is None:
+        return locale.toString(int(value))
+    return locale.toString(float(value), "f", decimals)
+
+
+def date_time(value: datetime) -> str:
+    """A moment in the locale's short date and time format (local time for an aware ``value``)."""
+    local = value.astimezone() if value.tzinfo is not None else value
+    moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def day(value: date) -> str:
+    return QLocale().toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
+
+
+class Counts(QObject):
+    """The counted nouns the window uses inside longer messages ("{photos} found")."""
+
+    def photos(self, count: int) -> str:
+        return self.tr("%Ln photo(s)", "", count)
+
+    def files(self, count: int) -> str:
+        return self.tr("%Ln file(s)", "", count)
+
+    def captions(self, count: int) -> str:
+        return self.tr("%Ln caption(s)", "", count)
+
+    def folders(self, count: int) -> str:
+        return self.tr("%Ln folder(s)", "", count)
+
+    def failures(self, count: int) -> str:
+        return self.tr("%Ln failure(s)", "", count)
+
+
+_COUNTS = Counts()
+
+
+def photos(count: int) -> str:
+    """``1 photo``, ``2,500 photos``; ``1 Foto``, ``2.500 Fotos``."""
+    return _COUNTS.photos(count)
+
+
+def files(count: int) -> str:
+    return _COUNTS.files(count)
+
+
+def captions(count: int) -> str:
+    return _COUNTS.captions(count)
+
+
+def folders(count: int) -> str:
+    return _COUNTS.folders(count)
+
+
+def failures(count: int) -> str:
+    return _COUNTS.failures(count)
 
 
 def sentence(message: str) -> str:

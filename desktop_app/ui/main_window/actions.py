@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
@@ -26,6 +27,10 @@ class MainAction(StrEnum):
     EXPORT = "export"
     SETTINGS = "settings"
     QUIT = "quit"
+    LARGER_THUMBNAILS = "larger_thumbnails"
+    SMALLER_THUMBNAILS = "smaller_thumbnails"
+    DEFAULT_THUMBNAILS = "default_thumbnails"
+    FULL_PREVIEW = "full_preview"
 
 
 @dataclass(frozen=True)
@@ -35,35 +40,76 @@ class ActionSpec:
     shortcut: QKeySequence.StandardKey | str | None = None
     icon: QStyle.StandardPixmap | None = None
     role: QAction.MenuRole | None = None
+    more_shortcuts: tuple[str, ...] = ()  # after ``shortcut``, e.g. Ctrl+= beside Ctrl++
 
 
+# Texts in English, marked for lupdate; create_action translates them (the translator is installed after
+# this module is imported).
 SPECS: dict[MainAction, ActionSpec] = {
-    MainAction.ADD_FOLDER: ActionSpec("Add Folder…", "Add a folder of photos as a library (Ctrl+O)",
-                                      QKeySequence.StandardKey.Open, Pixmap.SP_FileDialogNewFolder),
-    MainAction.RESCAN: ActionSpec("Rescan", "Look for new, changed and deleted files in this library (F5)",
-                                  QKeySequence.StandardKey.Refresh, Pixmap.SP_BrowserReload),
-    MainAction.REMOVE_LIBRARY: ActionSpec("Remove Library…",
-                                          "Forget this library and its captions; no file is touched",
-                                          icon=Pixmap.SP_TrashIcon),
-    MainAction.FIND: ActionSpec("Search Captions", shortcut=QKeySequence.StandardKey.Find),
-    MainAction.CAPTION: ActionSpec("Caption…", "Caption the selected photos, or a whole folder, with an AI "
-                                   "model (Ctrl+Shift+C)", "Ctrl+Shift+C", Pixmap.SP_MediaPlay),
-    MainAction.TRAIN: ActionSpec("Fine-tune a Captioner…", "Teach a captioner your collection's words from "
-                                 "the approved captions (runs as a job)"),
-    MainAction.UNLOAD_MODELS: ActionSpec("Unload Models", "Free the memory the captioning models hold "
-                                         "(they load again when needed)"),
-    MainAction.EMBED: ActionSpec("Prepare Search by Meaning", "Embed every caption not embedded yet, so "
-                                 "that searches by meaning find it (captions edited later are embedded as "
-                                 "you search)"),
-    MainAction.WRITE_METADATA: ActionSpec("Write Captions to Files…", "Write approved captions into the "
-                                          "photos' metadata (XMP, IPTC, EXIF) or XMP sidecars, for digiKam, "
-                                          "Lightroom and others"),
-    MainAction.EXPORT: ActionSpec("Export Captions…",
-                                  "Export captions as CSV, JSON Lines, COCO or a Hugging Face dataset"),
-    MainAction.SETTINGS: ActionSpec("Settings…", shortcut=QKeySequence.StandardKey.Preferences,
+    MainAction.ADD_FOLDER: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Add Folder…"),
+        QT_TRANSLATE_NOOP("MainAction", "Add a folder of photos as a library (Ctrl+O)"),
+        QKeySequence.StandardKey.Open, Pixmap.SP_FileDialogNewFolder),
+    MainAction.RESCAN: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Rescan"),
+        QT_TRANSLATE_NOOP("MainAction", "Look for new, changed and deleted files in this library (F5)"),
+        QKeySequence.StandardKey.Refresh, Pixmap.SP_BrowserReload),
+    MainAction.REMOVE_LIBRARY: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Remove Library…"),
+        QT_TRANSLATE_NOOP("MainAction", "Forget this library and its captions; no file is touched"),
+        icon=Pixmap.SP_TrashIcon),
+    MainAction.FIND: ActionSpec(QT_TRANSLATE_NOOP("MainAction", "Search Captions"),
+                                shortcut=QKeySequence.StandardKey.Find),
+    MainAction.CAPTION: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Caption…"),
+        QT_TRANSLATE_NOOP("MainAction", "Caption the selected photos, or a whole folder, with an AI "
+                                        "model (Ctrl+Shift+C)"),
+        "Ctrl+Shift+C", Pixmap.SP_MediaPlay),
+    MainAction.TRAIN: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Fine-tune a Captioner…"),
+        QT_TRANSLATE_NOOP("MainAction", "Teach a captioner your collection's words from the approved "
+                                        "captions (runs as a job)")),
+    MainAction.UNLOAD_MODELS: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Unload Models"),
+        QT_TRANSLATE_NOOP("MainAction", "Free the memory the captioning models hold (they load again "
+                                        "when needed)")),
+    MainAction.EMBED: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Prepare Search by Meaning"),
+        QT_TRANSLATE_NOOP("MainAction", "Embed every caption not embedded yet, so that searches by "
+                                        "meaning find it (captions edited later are embedded as you "
+                                        "search)")),
+    MainAction.WRITE_METADATA: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Write Captions to Files…"),
+        QT_TRANSLATE_NOOP("MainAction", "Write approved captions into the photos' metadata (XMP, IPTC, "
+                                        "EXIF) or XMP sidecars, for digiKam, Lightroom and others")),
+    MainAction.EXPORT: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Export Captions…"),
+        QT_TRANSLATE_NOOP("MainAction", "Export captions as CSV, JSON Lines, COCO or a Hugging Face "
+                                        "dataset")),
+    MainAction.SETTINGS: ActionSpec(QT_TRANSLATE_NOOP("MainAction", "Settings…"),
+                                    shortcut=QKeySequence.StandardKey.Preferences,
                                     role=QAction.MenuRole.PreferencesRole),
-    MainAction.QUIT: ActionSpec("Quit", shortcut=QKeySequence.StandardKey.Quit,
-                                role=QAction.MenuRole.QuitRole),
+    MainAction.QUIT: ActionSpec(QT_TRANSLATE_NOOP("MainAction", "Quit"),
+                                shortcut=QKeySequence.StandardKey.Quit, role=QAction.MenuRole.QuitRole),
+    # Ctrl+= too: the same key as Ctrl++ without Shift on most keyboards.
+    MainAction.LARGER_THUMBNAILS: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Larger Thumbnails"),
+        QT_TRANSLATE_NOOP("MainAction", "Show larger thumbnails (Ctrl+Plus, or Ctrl+wheel over the "
+                                        "grid)"),
+        QKeySequence.StandardKey.ZoomIn, more_shortcuts=("Ctrl+=",)),
+    MainAction.SMALLER_THUMBNAILS: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Smaller Thumbnails"),
+        QT_TRANSLATE_NOOP("MainAction", "Show smaller thumbnails (Ctrl+Minus, or Ctrl+wheel over the "
+                                        "grid)"),
+        QKeySequence.StandardKey.ZoomOut),
+    MainAction.DEFAULT_THUMBNAILS: ActionSpec(QT_TRANSLATE_NOOP("MainAction", "Default Thumbnail Size"),
+                                              shortcut="Ctrl+0"),
+    MainAction.FULL_PREVIEW: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Full-Window Preview"),
+        QT_TRANSLATE_NOOP("MainAction", "Show the current photo filling the window (F11, or Space in "
+                                        "the grid); arrow keys go through the photos, Esc returns to "
+                                        "the grid"),
+        "F11"),
 }
 # Disabled until the catalogue is open; those needing a library, until one is listed.
 NEEDS_CATALOGUE = (MainAction.ADD_FOLDER, MainAction.CAPTION, MainAction.TRAIN, MainAction.EMBED,
@@ -72,13 +118,13 @@ NEEDS_LIBRARY = (MainAction.RESCAN, MainAction.REMOVE_LIBRARY)
 
 
 def create_action(parent: QWidget, spec: ActionSpec) -> QAction:
-    action = QAction(spec.text, parent)
+    action = QAction(QCoreApplication.translate("MainAction", spec.text), parent)
     if spec.icon is not None:
         action.setIcon(parent.style().standardIcon(spec.icon))
     if spec.shortcut is not None:
-        action.setShortcut(QKeySequence(spec.shortcut))
+        action.setShortcuts([QKeySequence(spec.shortcut), *map(QKeySequence, spec.more_shortcuts)])
     if spec.tip:
-        action.setToolTip(spec.tip)
+        action.setToolTip(QCoreApplication.translate("MainAction", spec.tip))
     if spec.role is not None:
         action.setMenuRole(spec.role)
     return action

@@ -11,13 +11,14 @@ import os
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, display_path
 from desktop_app.jobs.runner import ItemDone
+from desktop_app.ui import wording
 from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.main_window.search import SearchController
 from desktop_app.ui.widgets.detail.pane import DetailPane
@@ -25,11 +26,12 @@ from desktop_app.ui.widgets.grid_header import GridHeader
 from desktop_app.ui.widgets.image_loading import PreviewLoader
 from desktop_app.ui.widgets.library_list import LibraryList
 from desktop_app.ui.widgets.photo_grid import PhotoGrid, PhotoListModel
-from desktop_app.ui.wording import plural
 from desktop_app.ui.workers.backend import Backend, LibrarySummary, PhotoRow
 
-NO_LIBRARY_TEXT = "No photos yet.\n\nAdd a folder of photos: File > Add Folder… (Ctrl+O)"
-NOTHING_SHOWN_TEXT = "No photos to show here.\n\nChoose another filter, search or folder."
+NO_LIBRARY_TEXT = QT_TRANSLATE_NOOP("BrowseController",
+                                    "No photos yet.\n\nAdd a folder of photos: File > Add Folder… (Ctrl+O)")
+NOTHING_SHOWN_TEXT = QT_TRANSLATE_NOOP("BrowseController",
+                                       "No photos to show here.\n\nChoose another filter, search or folder.")
 
 
 class BrowseController(WindowController):
@@ -138,7 +140,7 @@ class BrowseController(WindowController):
             if row.caption_state is ReviewState.DRAFT and row.status is PhotoStatus.OK:  # others: read-only
                 self._select_row(number)
                 return True
-        self.status.emit("No photo after this one needs review in this view")
+        self.status.emit(self.tr("No photo after this one needs review in this view"))
         return False
 
     @Slot(int)
@@ -159,7 +161,7 @@ class BrowseController(WindowController):
             self._request = 0  # no request has id 0: answers to earlier ones are dropped
             self._complete = True
             self.model.set_rows([])
-            self.detail.clear(NO_LIBRARY_TEXT)
+            self.detail.clear(self.tr(NO_LIBRARY_TEXT))
             self._update_header()
             return
         self._complete = False
@@ -216,7 +218,7 @@ class BrowseController(WindowController):
                 if self.model.rowCount():
                     self._select_row(0)
                 else:
-                    self.detail.clear(NOTHING_SHOWN_TEXT)
+                    self.detail.clear(self.tr(NOTHING_SHOWN_TEXT))
         elif self._reselect is None and not self.selected_row() and self.model.rowCount():
             self._select_row(0)
         self._update_header()
@@ -232,7 +234,7 @@ class BrowseController(WindowController):
         library = self.libraries.library(self.libraries.selected_id())
         header = self.header
         if library is None:
-            header.library_title.setText("No library" if not self.libraries.libraries() else "")
+            header.library_title.setText(self.tr("No library") if not self.libraries.libraries() else "")
             header.photo_count.setText("")
             self.title_changed.emit("")
             return
@@ -243,16 +245,17 @@ class BrowseController(WindowController):
         shown = self.model.rowCount()
         query = self.photo_query()
         if not self._complete and not shown:
-            count = "Loading…"
+            count = self.tr("Loading…")
         elif query.review is None and query.captioner is None and query.text is None and not folder:
-            count = plural(shown, "photo")
+            count = wording.photos(shown)
         else:
-            count = f"{shown:,} of {plural(library.photos, 'photo')}"
+            count = self.tr("{shown} of {photos}").format(shown=wording.number(shown),
+                                                          photos=wording.photos(library.photos))
         problems = []
         if library.errors:
-            problems.append(f"{library.errors:,} cannot be read")
+            problems.append(self.tr("{count} cannot be read").format(count=wording.number(library.errors)))
         if library.missing:
-            problems.append(f"{library.missing:,} missing")
+            problems.append(self.tr("{count} missing").format(count=wording.number(library.missing)))
         header.photo_count.setText(" · ".join([count, *problems]))
 
     # -- the current photo -----------------------------------------------------------------------

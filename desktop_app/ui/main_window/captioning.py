@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QWidget
 
@@ -24,7 +24,8 @@ from desktop_app.ui.wording import sentence
 from desktop_app.ui.workers.inference import CaptionRequest, InferenceService
 from desktop_app.ui.workers.search import SearchRunner
 
-NO_CAPTIONER = "no captioner is installed: see photo-annotator plugins"
+NO_CAPTIONER = QT_TRANSLATE_NOOP("CaptionController",
+                                 "No captioner is installed: see photo-annotator plugins")
 
 
 class CaptionController(WindowController):
@@ -57,7 +58,7 @@ class CaptionController(WindowController):
         _query, label, folder = self._location()
         captioners = list(self._registry().captioners.values())
         if not captioners:
-            self.error.emit(NO_CAPTIONER)
+            self.error.emit(self.tr(NO_CAPTIONER))
             return None
         dialog = CaptionDialog(captioners, load_settings(), photo_ids=self._selection(),
                                folder=folder, folder_label=label or None, parent=self._parent)
@@ -71,7 +72,7 @@ class CaptionController(WindowController):
         query, label, _folder = self._location()
         captioners = list(self._registry().captioners.values())
         if not captioners:
-            self.error.emit(NO_CAPTIONER)
+            self.error.emit(self.tr(NO_CAPTIONER))
             return None
         dialog = TrainDialog(captioners, load_settings(), query.library_id if query else None, label,
                              parent=self._parent)
@@ -93,7 +94,7 @@ class CaptionController(WindowController):
     def _queue(self, request: CaptionRequest) -> None:
         if request.needs_disclaimer:
             if not confirm_disclaimer(self._parent, self._registry().get_captioner(request.captioner_id)):
-                self.status.emit("Not queued: the disclaimer was not acknowledged")
+                self.status.emit(self.tr("Not queued: the disclaimer was not acknowledged"))
                 return
             request = request.acknowledged()
         self.inference.queue_request(request)

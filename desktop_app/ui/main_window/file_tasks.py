@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -17,12 +17,15 @@ from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.wording import sentence
 from desktop_app.ui.workers.file_tasks import FileTasks
 
-REPORT_TITLES = {"preview": "What would change", "write-metadata": "Captions written to files"}
+REPORT_TITLES = {"preview": QT_TRANSLATE_NOOP("FileTaskController", "What would change"),
+                 "write-metadata": QT_TRANSLATE_NOOP("FileTaskController", "Captions written to files")}
 
 
 def outcome_line(outcome: Any) -> str:
     """One file of a metadata write: what happened, and why or what changed."""
-    detail = outcome.reason or "; ".join([f"{change.field}: {change.old or '(none)'} → {change.new}"
+    none = QCoreApplication.translate("FileTaskController", "(none)")
+    # The status and reason are the metadata service's words, in English like the command line's.
+    detail = outcome.reason or "; ".join([f"{change.field}: {change.old or none} → {change.new}"
                                           for change in outcome.changes] + list(outcome.notes))
     return f"{display_path(outcome.target)}: {outcome.status.value}" + (f" ({detail})" if detail else "")
 
@@ -70,7 +73,8 @@ class FileTaskController(WindowController):
         if query is None:
             return
         dry_run = dialog.preview_requested
-        self.status.emit("Checking what would change…" if dry_run else "Writing captions to files…")
+        self.status.emit(self.tr("Checking what would change…") if dry_run
+                         else self.tr("Writing captions to files…"))
         self.file_tasks.run("preview" if dry_run else "write-metadata",
                             lambda catalogue: write_metadata(catalogue, query, mode=mode, dry_run=dry_run,
                                                              force=force, thumbnails=thumbnails))
@@ -81,7 +85,7 @@ class FileTaskController(WindowController):
         fmt, output, query = dialog.format(), dialog.output(), dialog.query()
         approved_only, force = dialog.approved_box.isChecked(), dialog.force_box.isChecked()
         link = dialog.link()
-        self.status.emit(f"Exporting captions to {display_path(str(output))}…")
+        self.status.emit(self.tr("Exporting captions to {path}…").format(path=display_path(str(output))))
         self.file_tasks.run("export", lambda catalogue: export(catalogue, fmt, output, query,
                                                                approved_only=approved_only, force=force,
                                                                link=link))
@@ -93,7 +97,8 @@ class FileTaskController(WindowController):
         lines = [outcome_line(outcome) for outcome in getattr(report, "outcomes", [])] + [
             f"{display_path(str(path))}: {reason}" for path, reason in getattr(report, "skipped_files", [])]
         if name in REPORT_TITLES or lines:
-            self.last_report = ReportDialog(REPORT_TITLES.get(name, "Export"), summary, lines,
+            self.last_report = ReportDialog(self.tr(REPORT_TITLES[name]) if name in REPORT_TITLES
+                                            else self.tr("Export"), summary, lines,
                                             parent=self._parent)
             self.last_report.open()
         if name == "write-metadata":

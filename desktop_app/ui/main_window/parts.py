@@ -3,7 +3,7 @@ jobs dock, the toolbar and the menus. Controllers drive them; the window only pl
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -24,6 +24,8 @@ from desktop_app.ui.widgets.library_list import LibraryList
 from desktop_app.ui.widgets.message_bar import MessageBar
 from desktop_app.ui.widgets.photo_grid import PhotoGrid
 
+translate = QCoreApplication.translate
+
 
 def sidebar(libraries: LibraryList) -> QWidget:
     """The LIBRARIES heading over the library list."""
@@ -31,7 +33,7 @@ def sidebar(libraries: LibraryList) -> QWidget:
     layout = QVBoxLayout(side)
     layout.setContentsMargins(0, 8, 0, 0)
     layout.setSpacing(4)
-    heading = QLabel("LIBRARIES")
+    heading = QLabel(translate("MainWindow", "LIBRARIES"))
     heading.setContentsMargins(12, 4, 12, 4)
     font = heading.font()
     font.setBold(True)
@@ -63,7 +65,7 @@ def centre(messages: MessageBar, header: GridHeader, grid: PhotoGrid) -> QWidget
 def jobs_dock(window: QMainWindow, panel: JobPanel) -> QDockWidget:
     """The captioning jobs panel, docked at the bottom; shown when a job is queued, or from View >
     Captioning Jobs. Its toggle action is the dock's own."""
-    dock = QDockWidget("Captioning jobs", window)
+    dock = QDockWidget(translate("MainWindow", "Captioning jobs"), window)
     dock.setObjectName("jobsDock")
     dock.setWidget(panel)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -72,16 +74,17 @@ def jobs_dock(window: QMainWindow, panel: JobPanel) -> QDockWidget:
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     dock.hide()
     action = dock.toggleViewAction()
-    action.setText("Captioning Jobs")
+    action.setText(translate("MainWindow", "Captioning Jobs"))
     action.setShortcut(QKeySequence("Ctrl+J"))
     action.setIcon(window.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
-    action.setToolTip("Show the captioning jobs: progress, pause, cancel, failures (Ctrl+J)")
+    action.setToolTip(translate("MainWindow", "Show the captioning jobs: progress, pause, cancel, failures "
+                                        "(Ctrl+J)"))
     return dock
 
 
 def toolbar(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: QAction,
             search_widgets: list[QWidget]) -> QToolBar:
-    bar = QToolBar("Main")
+    bar = QToolBar(translate("MainWindow", "Main toolbar"))
     bar.setObjectName("mainToolbar")
     bar.setMovable(False)
     bar.setIconSize(QSize(18, 18))
@@ -103,7 +106,7 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
           detail: DetailPane) -> None:
     """File, Edit, Review and Captioning."""
     bar = window.menuBar()
-    file_menu = bar.addMenu("&File")
+    file_menu = bar.addMenu(translate("MainWindow", "&File"))
     file_menu.addActions([actions[name] for name in (MainAction.ADD_FOLDER, MainAction.RESCAN,
                                                      MainAction.REMOVE_LIBRARY)])
     file_menu.addSeparator()
@@ -114,9 +117,9 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
     file_menu.addAction(actions[MainAction.QUIT])
 
     find = actions[MainAction.FIND]
-    edit_menu = bar.addMenu("&Edit")
+    edit_menu = bar.addMenu(translate("MainWindow", "&Edit"))
     edit_menu.addAction(find)
-    review_menu = bar.addMenu("&Review")
+    review_menu = bar.addMenu(translate("MainWindow", "&Review"))
     shortcuts = detail.review_box.shortcuts
     undo_redo = [shortcuts.undo, shortcuts.redo]
     review_menu.addActions([action for action in detail.review_actions() if action not in undo_redo])
@@ -125,7 +128,7 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
     edit_menu.insertActions(find, undo_redo)
     edit_menu.insertSeparator(find)
 
-    captioning_menu = bar.addMenu("&Captioning")
+    captioning_menu = bar.addMenu(translate("MainWindow", "&Captioning"))
     captioning_menu.addActions([actions[MainAction.CAPTION], jobs_action, actions[MainAction.TRAIN]])
     captioning_menu.addSeparator()
     captioning_menu.addActions([actions[MainAction.EMBED], actions[MainAction.UNLOAD_MODELS]])

@@ -6,18 +6,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressBar, QWidget
 
 from desktop_app import locations
 from desktop_app.catalogue.photos import display_path
 from desktop_app.library.scanner import ScanReport
+from desktop_app.ui import wording
 from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.widgets.image_loading import ThumbnailLoader
 from desktop_app.ui.widgets.library_list import LibraryList
-from desktop_app.ui.wording import plural
 from desktop_app.ui.workers.backend import Backend, LibrarySummary
+
+translate = QCoreApplication.translate
 
 
 def _folder_name(folder: str) -> str:
@@ -26,19 +28,25 @@ def _folder_name(folder: str) -> str:
 
 def scan_summary(report: ScanReport) -> str:
     """One status-bar line: what a scan found and changed."""
-    parts = [plural(report.found, "file")]
-    for count, word in ((report.new, "new"), (report.updated, "updated"), (report.moved, "moved"),
-                        (report.missing, "missing")):
+    parts = [wording.files(report.found)]
+    for count, text in ((report.new, QT_TRANSLATE_NOOP("ScanController", "{count} new")),
+                        (report.updated, QT_TRANSLATE_NOOP("ScanController", "{count} updated")),
+                        (report.moved, QT_TRANSLATE_NOOP("ScanController", "{count} moved")),
+                        (report.missing, QT_TRANSLATE_NOOP("ScanController", "{count} missing")),
+                        (len(report.errors), QT_TRANSLATE_NOOP("ScanController", "{count} cannot be read"))):
         if count:
-            parts.append(f"{count:,} {word}")
+            parts.append(translate("ScanController", text).format(count=wording.number(count)))
     if report.imported:
-        parts.append(f"{plural(report.imported, 'caption')} imported from the files")
-    if report.errors:
-        parts.append(f"{len(report.errors):,} cannot be read")
+        parts.insert(-1 if report.errors else len(parts), translate(
+            "ScanController", "{captions} imported from the files").format(
+                captions=wording.captions(report.imported)))
     if report.skipped_folders:
-        parts.append(plural(len(report.skipped_folders), "folder") + " skipped")
-    verb = "Scan of {} stopped" if report.cancelled else "Scanned {}"
-    return f"{verb.format(_folder_name(report.root))}: {', '.join(parts)} ({report.seconds:.1f} s)"
+        parts.append(translate("ScanController", "{folders} skipped").format(
+            folders=wording.folders(len(report.skipped_folders))))
+    text = translate("ScanController", "Scan of {folder} stopped: {summary} ({seconds} s)") \
+        if report.cancelled else translate("ScanController", "Scanned {folder}: {summary} ({seconds} s)")
+    return text.format(folder=_folder_name(report.root), summary=", ".join(parts),
+                       seconds=wording.number(report.seconds, 1))
 
 
 class ScanController(WindowController):
@@ -88,12 +96,13 @@ class ScanController(WindowController):
         except FileNotFoundError as exc:
             self.error.emit(str(exc))
             return
-        self.status.emit("Adding the sample library…")
+        self.status.emit(self.tr("Adding the sample library…"))
         self.scan(str(sample))
 
     @Slot()
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self._parent, "Add a folder of photos", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self._parent, self.tr("Add a folder of photos"),
+                                                  str(Path.home()))
         if folder:
             self.scan(folder)
 
@@ -107,14 +116,18 @@ class ScanController(WindowController):
     def _on_started(self, folder: str) -> None:
         self._progress.setRange(0, 0)  # busy until the walk has counted the files
         self._progress.show()
-        self.status.emit(f"Scanning {_folder_name(folder)}…")
+        self.status.emit(self.tr("Scanning {folder}…").format(folder=_folder_name(folder)))
 
     @Slot(str, int, int)
     def _on_progress(self, folder: str, done: int, total: int) -> None:
         self._progress.setRange(0, max(total, 1))
         self._progress.setValue(done if total else 1)
-        progress = f"{done:,}/{total:,}" if total else "no new or changed files"
-        self.status.emit(f"Scanning {_folder_name(folder)}… {progress}")
+        if total:
+            text = self.tr("Scanning {folder}… {done}/{total}").format(
+                folder=_folder_name(folder), done=wording.number(done), total=wording.number(total))
+        else:
+            text = self.tr("Scanning {folder}… no new or changed files").format(folder=_folder_name(folder))
+        self.status.emit(text)
 
     @Slot(str, object)
     def _on_finished(self, folder: str, report: ScanReport) -> None:
@@ -156,11 +169,12 @@ class ScanController(WindowController):
         if library is None:
             return
         answer = QMessageBox.question(
-            self._parent, "Remove library",
-            f"Remove “{library.name}” from the catalogue?\n\nIts {plural(library.photos, 'photo')} and all "
-            "their captions and caption history leave the catalogue, including captions people wrote "
-            "or approved that were not written into the files. The photo files themselves are not "
-            "touched; adding the folder again scans them anew.",
+            self._parent, self.tr("Remove library"),
+            self.tr("Remove “{name}” from the catalogue?\n\nIts {photos} and all their captions and caption "
+                    "history leave the catalogue, including captions people wrote or approved that were "
+                    "not written into the files. The photo files themselves are not touched; adding the "
+                    "folder again scans them anew.").format(name=library.name,
+                                                            photos=wording.photos(library.photos)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -169,9 +183,12 @@ class ScanController(WindowController):
 
     @Slot(str, int, int)
     def _on_library_removed(self, name: str, photos: int, by_people: int) -> None:
-        removed = plural(photos, "photo")
         if by_people:
-            removed += f" and {plural(by_people, 'caption')} by people"
-        self.status.emit(f"Removed {display_path(name)} from the catalogue ({removed})")
+            text = self.tr("Removed {name} from the catalogue ({photos} and {captions} by people)").format(
+                name=display_path(name), photos=wording.photos(photos), captions=wording.captions(by_people))
+        else:
+            text = self.tr("Removed {name} from the catalogue ({photos})").format(
+                name=display_path(name), photos=wording.photos(photos))
+        self.status.emit(text)
         self.photos_changed.emit(None)  # the library shown may be the one removed: list again
         self.backend.load_libraries()

@@ -38,4 +38,4 @@ class SettingsController(WindowController):
         # Thumbnails made from now on use the new size; captioning picks its settings up at the next job.
         self._backend.thumbnails.size = settings.library.thumbnail_size
         self._inference.apply_settings()
-        self.status.emit("Settings saved")
+        self.status.emit(self.tr("Settings saved"))

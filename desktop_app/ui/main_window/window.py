@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSplitter, QWid
 from desktop_app.catalogue.photos import display_path
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
+from desktop_app.ui import wording
 from desktop_app.ui.main_window import parts
 from desktop_app.ui.main_window.actions import NEEDS_CATALOGUE, MainAction, create_actions
 from desktop_app.ui.main_window.browsing import BrowseController
@@ -32,7 +33,7 @@ from desktop_app.ui.widgets.library_list import LibraryList
 from desktop_app.ui.widgets.message_bar import MessageBar
 from desktop_app.ui.widgets.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
 from desktop_app.ui.widgets.status_message import StatusMessage
-from desktop_app.ui.wording import plural, sentence
+from desktop_app.ui.wording import sentence
 from desktop_app.ui.workers.backend import Backend
 from desktop_app.ui.workers.file_tasks import FileTasks
 from desktop_app.ui.workers.inference import InferenceService
@@ -158,8 +159,8 @@ class MainWindow(QMainWindow):
         self.review.changed.connect(self.browse.on_photo_changed)
         self.review.failed.connect(self._on_error)
         self.review.recovered.connect(
-            lambda ids: self._set_status(f"Recovered unsaved caption edits of {plural(len(ids), 'photo')}; "
-                                         "see their history"))
+            lambda ids: self._set_status(self.tr("Recovered unsaved caption edits of {photos}; see their "
+                                                 "history").format(photos=wording.photos(len(ids)))))
 
     def _registry(self) -> PluginRegistry:
         if self._plugins is None:
@@ -174,7 +175,7 @@ class MainWindow(QMainWindow):
         self._started = True
         self._startup_folder = folder
         self.browse.offer_sample = folder is None
-        self._set_status("Opening the catalogue…")
+        self._set_status(self.tr("Opening the catalogue…"))
         self.backend.open_catalogue(db)
 
     def is_settled(self) -> bool:
@@ -214,7 +215,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_catalogue_opened(self, location: str) -> None:
-        self.catalogue_label.setText(f"Catalogue: {display_path(location)}")
+        self.catalogue_label.setText(self.tr("Catalogue: {path}").format(path=display_path(location)))
         self.catalogue_label.setToolTip(display_path(location))
         for name in NEEDS_CATALOGUE:
             self.main_actions[name].setEnabled(True)
