@@ -66,6 +66,9 @@ class Settings:
     catalogue: str | None
     # Captioner ids whose disclaimer the user has acknowledged (asked once, e.g. medical-report).
     acknowledged_disclaimers: frozenset[str]
+    # The window's language: "system" (the system locale's, when the app has it, else English) or a
+    # language code the app ships (desktop_app/ui/language.py). The command line is always English.
+    language: str = "system"
 
 
 def user_settings_path() -> Path:
@@ -123,6 +126,7 @@ def _build(values: dict[str, Any]) -> Settings:
             str(captioner_id) for captioner_id, entry in captioners.items()
             if isinstance(entry, dict) and entry.get("disclaimer_acknowledged")
         ),
+        language=_language(values.get("language")),
     )
 
 
@@ -146,7 +150,15 @@ def settings_json(settings: Settings) -> dict[str, Any]:
                    "batch_size": settings.engine.batch_size},
         "captioners": captioners,
         "catalogue": settings.catalogue,
+        "language": settings.language,
     }
+
+
+def _language(value: Any) -> str:
+    language = str(value or "system")
+    if not re.fullmatch(r"system|[a-z]{2,3}(_[A-Z]{2})?", language):
+        raise ValueError(f"language {language!r} is neither 'system' nor a language code such as 'de'")
+    return language
 
 
 def save_settings(settings: Settings) -> Path:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEventLoop,
     QMessageLogContext,
     QObject,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app import locations
 from desktop_app.errors import one_line
+from desktop_app.settings import load_settings
+from desktop_app.ui.language import install_language
 from desktop_app.ui.main_window.window import DEFAULT_SIZE, MainWindow
 from desktop_app.ui.qt_check import binding_problem, platform_problem
 
@@ -46,6 +49,8 @@ def _application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Photo Annotator")
     app.setOrganizationName("photo-annotator")
+    # Before any widget is made: texts are translated as widgets are built.
+    install_language(app, load_settings().language)
     apply_look(app)
     return app
 
@@ -145,7 +150,8 @@ def run_app(folder: str | None = None, db: str | None = None, screenshot: str | 
     try:
         if screenshot:
             return _screenshot(window, folder, db, screenshot)
-        window.resize(_initial_size(app))
+        if not window.restore_geometry():  # where and as large as it was closed, else fitted
+            window.resize(_initial_size(app))
         window.show()
         window.start(db=db, folder=folder)
         return app.exec()
@@ -166,8 +172,9 @@ def install_error_hooks(window: MainWindow) -> Callable[[], None]:
             return
         log.error("unexpected error", exc_info=(kind, value, traceback))
         # A signal: queued to the GUI thread when raised elsewhere.
-        window.unexpected_error.emit(f"unexpected error: {one_line(value)} (the details are in the log; "
-                                     "the app goes on)")
+        window.unexpected_error.emit(QCoreApplication.translate(
+            "MainWindow", "Unexpected error: {error} (the details are in the log; the app goes on)").format(
+                error=one_line(value)))
 
     sys.excepthook = report
     threading.excepthook = lambda args: report(args.exc_type, args.exc_value or args.exc_type(),

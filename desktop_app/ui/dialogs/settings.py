@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,20 +52,22 @@ from desktop_app.settings import (
     model_folder_problem,
     save_settings,
 )
+from desktop_app.ui.language import LANGUAGES, SYSTEM
 from desktop_app.ui.widgets.path_row import path_row
 from desktop_app.ui.wording import sentence
 
 DTYPE_LABELS = {
-    "auto": "Automatic (bfloat16 where the hardware computes it natively, else float32)",
-    "float32": "float32: full precision",
-    "bfloat16": "bfloat16: half the memory, nearly the same captions",
-    "float16": "float16: half the memory; some models lose quality",
+    "auto": QT_TRANSLATE_NOOP("SettingsDialog",
+                              "Automatic (bfloat16 where the hardware computes it natively, else float32)"),
+    "float32": QT_TRANSLATE_NOOP("SettingsDialog", "float32: full precision"),
+    "bfloat16": QT_TRANSLATE_NOOP("SettingsDialog", "bfloat16: half the memory, nearly the same captions"),
+    "float16": QT_TRANSLATE_NOOP("SettingsDialog", "float16: half the memory; some models lose quality"),
 }
 # Amber for a value that may not work, red for what stops the dialog from saving: the message bar's.
 WARNING_STYLE = "color: #8a5a00;"
 ERROR_STYLE = ("color: #7a1f17; background: #fdecea; border: 1px solid #f1b0aa; border-radius: 4px; "
                "padding: 4px 8px;")
-NEW_PRESET_NAME = "New prompt"
+NEW_PRESET_NAME = QT_TRANSLATE_NOOP("SettingsDialog", "New prompt")
 
 
 class SettingsDialog(QDialog):
@@ -84,15 +86,16 @@ class SettingsDialog(QDialog):
             captioners = list(load_plugins().captioners.values())
         self.captioners = sorted(captioners, key=lambda captioner: captioner.name.lower())
         self.settings = settings or load_settings()
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.setMinimumSize(680, 520)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._captioning_page(), "Captioning")
-        self.tabs.addTab(self._models_page(), "Models")
-        self.tabs.addTab(self._prompts_page(), "Prompts")
-        self.tabs.addTab(self._catalogue_page(current_catalogue), "Catalogue")
-        self.tabs.addTab(self._library_page(), "Library")
+        self.tabs.addTab(self._captioning_page(), self.tr("Captioning"))
+        self.tabs.addTab(self._models_page(), self.tr("Models"))
+        self.tabs.addTab(self._prompts_page(), self.tr("Prompts"))
+        self.tabs.addTab(self._catalogue_page(current_catalogue), self.tr("Catalogue"))
+        self.tabs.addTab(self._library_page(), self.tr("Library"))
+        self.tabs.addTab(self._language_page(), self.tr("Language"))
 
         self.error = QLabel()
         self.error.setObjectName("settingsError")
@@ -123,26 +126,26 @@ class SettingsDialog(QDialog):
 
         self.dtype = QComboBox()
         for value, label in DTYPE_LABELS.items():
-            self.dtype.addItem(label, value)
+            self.dtype.addItem(self.tr(label), value)
         self.dtype.setCurrentIndex(max(0, self.dtype.findData(engine.dtype)))
 
         self.batch_size = QSpinBox()
         self.batch_size.setRange(*BATCH_SIZES)
         self.batch_size.setValue(engine.batch_size)
-        self.batch_size.setSuffix(" photos")
+        self.batch_size.setSuffix(self.tr(" photos"))
 
         form = QFormLayout()
-        form.addRow("Device:", self.device)
-        form.addRow("", _hint("Automatic uses a CUDA GPU, then Apple MPS, then the CPU. "
-                              "Type cuda:1 for the second GPU."))
+        form.addRow(self.tr("Device:"), self.device)
+        form.addRow("", _hint(self.tr("Automatic uses a CUDA GPU, then Apple MPS, then the CPU. "
+                                      "Type cuda:1 for the second GPU.")))
         form.addRow("", self.device_warning)
-        form.addRow("Number format:", self.dtype)
-        form.addRow("Batch size:", self.batch_size)
-        form.addRow("", _hint("Larger batches are faster on a GPU and use more of its memory; when "
-                              "memory runs out the batch is halved by itself."))
-        return _page("How captioning runs",
-                     "Applies to the next job. On the command line, --device, --dtype and --batch-size "
-                     "override these.", form)
+        form.addRow(self.tr("Number format:"), self.dtype)
+        form.addRow(self.tr("Batch size:"), self.batch_size)
+        form.addRow("", _hint(self.tr("Larger batches are faster on a GPU and use more of its memory; when "
+                                      "memory runs out the batch is halved by itself.")))
+        return _page(self.tr("How captioning runs"),
+                     self.tr("Applies to the next job. On the command line, --device, --dtype and "
+                             "--batch-size override these."), form)
 
     def _models_page(self) -> QWidget:
         self.model_edits: dict[str, QLineEdit] = {}
@@ -154,10 +157,11 @@ class SettingsDialog(QDialog):
             title = QLabel(f"<b>{html.escape(captioner.name)}</b> <span style='color: gray'>"
                            f"{html.escape(captioner.id)}</span>")
             edit = QLineEdit(self.settings.captioner_models.get(captioner.id, ""))
-            edit.setPlaceholderText(f"Default: {captioner.default_model}")
+            edit.setPlaceholderText(self.tr("Default: {model}").format(model=captioner.default_model))
             edit.setClearButtonEnabled(True)
             line, _browse = path_row(edit, lambda c=captioner: self._browse_model(c),
-                                     f"Choose a local model folder for {captioner.name}")
+                                     self.tr("Choose a local model folder for {captioner}").format(
+                                         captioner=captioner.name))
             warning = _warning_label()
             self.model_edits[captioner.id] = edit
             self.model_warnings[captioner.id] = warning
@@ -168,7 +172,7 @@ class SettingsDialog(QDialog):
             rows.addSpacing(10)
             self._check_model(captioner.id)
         if not self.captioners:
-            rows.addWidget(_hint("No captioners are installed."))
+            rows.addWidget(_hint(self.tr("No captioners are installed.")))
         rows.addStretch(1)
         inner = QWidget()
         inner.setLayout(rows)
@@ -178,10 +182,10 @@ class SettingsDialog(QDialog):
         # The page's own background behind the rows, not the viewport's darker one.
         scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
         scroll.setWidget(inner)
-        return _page("Models",
-                     "A model id on the Hugging Face hub (organisation/name), or a local model folder "
-                     "for computers without internet access. Empty: the captioner's default model. "
-                     "--model on the command line overrides these.", scroll)
+        return _page(self.tr("Models"),
+                     self.tr("A model id on the Hugging Face hub (organisation/name), or a local model "
+                             "folder for computers without internet access. Empty: the captioner's default "
+                             "model. --model on the command line overrides these."), scroll)
 
     def _prompts_page(self) -> QWidget:
         # Only captioners whose prompt is free text: a prompt chosen from a fixed list (the generic
@@ -199,12 +203,12 @@ class SettingsDialog(QDialog):
             self.prompt_captioner.addItem(captioner.name, captioner.id)
         self.prompt_list = QListWidget()
         self.prompt_list.setMaximumWidth(220)
-        self.add_prompt_button = QPushButton("Add")
-        self.delete_prompt_button = QPushButton("Delete")
+        self.add_prompt_button = QPushButton(self.tr("Add"))
+        self.delete_prompt_button = QPushButton(self.tr("Delete"))
         self.prompt_name = QLineEdit()
-        self.prompt_name.setPlaceholderText("Name shown in the prompt menu")
+        self.prompt_name.setPlaceholderText(self.tr("Name shown in the prompt menu"))
         self.prompt_text = QPlainTextEdit()
-        self.prompt_text.setPlaceholderText("What to ask the model for; the photo comes with it.")
+        self.prompt_text.setPlaceholderText(self.tr("What to ask the model for; the photo comes with it."))
 
         self.prompt_captioner.currentIndexChanged.connect(self._show_presets)
         self.prompt_list.currentRowChanged.connect(self._show_preset)
@@ -221,30 +225,31 @@ class SettingsDialog(QDialog):
         left.addWidget(self.prompt_list, 1)
         left.addLayout(buttons)
         editor = QFormLayout()
-        editor.addRow("Name:", self.prompt_name)
-        editor.addRow("Prompt:", self.prompt_text)
+        editor.addRow(self.tr("Name:"), self.prompt_name)
+        editor.addRow(self.tr("Prompt:"), self.prompt_text)
         panes = QHBoxLayout()
         panes.addLayout(left)
         panes.addLayout(editor, 1)
         body = QVBoxLayout()
         top = QFormLayout()
-        top.addRow("Captioner:", self.prompt_captioner)
+        top.addRow(self.tr("Captioner:"), self.prompt_captioner)
         body.addLayout(top)
         body.addLayout(panes, 1)
         if not self._prompt_captioners:
-            body.addWidget(_hint("No installed captioner takes a prompt."))
+            body.addWidget(_hint(self.tr("No installed captioner takes a prompt.")))
             self.prompt_captioner.setEnabled(False)
             self.add_prompt_button.setEnabled(False)
         self._show_presets()
-        return _page("Prompt presets",
-                     "Named prompts for captioners that take one, to pick from when captioning.", body)
+        return _page(self.tr("Prompt presets"),
+                     self.tr("Named prompts for captioners that take one, to pick from when captioning."),
+                     body)
 
     def _catalogue_page(self, current: str | None) -> QWidget:
         from desktop_app.catalogue import resolve_url
 
         default = str(locations.default_catalogue_path())
         self.catalogue = QLineEdit(self.settings.catalogue or "")
-        self.catalogue.setPlaceholderText(f"Default: {default}")
+        self.catalogue.setPlaceholderText(self.tr("Default: {path}").format(path=default))
         self.catalogue.setClearButtonEnabled(True)
         self.catalogue_warning = _warning_label()
         self.catalogue.textChanged.connect(self._check_catalogue)
@@ -257,39 +262,55 @@ class SettingsDialog(QDialog):
         self.catalogue_in_use.setWordWrap(True)
 
         form = QFormLayout()
-        form.addRow("Location:", line)
+        form.addRow(self.tr("Location:"), line)
         form.addRow("", self.catalogue_warning)
-        form.addRow("In use now:", self.catalogue_in_use)
+        form.addRow(self.tr("In use now:"), self.catalogue_in_use)
         body = QVBoxLayout()
         body.addLayout(form)
-        body.addWidget(_hint(
+        body.addWidget(_hint(self.tr(
             "A new location applies the next time Photo Annotator starts. The catalogue is not moved: "
-            "a new, empty one is made there unless that file is already a catalogue."))
+            "a new, empty one is made there unless that file is already a catalogue.")))
         if os.environ.get(locations.DB_ENV):
-            body.addWidget(_warning_label(f"${locations.DB_ENV} is set; it takes precedence over this "
-                                          "setting."))
+            body.addWidget(_warning_label(self.tr("${variable} is set; it takes precedence over this "
+                                                  "setting.").format(variable=locations.DB_ENV)))
         body.addStretch(1)
         self._check_catalogue()
-        return _page("Catalogue",
-                     "The file that holds your libraries, captions and their history, and the job "
-                     "queue. --db on the command line overrides it.", body)
+        return _page(self.tr("Catalogue"),
+                     self.tr("The file that holds your libraries, captions and their history, and the job "
+                             "queue. --db on the command line overrides it."), body)
 
     def _library_page(self) -> QWidget:
         library = self.settings.library
         self.thumbnail_size = QSpinBox()
         self.thumbnail_size.setRange(64, 1024)
         self.thumbnail_size.setSingleStep(32)
-        self.thumbnail_size.setSuffix(" px")
+        self.thumbnail_size.setSuffix(self.tr(" px"))
         self.thumbnail_size.setValue(library.thumbnail_size)
         self.scan_workers = QSpinBox()
         self.scan_workers.setRange(0, 64)
-        self.scan_workers.setSpecialValueText("One per CPU core")
+        self.scan_workers.setSpecialValueText(self.tr("One per CPU core"))
         self.scan_workers.setValue(library.scan_workers)
         form = QFormLayout()
-        form.addRow("Thumbnail size:", self.thumbnail_size)
-        form.addRow("", _hint("The longer side of thumbnails made from now on; existing ones are kept."))
-        form.addRow("Scanning threads:", self.scan_workers)
-        return _page("Library", "How folders are scanned into the catalogue.", form)
+        form.addRow(self.tr("Thumbnail size:"), self.thumbnail_size)
+        form.addRow("", _hint(self.tr("The longer side of thumbnails made from now on; existing ones are "
+                                      "kept.")))
+        form.addRow(self.tr("Scanning threads:"), self.scan_workers)
+        return _page(self.tr("Library"), self.tr("How folders are scanned into the catalogue."), form)
+
+    def _language_page(self) -> QWidget:
+        self.language = QComboBox()
+        # Each language named in its own, so that whoever reads only that one finds it.
+        self.language.addItem(self.tr("System language"), SYSTEM)
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(self.settings.language)))
+        form = QFormLayout()
+        form.addRow(self.tr("Language:"), self.language)
+        form.addRow("", _hint(self.tr("Applies the next time Photo Annotator starts. The system language "
+                                      "is used when Photo Annotator has a translation for it, else "
+                                      "English. The command line is always in English.")))
+        return _page(self.tr("Language"), self.tr("The language of the window, and how it writes numbers "
+                                                  "and dates."), form)
 
     # -- prompt presets -------------------------------------------------------------------------------
 
@@ -325,7 +346,8 @@ class SettingsDialog(QDialog):
         default = str(captioner.option_defaults().get("prompt") or "")
         names = {name for name, _prompt in presets}
         name = next(candidate for number in range(1, len(names) + 2)
-                    if (candidate := NEW_PRESET_NAME if number == 1 else f"{NEW_PRESET_NAME} {number}")
+                    if (candidate := self.tr(NEW_PRESET_NAME) if number == 1
+                        else f"{self.tr(NEW_PRESET_NAME)} {number}")
                     not in names)
         presets.append([name, default])
         self.prompt_list.addItem(name)
@@ -359,12 +381,13 @@ class SettingsDialog(QDialog):
         device = self.device.currentText().strip()
         if is_device(device):
             return None
-        return f"'{device}' is not a device: use auto, cpu, cuda, cuda:N or mps"
+        return self.tr("'{device}' is not a device: use auto, cpu, cuda, cuda:N or mps").format(device=device)
 
     def _catalogue_problem(self) -> str | None:
         path = self.catalogue.text().strip()
         if path and "://" not in path and Path(path).expanduser().is_dir():
-            return f"{path} is a folder; add a file name such as {Path(path) / 'catalogue.db'}"
+            return self.tr("{path} is a folder; add a file name such as {example}").format(
+                path=path, example=Path(path) / "catalogue.db")
         return None
 
     def _check_device(self) -> None:
@@ -380,7 +403,7 @@ class SettingsDialog(QDialog):
     def _browse_model(self, captioner: Captioner) -> None:
         start = self.model_edits[captioner.id].text().strip()
         folder = QFileDialog.getExistingDirectory(
-            self, f"Model folder for {captioner.name}",
+            self, self.tr("Model folder for {captioner}").format(captioner=captioner.name),
             start if start and Path(start).expanduser().is_dir() else str(Path.home()))
         if folder:
             self.model_edits[captioner.id].setText(folder)
@@ -388,7 +411,7 @@ class SettingsDialog(QDialog):
     def _browse_catalogue(self) -> None:
         start = self.catalogue.text().strip() or str(locations.default_catalogue_path())
         path, _filter = QFileDialog.getSaveFileName(
-            self, "Catalogue location", start, "Catalogue (*.db);;All files (*)",
+            self, self.tr("Catalogue location"), start, self.tr("Catalogue (*.db);;All files (*)"),
             options=QFileDialog.Option.DontConfirmOverwrite)  # choosing an existing catalogue is normal
         if path:
             self.catalogue.setText(path)
@@ -409,9 +432,11 @@ class SettingsDialog(QDialog):
         for captioner_id, entries in self._presets.items():
             names = [name.strip() for name, _prompt in entries]
             if any(not name for name in names):
-                raise ValueError(f"a prompt preset of {captioner_id} has no name")
+                raise ValueError(self.tr("A prompt preset of {captioner} has no name").format(
+                    captioner=captioner_id))
             if repeated := next((name for name in names if names.count(name) > 1), None):
-                raise ValueError(f"two prompt presets of {captioner_id} are named '{repeated}'")
+                raise ValueError(self.tr("Two prompt presets of {captioner} are named '{name}'").format(
+                    captioner=captioner_id, name=repeated))
             if entries:
                 presets[captioner_id] = tuple(PromptPreset(name.strip(), prompt) for name, prompt in entries)
         return replace(
@@ -424,6 +449,7 @@ class SettingsDialog(QDialog):
             captioner_models=models,
             prompt_presets=presets,
             catalogue=self.catalogue.text().strip() or None,
+            language=str(self.language.currentData()),
         )
 
     def accept(self) -> None:
@@ -432,7 +458,7 @@ class SettingsDialog(QDialog):
             save_settings(edited)
         except (ValueError, OSError) as exc:
             # The dialog stays open with everything as typed: nothing is lost.
-            self.error.setText(sentence(f"settings not saved: {one_line(exc)}"))
+            self.error.setText(self.tr("Settings not saved: {reason}").format(reason=one_line(exc)))
             self.error.show()
             return
         self.error.hide()
