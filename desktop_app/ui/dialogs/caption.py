@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -34,18 +34,20 @@ from desktop_app.settings import Settings, model_folder_problem
 from desktop_app.ui.dialogs.disclaimer import needs_acknowledgement
 from desktop_app.ui.widgets.job_panel import muted
 from desktop_app.ui.widgets.path_row import path_row
-from desktop_app.ui.wording import plural, sentence
+from desktop_app.ui.wording import sentence
 from desktop_app.ui.workers.inference import CaptionRequest
 
 KIND_WORDS = {
-    CaptionerKind.CAPTION: "Photo captions",
-    CaptionerKind.PRODUCT_DESCRIPTION: "Product descriptions for shop listings",
-    CaptionerKind.MEDICAL_REPORT: "Medical report drafts, for research only",
+    CaptionerKind.CAPTION: QT_TRANSLATE_NOOP("CaptionDialog", "Photo captions"),
+    CaptionerKind.PRODUCT_DESCRIPTION: QT_TRANSLATE_NOOP("CaptionDialog",
+                                                         "Product descriptions for shop listings"),
+    CaptionerKind.MEDICAL_REPORT: QT_TRANSLATE_NOOP("CaptionDialog",
+                                                    "Medical report drafts, for research only"),
 }
 # Ranges for integer options; other integers get 0..INT_LIMIT.
 INT_RANGES = {"max_new_tokens": (0, 4096), "num_beams": (1, 16)}
 INT_LIMIT = 1_000_000
-DEFAULT_PROMPT = "Default prompt"
+DEFAULT_PROMPT = QT_TRANSLATE_NOOP("_PromptField", "Default prompt")
 
 
 class _PromptField(QWidget):
@@ -56,10 +58,10 @@ class _PromptField(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.presets = QComboBox()
-        self.presets.addItem(DEFAULT_PROMPT, str(spec.default))
+        self.presets.addItem(self.tr(DEFAULT_PROMPT), str(spec.default))
         for name, prompt in presets:
             self.presets.addItem(name, prompt)
-        self.presets.setToolTip("Prompts saved in the settings for this captioner")
+        self.presets.setToolTip(self.tr("Prompts saved in the settings for this captioner"))
         self.presets.setVisible(len(presets) > 0)
         self.editor = QPlainTextEdit(str(spec.default))
         self.editor.setTabChangesFocus(True)
@@ -81,7 +83,7 @@ class CaptionDialog(QDialog):
                  folder: str | None = None, folder_label: str | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Caption photos")
+        self.setWindowTitle(self.tr("Caption photos"))
         self.setMinimumWidth(520)
         self.captioners = list(captioners)
         self.settings = settings
@@ -93,39 +95,41 @@ class CaptionDialog(QDialog):
         layout.setSpacing(12)
 
         # What captions: the captioner and its model.
-        model_box = QGroupBox("Captioner")
+        model_box = QGroupBox(self.tr("Captioner"))
         model_form = QFormLayout(model_box)
         self.captioner_combo = QComboBox()
         for captioner in self.captioners:
             self.captioner_combo.addItem(captioner.name, captioner.id)
-        model_form.addRow("Captioner:", self.captioner_combo)
+        model_form.addRow(self.tr("Captioner:"), self.captioner_combo)
         self.description = muted(QLabel())
         self.description.setWordWrap(True)
         model_form.addRow("", self.description)
         self.kind = QLabel()
-        model_form.addRow("Writes:", self.kind)
+        model_form.addRow(self.tr("Writes:"), self.kind)
         self.notice = QLabel()
         self.notice.setObjectName("captionerNotice")
         self.notice.setWordWrap(True)
         model_form.addRow("", self.notice)
         self.model_edit = QLineEdit()
-        self.model_edit.setToolTip("A model on the Hugging Face hub (org/name) or a local model folder")
+        self.model_edit.setToolTip(self.tr("A model on the Hugging Face hub (org/name) or a local model "
+                                           "folder"))
         model_row, self.browse_button = path_row(self.model_edit, self._browse,
-                                                 "Use a model folder on this computer")
-        model_form.addRow("Model:", model_row)
+                                                 self.tr("Use a model folder on this computer"))
+        model_form.addRow(self.tr("Model:"), model_row)
         layout.addWidget(model_box)
 
-        self.options_box = QGroupBox("Options")
+        self.options_box = QGroupBox(self.tr("Options"))
         self.options_form = QFormLayout(self.options_box)
         layout.addWidget(self.options_box)
 
         # Which photos.
-        scope_box = QGroupBox("Photos")
+        scope_box = QGroupBox(self.tr("Photos"))
         scope_layout = QVBoxLayout(scope_box)
-        self.selection_radio = QRadioButton(f"The {plural(len(self.photo_ids), 'selected photo')}")
+        self.selection_radio = QRadioButton(self.tr("The %Ln selected photo(s)", "", len(self.photo_ids)))
         place = folder_label or (display_path(folder) if folder else "")
-        self.folder_radio = QRadioButton(f"All readable photos in {place}" if folder else
-                                         "All readable photos in a folder (none shown)")
+        self.folder_radio = QRadioButton(
+            self.tr("All readable photos in {place}").format(place=place) if folder
+            else self.tr("All readable photos in a folder (none shown)"))
         self.selection_radio.setEnabled(bool(self.photo_ids))
         self.folder_radio.setEnabled(folder is not None)
         self.scope = QButtonGroup(self)
@@ -143,7 +147,7 @@ class CaptionDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Queue job")
+        self.ok_button.setText(self.tr("Queue job"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -190,14 +194,14 @@ class CaptionDialog(QDialog):
         """Why the job cannot be queued yet (None: it can)."""
         captioner = self.captioner()
         if captioner is None:
-            return "No captioner is installed."
+            return self.tr("No captioner is installed.")
         model = self.model_edit.text().strip()
         problem = model_folder_problem(model)
         if problem:
             return sentence(problem) + "."
         if not (self.selection_radio.isChecked() and self.photo_ids) and not (
                 self.folder_radio.isChecked() and self.folder is not None):
-            return "Select photos, or open a library or folder, to caption."
+            return self.tr("Select photos, or open a library or folder, to caption.")
         # The checks the job queue makes, so that the dialog shows the mistake instead (once the
         # captioner's option fields are built: the model field changes before they are).
         options = self.options() if len(self.option_fields) == len(captioner.options) else {}
@@ -238,12 +242,13 @@ class CaptionDialog(QDialog):
             self._validate()
             return
         self.description.setText(captioner.description)
-        self.kind.setText(KIND_WORDS.get(captioner.kind, str(captioner.kind)))
+        self.kind.setText(self.tr(KIND_WORDS[captioner.kind]) if captioner.kind in KIND_WORDS
+                          else str(captioner.kind))
         self.model_edit.setText(default_model(captioner, self.settings))
         self.model_edit.setPlaceholderText(captioner.default_model)
         # Shown only while the disclaimer waits for the user: the window asks before queueing.
-        self.notice.setText("Before this job is queued you will be asked to acknowledge that its reports "
-                            "are AI drafts for research, not for diagnosis.")
+        self.notice.setText(self.tr("Before this job is queued you will be asked to acknowledge that its "
+                                    "reports are AI drafts for research, not for diagnosis."))
         self.notice.setVisible(needs_acknowledgement(captioner, self.settings))
         presets = [(preset.name, preset.prompt)
                    for preset in self.settings.prompt_presets.get(captioner.id, ())]
@@ -277,7 +282,7 @@ class CaptionDialog(QDialog):
             low, high = INT_RANGES.get(spec.name, (0, INT_LIMIT))
             spin.setRange(low, high)
             if spec.name == "max_new_tokens" and spec.default == 0:
-                spin.setSpecialValueText("Automatic")
+                spin.setSpecialValueText(self.tr("Automatic"))
             spin.setValue(int(spec.default))
             return spin
         if spec.type is float:
@@ -311,7 +316,8 @@ class CaptionDialog(QDialog):
 
     @Slot()
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder", self.model_edit.text())
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"),
+                                                  self.model_edit.text())
         if folder:
             self.model_edit.setText(folder)
 

@@ -55,7 +55,7 @@ class DisclaimerDialog(QDialog):
     def __init__(self, captioner: Captioner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.captioner = captioner
-        self.setWindowTitle(f"Before using {captioner.name}")
+        self.setWindowTitle(self.tr("Before using {captioner}").format(captioner=captioner.name))
         self.setModal(True)
         self.setMinimumWidth(480)
 
@@ -65,7 +65,7 @@ class DisclaimerDialog(QDialog):
         icon.setFont(icon_font)
         icon.setStyleSheet("color: #d68910;")
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        heading = QLabel(f"{captioner.name} writes drafts, not diagnoses")
+        heading = QLabel(self.tr("{captioner} writes drafts, not diagnoses").format(captioner=captioner.name))
         heading_font = QFont(heading.font())
         heading_font.setPointSizeF(heading_font.pointSizeF() * 1.2)
         heading_font.setBold(True)
@@ -75,13 +75,14 @@ class DisclaimerDialog(QDialog):
         self.notice.setObjectName("disclaimerNotice")
         self.notice.setStyleSheet(NOTICE_STYLE)
         self.notice.setWordWrap(True)
-        explanation = QLabel(
+        # The notice itself is the captioner's, stored with every report: it stays as the plugin wrote it.
+        explanation = QLabel(self.tr(
             "Every report it writes is stored with this notice and shown with it, in the app and on "
-            "the command line. Confirm that you have read it to go on; you are asked once.")
+            "the command line. Confirm that you have read it to go on; you are asked once."))
         explanation.setWordWrap(True)
 
         self.buttons = QDialogButtonBox()
-        self.understand_button = self.buttons.addButton("I understand",
+        self.understand_button = self.buttons.addButton(self.tr("I understand"),
                                                         QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setDefault(True)  # Enter alone must not acknowledge it

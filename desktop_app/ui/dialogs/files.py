@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,13 +27,13 @@ from PySide6.QtWidgets import (
 
 from desktop_app.catalogue.photos import PhotoQuery
 from desktop_app.ui.widgets.path_row import path_row
-from desktop_app.ui.wording import plural
 
 EXPORT_FORMATS: list[tuple[str, str, str]] = [  # label, format id, default file name
-    ("CSV (spreadsheets)", "csv", "captions.csv"),
-    ("JSON Lines", "jsonl", "captions.jsonl"),
-    ("COCO captions JSON", "coco", "captions_coco.json"),
-    ("Hugging Face imagefolder (a fine-tuning set)", "hf-imagefolder", "captions-dataset"),
+    (QT_TRANSLATE_NOOP("ExportDialog", "CSV (spreadsheets)"), "csv", "captions.csv"),
+    (QT_TRANSLATE_NOOP("ExportDialog", "JSON Lines"), "jsonl", "captions.jsonl"),
+    (QT_TRANSLATE_NOOP("ExportDialog", "COCO captions JSON"), "coco", "captions_coco.json"),
+    (QT_TRANSLATE_NOOP("ExportDialog", "Hugging Face imagefolder (a fine-tuning set)"), "hf-imagefolder",
+     "captions-dataset"),
 ]
 
 
@@ -45,8 +46,8 @@ class _Scope(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.selected = tuple(selected)
         self.location = location
-        self.selection_radio = QRadioButton(f"The {plural(len(self.selected), 'selected photo')}")
-        self.location_radio = QRadioButton(f"Every photo in {location_label}")
+        self.selection_radio = QRadioButton(self.tr("The %Ln selected photo(s)", "", len(self.selected)))
+        self.location_radio = QRadioButton(self.tr("Every photo in {place}").format(place=location_label))
         layout.addWidget(self.selection_radio)
         layout.addWidget(self.location_radio)
         self.selection_radio.setEnabled(bool(self.selected))
@@ -65,32 +66,32 @@ class WriteMetadataDialog(QDialog):
     def __init__(self, selected: Sequence[int], location: PhotoQuery | None, location_label: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Write captions to files")
+        self.setWindowTitle(self.tr("Write captions to files"))
         self.setMinimumWidth(520)
         self.preview_requested = False
         layout = QVBoxLayout(self)
-        intro = QLabel("Approved captions are written where digiKam, Lightroom and other tools read them: "
-                       "XMP dc:description, IPTC Caption-Abstract and EXIF ImageDescription, with who "
-                       "approved them and which model wrote them.")
+        intro = QLabel(self.tr("Approved captions are written where digiKam, Lightroom and other tools read "
+                               "them: XMP dc:description, IPTC Caption-Abstract and EXIF ImageDescription, "
+                               "with who approved them and which model wrote them."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.scope = _Scope(selected, location, location_label)
         layout.addWidget(self.scope)
-        self.sidecar_radio = QRadioButton("XMP sidecar files beside the photos (photo.jpg.xmp): the photos "
-                                          "stay untouched")
-        self.embed_radio = QRadioButton("Inside the photo files (JPEG, TIFF, PNG, WebP): written to a copy, "
-                                        "checked, then swapped in")
+        self.sidecar_radio = QRadioButton(self.tr("XMP sidecar files beside the photos (photo.jpg.xmp): the "
+                                                  "photos stay untouched"))
+        self.embed_radio = QRadioButton(self.tr("Inside the photo files (JPEG, TIFF, PNG, WebP): written to "
+                                                "a copy, checked, then swapped in"))
         self.sidecar_radio.setChecked(True)
         layout.addWidget(self.sidecar_radio)
         layout.addWidget(self.embed_radio)
-        self.force_box = QCheckBox("Also replace descriptions another program wrote, and files changed since "
-                                   "the last scan")
+        self.force_box = QCheckBox(self.tr("Also replace descriptions another program wrote, and files "
+                                           "changed since the last scan"))
         layout.addWidget(self.force_box)
         buttons = QDialogButtonBox()
-        self.preview_button = buttons.addButton("Preview", QDialogButtonBox.ButtonRole.ActionRole)
-        self.write_button = buttons.addButton("Write", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.preview_button = buttons.addButton(self.tr("Preview"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.write_button = buttons.addButton(self.tr("Write"), QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.preview_button.setToolTip("List what would change, writing nothing")
+        self.preview_button.setToolTip(self.tr("List what would change, writing nothing"))
         self.preview_button.clicked.connect(self._preview)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -113,36 +114,37 @@ class ExportDialog(QDialog):
     def __init__(self, selected: Sequence[int], location: PhotoQuery | None, location_label: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export captions")
+        self.setWindowTitle(self.tr("Export captions"))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.format_combo = QComboBox()
         for label, _fmt, _name in EXPORT_FORMATS:
-            self.format_combo.addItem(label)
-        form.addRow("Format:", self.format_combo)
-        self.approved_box = QCheckBox("Approved captions only")
+            self.format_combo.addItem(self.tr(label))
+        form.addRow(self.tr("Format:"), self.format_combo)
+        self.approved_box = QCheckBox(self.tr("Approved captions only"))
         self.approved_box.setChecked(True)
         form.addRow("", self.approved_box)
         self.output_edit = QLineEdit(str(Path.home() / EXPORT_FORMATS[0][2]))
         row, _browse = path_row(self.output_edit, self._browse)
-        form.addRow("Save to:", row)
-        self.force_box = QCheckBox("Replace it if it exists")
+        form.addRow(self.tr("Save to:"), row)
+        form.labelForField(row).setBuddy(self.output_edit)  # its label names the field for screen readers
+        self.force_box = QCheckBox(self.tr("Replace it if it exists"))
         form.addRow("", self.force_box)
-        self.link_box = QCheckBox("Link the photos instead of copying them (no extra space)")
-        self.link_box.setToolTip("A linked photo is the library's own file: editing the exported image in "
-                                 "place edits the library photo. Copies are safe to edit.")
+        self.link_box = QCheckBox(self.tr("Link the photos instead of copying them (no extra space)"))
+        self.link_box.setToolTip(self.tr("A linked photo is the library's own file: editing the exported "
+                                         "image in place edits the library photo. Copies are safe to edit."))
         self.link_box.setVisible(False)  # only the imagefolder holds photos
         form.addRow("", self.link_box)
         layout.addLayout(form)
         self.scope = _Scope(selected, location, location_label)
         layout.addWidget(self.scope)
-        note = QLabel("Medical report drafts carry their disclaimer in every format.")
+        note = QLabel(self.tr("Medical report drafts carry their disclaimer in every format."))
         note.setWordWrap(True)
         layout.addWidget(note)
         self.format_combo.currentIndexChanged.connect(self._on_format)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button = buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -169,11 +171,12 @@ class ExportDialog(QDialog):
     def _browse(self) -> None:
         if self.format() == "hf-imagefolder":
             folder = str(self.output().parent)
-            chosen = QFileDialog.getExistingDirectory(self, "Export the dataset into", folder)
+            chosen = QFileDialog.getExistingDirectory(self, self.tr("Export the dataset into"), folder)
             if chosen:
                 self.output_edit.setText(str(Path(chosen) / EXPORT_FORMATS[3][2]))
             return
-        chosen, _filter = QFileDialog.getSaveFileName(self, "Export captions to", str(self.output()))
+        chosen, _filter = QFileDialog.getSaveFileName(self, self.tr("Export captions to"),
+                                                      str(self.output()))
         if chosen:
             self.output_edit.setText(chosen)
 
@@ -191,6 +194,7 @@ class ReportDialog(QDialog):
         layout.addWidget(self.summary)
         self.details = QPlainTextEdit("\n".join(lines))
         self.details.setReadOnly(True)
+        self.details.setAccessibleName(self.tr("Details"))
         self.details.setVisible(bool(lines))
         layout.addWidget(self.details, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
