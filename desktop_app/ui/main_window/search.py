@@ -65,7 +65,9 @@ class SearchController(WindowController):
         self.box.setToolTip(self.tr("Photos whose captions hold all these words (Ctrl+F)"))
         self.box.addAction(parent.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
                            QLineEdit.ActionPosition.LeadingPosition)
+        self.box.setAccessibleName(self.tr("Search captions"))
         self.mode = QComboBox()
+        self.mode.setAccessibleName(self.tr("Search mode"))
         self.mode.setToolTip(self.tr("Exact words: the words themselves (\"phrases\", prefix*, OR, -word). "
                                      "Meaning: captions that say the same in other words. Both: fused."))
         for label, _mode in SEARCH_MODES:

@@ -73,6 +73,7 @@ class CaptionEditor(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("captionEditor")
+        self.setAccessibleName(self.tr("Caption"))
         self.setTabChangesFocus(True)  # Tab moves on to the buttons, as in a form
         self.setPlaceholderText("Write a caption…")
         self._loading = False

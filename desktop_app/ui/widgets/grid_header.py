@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from desktop_app.catalogue.photos import ReviewFilter, SortKey
 
@@ -50,6 +50,19 @@ class GridHeader(QWidget):
         self.photo_count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addSpacing(8)
         layout.addWidget(self.photo_count, 0, Qt.AlignmentFlag.AlignBaseline)
+        # Busy while a listing or a search by meaning runs: the photos shown stay until the answer.
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # no steps to count: Qt's moving busy bar, in the palette's colours
+        self.busy.setTextVisible(False)
+        self.busy.setFixedSize(72, 8)
+        self.busy.setAccessibleName(self.tr("Busy"))
+        self.busy.setAccessibleDescription(self.tr("The photos shown are being listed or searched again"))
+        policy = self.busy.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # showing it moves nothing else in the header
+        self.busy.setSizePolicy(policy)
+        self.busy.hide()
+        layout.addSpacing(8)
+        layout.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
         self.review_filter = QComboBox()
         self.review_filter.setToolTip("Which photos to show")
@@ -73,6 +86,11 @@ class GridHeader(QWidget):
         self.sort_descending.setArrowType(Qt.ArrowType.UpArrow)
         self.sort_descending.setToolTip("Ascending; click for descending")
         layout.addWidget(self.sort_descending)
+        # What each control chooses, for screen readers (Qt would read a combo box's current item only).
+        self.review_filter.setAccessibleName(self.tr("Review filter"))
+        self.captioner_filter.setAccessibleName(self.tr("Captioner filter"))
+        self.sort_key.setAccessibleName(self.tr("Sort by"))
+        self.sort_descending.setAccessibleName(self.tr("Sort descending"))
         for combo in (self.review_filter, self.captioner_filter, self.sort_key):
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.sort_descending.toggled.connect(self._on_sort_direction)
@@ -89,6 +107,10 @@ class GridHeader(QWidget):
 
     def descending(self) -> bool:
         return self.sort_descending.isChecked()
+
+    def show_busy(self, busy: bool) -> None:
+        """Show or hide the busy mark beside the photo count."""
+        self.busy.setVisible(busy)
 
     def set_sort(self, key: SortKey) -> None:
         """Show ``key`` as the order without ``changed``: the caller reloads once."""

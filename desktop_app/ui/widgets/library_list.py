@@ -42,6 +42,7 @@ class LibraryList(QTreeWidget):
         self.setIndentation(14)
         # Styled in resources/styles/app.qss: no focus frame (the selection shows where the keyboard is).
         self.setObjectName("libraryList")
+        self.setAccessibleName(self.tr("Libraries and folders"))
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

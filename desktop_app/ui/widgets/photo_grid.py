@@ -2,7 +2,8 @@
 
 Built for 100k+ photos: the model holds one small PhotoRow per photo and nothing else; a thumbnail
 is asked for only when the view paints (asks for the decoration of) a visible cell, and cells have a
-fixed size so the view lays them out without measuring each one.
+fixed size so the view lays them out without measuring each one. The thumbnail size (Ctrl+wheel, or
+``set_thumbnail_side``) changes that one size: a change lays out again without measuring a cell.
 """
 
 from __future__ import annotations
@@ -21,9 +22,21 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -35,13 +48,19 @@ from PySide6.QtWidgets import (
 
 from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import display_path
+from desktop_app.library.thumbnails import THUMBNAIL_SIZE
 from desktop_app.ui.widgets.image_loading import ThumbnailLoader
 from desktop_app.ui.workers.backend import PhotoRow
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the PhotoRow itself
 
-THUMBNAIL_BOX = QSize(168, 168)
-CELL_SIZE = QSize(188, 230)  # the narrowest a cell gets; the grid widens cells to fill its width
+THUMBNAIL_BOX = QSize(168, 168)  # the default thumbnail size
+# The sizes offered: down to a dense overview; up to the size thumbnails are made at, so that a larger
+# cell never shows a thumbnail enlarged into a blur (on a HiDPI screen they stop growing at their own
+# size: the size control says so).
+MIN_THUMBNAIL, MAX_THUMBNAIL, THUMBNAIL_STEP = 96, THUMBNAIL_SIZE, 16
+CELL_MARGINS = QSize(20, 62)  # around the thumbnail: padding, the name and the caption line
+CELL_SIZE = THUMBNAIL_BOX + CELL_MARGINS  # the narrowest a default cell gets; cells widen to fill the grid
 ERROR_COLOUR = QColor("#d64545")
 MISSING_COLOUR = QColor("#d98e04")
 STATE_COLOURS = {
@@ -150,6 +169,40 @@ class PhotoListModel(QAbstractListModel):
         self._numbers = None
         self.endInsertRows()
 
+    def merge_rows(self, rows: list[PhotoRow]) -> None:
+        """Show ``rows``, in their order, without a reset: new photos are inserted, gone ones removed,
+        the rest moved, so the view keeps its scroll place and its selection and current photo (where
+        still listed). New photos go in first: the count never drops to zero on the way."""
+        wanted = {row.id for row in rows}
+        shown = {row.id for row in self._rows}
+        # Rows waiting for a thumbnail, by photo: their numbers change below.
+        waiting = {content_hash: {self._rows[number].id for number in numbers if number < len(self._rows)}
+                   for content_hash, numbers in self._waiting.items()}
+        self.append_rows([row for row in rows if row.id not in shown])
+        gone = [number for number, row in enumerate(self._rows) if row.id not in wanted]
+        while gone:  # bottom up, one run of neighbouring rows at a time
+            last = first = gone.pop()
+            while gone and gone[-1] == first - 1:
+                first = gone.pop()
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first:last + 1]
+            self.endRemoveRows()
+        # Now the same photos in another order (and with their new data): a layout change, whose
+        # persistent indexes (the view's selection and current photo) follow their photos.
+        self.layoutAboutToBeChanged.emit()
+        before = [row.id for row in self._rows]
+        self._rows = list(rows)
+        self._numbers = None
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(persistent, [  # every photo left is listed in ``rows``
+            self.index(self.row_number(before[index.row()]) or 0) for index in persistent])
+        self._waiting.clear()
+        for content_hash, photo_ids in waiting.items():
+            numbers = {self.row_number(photo_id) for photo_id in photo_ids} - {None}
+            if numbers:
+                self._waiting[content_hash] = numbers  # type: ignore[assignment]
+        self.layoutChanged.emit()
+
     def row_number(self, photo_id: int) -> int | None:
         if self._numbers is None:
             self._numbers = {row.id: number for number, row in enumerate(self._rows)}
@@ -217,14 +270,16 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setBrush(hover)
             painter.drawRoundedRect(cell, 8, 8)
 
-        box = self.thumbnail_rect(rect)
+        view = self.parent()
+        thumbnail_box = view.thumbnail_box() if isinstance(view, PhotoGrid) else THUMBNAIL_BOX
+        box = self.thumbnail_rect(rect, thumbnail_box)
         pixmap = model.thumbnail(index.row())
         if pixmap is not None and not pixmap.isNull():
             picture = self._paint_thumbnail(painter, box, pixmap, dim=row.status is PhotoStatus.MISSING)
         else:
             picture = self._paint_placeholder(painter, box, palette, row)
         if row.status is not PhotoStatus.OK:
-            self._paint_badge(painter, self.badge_rect(rect), row.status)
+            self._paint_badge(painter, self.badge_rect(rect, thumbnail_box), row.status)
         badge = review_badge(row)
         if badge is not None:
             self._paint_review_badge(painter, picture, *badge)
@@ -266,13 +321,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
-    def thumbnail_rect(cell: QRect) -> QRect:
-        left = cell.left() + (cell.width() - THUMBNAIL_BOX.width()) // 2
-        return QRect(QPoint(left, cell.top() + 10), THUMBNAIL_BOX)
+    def thumbnail_rect(cell: QRect, box: QSize = THUMBNAIL_BOX) -> QRect:
+        left = cell.left() + (cell.width() - box.width()) // 2
+        return QRect(QPoint(left, cell.top() + 10), box)
 
     @classmethod
-    def badge_rect(cls, cell: QRect) -> QRect:
-        box = cls.thumbnail_rect(cell)
+    def badge_rect(cls, cell: QRect, box_size: QSize = THUMBNAIL_BOX) -> QRect:
+        box = cls.thumbnail_rect(cell, box_size)
         return QRect(box.right() - 26, box.top() + 4, 22, 22)
 
     @staticmethod
@@ -287,6 +342,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
         clip.addRoundedRect(QRectF(target), 4, 4)
         painter.save()
         painter.setClipPath(clip)
+        # Thumbnails are decoded at the largest size offered: smaller cells filter them down.
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if dim:
             painter.setOpacity(0.35)
         painter.drawPixmap(target, pixmap)
@@ -355,10 +412,18 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
 
 class PhotoGrid(QListView):
-    """A QListView in icon mode over a PhotoListModel, laid out in batches so 100k rows do not block."""
+    """A QListView in icon mode over a PhotoListModel, laid out in batches so 100k rows do not block.
+
+    ``thumbnail_side_changed(side)`` when the thumbnail size changes (Ctrl+wheel, ``set_thumbnail_side``);
+    ``preview_requested`` on Space: show the current photo in the full-window preview."""
+
+    thumbnail_side_changed = Signal(int)
+    preview_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._side = THUMBNAIL_BOX.width()
+        self._wheel = 0  # Ctrl+wheel angle not yet spent on a size step (touchpads send small deltas)
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setUniformItemSizes(True)
         self.setGridSize(CELL_SIZE)
@@ -375,6 +440,7 @@ class PhotoGrid(QListView):
         self.setMouseTracking(True)
         self.setItemDelegate(ThumbnailDelegate(self))
         self.setFrameShape(QListView.Shape.NoFrame)
+        self.setAccessibleName(self.tr("Photos"))
         self._moving = False  # make_current() is moving the current cell
 
     def make_current(self, index: QModelIndex) -> None:
@@ -397,9 +463,59 @@ class PhotoGrid(QListView):
             return QItemSelectionModel.SelectionFlag.ClearAndSelect
         return super().selectionCommand(index, event)
 
+    # -- thumbnail size ------------------------------------------------------------------------------
+
+    def thumbnail_side(self) -> int:
+        """The thumbnails' box side in pixels (MIN_THUMBNAIL to MAX_THUMBNAIL)."""
+        return self._side
+
+    def thumbnail_box(self) -> QSize:
+        return QSize(self._side, self._side)
+
+    def cell_size(self) -> QSize:
+        """The narrowest cell at this thumbnail size; the grid widens cells to fill its width."""
+        return self.thumbnail_box() + CELL_MARGINS
+
+    def set_thumbnail_side(self, side: int) -> None:
+        """Show thumbnails in a ``side`` px box (clamped to the sizes offered): every cell keeps one size,
+        so 100k photos lay out again without a cell being measured. The current photo stays in sight."""
+        side = min(MAX_THUMBNAIL, max(MIN_THUMBNAIL, int(side)))
+        if side == self._side:
+            return
+        self._side = side
+        self._fit_columns()
+        current = self.currentIndex()
+        if current.isValid():
+            self.scrollTo(current)
+        self.viewport().update()
+        self.thumbnail_side_changed.emit(side)
+
+    def step_thumbnail_side(self, steps: int) -> None:
+        """Larger (positive) or smaller (negative) thumbnails, by THUMBNAIL_STEP pixels a step."""
+        self.set_thumbnail_side(self._side + steps * THUMBNAIL_STEP)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._wheel = 0
+            super().wheelEvent(event)  # a plain wheel scrolls
+            return
+        self._wheel += event.angleDelta().y()
+        steps = int(self._wheel / 120)
+        if steps:
+            self._wheel -= steps * 120
+            self.step_thumbnail_side(steps)
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                and self.currentIndex().isValid()):
+            self.preview_requested.emit()  # as file managers' quick look; Ctrl+Space still selects
+            return
+        super().keyPressEvent(event)
+
     def columns(self) -> int:
         """How many cells fit side by side, at the narrowest cell width."""
-        return max(1, self.layout_width() // CELL_SIZE.width())
+        return max(1, self.layout_width() // self.cell_size().width())
 
     def layout_width(self) -> int:
         """The width QListView lays cells out in: the viewport's, less the room it keeps for a vertical
@@ -421,9 +537,10 @@ class PhotoGrid(QListView):
     def _fit_columns(self) -> None:
         """Share the width among the columns that fit: no dead band at the right edge, and the columns
         follow the width as the window or the panes beside the grid are resized."""
-        width = max(CELL_SIZE.width(), self.layout_width() // self.columns())
-        if width != self.gridSize().width():
-            self.setGridSize(QSize(width, CELL_SIZE.height()))
+        cell = self.cell_size()
+        size = QSize(max(cell.width(), self.layout_width() // self.columns()), cell.height())
+        if size != self.gridSize():
+            self.setGridSize(size)
 
     def visible_rows(self) -> list[int]:
         """Rows whose cells intersect the viewport, in layout order."""

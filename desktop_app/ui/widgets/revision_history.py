@@ -61,6 +61,7 @@ class RevisionHistory(QWidget):
         layout.setSpacing(6)
         self.list = QListWidget()
         self.list.setObjectName("revisionList")
+        self.list.setAccessibleName(self.tr("Caption history"))
         self.list.setAlternatingRowColors(True)
         self.list.setMaximumHeight(120)
         self.list.currentItemChanged.connect(lambda *_: self._show_selected())

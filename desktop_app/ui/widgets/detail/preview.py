@@ -17,6 +17,7 @@ class PreviewView(QWidget):
     while loading or when it cannot be shown."""
 
     zoom_changed = Signal(float)  # the scale now shown (1.0 = 100 %)
+    content_changed = Signal()  # another photo, or a line of text, is shown (see ``mirror``)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,16 +40,22 @@ class PreviewView(QWidget):
         return self._text
 
     def set_image(self, image: QImage) -> None:
-        self._pixmap = QPixmap.fromImage(image)
-        self._text = ""
-        self.set_zoom(None)
-        self.controls.show()
+        self._show(QPixmap.fromImage(image), "")
 
     def set_text(self, text: str) -> None:
-        self._pixmap = None
+        self._show(None, text)
+
+    def mirror(self, other: PreviewView) -> None:
+        """Show what ``other`` shows, fitted: the full-window preview shares the pane's decoded photo
+        instead of decoding it again."""
+        self._show(other._pixmap, other._text)
+
+    def _show(self, pixmap: QPixmap | None, text: str) -> None:
+        self._pixmap = pixmap
         self._text = text
-        self.controls.hide()
+        self.controls.setVisible(pixmap is not None)
         self.set_zoom(None)
+        self.content_changed.emit()
 
     # -- zoom --------------------------------------------------------------------------------------------
 
@@ -145,6 +152,10 @@ class PreviewView(QWidget):
             button.setAutoRaise(True)
             button.clicked.connect(slot)
             layout.addWidget(button)
+        # Spoken names: "minus" and "plus" say nothing of what the buttons do.
+        zoom_out, zoom_in = layout.itemAt(0).widget(), layout.itemAt(1).widget()
+        zoom_out.setAccessibleName(self.tr("Zoom out"))
+        zoom_in.setAccessibleName(self.tr("Zoom in"))
         self._zoom_label = QToolButton()
         self._zoom_label.setAutoRaise(True)
         self._zoom_label.setToolTip("Fit to the pane, or show at 100 % (double-click the photo)")

@@ -394,6 +394,9 @@ class ReviewBox(QWidget):
         # Icons, not words: the row must fit a narrow pane.
         self.undo_button = self._glyph_button("↶", "Undo the last caption change (Ctrl+Z)", self.undo)
         self.redo_button = self._glyph_button("↷", "Redo (Ctrl+Shift+Z)", self.redo)
+        # Spoken names: the glyph alone is read as "anticlockwise top semicircle arrow".
+        self.undo_button.setAccessibleName(self.tr("Undo"))
+        self.redo_button.setAccessibleName(self.tr("Redo"))
         buttons.addWidget(self.undo_button)
         buttons.addWidget(self.redo_button)
         return buttons

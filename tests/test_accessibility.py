@@ -1,0 +1,272 @@
+"""Accessible to everyone: every window and dialog of the app is walked, and fails on a control without an
+accessible name, one a keyboard cannot reach, or a label or button whose text does not fit at twice the
+text size (tests/accessibility_checks.py). A window or dialog added to desktop_app.ui later fails
+``test_every_window_and_widget_class_is_walked`` until it is added to SURFACES below. Also: the tab order
+of the main window, the grid's cells read by a screen reader (caption and review state), spoken
+announcements of the review flow, and the themes (dark, high contrast) with their contrast ratios."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
+from pytestqt.qtbot import QtBot
+
+import desktop_app.ui
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+from desktop_app.catalogue.models import JobState
+from desktop_app.catalogue.photos import find_photo
+from desktop_app.jobs.store import CAPTION_JOB, JobSummary
+from desktop_app.library.scanner import Scanner
+from desktop_app.plugin_registry import load_plugins
+from desktop_app.settings import load_settings
+from desktop_app.ui.main_window.window import MainWindow
+from tests import photo_files
+from tests.accessibility_checks import (
+    accessible_name,
+    at_text_scale,
+    clipping_problems,
+    problems,
+)
+from tests.gui_helpers import WAIT_MS
+
+pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
+
+LONG_MESSAGE = ("Search by meaning is ready: 12,480 captions embedded with the minilm text embedder in 41 s; "
+                "3 captions were skipped because their photos cannot be read")
+
+
+@pytest.fixture
+def drafts(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
+    """Three photos, each with a model's draft caption."""
+    root = tmp_path / "drafts"
+    for number in range(3):
+        photo_files.jpeg(root / f"{number:02}.jpg", seed=number, size=(96, 72))
+    scanner.scan(root)
+    with catalogue.write() as session:
+        for number in range(3):
+            photo = find_photo(session, str(root / f"{number:02}.jpg"))
+            store_ai_caption(session, AICaption(photo, f"a photo number {number}", model_id="m",
+                                                confidence=0.5), captioner_id="encoder-decoder")
+    return root
+
+
+@dataclass
+class Opener:
+    """What the surfaces are opened with: the test's fixtures."""
+
+    qtbot: QtBot
+    open_window: Callable[..., MainWindow]
+    db_path: Path
+    drafts: Path
+
+    def shown(self, widget: QWidget) -> QWidget:
+        self.qtbot.addWidget(widget)
+        widget.show()
+        self.qtbot.waitExposed(widget)
+        return widget
+
+
+def _empty_window(opener: Opener) -> QWidget:
+    return opener.open_window()
+
+
+def _window_with_photos(opener: Opener) -> QWidget:
+    window = opener.open_window(db=opener.db_path)
+    window.jobs_dock.show()  # the captioning jobs panel, docked
+    opener.qtbot.waitUntil(lambda: window.detail.photo_id is not None, timeout=WAIT_MS)
+    return window
+
+
+def _status_details(opener: Opener) -> QWidget:
+    window = opener.open_window()
+    window.status_text.setText(LONG_MESSAGE)
+    window.status_text.show_details()
+    assert window.status_text.details is not None
+    opener.qtbot.waitExposed(window.status_text.details)
+    return window.status_text.details
+
+
+def _captioners() -> list:  # type: ignore[type-arg]
+    return list(load_plugins(entry_points=False).captioners.values())
+
+
+def _caption_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.caption import CaptionDialog
+
+    return opener.shown(CaptionDialog(_captioners(), load_settings(), [1, 2], folder="/photos",
+                                      folder_label="Holidays"))
+
+
+def _caption_dialog_with_prompt(opener: Opener) -> QWidget:
+    dialog = _caption_dialog(opener)
+    dialog.set_captioner("product-description")  # its prompt field: saved prompts and the text
+    return dialog
+
+
+def _jobs_panel_with_a_job(opener: Opener) -> QWidget:
+    window = opener.open_window()
+    now = datetime.now(UTC)
+    window.job_panel._upsert(JobSummary(  # as the inference service reports a running job
+        id=1, kind=CAPTION_JOB, state=JobState.RUNNING, captioner_id="encoder-decoder", model_id="m",
+        options={}, created_at=now, started_at=now, finished_at=None, error=None, notice=None, total=10,
+        done=4, failed=1, pending=5, skipped=0))
+    window.jobs_dock.show()
+    return window
+
+
+def _settings_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+    return opener.shown(SettingsDialog(_captioners(), current_catalogue="/open/catalogue.db"))
+
+
+def _write_metadata_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.files import WriteMetadataDialog
+
+    return opener.shown(WriteMetadataDialog([1, 2], None, "Holidays"))
+
+
+def _export_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.files import ExportDialog
+
+    return opener.shown(ExportDialog([1, 2], None, "Holidays"))
+
+
+def _report_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.files import ReportDialog
+
+    return opener.shown(ReportDialog("Captions written", "2 photos written, 1 failed",
+                                     ["a.jpg: written", "b.jpg: cannot write: read-only"]))
+
+
+def _disclaimer_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.disclaimer import DisclaimerDialog
+
+    medical = next(captioner for captioner in _captioners() if captioner.id == "medical-report")
+    return opener.shown(DisclaimerDialog(medical))
+
+
+def _train_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.train import TrainDialog
+
+    return opener.shown(TrainDialog(_captioners(), load_settings(), 1, "Holidays"))
+
+
+# Every window and dialog of the app, as a user meets it. Add yours here.
+SURFACES: dict[str, Callable[[Opener], QWidget]] = {
+    "main window, no catalogue": _empty_window,
+    "main window with photos and the jobs panel": _window_with_photos,
+    "status message details": _status_details,
+    "caption dialog": _caption_dialog,
+    "caption dialog with a prompt": _caption_dialog_with_prompt,
+    "main window with a captioning job": _jobs_panel_with_a_job,
+    "settings dialog": _settings_dialog,
+    "write metadata dialog": _write_metadata_dialog,
+    "export dialog": _export_dialog,
+    "report dialog": _report_dialog,
+    "disclaimer dialog": _disclaimer_dialog,
+    "train dialog": _train_dialog,
+}
+
+# Widget classes of desktop_app.ui no walk shows, each with why.
+NOT_WALKED: dict[str, str] = {}
+
+# Labels cut short by design, each with where its whole text is.
+ELIDED_BY_DESIGN: dict[str, str] = {
+    "StatusMessage.label": "the status line: elided to the window's width, whole in its accessible name, "
+                           "its tooltip and behind Details…",
+}
+
+
+def _elided(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    return parent is not None and f"{type(parent).__name__}.label" in ELIDED_BY_DESIGN \
+        and getattr(parent, "label", None) is widget
+
+
+@pytest.fixture
+def opener(qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, drafts: Path) -> Opener:
+    return Opener(qtbot, open_window, db_path, drafts)
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_every_control_is_named_and_reachable_by_keyboard(opener: Opener, surface: str) -> None:
+    root = SURFACES[surface](opener)
+    found = problems(root)
+    assert not found, "\n".join(map(str, found))
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_no_text_is_cut_at_twice_the_text_size(opener: Opener, qapp: QApplication, surface: str) -> None:
+    with at_text_scale(qapp, 2.0):  # as a user whose desktop makes text twice as large opens it
+        root = SURFACES[surface](opener)
+        found = clipping_problems(root, _elided)
+    assert not found, "\n".join(map(str, found))
+
+
+def _ui_widget_classes() -> Iterator[type[QWidget]]:
+    for module_info in pkgutil.walk_packages(desktop_app.ui.__path__, "desktop_app.ui."):
+        module = importlib.import_module(module_info.name)
+        for _name, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, QWidget) and value.__module__ == module.__name__:
+                yield value
+
+
+def test_every_window_and_widget_class_is_walked(opener: Opener) -> None:
+    """Every QWidget subclass of desktop_app.ui is met in a walked surface, and every window class
+    (QDialog, QMainWindow) is itself the root of one: a new dialog or widget fails here until SURFACES
+    walks it."""
+    seen: set[type] = set()
+    roots: set[type] = set()
+    for open_surface in SURFACES.values():
+        root = open_surface(opener)
+        roots.add(type(root))
+        seen.update(type(widget) for widget in [root, *root.findChildren(QWidget)])
+    missing = []
+    for cls in _ui_widget_classes():
+        name = f"{cls.__module__}.{cls.__qualname__}"
+        if name in NOT_WALKED:
+            continue
+        if issubclass(cls, (QDialog, QMainWindow)) and cls not in roots:
+            missing.append(f"{name}: a window no surface opens")
+        elif cls not in seen:
+            missing.append(f"{name}: a widget no surface shows")
+    assert not missing, "add to SURFACES in tests/test_accessibility.py:\n" + "\n".join(missing)
+
+
+def test_tab_reaches_the_search_the_sidebar_the_grid_and_the_review(opener: Opener, qtbot: QtBot) -> None:
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.grid.setFocus()
+    qtbot.waitUntil(window.grid.hasFocus, timeout=WAIT_MS)
+    visited: list[QWidget] = []
+    for _press in range(60):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        if focused in visited:
+            break
+        visited.append(focused)
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    wanted = {
+        "search box": window.search.box,
+        "search mode": window.search.mode,
+        "libraries": window.libraries,
+        "grid": window.grid,
+        "caption editor": window.detail.review_box.editor,
+        "approve": window.detail.review_box.approve_button,
+        "reject": window.detail.review_box.reject_button,
+    }
+    unreached = [name for name, widget in wanted.items() if widget not in visited]
+    assert not unreached, f"Tab never reaches {unreached}; it goes {[accessible_name(w) for w in visited]}"
