@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -35,13 +35,17 @@ from PySide6.QtWidgets import (
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import ItemFailed, Progress
 from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
+from desktop_app.ui import wording
 from desktop_app.ui.widgets.job_status import ended_text, progress_parts
-from desktop_app.ui.wording import plural
 from desktop_app.ui.workers.inference import InferenceService
 
 STATE_WORDS = {
-    JobState.QUEUED: "Queued", JobState.RUNNING: "Running", JobState.PAUSED: "Paused",
-    JobState.DONE: "Done", JobState.FAILED: "Failed", JobState.CANCELLED: "Cancelled",
+    JobState.QUEUED: QT_TRANSLATE_NOOP("JobPanel", "Queued"),
+    JobState.RUNNING: QT_TRANSLATE_NOOP("JobPanel", "Running"),
+    JobState.PAUSED: QT_TRANSLATE_NOOP("JobPanel", "Paused"),
+    JobState.DONE: QT_TRANSLATE_NOOP("JobPanel", "Done"),
+    JobState.FAILED: QT_TRANSLATE_NOOP("JobPanel", "Failed"),
+    JobState.CANCELLED: QT_TRANSLATE_NOOP("JobPanel", "Cancelled"),
 }
 JOB_ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -78,8 +82,8 @@ class JobRow(QFrame):
         self.detail.setWordWrap(True)
         self.pause_button = QToolButton()
         self.cancel_button = QToolButton()
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.setToolTip("Cancel this job; captions already made are kept")
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Cancel this job; captions already made are kept"))
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
         buttons.addWidget(self.pause_button)
@@ -112,13 +116,13 @@ class JobPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         header = QHBoxLayout()
-        heading = QLabel("Captioning jobs")
+        heading = QLabel(self.tr("Captioning jobs"))
         font = QFont(heading.font())
         font.setBold(True)
         heading.setFont(font)
         header.addWidget(heading, 1)
-        self.new_button = QPushButton("Caption photos…")
-        self.new_button.setToolTip("Choose a captioner, a model and the photos, and queue a job")
+        self.new_button = QPushButton(self.tr("Caption photos…"))
+        self.new_button.setToolTip(self.tr("Choose a captioner, a model and the photos, and queue a job"))
         self.new_button.clicked.connect(self.new_job_requested)
         header.addWidget(self.new_button)
         layout.addLayout(header)
@@ -135,8 +139,8 @@ class JobPanel(QWidget):
         self.list.setSpacing(2)
         self.list.setMinimumHeight(140)
         self.list.currentItemChanged.connect(self._on_selected)
-        self.empty = muted(QLabel("No captioning jobs yet. Select photos or a folder and press "
-                                       "“Caption photos…”."))
+        self.empty = muted(QLabel(self.tr("No captioning jobs yet. Select photos or a folder and press "
+                                          "“Caption photos…”.")))
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         jobs_layout.addWidget(self.empty)
@@ -151,7 +155,7 @@ class JobPanel(QWidget):
         self.failures = QTreeWidget()
         self.failures.setObjectName("jobFailures")
         self.failures.setAccessibleName(self.tr("Photos that failed"))
-        self.failures.setHeaderLabels(["Photo", "Reason"])
+        self.failures.setHeaderLabels([self.tr("Photo"), self.tr("Reason")])
         self.failures.setRootIsDecorated(False)
         self.failures.setUniformRowHeights(True)
         self.failures.setAlternatingRowColors(True)
@@ -291,14 +295,14 @@ class JobPanel(QWidget):
     def _fill(self, row: JobRow, job: JobSummary) -> None:
         running = job.state is JobState.RUNNING and job.id == self.running_job
         queue_paused = self.service.control.paused
-        name = self.captioner_names.get(job.captioner_id or "", job.captioner_id or "captioning")
-        row.title.setText(f"Job {job.id} · fine-tuning {name}" if job.kind == TRAIN_JOB
-                          else f"Job {job.id} · {name}")
-        state = STATE_WORDS.get(job.state, job.state.value.capitalize())
+        name = self.captioner_names.get(job.captioner_id or "", job.captioner_id or self.tr("captioning"))
+        row.title.setText((self.tr("Job {job} · fine-tuning {captioner}") if job.kind == TRAIN_JOB
+                           else self.tr("Job {job} · {captioner}")).format(job=job.id, captioner=name))
+        state = self.tr(STATE_WORDS[job.state]) if job.state in STATE_WORDS else job.state.value.capitalize()
         if running and queue_paused:
-            state = "Pausing…"
+            state = self.tr("Pausing…")
         elif job.state is JobState.QUEUED and queue_paused:
-            state = "Queued · queue paused"
+            state = self.tr("Queued · queue paused")
         row.state.setText(state)
         row.state.setProperty("state", job.state.value)  # for the style sheet: #jobState[state=...]
         row.state.style().unpolish(row.state)
@@ -311,19 +315,19 @@ class JobPanel(QWidget):
         # Pause while it runs; Resume a paused job, a queued one while the queue is paused, or retry a
         # failed one (its model could not load, say); Cancel whatever is unfinished.
         if running:
-            row.pause_button.setText("Pause")
-            row.pause_button.setToolTip("Pause captioning: the model stops within a second, and jobs "
-                                        "waiting in the queue wait too")
+            row.pause_button.setText(self.tr("Pause"))
+            row.pause_button.setToolTip(self.tr("Pause captioning: the model stops within a second, and jobs "
+                                                "waiting in the queue wait too"))
             row.pause_button.setEnabled(not queue_paused)
             row.pause_button.show()
         elif job.state is JobState.PAUSED or (job.state is JobState.QUEUED and queue_paused):
-            row.pause_button.setText("Resume")
-            row.pause_button.setToolTip("Go on captioning where this job stopped")
+            row.pause_button.setText(self.tr("Resume"))
+            row.pause_button.setToolTip(self.tr("Go on captioning where this job stopped"))
             row.pause_button.setEnabled(True)
             row.pause_button.show()
         elif job.state is JobState.FAILED:
-            row.pause_button.setText("Retry")
-            row.pause_button.setToolTip("Run this job again; photos already captioned are kept")
+            row.pause_button.setText(self.tr("Retry"))
+            row.pause_button.setToolTip(self.tr("Run this job again; photos already captioned are kept"))
             row.pause_button.setEnabled(True)
             row.pause_button.show()
         else:
@@ -338,27 +342,32 @@ class JobPanel(QWidget):
             progress = self.progress.get(job.id)
             if progress is not None:
                 return " · ".join(progress_parts(progress, job.kind))
-            return f"{job.finished_items:,}/{job.total:,} · loading the model…"
+            return self.tr("{done}/{total} · loading the model…").format(
+                done=wording.number(job.finished_items), total=wording.number(job.total))
         if job.kind == TRAIN_JOB:
-            return ended_text(job).split(": ", 1)[-1] if job.state is not JobState.QUEUED else "waiting"
-        parts = [f"{job.done:,} of {plural(job.total, 'photo')} captioned"]
+            if job.state is JobState.QUEUED:
+                return self.tr("waiting")
+            return ended_text(job).split(": ", 1)[-1]
+        parts = [self.tr("{done} of {photos} captioned").format(done=wording.number(job.done),
+                                                                photos=wording.photos(job.total))]
         if job.failed:
-            parts.append(plural(job.failed, "failure"))
+            parts.append(wording.failures(job.failed))
         if job.state is JobState.CANCELLED and job.skipped:
-            parts.append(f"{job.skipped:,} skipped")
+            parts.append(self.tr("{count} skipped").format(count=wording.number(job.skipped)))
         if job.state is JobState.FAILED and job.error:
             parts.append(job.error)
         return " · ".join(parts)
 
     def _tooltip(self, job: JobSummary) -> str:
-        lines = [f"Model: {job.model_id or 'the default for this captioner'}",
-                 f"Queued: {job.created_at:%Y-%m-%d %H:%M}"]
+        lines = [self.tr("Model: {model}").format(model=job.model_id or self.tr("the default for this "
+                                                                                "captioner")),
+                 self.tr("Queued: {time}").format(time=wording.date_time(job.created_at))]
         if job.finished_at is not None:
-            lines.append(f"Finished: {job.finished_at:%Y-%m-%d %H:%M}")
+            lines.append(self.tr("Finished: {time}").format(time=wording.date_time(job.finished_at)))
         if job.notice:
-            lines.append(f"Note: {job.notice}")
+            lines.append(self.tr("Note: {notice}").format(notice=job.notice))
         if job.error:
-            lines.append(f"Error: {job.error}")
+            lines.append(self.tr("Error: {error}").format(error=job.error))
         return "\n".join(lines)
 
     def _item(self, job_id: int) -> QListWidgetItem | None:
@@ -409,8 +418,9 @@ class JobPanel(QWidget):
         self.failures_job = job_id
         count = self.failures.topLevelItemCount()
         if job_id is None:
-            self.failures_title.setText("Failures")
+            self.failures_title.setText(self.tr("Failures"))
         elif count:
-            self.failures_title.setText(f"Job {job_id}: {plural(count, 'photo')} could not be captioned")
+            self.failures_title.setText(self.tr("Job {job}: {photos} could not be captioned").format(
+                job=job_id, photos=wording.photos(count)))
         else:
-            self.failures_title.setText(f"Job {job_id}: no failures")
+            self.failures_title.setText(self.tr("Job {job}: no failures").format(job=job_id))

@@ -2,60 +2,81 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import Progress
 from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
-from desktop_app.ui.wording import plural
+from desktop_app.ui import wording
 from desktop_app.ui.workers.inference import InferenceService
+
+translate = QCoreApplication.translate
 
 
 def duration(seconds: float) -> str:
     """'45 s', '12 min', '3 h 20 min': an ETA as people say it."""
     if seconds < 60:
-        return f"{max(1, round(seconds))} s"
+        return translate("JobStatus", "{seconds} s").format(seconds=max(1, round(seconds)))
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02} min"
+        return translate("JobStatus", "{minutes} min").format(minutes=minutes)
+    return translate("JobStatus", "{hours} h {minutes} min").format(hours=minutes // 60,
+                                                                    minutes=f"{minutes % 60:02}")
 
 
 def progress_parts(progress: Progress, kind: str = CAPTION_JOB) -> list[str]:
     """'12/40', '1 failure', '3.1 photos/s', 'about 9 s left': what a running job's line says (a
     training job counts optimizer steps, not photos)."""
     training = kind == TRAIN_JOB
-    count = f"{progress.done:,}/{progress.total:,}"
-    parts = [f"step {count}" if training else count]
+    done, total = wording.number(progress.done), wording.number(progress.total)
+    parts = [translate("JobStatus", "step {done}/{total}").format(done=done, total=total) if training
+             else f"{done}/{total}"]
     if progress.failed:
-        parts.append(f"{plural(progress.failed, 'failure')}")
+        parts.append(wording.failures(progress.failed))
     if progress.photos_per_second:
-        parts.append(f"{progress.photos_per_second:.2f} steps/s" if training
-                     else f"{progress.photos_per_second:.1f} photos/s")
+        parts.append(translate("JobStatus", "{rate} steps/s").format(
+            rate=wording.number(progress.photos_per_second, 2)) if training
+            else translate("JobStatus", "{rate} photos/s").format(
+                rate=wording.number(progress.photos_per_second, 1)))
     if progress.eta_seconds:
-        parts.append(f"about {duration(progress.eta_seconds)} left")
+        parts.append(translate("JobStatus", "about {time} left").format(time=duration(progress.eta_seconds)))
     return parts
 
 
 def progress_text(job_id: int, progress: Progress, kind: str = CAPTION_JOB) -> str:
-    doing = "Fine-tuning" if kind == TRAIN_JOB else "Captioning"
-    return f"{doing} (job {job_id}): " + " · ".join(progress_parts(progress, kind))
+    text = translate("JobStatus", "Fine-tuning (job {job}): {progress}") if kind == TRAIN_JOB \
+        else translate("JobStatus", "Captioning (job {job}): {progress}")
+    return text.format(job=job_id, progress=" · ".join(progress_parts(progress, kind)))
 
 
 def ended_text(job: JobSummary) -> str:
+    """How a job ended, for the status bar. A failure's reason and a training job's notice are the job
+    runner's words (English, like the command line's)."""
+    done, total = wording.number(job.done), wording.number(job.total)
     if job.state is JobState.FAILED:
-        return f"Job {job.id} failed: {job.error}"
+        return translate("JobStatus", "Job {job} failed: {reason}").format(job=job.id, reason=job.error)
     if job.kind == TRAIN_JOB:
         if job.state is JobState.DONE:
-            return f"Job {job.id} done: {job.notice}" if job.notice else f"Job {job.id} done"
-        return f"Job {job.id} {job.state.value}: its checkpoint is kept; resume it to go on"
+            return translate("JobStatus", "Job {job} done: {notice}").format(job=job.id, notice=job.notice) \
+                if job.notice else translate("JobStatus", "Job {job} done").format(job=job.id)
+        if job.state is JobState.PAUSED:
+            return translate("JobStatus", "Job {job} paused: its checkpoint is kept; resume it to go "
+                                          "on").format(job=job.id)
+        return translate("JobStatus", "Job {job} cancelled: its checkpoint is kept; resume it to go "
+                                      "on").format(job=job.id)
     if job.state is JobState.PAUSED:
-        return f"Job {job.id} paused: {job.done:,} of {job.total:,} captioned"
+        return translate("JobStatus", "Job {job} paused: {done} of {total} captioned").format(
+            job=job.id, done=done, total=total)
     if job.state is JobState.CANCELLED:
-        return f"Job {job.id} cancelled: {job.done:,} of {job.total:,} captioned"
-    failed = f", {plural(job.failed, 'photo')} could not be captioned" if job.failed else ""
-    return f"Job {job.id} done: {job.done:,} of {job.total:,} captioned{failed}"
+        return translate("JobStatus", "Job {job} cancelled: {done} of {total} captioned").format(
+            job=job.id, done=done, total=total)
+    if job.failed:
+        return translate("JobStatus", "Job {job} done: {done} of {total} captioned, {photos} could not be "
+                                      "captioned").format(job=job.id, done=done, total=total,
+                                                          photos=wording.photos(job.failed))
+    return translate("JobStatus", "Job {job} done: {done} of {total} captioned").format(
+        job=job.id, done=done, total=total)
 
 
 class JobStatus(QWidget):
@@ -74,12 +95,12 @@ class JobStatus(QWidget):
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)
         self.pause_button = QToolButton()
-        self.pause_button.setText("Pause")
-        self.pause_button.setToolTip("Pause captioning (the GPU is free within a second)")
+        self.pause_button.setText(self.tr("Pause"))
+        self.pause_button.setToolTip(self.tr("Pause captioning (the GPU is free within a second)"))
         self.pause_button.clicked.connect(self._toggle_pause)
         self.cancel_button = QToolButton()
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.setToolTip("Cancel this job; captions already made are kept")
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Cancel this job; captions already made are kept"))
         self.cancel_button.clicked.connect(self._cancel)
         for widget in (self.text, self.bar, self.pause_button, self.cancel_button):
             layout.addWidget(widget)
@@ -93,11 +114,11 @@ class JobStatus(QWidget):
     @Slot(object)
     def _on_started(self, job: JobSummary) -> None:
         self.job_id, self.kind, self.paused = job.id, job.kind, False
-        self.pause_button.setText("Pause")
+        self.pause_button.setText(self.tr("Pause"))
         self.bar.setRange(0, max(job.total, 1))
         self.bar.setValue(job.finished_items)
-        doing = "Fine-tuning" if job.kind == TRAIN_JOB else "Captioning"
-        self.text.setText(f"{doing} (job {job.id}): loading the model…")
+        self.text.setText((self.tr("Fine-tuning (job {job}): loading the model…") if job.kind == TRAIN_JOB
+                           else self.tr("Captioning (job {job}): loading the model…")).format(job=job.id))
         self.show()
 
     @Slot(object)
@@ -109,7 +130,7 @@ class JobStatus(QWidget):
     @Slot(object)
     def _on_paused(self, job: JobSummary) -> None:
         self.paused = True
-        self.pause_button.setText("Resume")
+        self.pause_button.setText(self.tr("Resume"))
         self.text.setText(ended_text(job))
 
     @Slot(object)
@@ -121,7 +142,7 @@ class JobStatus(QWidget):
     def _toggle_pause(self) -> None:
         if self.paused:
             self.paused = False
-            self.pause_button.setText("Pause")
+            self.pause_button.setText(self.tr("Pause"))
             self.service.resume()
         else:
             self.service.pause()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.catalogue.photos import display_path
-from desktop_app.ui.wording import plural
+from desktop_app.ui import wording
 from desktop_app.ui.workers.backend import LibrarySummary
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -34,7 +34,7 @@ class LibraryList(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setColumnCount(2)
-        self.setHeaderLabels(["Library", "Photos"])
+        self.setHeaderLabels([self.tr("Library"), self.tr("Photos")])
         self.setHeaderHidden(True)
         self.setUniformRowHeights(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -101,7 +101,7 @@ class LibraryList(QTreeWidget):
             self.clear()
             self._libraries = {library.id: library for library in libraries}
             for library in libraries:
-                item = QTreeWidgetItem([library.name, f"{library.photos:,}"])
+                item = QTreeWidgetItem([library.name, wording.number(library.photos)])
                 item.setData(0, ID_ROLE, library.id)
                 item.setData(0, FOLDER_ROLE, None)
                 item.setToolTip(0, self._tooltip(library))
@@ -182,24 +182,23 @@ class LibraryList(QTreeWidget):
         for folder, count in sorted(folders, key=lambda entry: entry[0].split("/")):
             parent_path, _, name = folder.rpartition("/")
             parent = parents.get(parent_path, top)
-            item = QTreeWidgetItem([display_path(name), f"{count:,}"])
+            item = QTreeWidgetItem([display_path(name), wording.number(count)])
             item.setData(0, ID_ROLE, library_id)
             item.setData(0, FOLDER_ROLE, folder)
             item.setData(1, ID_ROLE, count)
-            item.setToolTip(0, f"{display_path(folder)}\n{plural(count, 'photo')}")
+            item.setToolTip(0, f"{display_path(folder)}\n{wording.photos(count)}")
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             parent.addChild(item)
             parents[folder] = item
 
-    @staticmethod
-    def _tooltip(library: LibrarySummary) -> str:
-        lines = [display_path(library.root), plural(library.photos, "photo")]
+    def _tooltip(self, library: LibrarySummary) -> str:
+        lines = [display_path(library.root), wording.photos(library.photos)]
         if library.errors:
-            lines.append(plural(library.errors, "file") + " that cannot be read")
+            lines.append(self.tr("{files} that cannot be read").format(files=wording.files(library.errors)))
         if library.missing:
-            lines.append(f"{library.missing:,} missing")
+            lines.append(self.tr("{count} missing").format(count=wording.number(library.missing)))
         if library.last_scan_at:
-            lines.append(f"Last scanned {library.last_scan_at.astimezone():%Y-%m-%d %H:%M}")
+            lines.append(self.tr("Last scanned {time}").format(time=wording.date_time(library.last_scan_at)))
         return "\n".join(lines)
 
     @Slot(QPoint)
