@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QObject, QTime
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QObject, QTime
 
 
 def number(value: float, decimals: int | None = None) -> str:
@@ -25,6 +25,11 @@ def date_time(value: datetime) -> str:
     local = value.astimezone() if value.tzinfo is not None else value
     moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
     return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def percent(fraction: float) -> str:
+    """``85%`` in English, ``85 %`` in German."""
+    return QCoreApplication.translate("Wording", "{number}%").format(number=number(round(fraction * 100)))
 
 
 def day(value: date) -> str:

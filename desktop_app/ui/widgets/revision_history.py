@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,11 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui import wording
+
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 DELETED_STYLE = "background:#fde2df; color:#8f2219; text-decoration:line-through;"
 INSERTED_STYLE = "background:#dcf3e4; color:#1d6b3a;"
-ACTION_LABELS = {"created": "Created", "edited": "Edited", "approved": "Approved", "rejected": "Rejected",
-                 "reverted": "Reverted", "regenerated": "Regenerated"}
+ACTION_LABELS = {"created": QT_TRANSLATE_NOOP("RevisionHistory", "Created"),
+                 "edited": QT_TRANSLATE_NOOP("RevisionHistory", "Edited"),
+                 "approved": QT_TRANSLATE_NOOP("RevisionHistory", "Approved"),
+                 "rejected": QT_TRANSLATE_NOOP("RevisionHistory", "Rejected"),
+                 "reverted": QT_TRANSLATE_NOOP("RevisionHistory", "Reverted"),
+                 "regenerated": QT_TRANSLATE_NOOP("RevisionHistory", "Regenerated")}
 
 
 def word_diff_html(old: str, new: str) -> str:
@@ -45,7 +51,7 @@ def word_diff_html(old: str, new: str) -> str:
 
 
 def _local_time(value: str) -> str:
-    return datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
+    return wording.date_time(datetime.fromisoformat(value))
 
 
 class RevisionHistory(QWidget):
@@ -76,8 +82,8 @@ class RevisionHistory(QWidget):
         layout.addWidget(self.diff)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.revert_button = QPushButton("Revert to This")
-        self.revert_button.setToolTip("Bring this revision's text back as a new draft revision")
+        self.revert_button = QPushButton(self.tr("Revert to This"))
+        self.revert_button.setToolTip(self.tr("Bring this revision's text back as a new draft revision"))
         self.revert_button.clicked.connect(self._revert)
         buttons.addWidget(self.revert_button)
         layout.addLayout(buttons)
@@ -90,10 +96,13 @@ class RevisionHistory(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for revision in reversed((caption or {}).get("history") or []):
-            words = [f"#{revision['revision']}", ACTION_LABELS.get(revision["action"], revision["action"])]
+            action = revision["action"]
+            # A revision's note ("kept after a conflict") is the catalogue's words, as stored.
+            words = [f"#{revision['revision']}",
+                     self.tr(ACTION_LABELS[action]) if action in ACTION_LABELS else action]
             if revision.get("note"):
                 words.append(f"({revision['note']})")
-            words += ["·", revision.get("author") or "unknown", "·", _local_time(revision["at"])]
+            words += ["·", revision.get("author") or self.tr("unknown"), "·", _local_time(revision["at"])]
             line = " ".join(words)
             item = QListWidgetItem(line)
             item.setData(Qt.ItemDataRole.UserRole, revision["revision"])
@@ -125,7 +134,7 @@ class RevisionHistory(QWidget):
     def _show_selected(self) -> None:
         revision = self._revision(self.selected_revision())
         if revision is None or self._caption is None:
-            self.diff_label.setText("Select a revision to compare it with the current text.")
+            self.diff_label.setText(self.tr("Select a revision to compare it with the current text."))
             self.diff.clear()
             self.diff.setVisible(False)
             self.revert_button.setEnabled(False)
@@ -133,10 +142,12 @@ class RevisionHistory(QWidget):
         current = self._caption["text"]
         self.diff.setVisible(True)
         if revision["text"] == current:
-            self.diff_label.setText(f"Revision {revision['revision']} reads as the current text:")
+            self.diff_label.setText(self.tr("Revision {revision} reads as the current text:").format(
+                revision=revision["revision"]))
             self.diff.setHtml(html.escape(current))
         else:
-            self.diff_label.setText(f"Reverting to revision {revision['revision']} would change the text so:")
+            self.diff_label.setText(self.tr("Reverting to revision {revision} would change the text "
+                                            "so:").format(revision=revision["revision"]))
             self.diff.setHtml(word_diff_html(current, revision["text"]))
         self.revert_button.setEnabled(revision["text"] != current)
 

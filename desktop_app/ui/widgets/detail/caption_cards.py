@@ -3,6 +3,7 @@ another caption can be made the current one from its card."""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop_app.ui import wording
 from desktop_app.ui.widgets.detail.style import (
     CHIP_SEPARATOR,
     NOTICE_STYLE,
@@ -20,7 +22,7 @@ from desktop_app.ui.widgets.detail.style import (
 
 
 def _local_time(value: str) -> str:
-    return datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
+    return wording.date_time(datetime.fromisoformat(value))
 
 
 class CaptionCards(QWidget):
@@ -45,7 +47,7 @@ class CaptionCards(QWidget):
         if not captions:
             if not photo_shown:
                 return
-            empty = QLabel("No captions yet.")
+            empty = QLabel(self.tr("No captions yet."))
             empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             self._layout.addWidget(empty)
             return
@@ -79,7 +81,7 @@ class CaptionCards(QWidget):
 
         chips = [state_chip(caption["state"])]
         if caption["current"]:
-            chips.append("<b>Current</b>")
+            chips.append(f"<b>{html.escape(self.tr('Current'))}</b>")
         chips.append(origin_label(caption["origin"]))
         header = QLabel(CHIP_SEPARATOR.join(chips))
         header.setTextFormat(Qt.TextFormat.RichText)
@@ -101,10 +103,10 @@ class CaptionCards(QWidget):
             layout.addWidget(notice)
 
         if not caption["current"] and choosable:
-            use = QPushButton("Use This Caption")
+            use = QPushButton(self.tr("Use This Caption"))
             use.setObjectName("useCaptionButton")
-            use.setToolTip("Make this the photo's current caption: the one search, exports and the "
-                           "files' metadata use. The current one stays, with its history.")
+            use.setToolTip(self.tr("Make this the photo's current caption: the one search, exports and the "
+                                   "files' metadata use. The current one stays, with its history."))
             caption_id = caption["id"]
             use.clicked.connect(lambda: self.use_requested.emit(caption_id))
             row = QHBoxLayout()
@@ -114,11 +116,11 @@ class CaptionCards(QWidget):
 
         facts = provenance(caption)
         if caption.get("author"):
-            facts.append(f"by {caption['author']}")
+            facts.append(self.tr("by {author}").format(author=caption["author"]))
         facts.append(_local_time(caption["updated_at"]))
         revisions = len(caption.get("history") or [])
         if revisions > 1:
-            facts.append(f"{revisions} revisions")
+            facts.append(self.tr("%Ln revision(s)", "", revisions))
         meta = QLabel(" · ".join(facts))
         meta.setWordWrap(True)
         meta.setForegroundRole(QPalette.ColorRole.PlaceholderText)

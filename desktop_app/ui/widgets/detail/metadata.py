@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFormLayout, QLabel
 
-STATUS_TEXT = {"ok": "OK", "error": "Cannot be read", "missing": "Missing"}
+from desktop_app.ui import wording
+
+translate = QCoreApplication.translate
+
+STATUS_TEXT = {"ok": QT_TRANSLATE_NOOP("MetadataForm", "OK"),
+               "error": QT_TRANSLATE_NOOP("MetadataForm", "Cannot be read"),
+               "missing": QT_TRANSLATE_NOOP("MetadataForm", "Missing")}
 ERROR_COLOUR, WARNING_COLOUR = "#c0392b", "#b9770e"
 
 
@@ -19,7 +25,9 @@ def human_size(size: int | None) -> str | None:
     value = float(size)
     for unit in ("bytes", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
-            return f"{size:,} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+            if unit == "bytes":
+                return translate("MetadataForm", "{size} bytes").format(size=wording.number(size))
+            return f"{wording.number(value, 1)} {unit}"
         value /= 1024
     return None
 
@@ -31,8 +39,8 @@ def dimensions(details: dict[str, Any]) -> str | None:
     if details.get("orientation") in (5, 6, 7, 8):  # stored on its side; shown upright
         width, height = height, width
     megapixels = width * height / 1e6
-    suffix = f"  ({megapixels:.1f} MP)" if megapixels >= 1 else ""
-    return f"{width:,} × {height:,} px{suffix}"
+    suffix = f"  ({wording.number(megapixels, 1)} MP)" if megapixels >= 1 else ""
+    return f"{wording.number(width)} × {wording.number(height)} px{suffix}"
 
 
 def camera(details: dict[str, Any]) -> str | None:
@@ -47,10 +55,14 @@ def location(details: dict[str, Any]) -> str | None:
     if not gps:
         return None
     latitude, longitude = gps["latitude"], gps["longitude"]
-    text = (f"{abs(latitude):.6f}° {'N' if latitude >= 0 else 'S'}, "
-            f"{abs(longitude):.6f}° {'E' if longitude >= 0 else 'W'}")
+    north = translate("MetadataForm", "{degrees}° N") if latitude >= 0 \
+        else translate("MetadataForm", "{degrees}° S")
+    east = translate("MetadataForm", "{degrees}° E") if longitude >= 0 \
+        else translate("MetadataForm", "{degrees}° W")
+    text = (f"{north.format(degrees=wording.number(abs(latitude), 6))}, "
+            f"{east.format(degrees=wording.number(abs(longitude), 6))}")
     if gps.get("altitude") is not None:
-        text += f", {gps['altitude']:.0f} m"
+        text += f", {wording.number(gps['altitude'], 0)} m"
     return text
 
 
@@ -59,7 +71,7 @@ def date_taken(details: dict[str, Any]) -> str | None:
     if not value:
         return None
     # Camera local time, as recorded: shown as is, not converted to this machine's zone.
-    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S")
+    return wording.date_time(datetime.fromisoformat(value).replace(tzinfo=None))
 
 
 
@@ -67,19 +79,24 @@ def fact_rows(details: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """The rows shown for a photo: label, value and a colour for a value that is a problem."""
     status = details["status"]
     rows: list[tuple[str, str | None, str | None]] = [
-        ("Status", STATUS_TEXT.get(status, status), None if status == "ok" else ERROR_COLOUR),
+        (translate("MetadataForm", "Status"),
+         translate("MetadataForm", STATUS_TEXT[status]) if status in STATUS_TEXT else status,
+         None if status == "ok" else ERROR_COLOUR),
     ]
+    # A file's error is the scanner's words (English, as the command line shows it).
     if status == "error":
-        rows.append(("Reason", details.get("error") or "unknown", ERROR_COLOUR))
+        rows.append((translate("MetadataForm", "Reason"),
+                     details.get("error") or translate("MetadataForm", "unknown"), ERROR_COLOUR))
     elif status == "missing":
-        rows.append(("Reason", "the file is no longer at this path", WARNING_COLOUR))
+        rows.append((translate("MetadataForm", "Reason"),
+                     translate("MetadataForm", "the file is no longer at this path"), WARNING_COLOUR))
     rows += [
-        ("Format", details.get("format"), None),
-        ("Dimensions", dimensions(details), None),
-        ("File size", human_size(details.get("size")), None),
-        ("Date taken", date_taken(details), None),
-        ("Camera", camera(details), None),
-        ("Location", location(details), None),
+        (translate("MetadataForm", "Format"), details.get("format"), None),
+        (translate("MetadataForm", "Dimensions"), dimensions(details), None),
+        (translate("MetadataForm", "File size"), human_size(details.get("size")), None),
+        (translate("MetadataForm", "Date taken"), date_taken(details), None),
+        (translate("MetadataForm", "Camera"), camera(details), None),
+        (translate("MetadataForm", "Location"), location(details), None),
     ]
     return [(label, value, colour) for label, value, colour in rows if value]
 

@@ -87,18 +87,18 @@ class DetailPane(QWidget):
         self.regenerate_action = self.review_box.shortcuts.regenerate  # named and enabled as its button
         self._body.addWidget(self.review_box)
 
-        self._details_heading = heading("Details")
+        self._details_heading = heading(self.tr("Details"))
         self._body.addWidget(self._details_heading)
         self.metadata = MetadataForm()
         self._body.addLayout(self.metadata)
 
-        self._captions_heading = heading("Captions")
+        self._captions_heading = heading(self.tr("Captions"))
         self._body.addWidget(self._captions_heading)
         self.captions = CaptionCards()
         self.captions.use_requested.connect(self.choose_caption)
         self._body.addWidget(self.captions)
 
-        self._history_heading = heading("History")
+        self._history_heading = heading(self.tr("History"))
         self._body.addWidget(self._history_heading)
         self.history = RevisionHistory()
         self.history.revert_requested.connect(self.revert)
@@ -111,11 +111,12 @@ class DetailPane(QWidget):
 
     # -- what the window calls ---------------------------------------------------------------
 
-    def clear(self, text: str = "No photo selected") -> None:
+    def clear(self, text: str | None = None) -> None:
+        """No photo shown; ``text`` says why (default: none is selected)."""
         self.flush()
         self.photo_id = None
         self._details = None
-        self.preview.set_text(text)
+        self.preview.set_text(self.tr("No photo selected") if text is None else text)
         self.title.setText("")
         self.folder.setText("")
         self.metadata.set_rows([])
@@ -130,7 +131,7 @@ class DetailPane(QWidget):
         """A photo was selected: its name at once, the rest when the catalogue answers."""
         self.flush()
         self.title.setText(name)
-        self.preview.set_text("Loading…")
+        self.preview.set_text(self.tr("Loading…"))
 
     def show_photo(self, details: dict[str, Any]) -> None:
         same_photo = details["id"] == self.photo_id
@@ -157,13 +158,14 @@ class DetailPane(QWidget):
             widget.setVisible(current is not None)
         status = details["status"]
         if status == "error":
-            self.preview.set_text(f"This file cannot be shown:\n{details.get('error') or 'unknown error'}")
+            self.preview.set_text(self.tr("This file cannot be shown:\n{reason}").format(
+                reason=details.get("error") or self.tr("unknown error")))
         elif status == "missing":
-            self.preview.set_text("The file is missing")
+            self.preview.set_text(self.tr("The file is missing"))
 
     def show_preview(self, image: QImage, reason: str) -> None:
         if image.isNull():
-            self.preview.set_text(f"Cannot show a preview:\n{reason}")
+            self.preview.set_text(self.tr("Cannot show a preview:\n{reason}").format(reason=reason))
         else:
             self.preview.set_image(image)
 
@@ -184,9 +186,11 @@ class DetailPane(QWidget):
         None: it can be reviewed, or no photo is shown."""
         status = self._details.get("status") if self._details is not None else None
         if status == "error":
-            return f"this file cannot be read: {self._details.get('error') or 'unknown error'}"
+            # The reason is the scanner's words (English, as the command line shows it).
+            return self.tr("this file cannot be read: {reason}").format(
+                reason=self._details.get("error") or self.tr("unknown error"))
         if status == "missing":
-            return "file missing: it is no longer at this path"
+            return self.tr("file missing: it is no longer at this path")
         return None
 
     def metadata_text(self) -> dict[str, str]:

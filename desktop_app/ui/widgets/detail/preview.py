@@ -6,6 +6,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPalette, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
+from desktop_app.ui import wording
+
 ZOOM_CONTROLS_STYLE = "#zoomControls { background: rgba(30, 30, 30, 150); border-radius: 5px; } " \
                       "#zoomControls QToolButton { color: white; min-width: 22px; }"
 ZOOM_STEP, MIN_ZOOM, MAX_ZOOM = 1.25, 0.05, 8.0
@@ -81,7 +83,7 @@ class PreviewView(QWidget):
             offset = (anchor if anchor is not None else centre) - centre
             self._pan = offset - (offset - self._pan) * (self._zoom / old)
         self._clamp_pan()
-        self._zoom_label.setText("Fit" if self._zoom is None else f"{self.scale():.0%}")
+        self._zoom_label.setText(self.tr("Fit") if self._zoom is None else wording.percent(self.scale()))
         self.update()
         self.zoom_changed.emit(self.scale())
 
@@ -144,8 +146,8 @@ class PreviewView(QWidget):
         layout = QHBoxLayout(controls)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
-        for text, tip, slot in (("−", "Zoom out (Ctrl+wheel)", self.zoom_out),
-                                ("+", "Zoom in (Ctrl+wheel)", self.zoom_in)):
+        for text, tip, slot in (("−", self.tr("Zoom out (Ctrl+wheel)"), self.zoom_out),
+                                ("+", self.tr("Zoom in (Ctrl+wheel)"), self.zoom_in)):
             button = QToolButton()
             button.setText(text)
             button.setToolTip(tip)
@@ -158,7 +160,7 @@ class PreviewView(QWidget):
         zoom_in.setAccessibleName(self.tr("Zoom in"))
         self._zoom_label = QToolButton()
         self._zoom_label.setAutoRaise(True)
-        self._zoom_label.setToolTip("Fit to the pane, or show at 100 % (double-click the photo)")
+        self._zoom_label.setToolTip(self.tr("Fit to the pane, or show at 100 % (double-click the photo)"))
         self._zoom_label.clicked.connect(lambda: self.set_zoom(1.0 if self._zoom is None else None))
         layout.insertWidget(1, self._zoom_label)
         controls.hide()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+
+translate = QCoreApplication.translate
 
 
 def _action(owner: QObject, text: str, shortcuts: list[QKeySequence], tip: str,
@@ -29,28 +31,34 @@ class ReviewActions:
         """``decide(approve, advance)`` approves or rejects; ``move(step)`` shows another photo."""
         ctrl, shift, alt = Qt.Modifier.CTRL, Qt.Modifier.SHIFT, Qt.Modifier.ALT
         self.approve_and_next = _action(
-            owner, "Approve and Next",
+            owner, translate("ReviewActions", "Approve and Next"),
             [QKeySequence(ctrl | Qt.Key.Key_Return), QKeySequence(ctrl | Qt.Key.Key_Enter)],
-            "Approve the caption as it reads and go to the next photo needing review",
+            translate("ReviewActions", "Approve the caption as it reads and go to the next photo needing "
+                                       "review"),
             lambda: decide(True, True))
         self.reject_and_next = _action(
-            owner, "Reject and Next", [QKeySequence(ctrl | shift | Qt.Key.Key_Backspace)],
-            "Reject the caption and go to the next photo needing review", lambda: decide(False, True))
-        self.edit = _action(owner, "Edit Caption", [QKeySequence(Qt.Key.Key_F2)],
-                            "Put the cursor in the caption", edit)
-        self.previous = _action(owner, "Previous Photo", [QKeySequence(alt | Qt.Key.Key_Up)],
-                                "Show the previous photo", lambda: move(-1))
-        self.next = _action(owner, "Next Photo", [QKeySequence(alt | Qt.Key.Key_Down)],
-                            "Show the next photo", lambda: move(1))
-        self.undo = _action(owner, "Undo", [QKeySequence(ctrl | Qt.Key.Key_Z)],
-                            "Undo the last caption change (a new revision)", undo)
-        self.redo = _action(owner, "Redo", [QKeySequence(ctrl | shift | Qt.Key.Key_Z),
-                                          QKeySequence(ctrl | Qt.Key.Key_Y)],
-                            "Redo the caption change undone last", redo)
-        self.regenerate = _action(owner, "Regenerate", [], "", regenerate)
-        self.drop_edit = QAction("Drop Edit", owner)
+            owner, translate("ReviewActions", "Reject and Next"),
+            [QKeySequence(ctrl | shift | Qt.Key.Key_Backspace)],
+            translate("ReviewActions", "Reject the caption and go to the next photo needing review"),
+            lambda: decide(False, True))
+        self.edit = _action(owner, translate("ReviewActions", "Edit Caption"), [QKeySequence(Qt.Key.Key_F2)],
+                            translate("ReviewActions", "Put the cursor in the caption"), edit)
+        self.previous = _action(owner, translate("ReviewActions", "Previous Photo"),
+                                [QKeySequence(alt | Qt.Key.Key_Up)],
+                                translate("ReviewActions", "Show the previous photo"), lambda: move(-1))
+        self.next = _action(owner, translate("ReviewActions", "Next Photo"),
+                            [QKeySequence(alt | Qt.Key.Key_Down)],
+                            translate("ReviewActions", "Show the next photo"), lambda: move(1))
+        self.undo = _action(owner, translate("ReviewActions", "Undo"), [QKeySequence(ctrl | Qt.Key.Key_Z)],
+                            translate("ReviewActions", "Undo the last caption change (a new revision)"), undo)
+        self.redo = _action(owner, translate("ReviewActions", "Redo"),
+                            [QKeySequence(ctrl | shift | Qt.Key.Key_Z), QKeySequence(ctrl | Qt.Key.Key_Y)],
+                            translate("ReviewActions", "Redo the caption change undone last"), redo)
+        self.regenerate = _action(owner, translate("ReviewActions", "Regenerate"), [], "", regenerate)
+        self.drop_edit = QAction(translate("ReviewActions", "Drop Edit"), owner)
         self.drop_edit.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.drop_edit.setToolTip("Forget the text typed since the caption was last saved")
+        self.drop_edit.setToolTip(translate("ReviewActions", "Forget the text typed since the caption was "
+                                                             "last saved"))
         self.drop_edit.triggered.connect(drop_edit)
 
     def review_flow(self) -> list[QAction]:

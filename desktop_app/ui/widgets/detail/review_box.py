@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolBut
 
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, BasedOn
 from desktop_app.catalogue.models import ReviewState
+from desktop_app.ui import wording
+from desktop_app.ui.accessibility import announce
 from desktop_app.ui.widgets.caption_editor import CaptionEditor
 from desktop_app.ui.widgets.detail.review_actions import ReviewActions
 from desktop_app.ui.widgets.detail.style import (
@@ -65,6 +67,7 @@ class ReviewBox(QWidget):
         self._stored = ""  # the current caption's text as the catalogue has it
         self._dirty = False  # the editor holds a person's text that differs from it
         self._advance_token: int | None = None
+        self._decisions: dict[int, ReviewState] = {}  # approvals and rejections not yet written
         self._base = BasedOn(None, 0)
 
         self._autosave = QTimer(self)
@@ -79,7 +82,7 @@ class ReviewBox(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(heading("Review"))
+        layout.addWidget(heading(self.tr("Review")))
         layout.addWidget(self._build_frame())
         if review is not None:
             review.finished.connect(self._on_finished)
@@ -186,11 +189,17 @@ class ReviewBox(QWidget):
         # Typed text is committed first, so undo takes it back as a revision, not lost.
         if self.review is None or not self.flush():
             return
-        self.review.undo_stack.undo()
+        stack = self.review.undo_stack
+        if stack.canUndo():
+            announce(self, self.tr("Undone: {change}").format(change=stack.undoText()))
+        stack.undo()
 
     def redo(self) -> None:
         if self.review is not None and not self._dirty:  # new typing has replaced what redo would bring
-            self.review.undo_stack.redo()
+            stack = self.review.undo_stack
+            if stack.canRedo():
+                announce(self, self.tr("Redone: {change}").format(change=stack.redoText()))
+            stack.redo()
 
     def _decide(self, state: ReviewState, advance: bool) -> None:
         if self.photo_id is None or self.review is None or self._unreadable is not None:
@@ -198,7 +207,7 @@ class ReviewBox(QWidget):
         self._autosave.stop()
         text = self.editor.toPlainText() if self._dirty and self.editor.toPlainText().strip() else None
         if text is None and self._current is None:
-            self.status.setText("Write a caption first: there is nothing to review.")
+            self.status.setText(self.tr("Write a caption first: there is nothing to review."))
             return
         if text is not None and self._too_long(text):
             return
@@ -212,10 +221,14 @@ class ReviewBox(QWidget):
         decide = self.review.approve if state is ReviewState.APPROVED else self.review.reject
         self.alert.hide()
         token = decide(self.photo_id, text, self._base)
+        self._decisions[token] = state
         self._advance_token = token if advance else None
         self._update_status()
 
     def _on_finished(self, token: int, _photo_id: int, written: bool) -> None:
+        decision = self._decisions.pop(token, None)
+        if written and decision is not None:  # said once stored, never for a refused change
+            announce(self, self.tr("Approved") if decision is ReviewState.APPROVED else self.tr("Rejected"))
         if token == self._advance_token:
             self._advance_token = None
             if written:
@@ -226,17 +239,24 @@ class ReviewBox(QWidget):
         follow (the current text, and the editor's text kept beside as another caption)."""
         if photo_id != self.photo_id:
             return
-        what = (f" Your text is kept as caption {kept_caption_id} under Captions: Use This Caption makes it "
-                "current." if kept_caption_id is not None else " Review the caption as it now reads.")
-        self._show_alert(f"Not applied: {message}.{what}")
+        # ``message`` is the review service's (English, shared with the command line).
+        if kept_caption_id is not None:
+            text = self.tr("Not applied: {reason}. Your text is kept as caption {caption} under Captions: "
+                           "Use This Caption makes it current.").format(reason=message,
+                                                                        caption=kept_caption_id)
+        else:
+            text = self.tr("Not applied: {reason}. Review the caption as it now reads.").format(
+                reason=message)
+        self._show_alert(text)
 
     def _too_long(self, text: str) -> bool:
         """Whether ``text`` is over the caption length limit; if so the editor says so and keeps it."""
         length = len(text.strip())
         if length <= MAX_CAPTION_CHARS:
             return False
-        self._show_alert(f"This caption is {length:,} characters; the most a caption can hold is "
-                         f"{MAX_CAPTION_CHARS:,}. Shorten it to save it (your text stays here).")
+        self._show_alert(self.tr("This caption is {length} characters; the most a caption can hold is "
+                                 "{limit}. Shorten it to save it (your text stays here).").format(
+                                     length=wording.number(length), limit=wording.number(MAX_CAPTION_CHARS)))
         return True
 
     def _show_alert(self, text: str) -> None:
@@ -272,13 +292,14 @@ class ReviewBox(QWidget):
             self._dirty = False
             self._restore_editor()
         if current is None:
-            self.header.setText("No caption yet: write one, or caption it with a model."
-                                if self._unreadable is None else "No caption.")
+            self.header.setText(self.tr("No caption yet: write one, or caption it with a model.")
+                                if self._unreadable is None else self.tr("No caption."))
             self.notice.hide()
         else:
             parts = [state_chip(current["state"]), origin_label(current["origin"])]
             parts += [html.escape(fact) for fact in provenance(current)]
-            parts.append(f"revision {current['revision']}")  # what the review actions are based on
+            # What the review actions are based on.
+            parts.append(self.tr("revision {revision}").format(revision=current["revision"]))
             self.header.setText(CHIP_SEPARATOR.join(parts))
             self.notice.setText(f"⚠ {current['notice']}" if current.get("notice") else "")
             self.notice.setVisible(bool(current.get("notice")))
@@ -286,9 +307,9 @@ class ReviewBox(QWidget):
         # A model's caption can be made again; a photo without one is captioned through the dialog.
         again = current is not None and bool(current.get("captioner"))
         for widget in (self.regenerate_button, self.shortcuts.regenerate):
-            widget.setText("Regenerate" if again else "Caption with a model")
-            widget.setToolTip("Caption this photo again with its model; a person's text is kept" if again
-                              else "Choose a captioning model and caption this photo")
+            widget.setText(self.tr("Regenerate") if again else self.tr("Caption with a model"))
+            widget.setToolTip(self.tr("Caption this photo again with its model; a person's text is kept")
+                              if again else self.tr("Choose a captioning model and caption this photo"))
             widget.setEnabled(reviewing and readable)
         self.editor.setReadOnly(not (reviewing and readable))  # what cannot be seen is not reviewed
         self._update_status()
@@ -306,14 +327,14 @@ class ReviewBox(QWidget):
         for action in (actions.previous, actions.next):
             action.setEnabled(reviewing)
         if unreadable is not None and reviewing:
-            text = (f"{unreadable[0].upper()}{unreadable[1:]}. Its captions are shown read-only; "
-                    "rescan (F5) once the file is back or fixed.")
+            text = self.tr("{problem}. Its captions are shown read-only; rescan (F5) once the file is back "
+                           "or fixed.").format(problem=f"{unreadable[0].upper()}{unreadable[1:]}")
         elif self._dirty:
-            text = "Edited · saved as you type, committed when you move on · Esc drops it"
+            text = self.tr("Edited · saved as you type, committed when you move on · Esc drops it")
         elif self.editor.unsure():
-            text = "Underlined: words the model was unsure of (hover for how unsure)"
+            text = self.tr("Underlined: words the model was unsure of (hover for how unsure)")
         elif self._current is not None and self._current["state"] == "approved":
-            text = "Approved."
+            text = self.tr("Approved.")
         else:
             text = ""
         self.status.setText(text)
@@ -327,8 +348,10 @@ class ReviewBox(QWidget):
         undo, redo = self.shortcuts.undo, self.shortcuts.redo
         undo.setEnabled(stack is not None and (stack.canUndo() or self._dirty))
         redo.setEnabled(stack is not None and stack.canRedo() and not self._dirty)
-        undo.setText(f"Undo {stack.undoText()}" if stack is not None and stack.canUndo() else "Undo")
-        redo.setText(f"Redo {stack.redoText()}" if stack is not None and stack.canRedo() else "Redo")
+        undo.setText(self.tr("Undo {change}").format(change=stack.undoText())
+                     if stack is not None and stack.canUndo() else self.tr("Undo"))
+        redo.setText(self.tr("Redo {change}").format(change=stack.redoText())
+                     if stack is not None and stack.canRedo() else self.tr("Redo"))
         self.undo_button.setEnabled(undo.isEnabled())
         self.redo_button.setEnabled(redo.isEnabled())
 
@@ -365,8 +388,8 @@ class ReviewBox(QWidget):
         layout.addWidget(self.status)
         layout.addLayout(self._build_buttons())
 
-        hints = QLabel("Ctrl+Enter approve and next · Ctrl+Shift+Backspace reject and next · F2 edit · "
-                       "Esc drop edit · Alt+↑/↓ previous/next")
+        hints = QLabel(self.tr("Ctrl+Enter approve and next · Ctrl+Shift+Backspace reject and next · "
+                               "F2 edit · Esc drop edit · Alt+↑/↓ previous/next"))
         hints.setWordWrap(True)
         hints.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         hints.setFont(small)
@@ -376,24 +399,25 @@ class ReviewBox(QWidget):
     def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
-        self.approve_button = QPushButton("Approve")
+        self.approve_button = QPushButton(self.tr("Approve"))
         self.approve_button.setObjectName("approveButton")
         self.approve_button.setToolTip(
-            "Approve the caption as it reads (Ctrl+Enter also moves to the next photo)")
+            self.tr("Approve the caption as it reads (Ctrl+Enter also moves to the next photo)"))
         self.approve_button.clicked.connect(lambda: self.approve())
-        self.reject_button = QPushButton("Reject")
+        self.reject_button = QPushButton(self.tr("Reject"))
         self.reject_button.setObjectName("rejectButton")
         self.reject_button.setToolTip(
-            "Reject the caption (Ctrl+Shift+Backspace also moves to the next photo)")
+            self.tr("Reject the caption (Ctrl+Shift+Backspace also moves to the next photo)"))
         self.reject_button.clicked.connect(lambda: self.reject())
-        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button = QPushButton(self.tr("Regenerate"))
         self.regenerate_button.clicked.connect(self.regenerate)
         for button in (self.approve_button, self.reject_button, self.regenerate_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         # Icons, not words: the row must fit a narrow pane.
-        self.undo_button = self._glyph_button("↶", "Undo the last caption change (Ctrl+Z)", self.undo)
-        self.redo_button = self._glyph_button("↷", "Redo (Ctrl+Shift+Z)", self.redo)
+        self.undo_button = self._glyph_button("↶", self.tr("Undo the last caption change (Ctrl+Z)"),
+                                              self.undo)
+        self.redo_button = self._glyph_button("↷", self.tr("Redo (Ctrl+Shift+Z)"), self.redo)
         # Spoken names: the glyph alone is read as "anticlockwise top semicircle arrow".
         self.undo_button.setAccessibleName(self.tr("Undo"))
         self.redo_button.setAccessibleName(self.tr("Redo"))

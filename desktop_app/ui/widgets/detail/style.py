@@ -5,14 +5,20 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel
 
-ORIGIN_LABELS = {"ai": "AI", "human": "Human", "imported": "Imported"}
+from desktop_app.ui import wording
+
+# Words marked for lupdate, translated where shown (the translator is installed after import).
+ORIGIN_LABELS = {"ai": QT_TRANSLATE_NOOP("CaptionStyle", "AI"),
+                 "human": QT_TRANSLATE_NOOP("CaptionStyle", "Human"),
+                 "imported": QT_TRANSLATE_NOOP("CaptionStyle", "Imported")}
 STATE_STYLES = {
-    "draft": ("Draft", "#8a5a00", "#fff3d6"),
-    "approved": ("Approved", "#1d6b3a", "#dcf3e4"),
-    "rejected": ("Rejected", "#8f2219", "#fde2df"),
+    "draft": (QT_TRANSLATE_NOOP("CaptionStyle", "Draft"), "#8a5a00", "#fff3d6"),
+    "approved": (QT_TRANSLATE_NOOP("CaptionStyle", "Approved"), "#1d6b3a", "#dcf3e4"),
+    "rejected": (QT_TRANSLATE_NOOP("CaptionStyle", "Rejected"), "#8f2219", "#fde2df"),
 }
 # A caption's notice (e.g. "AI-generated draft report ... not for diagnosis"): dark amber on pale amber,
 # set apart from the caption text and the grey facts line.
@@ -37,16 +43,19 @@ def heading(text: str) -> QLabel:
 def state_chip(state: str) -> str:
     """A review state as a coloured rich-text chip."""
     label, fg, bg = STATE_STYLES.get(state, (state, "#333", "#eee"))
+    label = QCoreApplication.translate("CaptionStyle", label)
     return f'<span style="color:{fg}; background:{bg};">&nbsp;{label}&nbsp;</span>'
 
 
 def origin_label(origin: str) -> str:
-    return html.escape(ORIGIN_LABELS.get(origin, origin))
+    return html.escape(QCoreApplication.translate("CaptionStyle", ORIGIN_LABELS[origin])
+                       if origin in ORIGIN_LABELS else origin)
 
 
 def provenance(caption: dict[str, Any]) -> list[str]:
     """Which captioner and model wrote the caption, and how sure the model was."""
     facts = [caption[key] for key in ("captioner", "model") if caption.get(key)]
     if caption.get("confidence") is not None:
-        facts.append(f"{caption['confidence']:.0%} confident")
+        facts.append(QCoreApplication.translate("CaptionStyle", "{percent} confident").format(
+            percent=wording.percent(caption["confidence"])))
     return facts
