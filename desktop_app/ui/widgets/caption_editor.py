@@ -17,6 +17,8 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QHelpEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from desktop_app.ui import wording
+
 UNSURE_BELOW = 0.5  # words whose least sure piece has a lower probability are marked
 _LOOK_AHEAD = 24  # characters a piece may be found past the previous one
 _SPECIAL = re.compile(r"<[^<>\s]*>|\[[A-Z]+\]")  # <s>, </s>, <pad>, <|endoftext|>, [CLS], [SEP]
@@ -75,7 +77,7 @@ class CaptionEditor(QPlainTextEdit):
         self.setObjectName("captionEditor")
         self.setAccessibleName(self.tr("Caption"))
         self.setTabChangesFocus(True)  # Tab moves on to the buttons, as in a form
-        self.setPlaceholderText("Write a caption…")
+        self.setPlaceholderText(self.tr("Write a caption…"))
         self._loading = False
         self._unsure: list[tuple[int, int, float]] = []
         self.textChanged.connect(self._on_text_changed)
@@ -107,7 +109,8 @@ class CaptionEditor(QPlainTextEdit):
             probability = self.probability_at(self.cursorForPosition(event.pos()).position())
             if probability is not None:
                 QToolTip.showText(event.globalPos(),
-                                  f"The model was unsure of this word ({probability:.0%} probability)", self)
+                                  self.tr("The model was unsure of this word ({percent} probability)").format(
+                                      percent=wording.percent(probability)), self)
             else:
                 QToolTip.hideText()
             return True

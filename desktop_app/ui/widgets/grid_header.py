@@ -3,31 +3,31 @@ filters, and the sort order."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from desktop_app.catalogue.photos import ReviewFilter, SortKey
 
 REVIEW_FILTERS: list[tuple[str, ReviewFilter | None]] = [
-    ("All photos", None),
-    ("Needs review", ReviewFilter.NEEDS_REVIEW),
-    ("AI drafts", ReviewFilter.AI_DRAFT),
-    ("Approved", ReviewFilter.APPROVED),
-    ("Rejected", ReviewFilter.REJECTED),
-    ("Edited by a person", ReviewFilter.EDITED),
-    ("No caption", ReviewFilter.NO_CAPTION),
-    ("Cannot be read", ReviewFilter.ERRORS),
-    ("Missing", ReviewFilter.MISSING),
+    (QT_TRANSLATE_NOOP("GridHeader", "All photos"), None),
+    (QT_TRANSLATE_NOOP("GridHeader", "Needs review"), ReviewFilter.NEEDS_REVIEW),
+    (QT_TRANSLATE_NOOP("GridHeader", "AI drafts"), ReviewFilter.AI_DRAFT),
+    (QT_TRANSLATE_NOOP("GridHeader", "Approved"), ReviewFilter.APPROVED),
+    (QT_TRANSLATE_NOOP("GridHeader", "Rejected"), ReviewFilter.REJECTED),
+    (QT_TRANSLATE_NOOP("GridHeader", "Edited by a person"), ReviewFilter.EDITED),
+    (QT_TRANSLATE_NOOP("GridHeader", "No caption"), ReviewFilter.NO_CAPTION),
+    (QT_TRANSLATE_NOOP("GridHeader", "Cannot be read"), ReviewFilter.ERRORS),
+    (QT_TRANSLATE_NOOP("GridHeader", "Missing"), ReviewFilter.MISSING),
 ]
 SORT_KEYS: list[tuple[str, SortKey]] = [
-    ("Name", SortKey.NAME),
-    ("Date taken", SortKey.DATE_TAKEN),
-    ("Confidence", SortKey.CONFIDENCE),
-    ("Last changed", SortKey.CHANGED),
-    ("Best match", SortKey.RELEVANCE),
+    (QT_TRANSLATE_NOOP("GridHeader", "Name"), SortKey.NAME),
+    (QT_TRANSLATE_NOOP("GridHeader", "Date taken"), SortKey.DATE_TAKEN),
+    (QT_TRANSLATE_NOOP("GridHeader", "Confidence"), SortKey.CONFIDENCE),
+    (QT_TRANSLATE_NOOP("GridHeader", "Last changed"), SortKey.CHANGED),
+    (QT_TRANSLATE_NOOP("GridHeader", "Best match"), SortKey.RELEVANCE),
 ]
-ALL_CAPTIONERS = "All captioners"
+ALL_CAPTIONERS = QT_TRANSLATE_NOOP("GridHeader", "All captioners")
 
 
 class GridHeader(QWidget):
@@ -65,26 +65,26 @@ class GridHeader(QWidget):
         layout.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
         self.review_filter = QComboBox()
-        self.review_filter.setToolTip("Which photos to show")
+        self.review_filter.setToolTip(self.tr("Which photos to show"))
         for label, _review in REVIEW_FILTERS:
-            self.review_filter.addItem(label)
+            self.review_filter.addItem(self.tr(label))
         layout.addWidget(self.review_filter)
         self.captioner_filter = QComboBox()
-        self.captioner_filter.setToolTip("Only photos whose current caption this captioner wrote")
-        self.captioner_filter.addItem(ALL_CAPTIONERS)
+        self.captioner_filter.setToolTip(self.tr("Only photos whose current caption this captioner wrote"))
+        self.captioner_filter.addItem(self.tr(ALL_CAPTIONERS))
         self.captioner_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         layout.addWidget(self.captioner_filter)
         layout.addSpacing(8)
-        layout.addWidget(QLabel("Sort:"))
+        layout.addWidget(QLabel(self.tr("Sort:")))
         self.sort_key = QComboBox()
         for label, _key in SORT_KEYS:
-            self.sort_key.addItem(label)
+            self.sort_key.addItem(self.tr(label))
         layout.addWidget(self.sort_key)
         self.sort_descending = QToolButton()
         self.sort_descending.setCheckable(True)
         self.sort_descending.setAutoRaise(True)
         self.sort_descending.setArrowType(Qt.ArrowType.UpArrow)
-        self.sort_descending.setToolTip("Ascending; click for descending")
+        self.sort_descending.setToolTip(self.tr("Ascending; click for descending"))
         layout.addWidget(self.sort_descending)
         # What each control chooses, for screen readers (Qt would read a combo box's current item only).
         self.review_filter.setAccessibleName(self.tr("Review filter"))
@@ -100,7 +100,7 @@ class GridHeader(QWidget):
 
     def captioner(self) -> str | None:
         captioner = self.captioner_filter.currentText()
-        return None if captioner in ("", ALL_CAPTIONERS) else captioner
+        return None if self.captioner_filter.currentIndex() <= 0 else captioner  # the first: all
 
     def sort(self) -> SortKey:
         return SORT_KEYS[max(0, self.sort_key.currentIndex())][1]
@@ -125,7 +125,7 @@ class GridHeader(QWidget):
         self.captioner_filter.blockSignals(True)
         try:
             self.captioner_filter.clear()
-            self.captioner_filter.addItems([ALL_CAPTIONERS, *captioner_ids])
+            self.captioner_filter.addItems([self.tr(ALL_CAPTIONERS), *captioner_ids])
             self.captioner_filter.setCurrentIndex(max(0, self.captioner_filter.findText(chosen)))
         finally:
             self.captioner_filter.blockSignals(False)
@@ -134,6 +134,6 @@ class GridHeader(QWidget):
 
     def _on_sort_direction(self, descending: bool) -> None:
         self.sort_descending.setArrowType(Qt.ArrowType.DownArrow if descending else Qt.ArrowType.UpArrow)
-        self.sort_descending.setToolTip("Descending; click for ascending" if descending
-                                        else "Ascending; click for descending")
+        self.sort_descending.setToolTip(self.tr("Descending; click for ascending") if descending
+                                        else self.tr("Ascending; click for descending"))
         self.changed.emit()

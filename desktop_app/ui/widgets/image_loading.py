@@ -245,7 +245,8 @@ class PreviewLoader(QObject):
             self.loaded.emit(request_id, QImage(), os_error_reason(exc))
         except Exception as exc:  # decoder failures are the file's problem
             log.debug("preview of %s failed", path, exc_info=True)
-            self.loaded.emit(request_id, QImage(), f"cannot decode image: {exc}")
+            self.loaded.emit(request_id, QImage(),
+                             self.tr("cannot decode image: {reason}").format(reason=exc))
 
     def accept(self, request_id: int) -> bool:
         """Whether a delivered result is the newest request's; clears ``busy`` when it is."""

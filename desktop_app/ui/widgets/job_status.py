@@ -9,6 +9,7 @@ from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import Progress
 from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
 from desktop_app.ui import wording
+from desktop_app.ui.accessibility import announce
 from desktop_app.ui.workers.inference import InferenceService
 
 translate = QCoreApplication.translate
@@ -135,6 +136,7 @@ class JobStatus(QWidget):
 
     @Slot(object)
     def _on_ended(self, job: JobSummary) -> None:
+        announce(self, ended_text(job), assertive=job.state is JobState.FAILED)
         if job.id == self.job_id:
             self.job_id = None
             self.hide()

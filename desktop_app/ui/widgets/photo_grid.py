@@ -12,7 +12,9 @@ from collections import defaultdict
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
+    QCoreApplication,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -49,6 +51,7 @@ from PySide6.QtWidgets import (
 from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import display_path
 from desktop_app.library.thumbnails import THUMBNAIL_SIZE
+from desktop_app.ui import wording
 from desktop_app.ui.widgets.image_loading import ThumbnailLoader
 from desktop_app.ui.workers.backend import PhotoRow
 
@@ -68,13 +71,15 @@ STATE_COLOURS = {
     ReviewState.APPROVED: QColor("#2f9e55"),
     ReviewState.REJECTED: QColor("#d64545"),
 }
-STATE_LABELS = {
-    ReviewState.DRAFT: "Draft",
-    ReviewState.APPROVED: "Approved",
-    ReviewState.REJECTED: "Rejected",
+# The tooltip's caption line, by review state (marked for lupdate; translated where shown).
+CAPTION_LINES = {
+    ReviewState.DRAFT: QT_TRANSLATE_NOOP("PhotoGrid", "Draft caption: {caption}"),
+    ReviewState.APPROVED: QT_TRANSLATE_NOOP("PhotoGrid", "Approved caption: {caption}"),
+    ReviewState.REJECTED: QT_TRANSLATE_NOOP("PhotoGrid", "Rejected caption: {caption}"),
 }
 EDITED_COLOUR = QColor("#3a78c2")
 Index = QModelIndex | QPersistentModelIndex
+translate = QCoreApplication.translate
 
 
 def review_badge(row: PhotoRow) -> tuple[str, QColor] | None:
@@ -82,14 +87,14 @@ def review_badge(row: PhotoRow) -> tuple[str, QColor] | None:
     if row.caption_state is None or not row.caption:
         return None
     if row.caption_state is ReviewState.APPROVED:
-        return "Approved", STATE_COLOURS[ReviewState.APPROVED]
+        return translate("PhotoGrid", "Approved"), STATE_COLOURS[ReviewState.APPROVED]
     if row.caption_state is ReviewState.REJECTED:
-        return "Rejected", STATE_COLOURS[ReviewState.REJECTED]
+        return translate("PhotoGrid", "Rejected"), STATE_COLOURS[ReviewState.REJECTED]
     if row.caption_origin is CaptionOrigin.HUMAN:
-        return "Edited", EDITED_COLOUR
+        return translate("PhotoGrid", "Edited"), EDITED_COLOUR
     if row.caption_origin is CaptionOrigin.IMPORTED:
-        return "Imported", EDITED_COLOUR
-    return "AI draft", STATE_COLOURS[ReviewState.DRAFT]
+        return translate("PhotoGrid", "Imported"), EDITED_COLOUR
+    return translate("PhotoGrid", "AI draft"), STATE_COLOURS[ReviewState.DRAFT]
 
 
 def thumbnail_wanted(row: PhotoRow) -> bool:
@@ -100,20 +105,25 @@ def thumbnail_wanted(row: PhotoRow) -> bool:
 def tooltip_for(row: PhotoRow) -> str:
     lines = [display_path(row.path)]
     if row.status is PhotoStatus.ERROR:
-        lines.append(f"Error: {row.error or 'unknown error'}")
+        lines.append(translate("PhotoGrid", "Error: {reason}").format(
+            reason=row.error or translate("PhotoGrid", "unknown error")))
     elif row.status is PhotoStatus.MISSING:
-        lines.append("Missing: the file is no longer at this path")
+        lines.append(translate("PhotoGrid", "Missing: the file is no longer at this path"))
     if row.caption:
-        state = STATE_LABELS.get(row.caption_state, "") if row.caption_state else ""
-        lines.append(f"{state} caption: {row.caption}" if state else f"Caption: {row.caption}")
-        source = {CaptionOrigin.HUMAN: "written or edited by a person",
-                  CaptionOrigin.IMPORTED: "imported from the file's metadata"}.get(row.caption_origin)
-        if source is None and row.captioner_id:
-            source = f"by the {row.captioner_id} captioner"
-            if row.confidence is not None:
-                source += f", confidence {row.confidence:.0%}"
+        line = CAPTION_LINES.get(row.caption_state) if row.caption_state else None
+        lines.append(translate("PhotoGrid", line or "Caption: {caption}").format(caption=row.caption))
+        source = None
+        if row.caption_origin is CaptionOrigin.HUMAN:
+            source = translate("PhotoGrid", "Written or edited by a person")
+        elif row.caption_origin is CaptionOrigin.IMPORTED:
+            source = translate("PhotoGrid", "Imported from the file's metadata")
+        elif row.captioner_id and row.confidence is not None:
+            source = translate("PhotoGrid", "By the {captioner} captioner, confidence {percent}").format(
+                captioner=row.captioner_id, percent=wording.percent(row.confidence))
+        elif row.captioner_id:
+            source = translate("PhotoGrid", "By the {captioner} captioner").format(captioner=row.captioner_id)
         if source:
-            lines.append(source[0].upper() + source[1:])
+            lines.append(source)
     return "\n".join(lines)
 
 
@@ -363,7 +373,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             font = QFont(painter.font())
             font.setPointSizeF(font.pointSizeF() * 0.9)
             painter.setFont(font)
-            painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, "Cannot read\nthis file")
+            painter.drawText(inner, Qt.AlignmentFlag.AlignCenter,
+                             translate("PhotoGrid", "Cannot read\nthis file"))
         return inner.toRect()
 
     @staticmethod
@@ -400,15 +411,15 @@ class ThumbnailDelegate(QStyledItemDelegate):
     @staticmethod
     def _detail_line(row: PhotoRow, palette: QPalette) -> tuple[str, QColor]:
         if row.status is PhotoStatus.ERROR:
-            return row.error or "cannot read this file", ERROR_COLOUR
+            return row.error or translate("PhotoGrid", "cannot read this file"), ERROR_COLOUR
         if row.status is PhotoStatus.MISSING:
-            return "file missing", MISSING_COLOUR
+            return translate("PhotoGrid", "file missing"), MISSING_COLOUR
         if row.caption:
             colour = palette.color(QPalette.ColorRole.Text)
             colour.setAlpha(170)
             return row.caption, colour
         colour = palette.color(QPalette.ColorRole.PlaceholderText)
-        return "No caption", colour
+        return translate("PhotoGrid", "No caption"), colour
 
 
 class PhotoGrid(QListView):

@@ -36,11 +36,11 @@ class StatusMessage(QWidget):
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.label, 1)
         self.details_button = QToolButton()
-        self.details_button.setText("Details…")
+        self.details_button.setText(self.tr("Details…"))
         self.details_button.setAutoRaise(True)
         self.details_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.details_button.setToolTip("Show the whole message")
-        self.details_button.setAccessibleName("Show the whole status message")
+        self.details_button.setToolTip(self.tr("Show the whole message"))
+        self.details_button.setAccessibleName(self.tr("Show the whole status message"))
         self.details_button.clicked.connect(self.show_details)
         self.details_button.hide()
         layout.addWidget(self.details_button)
@@ -50,7 +50,7 @@ class StatusMessage(QWidget):
         # Selectable and copyable by keyboard too (read-only, it is by mouse only).
         self._details_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self._details_text.setAccessibleName("The whole status message")
+        self._details_text.setAccessibleName(self.tr("The whole status message"))
 
     def text(self) -> str:
         """The whole message, as set."""
@@ -71,7 +71,7 @@ class StatusMessage(QWidget):
         """Open (or raise) the small window with the whole message."""
         if self.details is None:
             self.details = QDialog(self.window())
-            self.details.setWindowTitle("Message")
+            self.details.setWindowTitle(self.tr("Message"))
             self.details.resize(520, 220)
             layout = QVBoxLayout(self.details)
             layout.addWidget(self._details_text)
