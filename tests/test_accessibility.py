@@ -29,6 +29,8 @@ from desktop_app.jobs.store import CAPTION_JOB, JobSummary
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.settings import load_settings
+from desktop_app.ui import wording
+from desktop_app.ui.accessibility import add_listener
 from desktop_app.ui.main_window.window import MainWindow
 from tests import photo_files
 from tests.accessibility_checks import (
@@ -270,3 +272,49 @@ def test_tab_reaches_the_search_the_sidebar_the_grid_and_the_review(opener: Open
     }
     unreached = [name for name, widget in wanted.items() if widget not in visited]
     assert not unreached, f"Tab never reaches {unreached}; it goes {[accessible_name(w) for w in visited]}"
+
+
+@pytest.fixture
+def announcements() -> Iterator[list[tuple[str, bool]]]:
+    """What the app announces to screen readers (text, assertive), through ui/accessibility.announce,
+    which also sends each to Qt's accessibility bridge."""
+    heard: list[tuple[str, bool]] = []
+    remove = add_listener(lambda _widget, text, assertive: heard.append((text, assertive)))
+    yield heard
+    remove()
+
+
+def test_the_review_flow_is_announced(opener: Opener, qtbot: QtBot,
+                                      announcements: list[tuple[str, bool]]) -> None:
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    first = window.detail.photo_id
+    qtbot.keyClick(window.grid, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # approve and next
+    qtbot.waitUntil(lambda: ("01.jpg, photo 2 of 3", False) in announcements, timeout=WAIT_MS)
+    assert ("Approved", False) in announcements
+    assert announcements.index(("Approved", False)) < announcements.index(("01.jpg, photo 2 of 3", False))
+    qtbot.waitUntil(lambda: window.detail.photo_id not in (None, first), timeout=WAIT_MS)
+
+    window.detail.review_box.undo()
+    qtbot.waitUntil(lambda: any(text.startswith("Undone: ") for text, _ in announcements), timeout=WAIT_MS)
+
+    qtbot.keyClick(window.grid, Qt.Key.Key_Backspace,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # reject and next
+    qtbot.waitUntil(lambda: ("Rejected", False) in announcements, timeout=WAIT_MS)
+
+    window.search.mode.setCurrentIndex(1)  # exact words: no text model to load
+    window.search.box.setText("number")
+    found = f"{wording.photos(3)} found"  # "3 photos found" in English
+    qtbot.waitUntil(lambda: (found, False) in announcements, timeout=WAIT_MS)
+
+
+def test_a_job_s_end_is_announced_and_a_failure_at_once(opener: Opener,
+                                                        announcements: list[tuple[str, bool]]) -> None:
+    window = opener.open_window()
+    now = datetime.now(UTC)
+    job = JobSummary(id=7, kind=CAPTION_JOB, state=JobState.FAILED, captioner_id="encoder-decoder",
+                     model_id="m", options={}, created_at=now, started_at=now, finished_at=now,
+                     error="the model folder is gone", notice=None, total=2, done=0, failed=0, pending=2,
+                     skipped=0)
+    window.inference.job_finished.emit(job)  # as the captioning service reports it
+    assert ("Job 7 failed: the model folder is gone", True) in announcements

@@ -2,7 +2,9 @@
 selection, and the detail pane following the current photo.
 
 Every answer from the catalogue thread carries the id of its request, so one that arrives after the
-user moved on is dropped.
+user moved on is dropped. The grid keeps the rows it shows until the new listing arrives, with a busy
+mark in the header meanwhile; a listing for the search box morphs the rows shown into the new ones
+(PhotoListModel.merge_rows) so the current photo and the selection stay where they still apply.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, display_path
 from desktop_app.jobs.runner import ItemDone
 from desktop_app.ui import wording
+from desktop_app.ui.accessibility import announce
 from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.main_window.search import SearchController
 from desktop_app.ui.widgets.detail.pane import DetailPane
@@ -57,6 +60,10 @@ class BrowseController(WindowController):
         self._complete = True
         self._first_chunk = False
         self._reselect: int | None = None
+        self._announced: int | None = None  # the photo last announced as the current one
+        self._merge = False  # the listing asked for morphs the rows shown instead of replacing them
+        self._provisional = False  # ... and is the words' matches of a search by meaning still running
+        self._listed: tuple[str | None, tuple[int, ...] | None] = (None, None)  # the search's part of it
         self._detail_request = 0
 
         backend.libraries_loaded.connect(self._on_libraries_loaded)
@@ -68,6 +75,7 @@ class BrowseController(WindowController):
         libraries.location_selected.connect(self._on_location_selected)
         header.changed.connect(lambda: self.load_photos(keep_selection=True))
         search.reload.connect(self.load_photos)
+        search.busy_changed.connect(self._update_header)
         detail.advance_requested.connect(self.select_next_needing_review)
         detail.move_requested.connect(self.select_neighbour)
         # The detail pane follows the current photo; several may be selected (to caption them).
@@ -100,16 +108,16 @@ class BrowseController(WindowController):
 
     def photo_query(self) -> PhotoQuery:
         """What the grid shows: the sidebar's library or folder, the filters, the search and the order."""
-        by_meaning = self.search.by_meaning()
+        # Exact words filter the listing itself; a search by meaning lists the photos it found (and, with
+        # words too, the words' matches while it runs; by meaning alone, what was listed before).
+        text, photo_ids = self.search.listing() or self._listed
         return PhotoQuery(
             library_id=self.libraries.selected_id(),
             folder=self.libraries.selected_folder(),
             review=self.header.review(),
             captioner=self.header.captioner(),
-            # Exact words filter the listing itself; a search by meaning lists the photos it found
-            # (none while it runs).
-            text=None if by_meaning else self.search.text() or None,
-            photo_ids=self.search.found_ids() if by_meaning else None,
+            text=text,
+            photo_ids=photo_ids,
             sort=self.header.sort(),
             descending=self.header.descending(),
         )
@@ -153,8 +161,11 @@ class BrowseController(WindowController):
 
     # -- the listing -----------------------------------------------------------------------------
 
-    @Slot(bool)
-    def load_photos(self, keep_selection: bool) -> None:
+    @Slot(bool, bool)
+    def load_photos(self, keep_selection: bool, merge: bool = False) -> None:
+        """List the photos again (the old rows stay until the new ones arrive). ``keep_selection``: the
+        current photo stays current if listed; ``merge``: the rows shown morph into the new ones
+        instead of being replaced, so the grid keeps its place and the selection."""
         library_id = self.libraries.selected_id()
         self._reselect = self.selected_row().id if keep_selection and self.selected_row() else None
         if library_id is None:
@@ -164,6 +175,15 @@ class BrowseController(WindowController):
             self.detail.clear(self.tr(NO_LIBRARY_TEXT))
             self._update_header()
             return
+        listing = self.search.listing()
+        if listing is None:
+            # A search by meaning alone runs: its answer lists again; until then the rows shown stay.
+            self._request = 0
+            self._complete = True
+            self._update_header()
+            return
+        self._listed = listing
+        self._merge, self._provisional = merge, self.search.provisional()
         self._complete = False
         self._first_chunk = True
         self._request = self.backend.load_photos(self.photo_query())
@@ -200,9 +220,16 @@ class BrowseController(WindowController):
         if request_id != self._request:
             return
         offset = 0
+        merged = False
         if self._first_chunk:
             self._first_chunk = False
-            self.model.set_rows(rows)
+            if self._provisional and last and not rows and self.model.rowCount():
+                pass  # no caption holds the words; the meaning may: the rows shown stay until it answers
+            elif self._merge and last and rows and self.model.rowCount():
+                self.model.merge_rows(rows)  # a search's few hundred rows; a long listing is replaced
+                merged = True
+            else:
+                self.model.set_rows(rows)
         else:
             offset = self.model.rowCount()
             self.model.append_rows(rows)
@@ -210,7 +237,12 @@ class BrowseController(WindowController):
             found = next((number for number, row in enumerate(rows) if row.id == self._reselect), None)
             if found is not None:
                 self._reselect = None
-                self._select_row(offset + found)
+                current = self.selected_row()
+                if not (merged and current is not None and current.id == rows[found].id):
+                    self._select_row(offset + found)  # merged: it is current and selected still, in place
+        if merged and self._reselect is not None:  # the current photo is not listed now: the first is
+            self._reselect = None
+            self._select_row(0)
         if last:
             self._complete = True
             if not self.selected_row():
@@ -221,6 +253,9 @@ class BrowseController(WindowController):
                     self.detail.clear(self.tr(NOTHING_SHOWN_TEXT))
         elif self._reselect is None and not self.selected_row() and self.model.rowCount():
             self._select_row(0)
+        if last and self.search.text() and not self.search.busy():
+            found = wording.photos(self.model.rowCount())
+            announce(self.grid, self.tr("{photos} found").format(photos=found))
         self._update_header()
 
     def _select_row(self, number: int) -> None:
@@ -229,10 +264,18 @@ class BrowseController(WindowController):
         index = self.model.index(number)
         self.grid.make_current(index)
         self.grid.scrollTo(index)
+        row = self.model.rows()[number]
+        if row.id != self._announced:  # a move the app made (next photo): the grid's focus does not say it
+            self._announced = row.id
+            total = wording.number(self.model.rowCount())
+            announce(self.grid, self.tr("{name}, photo {number} of {total}").format(
+                name=row.name, number=wording.number(number + 1), total=total))
 
     def _update_header(self) -> None:
         library = self.libraries.library(self.libraries.selected_id())
         header = self.header
+        searching, listing = self.search.busy(), not self._complete
+        header.show_busy(searching or listing)
         if library is None:
             header.library_title.setText(self.tr("No library") if not self.libraries.libraries() else "")
             header.photo_count.setText("")
@@ -244,7 +287,7 @@ class BrowseController(WindowController):
         self.title_changed.emit(title)
         shown = self.model.rowCount()
         query = self.photo_query()
-        if not self._complete and not shown:
+        if listing and not shown:
             count = self.tr("Loading…")
         elif query.review is None and query.captioner is None and query.text is None and not folder:
             count = wording.photos(shown)
@@ -256,6 +299,10 @@ class BrowseController(WindowController):
             problems.append(self.tr("{count} cannot be read").format(count=wording.number(library.errors)))
         if library.missing:
             problems.append(self.tr("{count} missing").format(count=wording.number(library.missing)))
+        if searching:  # the rows shown are the words' matches, or what was shown before the search
+            problems.append(self.tr("searching by meaning…"))
+        elif listing and shown:
+            problems.append(self.tr("updating…"))
         header.photo_count.setText(" · ".join([count, *problems]))
 
     # -- the current photo -----------------------------------------------------------------------
