@@ -238,6 +238,35 @@ class SearchService:
         self._unembedded = None  # look again: a stopped run leaves some
         return report
 
+    def has_caption_vectors(self) -> bool:
+        """Whether any caption has a vector of this embedder's model (without loading the embedder)."""
+        from sqlalchemy import select
+
+        from desktop_app.catalogue.models import Embedding
+
+        problem = unknown_embedder(self.registry, self.embedder_id)
+        if problem is not None:
+            return False
+        model = self.model or self.registry.get_embedder(self.embedder_id).model
+        with self.catalogue.read() as session:
+            found = session.scalar(select(Embedding.id).where(
+                Embedding.model_id == model, Embedding.caption_id.is_not(None)).limit(1))
+        return found is not None
+
+    def preload(self) -> bool:
+        """Get ready to search by meaning before anyone asks: when the catalogue has caption vectors of
+        this embedder's model, load the embedder and its index and run one query through both (a model's
+        first forward pass is slow too). False, and nothing loaded, when there are no such vectors: a
+        catalogue nobody searches by meaning never pays for the model."""
+        if self._embedder is None and not self.has_caption_vectors():
+            return False
+        progress, self.progress = self.progress, None  # nobody asked: no progress in the status bar
+        try:
+            self._semantic(for_meaning("photo"), SearchFilters(), 1, [])
+        finally:
+            self.progress = progress
+        return True
+
     @property
     def embedder_loaded(self) -> bool:
         return self._embedder is not None

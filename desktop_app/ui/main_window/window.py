@@ -9,32 +9,35 @@ request, so one that arrives after the user moved on is dropped.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QPalette
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSplitter, QWidget
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPalette, QShowEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSplitter, QStackedWidget, QWidget
 
 from desktop_app.catalogue.photos import display_path
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from desktop_app.ui import wording
-from desktop_app.ui.main_window import parts
+from desktop_app.ui.main_window import layout_state, parts
 from desktop_app.ui.main_window.actions import NEEDS_CATALOGUE, MainAction, create_actions
 from desktop_app.ui.main_window.browsing import BrowseController
 from desktop_app.ui.main_window.captioning import CaptionController
 from desktop_app.ui.main_window.file_tasks import FileTaskController
 from desktop_app.ui.main_window.scanning import ScanController
-from desktop_app.ui.main_window.search import SearchController
+from desktop_app.ui.main_window.search import SEARCH_MODES, SearchController
 from desktop_app.ui.main_window.settings import SettingsController
+from desktop_app.ui.main_window.viewing import ViewController
 from desktop_app.ui.widgets.detail.pane import DetailPane
-from desktop_app.ui.widgets.grid_header import GridHeader
+from desktop_app.ui.widgets.full_preview import FullPreview
+from desktop_app.ui.widgets.grid_header import REVIEW_FILTERS, SORT_KEYS, GridHeader
 from desktop_app.ui.widgets.image_loading import PreviewLoader, ThumbnailLoader
 from desktop_app.ui.widgets.job_panel import JobPanel
 from desktop_app.ui.widgets.job_status import JobStatus
 from desktop_app.ui.widgets.library_list import LibraryList
 from desktop_app.ui.widgets.message_bar import MessageBar
-from desktop_app.ui.widgets.photo_grid import THUMBNAIL_BOX, PhotoGrid, PhotoListModel
+from desktop_app.ui.widgets.photo_grid import MAX_THUMBNAIL, PhotoGrid, PhotoListModel
 from desktop_app.ui.widgets.status_message import StatusMessage
+from desktop_app.ui.widgets.thumbnail_size import ThumbnailSizeSlider
 from desktop_app.ui.wording import sentence
-from desktop_app.ui.workers.backend import Backend
+from desktop_app.ui.workers.backend import Backend, LibrarySummary
 from desktop_app.ui.workers.file_tasks import FileTasks
 from desktop_app.ui.workers.inference import InferenceService
 from desktop_app.ui.workers.review import ReviewService
@@ -43,6 +46,9 @@ from desktop_app.ui.workers.search import SearchRunner
 APP_TITLE = "Photo Annotator"
 DEFAULT_SIZE = QSize(1400, 900)
 SIDEBAR_WIDTH, DETAIL_WIDTH = 230, 440
+# Thumbnails are decoded at the largest size the slider offers, so a size change needs no new decoding;
+# fewer of them fit the memory that 1,000 default-sized ones took (about 120 MB at 320 px).
+THUMBNAILS_IN_MEMORY = 400
 
 
 class MainWindow(QMainWindow):
@@ -63,7 +69,9 @@ class MainWindow(QMainWindow):
         self.backend = Backend(thumbnails, self)
         screen = QGuiApplication.primaryScreen()
         ratio = screen.devicePixelRatio() if screen is not None else 1.0
-        self.thumbnails = ThumbnailLoader(self.backend.thumbnails, THUMBNAIL_BOX, ratio, parent=self)
+        self._ratio = ratio
+        self.thumbnails = ThumbnailLoader(self.backend.thumbnails, QSize(MAX_THUMBNAIL, MAX_THUMBNAIL), ratio,
+                                          memory_items=THUMBNAILS_IN_MEMORY, parent=self)
         self.previews = PreviewLoader(parent=self)
         self.inference = InferenceService(parent=self)
         self.review = ReviewService(parent=self)
@@ -71,9 +79,15 @@ class MainWindow(QMainWindow):
         self.file_tasks = FileTasks(parent=self)
 
         self.main_actions = create_actions(self)
+        self._layout = layout_state.load()  # the layout of the last session, or the defaults
+        self._shown_once = False
         self._build_parts()
+        self._restore_header()  # before the controllers listen: no listing for it
+        # Before the BrowseController connects: the remembered library is chosen in the first listing.
+        self.backend.libraries_loaded.connect(self._restore_library)
         self._build_controllers()
         self._connect()
+        self._restore_view()
         self.grid.setFocus()  # arrow keys move through the photos from the start
 
     # -- building ------------------------------------------------------------------------------
@@ -96,7 +110,13 @@ class MainWindow(QMainWindow):
         for number, stretch in enumerate((0, 1, 0)):
             splitter.setStretchFactor(number, stretch)
         splitter.setSizes([SIDEBAR_WIDTH, DEFAULT_SIZE.width() - SIDEBAR_WIDTH - DETAIL_WIDTH, DETAIL_WIDTH])
-        self.setCentralWidget(splitter)
+        self.splitter = splitter
+        # The panes, or the full-window preview in their place.
+        self.central = QStackedWidget()
+        self.central.addWidget(splitter)
+        self.full_preview = FullPreview()
+        self.central.addWidget(self.full_preview)
+        self.setCentralWidget(self.central)
 
         self.job_panel = JobPanel(self.inference)
         self.jobs_dock = parts.jobs_dock(self, self.job_panel)
@@ -114,6 +134,9 @@ class MainWindow(QMainWindow):
         self.catalogue_label = QLabel()
         self.catalogue_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         status.addPermanentWidget(self.catalogue_label)
+        # At the right, as in digiKam and Lightroom; sharp up to the made size at this pixel ratio.
+        self.thumbnail_size = ThumbnailSizeSlider(sharp_up_to=int(MAX_THUMBNAIL / self._ratio))
+        status.addPermanentWidget(self.thumbnail_size)
 
     def _build_controllers(self) -> None:
         actions = self.main_actions
@@ -133,12 +156,15 @@ class MainWindow(QMainWindow):
                                         actions[MainAction.EXPORT], self)
         self.settings = SettingsController(self.backend, self.inference, self._registry,
                                            actions[MainAction.SETTINGS], self)
+        self.view = ViewController(self.browse, self.grid, self.model, self.detail, self.central,
+                                   self.full_preview, self.thumbnail_size, actions, self)
         jobs_action = self.jobs_dock.toggleViewAction()
         self.toolbar = parts.toolbar(self, actions, jobs_action, [self.search.box, self.search.mode])
         parts.menus(self, actions, jobs_action, self.detail)
 
     def _connect(self) -> None:
-        controllers = (self.search, self.browse, self.scanning, self.captioning, self.files, self.settings)
+        controllers = (self.search, self.browse, self.scanning, self.captioning, self.files, self.settings,
+                       self.view)
         for controller in controllers:
             controller.status.connect(self._set_status)
             controller.error.connect(self._on_error)
@@ -194,10 +220,16 @@ class MainWindow(QMainWindow):
         """The error messages the window shows."""
         return self.messages.messages()
 
+    def restore_geometry(self) -> bool:
+        """Put the window where and as large (or maximised) as it was at the last close; False when
+        nothing is remembered (the caller sizes it)."""
+        return self._layout.geometry is not None and self.restoreGeometry(self._layout.geometry)
+
     def shutdown(self) -> None:
         if self._closed:
             return
         self._closed = True
+        layout_state.save(self._current_layout())
         self.detail.flush()  # typed text becomes a revision before the review thread stops
         self.review.shutdown()
         self.searches.shutdown()
@@ -207,9 +239,63 @@ class MainWindow(QMainWindow):
         self.thumbnails.shutdown()
         self.backend.shutdown()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._layout.splitter is not None and not self._shown_once:
+            # Now that the window has its size: restored earlier, the panes' widths would be scaled
+            # from the width the splitter had before the window was laid out.
+            self.splitter.restoreState(self._layout.splitter)
+        self._shown_once = True
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+    # -- the layout between sessions ------------------------------------------------------------
+
+    def _current_layout(self) -> layout_state.LayoutState:
+        library = self.libraries.library(self.libraries.selected_id())
+        review = self.header.review()
+        return layout_state.LayoutState(
+            geometry=self.saveGeometry(), window_state=self.saveState(), splitter=self.splitter.saveState(),
+            sort=self.header.sort().value, descending=self.header.descending(),
+            review_filter=review.value if review is not None else "",
+            thumbnail_side=self.grid.thumbnail_side(), search_mode=self.search.mode_value().value,
+            library_root=library.root if library is not None else None,
+            folder=self.libraries.selected_folder() if library is not None else None,
+        )
+
+    def _restore_header(self) -> None:
+        remembered = self._layout
+        sort_keys = [key.value for _label, key in SORT_KEYS]
+        if remembered.sort in sort_keys:
+            self.header.sort_key.setCurrentIndex(sort_keys.index(remembered.sort))
+        self.header.sort_descending.setChecked(remembered.descending)
+        filters = [review.value if review is not None else "" for _label, review in REVIEW_FILTERS]
+        if remembered.review_filter in filters:
+            self.header.review_filter.setCurrentIndex(filters.index(remembered.review_filter))
+        if remembered.window_state is not None:
+            self.restoreState(remembered.window_state)
+
+    def _restore_view(self) -> None:
+        remembered = self._layout
+        if remembered.thumbnail_side is not None:
+            self.grid.set_thumbnail_side(remembered.thumbnail_side)  # the slider follows
+        modes = [mode.value for _label, mode in SEARCH_MODES]
+        if remembered.search_mode in modes:
+            self.search.mode.blockSignals(True)  # nothing typed yet: nothing to search again
+            self.search.mode.setCurrentIndex(modes.index(remembered.search_mode))
+            self.search.mode.blockSignals(False)
+
+    @Slot(object)
+    def _restore_library(self, libraries: list[LibrarySummary]) -> None:
+        self.backend.libraries_loaded.disconnect(self._restore_library)  # the first listing only
+        root = self._layout.library_root
+        if root is None or self._startup_folder is not None:
+            return  # `gui FOLDER` shows that folder; else the first library, as before
+        found = next((library for library in libraries if library.root == root), None)
+        if found is not None:  # gone (removed, another catalogue): the first library
+            self.libraries.select_when_listed(found.id, self._layout.folder or "")
 
     # -- what the window itself answers ---------------------------------------------------------
 
@@ -224,6 +310,7 @@ class MainWindow(QMainWindow):
         if catalogue is not None:
             self.review.open(catalogue)  # commits edits a crash left unsaved
             self.searches.open(catalogue)
+            self.search.preload_when_idle(self.is_settled)  # the text embedder, once the window is usable
             self.file_tasks.open(catalogue)
             self.inference.open(catalogue)  # resumes jobs a crash or close interrupted
         if self._startup_folder is not None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, QT_TRANSLATE_NOOP
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import one_line
+from desktop_app.plugin_registry import PluginRegistry
 from desktop_app.search.results import SearchFilters, SearchMode
-from desktop_app.search.service import SearchService
+from desktop_app.search.service import DEFAULT_EMBEDDER, SearchService
 from desktop_app.services.search import open_search
 from desktop_app.ui.workers.threaded import Service, Worker, request
 
@@ -30,23 +31,28 @@ class SearchWorker(Worker):
     search_failed = Signal(int, str)  # request id, one line
     embed_progress = Signal(int, int)  # captions done, captions in all
     embedded = Signal(str)  # what embedding did, one line (or why it stopped)
+    preloaded = Signal(bool)  # the embedder is loaded and ready (False: no vectors to search, or it failed)
 
     def __init__(self) -> None:
         super().__init__()
         self.service: SearchService | None = None
+        # Set before ``open``: the text embedder searches by meaning use (tests give a registry of theirs).
+        self.embedder_id = DEFAULT_EMBEDDER
+        self.registry: PluginRegistry | None = None
         self.latest = 0  # set from the GUI thread: requests older than this are skipped
         self.stopping = False  # set from the GUI thread when the app closes: embedding stops
         self._last_progress = 0.0
 
-    @request("cannot prepare searching")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot prepare searching"))
     def open(self, catalogue: Catalogue) -> None:
         self.close()
         self.catalogue = catalogue
         # A search by meaning first embeds the captions without vectors (a small catalogue's all):
         # the status bar shows it as it shows Prepare Search by Meaning.
-        self.service = open_search(catalogue, progress=self._progress)
+        self.service = open_search(catalogue, self.registry, embedder_id=self.embedder_id,
+                                   progress=self._progress)
 
-    @request("search failed")
+    @request(QT_TRANSLATE_NOOP("Worker", "search failed"))
     def search(self, request_id: int, text: str, mode: str, filters: SearchFilters) -> None:
         if request_id != self.latest or self.service is None:
             return  # the user typed on: only the newest query is worth running
@@ -60,7 +66,7 @@ class SearchWorker(Worker):
         self.results.emit(request_id, [hit.photo_id for hit in result.hits], result.mode.value,
                           result.notices)
 
-    @request("cannot prepare search by meaning")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot prepare search by meaning"))
     def embed(self, only_if_loaded: bool = False) -> None:
         """Embed every caption without a current vector, so that searches by meaning find it. With
         ``only_if_loaded``, only when the embedder is loaded already (someone searches by meaning in
@@ -75,6 +81,19 @@ class SearchWorker(Worker):
             return
         self.embedded.emit(f"Search by meaning is ready: {report.embedded:,} captions embedded, "
                            f"{report.current:,} already were ({report.seconds:.0f} s)")
+
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot prepare search by meaning"))
+    def preload(self) -> None:
+        """Load the text embedder now, when the catalogue has vectors to search by meaning, so that the
+        first such search answers as fast as the later ones. A failure is only logged: nobody asked
+        yet, and the first search by meaning says it."""
+        loaded = False
+        if self.service is not None and not self.stopping:
+            try:
+                loaded = self.service.preload()
+            except Exception as exc:
+                log.info("search by meaning not prepared: %s", one_line(exc))
+        self.preloaded.emit(loaded)
 
     def _progress(self, done: int, total: int) -> None:
         now = time.monotonic()
@@ -95,6 +114,7 @@ class SearchRunner(Service):
     failed = Signal(int, str)
     embed_progress = Signal(int, int)
     embedded = Signal(str)
+    preloaded = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         worker = SearchWorker()
@@ -112,6 +132,10 @@ class SearchRunner(Service):
     def embed(self, only_if_loaded: bool = False) -> None:
         """Embed every caption not embedded yet (in the background; see embed_progress, embedded)."""
         self.call(self.worker.embed, only_if_loaded)
+
+    def preload(self) -> None:
+        """Load the text embedder in the background if the catalogue has vectors (see ``preloaded``)."""
+        self.call(self.worker.preload)
 
     def stop(self) -> None:
         self.worker.stopping = True  # a long embedding run stops at its next batch
