@@ -202,10 +202,10 @@ class SearchController(WindowController):
         self.status.emit(self.tr("Preparing search by meaning… {done}/{total} captions").format(
             done=wording.number(done), total=wording.number(total)))
 
-    @Slot(str)
-    def _on_embedded(self, message: str) -> None:
+    @Slot(str, bool)
+    def _on_embedded(self, message: str, ok: bool) -> None:
         self._embed_action.setEnabled(True)
-        if message.startswith("cannot"):
+        if not ok:
             self.error.emit(message)
         else:
             self.status.emit(message)

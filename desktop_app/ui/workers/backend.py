@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue, CatalogueError
@@ -112,18 +112,18 @@ class CatalogueWorker(Worker):
         self._stream: _Stream | None = None
         self._continue.connect(self._next_chunk, Qt.ConnectionType.QueuedConnection)
 
-    @request("cannot open the catalogue")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot open the catalogue"))
     def open_catalogue(self, db: str | None) -> None:
         self.catalogue = open_catalogue(db)
         self.opened.emit(self.catalogue)
 
-    @request("cannot list the libraries")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot list the libraries"))
     def load_libraries(self) -> None:
         with self.require_catalogue().read() as session:
             summaries: list[LibrarySummary] = library_summaries(session)
         self.libraries_loaded.emit(summaries)
 
-    @request("cannot list the photos", answers_later=True)
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot list the photos"), answers_later=True)
     def load_photos(self, request_id: int, query: PhotoQuery) -> None:
         """Start streaming the photos: one chunk now, the next ones on later event-loop turns, so a
         request queued meanwhile (the selected photo's details, the folders) is answered between
@@ -138,7 +138,7 @@ class CatalogueWorker(Worker):
             self._stream = _Stream(request_id, resources, rows)
         except Exception as exc:  # the grid waits for a last chunk: it gets an empty one
             resources.close()
-            self.report("cannot list the photos", exc)
+            self.report(self.tr("cannot list the photos"), exc)
             self.photos_loaded.emit(request_id, [], True)
             self.done.emit()
             return
@@ -164,7 +164,7 @@ class CatalogueWorker(Worker):
             gc.freeze()
             self.photos_loaded.emit(stream.request_id, chunk, last)
         except Exception as exc:
-            self.report("cannot list the photos", exc)
+            self.report(self.tr("cannot list the photos"), exc)
             self.photos_loaded.emit(stream.request_id, [], True)
             last = True
         if last:
@@ -178,24 +178,24 @@ class CatalogueWorker(Worker):
             self._stream = None
             self.done.emit()
 
-    @request("cannot list the folders")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot list the folders"))
     def load_folders(self, library_id: int) -> None:
         with self.require_catalogue().read() as session:
             self.folders_loaded.emit(library_id, list_folders(session, library_id))
 
-    @request("cannot list the captioners")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot list the captioners"))
     def load_captioners(self) -> None:
         with self.require_catalogue().read() as session:
             ids = session.scalars(select(Caption.captioner_id).where(Caption.captioner_id.is_not(None))
                                   .distinct().order_by(Caption.captioner_id))
             self.captioners_loaded.emit(list(ids))
 
-    @request("cannot remove the library")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot remove the library"))
     def remove_library(self, library_id: int) -> None:
         removed = libraries.remove_library(self.require_catalogue(), library_id)
         self.library_removed.emit(removed.name, removed.photos, removed.captions_by_people)
 
-    @request("cannot read photo {1}")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot read photo {1}"))
     def load_photo(self, request_id: int, photo_id: int) -> None:
         try:
             with self.require_catalogue().read() as session:
@@ -230,7 +230,7 @@ class ScanWorker(Worker):
         self.thumbnails = thumbnails
         self.stop = stop
 
-    @request("cannot scan {0}")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot scan {0}"))
     def scan(self, folder: str) -> None:
         if self.stop.is_set():
             return  # shutting down: queued scans are dropped
@@ -242,7 +242,8 @@ class ScanWorker(Worker):
             return
         except Exception as exc:
             log.exception("scanning %s failed", folder)
-            self.scan_failed.emit(folder, f"scanning {display_path(folder)} failed: {exc}")
+            self.scan_failed.emit(folder, self.tr("scanning {folder} failed: {reason}").format(
+                folder=display_path(folder), reason=exc))
             return
         self.scan_finished.emit(folder, report)
 
@@ -356,7 +357,7 @@ class Backend(Service):
 
     def scan(self, folder: str) -> None:
         if self.catalogue is None:
-            self.scan_failed.emit(folder, "cannot scan: the catalogue is not open")
+            self.scan_failed.emit(folder, self.tr("cannot scan: the catalogue is not open"))
             return
         self.scans.scan(folder)
 

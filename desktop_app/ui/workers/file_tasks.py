@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import one_line
@@ -27,10 +27,10 @@ class FileTaskWorker(Worker):
     finished = Signal(str, object)  # task name, what the task returned (a report)
     task_failed = Signal(str, str)  # task name, one line
 
-    @request("cannot run {0}")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot run {0}"))
     def run(self, name: str, task: Task) -> None:
         if self.catalogue is None:
-            self.task_failed.emit(name, "the catalogue is not open")
+            self.task_failed.emit(name, self.tr("the catalogue is not open"))
             return
         try:
             result = task(self.catalogue)

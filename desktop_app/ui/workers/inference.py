@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import JobState
@@ -121,7 +121,7 @@ class InferenceWorker(Worker):
 
     # -- calls (run on the worker thread) --------------------------------------------------------------
 
-    @request("cannot read the job queue")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot read the job queue"))
     def open(self, catalogue: Catalogue) -> None:
         """Use ``catalogue``; jobs a crash or kill interrupted go back in the queue and run."""
         self.catalogue = catalogue
@@ -133,12 +133,12 @@ class InferenceWorker(Worker):
         self.load_jobs()
         self._schedule()
 
-    @request("cannot queue the job")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot queue the job"))
     def queue_caption_job(self, captioner_id: str, photo_ids: list[int], model: str | None,
                           options: dict[str, Any] | None) -> None:
         self._queued(jobs.queue_caption_job(self._runner(), captioner_id, photo_ids, model, options))
 
-    @request("cannot queue the training job")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot queue the training job"))
     def queue_train_job(self, captioner_id: str, output: str, settings: dict[str, Any], model: str | None,
                         library_ids: list[int] | None) -> None:
         """Queue fine-tuning a captioner on the approved captions (runs like any job, one at a time)."""
@@ -146,37 +146,37 @@ class InferenceWorker(Worker):
                                    library_ids)
         self._queued(job)
 
-    @request("cannot queue the job")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot queue the job"))
     def queue_folder_job(self, captioner_id: str, folder: str, model: str | None,
                          options: dict[str, Any] | None) -> None:
         """Queue a job over every readable photo under ``folder`` (a library or a folder in one)."""
         self._queued(jobs.queue_folder_job(self._runner(), captioner_id, folder, model, options))
 
-    @request("cannot read the job queue")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot read the job queue"))
     def load_jobs(self) -> None:
         """Emit jobs_loaded with the latest JOB_LIST_LIMIT jobs, the latest first."""
         if self.catalogue is not None:
             self.jobs_loaded.emit(jobs.list_jobs(self.catalogue)[::-1][:JOB_LIST_LIMIT])
 
-    @request("cannot read the failures of job {0}")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot read the failures of job {0}"))
     def load_failures(self, job_id: int) -> None:
         if self.catalogue is not None:
             self.failures_loaded.emit(job_id, jobs.job_failures(self.catalogue, job_id))
 
-    @request("cannot resume job {0}")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot resume job {0}"))
     def resume_job(self, job_id: int) -> None:
         """Queue a paused or failed job again (one left from an earlier run, say) and run the queue."""
         if self.catalogue is not None and job_id != self.current_job:
             self._queued(jobs.requeue_job(self.catalogue, job_id))
 
-    @request("cannot resume")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot resume"))
     def resume(self) -> None:
         """Run again: the paused jobs first (they are the oldest), then the queue."""
         if self.catalogue is not None:
             jobs.requeue_paused(self.catalogue)
             self._schedule()
 
-    @request("cannot cancel job {0}")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot cancel job {0}"))
     def cancel(self, job_id: int) -> None:
         """Cancel a job that waits; a running one is stopped by the control flag and ends itself."""
         if job_id == self.current_job or self.catalogue is None:
@@ -185,12 +185,12 @@ class InferenceWorker(Worker):
         self.control.forget(job_id)
         self.job_cancelled.emit(job)
 
-    @request("cannot unload the models")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot unload the models"))
     def unload_models(self) -> None:
         if self.runner is not None and self.current_job is None:
             self.runner.engine.unload()
 
-    @request("cannot apply the new settings")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot apply the new settings"))
     def renew_engine(self) -> None:
         """The settings changed: the next job runs on an engine built from them (the running one
         finishes as it started)."""
@@ -210,7 +210,7 @@ class InferenceWorker(Worker):
     def _runner(self) -> JobRunner:
         if self.runner is None:
             self.require_catalogue()  # says that none is open
-            raise RuntimeError("the job queue could not be read when the catalogue opened")
+            raise RuntimeError(self.tr("the job queue could not be read when the catalogue opened"))
         return self.runner
 
     def _queued(self, job: JobSummary) -> None:
@@ -236,7 +236,7 @@ class InferenceWorker(Worker):
         except StopIteration:
             self._job_over()
         except Exception as exc:  # the runner records job failures itself; this is the catalogue
-            self.report("the captioning job stopped", exc)
+            self.report(self.tr("the captioning job stopped"), exc)
             self._job_over()
         self._schedule()
 
@@ -245,7 +245,7 @@ class InferenceWorker(Worker):
         try:
             job_id = self.runner.next_job()
         except Exception as exc:
-            self.report("cannot read the job queue", exc)
+            self.report(self.tr("cannot read the job queue"), exc)
             return False
         if job_id is None:
             self.idle.emit()
@@ -256,7 +256,7 @@ class InferenceWorker(Worker):
             try:
                 self.runner.engine = self.engine_factory()
             except Exception as exc:
-                self.report("cannot apply the new settings", exc)
+                self.report(self.tr("cannot apply the new settings"), exc)
         self.current_job = job_id
         self._steps = self.runner.steps(job_id)
         return True
@@ -331,8 +331,8 @@ class InferenceService(Service):
     def queue_request(self, request: CaptionRequest) -> None:
         """Queue what the caption dialog asked for (its disclaimer, if any, acknowledged first)."""
         if request.needs_disclaimer:
-            self.failed.emit(f"cannot queue the job: the {request.captioner_id} captioner's disclaimer "
-                             "must be acknowledged first")
+            self.failed.emit(self.tr("cannot queue the job: the {captioner} captioner's disclaimer must be "
+                                     "acknowledged first").format(captioner=request.captioner_id))
             return
         if request.folder is not None:
             self.queue_folder_job(request.captioner_id, request.folder, request.model, request.options)

@@ -31,7 +31,7 @@ import logging
 from collections.abc import Callable
 from itertools import count
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop_app.catalogue import Catalogue
@@ -63,7 +63,7 @@ class ReviewWorker(Worker):
         super().__init__()
         self.reviewer: Reviewer | None = None
 
-    @request("cannot recover unsaved caption edits")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot recover unsaved caption edits"))
     def open(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self.reviewer = Reviewer(catalogue)  # a new editor: the undo history was the other catalogue's
@@ -74,32 +74,32 @@ class ReviewWorker(Worker):
             for photo_id in photo_ids:
                 self._send_details(photo_id)
 
-    @request("cannot change the caption")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot change the caption"))
     def apply(self, token: int, photo_id: int, change: Change) -> None:
         """One change, remembered under ``token`` for its undo and redo."""
         def write(reviewer: Reviewer) -> int:
             reviewer.apply(token, photo_id, change)
             return photo_id
 
-        self._write(token, photo_id, write, f"cannot {change.action} the caption")
+        self._write(token, photo_id, write, self.tr(_FAILURES[change.action]))
 
-    @request("cannot undo {2}")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot undo {2}"))
     def undo(self, undo_token: int, token: int, label: str) -> None:
         self._write(undo_token, None, lambda reviewer: reviewer.undo(token, label),
-                    f"cannot undo {label.lower()}")
+                    self.tr("cannot undo “{change}”").format(change=label))
 
-    @request("cannot redo {2}")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot redo {2}"))
     def redo(self, redo_token: int, token: int, label: str) -> None:
         self._write(redo_token, None, lambda reviewer: reviewer.redo(token, label),
-                    f"cannot redo {label.lower()}")
+                    self.tr("cannot redo “{change}”").format(change=label))
 
-    @request("cannot save the caption being edited")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot save the caption being edited"))
     def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None) -> None:
         """The text being typed, kept until it is committed or dropped (no `changed`: nothing shown moves)."""
         if self.reviewer is not None:  # none yet: the pane shows no photo of this catalogue
             self.reviewer.save_unsaved(photo_id, text, based_on)
 
-    @request("cannot drop the unsaved edit")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot drop the unsaved edit"))
     def drop_unsaved(self, photo_id: int) -> None:
         if self.reviewer is not None:
             self.reviewer.drop_unsaved(photo_id)
@@ -146,7 +146,7 @@ class ReviewWorker(Worker):
             with self.require_catalogue().read() as session:
                 details = photo_json(photo_with_history(session, photo_id))
         except Exception as exc:
-            self.report("cannot read the photo", exc)
+            self.report(self.tr("cannot read the photo"), exc)
             return
         self.changed.emit(photo_id, details)
 
@@ -155,7 +155,8 @@ class _ChangeCommand(QUndoCommand):
     """One catalogue change on the undo stack; the worker's Reviewer holds its before/after snapshots."""
 
     def __init__(self, service: ReviewService, token: int, photo_id: int, change: Change) -> None:
-        super().__init__(_LABELS[change.action].format(revision=change.revision))
+        super().__init__(QCoreApplication.translate("ReviewService", _LABELS[change.action]).format(
+            revision=change.revision))
         self.service, self.token, self.photo_id, self.change = service, token, photo_id, change
         self._applied = False
 
@@ -171,8 +172,17 @@ class _ChangeCommand(QUndoCommand):
         self.service.call(self.service.worker.undo, self.service.token(), self.token, self.text())
 
 
-_LABELS = {EDIT: "Edit caption", APPROVE: "Approve caption", REJECT: "Reject caption",
-           REVERT: "Revert to revision {revision}", CHOOSE: "Use another caption"}
+# The undo stack's names of the changes (Undo Approve caption), marked for lupdate.
+_LABELS = {EDIT: QT_TRANSLATE_NOOP("ReviewService", "Edit caption"),
+           APPROVE: QT_TRANSLATE_NOOP("ReviewService", "Approve caption"),
+           REJECT: QT_TRANSLATE_NOOP("ReviewService", "Reject caption"),
+           REVERT: QT_TRANSLATE_NOOP("ReviewService", "Revert to revision {revision}"),
+           CHOOSE: QT_TRANSLATE_NOOP("ReviewService", "Use another caption")}
+_FAILURES = {EDIT: QT_TRANSLATE_NOOP("ReviewWorker", "cannot edit the caption"),
+             APPROVE: QT_TRANSLATE_NOOP("ReviewWorker", "cannot approve the caption"),
+             REJECT: QT_TRANSLATE_NOOP("ReviewWorker", "cannot reject the caption"),
+             REVERT: QT_TRANSLATE_NOOP("ReviewWorker", "cannot revert the caption"),
+             CHOOSE: QT_TRANSLATE_NOOP("ReviewWorker", "cannot choose the caption")}
 
 
 class ReviewService(Service):

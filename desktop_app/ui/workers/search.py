@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, Signal, QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.errors import one_line
@@ -18,6 +18,7 @@ from desktop_app.plugin_registry import PluginRegistry
 from desktop_app.search.results import SearchFilters, SearchMode
 from desktop_app.search.service import DEFAULT_EMBEDDER, SearchService
 from desktop_app.services.search import open_search
+from desktop_app.ui import wording
 from desktop_app.ui.workers.threaded import Service, Worker, request
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class SearchWorker(Worker):
     results = Signal(int, object, str, object)  # request id, [photo id] best first, mode used, [notice]
     search_failed = Signal(int, str)  # request id, one line
     embed_progress = Signal(int, int)  # captions done, captions in all
-    embedded = Signal(str)  # what embedding did, one line (or why it stopped)
+    embedded = Signal(str, bool)  # what embedding did, one line; False: it failed (the line says why)
     preloaded = Signal(bool)  # the embedder is loaded and ready (False: no vectors to search, or it failed)
 
     def __init__(self) -> None:
@@ -61,7 +62,8 @@ class SearchWorker(Worker):
         except Exception as exc:  # the failure carries its request id: the window ignores stale ones
             log.warning("search failed: %s", one_line(exc))
             log.debug("search failed", exc_info=True)
-            self.search_failed.emit(request_id, f"search failed: {one_line(exc)}")
+            self.search_failed.emit(request_id,
+                                    self.tr("search failed: {reason}").format(reason=one_line(exc)))
             return
         self.results.emit(request_id, [hit.photo_id for hit in result.hits], result.mode.value,
                           result.notices)
@@ -77,10 +79,14 @@ class SearchWorker(Worker):
             report = self.service.embed(progress=self._progress, stop=lambda: self.stopping)
         except Exception as exc:  # said where embedding reports: the status bar
             log.warning("embedding failed: %s", one_line(exc))
-            self.embedded.emit(f"cannot prepare search by meaning: {one_line(exc)}")
+            self.embedded.emit(self.tr("cannot prepare search by meaning: {reason}").format(
+                reason=one_line(exc)), False)
             return
-        self.embedded.emit(f"Search by meaning is ready: {report.embedded:,} captions embedded, "
-                           f"{report.current:,} already were ({report.seconds:.0f} s)")
+        self.embedded.emit(self.tr("Search by meaning is ready: {embedded} embedded, {current} already "
+                                   "were ({seconds} s)").format(embedded=wording.captions(report.embedded),
+                                                                current=wording.number(report.current),
+                                                                seconds=wording.number(report.seconds, 0)),
+                           True)
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot prepare search by meaning"))
     def preload(self) -> None:
@@ -113,7 +119,7 @@ class SearchRunner(Service):
     results = Signal(int, object, str, object)
     failed = Signal(int, str)
     embed_progress = Signal(int, int)
-    embedded = Signal(str)
+    embedded = Signal(str, bool)
     preloaded = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:

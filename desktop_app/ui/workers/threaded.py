@@ -37,7 +37,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
 from desktop_app.catalogue import Catalogue, CatalogueError
 from desktop_app.errors import one_line
@@ -71,7 +71,7 @@ class Worker(QObject):
         super().__init__()  # no parent: moveToThread refuses an object that has one
         self.catalogue: Catalogue | None = None
 
-    @request("cannot use the catalogue")
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot use the catalogue"))
     def open(self, catalogue: Catalogue) -> None:
         """Use ``catalogue`` from now on (the Backend opened it; each call makes its own sessions)."""
         self.catalogue = catalogue
@@ -81,7 +81,7 @@ class Worker(QObject):
 
     def require_catalogue(self) -> Catalogue:
         if self.catalogue is None:
-            raise CatalogueError("no catalogue is open")
+            raise CatalogueError(self.tr("no catalogue is open"))
         return self.catalogue
 
     def report(self, what: str, exc: Exception) -> None:
@@ -101,7 +101,9 @@ class Worker(QObject):
         try:
             method(*args)
         except Exception as exc:  # a failed call reaches the window as one line; the thread lives on
-            self.report(getattr(method, "failure", "the request failed").format(*args), exc)
+            # The failure is marked for lupdate where the method is (@request); translated here.
+            failure = getattr(method, "failure", QT_TRANSLATE_NOOP("Worker", "the request failed"))
+            self.report(QCoreApplication.translate("Worker", failure).format(*args), exc)
             answers_later = False
         finally:
             if not answers_later:
@@ -112,7 +114,7 @@ class Worker(QObject):
         try:
             self.close()
         except Exception as exc:
-            self.report("cannot close", exc)
+            self.report(self.tr("cannot close"), exc)
         finally:
             # Quit from here, once every call queued before has run (see the module docstring).
             self.thread().quit()

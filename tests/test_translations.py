@@ -1,0 +1,235 @@
+"""The window in the editor's language: every user-visible text of desktop_app/ui goes through Qt's
+translation system, the committed translations are current with the code and complete, and the window
+speaks German, with German numbers and dates, when the language setting says so."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+UI = ROOT / "desktop_app" / "ui"
+TRANSLATIONS = ROOT / "resources" / "translations"
+
+# Calls whose text arguments a person reads: methods (any receiver) and constructors.
+TEXT_METHODS = frozenset({
+    "setText", "setToolTip", "setPlaceholderText", "setWindowTitle", "setStatusTip", "setWhatsThis",
+    "setAccessibleName", "setAccessibleDescription", "addItem", "addItems", "insertItem", "insertItems",
+    "addTab", "insertTab", "setTabText", "setTabToolTip", "addMenu", "setHeaderLabels", "setHeaderLabel",
+    "setHorizontalHeaderLabels", "setItemText", "setTitle", "setLabelText", "setInformativeText",
+    "setDetailedText", "showMessage", "setSuffix", "setPrefix", "setSpecialValueText", "addButton",
+    "setButtonText", "addRow", "setFormat", "setNameFilter", "setNameFilters", "addAction",
+    "information", "warning", "critical", "question", "about", "getOpenFileName", "getSaveFileName",
+    "getExistingDirectory", "getText", "getItem",
+})
+TEXT_CONSTRUCTORS = frozenset({
+    "QLabel", "QPushButton", "QToolButton", "QAction", "QCheckBox", "QRadioButton", "QGroupBox",
+    "QMenu", "QTreeWidgetItem", "QListWidgetItem", "QTableWidgetItem", "QMessageBox", "QCommandLinkButton",
+})
+# Signals that carry a message for the status bar, the error bar or a dialog.
+MESSAGE_SIGNALS = re.compile(r"status|error|message|failed|failure|notice|warning|problem|embedded|done")
+TRANSLATING = frozenset({"tr", "translate", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"})
+LOGGERS = frozenset({"log", "logger", "logging"})  # the log is for developers, in English
+# Texts with letters that are not language: format strings of units and symbols, proper names.
+ALLOWED = frozenset({"English", "Deutsch"})
+
+
+def _letters(text: str) -> bool:
+    """Whether ``text`` holds words: letters outside HTML tags, and not an allowed proper name."""
+    words = re.sub(r"<[^<>]*>", "", text)
+    return re.search(r"[^\W\d_]", words) is not None and text not in ALLOWED
+
+
+def _untranslated(node: ast.expr) -> bool:
+    """Whether ``node`` builds language text without tr/translate: a literal, an f-string, a
+    concatenation or a ``"...".format()`` with words in it, or a list or tuple holding one."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and _letters(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(part, ast.Constant) and _letters(str(part.value)) for part in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return _untranslated(node.left) or _untranslated(node.right)
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(_untranslated(element) for element in node.elts)
+    if isinstance(node, ast.IfExp):
+        return _untranslated(node.body) or _untranslated(node.orelse)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and node.func.attr in {"format", "join"}:
+        return _untranslated(node.func.value)
+    return False
+
+
+def _called_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def untranslated_texts(source: str) -> list[tuple[int, str]]:
+    """Each (line, call) where a user-visible Qt call gets language text that bypasses translation."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _called_name(node)
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if name in TRANSLATING or (isinstance(receiver, ast.Name) and receiver.id in LOGGERS):
+            continue
+        checked = name in TEXT_METHODS or name in TEXT_CONSTRUCTORS or (
+            name == "emit" and isinstance(node.func, ast.Attribute)
+            and MESSAGE_SIGNALS.search(ast.unparse(node.func.value).lower()) is not None)
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        if checked and any(_untranslated(argument) for argument in arguments):
+            found.append((node.lineno, ast.unparse(node)[:120]))
+    return found
+
+
+def test_every_user_visible_text_in_the_ui_is_translatable() -> None:
+    found = [f"{path.relative_to(ROOT)}:{line}: {call}"
+             for path in sorted(UI.rglob("*.py"))
+             for line, call in untranslated_texts(path.read_text(encoding="utf-8"))]
+    assert not found, "text shown without self.tr()/QCoreApplication.translate():\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("code", [
+    'label.setText("Saved")',
+    'QPushButton("Approve", self)',
+    'label.setToolTip(f"{count} photos")',
+    'self.status.emit("Scan finished: " + name)',
+    'box.addItems(["Name", "Date taken"])',
+    'label.setText("Saved {name}".format(name=name))',
+    'QMessageBox.warning(self, "Remove library", text)',
+])
+def test_the_check_finds_untranslated_text(code: str) -> None:
+    assert untranslated_texts(code)
+
+
+@pytest.mark.parametrize("code", [
+    'label.setText(self.tr("Saved"))',
+    'label.setText(self.tr("Saved {name}").format(name=name))',
+    'label.setText(QCoreApplication.translate("Parts", "Saved"))',
+    'label.setText(f"{first}\\n{second}")',
+    'label.setText("…")',
+    'label.setObjectName("statusMessage")',
+    'label.setText(name)',
+])
+def test_the_check_lets_translated_and_non_language_text_through(code: str) -> None:
+    assert not untranslated_texts(code)
+
+
+def _update_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("update_translations", TRANSLATIONS / "update.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _messages(ts: Path) -> dict[tuple[str, str], ElementTree.Element]:
+    root = ElementTree.parse(ts).getroot()
+    return {(context.findtext("name") or "", message.findtext("source") or ""): message
+            for context in root.iter("context") for message in context.iter("message")}
+
+
+def _ts_files() -> list[Path]:
+    return sorted(TRANSLATIONS.glob("photo_annotator_*.ts"))
+
+
+def test_both_languages_are_shipped() -> None:
+    assert [path.name for path in _ts_files()] == ["photo_annotator_de.ts", "photo_annotator_en.ts"]
+
+
+@pytest.mark.parametrize("ts", _ts_files(), ids=lambda path: path.name)
+def test_the_translation_sources_are_current_with_the_code(ts: Path, tmp_path: Path) -> None:
+    update = _update_script()
+    fresh = tmp_path / ts.name
+    shutil.copy(ts, fresh)
+    update.lupdate(fresh)
+    committed, current = _messages(ts), _messages(fresh)
+    assert sorted(current.keys() - committed.keys()) == [], \
+        "messages not in the .ts yet: run python resources/translations/update.py"
+    assert sorted(committed.keys() - current.keys()) == [], "messages gone from the code: run the script"
+    assert fresh.read_text(encoding="utf-8") == ts.read_text(encoding="utf-8"), "run the script"
+
+
+@pytest.mark.parametrize("ts", _ts_files(), ids=lambda path: path.name)
+def test_the_compiled_translations_are_current(ts: Path, tmp_path: Path) -> None:
+    compiled = tmp_path / ts.with_suffix(".qm").name
+    _update_script().lrelease(ts, compiled)
+    assert ts.with_suffix(".qm").read_bytes() == compiled.read_bytes(), \
+        f"{ts.with_suffix('.qm').name} is behind {ts.name}: run python resources/translations/update.py"
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"\{\w*\}|%L?n|%\d", text))
+
+
+@pytest.mark.parametrize("ts", _ts_files(), ids=lambda path: path.name)
+def test_every_message_is_translated_with_its_placeholders(ts: Path) -> None:
+    problems = []
+    for (context, source), message in _messages(ts).items():
+        translation = message.find("translation")
+        assert translation is not None
+        forms = [form.text or "" for form in translation.iter("numerusform")] \
+            if message.get("numerus") == "yes" else [translation.text or ""]
+        where = f"{context}: {source!r}"
+        if translation.get("type") in {"unfinished", "vanished", "obsolete"}:
+            problems.append(f"{where} is {translation.get('type')}")
+        if not forms or not all(form.strip() for form in forms):
+            problems.append(f"{where} has an empty translation")
+        for form in forms:
+            if _placeholders(form) != _placeholders(source) and not (
+                    message.get("numerus") == "yes" and _placeholders(form.replace("%Ln", "").replace(
+                        "%n", "")) == _placeholders(source.replace("%Ln", "").replace("%n", ""))):
+                problems.append(f"{where}: {form!r} has other placeholders")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def german(qapp: object) -> Iterator[None]:
+    """The app in German for one test (as run_app installs it from the setting), English after."""
+    from desktop_app.ui.language import install_language
+
+    install_language(qapp, "de")  # type: ignore[arg-type]
+    yield
+    install_language(qapp, "en")  # type: ignore[arg-type]
+
+
+def test_the_language_follows_the_system_unless_set() -> None:
+    from PySide6.QtCore import QLocale
+
+    from desktop_app.ui.language import formatting_locale, resolve_language
+
+    assert resolve_language("system", QLocale("de_AT")) == "de"
+    assert resolve_language("system", QLocale("fr_FR")) == "en"
+    assert resolve_language("system", QLocale.c()) == "en"
+    assert resolve_language("en", QLocale("de_DE")) == "en"
+    assert resolve_language("de", QLocale.c()) == "de"
+    assert formatting_locale("de", QLocale("de_AT")).name() == "de_AT"
+    assert formatting_locale("en", QLocale.c()).toString(2500) == "2,500"
+    assert formatting_locale("en", QLocale("de_DE")).name() == "en_US"
+
+
+def test_counts_and_numbers_in_english_and_german(german: None) -> None:
+    from desktop_app.ui import wording
+    from desktop_app.ui.language import install_language
+    from PySide6.QtWidgets import QApplication
+
+    assert wording.photos(2500) == "2.500 Fotos"
+    assert wording.photos(1) == "1 Foto"
+    assert wording.number(1234567) == "1.234.567"
+    install_language(QApplication.instance(), "en")  # type: ignore[arg-type]
+    assert wording.photos(2500) == "2,500 photos"
+    assert wording.photos(1) == "1 photo"
+
+
+def test_the_window_in_german(german: None, open_window: Callable[..., object], qtbot: object) -> None:
+    window = open_window()
+    assert [action.text() for action in window.menuBar().actions()][:2] == ["&Datei", "&Bearbeiten"]
