@@ -111,7 +111,8 @@ def tooltip_for(row: PhotoRow) -> str:
         lines.append(translate("PhotoGrid", "Missing: the file is no longer at this path"))
     if row.caption:
         line = CAPTION_LINES.get(row.caption_state) if row.caption_state else None
-        lines.append(translate("PhotoGrid", line or "Caption: {caption}").format(caption=row.caption))
+        line = translate("PhotoGrid", line) if line else translate("PhotoGrid", "Caption: {caption}")
+        lines.append(line.format(caption=row.caption))
         source = None
         if row.caption_origin is CaptionOrigin.HUMAN:
             source = translate("PhotoGrid", "Written or edited by a person")
