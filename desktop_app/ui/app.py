@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app import locations
 from desktop_app.errors import one_line
 from desktop_app.settings import load_settings
+from desktop_app.ui import themes
 from desktop_app.ui.language import install_language
 from desktop_app.ui.main_window.window import DEFAULT_SIZE, MainWindow
 from desktop_app.ui.qt_check import binding_problem, platform_problem
@@ -55,11 +56,12 @@ def _application() -> QApplication:
     return app
 
 
-def apply_look(app: QApplication) -> None:
-    """The app's icon and style sheet, from the bundled resources."""
+def apply_look(app: QApplication, appearance: str | None = None) -> None:
+    """The app's icon, and its theme (ui/themes.py): ``appearance``, by default the settings' (System:
+    light or dark as the system is, following it as it changes)."""
     resources = locations.resources_dir()
     app.setWindowIcon(QIcon(str(resources / "icons" / "photo-annotator.svg")))
-    app.setStyleSheet((resources / "styles" / "app.qss").read_text(encoding="utf-8"))
+    themes.look(app).apply(appearance or load_settings().appearance)
 
 
 def _display_problem(screenshot: bool) -> str | None:

@@ -104,7 +104,7 @@ def toolbar(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action
 
 def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: QAction,
           detail: DetailPane) -> None:
-    """File, Edit, Review and Captioning."""
+    """File, Edit, View, Review and Captioning."""
     bar = window.menuBar()
     file_menu = bar.addMenu(translate("MainWindow", "&File"))
     file_menu.addActions([actions[name] for name in (MainAction.ADD_FOLDER, MainAction.RESCAN,
@@ -119,6 +119,11 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
     find = actions[MainAction.FIND]
     edit_menu = bar.addMenu(translate("MainWindow", "&Edit"))
     edit_menu.addAction(find)
+    view_menu = bar.addMenu(translate("MainWindow", "&View"))
+    view_menu.addActions([actions[name] for name in (
+        MainAction.LARGER_THUMBNAILS, MainAction.SMALLER_THUMBNAILS, MainAction.DEFAULT_THUMBNAILS)])
+    view_menu.addSeparator()
+    view_menu.addAction(actions[MainAction.FULL_PREVIEW])
     review_menu = bar.addMenu(translate("MainWindow", "&Review"))
     shortcuts = detail.review_box.shortcuts
     undo_redo = [shortcuts.undo, shortcuts.redo]
