@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 DEVICES = ("auto", "cpu", "cuda", "mps")  # and cuda:N for the Nth GPU
 DTYPES = ("auto", "float32", "bfloat16", "float16")
+APPEARANCES = ("system", "light", "dark", "high-contrast")  # the window's themes (ui/themes.py)
 BATCH_SIZES = (1, 256)
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
@@ -69,6 +70,8 @@ class Settings:
     # The window's language: "system" (the system locale's, when the app has it, else English) or a
     # language code the app ships (desktop_app/ui/language.py). The command line is always English.
     language: str = "system"
+    # The window's look: "system" (light or dark as the system is), "light", "dark" or "high-contrast".
+    appearance: str = "system"
 
 
 def user_settings_path() -> Path:
@@ -127,6 +130,7 @@ def _build(values: dict[str, Any]) -> Settings:
             if isinstance(entry, dict) and entry.get("disclaimer_acknowledged")
         ),
         language=_language(values.get("language")),
+        appearance=_appearance(values.get("appearance")),
     )
 
 
@@ -151,6 +155,7 @@ def settings_json(settings: Settings) -> dict[str, Any]:
         "captioners": captioners,
         "catalogue": settings.catalogue,
         "language": settings.language,
+        "appearance": settings.appearance,
     }
 
 
@@ -159,6 +164,13 @@ def _language(value: Any) -> str:
     if not re.fullmatch(r"system|[a-z]{2,3}(_[A-Z]{2})?", language):
         raise ValueError(f"language {language!r} is neither 'system' nor a language code such as 'de'")
     return language
+
+
+def _appearance(value: Any) -> str:
+    appearance = str(value or "system")
+    if appearance not in APPEARANCES:
+        raise ValueError(f"appearance {appearance!r} is not one of {', '.join(APPEARANCES)}")
+    return appearance
 
 
 def save_settings(settings: Settings) -> Path:

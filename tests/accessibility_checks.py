@@ -234,10 +234,39 @@ def contrast_ratio(foreground: QColor, background: QColor) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def text_contrast(widget: QWidget) -> float:
-    """The contrast of ``widget``'s text against the background it paints it on, from its palette."""
+def painted_background(widget: QWidget) -> QColor:
+    """The colour behind ``widget``'s text: its own for the controls that fill their background (item views
+    and text editors fill with Base, buttons with Button), else that of the nearest widget that fills
+    its background, or of the window."""
+    own = QColor()
+    if isinstance(widget, (QAbstractItemView, QPlainTextEdit, QTextEdit, QLineEdit)):
+        own = widget.palette().color(QPalette.ColorRole.Base)
+    elif isinstance(widget, (QAbstractButton, QComboBox)):
+        own = widget.palette().color(QPalette.ColorRole.Button)
+    if own.isValid() and own.alpha() == 255:
+        return own
+    # A transparent one (a style sheet's "background: transparent") shows what is behind it.
+    current: QWidget | None = widget if not own.isValid() else widget.parentWidget()
+    while current is not None:
+        colour = current.palette().color(current.backgroundRole())
+        if (current.autoFillBackground() or current.isWindow()) and colour.alpha() == 255:
+            return colour
+        current = current.parentWidget()
+    return widget.palette().color(QPalette.ColorRole.Window)
+
+
+def foreground(widget: QWidget) -> QColor:
     palette = widget.palette()
-    return contrast_ratio(palette.color(widget.foregroundRole()), palette.color(widget.backgroundRole()))
+    if isinstance(widget, (QAbstractItemView, QPlainTextEdit, QTextEdit, QLineEdit)):
+        return palette.color(QPalette.ColorRole.Text)
+    if isinstance(widget, (QAbstractButton, QComboBox)):
+        return palette.color(QPalette.ColorRole.ButtonText)
+    return palette.color(widget.foregroundRole())
+
+
+def text_contrast(widget: QWidget) -> float:
+    """The contrast of ``widget``'s text against the background it is painted on, from the palettes."""
+    return contrast_ratio(foreground(widget), painted_background(widget))
 
 
 def palette_contrast(palette: QPalette, text: QPalette.ColorRole, background: QPalette.ColorRole) -> float:

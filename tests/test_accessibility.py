@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -29,15 +30,20 @@ from desktop_app.jobs.store import CAPTION_JOB, JobSummary
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.settings import load_settings
-from desktop_app.ui import wording
+from desktop_app.ui import themes, wording
 from desktop_app.ui.accessibility import add_listener
+from desktop_app.ui.app import apply_look
 from desktop_app.ui.main_window.window import MainWindow
 from tests import photo_files
 from tests.accessibility_checks import (
+    WCAG_HIGH_CONTRAST,
+    WCAG_TEXT,
     accessible_name,
     at_text_scale,
     clipping_problems,
+    palette_contrast,
     problems,
+    text_contrast,
 )
 from tests.gui_helpers import WAIT_MS
 
@@ -318,3 +324,90 @@ def test_a_job_s_end_is_announced_and_a_failure_at_once(opener: Opener,
                      skipped=0)
     window.inference.job_finished.emit(job)  # as the captioning service reports it
     assert ("Job 7 failed: the model folder is gone", True) in announcements
+
+
+@pytest.fixture
+def look(qapp: QApplication) -> Iterator[themes.Look]:
+    """The app's look; the light one again after the test, for the tests that follow."""
+    kept = themes.look(qapp)
+    yield kept
+    hints = QGuiApplication.styleHints()
+    hints.unsetColorScheme()
+    kept.on_scheme_changed(hints.colorScheme())
+    apply_look(qapp, themes.SYSTEM)
+
+
+def _switch_system_scheme(scheme: Qt.ColorScheme) -> None:
+    """As the system switches between light and dark mode: the offscreen platform has no colour scheme
+    of its own to switch, so its change is signalled as a desktop's would be."""
+    hints = QGuiApplication.styleHints()
+    hints.setColorScheme(scheme)
+    if hints.colorScheme() is not scheme:
+        hints.colorSchemeChanged.emit(scheme)
+
+
+def _main_texts(window: MainWindow) -> dict[str, QWidget]:
+    """The texts an editor reads all day: the library's title and count, the grid, the photo's name and
+    folder, the caption editor, the review buttons, the search box."""
+    return {
+        "library title": window.header.library_title, "photo count": window.header.photo_count,
+        "grid": window.grid, "libraries": window.libraries, "photo name": window.detail.title,
+        "photo folder": window.detail.folder, "caption editor": window.detail.review_box.editor,
+        "approve": window.detail.review_box.approve_button, "reject": window.detail.review_box.reject_button,
+        "search box": window.search.box, "status": window.status_text.label,
+    }
+
+
+def _low_contrast(window: MainWindow, minimum: float) -> list[str]:
+    return [f"{name}: {text_contrast(widget):.2f}" for name, widget in _main_texts(window).items()
+            if text_contrast(widget) < minimum]
+
+
+def test_the_window_follows_the_system_s_dark_mode(opener: Opener, qapp: QApplication,
+                                                   look: themes.Look) -> None:
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    apply_look(qapp, themes.SYSTEM)
+    assert look.theme == themes.LIGHT
+    assert not _low_contrast(window, WCAG_TEXT)
+    light_window = window.palette().color(QPalette.ColorRole.Window)
+
+    _switch_system_scheme(Qt.ColorScheme.Dark)
+    assert look.theme == themes.DARK
+    dark_window = window.palette().color(QPalette.ColorRole.Window)
+    assert dark_window.lightnessF() < 0.25 < light_window.lightnessF()
+    assert window.grid.palette().color(QPalette.ColorRole.Base).lightnessF() < 0.25
+    assert not _low_contrast(window, WCAG_TEXT)
+
+    _switch_system_scheme(Qt.ColorScheme.Light)  # and back, as the system goes
+    assert look.theme == themes.LIGHT
+    assert window.palette().color(QPalette.ColorRole.Window) == light_window
+
+
+@pytest.mark.parametrize(("appearance", "minimum"), [(themes.DARK, WCAG_TEXT),
+                                                     (themes.HIGH_CONTRAST, WCAG_HIGH_CONTRAST)])
+def test_the_dark_and_high_contrast_themes_keep_text_readable(
+        opener: Opener, qapp: QApplication, look: themes.Look, appearance: str, minimum: float) -> None:
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    apply_look(qapp, appearance)
+    assert look.theme == appearance
+    assert look.style_name == "fusion"  # the style that draws with the palette everywhere
+    assert not _low_contrast(window, minimum)
+    palette = qapp.palette()
+    for text, background in ((QPalette.ColorRole.HighlightedText, QPalette.ColorRole.Highlight),
+                             (QPalette.ColorRole.ToolTipText, QPalette.ColorRole.ToolTipBase),
+                             (QPalette.ColorRole.PlaceholderText, QPalette.ColorRole.Window)):
+        assert palette_contrast(palette, text, background) >= minimum, (text, background)
+
+
+def test_the_appearance_is_a_setting(opener: Opener, qapp: QApplication, look: themes.Look) -> None:
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(_captioners())
+    opener.shown(dialog)
+    dialog.appearance.setCurrentIndex(dialog.appearance.findData(themes.HIGH_CONTRAST))
+    dialog.accept()
+    assert load_settings().appearance == themes.HIGH_CONTRAST
+    apply_look(qapp)  # as the next start does
+    assert look.theme == themes.HIGH_CONTRAST

@@ -96,6 +96,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._catalogue_page(current_catalogue), self.tr("Catalogue"))
         self.tabs.addTab(self._library_page(), self.tr("Library"))
         self.tabs.addTab(self._language_page(), self.tr("Language"))
+        self.tabs.addTab(self._appearance_page(), self.tr("Appearance"))
 
         self.error = QLabel()
         self.error.setObjectName("settingsError")
@@ -312,6 +313,19 @@ class SettingsDialog(QDialog):
         return _page(self.tr("Language"), self.tr("The language of the window, and how it writes numbers "
                                                   "and dates."), form)
 
+    def _appearance_page(self) -> QWidget:
+        self.appearance = QComboBox()
+        for label, value in ((self.tr("System (light or dark, as the system is)"), "system"),
+                             (self.tr("Light"), "light"), (self.tr("Dark"), "dark"),
+                             (self.tr("High contrast"), "high-contrast")):
+            self.appearance.addItem(label, value)
+        self.appearance.setCurrentIndex(max(0, self.appearance.findData(self.settings.appearance)))
+        form = QFormLayout()
+        form.addRow(self.tr("Appearance:"), self.appearance)
+        return _page(self.tr("Appearance"), self.tr("The window's colours. High contrast: white and yellow "
+                                                    "on black, with a thick frame around the keyboard "
+                                                    "focus. Applies at once."), form)
+
     # -- prompt presets -------------------------------------------------------------------------------
 
     def _current_presets(self) -> list[list[str]] | None:
@@ -450,6 +464,7 @@ class SettingsDialog(QDialog):
             prompt_presets=presets,
             catalogue=self.catalogue.text().strip() or None,
             language=str(self.language.currentData()),
+            appearance=str(self.appearance.currentData()),
         )
 
     def accept(self) -> None:

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.plugin_registry import PluginRegistry
 from desktop_app.settings import Settings
+from desktop_app.ui import themes
 from desktop_app.ui.dialogs.settings import SettingsDialog
 from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.workers.backend import Backend
@@ -38,4 +39,7 @@ class SettingsController(WindowController):
         # Thumbnails made from now on use the new size; captioning picks its settings up at the next job.
         self._backend.thumbnails.size = settings.library.thumbnail_size
         self._inference.apply_settings()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            themes.look(app).apply(settings.appearance)  # the theme changes at once
         self.status.emit(self.tr("Settings saved"))

@@ -37,11 +37,7 @@ REVIEW_STYLE = """
 #reviewBox { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 #captionEditor { border: 1px solid palette(mid); border-radius: 4px; padding: 2px; }
 #captionEditor:focus { border: 1px solid palette(highlight); }
-#approveButton { background: #1d6b3a; color: white; border: 1px solid #155229; border-radius: 4px;
-                 padding: 4px 12px; font-weight: 600; }
-#approveButton:hover { background: #23804a; }
-#approveButton:disabled { background: palette(mid); border-color: palette(mid); }
-"""
+"""  # the primary Approve button's colours are each theme's (resources/styles/*.qss)
 EDITOR_LINES = 6  # the editor's height; longer reports scroll inside it
 AUTOSAVE_MS = 500  # the text being typed is saved this long after the last keystroke
 
