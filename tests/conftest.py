@@ -43,6 +43,10 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("PHOTO_ANNOTATOR_CONFIG", str(home / "config"))
     monkeypatch.setenv("PHOTO_ANNOTATOR_USER", "test-editor")
     monkeypatch.delenv("PHOTO_ANNOTATOR_DB", raising=False)
+    # The app's language follows the system locale: an app started by a test (a subprocess) speaks
+    # English with US formats, as the tests expect, whatever the machine's locale.
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.delenv("LANGUAGE", raising=False)
     return home
 
 

@@ -138,7 +138,7 @@ def test_selecting_a_photo_fills_the_detail_pane(
     assert shown["Format"] == "JPEG"
     assert shown["Dimensions"] == "300 × 400 px"  # stored on its side (EXIF orientation 6), shown upright
     assert shown["Camera"] == "Canon EOS R5"
-    assert shown["Date taken"] == "2021-07-14 09:30:05"
+    assert shown["Date taken"] == "7/14/2021 9:30:05\u202fAM"  # camera time, in the locale's format (en_US)
     assert shown["Location"].startswith("48.858222° N, 2.294500° E")
     assert window.detail.title.text() == "paris.jpg"
     assert window.detail.caption_texts() == ["The Eiffel Tower seen from the Seine"]

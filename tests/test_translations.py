@@ -12,8 +12,12 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
 
 ROOT = Path(__file__).resolve().parent.parent
 UI = ROOT / "desktop_app" / "ui"
@@ -218,9 +222,10 @@ def test_the_language_follows_the_system_unless_set() -> None:
 
 
 def test_counts_and_numbers_in_english_and_german(german: None) -> None:
+    from PySide6.QtWidgets import QApplication
+
     from desktop_app.ui import wording
     from desktop_app.ui.language import install_language
-    from PySide6.QtWidgets import QApplication
 
     assert wording.photos(2500) == "2.500 Fotos"
     assert wording.photos(1) == "1 Foto"
@@ -230,6 +235,31 @@ def test_counts_and_numbers_in_english_and_german(german: None) -> None:
     assert wording.photos(1) == "1 photo"
 
 
-def test_the_window_in_german(german: None, open_window: Callable[..., object], qtbot: object) -> None:
-    window = open_window()
-    assert [action.text() for action in window.menuBar().actions()][:2] == ["&Datei", "&Bearbeiten"]
+def test_the_window_in_german(german: None, open_window: Callable[..., Any], library: Path, db_path: Path,
+                              qtbot: QtBot) -> None:
+    """With the language setting "de": German menus, counts, status line, dates, a dialog (its own
+    texts and Qt's buttons), in German formats."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+    window = open_window(db=db_path, folder=library)
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert menus[:2] == ["&Datei", "&Bearbeiten"] and "Be&schriftung" in menus
+    assert window.header.photo_count.text() == "9 Fotos"
+    assert window.status_text.text().startswith("library eingelesen: 9 Dateien, 9 neu")
+    assert window.header.sort_key.currentText() == "Name"
+    assert window.header.review_filter.itemText(1) == "Zu prüfen"
+    tooltip = window.libraries.topLevelItem(0).toolTip(0)
+    assert "9 Fotos" in tooltip
+    assert re.search(r"Zuletzt eingelesen \d{2}\.\d{2}\.\d{4} \d{2}:\d{2}", tooltip), tooltip  # dd.MM.yy
+
+    dialog = SettingsDialog(captioners=[], parent=window)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Einstellungen"
+    assert [dialog.tabs.tabText(number) for number in range(dialog.tabs.count())][:2] == [
+        "Beschriftung", "Modelle"]
+    assert dialog.language.itemText(0) == "Systemsprache"
+    assert [dialog.language.itemText(number) for number in (1, 2)] == ["English", "Deutsch"]
+    # Qt's own texts come from its German translation.
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "Abbrechen"

@@ -7,6 +7,7 @@ singular and plural forms.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QObject, QTime
@@ -20,11 +21,20 @@ def number(value: float, decimals: int | None = None) -> str:
     return locale.toString(float(value), "f", decimals)
 
 
-def date_time(value: datetime) -> str:
-    """A moment in the locale's short date and time format (local time for an aware ``value``)."""
+def date_time(value: datetime, seconds: bool = False) -> str:
+    """A moment in the locale's short date format, with the whole year, and its time format (local
+    time for an aware ``value``): ``7/14/2021 9:30 AM``, ``14.07.2021 09:30``."""
     local = value.astimezone() if value.tzinfo is not None else value
-    moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+    moment = QDateTime(QDate(local.year, local.month, local.day),
+                       QTime(local.hour, local.minute, local.second))
+    locale = QLocale()
+    date_format = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in date_format:
+        date_format = date_format.replace("yy", "yyyy")  # 7/14/21: which century?
+    length = QLocale.FormatType.LongFormat if seconds else QLocale.FormatType.ShortFormat
+    time_format = locale.timeFormat(length)
+    time_format = re.sub(r"\s*\bt+\b", "", time_format).strip()  # no time zone name: it is local time
+    return locale.toString(moment, f"{date_format} {time_format}")
 
 
 def percent(fraction: float) -> str:

@@ -2042,12 +2042,12 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
         <translation>Katalog (*.db);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <source>A prompt preset of {captioner} has no name</source>
-        <translation>Eine Prompt-Vorlage von {captioner} hat keinen Namen</translation>
+        <source>a prompt preset of {captioner} has no name</source>
+        <translation>eine Prompt-Vorlage von {captioner} hat keinen Namen</translation>
     </message>
     <message>
-        <source>Two prompt presets of {captioner} are named &apos;{name}&apos;</source>
-        <translation>Zwei Prompt-Vorlagen von {captioner} heißen „{name}“</translation>
+        <source>two prompt presets of {captioner} are named &apos;{name}&apos;</source>
+        <translation>zwei Prompt-Vorlagen von {captioner} heißen „{name}“</translation>
     </message>
     <message>
         <source>Settings not saved: {reason}</source>

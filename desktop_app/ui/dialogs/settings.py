@@ -446,10 +446,10 @@ class SettingsDialog(QDialog):
         for captioner_id, entries in self._presets.items():
             names = [name.strip() for name, _prompt in entries]
             if any(not name for name in names):
-                raise ValueError(self.tr("A prompt preset of {captioner} has no name").format(
+                raise ValueError(self.tr("a prompt preset of {captioner} has no name").format(
                     captioner=captioner_id))
             if repeated := next((name for name in names if names.count(name) > 1), None):
-                raise ValueError(self.tr("Two prompt presets of {captioner} are named '{name}'").format(
+                raise ValueError(self.tr("two prompt presets of {captioner} are named '{name}'").format(
                     captioner=captioner_id, name=repeated))
             if entries:
                 presets[captioner_id] = tuple(PromptPreset(name.strip(), prompt) for name, prompt in entries)

@@ -71,7 +71,7 @@ def date_taken(details: dict[str, Any]) -> str | None:
     if not value:
         return None
     # Camera local time, as recorded: shown as is, not converted to this machine's zone.
-    return wording.date_time(datetime.fromisoformat(value).replace(tzinfo=None))
+    return wording.date_time(datetime.fromisoformat(value).replace(tzinfo=None), seconds=True)
 
 
 
