@@ -146,8 +146,13 @@ def _ts_files() -> list[Path]:
     return sorted(TRANSLATIONS.glob("photo_annotator_*.ts"))
 
 
-def test_both_languages_are_shipped() -> None:
-    assert [path.name for path in _ts_files()] == ["photo_annotator_de.ts", "photo_annotator_en.ts"]
+def test_every_language_offered_is_shipped() -> None:
+    """Each language the settings offer has its translation, compiled; each translation is offered."""
+    from desktop_app.ui.language import LANGUAGES
+
+    shipped = {path.stem.removeprefix("photo_annotator_") for path in _ts_files()}
+    assert shipped == set(LANGUAGES) and {"en", "de"} <= shipped
+    assert all(path.with_suffix(".qm").is_file() for path in _ts_files())
 
 
 @pytest.mark.parametrize("ts", _ts_files(), ids=lambda path: path.name)
