@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAccessible, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractScrollArea,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
@@ -167,7 +168,31 @@ def clipping_problems(root: QWidget, elided: Check = lambda _widget: False) -> l
         needed = widget.minimumSizeHint().width() if isinstance(widget, QLabel) else widget.sizeHint().width()
         if needed > widget.width() + 1:
             found.append(Problem(describe(widget), f"text needs {needed} px, has {widget.width()}"))
+    for widget in [*root.findChildren(QLabel), *root.findChildren(QAbstractButton)]:
+        if widget.isVisible() and widget.window() is root and _text(widget) and not _inner_part(widget):
+            cut = _cut_by(widget)
+            if cut is not None:
+                found.append(Problem(describe(widget), f"cut at the right edge of {cut}"))
     return found
+
+
+def _cut_by(widget: QWidget) -> str | None:
+    """The ancestor whose right edge cuts ``widget`` off (one that cannot be scrolled sideways), or None."""
+    right = widget.width()
+    current = widget
+    while not current.isWindow():
+        parent = current.parentWidget()
+        if parent is None:
+            return None
+        right = current.mapToParent(QPoint(right, 0)).x()
+        scroll = parent.parentWidget()
+        if (isinstance(scroll, QAbstractScrollArea) and parent is scroll.viewport()
+                and scroll.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff):
+            return None  # scrolled sideways to it
+        if right > parent.width() + 1:
+            return parent.objectName() or type(parent).__name__
+        current = parent
+    return None
 
 
 def problems(root: QWidget, reachable: Check = reachable_from_menu) -> list[Problem]:

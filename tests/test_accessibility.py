@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAccessible, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -49,6 +49,7 @@ from tests.gui_helpers import WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
+SCREEN = QSize(1920, 1080)  # the screen the 200% text size is checked on
 LONG_MESSAGE = ("Search by meaning is ready: 12,480 captions embedded with the minilm text embedder in 41 s; "
                 "3 captions were skipped because their photos cannot be read")
 
@@ -218,6 +219,14 @@ def test_every_control_is_named_and_reachable_by_keyboard(opener: Opener, surfac
 def test_no_text_is_cut_at_twice_the_text_size(opener: Opener, qapp: QApplication, surface: str) -> None:
     with at_text_scale(qapp, 2.0):  # as a user whose desktop makes text twice as large opens it
         root = SURFACES[surface](opener)
+        # On a full-HD screen (the offscreen one is 800 px square, and keeps windows within it).
+        wanted = root.sizeHint().expandedTo(root.size())
+        if root.heightForWidth(wanted.width()) > 0:
+            wanted.setHeight(max(wanted.height(), root.heightForWidth(wanted.width())))
+        assert wanted.width() <= SCREEN.width() and wanted.height() <= SCREEN.height(), \
+            f"{surface} needs {wanted.width()}x{wanted.height()} px at 200% text"
+        root.resize(wanted)
+        opener.qtbot.waitUntil(lambda: root.size() == wanted, timeout=WAIT_MS)
         found = clipping_problems(root, _elided)
     assert not found, "\n".join(map(str, found))
 
@@ -411,3 +420,16 @@ def test_the_appearance_is_a_setting(opener: Opener, qapp: QApplication, look: t
     assert load_settings().appearance == themes.HIGH_CONTRAST
     apply_look(qapp)  # as the next start does
     assert look.theme == themes.HIGH_CONTRAST
+
+
+def test_a_grid_cell_reads_its_name_review_state_and_caption(opener: Opener) -> None:
+    """What the grid's tooltips show on hover, a screen reader (and the keyboard, through the cell's
+    accessible description) gets too; the review badge's colour is never the only sign of its state."""
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    grid = QAccessible.queryAccessibleInterface(window.grid)
+    cells = [grid.child(number) for number in range(grid.childCount())]
+    names = [cell.text(QAccessible.Text.Name) for cell in cells if cell is not None]
+    assert "00.jpg, AI draft, a photo number 0" in names
+    descriptions = [cell.text(QAccessible.Text.Description) for cell in cells if cell is not None]
+    assert any("a photo number 0" in text and "encoder-decoder" in text for text in descriptions)

@@ -97,6 +97,21 @@ def review_badge(row: PhotoRow) -> tuple[str, QColor] | None:
     return translate("PhotoGrid", "AI draft"), STATE_COLOURS[ReviewState.DRAFT]
 
 
+def accessible_text(row: PhotoRow) -> str:
+    """What a screen reader says for a cell: the name, the badge's words (never its colour alone) and the
+    caption, or why there is none."""
+    parts = [row.name]
+    if row.status is PhotoStatus.ERROR:
+        parts.append(translate("PhotoGrid", "cannot be read"))
+    elif row.status is PhotoStatus.MISSING:
+        parts.append(translate("PhotoGrid", "file missing"))
+    badge = review_badge(row)
+    if badge is not None:
+        parts.append(badge[0])
+    parts.append(row.caption or translate("PhotoGrid", "No caption"))
+    return ", ".join(parts)
+
+
 def thumbnail_wanted(row: PhotoRow) -> bool:
     # An error row has no thumbnail (decoding failed); a missing photo keeps the one it had.
     return row.content_hash is not None and row.status is not PhotoStatus.ERROR
@@ -155,6 +170,10 @@ class PhotoListModel(QAbstractListModel):
             return self._thumbnail(index.row(), row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip_for(row)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return accessible_text(row)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return tooltip_for(row)  # the tooltip's facts, for the keyboard and screen readers too
         return None
 
     def rows(self) -> list[PhotoRow]:
