@@ -309,6 +309,9 @@ def test_words_the_model_was_unsure_of_are_marked_until_edited(
     assert editor.unsure() == [("red", 0.3), ("bicycle", 0.2), ("wall", 0.45)]
     assert len(editor.extraSelections()) == 3
     assert "Underlined" in window.pane.review_box.status.text()
+    # What the hover tooltip says, for the keyboard and screen readers too.
+    assert "red (30%), bicycle (20%), wall (45%)" in window.pane.review_box.status.text()
+    assert "bicycle (20%)" in editor.accessibleDescription()
     start = editor.toPlainText().index("bicycle")
     assert editor.probability_at(start + 2) == 0.2 and editor.probability_at(0) is None
 

@@ -328,12 +328,16 @@ class ReviewBox(QWidget):
         elif self._dirty:
             text = self.tr("Edited · saved as you type, committed when you move on · Esc drops it")
         elif self.editor.unsure():
-            text = self.tr("Underlined: words the model was unsure of (hover for how unsure)")
+            # Listed here too, not only in the hover tooltip: for the keyboard and screen readers.
+            words = ", ".join(f"{word} ({wording.percent(probability)})"
+                              for word, probability in self.editor.unsure())
+            text = self.tr("Underlined: words the model was unsure of: {words}").format(words=words)
         elif self._current is not None and self._current["state"] == "approved":
             text = self.tr("Approved.")
         else:
             text = ""
         self.status.setText(text)
+        self.editor.setAccessibleDescription(text)
         self._update_undo_actions()
 
     @Slot()
