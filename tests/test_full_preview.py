@@ -122,6 +122,14 @@ def test_the_review_keys_work_in_it(qtbot: QtBot, window: MainWindow, catalogue:
     assert not window.view.is_full_preview()
 
 
+def test_f2_in_it_goes_back_to_the_pane_to_edit(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.grid, Qt.Key.Key_Space)
+    qtbot.waitUntil(shown(window, "00"), timeout=WAIT_MS)
+    qtbot.keyClick(window.full_preview, Qt.Key.Key_F2)
+    assert not window.view.is_full_preview()
+    qtbot.waitUntil(window.detail.review_box.editor.hasFocus, timeout=WAIT_MS)
+
+
 def test_without_a_photo_it_does_not_open(open_window: Callable[..., MainWindow], db_path: Path,
                                           tmp_path: Path) -> None:
     empty = tmp_path / "empty"

@@ -119,3 +119,12 @@ def test_a_remembered_library_that_is_gone_falls_back_to_the_first(
     window = open_window(db=db_path)
     assert shown_library(window) == "alpha"
     assert window.grid.thumbnail_side() == 200  # the rest is still remembered
+
+
+def test_a_folder_given_at_start_wins_over_the_remembered_library(
+    open_window: Callable[..., MainWindow], db_path: Path, libraries: tuple[Path, Path]
+) -> None:
+    alpha, beta = libraries
+    layout_state.save(layout_state.LayoutState(library_root=str(beta)))
+    assert shown_library(open_window(db=db_path)) == "beta"
+    assert shown_library(open_window(db=db_path, folder=alpha)) == "alpha"  # `photo-annotator gui alpha`

@@ -47,6 +47,7 @@ class ViewController(WindowController):
         shortcuts = detail.review_box.shortcuts
         full_preview.addActions([shortcuts.approve_and_next, shortcuts.reject_and_next, shortcuts.previous,
                                  shortcuts.next, shortcuts.undo, shortcuts.redo])
+        shortcuts.edit.triggered.connect(self._edit)
         grid.selectionModel().currentChanged.connect(self._refresh)
         model.dataChanged.connect(self._on_data_changed)
         model.modelReset.connect(self._refresh)
@@ -83,6 +84,13 @@ class ViewController(WindowController):
         if current.isValid():
             self.grid.scrollTo(current)
         self.grid.setFocus()
+
+    @Slot()
+    def _edit(self) -> None:
+        """F2 in the preview: the caption editor lives in the pane, so back to it, then edit."""
+        if self.is_full_preview():
+            self.close_full_preview()
+            self.detail.review_box.shortcuts.edit.trigger()  # now that the editor can take the focus
 
     @Slot()
     def _refresh(self) -> None:
