@@ -32,11 +32,15 @@ TEXT_METHODS = frozenset({
     "setDetailedText", "showMessage", "setSuffix", "setPrefix", "setSpecialValueText", "addButton",
     "setButtonText", "addRow", "setFormat", "setNameFilter", "setNameFilters", "addAction",
     "information", "warning", "critical", "question", "about", "getOpenFileName", "getSaveFileName",
-    "getExistingDirectory", "getText", "getItem",
+    "getExistingDirectory", "getText", "getItem", "drawText",
+    # The app's own helpers that put text on screen.
+    "set_text", "show_error", "announce", "heading", "_hint", "_page", "_warning_label", "_show_alert",
+    "_set_status", "path_row", "clear",
 })
 TEXT_CONSTRUCTORS = frozenset({
     "QLabel", "QPushButton", "QToolButton", "QAction", "QCheckBox", "QRadioButton", "QGroupBox",
     "QMenu", "QTreeWidgetItem", "QListWidgetItem", "QTableWidgetItem", "QMessageBox", "QCommandLinkButton",
+    "QDockWidget", "QToolBar", "QDialog", "ReportDialog",
 })
 # Signals that carry a message for the status bar, the error bar or a dialog.
 MESSAGE_SIGNALS = re.compile(r"status|error|message|failed|failure|notice|warning|problem|embedded|done")
