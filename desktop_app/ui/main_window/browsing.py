@@ -35,6 +35,9 @@ NO_LIBRARY_TEXT = QT_TRANSLATE_NOOP("BrowseController",
                                     "No photos yet.\n\nAdd a folder of photos: File > Add Folder… (Ctrl+O)")
 NOTHING_SHOWN_TEXT = QT_TRANSLATE_NOOP("BrowseController",
                                        "No photos to show here.\n\nChoose another filter, search or folder.")
+# Up to this many rows shown, a listing for the search box morphs them into the new ones (keeping the
+# scroll place); more are replaced at once, which costs less than moving each (5,000: under 0.1 s).
+MERGE_ROWS_LIMIT = 5_000
 
 
 class BrowseController(WindowController):
@@ -225,7 +228,7 @@ class BrowseController(WindowController):
             self._first_chunk = False
             if self._provisional and last and not rows and self.model.rowCount():
                 pass  # no caption holds the words; the meaning may: the rows shown stay until it answers
-            elif self._merge and last and rows and self.model.rowCount():
+            elif self._merge and last and rows and 0 < self.model.rowCount() <= MERGE_ROWS_LIMIT:
                 self.model.merge_rows(rows)  # a search's few hundred rows; a long listing is replaced
                 merged = True
             else:
