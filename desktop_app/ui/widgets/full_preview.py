@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.catalogue.models import PhotoStatus
 from desktop_app.ui.widgets.detail.preview import PreviewView
-from desktop_app.ui.widgets.photo_grid import review_badge
+from desktop_app.ui.widgets.photo_rows import review_badge
 from desktop_app.ui.workers.backend import PhotoRow
 
 

@@ -1,0 +1,87 @@
+"""How a photo of the grid is put in words: its review badge (the words, and a colour that never says
+anything alone), what a screen reader says for its cell, and its tooltip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtGui import QColor
+
+from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
+from desktop_app.catalogue.photos import display_path
+from desktop_app.ui import wording
+from desktop_app.ui.workers.backend import PhotoRow
+
+STATE_COLOURS = {
+    ReviewState.DRAFT: QColor("#d98e04"),
+    ReviewState.APPROVED: QColor("#2f9e55"),
+    ReviewState.REJECTED: QColor("#d64545"),
+}
+# The tooltip's caption line, by review state (marked for lupdate; translated where shown).
+CAPTION_LINES = {
+    ReviewState.DRAFT: QT_TRANSLATE_NOOP("PhotoGrid", "Draft caption: {caption}"),
+    ReviewState.APPROVED: QT_TRANSLATE_NOOP("PhotoGrid", "Approved caption: {caption}"),
+    ReviewState.REJECTED: QT_TRANSLATE_NOOP("PhotoGrid", "Rejected caption: {caption}"),
+}
+EDITED_COLOUR = QColor("#3a78c2")
+translate = QCoreApplication.translate
+
+
+def review_badge(row: PhotoRow) -> tuple[str, QColor] | None:
+    """The label and colour of the review badge on a thumbnail: where its current caption stands."""
+    if row.caption_state is None or not row.caption:
+        return None
+    if row.caption_state is ReviewState.APPROVED:
+        return translate("PhotoGrid", "Approved"), STATE_COLOURS[ReviewState.APPROVED]
+    if row.caption_state is ReviewState.REJECTED:
+        return translate("PhotoGrid", "Rejected"), STATE_COLOURS[ReviewState.REJECTED]
+    if row.caption_origin is CaptionOrigin.HUMAN:
+        return translate("PhotoGrid", "Edited"), EDITED_COLOUR
+    if row.caption_origin is CaptionOrigin.IMPORTED:
+        return translate("PhotoGrid", "Imported"), EDITED_COLOUR
+    return translate("PhotoGrid", "AI draft"), STATE_COLOURS[ReviewState.DRAFT]
+
+
+def accessible_text(row: PhotoRow) -> str:
+    """What a screen reader says for a cell: the name, the badge's words (never its colour alone) and the
+    caption, or why there is none."""
+    parts = [row.name]
+    if row.status is PhotoStatus.ERROR:
+        parts.append(translate("PhotoGrid", "cannot be read"))
+    elif row.status is PhotoStatus.MISSING:
+        parts.append(translate("PhotoGrid", "file missing"))
+    badge = review_badge(row)
+    if badge is not None:
+        parts.append(badge[0])
+    parts.append(row.caption or translate("PhotoGrid", "No caption"))
+    return ", ".join(parts)
+
+
+def thumbnail_wanted(row: PhotoRow) -> bool:
+    # An error row has no thumbnail (decoding failed); a missing photo keeps the one it had.
+    return row.content_hash is not None and row.status is not PhotoStatus.ERROR
+
+
+def tooltip_for(row: PhotoRow) -> str:
+    lines = [display_path(row.path)]
+    if row.status is PhotoStatus.ERROR:
+        lines.append(translate("PhotoGrid", "Error: {reason}").format(
+            reason=row.error or translate("PhotoGrid", "unknown error")))
+    elif row.status is PhotoStatus.MISSING:
+        lines.append(translate("PhotoGrid", "Missing: the file is no longer at this path"))
+    if row.caption:
+        line = CAPTION_LINES.get(row.caption_state) if row.caption_state else None
+        line = translate("PhotoGrid", line) if line else translate("PhotoGrid", "Caption: {caption}")
+        lines.append(line.format(caption=row.caption))
+        source = None
+        if row.caption_origin is CaptionOrigin.HUMAN:
+            source = translate("PhotoGrid", "Written or edited by a person")
+        elif row.caption_origin is CaptionOrigin.IMPORTED:
+            source = translate("PhotoGrid", "Imported from the file's metadata")
+        elif row.captioner_id and row.confidence is not None:
+            source = translate("PhotoGrid", "By the {captioner} captioner, confidence {percent}").format(
+                captioner=row.captioner_id, percent=wording.percent(row.confidence))
+        elif row.captioner_id:
+            source = translate("PhotoGrid", "By the {captioner} captioner").format(captioner=row.captioner_id)
+        if source:
+            lines.append(source)
+    return "\n".join(lines)
