@@ -106,6 +106,38 @@ def test_every_user_visible_text_in_the_ui_is_translatable() -> None:
     assert not found, "text shown without self.tr()/QCoreApplication.translate():\n" + "\n".join(found)
 
 
+def _translatable_calls(source: str) -> set[tuple[str, str]]:
+    """(context, text) of every tr()/translate()/QT_TRANSLATE_NOOP() call with literal text in ``source``:
+    what lupdate should find (tr's context is the class it is written in)."""
+    found: set[tuple[str, str]] = set()
+
+    def visit(node: ast.AST, context: str) -> None:
+        if isinstance(node, ast.ClassDef):
+            context = node.name
+        if isinstance(node, ast.Call):
+            name, args = _called_name(node), node.args
+            texts = [arg.value for arg in args
+                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+            if name == "tr" and args and isinstance(args[0], ast.Constant) and texts:
+                found.add((context, texts[0]))
+            elif name in {"translate", "QT_TRANSLATE_NOOP"} and len(texts) >= 2 and \
+                    isinstance(args[0], ast.Constant) and isinstance(args[1], ast.Constant):
+                found.add((texts[0], texts[1]))
+        for child in ast.iter_child_nodes(node):
+            visit(child, context)
+
+    visit(ast.parse(source), "")
+    return found
+
+
+def test_lupdate_finds_every_translatable_text() -> None:
+    """A text lupdate cannot see (a tr() inside an f-string, say) would never be translated."""
+    wanted = {call for path in sorted(UI.rglob("*.py"))
+              for call in _translatable_calls(path.read_text(encoding="utf-8"))}
+    extracted = set(_messages(TRANSLATIONS / "photo_annotator_de.ts"))
+    assert sorted(wanted - extracted) == []
+
+
 @pytest.mark.parametrize("code", [
     'label.setText("Saved")',
     'QPushButton("Approve", self)',

@@ -74,6 +74,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Noch keine Bildunterschriften.</translation>
     </message>
     <message>
+        <source>Current</source>
+        <translation>Aktuell</translation>
+    </message>
+    <message>
         <source>Use This Caption</source>
         <translation>Diese Bildunterschrift verwenden</translation>
     </message>
@@ -465,6 +469,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Left and Right arrows: previous and next photo; Home and End: first and last; Ctrl+Enter approves, Ctrl+Shift+Backspace rejects; Esc returns to the grid</source>
         <translation>Pfeil links und rechts: vorheriges und nächstes Foto; Pos1 und Ende: erstes und letztes; Strg+Eingabe gibt frei, Strg+Umschalt+Rücktaste lehnt ab; Esc kehrt zum Raster zurück</translation>
+    </message>
+    <message>
+        <source>Back to the grid at this photo (Esc)</source>
+        <translation>Zurück zum Raster bei diesem Foto (Esc)</translation>
     </message>
     <message>
         <source>Next Photo</source>
@@ -1230,6 +1238,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>KI-Entwurf</translation>
     </message>
     <message>
+        <source>cannot be read</source>
+        <translation>nicht lesbar</translation>
+    </message>
+    <message>
         <source>Error: {reason}</source>
         <translation>Fehler: {reason}</translation>
     </message>
@@ -1452,7 +1464,7 @@ lesbar</translation>
     </message>
     <message>
         <source>Caption with a model</source>
-        <translation>Mit einem Modell beschriften</translation>
+        <translation>Mit Modell beschriften</translation>
     </message>
     <message>
         <source>Caption this photo again with its model; a person&apos;s text is kept</source>
@@ -1471,8 +1483,8 @@ lesbar</translation>
         <translation>Bearbeitet · wird beim Tippen gespeichert und beim Weitergehen übernommen · Esc verwirft es</translation>
     </message>
     <message>
-        <source>Underlined: words the model was unsure of (hover for how unsure)</source>
-        <translation>Unterstrichen: Wörter, bei denen das Modell unsicher war (mit der Maus darauf zeigen, um zu sehen, wie unsicher)</translation>
+        <source>Underlined: words the model was unsure of: {words}</source>
+        <translation>Unterstrichen: Wörter, bei denen das Modell unsicher war: {words}</translation>
     </message>
     <message>
         <source>Approved.</source>

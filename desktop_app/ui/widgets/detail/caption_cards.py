@@ -81,7 +81,8 @@ class CaptionCards(QWidget):
 
         chips = [state_chip(caption["state"])]
         if caption["current"]:
-            chips.append(f"<b>{html.escape(self.tr('Current'))}</b>")
+            current = html.escape(self.tr("Current"))
+            chips.append(f"<b>{current}</b>")
         chips.append(origin_label(caption["origin"]))
         header = QLabel(CHIP_SEPARATOR.join(chips))
         header.setTextFormat(Qt.TextFormat.RichText)
