@@ -120,6 +120,9 @@ def test_the_review_keys_work_in_it(qtbot: QtBot, window: MainWindow, catalogue:
 
     window.main_actions[MainAction.FULL_PREVIEW].trigger()  # F11 again: back to the grid
     assert not window.view.is_full_preview()
+    window.main_actions[MainAction.FULL_PREVIEW].trigger()
+    qtbot.mouseClick(preview.back, Qt.MouseButton.LeftButton)  # and with the mouse
+    assert not window.view.is_full_preview()
 
 
 def test_f2_in_it_goes_back_to_the_pane_to_edit(qtbot: QtBot, window: MainWindow) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.catalogue.models import PhotoStatus
 from desktop_app.ui.widgets.detail.preview import PreviewView
@@ -45,7 +45,14 @@ class FullPreview(QWidget):
         self.heading = QLabel()  # name, position, review state (in words: never by colour alone)
         self.heading.setWordWrap(True)
         self.heading.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        layout.addWidget(self.heading)
+        self.back = QPushButton(self.tr("Back to the Grid"))  # for the mouse; the keyboard has Esc
+        self.back.setToolTip(self.tr("Back to the grid at this photo (Esc)"))
+        self.back.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.back.clicked.connect(self.close_requested)
+        row = QHBoxLayout()
+        row.addWidget(self.heading, 1)
+        row.addWidget(self.back)
+        layout.addLayout(row)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
