@@ -260,6 +260,8 @@ def test_the_language_follows_the_system_unless_set() -> None:
     assert formatting_locale("de", QLocale("de_AT")).name() == "de_AT"
     assert formatting_locale("en", QLocale.c()).toString(2500) == "2,500"
     assert formatting_locale("en", QLocale("de_DE")).name() == "en_US"
+    assert formatting_locale("en", QLocale("fr_FR")).name() == "en_US"  # no French: English, US formats
+    assert formatting_locale("en", QLocale("en_GB")).name() == "en_GB"
 
 
 def test_counts_and_numbers_in_english_and_german(german: None) -> None:

@@ -40,12 +40,11 @@ def resolve_language(setting: str, system: QLocale | None = None) -> str:
 
 
 def formatting_locale(language: str, system: QLocale | None = None) -> QLocale:
-    """The system's locale when it speaks ``language`` (de_AT keeps its own formats), else the
-    language's usual one."""
+    """The system's locale when it speaks ``language`` (de_AT and en_GB keep their own formats), else
+    the language's usual one (English on a French system: en_US, not French formats)."""
     system = system if system is not None else QLocale.system()
-    if system.language() != QLocale.Language.C and resolve_language(SYSTEM, system) == language:
-        return system
-    return QLocale(_DEFAULT_LOCALES[language])
+    usual = QLocale(_DEFAULT_LOCALES[language])
+    return system if system.language() == usual.language() else usual
 
 
 def install_language(app: QCoreApplication, setting: str, system: QLocale | None = None) -> str:
