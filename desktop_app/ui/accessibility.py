@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFontInfo
 from PySide6.QtWidgets import QWidget
 
 # Who else hears each announcement: tests, since nothing in-process can observe what the platform's
@@ -32,3 +32,12 @@ def add_listener(listener: Listener) -> Callable[[], None]:
     """Call ``listener(widget, text, assertive)`` after each announcement; returns what removes it."""
     _listeners.append(listener)
     return lambda: _listeners.remove(listener)
+
+
+USUAL_TEXT_PX = 12  # the usual desktop text: 9 pt at 96 dpi (macOS: 13 pt at 72 dpi, 13 px)
+
+
+def text_scale(widget: QWidget) -> float:
+    """How many times larger than usual the desktop makes text (a text size setting), at least 1: what
+    sizes given in pixels for the usual text are multiplied by."""
+    return max(1.0, QFontInfo(widget.font()).pixelSize() / USUAL_TEXT_PX)

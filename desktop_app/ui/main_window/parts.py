@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.accessibility import text_scale
 from desktop_app.ui.main_window.actions import MainAction
 from desktop_app.ui.widgets.detail.pane import DetailPane
 from desktop_app.ui.widgets.grid_header import GridHeader
@@ -42,7 +43,7 @@ def sidebar(libraries: LibraryList) -> QWidget:
     heading.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     layout.addWidget(heading)
     layout.addWidget(libraries, 1)
-    side.setMinimumWidth(180)
+    side.setMinimumWidth(round(180 * text_scale(side)))  # a library's name stays readable at large text
     return side
 
 

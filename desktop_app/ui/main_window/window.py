@@ -16,6 +16,7 @@ from desktop_app.catalogue.photos import display_path
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from desktop_app.ui import wording
+from desktop_app.ui.accessibility import text_scale
 from desktop_app.ui.main_window import layout_state, parts
 from desktop_app.ui.main_window.actions import NEEDS_CATALOGUE, MainAction, create_actions
 from desktop_app.ui.main_window.browsing import BrowseController
@@ -45,7 +46,8 @@ from desktop_app.ui.workers.search import SearchRunner
 
 APP_TITLE = "Photo Annotator"
 DEFAULT_SIZE = QSize(1400, 900)
-SIDEBAR_WIDTH, DETAIL_WIDTH = 230, 440
+SIDEBAR_WIDTH, DETAIL_WIDTH = 230, 470  # the review buttons fit without scrolling sideways
+CATALOGUE_LABEL_WIDTH = 320  # the most the status bar's catalogue path takes, at the usual text size
 # Thumbnails are decoded at the largest size the slider offers, so a size change needs no new decoding;
 # fewer of them fit the memory that 1,000 default-sized ones took (about 120 MB at 320 px).
 THUMBNAILS_IN_MEMORY = 400
@@ -109,7 +111,9 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.detail)
         for number, stretch in enumerate((0, 1, 0)):
             splitter.setStretchFactor(number, stretch)
-        splitter.setSizes([SIDEBAR_WIDTH, DEFAULT_SIZE.width() - SIDEBAR_WIDTH - DETAIL_WIDTH, DETAIL_WIDTH])
+        scale = text_scale(self)  # side panes as much wider as the desktop's text is larger
+        side, detail = round(SIDEBAR_WIDTH * scale), round(DETAIL_WIDTH * scale)
+        splitter.setSizes([side, DEFAULT_SIZE.width() - side - detail, detail])
         self.splitter = splitter
         # The panes, or the full-window preview in their place.
         self.central = QStackedWidget()
@@ -301,7 +305,13 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_catalogue_opened(self, location: str) -> None:
-        self.catalogue_label.setText(self.tr("Catalogue: {path}").format(path=display_path(location)))
+        whole = self.tr("Catalogue: {path}").format(path=display_path(location))
+        # Elided in the middle, so that a long path cannot widen the window past the screen at large text
+        # sizes: the whole of it is in the tooltip, the accessible name and Settings > Catalogue.
+        room = round(CATALOGUE_LABEL_WIDTH * text_scale(self))
+        metrics = self.catalogue_label.fontMetrics()
+        self.catalogue_label.setText(metrics.elidedText(whole, Qt.TextElideMode.ElideMiddle, room))
+        self.catalogue_label.setAccessibleName(whole)
         self.catalogue_label.setToolTip(display_path(location))
         for name in NEEDS_CATALOGUE:
             self.main_actions[name].setEnabled(True)

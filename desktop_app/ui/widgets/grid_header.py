@@ -8,6 +8,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from desktop_app.catalogue.photos import ReviewFilter, SortKey
+from desktop_app.ui.widgets.elided_label import ElidedLabel
 
 REVIEW_FILTERS: list[tuple[str, ReviewFilter | None]] = [
     (QT_TRANSLATE_NOOP("GridHeader", "All photos"), None),
@@ -40,13 +41,13 @@ class GridHeader(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 10, 12, 8)
-        self.library_title = QLabel()
+        self.library_title = ElidedLabel()  # never widens the window past the screen at large text
         title_font = self.library_title.font()
         title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
         title_font.setBold(True)
         self.library_title.setFont(title_font)
         layout.addWidget(self.library_title)
-        self.photo_count = QLabel()
+        self.photo_count = ElidedLabel()
         self.photo_count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addSpacing(8)
         layout.addWidget(self.photo_count, 0, Qt.AlignmentFlag.AlignBaseline)
