@@ -8,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PIL import Image
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +24,7 @@ from desktop_app.ui.widgets.photo_grid import (
     MIN_THUMBNAIL,
     THUMBNAIL_BOX,
     THUMBNAIL_STEP,
+    ThumbnailDelegate,
 )
 from tests import photo_files
 from tests.gui_helpers import WAIT_MS
@@ -136,3 +138,24 @@ def test_larger_thumbnails_are_not_enlarged_past_their_made_size(window: MainWin
     assert pixmap is not None
     size = pixmap.deviceIndependentSize()
     assert max(size.width(), size.height()) == pytest.approx(THUMBNAIL_SIZE / pixmap.devicePixelRatio())
+
+
+def test_small_thumbnails_are_averaged_down_not_aliased(
+    qtbot: QtBot, open_window: Callable[..., MainWindow], scanner: Scanner, db_path: Path, tmp_path: Path
+) -> None:
+    """Fine stripes, shrunk 3.3 times from the made size, average to an even grey; sampled by a bilinear
+    filter alone they turn into coarse bands (moiré)."""
+    stripes = Image.new("L", (640, 480))
+    stripes.putdata([255 if (x // 2) % 2 else 0 for _y in range(480) for x in range(640)])
+    photo_files.save(stripes.convert("RGB"), tmp_path / "stripes" / "stripes.png")
+    scanner.scan(tmp_path / "stripes")
+    window = open_window(db=db_path)
+    window.thumbnail_size.setValue(MIN_THUMBNAIL)
+    qtbot.waitUntil(window.is_settled, timeout=WAIT_MS)
+    grid = window.grid
+    cell = grid.visualRect(window.model.index(0))
+    centre = ThumbnailDelegate.thumbnail_rect(cell, grid.thumbnail_box()).center()
+    middle = grid.viewport().grab(QRect(centre.x() - 30, centre.y() - 20, 60, 40)).toImage()
+    greys = [QColor(middle.pixel(x, y)).lightness()
+             for y in range(middle.height()) for x in range(middle.width())]
+    assert max(greys) - min(greys) < 60  # bilinear alone: bands from about 70 to 180

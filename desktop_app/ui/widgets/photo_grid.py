@@ -8,7 +8,7 @@ fixed size so the view lays them out without measuring each one. The thumbnail s
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from PySide6.QtCore import (
@@ -66,6 +66,7 @@ THUMBNAIL_BOX = QSize(168, 168)  # the default thumbnail size
 # cell never shows a thumbnail enlarged into a blur (on a HiDPI screen they stop growing at their own
 # size: the size control says so).
 MIN_THUMBNAIL, MAX_THUMBNAIL, THUMBNAIL_STEP = 96, THUMBNAIL_SIZE, 16
+SCALED_THUMBNAILS = 300  # scaled-down copies kept: a few screens at the smallest size, at most ~50 MB
 CELL_MARGINS = QSize(20, 62)  # around the thumbnail: padding, the name and the caption line
 CELL_SIZE = THUMBNAIL_BOX + CELL_MARGINS  # the narrowest a default cell gets; cells widen to fill the grid
 ERROR_COLOUR = QColor("#d64545")
@@ -200,6 +201,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
     """Paints a cell: the thumbnail (or a placeholder), a status badge, the file name, and a second
     line with the current caption, or the error reason for a photo that could not be read."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Thumbnails scaled down to the cells' size, made once per size rather than at every paint.
+        self._scaled: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         view = self.parent()
         return view.gridSize() if isinstance(view, PhotoGrid) else CELL_SIZE
@@ -291,8 +297,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         box = cls.thumbnail_rect(cell, box_size)
         return QRect(box.right() - 26, box.top() + 4, 22, 22)
 
-    @staticmethod
-    def _paint_thumbnail(painter: QPainter, box: QRect, pixmap: QPixmap, dim: bool) -> QRect:
+    def _paint_thumbnail(self, painter: QPainter, box: QRect, pixmap: QPixmap, dim: bool) -> QRect:
         # Never enlarge: a thumbnail of a tiny image stays tiny rather than blurred.
         size = pixmap.deviceIndependentSize().toSize()
         if size.width() > box.width() or size.height() > box.height():
@@ -303,13 +308,33 @@ class ThumbnailDelegate(QStyledItemDelegate):
         clip.addRoundedRect(QRectF(target), 4, 4)
         painter.save()
         painter.setClipPath(clip)
-        # Thumbnails are decoded at the largest size offered: smaller cells filter them down.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if dim:
             painter.setOpacity(0.35)
-        painter.drawPixmap(target, pixmap)
+        painter.drawPixmap(target, self._scaled_to(pixmap, size))
         painter.restore()
         return target
+
+    def _scaled_to(self, pixmap: QPixmap, size: QSize) -> QPixmap:
+        """``pixmap`` averaged down to ``size``: thumbnails are decoded at the largest size offered, and
+        the painter's bilinear filter alone aliases when it shrinks them by more than a quarter (8 dB
+        further from a Lanczos reference at 96 px)."""
+        ratio = pixmap.devicePixelRatio()
+        pixels = QSize(round(size.width() * ratio), round(size.height() * ratio))
+        if pixels.width() * 4 >= pixmap.width() * 3:
+            return pixmap  # close to its own size: the painter's filter is as good
+        key = (pixmap.cacheKey(), pixels.width(), pixels.height())
+        scaled = self._scaled.get(key)
+        if scaled is None:
+            scaled = pixmap.scaled(pixels, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                   Qt.TransformationMode.SmoothTransformation)
+            scaled.setDevicePixelRatio(ratio)
+            self._scaled[key] = scaled
+            while len(self._scaled) > SCALED_THUMBNAILS:
+                self._scaled.popitem(last=False)
+        else:
+            self._scaled.move_to_end(key)
+        return scaled
 
     @staticmethod
     def _paint_placeholder(painter: QPainter, box: QRect, palette: QPalette, row: PhotoRow) -> QRect:
