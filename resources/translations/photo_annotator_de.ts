@@ -539,11 +539,11 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
     <message>
         <source>Edited by a person</source>
-        <translation>Von einer Person bearbeitet</translation>
+        <translation>Von Hand bearbeitet</translation>
     </message>
     <message>
         <source>No caption</source>
-        <translation>Keine Bildunterschrift</translation>
+        <translation>Unbeschriftet</translation>
     </message>
     <message>
         <source>Cannot be read</source>
@@ -571,7 +571,7 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
     <message>
         <source>Best match</source>
-        <translation>Beste Übereinstimmung</translation>
+        <translation>Beste Treffer</translation>
     </message>
     <message>
         <source>All captioners</source>
@@ -595,7 +595,7 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
     <message>
         <source>Sort:</source>
-        <translation>Sortierung:</translation>
+        <translation>Sortieren:</translation>
     </message>
     <message>
         <source>Ascending; click for descending</source>
@@ -1464,7 +1464,7 @@ lesbar</translation>
     </message>
     <message>
         <source>Caption with a model</source>
-        <translation>Mit Modell beschriften</translation>
+        <translation>Per KI beschriften</translation>
     </message>
     <message>
         <source>Caption this photo again with its model; a person&apos;s text is kept</source>

@@ -73,6 +73,7 @@ class RevisionHistory(QWidget):
         self.list.currentItemChanged.connect(lambda *_: self._show_selected())
         layout.addWidget(self.list)
         self.diff_label = QLabel()
+        self.diff_label.setWordWrap(True)  # longer in other languages: wraps, never widens the pane
         self.diff_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addWidget(self.diff_label)
         self.diff = QTextBrowser()
