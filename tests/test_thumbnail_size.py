@@ -26,6 +26,7 @@ from desktop_app.ui.widgets.photo_grid import (
     THUMBNAIL_STEP,
     ThumbnailDelegate,
 )
+from desktop_app.ui.widgets.thumbnail_size import ThumbnailSizeSlider
 from tests import photo_files
 from tests.gui_helpers import WAIT_MS
 
@@ -159,3 +160,13 @@ def test_small_thumbnails_are_averaged_down_not_aliased(
     greys = [QColor(middle.pixel(x, y)).lightness()
              for y in range(middle.height()) for x in range(middle.width())]
     assert max(greys) - min(greys) < 60  # bilinear alone: bands from about 70 to 180
+
+
+def test_past_the_sharp_size_of_a_hidpi_screen_the_slider_says_so(qtbot: QtBot) -> None:
+    slider = ThumbnailSizeSlider(sharp_up_to=THUMBNAIL_SIZE // 2)  # a 2x screen
+    qtbot.addWidget(slider)
+    slider.setValue(THUMBNAIL_SIZE // 2)
+    assert "never enlarged" not in slider.toolTip()
+    slider.setValue(THUMBNAIL_SIZE // 2 + THUMBNAIL_STEP)
+    assert "never enlarged" in slider.toolTip()
+    assert slider.accessibleDescription() == slider.toolTip()  # the tooltip's words, by keyboard too
