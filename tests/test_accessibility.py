@@ -96,6 +96,14 @@ def _window_with_photos(opener: Opener) -> QWidget:
     return window
 
 
+def _full_preview(opener: Opener) -> QWidget:
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    window.view.open_full_preview()  # as its key or a double-click on a photo does
+    opener.qtbot.waitUntil(window.full_preview.isVisible, timeout=WAIT_MS)
+    return window
+
+
 def _status_details(opener: Opener) -> QWidget:
     window = opener.open_window()
     window.status_text.setText(LONG_MESSAGE)
@@ -119,17 +127,22 @@ def _caption_dialog(opener: Opener) -> QWidget:
 def _caption_dialog_with_prompt(opener: Opener) -> QWidget:
     dialog = _caption_dialog(opener)
     dialog.set_captioner("product-description")  # its prompt field: saved prompts and the text
+    field = dialog.option_fields["prompt"]
+    opener.qtbot.waitUntil(field.isVisible, timeout=WAIT_MS)  # a layout shows new fields after an event
     return dialog
 
 
-def _jobs_panel_with_a_job(opener: Opener) -> QWidget:
+def _window_with_a_job_and_an_error(opener: Opener) -> QWidget:
     window = opener.open_window()
     now = datetime.now(UTC)
-    window.job_panel._upsert(JobSummary(  # as the inference service reports a running job
+    window.inference.job_started.emit(JobSummary(  # as the captioning service reports a job it starts
         id=1, kind=CAPTION_JOB, state=JobState.RUNNING, captioner_id="encoder-decoder", model_id="m",
         options={}, created_at=now, started_at=now, finished_at=None, error=None, notice=None, total=10,
         done=4, failed=1, pending=5, skipped=0))
     window.jobs_dock.show()
+    window.messages.show_error("Cannot write the catalogue: the disk is full")  # the error bar
+    opener.qtbot.waitUntil(lambda: window.job_status.isVisible() and window.messages.isVisible(),
+                           timeout=WAIT_MS)
     return window
 
 
@@ -175,10 +188,11 @@ def _train_dialog(opener: Opener) -> QWidget:
 SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "main window, no catalogue": _empty_window,
     "main window with photos and the jobs panel": _window_with_photos,
+    "main window, full-window preview": _full_preview,
     "status message details": _status_details,
     "caption dialog": _caption_dialog,
     "caption dialog with a prompt": _caption_dialog_with_prompt,
-    "main window with a captioning job": _jobs_panel_with_a_job,
+    "main window with a captioning job and an error": _window_with_a_job_and_an_error,
     "settings dialog": _settings_dialog,
     "write metadata dialog": _write_metadata_dialog,
     "export dialog": _export_dialog,
@@ -240,7 +254,7 @@ def _ui_widget_classes() -> Iterator[type[QWidget]]:
 
 
 def test_every_window_and_widget_class_is_walked(opener: Opener) -> None:
-    """Every QWidget subclass of desktop_app.ui is met in a walked surface, and every window class
+    """Every QWidget subclass of desktop_app.ui is shown in a walked surface, and every window class
     (QDialog, QMainWindow) is itself the root of one: a new dialog or widget fails here until SURFACES
     walks it."""
     seen: set[type] = set()
@@ -248,7 +262,7 @@ def test_every_window_and_widget_class_is_walked(opener: Opener) -> None:
     for open_surface in SURFACES.values():
         root = open_surface(opener)
         roots.add(type(root))
-        seen.update(type(widget) for widget in [root, *root.findChildren(QWidget)])
+        seen.update(type(widget) for widget in [root, *root.findChildren(QWidget)] if widget.isVisible())
     missing = []
     for cls in _ui_widget_classes():
         name = f"{cls.__module__}.{cls.__qualname__}"

@@ -66,6 +66,9 @@ class _PromptField(QWidget):
         self.editor = QPlainTextEdit(str(spec.default))
         self.editor.setTabChangesFocus(True)
         self.editor.setMaximumHeight(96)
+        # The form's label names this whole field; screen readers need each part named.
+        self.presets.setAccessibleName(self.tr("Saved prompts"))
+        self.editor.setAccessibleName(self.tr("Prompt"))
         self.presets.currentIndexChanged.connect(
             lambda index: self.editor.setPlainText(self.presets.itemData(index)))
         layout.addWidget(self.presets)

@@ -94,6 +94,9 @@ class GridHeader(QWidget):
         self.sort_descending.setAccessibleName(self.tr("Sort descending"))
         for combo in (self.review_filter, self.captioner_filter, self.sort_key):
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
+            # As wide as their longest item when there is room, down to a dozen characters (the current
+            # item elided) when there is not: long translations and large text keep the window on screen.
+            combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance("M" * 8) + 32)
         self.sort_descending.toggled.connect(self._on_sort_direction)
 
     def review(self) -> ReviewFilter | None:

@@ -32,6 +32,7 @@ class MessageBar(QWidget):
         close.setText("✕")
         close.setAutoRaise(True)
         close.setToolTip(self.tr("Dismiss"))
+        close.setAccessibleName(self.tr("Dismiss"))  # the glyph alone reads as "multiplication x"
         close.clicked.connect(self.clear)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self._messages: list[str] = []
