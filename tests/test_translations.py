@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.accessibility_checks import at_text_scale, clipping_problems
+
+# The accessibility walk's windows and dialogs, with its fixtures (drafts, opener) for them.
+from tests.test_accessibility import SCREEN, SURFACES, Opener, _elided, drafts, opener  # noqa: F401
+
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
@@ -306,3 +311,24 @@ def test_the_window_in_german(german: None, open_window: Callable[..., Any], lib
     assert [dialog.language.itemText(number) for number in (1, 2)] == ["English", "Deutsch"]
     # Qt's own texts come from its German translation.
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "Abbrechen"
+
+
+
+@pytest.mark.usefixtures("app_look")
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_no_german_text_is_cut(german: None, request: pytest.FixtureRequest, qapp: Any, surface: str,
+                               scale: float) -> None:
+    """Every window and dialog of the accessibility walk, in German: its longer words fit too."""
+    walk: Opener = request.getfixturevalue("opener")
+    with at_text_scale(qapp, scale):
+        root = SURFACES[surface](walk)
+        wanted = root.sizeHint().expandedTo(root.size())
+        if root.heightForWidth(wanted.width()) > 0:
+            wanted.setHeight(max(wanted.height(), root.heightForWidth(wanted.width())))
+        assert wanted.width() <= SCREEN.width() and wanted.height() <= SCREEN.height(), \
+            f"{surface} needs {wanted.width()}x{wanted.height()} px in German at {scale:.0%} text"
+        root.resize(wanted)
+        walk.qtbot.waitUntil(lambda: root.size() == wanted, timeout=30_000)
+        found = clipping_problems(root, _elided)
+    assert not found, "\n".join(map(str, found))

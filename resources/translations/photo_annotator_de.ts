@@ -575,7 +575,7 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
     <message>
         <source>All captioners</source>
-        <translation>Alle Beschriftungsmodule</translation>
+        <translation>Alle Module</translation>
     </message>
     <message>
         <source>Busy</source>
@@ -2356,6 +2356,14 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>Prompts saved in the settings for this captioner</source>
         <translation>In den Einstellungen gespeicherte Prompts für dieses Beschriftungsmodul</translation>
+    </message>
+    <message>
+        <source>Saved prompts</source>
+        <translation>Gespeicherte Prompts</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
     </message>
 </context>
 <context>

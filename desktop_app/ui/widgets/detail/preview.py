@@ -84,6 +84,7 @@ class PreviewView(QWidget):
             self._pan = offset - (offset - self._pan) * (self._zoom / old)
         self._clamp_pan()
         self._zoom_label.setText(self.tr("Fit") if self._zoom is None else wording.percent(self.scale()))
+        self._place_controls()
         self.update()
         self.zoom_changed.emit(self.scale())
 
@@ -124,11 +125,15 @@ class PreviewView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._place_controls()
+        self._clamp_pan()
+
+    def _place_controls(self) -> None:
+        """The zoom controls in the bottom right corner, as wide as their text (Fit, 100 %, Einpassen)."""
         self.controls.adjustSize()
         margin = 8
         self.controls.move(self.width() - self.controls.width() - margin,
                            self.height() - self.controls.height() - margin)
-        self._clamp_pan()
 
     def _clamp_pan(self) -> None:
         if self._pixmap is None:
