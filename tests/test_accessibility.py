@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAccessible, QGuiApplication, QPalette
+from PySide6.QtGui import QAccessible, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -34,6 +34,7 @@ from desktop_app.ui import themes, wording
 from desktop_app.ui.accessibility import add_listener
 from desktop_app.ui.app import apply_look
 from desktop_app.ui.main_window.window import MainWindow
+from desktop_app.ui.widgets.photo_rows import EDITED_COLOUR, STATE_COLOURS
 from tests import photo_files
 from tests.accessibility_checks import (
     WCAG_HIGH_CONTRAST,
@@ -41,6 +42,7 @@ from tests.accessibility_checks import (
     accessible_name,
     at_text_scale,
     clipping_problems,
+    contrast_ratio,
     palette_contrast,
     problems,
     text_contrast,
@@ -447,3 +449,10 @@ def test_a_grid_cell_reads_its_name_review_state_and_caption(opener: Opener) -> 
     assert "00.jpg, AI draft, a photo number 0" in names
     descriptions = [cell.text(QAccessible.Text.Description) for cell in cells if cell is not None]
     assert any("a photo number 0" in text and "encoder-decoder" in text for text in descriptions)
+
+
+def test_the_review_badges_words_stand_out_from_their_colour() -> None:
+    """The grid's badges (AI draft, Edited, Imported, Approved, Rejected) are white words on a colour:
+    readable at high contrast's 7:1, in every theme."""
+    for colour in [*STATE_COLOURS.values(), EDITED_COLOUR]:
+        assert contrast_ratio(QColor("white"), colour) >= WCAG_HIGH_CONTRAST, colour.name()

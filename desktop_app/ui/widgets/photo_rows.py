@@ -11,10 +11,11 @@ from desktop_app.catalogue.photos import display_path
 from desktop_app.ui import wording
 from desktop_app.ui.workers.backend import PhotoRow
 
+# Badges behind white words: 7:1 and more (WCAG AAA), in every theme.
 STATE_COLOURS = {
-    ReviewState.DRAFT: QColor("#d98e04"),
-    ReviewState.APPROVED: QColor("#2f9e55"),
-    ReviewState.REJECTED: QColor("#d64545"),
+    ReviewState.DRAFT: QColor("#7a4f00"),
+    ReviewState.APPROVED: QColor("#1b5e33"),
+    ReviewState.REJECTED: QColor("#a3221b"),
 }
 # The tooltip's caption line, by review state (marked for lupdate; translated where shown).
 CAPTION_LINES = {
@@ -22,7 +23,7 @@ CAPTION_LINES = {
     ReviewState.APPROVED: QT_TRANSLATE_NOOP("PhotoGrid", "Approved caption: {caption}"),
     ReviewState.REJECTED: QT_TRANSLATE_NOOP("PhotoGrid", "Rejected caption: {caption}"),
 }
-EDITED_COLOUR = QColor("#3a78c2")
+EDITED_COLOUR = QColor("#24528a")
 translate = QCoreApplication.translate
 
 
