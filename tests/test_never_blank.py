@@ -206,6 +206,34 @@ def test_meaning_alone_keeps_the_photos_shown_until_it_answers(qtbot: QtBot, win
     assert 0 not in counts
 
 
+def test_merging_rows_moves_them_without_a_reset_and_the_selection_follows_its_photos(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from desktop_app.ui.widgets.photo_grid import PhotoGrid, PhotoListModel
+
+    rows = {Path(row.path).stem: row for row in window.model.rows()}
+    model = PhotoListModel(window.thumbnails)
+    grid = PhotoGrid()
+    qtbot.addWidget(grid)
+    grid.setModel(model)
+    model.set_rows([rows[name] for name in ("beach", "bridge", "church", "ferry")])
+    grid.make_current(model.index(2))  # church
+    grid.selectionModel().select(model.index(0), QItemSelectionModel.SelectionFlag.Select)  # and beach
+    counts: list[int] = []
+    for signal in (model.rowsRemoved, model.modelReset, model.layoutChanged):
+        signal.connect(lambda *_args: counts.append(model.rowCount()))
+    resets: list[object] = []
+    model.modelReset.connect(lambda: resets.append(True))
+
+    model.merge_rows([rows[name] for name in ("market", "church", "harbour", "beach")])
+    names = [Path(row.path).stem for row in model.rows()]
+    assert names == ["market", "church", "harbour", "beach"] and resets == []
+    assert names[grid.currentIndex().row()] == "church"
+    assert {names[index.row()] for index in grid.selectionModel().selectedIndexes()} == {"church", "beach"}
+    model.merge_rows([rows["harbour"]])  # none of the shown left but one: never zero on the way
+    assert [Path(row.path).stem for row in model.rows()] == ["harbour"] and 0 not in counts
+
+
 # -- the embedder's preload ----------------------------------------------------------------------------
 
 def open_preloading(open_window: Callable[..., MainWindow], qtbot: QtBot, registry: PluginRegistry,
