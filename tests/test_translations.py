@@ -269,6 +269,28 @@ def test_the_language_follows_the_system_unless_set() -> None:
     assert formatting_locale("en", QLocale("en_GB")).name() == "en_GB"
 
 
+def test_the_language_setting_is_saved_and_loaded_back(qtbot: QtBot) -> None:
+    """The Settings dialog's Language page writes settings.json's "language"; a value that is no
+    language code leaves the user's file ignored (the defaults apply, as for any broken setting)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop_app.settings import load_settings, settings_json, user_settings_path
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+    assert load_settings().language == "system"
+    dialog = SettingsDialog(captioners=[])
+    qtbot.addWidget(dialog)
+    dialog.language.setCurrentIndex(dialog.language.findData("de"))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert load_settings().language == "de" and settings_json(load_settings())["language"] == "de"
+    again = SettingsDialog(captioners=[])
+    qtbot.addWidget(again)
+    assert again.language.currentData() == "de"
+
+    user_settings_path().write_text('{"language": "Deutsch!"}', encoding="utf-8")
+    assert load_settings().language == "system"
+
+
 def test_counts_and_numbers_in_english_and_german(german: None) -> None:
     from PySide6.QtWidgets import QApplication
 
