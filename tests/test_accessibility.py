@@ -24,7 +24,7 @@ from pytestqt.qtbot import QtBot
 import desktop_app.ui
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
-from desktop_app.catalogue.models import JobState
+from desktop_app.catalogue.models import JobState, PhotoStatus
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.jobs.store import CAPTION_JOB, JobSummary
 from desktop_app.library.scanner import Scanner
@@ -35,6 +35,7 @@ from desktop_app.ui.accessibility import add_listener
 from desktop_app.ui.app import apply_look
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.detail.style import STATE_STYLES
+from desktop_app.ui.widgets.photo_grid import problem_text_colour
 from desktop_app.ui.widgets.photo_rows import EDITED_COLOUR, STATE_COLOURS
 from tests import photo_files
 from tests.accessibility_checks import (
@@ -462,3 +463,12 @@ def test_the_review_badges_words_stand_out_from_their_colour() -> None:
 def test_the_detail_pane_s_state_chips_are_readable_in_every_theme() -> None:
     for _label, foreground, background in STATE_STYLES.values():
         assert contrast_ratio(QColor(foreground), QColor(background)) >= WCAG_HIGH_CONTRAST, foreground
+
+
+@pytest.mark.parametrize("appearance", [themes.LIGHT, themes.DARK, themes.HIGH_CONTRAST])
+def test_a_grid_cell_s_problem_words_are_readable(qapp: QApplication, look: themes.Look,
+                                                   appearance: str) -> None:
+    apply_look(qapp, appearance)
+    base = qapp.palette().color(QPalette.ColorRole.Base)
+    for status in (PhotoStatus.ERROR, PhotoStatus.MISSING):
+        assert contrast_ratio(problem_text_colour(status, qapp.palette()), base) >= WCAG_TEXT

@@ -386,16 +386,25 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _detail_line(row: PhotoRow, palette: QPalette) -> tuple[str, QColor]:
-        if row.status is PhotoStatus.ERROR:
-            return row.error or translate("PhotoGrid", "cannot read this file"), ERROR_COLOUR
-        if row.status is PhotoStatus.MISSING:
-            return translate("PhotoGrid", "file missing"), MISSING_COLOUR
+        if row.status is not PhotoStatus.OK:
+            text = (row.error or translate("PhotoGrid", "cannot read this file")
+                    if row.status is PhotoStatus.ERROR else translate("PhotoGrid", "file missing"))
+            return text, problem_text_colour(row.status, palette)
         if row.caption:
             colour = palette.color(QPalette.ColorRole.Text)
             colour.setAlpha(170)
             return row.caption, colour
         colour = palette.color(QPalette.ColorRole.PlaceholderText)
         return translate("PhotoGrid", "No caption"), colour
+
+
+def problem_text_colour(status: PhotoStatus, palette: QPalette) -> QColor:
+    """Red (cannot be read) or amber (missing) words at 4.5:1 and more on the grid's background: dark
+    shades on a light one, light shades on a dark one (the badges' own shades are too light for text)."""
+    dark_background = palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
+    if status is PhotoStatus.ERROR:
+        return QColor("#ff8a80" if dark_background else "#b3261e")
+    return QColor("#ffcc80" if dark_background else "#8a5a00")
 
 
 class PhotoGrid(QListView):
