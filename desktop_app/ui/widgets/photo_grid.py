@@ -470,7 +470,9 @@ class PhotoGrid(QListView):
 
     def cell_size(self) -> QSize:
         """The narrowest cell at this thumbnail size; the grid widens cells to fill its width."""
-        return self.thumbnail_box() + CELL_MARGINS
+        # The name and caption lines are as tall as the font makes them (a desktop's large text).
+        text = 28 + self.fontMetrics().height() * 2
+        return self.thumbnail_box() + QSize(CELL_MARGINS.width(), max(CELL_MARGINS.height(), text))
 
     def set_thumbnail_side(self, side: int) -> None:
         """Show thumbnails in a ``side`` px box (clamped to the sizes offered): every cell keeps one size,
