@@ -28,6 +28,7 @@ from desktop_app import locations
 from desktop_app.errors import one_line
 from desktop_app.settings import load_settings
 from desktop_app.ui import themes
+from desktop_app.ui.accessibility import text_scale
 from desktop_app.ui.language import install_language
 from desktop_app.ui.main_window.window import DEFAULT_SIZE, MainWindow
 from desktop_app.ui.qt_check import binding_problem, platform_problem
@@ -79,13 +80,16 @@ def _display_problem(screenshot: bool) -> str | None:
     return platform_problem()
 
 
-def _initial_size(app: QApplication) -> QSize:
+def _initial_size(app: QApplication, window: MainWindow, share: float = 0.95) -> QSize:
+    """The default size, larger as the desktop's text is (up to ``share`` of the screen)."""
+    scale = text_scale(window)
+    wanted = QSize(round(DEFAULT_SIZE.width() * scale), round(DEFAULT_SIZE.height() * min(scale, 1.2)))
     screen = app.primaryScreen()
     if screen is None:
-        return DEFAULT_SIZE
+        return wanted
     available = screen.availableGeometry().size()
-    return QSize(min(DEFAULT_SIZE.width(), int(available.width() * 0.95)),
-                 min(DEFAULT_SIZE.height(), int(available.height() * 0.95)))
+    return QSize(min(wanted.width(), int(available.width() * share)),
+                 min(wanted.height(), int(available.height() * share)))
 
 
 class ScreenshotTaker(QObject):
@@ -153,7 +157,7 @@ def run_app(folder: str | None = None, db: str | None = None, screenshot: str | 
         if screenshot:
             return _screenshot(window, folder, db, screenshot)
         if not window.restore_geometry():  # where and as large as it was closed, else fitted
-            window.resize(_initial_size(app))
+            window.resize(_initial_size(app, window))
         window.show()
         window.start(db=db, folder=folder)
         return app.exec()
@@ -202,7 +206,10 @@ def _screenshot(window: MainWindow, folder: str | None, db: str | None, out: str
     # Screenshots are taken by scripts, which read stderr: keep it to what went wrong.
     previous = qInstallMessageHandler(_print_qt_message)
     try:
-        window.resize(DEFAULT_SIZE)  # the documented size, whatever the screen
+        # The documented size, whatever the screen; larger with larger text, up to the screen's size.
+        app = QApplication.instance()
+        large = text_scale(window) > 1 and isinstance(app, QApplication)
+        window.resize(_initial_size(app, window, share=1.0) if large else DEFAULT_SIZE)  # type: ignore[arg-type]
         window.show()
         window.start(db=db, folder=folder)
         loop.exec()

@@ -14,7 +14,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette, QTextCursor
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, BasedOn
 from desktop_app.catalogue.models import ReviewState
@@ -30,6 +30,7 @@ from desktop_app.ui.widgets.detail.style import (
     provenance,
     state_chip,
 )
+from desktop_app.ui.widgets.flow_layout import FlowLayout
 from desktop_app.ui.workers.review import ReviewService
 
 # The review box is the pane's working area: framed like the caption cards, with a primary Approve.
@@ -396,9 +397,8 @@ class ReviewBox(QWidget):
         layout.addWidget(hints)
         return box
 
-    def _build_buttons(self) -> QHBoxLayout:
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
+    def _build_buttons(self) -> FlowLayout:
+        buttons = FlowLayout(spacing=6)  # wraps onto a second line when the pane is short of room
         self.approve_button = QPushButton(self.tr("Approve"))
         self.approve_button.setObjectName("approveButton")
         self.approve_button.setToolTip(
@@ -413,7 +413,6 @@ class ReviewBox(QWidget):
         self.regenerate_button.clicked.connect(self.regenerate)
         for button in (self.approve_button, self.reject_button, self.regenerate_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         # Icons, not words: the row must fit a narrow pane.
         self.undo_button = self._glyph_button("↶", self.tr("Undo the last caption change (Ctrl+Z)"),
                                               self.undo)
@@ -421,8 +420,8 @@ class ReviewBox(QWidget):
         # Spoken names: the glyph alone is read as "anticlockwise top semicircle arrow".
         self.undo_button.setAccessibleName(self.tr("Undo"))
         self.redo_button.setAccessibleName(self.tr("Redo"))
-        buttons.addWidget(self.undo_button)
-        buttons.addWidget(self.redo_button)
+        buttons.add_widget(self.undo_button, trailing=True)  # at the right, when they fit there
+        buttons.add_widget(self.redo_button, trailing=True)
         return buttons
 
     @staticmethod
