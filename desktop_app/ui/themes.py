@@ -91,7 +91,8 @@ class Look(QObject):
         if style != self.style_name and style in known:
             self.app.setStyle(style)
             self.style_name = style
-        self.app.setPalette(palette if palette is not None else self.app.style().standardPalette())
+        # A palette without colours set gives the platform's own back (its accent, its light colours).
+        self.app.setPalette(palette if palette is not None else QPalette())
         self.app.setStyleSheet(style_sheet(self.theme))
 
     @Slot(Qt.ColorScheme)
