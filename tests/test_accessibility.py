@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAccessible, QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QAccessible, QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -472,3 +472,22 @@ def test_a_grid_cell_s_problem_words_are_readable(qapp: QApplication, look: them
     base = qapp.palette().color(QPalette.ColorRole.Base)
     for status in (PhotoStatus.ERROR, PhotoStatus.MISSING):
         assert contrast_ratio(problem_text_colour(status, qapp.palette()), base) >= WCAG_TEXT
+
+
+def test_a_text_size_changed_while_the_app_runs_reaches_every_widget(opener: Opener, qapp: QApplication,
+                                                                      look: themes.Look) -> None:
+    """Under an application style sheet Qt leaves shown widgets with their old font; the app applies
+    its sheet again when the application font changes (as a desktop's text size setting changes it)."""
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    label = window.header.photo_count
+    before = label.font().pointSizeF()
+    original = QFont(qapp.font())
+    larger = QFont(original)
+    larger.setPointSizeF(original.pointSizeF() * 2)
+    try:
+        qapp.setFont(larger)  # not the checks' own set_font, which applies the sheet again itself
+        assert label.font().pointSizeF() == pytest.approx(before * 2)
+    finally:
+        qapp.setFont(original)
+    assert label.font().pointSizeF() == pytest.approx(before)
