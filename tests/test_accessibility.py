@@ -491,3 +491,21 @@ def test_a_text_size_changed_while_the_app_runs_reaches_every_widget(opener: Ope
     finally:
         qapp.setFont(original)
     assert label.font().pointSizeF() == pytest.approx(before)
+
+
+def test_the_keyboard_s_place_in_the_grid_shows_off_the_selection(opener: Opener, qtbot: QtBot) -> None:
+    """Ctrl+arrow moves the grid's current cell without selecting it: a frame still shows where it is."""
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    grid = window.grid
+    grid.setFocus()
+    qtbot.waitUntil(grid.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    current = grid.currentIndex()
+    assert current.row() == 1 and not grid.selectionModel().isSelected(current)
+    image = grid.viewport().grab().toImage()
+    rect = grid.visualRect(current).adjusted(4, 4, -4, -4)
+    highlight = grid.palette().color(QPalette.ColorRole.Highlight)
+    edge = [image.pixelColor(rect.center().x(), rect.top() + offset) for offset in range(-1, 3)]  # top side
+    assert any(abs(colour.red() - highlight.red()) + abs(colour.green() - highlight.green())
+               + abs(colour.blue() - highlight.blue()) < 60 for colour in edge), [c.name() for c in edge]

@@ -236,6 +236,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(hover)
             painter.drawRoundedRect(cell, 8, 8)
+        if state & QStyle.StateFlag.State_HasFocus and not selected:
+            # The keyboard's place when it is off the selection (Ctrl+arrows move it without selecting).
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(cell, 8, 8)
 
         view = self.parent()
         thumbnail_box = view.thumbnail_box() if isinstance(view, PhotoGrid) else THUMBNAIL_BOX
