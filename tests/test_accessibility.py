@@ -465,13 +465,20 @@ def test_the_detail_pane_s_state_chips_are_readable_in_every_theme() -> None:
         assert contrast_ratio(QColor(foreground), QColor(background)) >= WCAG_HIGH_CONTRAST, foreground
 
 
-@pytest.mark.parametrize("appearance", [themes.LIGHT, themes.DARK, themes.HIGH_CONTRAST])
-def test_a_grid_cell_s_problem_words_are_readable(qapp: QApplication, look: themes.Look,
-                                                   appearance: str) -> None:
+@pytest.mark.parametrize(("appearance", "minimum"), [(themes.LIGHT, WCAG_TEXT), (themes.DARK, WCAG_TEXT),
+                                                     (themes.HIGH_CONTRAST, WCAG_HIGH_CONTRAST)])
+def test_problem_words_are_readable(qapp: QApplication, look: themes.Look, appearance: str,
+                                    minimum: float) -> None:
+    """A grid cell's "cannot read this file" and "file missing", the detail pane's Status and Reason of
+    such a photo, the settings' warnings: red and amber words readable on each theme's backgrounds."""
     apply_look(qapp, appearance)
-    base = qapp.palette().color(QPalette.ColorRole.Base)
+    palette = qapp.palette()
     for status in (PhotoStatus.ERROR, PhotoStatus.MISSING):
-        assert contrast_ratio(problem_text_colour(status, qapp.palette()), base) >= WCAG_TEXT
+        assert contrast_ratio(problem_text_colour(status, palette),
+                              palette.color(QPalette.ColorRole.Base)) >= minimum, status
+    for warning in (False, True):
+        background = palette.color(QPalette.ColorRole.Window)
+        assert contrast_ratio(themes.problem_text(background, warning), background) >= minimum, warning
 
 
 def test_a_text_size_changed_while_the_app_runs_reaches_every_widget(opener: Opener, qapp: QApplication,

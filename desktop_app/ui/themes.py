@@ -34,6 +34,15 @@ HIGH_CONTRAST_COLOURS = {
     Role.Dark: "#ffffff", Role.Shadow: "#ffffff",
 }
 DISABLED_TEXT = {DARK: "#8c8c8c", HIGH_CONTRAST: "#b3b3b3"}
+# Words that say something is wrong (red) or missing (amber), by whether their background is dark: 4.5:1
+# and more on the light and dark palettes' backgrounds, 7:1 and more on high contrast's black.
+ERROR_TEXT = {False: "#b3261e", True: "#ff8a80"}
+WARNING_TEXT = {False: "#8a5a00", True: "#ffcc80"}
+
+
+def problem_text(background: QColor, warning: bool = False) -> QColor:
+    """The colour of an error's (or a warning's) words on ``background``."""
+    return QColor((WARNING_TEXT if warning else ERROR_TEXT)[background.lightnessF() < 0.5])
 
 
 def theme_for(appearance: str, scheme: Qt.ColorScheme) -> str:

@@ -64,7 +64,6 @@ DTYPE_LABELS = {
     "float16": QT_TRANSLATE_NOOP("SettingsDialog", "float16: half the memory; some models lose quality"),
 }
 # Amber for a value that may not work, red for what stops the dialog from saving: the message bar's.
-WARNING_STYLE = "color: #8a5a00;"
 ERROR_STYLE = ("color: #7a1f17; background: #fdecea; border: 1px solid #f1b0aa; border-radius: 4px; "
                "padding: 4px 8px;")
 NEW_PRESET_NAME = QT_TRANSLATE_NOOP("SettingsDialog", "New prompt")
@@ -511,8 +510,7 @@ def _hint(text: str) -> QLabel:
 
 def _warning_label(text: str | None = None) -> QLabel:
     label = QLabel()
-    label.setObjectName("settingsWarning")
-    label.setStyleSheet(WARNING_STYLE)
+    label.setObjectName("settingsWarning")  # coloured by each theme's style sheet (resources/styles)
     label.setWordWrap(True)
     _show_warning(label, text)
     return label

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.catalogue.models import PhotoStatus
 from desktop_app.library.thumbnails import THUMBNAIL_SIZE
+from desktop_app.ui.themes import problem_text
 from desktop_app.ui.widgets.image_loading import ThumbnailLoader
 from desktop_app.ui.widgets.photo_rows import (
     STATE_COLOURS,
@@ -406,10 +407,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
 def problem_text_colour(status: PhotoStatus, palette: QPalette) -> QColor:
     """Red (cannot be read) or amber (missing) words at 4.5:1 and more on the grid's background: dark
     shades on a light one, light shades on a dark one (the badges' own shades are too light for text)."""
-    dark_background = palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
-    if status is PhotoStatus.ERROR:
-        return QColor("#ff8a80" if dark_background else "#b3261e")
-    return QColor("#ffcc80" if dark_background else "#8a5a00")
+    return problem_text(palette.color(QPalette.ColorRole.Base), warning=status is PhotoStatus.MISSING)
 
 
 class PhotoGrid(QListView):

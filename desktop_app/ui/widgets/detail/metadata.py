@@ -10,6 +10,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFormLayout, QLabel
 
 from desktop_app.ui import wording
+from desktop_app.ui.themes import problem_text
 
 translate = QCoreApplication.translate
 
@@ -121,8 +122,10 @@ class MetadataForm(QFormLayout):
             field = QLabel(value)
             field.setWordWrap(True)
             field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            if colour:
-                field.setStyleSheet(f"color: {colour};")
+            if colour:  # red or amber, readable on the theme's background
+                background = field.palette().color(QPalette.ColorRole.Window)
+                shown = problem_text(background, warning=colour == WARNING_COLOUR)
+                field.setStyleSheet(f"color: {shown.name()};")
             self.addRow(name, field)
 
     def shown(self) -> dict[str, str]:
