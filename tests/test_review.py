@@ -346,7 +346,7 @@ def test_regenerate_asks_the_window_for_the_captions_model(
 
 def test_word_diff_marks_removed_and_added_words() -> None:
     diff = word_diff_html("a red bike", "a blue bike & <b>")
-    assert "a " in diff and "line-through;\">red</span>" in diff and "#1d6b3a;\">blue</span>" in diff
+    assert "a " in diff and "line-through;\">red</span>" in diff and "#14532d;\">blue</span>" in diff
     assert "&lt;b&gt;" in diff  # text, never markup
 
 
