@@ -34,7 +34,7 @@ from desktop_app.ui import themes, wording
 from desktop_app.ui.accessibility import add_listener
 from desktop_app.ui.app import apply_look
 from desktop_app.ui.main_window.window import MainWindow
-from desktop_app.ui.widgets.detail.style import STATE_STYLES
+from desktop_app.ui.widgets.detail.style import NOTICE_STYLE, STATE_STYLES
 from desktop_app.ui.widgets.photo_grid import problem_text_colour
 from desktop_app.ui.widgets.photo_rows import EDITED_COLOUR, STATE_COLOURS
 from tests import photo_files
@@ -460,9 +460,11 @@ def test_the_review_badges_words_stand_out_from_their_colour() -> None:
         assert contrast_ratio(QColor("white"), colour) >= WCAG_HIGH_CONTRAST, colour.name()
 
 
-def test_the_detail_pane_s_state_chips_are_readable_in_every_theme() -> None:
+def test_the_detail_pane_s_state_chips_and_notices_are_readable_in_every_theme() -> None:
     for _label, foreground, background in STATE_STYLES.values():
         assert contrast_ratio(QColor(foreground), QColor(background)) >= WCAG_HIGH_CONTRAST, foreground
+    colours = dict(part.strip().split(": ") for part in NOTICE_STYLE.split(";") if part.strip())
+    assert contrast_ratio(QColor(colours["color"]), QColor(colours["background"])) >= WCAG_HIGH_CONTRAST
 
 
 @pytest.mark.parametrize(("appearance", "minimum"), [(themes.LIGHT, WCAG_TEXT), (themes.DARK, WCAG_TEXT),

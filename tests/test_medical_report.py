@@ -351,7 +351,7 @@ def test_the_detail_pane_shows_the_notice_under_the_report(
     label = pane.findChild(QLabel, "captionNotice")
     qtbot.waitUntil(label.isVisible)  # cards added to a shown pane show from the event loop
     assert label.wordWrap()
-    assert "color: #7a4a00" in label.styleSheet()  # warning-coloured, not the grey of the facts line
+    assert "color: #6b4500" in label.styleSheet()  # warning-coloured, not the grey of the facts line
     # Under the report text, in the same card.
     card = label.parent()
     assert card.objectName() == "captionCard"

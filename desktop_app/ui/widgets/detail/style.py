@@ -23,7 +23,7 @@ STATE_STYLES = {
 }
 # A caption's notice (e.g. "AI-generated draft report ... not for diagnosis"): dark amber on pale amber,
 # set apart from the caption text and the grey facts line.
-NOTICE_STYLE = ("color: #7a4a00; background: #fff3d6; border-left: 3px solid #d68910; "
+NOTICE_STYLE = ("color: #6b4500; background: #fff3d6; border-left: 3px solid #d68910; "
                 "padding: 3px 6px; font-weight: 600;")
 CHIP_SEPARATOR = " &nbsp;·&nbsp; "
 
