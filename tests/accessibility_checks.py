@@ -151,8 +151,8 @@ def focus_problems(root: QWidget, reachable: Check = reachable_from_menu) -> lis
 
 def clipping_problems(root: QWidget, elided: Check = lambda _widget: False) -> list[Problem]:
     """Labels and buttons whose text needs more room than they have (run it after ``at_text_scale``):
-    a label's or button's size hint is its text's room. ``elided`` names those cut short by design (their
-    whole text reachable another way)."""
+    a label's or button's size hint is its text's room, and a label that elides (``is_elided()``) fails
+    while it does. ``elided`` names those cut short by design (their whole text reachable another way)."""
     found = []
     for widget in [root, *root.findChildren(QWidget)]:
         if not isinstance(widget, (QLabel, QAbstractButton)) or not widget.isVisible():
@@ -164,6 +164,11 @@ def clipping_problems(root: QWidget, elided: Check = lambda _widget: False) -> l
             if needed > widget.height() + 1:
                 found.append(Problem(describe(widget), f"wrapped text needs {needed} px height, has "
                                                        f"{widget.height()}"))
+            continue
+        is_elided = getattr(widget, "is_elided", None)  # a label that elides: its minimum is a few letters
+        if callable(is_elided) and is_elided():
+            found.append(Problem(describe(widget), f"elided: text needs {widget.sizeHint().width()} px, has "
+                                                   f"{widget.width()}"))
             continue
         needed = widget.minimumSizeHint().width() if isinstance(widget, QLabel) else widget.sizeHint().width()
         if needed > widget.width() + 1:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAccessible, QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QAccessible, QColor, QFont, QFontInfo, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -35,8 +35,9 @@ from desktop_app.ui.accessibility import add_listener
 from desktop_app.ui.app import apply_look
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.detail.style import NOTICE_STYLE, STATE_STYLES
-from desktop_app.ui.widgets.photo_grid import problem_text_colour
-from desktop_app.ui.widgets.photo_rows import EDITED_COLOUR, STATE_COLOURS
+from desktop_app.ui.widgets.grid_header import GridHeader
+from desktop_app.ui.widgets.photo_grid import CELL_MARGINS, NAME_CHARACTERS, TEXT_PADDING, problem_text_colour
+from desktop_app.ui.widgets.photo_rows import EDITED_COLOUR, STATE_COLOURS, badge_font, status_badge_side
 from tests import photo_files
 from tests.accessibility_checks import (
     WCAG_HIGH_CONTRAST,
@@ -217,8 +218,20 @@ ELIDED_BY_DESIGN: dict[str, str] = {
 
 def _elided(widget: QWidget) -> bool:
     parent = widget.parentWidget()
-    return parent is not None and f"{type(parent).__name__}.label" in ELIDED_BY_DESIGN \
-        and getattr(parent, "label", None) is widget
+    if parent is not None and f"{type(parent).__name__}.label" in ELIDED_BY_DESIGN \
+            and getattr(parent, "label", None) is widget:
+        return True
+    return _title_without_room(widget)
+
+
+def _title_without_room(widget: QWidget) -> bool:
+    """The grid header's library title may end in "…" only when even a row of its own (the filters and
+    sort on the row below) has not its width beside the photo count, which is never elided."""
+    row = widget.parentWidget()
+    header = row.parentWidget() if row is not None else None
+    if not isinstance(header, GridHeader) or widget is not header.library_title:
+        return False
+    return header.two_rows() and row.sizeHint().width() > row.width()
 
 
 @pytest.fixture
@@ -518,3 +531,90 @@ def test_the_keyboard_s_place_in_the_grid_shows_off_the_selection(opener: Opener
     edge = [image.pixelColor(rect.center().x(), rect.top() + offset) for offset in range(-1, 3)]  # top side
     assert any(abs(colour.red() - highlight.red()) + abs(colour.green() - highlight.green())
                + abs(colour.blue() - highlight.blue()) < 60 for colour in edge), [c.name() for c in edge]
+
+
+def test_the_grid_header_shows_its_title_and_count_whole_at_twice_the_text_size(
+        opener: Opener, qapp: QApplication) -> None:
+    """At 200% text in a full-HD window nothing in the grid header is elided."""
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    header = window.header
+    with at_text_scale(qapp, 2.0):
+        window.resize(SCREEN)
+        opener.qtbot.waitUntil(lambda: window.size() == SCREEN, timeout=WAIT_MS)
+        assert header.library_title.text() == "drafts" and header.photo_count.text() == "3 photos"
+        assert not clipping_problems(header, lambda _widget: False)
+
+
+@pytest.mark.parametrize("title", ["Sample Library", "Archives of the Municipal Photographic Service / 1998"])
+def test_the_grid_header_moves_its_controls_to_a_second_row_when_short_of_width(
+        qtbot: QtBot, qapp: QApplication, title: str) -> None:
+    """The grid's pane of a full-HD window at 200% text (about 900 px, as in main-window-200.png): the
+    filters and sort move to a row of their own, and the title and count show whole (they were "Sam…" and
+    "9 ph…"); a title too long for even its own row elides, the count never. At the usual size one row,
+    or two for a title that needs them to show whole."""
+    header = GridHeader()
+    qtbot.addWidget(header)
+    header.set_captioners([])  # no captioner wrote a caption yet: as in the screenshot
+    header.library_title.setText(title)
+    header.photo_count.setText("9 photos · searching by meaning…")
+    header.resize(900, header.sizeHint().height())
+    header.show()
+    qtbot.waitExposed(header)
+    short = len(title) <= 20  # a long one takes a row of its own even at the usual text size
+    qtbot.waitUntil(lambda: header.two_rows() != short, timeout=WAIT_MS)
+    with at_text_scale(qapp, 2.0):
+        qtbot.waitUntil(header.two_rows, timeout=WAIT_MS)
+        header.resize(900, header.sizeHint().height())
+        qtbot.waitUntil(lambda: header.height() >= header.sizeHint().height(), timeout=WAIT_MS)
+        count = header.photo_count
+        assert count.isVisible() and count.width() >= count.sizeHint().width()  # the count: never cut
+        assert header.library_title.is_elided() != short
+        assert not clipping_problems(header, _elided)
+        # The controls' row below the title's.
+        assert header.controls.geometry().top() >= header.library_title.parentWidget().geometry().bottom()
+    qtbot.waitUntil(lambda: header.two_rows() != short, timeout=WAIT_MS)
+    assert not header.library_title.is_elided()
+
+
+def test_an_elided_label_fails_the_clipping_check(qtbot: QtBot) -> None:
+    from desktop_app.ui.widgets.elided_label import ElidedLabel
+
+    label = ElidedLabel("A library with a name far longer than its room")
+    qtbot.addWidget(label)
+    label.resize(label.minimumSizeHint().width(), label.sizeHint().height())
+    label.show()
+    qtbot.waitExposed(label)
+    assert label.is_elided()
+    assert [problem.what.split(":")[0] for problem in clipping_problems(label)] == ["elided"]
+
+
+def test_the_review_badges_grow_with_the_text_size(opener: Opener, qapp: QApplication) -> None:
+    """The badges' words (Approved, Edited...) and the "!" badge follow the text size: twice the usual
+    text, twice their size (a fixed 10 px left them tiny beside 200% text)."""
+    usual = QFontInfo(badge_font(qapp.font())).pixelSize()
+    usual_side = status_badge_side(qapp.font())
+    with at_text_scale(qapp, 2.0):
+        assert QFontInfo(badge_font(qapp.font())).pixelSize() == pytest.approx(usual * 2, abs=1)
+        assert status_badge_side(qapp.font()) == pytest.approx(usual_side * 2, abs=2)
+        # And the grid paints them in its own font, which is the application's.
+        window = _window_with_photos(opener)
+        assert isinstance(window, MainWindow)
+        assert QFontInfo(badge_font(window.grid.font())).pixelSize() == pytest.approx(usual * 2, abs=1)
+
+
+def test_grid_cells_widen_with_the_text_size(opener: Opener, qapp: QApplication) -> None:
+    """At 200% text a cell keeps the thumbnail size chosen but its name's room grows: NAME_CHARACTERS
+    average characters of the larger font (at the usual size the default cell has that room already)."""
+    window = _window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    grid = window.grid
+    side = grid.thumbnail_side()
+    usual = grid.cell_size()
+    assert usual.width() == side + CELL_MARGINS.width()  # unchanged at the usual text size
+    with at_text_scale(qapp, 2.0):
+        opener.qtbot.waitUntil(lambda: grid.cell_size().width() > usual.width(), timeout=WAIT_MS)
+        room = grid.fontMetrics().averageCharWidth() * NAME_CHARACTERS
+        assert grid.thumbnail_side() == side
+        assert grid.cell_size().width() - TEXT_PADDING >= room
+        assert grid.visualRect(window.model.index(0)).width() - TEXT_PADDING >= room

@@ -1,11 +1,19 @@
 """The header above the photo grid: the library's title and photo count, the review and captioner
-filters, and the sort order."""
+filters, and the sort order; on two rows when one lacks the width (large text, a narrow grid)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, Signal
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QToolButton,
+    QWidget,
+)
 
 from desktop_app.catalogue.photos import ReviewFilter, SortKey
 from desktop_app.ui.widgets.elided_label import ElidedLabel
@@ -39,15 +47,25 @@ class GridHeader(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 10, 12, 8)
+        # The title and count, then the filters and sort: side by side, or the second below the first
+        # when both do not fit (``_reflow``), so that the count is never cut and the title only when it
+        # does not fit even a row of its own.
+        self.rows = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.rows.setContentsMargins(16, 10, 12, 8)
+        self.rows.setSpacing(8)
+        title_row = QWidget()
+        layout = QHBoxLayout(title_row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.rows.addWidget(title_row, 1)
         self.library_title = ElidedLabel()  # never widens the window past the screen at large text
         title_font = self.library_title.font()
         title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
         title_font.setBold(True)
         self.library_title.setFont(title_font)
         layout.addWidget(self.library_title)
-        self.photo_count = ElidedLabel()
+        self.photo_count = QLabel()  # information: never elided (the title gives way to it)
+        self.photo_count.setTextFormat(Qt.TextFormat.PlainText)
         self.photo_count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addSpacing(8)
         layout.addWidget(self.photo_count, 0, Qt.AlignmentFlag.AlignBaseline)
@@ -65,6 +83,11 @@ class GridHeader(QWidget):
         layout.addSpacing(8)
         layout.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
+        self.controls = QWidget()
+        layout = QHBoxLayout(self.controls)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addStretch(1)  # on a row of their own, they keep to the right
+        self.rows.addWidget(self.controls)
         self.review_filter = QComboBox()
         self.review_filter.setToolTip(self.tr("Which photos to show"))
         for label, _review in REVIEW_FILTERS:
@@ -98,6 +121,32 @@ class GridHeader(QWidget):
             # item elided) when there is not: long translations and large text keep the window on screen.
             combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance("M" * 8) + 32)
         self.sort_descending.toggled.connect(self._on_sort_direction)
+
+    def two_rows(self) -> bool:
+        """Whether the filters and sort are on a row below the title and count."""
+        return self.rows.direction() == QBoxLayout.Direction.TopToBottom
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._reflow()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a new title or count, or a captioner filter shown
+            self._reflow()
+        return super().event(event)
+
+    def _reflow(self) -> None:
+        """One row when the title, count and controls fit side by side at their full width, else two."""
+        title_row = self.rows.itemAt(0).widget()
+        margins = self.rows.contentsMargins()
+        needed = (title_row.sizeHint().width() + self.rows.spacing() + self.controls.sizeHint().width()
+                  + margins.left() + margins.right())
+        direction = (QBoxLayout.Direction.LeftToRight if needed <= self.width()
+                     else QBoxLayout.Direction.TopToBottom)
+        if direction != self.rows.direction():
+            self.rows.setDirection(direction)
+            # The title's row takes the width left beside the controls; on two rows, no height to spare.
+            self.rows.setStretch(0, 1 if direction == QBoxLayout.Direction.LeftToRight else 0)
 
     def review(self) -> ReviewFilter | None:
         return REVIEW_FILTERS[max(0, self.review_filter.currentIndex())][1]

@@ -40,6 +40,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QListView,
     QStyle,
     QStyledItemDelegate,
@@ -54,7 +55,10 @@ from desktop_app.ui.widgets.image_loading import ThumbnailLoader
 from desktop_app.ui.widgets.photo_rows import (
     STATE_COLOURS,
     accessible_text,
+    paint_review_badge,
+    paint_status_badge,
     review_badge,
+    status_badge_side,
     thumbnail_wanted,
     tooltip_for,
 )
@@ -70,6 +74,9 @@ MIN_THUMBNAIL, MAX_THUMBNAIL, THUMBNAIL_STEP = 96, THUMBNAIL_SIZE, 16
 SCALED_THUMBNAILS = 300  # scaled-down copies kept: a few screens at the smallest size, at most ~50 MB
 CELL_MARGINS = QSize(20, 62)  # around the thumbnail: padding, the name and the caption line
 CELL_SIZE = THUMBNAIL_BOX + CELL_MARGINS  # the narrowest a default cell gets; cells widen to fill the grid
+# The room for the name, in average characters, that a cell keeps whatever the thumbnail size: a usual
+# file name (IMG_20240512_1432.jpg) whole. At large text the cells widen instead of cutting every name.
+NAME_CHARACTERS, TEXT_PADDING = 20, 24
 ERROR_COLOUR = QColor("#d64545")
 MISSING_COLOUR = QColor("#d98e04")
 Index = QModelIndex | QPersistentModelIndex
@@ -251,15 +258,19 @@ class ThumbnailDelegate(QStyledItemDelegate):
             picture = self._paint_thumbnail(painter, box, pixmap, dim=row.status is PhotoStatus.MISSING)
         else:
             picture = self._paint_placeholder(painter, box, palette, row)
+        font: QFont = option.font  # type: ignore[attr-defined]
+        painter.setFont(font)  # the badges' sizes follow the text's
         if row.status is not PhotoStatus.OK:
-            self._paint_badge(painter, self.badge_rect(rect, thumbnail_box), row.status)
+            error = row.status is PhotoStatus.ERROR
+            paint_status_badge(painter, self.badge_rect(rect, thumbnail_box, font),
+                               ERROR_COLOUR if error else MISSING_COLOUR, "!" if error else "?")
         badge = review_badge(row)
         if badge is not None:
-            self._paint_review_badge(painter, picture, *badge)
+            paint_review_badge(painter, picture, rect.right() - 4, *badge)
 
-        text_left = rect.left() + 12
-        text_width = rect.width() - 24
-        name_font = QFont(option.font)  # type: ignore[attr-defined]
+        text_left = rect.left() + TEXT_PADDING // 2
+        text_width = rect.width() - TEXT_PADDING
+        name_font = QFont(font)
         painter.setFont(name_font)
         metrics = painter.fontMetrics()
         painter.setPen(palette.color(QPalette.ColorRole.Text))
@@ -299,9 +310,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
         return QRect(QPoint(left, cell.top() + 10), box)
 
     @classmethod
-    def badge_rect(cls, cell: QRect, box_size: QSize = THUMBNAIL_BOX) -> QRect:
+    def badge_rect(cls, cell: QRect, box_size: QSize = THUMBNAIL_BOX, font: QFont | None = None) -> QRect:
+        """Where a cell's "!" or "?" badge is, as large as ``font`` (by default the app's) makes it."""
         box = cls.thumbnail_rect(cell, box_size)
-        return QRect(box.right() - 26, box.top() + 4, 22, 22)
+        side = status_badge_side(font if font is not None else QApplication.font())
+        return QRect(box.right() - side - 4, box.top() + 4, side, side)
 
     def _paint_thumbnail(self, painter: QPainter, box: QRect, pixmap: QPixmap, dim: bool) -> QRect:
         # Never enlarge: a thumbnail of a tiny image stays tiny rather than blurred.
@@ -358,37 +371,6 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.drawText(inner, Qt.AlignmentFlag.AlignCenter,
                              translate("PhotoGrid", "Cannot read\nthis file"))
         return inner.toRect()
-
-    @staticmethod
-    def _paint_badge(painter: QPainter, badge: QRect, status: PhotoStatus) -> None:
-        colour = ERROR_COLOUR if status is PhotoStatus.ERROR else MISSING_COLOUR
-        painter.save()
-        painter.setPen(QPen(QColor("white"), 1.5))
-        painter.setBrush(colour)
-        painter.drawEllipse(QRectF(badge))
-        font = QFont(painter.font())
-        font.setBold(True)
-        font.setPixelSize(14)
-        painter.setFont(font)
-        painter.setPen(QColor("white"))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!" if status is PhotoStatus.ERROR else "?")
-        painter.restore()
-
-    @staticmethod
-    def _paint_review_badge(painter: QPainter, picture: QRect, label: str, colour: QColor) -> None:
-        painter.save()
-        font = QFont(painter.font())
-        font.setBold(True)
-        font.setPixelSize(10)
-        painter.setFont(font)
-        width = painter.fontMetrics().horizontalAdvance(label) + 12
-        pill = QRectF(picture.left() + 5, picture.top() + 5, width, 16)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(pill, 8, 8)
-        painter.setPen(QColor("white"))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
-        painter.restore()
 
     @staticmethod
     def _detail_line(row: PhotoRow, palette: QPalette) -> tuple[str, QColor]:
@@ -473,9 +455,13 @@ class PhotoGrid(QListView):
 
     def cell_size(self) -> QSize:
         """The narrowest cell at this thumbnail size; the grid widens cells to fill its width."""
-        # The name and caption lines are as tall as the font makes them (a desktop's large text).
-        text = 28 + self.fontMetrics().height() * 2
-        return self.thumbnail_box() + QSize(CELL_MARGINS.width(), max(CELL_MARGINS.height(), text))
+        # The name and caption lines are as tall, and as wide, as the font makes them (a desktop's large
+        # text); the thumbnail keeps the size the user chose.
+        metrics = self.fontMetrics()
+        text_height = 28 + metrics.height() * 2
+        text_width = metrics.averageCharWidth() * NAME_CHARACTERS + TEXT_PADDING
+        return QSize(max(self._side + CELL_MARGINS.width(), text_width),
+                     self._side + max(CELL_MARGINS.height(), text_height))
 
     def set_thumbnail_side(self, side: int) -> None:
         """Show thumbnails in a ``side`` px box (clamped to the sizes offered): every cell keeps one size,
@@ -534,6 +520,11 @@ class PhotoGrid(QListView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit_columns()
         super().resizeEvent(event)  # lays the cells out again
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the text size changed: the cells follow it
+            self._fit_columns()
 
     def _fit_columns(self) -> None:
         """Share the width among the columns that fit: no dead band at the right edge, and the columns

@@ -1,10 +1,10 @@
 """How a photo of the grid is put in words: its review badge (the words, and a colour that never says
-anything alone), what a screen reader says for its cell, and its tooltip."""
+anything alone) and how it is painted, what a screen reader says for its cell, and its tooltip."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 
 from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import display_path
@@ -24,7 +24,56 @@ CAPTION_LINES = {
     ReviewState.REJECTED: QT_TRANSLATE_NOOP("PhotoGrid", "Rejected caption: {caption}"),
 }
 EDITED_COLOUR = QColor("#24528a")
+# The badges' words against the cell's text, at any text size (10 px beside the usual 12 to 13 px): a
+# fixed pixel size left them tiny when the desktop's text is large.
+BADGE_TEXT = 0.8
 translate = QCoreApplication.translate
+
+
+def badge_font(base: QFont, factor: float = BADGE_TEXT) -> QFont:
+    """``base`` in bold at ``factor`` times its size: a badge's words grow with the user's text size."""
+    font = QFont(base)
+    font.setBold(True)
+    if base.pixelSize() > 0:  # a font given in pixels has no point size
+        font.setPixelSize(max(1, round(base.pixelSize() * factor)))
+    else:
+        font.setPointSizeF(base.pointSizeF() * factor)
+    return font
+
+
+def status_badge_side(base: QFont) -> int:
+    """The side of the round "!" or "?" badge of a photo that cannot be read or is missing (22 px at the
+    usual text size)."""
+    return round(QFontMetrics(base).height() * 1.55)
+
+
+def paint_status_badge(painter: QPainter, badge: QRect, colour: QColor, mark: str) -> None:
+    painter.save()
+    painter.setPen(QPen(QColor("white"), 1.5))
+    painter.setBrush(colour)
+    painter.drawEllipse(QRectF(badge))
+    painter.setFont(badge_font(painter.font(), 1.15))  # 14 px beside the usual 12 px text
+    painter.setPen(QColor("white"))
+    painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, mark)
+    painter.restore()
+
+
+def paint_review_badge(painter: QPainter, picture: QRect, right: int, label: str, colour: QColor) -> None:
+    """The badge's words in a pill at the top left of the picture, in the painter's font made smaller and
+    bold; ``right`` is as far as it may reach (the cell's edge): past it the words are elided."""
+    painter.save()
+    painter.setFont(badge_font(painter.font()))
+    metrics = painter.fontMetrics()
+    height = metrics.height() + 4
+    left, top = picture.left() + height // 3, picture.top() + height // 3
+    label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, right - left - metrics.height())
+    pill = QRectF(left, top, metrics.horizontalAdvance(label) + metrics.height(), height)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(pill, height / 2, height / 2)
+    painter.setPen(QColor("white"))
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+    painter.restore()
 
 
 def review_badge(row: PhotoRow) -> tuple[str, QColor] | None:
