@@ -111,9 +111,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.detail)
         for number, stretch in enumerate((0, 1, 0)):
             splitter.setStretchFactor(number, stretch)
-        scale = text_scale(self)  # side panes as much wider as the desktop's text is larger
-        side, detail = round(SIDEBAR_WIDTH * scale), round(DETAIL_WIDTH * scale)
-        splitter.setSizes([side, DEFAULT_SIZE.width() - side - detail, detail])
+        splitter.setSizes(self._default_pane_widths())
         self.splitter = splitter
         # The panes, or the full-window preview in their place.
         self.central = QStackedWidget()
@@ -249,7 +247,19 @@ class MainWindow(QMainWindow):
             # Now that the window has its size: restored earlier, the panes' widths would be scaled
             # from the width the splitter had before the window was laid out.
             self.splitter.restoreState(self._layout.splitter)
+        elif not self._shown_once:
+            self.splitter.setSizes(self._default_pane_widths())  # shared out again at the window's width
         self._shown_once = True
+
+    def _default_pane_widths(self) -> list[int]:
+        """The panes as much wider as the desktop's text is larger (the window opens larger too), within
+        the splitter's width once shown (Qt would take what they lack from the widest first: the grid)."""
+        scale = text_scale(self)
+        centre = DEFAULT_SIZE.width() - SIDEBAR_WIDTH - DETAIL_WIDTH
+        widths = [width * scale for width in (SIDEBAR_WIDTH, centre, DETAIL_WIDTH)]
+        room = self.splitter.width() if self.isVisible() else 0
+        share = room / sum(widths) if 0 < room < sum(widths) else 1.0
+        return [round(width * share) for width in widths]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
