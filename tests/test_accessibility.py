@@ -28,6 +28,7 @@ from desktop_app.catalogue.models import JobState, PhotoStatus
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.jobs.store import CAPTION_JOB, JobSummary
 from desktop_app.library.scanner import Scanner
+from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.settings import load_settings
 from desktop_app.ui import themes, wording
@@ -618,3 +619,21 @@ def test_grid_cells_widen_with_the_text_size(opener: Opener, qapp: QApplication)
         assert grid.thumbnail_side() == side
         assert grid.cell_size().width() - TEXT_PADDING >= room
         assert grid.visualRect(window.model.index(0)).width() - TEXT_PADDING >= room
+
+
+def test_the_grid_keeps_its_share_of_a_full_hd_window_at_twice_the_text_size(
+        qtbot: QtBot, qapp: QApplication, thumbnails: ThumbnailCache) -> None:
+    """The panes are shared out at the window's width when it is shown: at 200% text the grid's pane keeps
+    about half of a full-HD window, as at the usual size (Qt took the panes' missing width from the
+    widest first: the grid's pane was squeezed to its minimum beside a detail pane of 900 px)."""
+    with at_text_scale(qapp, 2.0):
+        window = MainWindow(thumbnails)
+        qtbot.addWidget(window)
+        try:
+            window.resize(SCREEN)
+            window.show()
+            qtbot.waitExposed(window)
+            sizes = window.splitter.sizes()
+            assert sizes[1] >= 0.45 * sum(sizes), sizes
+        finally:
+            window.shutdown()
