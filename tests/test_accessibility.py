@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAccessible, QColor, QFont, QFontInfo, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
@@ -637,3 +637,29 @@ def test_the_grid_keeps_its_share_of_a_full_hd_window_at_twice_the_text_size(
             assert sizes[1] >= 0.45 * sum(sizes), sizes
         finally:
             window.shutdown()
+
+
+def test_the_grid_header_does_not_go_back_and_forth_while_only_its_count_changes(qtbot: QtBot) -> None:
+    """A search by meaning adds "searching by meaning…" to the count and takes it away again: the header
+    moves its controls to a second row when the longer count needs it, and stays so (the grid below does
+    not jump down and up at every search) until its width or its title changes."""
+    header = GridHeader()
+    qtbot.addWidget(header)
+    header.set_captioners([])
+    header.library_title.setText("Sample Library")
+    header.photo_count.setText("9 photos")
+    header.show()
+    qtbot.waitExposed(header)
+    one_row = header.one_row_width()
+    header.resize(one_row + 10, header.sizeHint().height())
+    qtbot.waitUntil(lambda: not header.two_rows(), timeout=WAIT_MS)
+    header.photo_count.setText("9 photos · searching by meaning…")
+    qtbot.waitUntil(header.two_rows, timeout=WAIT_MS)
+    header.photo_count.setText("9 photos")
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # what a changed text asks
+    QApplication.processEvents()
+    assert header.two_rows()
+    header.resize(one_row + 20, header.height())
+    qtbot.waitUntil(lambda: not header.two_rows(), timeout=WAIT_MS)
+    header.library_title.setText("Holidays")
+    assert not header.two_rows() and not header.photo_count.text().endswith("…")

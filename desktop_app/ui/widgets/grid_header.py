@@ -53,6 +53,7 @@ class GridHeader(QWidget):
         self.rows = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self.rows.setContentsMargins(16, 10, 12, 8)
         self.rows.setSpacing(8)
+        self._situation: tuple[int, str, str, bool] | None = None  # what the rows were last chosen for
         title_row = QWidget()
         layout = QHBoxLayout(title_row)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +127,12 @@ class GridHeader(QWidget):
         """Whether the filters and sort are on a row below the title and count."""
         return self.rows.direction() == QBoxLayout.Direction.TopToBottom
 
+    def one_row_width(self) -> int:
+        """The width the title, count and controls need side by side, each whole."""
+        margins = self.rows.contentsMargins()
+        return (self.rows.itemAt(0).widget().sizeHint().width() + self.rows.spacing()
+                + self.controls.sizeHint().width() + margins.left() + margins.right())
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._reflow()
@@ -136,13 +143,19 @@ class GridHeader(QWidget):
         return super().event(event)
 
     def _reflow(self) -> None:
-        """One row when the title, count and controls fit side by side at their full width, else two."""
-        title_row = self.rows.itemAt(0).widget()
-        margins = self.rows.contentsMargins()
-        needed = (title_row.sizeHint().width() + self.rows.spacing() + self.controls.sizeHint().width()
-                  + margins.left() + margins.right())
-        direction = (QBoxLayout.Direction.LeftToRight if needed <= self.width()
-                     else QBoxLayout.Direction.TopToBottom)
+        """One row when the title, count and controls fit side by side at their full width, else two.
+        Back to one row only for a new width, title, text size or set of controls: while only the count
+        changes (a search's "searching by meaning…" and its end) the grid below stays where it is."""
+        fits = self.one_row_width() <= self.width()
+        situation = (self.width(), self.library_title.text(), self.font().key(),
+                     self.captioner_filter.isVisibleTo(self))
+        if not fits:
+            direction = QBoxLayout.Direction.TopToBottom
+        elif situation != self._situation or not self.two_rows():
+            direction = QBoxLayout.Direction.LeftToRight
+        else:
+            direction = self.rows.direction()
+        self._situation = situation
         if direction != self.rows.direction():
             self.rows.setDirection(direction)
             # The title's row takes the width left beside the controls; on two rows, no height to spare.
