@@ -640,26 +640,34 @@ def test_the_grid_keeps_its_share_of_a_full_hd_window_at_twice_the_text_size(
 
 
 def test_the_grid_header_does_not_go_back_and_forth_while_only_its_count_changes(qtbot: QtBot) -> None:
-    """A search by meaning adds "searching by meaning…" to the count and takes it away again: the header
-    moves its controls to a second row when the longer count needs it, and stays so (the grid below does
-    not jump down and up at every search) until its width or its title changes."""
+    """A search by meaning adds "searching by meaning…" to the count while the busy mark shows, and takes
+    it away after: the header keeps its one row (the title gives the count room for the while) so the
+    grid below does not jump down and up at every search; the count stays whole."""
     header = GridHeader()
     qtbot.addWidget(header)
     header.set_captioners([])
-    header.library_title.setText("Sample Library")
+    header.library_title.setText("Photographs of the Town Archive")  # room to give the count
     header.photo_count.setText("9 photos")
     header.show()
     qtbot.waitExposed(header)
-    one_row = header.one_row_width()
-    header.resize(one_row + 10, header.sizeHint().height())
+    header.resize(header.one_row_width() + 10, header.sizeHint().height())
     qtbot.waitUntil(lambda: not header.two_rows(), timeout=WAIT_MS)
+
+    def settled() -> None:
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # what a changed text asks
+        QApplication.processEvents()
+
+    header.show_busy(True)  # as the window does before it says what runs
     header.photo_count.setText("9 photos · searching by meaning…")
-    qtbot.waitUntil(header.two_rows, timeout=WAIT_MS)
+    settled()
+    count = header.photo_count
+    assert not header.two_rows() and count.width() >= count.sizeHint().width()
+    assert header.library_title.is_elided()  # for the while
+    header.show_busy(False)
     header.photo_count.setText("9 photos")
-    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # what a changed text asks
-    QApplication.processEvents()
-    assert header.two_rows()
-    header.resize(one_row + 20, header.height())
-    qtbot.waitUntil(lambda: not header.two_rows(), timeout=WAIT_MS)
-    header.library_title.setText("Holidays")
-    assert not header.two_rows() and not header.photo_count.text().endswith("…")
+    qtbot.waitUntil(lambda: not header.library_title.is_elided(), timeout=WAIT_MS)
+    assert not header.two_rows()
+    # Not busy, a count that needs more room than one row has: two rows, everything whole.
+    header.photo_count.setText("9 photos · 1 cannot be read · 2 missing")
+    qtbot.waitUntil(header.two_rows, timeout=WAIT_MS)
+    assert not header.library_title.is_elided()

@@ -127,11 +127,16 @@ class GridHeader(QWidget):
         """Whether the filters and sort are on a row below the title and count."""
         return self.rows.direction() == QBoxLayout.Direction.TopToBottom
 
-    def one_row_width(self) -> int:
-        """The width the title, count and controls need side by side, each whole."""
+    def one_row_width(self, whole: bool = True) -> int:
+        """The width the title, count and controls need side by side: each whole, or at the least
+        (the title elided, the filters' items elided)."""
         margins = self.rows.contentsMargins()
-        return (self.rows.itemAt(0).widget().sizeHint().width() + self.rows.spacing()
-                + self.controls.sizeHint().width() + margins.left() + margins.right())
+        title_row = self.rows.itemAt(0).widget()
+        if whole:
+            parts = title_row.sizeHint().width() + self.controls.sizeHint().width()
+        else:
+            parts = title_row.minimumSizeHint().width() + self.controls.minimumSizeHint().width()
+        return parts + self.rows.spacing() + margins.left() + margins.right()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -143,19 +148,17 @@ class GridHeader(QWidget):
         return super().event(event)
 
     def _reflow(self) -> None:
-        """One row when the title, count and controls fit side by side at their full width, else two.
-        Back to one row only for a new width, title, text size or set of controls: while only the count
-        changes (a search's "searching by meaning…" and its end) the grid below stays where it is."""
-        fits = self.one_row_width() <= self.width()
+        """One row when the title, count and controls fit side by side, each whole, else two. While busy,
+        a longer count ("searching by meaning…") alone changes nothing: the title gives it room for the
+        while, and the grid below does not move down and up at every search."""
         situation = (self.width(), self.library_title.text(), self.font().key(),
                      self.captioner_filter.isVisibleTo(self))
-        if not fits:
-            direction = QBoxLayout.Direction.TopToBottom
-        elif situation != self._situation or not self.two_rows():
-            direction = QBoxLayout.Direction.LeftToRight
-        else:
-            direction = self.rows.direction()
+        if situation == self._situation and not self.busy.isHidden() and (
+                self.two_rows() or self.one_row_width(whole=False) <= self.width()):
+            return
         self._situation = situation
+        fits = self.one_row_width() <= self.width()
+        direction = QBoxLayout.Direction.LeftToRight if fits else QBoxLayout.Direction.TopToBottom
         if direction != self.rows.direction():
             self.rows.setDirection(direction)
             # The title's row takes the width left beside the controls; on two rows, no height to spare.
