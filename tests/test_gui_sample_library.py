@@ -69,7 +69,7 @@ def test_the_first_start_shows_the_sample_captions(qtbot: QtBot, window: MainWin
 def test_the_window_shows_no_path_but_the_users_library_and_catalogue(
     qtbot: QtBot, thumbnails: ThumbnailCache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # How the README screenshot is made (resources/screenshots/make-main-window.sh): the sample library
+    # How the README screenshot is made (resources/screenshots/make-screenshots.sh): the sample library
     # in a neutral home, the catalogue in its default place there. Nothing else may show a path: not
     # the checkout, the working folder, or the home of whoever makes it.
     machine_paths = [str(Path(__file__).resolve().parent.parent), os.getcwd(), os.path.expanduser("~")]
