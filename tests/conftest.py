@@ -90,6 +90,24 @@ def library(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def drafts(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
+    """Five photos, 00.jpg to 04.jpg, each with a model's draft caption "a photo number N"."""
+    from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+    from desktop_app.catalogue.photos import find_photo
+
+    root = tmp_path / "drafts"
+    for number in range(5):
+        photo_files.jpeg(root / f"{number:02}.jpg", seed=number, size=(200, 150))
+    scanner.scan(root)
+    with catalogue.write() as session:
+        for number in range(5):
+            photo = find_photo(session, str(root / f"{number:02}.jpg"))
+            store_ai_caption(session, AICaption(photo, f"a photo number {number}", model_id="m",
+                                                confidence=0.5), captioner_id="encoder-decoder")
+    return root
+
+
+@pytest.fixture
 def inference_service(catalogue: Catalogue) -> Iterator[InferenceService]:
     """The app's captioning service (jobs on a worker thread) on the test catalogue, on the CPU in float32,
     two photos a batch."""

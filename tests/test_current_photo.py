@@ -15,12 +15,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.models import Caption, ReviewState
-from desktop_app.catalogue.photos import find_photo
-from desktop_app.library.scanner import Scanner
 from desktop_app.ui.main_window.window import MainWindow
-from tests import photo_files
 from tests.gui_helpers import WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
@@ -28,21 +24,6 @@ pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conf
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 ALT = Qt.KeyboardModifier.AltModifier
-
-
-@pytest.fixture
-def drafts(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
-    """Five photos, 00 to 04, each with a model's draft caption."""
-    root = tmp_path / "drafts"
-    for number in range(5):
-        photo_files.jpeg(root / f"{number:02}.jpg", seed=number, size=(96, 72))
-    scanner.scan(root)
-    with catalogue.write() as session:
-        for number in range(5):
-            photo = find_photo(session, str(root / f"{number:02}.jpg"))
-            store_ai_caption(session, AICaption(photo, f"a photo number {number}", model_id="m",
-                                                confidence=0.5), captioner_id="encoder-decoder")
-    return root
 
 
 @pytest.fixture

@@ -13,13 +13,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.models import Caption, ReviewState
-from desktop_app.catalogue.photos import find_photo
-from desktop_app.library.scanner import Scanner
 from desktop_app.ui.main_window.actions import MainAction
 from desktop_app.ui.main_window.window import MainWindow
-from tests import photo_files
 from tests.gui_helpers import WAIT_MS
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -27,18 +23,8 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def window(open_window: Callable[..., MainWindow], scanner: Scanner, catalogue: Catalogue, db_path: Path,
-           tmp_path: Path) -> MainWindow:
-    """Five photos, 00 to 04, each with a model's draft caption; 00 current and shown."""
-    root = tmp_path / "drafts"
-    for number in range(5):
-        photo_files.jpeg(root / f"{number:02}.jpg", seed=number, size=(200, 150))
-    scanner.scan(root)
-    with catalogue.write() as session:
-        for number in range(5):
-            photo = find_photo(session, str(root / f"{number:02}.jpg"))
-            store_ai_caption(session, AICaption(photo, f"a photo number {number}", model_id="m",
-                                                confidence=0.5), captioner_id="encoder-decoder")
+def window(open_window: Callable[..., MainWindow], db_path: Path, drafts: Path) -> MainWindow:
+    """The five drafts, 00 current and shown, the grid focused."""
     opened = open_window(db=db_path)
     opened.grid.setFocus()
     return opened
