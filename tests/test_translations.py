@@ -18,8 +18,8 @@ import pytest
 
 from tests.accessibility_checks import at_text_scale, clipping_problems
 
-# The accessibility walk's windows and dialogs, with its fixtures (drafts, opener) for them.
-from tests.test_accessibility import SCREEN, SURFACES, Opener, _elided, drafts, opener  # noqa: F401
+# The accessibility walk's windows and dialogs, with its fixture (opener) for them.
+from tests.test_accessibility import SCREEN, SURFACES, Opener, _elided, opener  # noqa: F401
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
