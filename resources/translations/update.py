@@ -4,7 +4,8 @@
    photo_annotator_LANG.ts here: new messages are added unfinished, changed and removed ones dropped.
    The English file holds only the counted messages (%n), whose singular and plural English forms the
    source text cannot give.
-2. Translate what is unfinished (Qt Linguist: ``pyside6-linguist resources/translations/photo_annotator_de.ts``).
+2. Translate what is unfinished in Qt Linguist
+   (``pyside6-linguist resources/translations/photo_annotator_de.ts``).
 3. Run this again: lrelease compiles each .ts into the .qm the app loads. Commit both.
 
 tests/test_translations.py fails when a .ts is behind the code, a .qm behind its .ts, or a translation
