@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # Qt is imported by the tests that use a window, not by every
 
     from desktop_app.ui.main_window.window import MainWindow
     from desktop_app.ui.workers.inference import InferenceService
+    from tests.surfaces import Opener
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +106,14 @@ def drafts(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
             store_ai_caption(session, AICaption(photo, f"a photo number {number}", model_id="m",
                                                 confidence=0.5), captioner_id="encoder-decoder")
     return root
+
+
+@pytest.fixture
+def opener(qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, drafts: Path) -> Opener:
+    """Opens the app's windows and dialogs (tests/surfaces.py) on the five drafts."""
+    from tests.surfaces import Opener
+
+    return Opener(qtbot, open_window, db_path, drafts)
 
 
 @pytest.fixture

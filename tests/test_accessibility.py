@@ -10,26 +10,19 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAccessible, QColor, QFont, QFontInfo, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
 import desktop_app.ui
-from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.models import JobState, PhotoStatus
-from desktop_app.catalogue.photos import find_photo
 from desktop_app.jobs.store import CAPTION_JOB, JobSummary
-from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
-from desktop_app.plugin_registry import load_plugins
 from desktop_app.settings import load_settings
 from desktop_app.ui import themes, wording
 from desktop_app.ui.accessibility import add_listener
@@ -39,7 +32,6 @@ from desktop_app.ui.widgets.detail.style import NOTICE_STYLE, STATE_STYLES
 from desktop_app.ui.widgets.grid_header import GridHeader
 from desktop_app.ui.widgets.photo_grid import CELL_MARGINS, NAME_CHARACTERS, TEXT_PADDING, problem_text_colour
 from desktop_app.ui.widgets.photo_rows import EDITED_COLOUR, STATE_COLOURS, badge_font, status_badge_side
-from tests import photo_files
 from tests.accessibility_checks import (
     WCAG_HIGH_CONTRAST,
     WCAG_TEXT,
@@ -52,193 +44,17 @@ from tests.accessibility_checks import (
     text_contrast,
 )
 from tests.gui_helpers import WAIT_MS
+from tests.surfaces import (
+    NOT_WALKED,
+    SCREEN,
+    SURFACES,
+    Opener,
+    captioners,
+    elided_by_design,
+    window_with_photos,
+)
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
-
-SCREEN = QSize(1920, 1080)  # the screen the 200% text size is checked on
-LONG_MESSAGE = ("Search by meaning is ready: 12,480 captions embedded with the minilm text embedder in 41 s; "
-                "3 captions were skipped because their photos cannot be read")
-
-
-@pytest.fixture
-def drafts(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> Path:
-    """Three photos, each with a model's draft caption."""
-    root = tmp_path / "drafts"
-    for number in range(3):
-        photo_files.jpeg(root / f"{number:02}.jpg", seed=number, size=(96, 72))
-    scanner.scan(root)
-    with catalogue.write() as session:
-        for number in range(3):
-            photo = find_photo(session, str(root / f"{number:02}.jpg"))
-            store_ai_caption(session, AICaption(photo, f"a photo number {number}", model_id="m",
-                                                confidence=0.5), captioner_id="encoder-decoder")
-    return root
-
-
-@dataclass
-class Opener:
-    """What the surfaces are opened with: the test's fixtures."""
-
-    qtbot: QtBot
-    open_window: Callable[..., MainWindow]
-    db_path: Path
-    drafts: Path
-
-    def shown(self, widget: QWidget) -> QWidget:
-        self.qtbot.addWidget(widget)
-        widget.show()
-        self.qtbot.waitExposed(widget)
-        return widget
-
-
-def _empty_window(opener: Opener) -> QWidget:
-    return opener.open_window()
-
-
-def _window_with_photos(opener: Opener) -> QWidget:
-    window = opener.open_window(db=opener.db_path)
-    window.jobs_dock.show()  # the captioning jobs panel, docked
-    opener.qtbot.waitUntil(lambda: window.detail.photo_id is not None, timeout=WAIT_MS)
-    return window
-
-
-def _full_preview(opener: Opener) -> QWidget:
-    window = _window_with_photos(opener)
-    assert isinstance(window, MainWindow)
-    window.view.open_full_preview()  # as its key or a double-click on a photo does
-    opener.qtbot.waitUntil(window.full_preview.isVisible, timeout=WAIT_MS)
-    return window
-
-
-def _status_details(opener: Opener) -> QWidget:
-    window = opener.open_window()
-    window.status_text.setText(LONG_MESSAGE)
-    window.status_text.show_details()
-    assert window.status_text.details is not None
-    opener.qtbot.waitExposed(window.status_text.details)
-    return window.status_text.details
-
-
-def _captioners() -> list:  # type: ignore[type-arg]
-    return list(load_plugins(entry_points=False).captioners.values())
-
-
-def _caption_dialog(opener: Opener) -> QWidget:
-    from desktop_app.ui.dialogs.caption import CaptionDialog
-
-    return opener.shown(CaptionDialog(_captioners(), load_settings(), [1, 2], folder="/photos",
-                                      folder_label="Holidays"))
-
-
-def _caption_dialog_with_prompt(opener: Opener) -> QWidget:
-    dialog = _caption_dialog(opener)
-    dialog.set_captioner("product-description")  # its prompt field: saved prompts and the text
-    field = dialog.option_fields["prompt"]
-    opener.qtbot.waitUntil(field.isVisible, timeout=WAIT_MS)  # a layout shows new fields after an event
-    return dialog
-
-
-def _window_with_a_job_and_an_error(opener: Opener) -> QWidget:
-    window = opener.open_window()
-    now = datetime.now(UTC)
-    window.inference.job_started.emit(JobSummary(  # as the captioning service reports a job it starts
-        id=1, kind=CAPTION_JOB, state=JobState.RUNNING, captioner_id="encoder-decoder", model_id="m",
-        options={}, created_at=now, started_at=now, finished_at=None, error=None, notice=None, total=10,
-        done=4, failed=1, pending=5, skipped=0))
-    window.jobs_dock.show()
-    window.messages.show_error("Cannot write the catalogue: the disk is full")  # the error bar
-    opener.qtbot.waitUntil(lambda: window.job_status.isVisible() and window.messages.isVisible(),
-                           timeout=WAIT_MS)
-    return window
-
-
-def _settings_dialog(opener: Opener) -> QWidget:
-    from desktop_app.ui.dialogs.settings import SettingsDialog
-
-    return opener.shown(SettingsDialog(_captioners(), current_catalogue="/open/catalogue.db"))
-
-
-def _write_metadata_dialog(opener: Opener) -> QWidget:
-    from desktop_app.ui.dialogs.files import WriteMetadataDialog
-
-    return opener.shown(WriteMetadataDialog([1, 2], None, "Holidays"))
-
-
-def _export_dialog(opener: Opener) -> QWidget:
-    from desktop_app.ui.dialogs.files import ExportDialog
-
-    return opener.shown(ExportDialog([1, 2], None, "Holidays"))
-
-
-def _report_dialog(opener: Opener) -> QWidget:
-    from desktop_app.ui.dialogs.files import ReportDialog
-
-    return opener.shown(ReportDialog("Captions written", "2 photos written, 1 failed",
-                                     ["a.jpg: written", "b.jpg: cannot write: read-only"]))
-
-
-def _disclaimer_dialog(opener: Opener) -> QWidget:
-    from desktop_app.ui.dialogs.disclaimer import DisclaimerDialog
-
-    medical = next(captioner for captioner in _captioners() if captioner.id == "medical-report")
-    return opener.shown(DisclaimerDialog(medical))
-
-
-def _train_dialog(opener: Opener) -> QWidget:
-    from desktop_app.ui.dialogs.train import TrainDialog
-
-    return opener.shown(TrainDialog(_captioners(), load_settings(), 1, "Holidays"))
-
-
-# Every window and dialog of the app, as a user meets it. Add yours here.
-SURFACES: dict[str, Callable[[Opener], QWidget]] = {
-    "main window, no catalogue": _empty_window,
-    "main window with photos and the jobs panel": _window_with_photos,
-    "main window, full-window preview": _full_preview,
-    "status message details": _status_details,
-    "caption dialog": _caption_dialog,
-    "caption dialog with a prompt": _caption_dialog_with_prompt,
-    "main window with a captioning job and an error": _window_with_a_job_and_an_error,
-    "settings dialog": _settings_dialog,
-    "write metadata dialog": _write_metadata_dialog,
-    "export dialog": _export_dialog,
-    "report dialog": _report_dialog,
-    "disclaimer dialog": _disclaimer_dialog,
-    "train dialog": _train_dialog,
-}
-
-# Widget classes of desktop_app.ui no walk shows, each with why.
-NOT_WALKED: dict[str, str] = {}
-
-# Labels cut short by design, each with where its whole text is.
-ELIDED_BY_DESIGN: dict[str, str] = {
-    "StatusMessage.label": "the status line: elided to the window's width, whole in its accessible name, "
-                           "its tooltip and behind Details…",
-}
-
-
-def _elided(widget: QWidget) -> bool:
-    parent = widget.parentWidget()
-    if parent is not None and f"{type(parent).__name__}.label" in ELIDED_BY_DESIGN \
-            and getattr(parent, "label", None) is widget:
-        return True
-    return _title_without_room(widget)
-
-
-def _title_without_room(widget: QWidget) -> bool:
-    """The grid header's library title may end in "…" only when even a row of its own (the filters and
-    sort on the row below) has not its width beside the photo count, which is never elided."""
-    row = widget.parentWidget()
-    header = row.parentWidget() if row is not None else None
-    if not isinstance(header, GridHeader) or widget is not header.library_title:
-        return False
-    return header.two_rows() and row.sizeHint().width() > row.width()
-
-
-@pytest.fixture
-def opener(qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, drafts: Path) -> Opener:
-    return Opener(qtbot, open_window, db_path, drafts)
-
 
 @pytest.mark.parametrize("surface", list(SURFACES))
 def test_every_control_is_named_and_reachable_by_keyboard(opener: Opener, surface: str) -> None:
@@ -259,7 +75,7 @@ def test_no_text_is_cut_at_twice_the_text_size(opener: Opener, qapp: QApplicatio
             f"{surface} needs {wanted.width()}x{wanted.height()} px at 200% text"
         root.resize(wanted)
         opener.qtbot.waitUntil(lambda: root.size() == wanted, timeout=WAIT_MS)
-        found = clipping_problems(root, _elided)
+        found = clipping_problems(root, elided_by_design)
     assert not found, "\n".join(map(str, found))
 
 
@@ -294,7 +110,7 @@ def test_every_window_and_widget_class_is_walked(opener: Opener) -> None:
 
 
 def test_tab_reaches_the_search_the_sidebar_the_grid_and_the_review(opener: Opener, qtbot: QtBot) -> None:
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     window.activateWindow()
     qtbot.waitActive(window)
@@ -333,13 +149,13 @@ def announcements() -> Iterator[list[tuple[str, bool]]]:
 
 def test_the_review_flow_is_announced(opener: Opener, qtbot: QtBot,
                                       announcements: list[tuple[str, bool]]) -> None:
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     first = window.detail.photo_id
     qtbot.keyClick(window.grid, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # approve and next
-    qtbot.waitUntil(lambda: ("01.jpg, photo 2 of 3", False) in announcements, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: ("01.jpg, photo 2 of 5", False) in announcements, timeout=WAIT_MS)
     assert ("Approved", False) in announcements
-    assert announcements.index(("Approved", False)) < announcements.index(("01.jpg, photo 2 of 3", False))
+    assert announcements.index(("Approved", False)) < announcements.index(("01.jpg, photo 2 of 5", False))
     qtbot.waitUntil(lambda: window.detail.photo_id not in (None, first), timeout=WAIT_MS)
 
     window.detail.review_box.undo()
@@ -351,7 +167,7 @@ def test_the_review_flow_is_announced(opener: Opener, qtbot: QtBot,
 
     window.search.mode.setCurrentIndex(1)  # exact words: no text model to load
     window.search.box.setText("number")
-    found = f"{wording.photos(3)} found"  # "3 photos found" in English
+    found = f"{wording.photos(5)} found"  # "5 photos found" in English
     qtbot.waitUntil(lambda: (found, False) in announcements, timeout=WAIT_MS)
 
 
@@ -406,7 +222,7 @@ def _low_contrast(window: MainWindow, minimum: float) -> list[str]:
 
 def test_the_window_follows_the_system_s_dark_mode(opener: Opener, qapp: QApplication,
                                                    look: themes.Look) -> None:
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     apply_look(qapp, themes.SYSTEM)
     assert look.theme == themes.LIGHT
@@ -429,7 +245,7 @@ def test_the_window_follows_the_system_s_dark_mode(opener: Opener, qapp: QApplic
                                                      (themes.HIGH_CONTRAST, WCAG_HIGH_CONTRAST)])
 def test_the_dark_and_high_contrast_themes_keep_text_readable(
         opener: Opener, qapp: QApplication, look: themes.Look, appearance: str, minimum: float) -> None:
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     apply_look(qapp, appearance)
     assert look.theme == appearance
@@ -445,7 +261,7 @@ def test_the_dark_and_high_contrast_themes_keep_text_readable(
 def test_the_appearance_is_a_setting(opener: Opener, qapp: QApplication, look: themes.Look) -> None:
     from desktop_app.ui.dialogs.settings import SettingsDialog
 
-    dialog = SettingsDialog(_captioners())
+    dialog = SettingsDialog(captioners())
     opener.shown(dialog)
     dialog.appearance.setCurrentIndex(dialog.appearance.findData(themes.HIGH_CONTRAST))
     dialog.accept()
@@ -457,7 +273,7 @@ def test_the_appearance_is_a_setting(opener: Opener, qapp: QApplication, look: t
 def test_a_grid_cell_reads_its_name_review_state_and_caption(opener: Opener) -> None:
     """What the grid's tooltips show on hover, a screen reader (and the keyboard, through the cell's
     accessible description) gets too; the review badge's colour is never the only sign of its state."""
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     grid = QAccessible.queryAccessibleInterface(window.grid)
     cells = [grid.child(number) for number in range(grid.childCount())]
@@ -501,7 +317,7 @@ def test_a_text_size_changed_while_the_app_runs_reaches_every_widget(opener: Ope
                                                                       look: themes.Look) -> None:
     """Under an application style sheet Qt leaves shown widgets with their old font; the app applies
     its sheet again when the application font changes (as a desktop's text size setting changes it)."""
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     label = window.header.photo_count
     before = label.font().pointSizeF()
@@ -518,7 +334,7 @@ def test_a_text_size_changed_while_the_app_runs_reaches_every_widget(opener: Ope
 
 def test_the_keyboard_s_place_in_the_grid_shows_off_the_selection(opener: Opener, qtbot: QtBot) -> None:
     """Ctrl+arrow moves the grid's current cell without selecting it: a frame still shows where it is."""
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     grid = window.grid
     grid.setFocus()
@@ -537,13 +353,13 @@ def test_the_keyboard_s_place_in_the_grid_shows_off_the_selection(opener: Opener
 def test_the_grid_header_shows_its_title_and_count_whole_at_twice_the_text_size(
         opener: Opener, qapp: QApplication) -> None:
     """At 200% text in a full-HD window nothing in the grid header is elided."""
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     header = window.header
     with at_text_scale(qapp, 2.0):
         window.resize(SCREEN)
         opener.qtbot.waitUntil(lambda: window.size() == SCREEN, timeout=WAIT_MS)
-        assert header.library_title.text() == "drafts" and header.photo_count.text() == "3 photos"
+        assert header.library_title.text() == "drafts" and header.photo_count.text() == "5 photos"
         assert not clipping_problems(header, lambda _widget: False)
 
 
@@ -571,7 +387,7 @@ def test_the_grid_header_moves_its_controls_to_a_second_row_when_short_of_width(
         count = header.photo_count
         assert count.isVisible() and count.width() >= count.sizeHint().width()  # the count: never cut
         assert header.library_title.is_elided() != short
-        assert not clipping_problems(header, _elided)
+        assert not clipping_problems(header, elided_by_design)
         # The controls' row below the title's.
         assert header.controls.geometry().top() >= header.library_title.parentWidget().geometry().bottom()
     qtbot.waitUntil(lambda: header.two_rows() != short, timeout=WAIT_MS)
@@ -599,7 +415,7 @@ def test_the_review_badges_grow_with_the_text_size(opener: Opener, qapp: QApplic
         assert QFontInfo(badge_font(qapp.font())).pixelSize() == pytest.approx(usual * 2, abs=1)
         assert status_badge_side(qapp.font()) == pytest.approx(usual_side * 2, abs=2)
         # And the grid paints them in its own font, which is the application's.
-        window = _window_with_photos(opener)
+        window = window_with_photos(opener)
         assert isinstance(window, MainWindow)
         assert QFontInfo(badge_font(window.grid.font())).pixelSize() == pytest.approx(usual * 2, abs=1)
 
@@ -607,7 +423,7 @@ def test_the_review_badges_grow_with_the_text_size(opener: Opener, qapp: QApplic
 def test_grid_cells_widen_with_the_text_size(opener: Opener, qapp: QApplication) -> None:
     """At 200% text a cell keeps the thumbnail size chosen but its name's room grows: NAME_CHARACTERS
     average characters of the larger font (at the usual size the default cell has that room already)."""
-    window = _window_with_photos(opener)
+    window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
     grid = window.grid
     side = grid.thumbnail_side()

@@ -18,8 +18,8 @@ import pytest
 
 from tests.accessibility_checks import at_text_scale, clipping_problems
 
-# The accessibility walk's windows and dialogs, with its fixture (opener) for them.
-from tests.test_accessibility import SCREEN, SURFACES, Opener, _elided, opener  # noqa: F401
+# The accessibility walk's windows and dialogs (the fixture opener for them is in conftest).
+from tests.surfaces import SCREEN, SURFACES, Opener, elided_by_design
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
@@ -352,5 +352,5 @@ def test_no_german_text_is_cut(german: None, request: pytest.FixtureRequest, qap
             f"{surface} needs {wanted.width()}x{wanted.height()} px in German at {scale:.0%} text"
         root.resize(wanted)
         walk.qtbot.waitUntil(lambda: root.size() == wanted, timeout=30_000)
-        found = clipping_problems(root, _elided)
+        found = clipping_problems(root, elided_by_design)
     assert not found, "\n".join(map(str, found))

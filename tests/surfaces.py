@@ -1,0 +1,187 @@
+"""The windows and dialogs of the app as a user meets them (SURFACES), each opened by a function of an
+Opener (the test's fixtures; the ``opener`` fixture is in tests/conftest.py). The accessibility walk
+(tests/test_accessibility.py) and the German walk (tests/test_translations.py) open every one of them;
+a window or dialog added to desktop_app.ui must be added to SURFACES."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.catalogue.models import JobState
+from desktop_app.jobs.store import CAPTION_JOB, JobSummary
+from desktop_app.plugin_registry import load_plugins
+from desktop_app.settings import load_settings
+from desktop_app.ui.main_window.window import MainWindow
+from desktop_app.ui.widgets.grid_header import GridHeader
+from tests.gui_helpers import WAIT_MS
+
+SCREEN = QSize(1920, 1080)  # the screen the 200% text size is checked on
+LONG_MESSAGE = ("Search by meaning is ready: 12,480 captions embedded with the minilm text embedder in 41 s; "
+                "3 captions were skipped because their photos cannot be read")
+
+
+@dataclass
+class Opener:
+    """What the surfaces are opened with: the test's fixtures."""
+
+    qtbot: QtBot
+    open_window: Callable[..., MainWindow]
+    db_path: Path
+    drafts: Path
+
+    def shown(self, widget: QWidget) -> QWidget:
+        self.qtbot.addWidget(widget)
+        widget.show()
+        self.qtbot.waitExposed(widget)
+        return widget
+
+
+def _empty_window(opener: Opener) -> QWidget:
+    return opener.open_window()
+
+
+def window_with_photos(opener: Opener) -> QWidget:
+    window = opener.open_window(db=opener.db_path)
+    window.jobs_dock.show()  # the captioning jobs panel, docked
+    opener.qtbot.waitUntil(lambda: window.detail.photo_id is not None, timeout=WAIT_MS)
+    return window
+
+
+def _full_preview(opener: Opener) -> QWidget:
+    window = window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    window.view.open_full_preview()  # as its key or a double-click on a photo does
+    opener.qtbot.waitUntil(window.full_preview.isVisible, timeout=WAIT_MS)
+    return window
+
+
+def _status_details(opener: Opener) -> QWidget:
+    window = opener.open_window()
+    window.status_text.setText(LONG_MESSAGE)
+    window.status_text.show_details()
+    assert window.status_text.details is not None
+    opener.qtbot.waitExposed(window.status_text.details)
+    return window.status_text.details
+
+
+def captioners() -> list:  # type: ignore[type-arg]
+    return list(load_plugins(entry_points=False).captioners.values())
+
+
+def _caption_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.caption import CaptionDialog
+
+    return opener.shown(CaptionDialog(captioners(), load_settings(), [1, 2], folder="/photos",
+                                      folder_label="Holidays"))
+
+
+def _caption_dialog_with_prompt(opener: Opener) -> QWidget:
+    dialog = _caption_dialog(opener)
+    dialog.set_captioner("product-description")  # its prompt field: saved prompts and the text
+    field = dialog.option_fields["prompt"]
+    opener.qtbot.waitUntil(field.isVisible, timeout=WAIT_MS)  # a layout shows new fields after an event
+    return dialog
+
+
+def _window_with_a_job_and_an_error(opener: Opener) -> QWidget:
+    window = opener.open_window()
+    now = datetime.now(UTC)
+    window.inference.job_started.emit(JobSummary(  # as the captioning service reports a job it starts
+        id=1, kind=CAPTION_JOB, state=JobState.RUNNING, captioner_id="encoder-decoder", model_id="m",
+        options={}, created_at=now, started_at=now, finished_at=None, error=None, notice=None, total=10,
+        done=4, failed=1, pending=5, skipped=0))
+    window.jobs_dock.show()
+    window.messages.show_error("Cannot write the catalogue: the disk is full")  # the error bar
+    opener.qtbot.waitUntil(lambda: window.job_status.isVisible() and window.messages.isVisible(),
+                           timeout=WAIT_MS)
+    return window
+
+
+def _settings_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+    return opener.shown(SettingsDialog(captioners(), current_catalogue="/open/catalogue.db"))
+
+
+def _write_metadata_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.files import WriteMetadataDialog
+
+    return opener.shown(WriteMetadataDialog([1, 2], None, "Holidays"))
+
+
+def _export_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.files import ExportDialog
+
+    return opener.shown(ExportDialog([1, 2], None, "Holidays"))
+
+
+def _report_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.files import ReportDialog
+
+    return opener.shown(ReportDialog("Captions written", "2 photos written, 1 failed",
+                                     ["a.jpg: written", "b.jpg: cannot write: read-only"]))
+
+
+def _disclaimer_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.disclaimer import DisclaimerDialog
+
+    medical = next(captioner for captioner in captioners() if captioner.id == "medical-report")
+    return opener.shown(DisclaimerDialog(medical))
+
+
+def _train_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.train import TrainDialog
+
+    return opener.shown(TrainDialog(captioners(), load_settings(), 1, "Holidays"))
+
+
+# Every window and dialog of the app, as a user meets it. Add yours here.
+SURFACES: dict[str, Callable[[Opener], QWidget]] = {
+    "main window, no catalogue": _empty_window,
+    "main window with photos and the jobs panel": window_with_photos,
+    "main window, full-window preview": _full_preview,
+    "status message details": _status_details,
+    "caption dialog": _caption_dialog,
+    "caption dialog with a prompt": _caption_dialog_with_prompt,
+    "main window with a captioning job and an error": _window_with_a_job_and_an_error,
+    "settings dialog": _settings_dialog,
+    "write metadata dialog": _write_metadata_dialog,
+    "export dialog": _export_dialog,
+    "report dialog": _report_dialog,
+    "disclaimer dialog": _disclaimer_dialog,
+    "train dialog": _train_dialog,
+}
+
+# Widget classes of desktop_app.ui no walk shows, each with why.
+NOT_WALKED: dict[str, str] = {}
+
+# Labels cut short by design, each with where its whole text is.
+ELIDED_BY_DESIGN: dict[str, str] = {
+    "StatusMessage.label": "the status line: elided to the window's width, whole in its accessible name, "
+                           "its tooltip and behind Details…",
+}
+
+
+def elided_by_design(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    if parent is not None and f"{type(parent).__name__}.label" in ELIDED_BY_DESIGN \
+            and getattr(parent, "label", None) is widget:
+        return True
+    return _title_without_room(widget)
+
+
+def _title_without_room(widget: QWidget) -> bool:
+    """The grid header's library title may end in "…" only when even a row of its own (the filters and
+    sort on the row below) has not its width beside the photo count, which is never elided."""
+    row = widget.parentWidget()
+    header = row.parentWidget() if row is not None else None
+    if not isinstance(header, GridHeader) or widget is not header.library_title:
+        return False
+    return header.two_rows() and row.sizeHint().width() > row.width()
