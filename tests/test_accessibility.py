@@ -1,9 +1,10 @@
 """Accessible to everyone: every window and dialog of the app is walked, and fails on a control without an
 accessible name, one a keyboard cannot reach, or a label or button whose text does not fit at twice the
 text size (tests/accessibility_checks.py). A window or dialog added to desktop_app.ui later fails
-``test_every_window_and_widget_class_is_walked`` until it is added to SURFACES below. Also: the tab order
-of the main window, the grid's cells read by a screen reader (caption and review state), spoken
-announcements of the review flow, and the themes (dark, high contrast) with their contrast ratios."""
+``test_every_window_and_widget_class_is_walked`` until it is added to SURFACES in tests/surfaces.py.
+Also: the tab order of the main window, the grid's cells read by a screen reader (caption and review
+state), spoken announcements of the review flow, and the themes (dark, high contrast) with their
+contrast ratios."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def test_every_window_and_widget_class_is_walked(opener: Opener) -> None:
             missing.append(f"{name}: a window no surface opens")
         elif cls not in seen:
             missing.append(f"{name}: a widget no surface shows")
-    assert not missing, "add to SURFACES in tests/test_accessibility.py:\n" + "\n".join(missing)
+    assert not missing, "add to SURFACES in tests/surfaces.py:\n" + "\n".join(missing)
 
 
 def test_tab_reaches_the_search_the_sidebar_the_grid_and_the_review(opener: Opener, qtbot: QtBot) -> None:
