@@ -93,12 +93,13 @@ class CaptionConflict(CaptionError):
     def __init__(self, reason: str, *, based_on: BasedOn, caption_id: int | None, revision: int | None,
                  action: RevisionAction | None = None, changed_by: str | None = None,
                  changed_at: datetime | None = None, photo_id: int | None = None,
-                 text: str | None = None, author: str | None = None) -> None:
+                 text: str | None = None, author: str | None = None, kind: str = "description") -> None:
         super().__init__(reason)
         self.reason, self.based_on = reason, based_on
         self.caption_id, self.revision = caption_id, revision
         self.action, self.changed_by, self.changed_at = action, changed_by, changed_at
         self.photo_id, self.text, self.author = photo_id, text, author
+        self.kind = kind  # the caption kind a kept text belongs to
         self.kept_caption_id: int | None = None
 
     def __str__(self) -> str:

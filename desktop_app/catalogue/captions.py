@@ -4,7 +4,9 @@ The rules users rely on:
 - every change (text or review state) appends a CaptionRevision; nothing is updated without one,
   and revisions are never modified or deleted;
 - a revert is a new revision carrying the old text;
-- a photo has at most one current caption (a partial unique index enforces it).
+- a photo has at most one current caption of each kind (description, alt text, extended description;
+  a partial unique index enforces it). Every function here acts on one kind, the description unless
+  told; a caption's own kind goes with it (choose, revert, restore).
 
 The review contract, for every front end (the app, the command line, later an HTTP API and other
 editors on a shared catalogue):
@@ -45,6 +47,7 @@ from desktop_app.catalogue.caption_rules import (
 )
 from desktop_app.catalogue.models import (
     Caption,
+    CaptionKind,
     CaptionOrigin,
     CaptionRevision,
     Photo,
@@ -58,25 +61,14 @@ if TYPE_CHECKING:
     from desktop_app.catalogue.database import Catalogue
 
 
+DESCRIPTION = CaptionKind.DESCRIPTION
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-def current_caption(session: Session, photo_id: int) -> Caption | None:
+def current_caption(session: Session, photo_id: int, kind: CaptionKind = DESCRIPTION) -> Caption | None:
+    """The photo's current caption of ``kind``, if it has one."""
     return session.scalar(
-        select(Caption).where(Caption.photo_id == photo_id, Caption.is_current.is_(True))
+        select(Caption).where(Caption.photo_id == photo_id, Caption.kind == kind,
+                              Caption.is_current.is_(True))
     )
 
 
@@ -97,15 +89,17 @@ def add_caption(
     notice: str | None = None,
     token_scores: list[list[Any]] | None = None,
     note: str | None = None,
+    kind: CaptionKind = DESCRIPTION,
 ) -> Caption:
-    """A new caption of ``photo`` with its first revision (noted ``note``). A text over MAX_CAPTION_CHARS
-    is refused (CaptionTooLong): text from elsewhere is cut first, with cut_to_limit."""
+    """A new caption of ``photo`` of ``kind`` with its first revision (noted ``note``). A text over
+    MAX_CAPTION_CHARS is refused (CaptionTooLong): text from elsewhere is cut first, with cut_to_limit."""
     text = clean_text(text)
     check_length(text)
     if make_current:
-        _clear_current(session, photo.id)
+        _clear_current(session, photo.id, kind)
     caption = Caption(
         photo_id=photo.id,
+        kind=kind,
         text=text,
         origin=origin,
         state=state,
@@ -128,9 +122,10 @@ def add_caption(
 
 def edit_caption(
     session: Session, photo: Photo, text: str, *, author: str, approve: bool = False,
-    note: str | None = None, based_on: BasedOn | None = None,
+    note: str | None = None, based_on: BasedOn | None = None, kind: CaptionKind = DESCRIPTION,
 ) -> Caption:
-    """A person's new text for the photo's current caption (a new human caption if it has none).
+    """A person's new text for the photo's current caption of ``kind`` (a new human caption if it has
+    none).
 
     An edited caption is a draft again unless ``approve`` is given: the editor's approval is of
     the text as it now reads. ``note`` goes on the edit's revision. A text longer than
@@ -139,17 +134,17 @@ def edit_caption(
     """
     cleaned = clean_text(text)
     check_length(cleaned)
-    caption = current_caption(session, photo.id)
+    caption = current_caption(session, photo.id, kind)
     if based_on is not None:
-        check_current(session, photo, caption, based_on, text=cleaned, author=author)
+        check_current(session, photo, caption, based_on, text=cleaned, author=author, kind=kind)
     state = ReviewState.APPROVED if approve else ReviewState.DRAFT
     if caption is None:
         return add_caption(session, photo, cleaned, origin=CaptionOrigin.HUMAN, author=author, state=state,
-                           note=note)
+                           note=note, kind=kind)
     if cleaned == caption.text and caption.state == state:
         return caption  # nothing changed: no empty revision
     if cleaned == caption.text:
-        return set_review_state(session, photo, state, author=author)
+        return set_review_state(session, photo, state, author=author, kind=kind)
     caption.text = cleaned
     caption.origin = CaptionOrigin.HUMAN
     caption.state = state
@@ -161,14 +156,15 @@ def edit_caption(
 
 
 def set_review_state(
-    session: Session, photo: Photo, state: ReviewState, *, author: str, based_on: BasedOn | None = None
+    session: Session, photo: Photo, state: ReviewState, *, author: str, based_on: BasedOn | None = None,
+    kind: CaptionKind = DESCRIPTION,
 ) -> Caption:
-    """Approve, reject, or send back to draft the photo's current caption."""
-    caption = current_caption(session, photo.id)
+    """Approve, reject, or send back to draft the photo's current caption of ``kind``."""
+    caption = current_caption(session, photo.id, kind)
     if based_on is not None:
-        check_current(session, photo, caption, based_on)
+        check_current(session, photo, caption, based_on, kind=kind)
     if caption is None:
-        raise CaptionError(f"photo {photo.id} has no caption to {_verb(state)}")
+        raise CaptionError(f"photo {photo.id} has no {_kind_noun(kind)} to {_verb(state)}")
     if caption.state == state:
         return caption
     caption.state = state
@@ -195,8 +191,8 @@ def choose_caption(
         _check_revision(session, caption, based_on)
     if caption.is_current:
         return caption
-    previous = current_caption(session, photo.id)
-    _clear_current(session, photo.id)
+    previous = current_caption(session, photo.id, caption.kind)
+    _clear_current(session, photo.id, caption.kind)
     caption.is_current = True
     note = f"made current in place of caption {previous.id}" if previous is not None else "made current"
     append_revision(session, caption, RevisionAction.EDITED, author, note=note)
@@ -280,34 +276,36 @@ def review_session(catalogue: Catalogue) -> Iterator[Session]:
             with catalogue.write() as session:
                 photo = session.get(Photo, conflict.photo_id)
                 if photo is not None:
+                    kind = CaptionKind(conflict.kind)
                     kept = keep_beside(session, photo, conflict.text, author=conflict.author,
-                                       based_on=conflict.based_on)
+                                       based_on=conflict.based_on, kind=kind)
                     conflict.kept_caption_id = kept.id
-                    saved = unsaved_edit(session, photo.id)
+                    saved = unsaved_edit(session, photo.id, kind)
                     if saved is not None and saved.text.strip() == conflict.text:
-                        drop_unsaved_edit(session, photo.id)  # kept: a recovery must not keep it twice
+                        drop_unsaved_edit(session, photo.id, kind)  # kept: a recovery must not keep it twice
         raise
 
 
 def keep_beside(session: Session, photo: Photo, text: str, *, author: str | None, based_on: BasedOn,
-                note: str | None = None) -> Caption:
+                note: str | None = None, kind: CaptionKind = DESCRIPTION) -> Caption:
     """Keep a person's text that could not be applied as a new, non-current human draft caption of
     ``photo``, noted with the revision it was based on."""
     base = (f"based on revision {based_on.revision} of caption {based_on.caption_id}"
             if based_on.caption_id is not None else "written when the photo had no caption")
     kept_note = "; ".join(part for part in (note, f"{KEPT_NOTE} ({base})") if part)
     return add_caption(session, photo, text, origin=CaptionOrigin.HUMAN, author=author, make_current=False,
-                       note=kept_note)
+                       note=kept_note, kind=kind)
 
 
 def check_current(session: Session, photo: Photo, caption: Caption | None, based_on: BasedOn, *,
-                  text: str | None = None, author: str | None = None) -> None:
-    """Refuse (CaptionConflict) unless ``caption``, the photo's current one, is ``based_on``."""
+                  text: str | None = None, author: str | None = None,
+                  kind: CaptionKind = DESCRIPTION) -> None:
+    """Refuse (CaptionConflict) unless ``caption``, the photo's current one of ``kind``, is ``based_on``."""
     if caption is not None and caption.id == based_on.caption_id and caption.revision == based_on.revision:
         return
     if caption is None and based_on.caption_id is None:
         return
-    extra = {"photo_id": photo.id, "text": text, "author": author}
+    extra = {"photo_id": photo.id, "text": text, "author": author, "kind": kind.value}
     if caption is None:
         raise CaptionConflict(f"caption {based_on.caption_id} is no longer the current caption of photo "
                               f"{photo.id}, which has none now", based_on=based_on, caption_id=None,
@@ -337,7 +335,7 @@ def _check_revision(session: Session, caption: Caption, based_on: BasedOn) -> No
         f"caption {caption.id} changed since revision {based_on.revision}: {_describe(newest)}",
         based_on=based_on, caption_id=caption.id, revision=caption.revision,
         action=newest.action if newest else None, changed_by=newest.author if newest else None,
-        changed_at=newest.created_at if newest else None, photo_id=caption.photo_id)
+        changed_at=newest.created_at if newest else None, photo_id=caption.photo_id, kind=caption.kind.value)
 
 
 _JOB_NOTE = re.compile(r"^job (\d+)(?:; )?")
@@ -372,27 +370,28 @@ def _newest_revision(session: Session, caption_id: int) -> CaptionRevision | Non
 # -- unsaved edits: what a person is typing, saved as they type, committed when they move on ------------
 
 
-def unsaved_edit(session: Session, photo_id: int) -> UnsavedEdit | None:
-    return session.scalar(select(UnsavedEdit).where(UnsavedEdit.photo_id == photo_id))
+def unsaved_edit(session: Session, photo_id: int, kind: CaptionKind = DESCRIPTION) -> UnsavedEdit | None:
+    return session.scalar(select(UnsavedEdit).where(UnsavedEdit.photo_id == photo_id,
+                                                    UnsavedEdit.kind == kind))
 
 
 def save_unsaved_edit(session: Session, photo_id: int, text: str, *, author: str,
-                      based_on: BasedOn | None = None) -> UnsavedEdit | None:
-    """Keep ``text`` (exactly as typed) as the photo's unsaved edit of its current caption. Text equal
-    to the caption's is no edit: any unsaved edit is dropped and None returned.
+                      based_on: BasedOn | None = None, kind: CaptionKind = DESCRIPTION) -> UnsavedEdit | None:
+    """Keep ``text`` (exactly as typed) as the photo's unsaved edit of its current caption of ``kind``.
+    Text equal to the caption's is no edit: any unsaved edit is dropped and None returned.
 
     ``based_on`` is what the person started from (the app always says); without it the edit keeps
     the base it had, or takes the current caption's revision when it is new. Never rebased silently:
     a crash recovery checks it like any edit."""
-    caption = current_caption(session, photo_id)
-    edit = unsaved_edit(session, photo_id)
+    caption = current_caption(session, photo_id, kind)
+    edit = unsaved_edit(session, photo_id, kind)
     if (caption is not None and text.strip() == caption.text) or (caption is None and not text.strip()):
         if edit is not None:
             session.delete(edit)
             session.flush()
         return None
     if edit is None:
-        edit = UnsavedEdit(photo_id=photo_id, text=text)
+        edit = UnsavedEdit(photo_id=photo_id, kind=kind, text=text)
         session.add(edit)
         if based_on is None:
             based_on = BasedOn.of(caption)
@@ -403,9 +402,9 @@ def save_unsaved_edit(session: Session, photo_id: int, text: str, *, author: str
     return edit
 
 
-def drop_unsaved_edit(session: Session, photo_id: int) -> bool:
-    """Forget the photo's unsaved edit; whether there was one."""
-    edit = unsaved_edit(session, photo_id)
+def drop_unsaved_edit(session: Session, photo_id: int, kind: CaptionKind = DESCRIPTION) -> bool:
+    """Forget the photo's unsaved edit of ``kind``; whether there was one."""
+    edit = unsaved_edit(session, photo_id, kind)
     if edit is None:
         return False
     session.delete(edit)
@@ -422,7 +421,7 @@ def recover_unsaved_edits(session: Session) -> list[int]:
     recovered = []
     for edit in session.scalars(select(UnsavedEdit).order_by(UnsavedEdit.id)).all():
         photo = session.get(Photo, edit.photo_id)
-        caption = current_caption(session, edit.photo_id)
+        caption = current_caption(session, edit.photo_id, edit.kind)
         text = edit.text.strip()
         if len(text) > MAX_CAPTION_CHARS:
             continue
@@ -432,27 +431,15 @@ def recover_unsaved_edits(session: Session) -> list[int]:
             author = edit.author or default_author()
             based_on = BasedOn(edit.caption_id, edit.base_revision or 0)
             try:
-                check_current(session, photo, caption, based_on)
+                check_current(session, photo, caption, based_on, kind=edit.kind)
             except CaptionConflict:
-                keep_beside(session, photo, text, author=author, based_on=based_on, note=note)
+                keep_beside(session, photo, text, author=author, based_on=based_on, note=note, kind=edit.kind)
             else:
-                edit_caption(session, photo, text, author=author, note=note)
+                edit_caption(session, photo, text, author=author, note=note, kind=edit.kind)
             recovered.append(edit.photo_id)
         session.delete(edit)
     session.flush()
     return recovered
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def append_revision(
@@ -501,8 +488,8 @@ def _next_number(session: Session, caption: Caption) -> int:
     return expected + 1
 
 
-def _clear_current(session: Session, photo_id: int) -> None:
-    previous = current_caption(session, photo_id)
+def _clear_current(session: Session, photo_id: int, kind: CaptionKind) -> None:
+    previous = current_caption(session, photo_id, kind)
     if previous is not None:
         previous.is_current = False
         session.flush()  # before the new current one: the unique index allows one at a time
@@ -513,6 +500,12 @@ def clean_text(text: str) -> str:
     if not text:
         raise CaptionError("caption text is empty")
     return text
+
+
+def _kind_noun(kind: CaptionKind) -> str:
+    """How a message names a caption of ``kind``: "caption", "alt text", "extended description"."""
+    return {CaptionKind.ALT_TEXT: "alt text", CaptionKind.EXTENDED_DESCRIPTION: "extended description"}.get(
+        kind, "caption")
 
 
 def _verb(state: ReviewState) -> str:

@@ -120,6 +120,15 @@ class CaptionOrigin(enum.StrEnum):
     IMPORTED = "imported"
 
 
+class CaptionKind(enum.StrEnum):
+    """What a caption is for. A photo has at most one current caption of each kind, each with its own
+    history and review; the description is the caption wherever no kind is named."""
+
+    DESCRIPTION = "description"  # XMP dc:description, IPTC Caption-Abstract, EXIF ImageDescription
+    ALT_TEXT = "alt-text"  # IPTC 2021 Alt Text (Accessibility): at most 250 characters
+    EXTENDED_DESCRIPTION = "extended-description"  # IPTC 2021 Extended Description (Accessibility)
+
+
 class ReviewState(enum.StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
@@ -152,14 +161,14 @@ class JobItemState(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
+def _enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
     # Store the values ("ok"), not the member names ("OK"), with a CHECK constraint on every backend.
     return Enum(
         cls,
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=16,
+        length=length,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
@@ -220,6 +229,9 @@ class Photo(Base):
     gps_longitude: Mapped[float | None] = mapped_column(Float)
     gps_altitude: Mapped[float | None] = mapped_column(Float)
     orientation: Mapped[int | None] = mapped_column(Integer)  # EXIF orientation, 1..8
+    # Descriptive fields read from the file as the reference tools read them (library/metadata):
+    # {"title", "headline", "creator": [...], "rights", "persons": [...], "location": {...}}; None: none.
+    file_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[PhotoStatus] = mapped_column(_enum(PhotoStatus, "photo_status"))
     error: Mapped[str | None] = mapped_column(Text)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -247,8 +259,9 @@ class PhotoKeyword(Base):
 class Caption(Base):
     """A caption of a photo. Its current text and state; every change is a CaptionRevision.
 
-    A photo may hold several captions (one per captioner, human ones, imported ones); exactly one
-    of them is current, the text that search, exports and metadata write-back use.
+    A photo may hold several captions (one per captioner, human ones, imported ones) of each kind
+    (description, alt text, extended description); at most one of each kind is current, the text
+    that search, exports and metadata write-back use for that kind.
     """
 
     __tablename__ = "captions"
@@ -256,8 +269,9 @@ class Caption(Base):
         Index(None, "photo_id"),
         Index(None, "state"),
         Index(
-            "uq_captions_current_per_photo",
+            "uq_captions_current_per_photo_kind",
             "photo_id",
+            "kind",
             unique=True,
             sqlite_where=text("is_current = 1"),
             postgresql_where=text("is_current"),
@@ -267,6 +281,9 @@ class Caption(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    kind: Mapped[CaptionKind] = mapped_column(_enum(CaptionKind, "caption_kind", length=32),
+                                              default=CaptionKind.DESCRIPTION,
+                                              server_default=CaptionKind.DESCRIPTION.value)
     captioner_id: Mapped[str | None] = mapped_column(String(128))
     model_id: Mapped[str | None] = mapped_column(String(255))
     model_revision: Mapped[str | None] = mapped_column(String(64))
@@ -318,9 +335,13 @@ class UnsavedEdit(Base):
     crash loses none of it. Committing it makes an ordinary edit revision and deletes this row."""
 
     __tablename__ = "unsaved_edits"
+    __table_args__ = (UniqueConstraint("photo_id", "kind"),)  # one per photo and caption kind
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), unique=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    kind: Mapped[CaptionKind] = mapped_column(_enum(CaptionKind, "caption_kind", length=32),
+                                              default=CaptionKind.DESCRIPTION,
+                                              server_default=CaptionKind.DESCRIPTION.value)
     # The caption being edited and the revision the edit started from (None: the photo had none).
     caption_id: Mapped[int | None] = mapped_column(ForeignKey("captions.id", ondelete="SET NULL"))
     base_revision: Mapped[int | None] = mapped_column(Integer)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from desktop_app.catalogue.fts import caption_index, matches, translate
 from desktop_app.catalogue.models import (
     Caption,
+    CaptionKind,
     CaptionOrigin,
     Library,
     Photo,
@@ -184,7 +185,8 @@ def _selection(query: PhotoQuery, columns: Callable[[Any], list[Any]]) -> Select
     select_ = (
         select(*columns(current))
         .join(Library, Library.id == Photo.library_id)
-        .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current.is_(True)))
+        .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current.is_(True),
+                                 current.kind == CaptionKind.DESCRIPTION))
     )
     rank = None
     if query.library_id is not None:
@@ -453,12 +455,14 @@ def photo_json(photo: Photo) -> dict[str, Any]:
         ),
         "captions": [_caption_json(caption) for caption in photo.captions],
         "keywords": [keyword.keyword for keyword in photo.keywords],  # from the file's XMP / IPTC
+        "file_fields": photo.file_fields or {},  # title, headline, creator, rights, persons, location
     }
 
 
 def _caption_json(caption: Caption) -> dict[str, Any]:
     return {
         "id": caption.id,
+        "kind": caption.kind.value,
         "current": caption.is_current,
         "revision": caption.revision,  # the newest revision's number: what a review action is based on
         "text": caption.text,

@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue.models import Caption, CaptionRevision, Embedding, Photo
+from desktop_app.catalogue.models import Caption, CaptionKind, CaptionRevision, Embedding, Photo
 from desktop_app.catalogue.photos import absolute_path, library_roots
 from desktop_app.plugin_api.embedder import Embedder, Modality
 from desktop_app.search.embedding import vectors_of
@@ -416,7 +416,8 @@ def image_search(session: Session, index: VectorIndex, embedder: Embedder, text:
             session,
             select(Photo.id, Photo.library_id, Photo.rel_path, Photo.content_hash,
                    Caption.id.label("caption_id"), Caption.text)
-            .outerjoin(Caption, and_(Caption.photo_id == Photo.id, Caption.is_current.is_(True))),
+            .outerjoin(Caption, and_(Caption.photo_id == Photo.id, Caption.is_current.is_(True),
+                                     Caption.kind == CaptionKind.DESCRIPTION)),
             Photo.id, [int(index._ids[row]) for row, _score in ranked])
         hits: list[SearchHit] = []
         stale = False

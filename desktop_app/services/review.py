@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from desktop_app.catalogue import Catalogue, captions
 from desktop_app.catalogue.caption_rules import BasedOn, CaptionError, default_author
 from desktop_app.catalogue.captions import CaptionSnapshot
-from desktop_app.catalogue.models import Caption, Photo, ReviewState
+from desktop_app.catalogue.models import Caption, CaptionKind, Photo, ReviewState
 from desktop_app.catalogue.photos import PhotoNotFoundError, absolute_path, find_photo
 
 EDIT, APPROVE, REJECT, REVERT, CHOOSE = "edit", "approve", "reject", "revert", "choose"
@@ -36,20 +36,22 @@ UNDO_LIMIT = 500  # changes that can be undone; the snapshots of older ones are 
 class Change:
     """One review action. ``text``: a new text (edit; approve or reject of edited text). ``caption_id``:
     the caption to choose, or to revert (None: the photo's current one). ``revision``: the revision a
-    revert brings back. ``based_on``: the caption and revision the person saw, or None."""
+    revert brings back. ``based_on``: the caption and revision the person saw, or None. ``kind``: which
+    of the photo's current captions the action is about (a chosen or reverted caption keeps its own)."""
 
     action: str
     text: str | None = None
     caption_id: int | None = None
     revision: int | None = None
     based_on: BasedOn | None = None
+    kind: CaptionKind = CaptionKind.DESCRIPTION
 
 
 def apply_change(session: Session, photo: Photo, change: Change, *, author: str) -> Caption:
     """Write ``change`` to ``photo`` and return the caption it left; CaptionConflict when it was based
     on a revision that is no longer the newest (run it in ``captions.review_session``, which keeps a
     refused text), CaptionError for an action that cannot be done."""
-    action, text, based_on = change.action, change.text, change.based_on
+    action, text, based_on, kind = change.action, change.text, change.based_on, change.kind
     if action == CHOOSE:
         if change.caption_id is None:
             raise CaptionError("choose needs the caption to make current")
@@ -58,25 +60,27 @@ def apply_change(session: Session, photo: Photo, change: Change, *, author: str)
         if change.revision is None:
             raise CaptionError("revert needs the revision to bring back")
         target = (session.get(Caption, change.caption_id) if change.caption_id is not None
-                  else captions.current_caption(session, photo.id))
+                  else captions.current_caption(session, photo.id, kind))
         if target is None:
             raise CaptionError(f"caption {change.caption_id} no longer exists" if change.caption_id
                                is not None else f"photo {photo.id} has no caption to revert")
         if change.caption_id is None and based_on is not None and based_on.caption_id != target.id:
-            captions.check_current(session, photo, target, based_on)  # refused: another caption is current
+            # refused: another caption is current
+            captions.check_current(session, photo, target, based_on, kind=kind)
         return captions.revert_caption(session, target, change.revision, author=author, based_on=based_on)
     if action not in ACTIONS:
         raise CaptionError(f"no review action {action!r}")
     if text is not None and text.strip():
         caption = captions.edit_caption(session, photo, text, author=author, approve=action == APPROVE,
-                                        based_on=based_on)
+                                        based_on=based_on, kind=kind)
         if action == REJECT:  # of the text just written: no other base
-            caption = captions.set_review_state(session, photo, ReviewState.REJECTED, author=author)
+            caption = captions.set_review_state(session, photo, ReviewState.REJECTED, author=author,
+                                                kind=kind)
         return caption
     if action == EDIT:
         raise CaptionError("caption text is empty")
     state = ReviewState.APPROVED if action == APPROVE else ReviewState.REJECTED
-    return captions.set_review_state(session, photo, state, author=author, based_on=based_on)
+    return captions.set_review_state(session, photo, state, author=author, based_on=based_on, kind=kind)
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def review(catalogue: Catalogue, photo_ref: str, change: Change, *, author: str 
         photo = find_photo(session, photo_ref)
         if change.based_on is None and revision is not None:
             caption = (session.get(Caption, change.caption_id) if change.action == CHOOSE
-                       else captions.current_caption(session, photo.id))
+                       else captions.current_caption(session, photo.id, change.kind))
             change = replace(change, based_on=BasedOn(caption.id if caption is not None else None, revision))
         caption = apply_change(session, photo, change, author=author or default_author())
         return Reviewed(absolute_path(photo.library.root, photo.rel_path), caption.id, caption.state,
@@ -137,10 +141,10 @@ class Reviewer:
         self.catalogue = catalogue
         self.author = author
         self._done: dict[Hashable, Done] = {}  # the caller's key of a change -> what it changed
-        # (caption id, revision before) -> revision after; (photo id, current caption id or None, its
-        # revision) -> the current caption and revision after.
+        # (caption id, revision before) -> revision after; (photo id, kind, current caption id or None,
+        # its revision) -> the current caption of that kind and its revision after.
         self._moved: dict[tuple[int, int], int] = {}
-        self._replaced: dict[tuple[int, int | None, int], tuple[int, int]] = {}
+        self._replaced: dict[tuple[int, str, int | None, int], tuple[int, int]] = {}
 
     def recover(self) -> list[int]:
         """Commit the unsaved edits a crash left (as drafts noted "recovered", or beside the current
@@ -153,20 +157,22 @@ class Reviewer:
         The photo's unsaved edit goes: committed, or superseded by this change."""
         def write(session: Session) -> Caption:
             photo = _photo(session, photo_id)
-            based_on = self._rebase(photo_id, change.based_on, current=change.action not in (CHOOSE, REVERT))
+            based_on = self._rebase(photo_id, change.based_on, current=change.action not in (CHOOSE, REVERT),
+                                    kind=change.kind)
             moved = replace(change, based_on=based_on)
             if change.action == CHOOSE:
-                previous = captions.current_caption(session, photo_id)
+                chosen = session.get(Caption, change.caption_id) if change.caption_id is not None else None
+                previous = captions.current_caption(session, photo_id, chosen.kind if chosen else change.kind)
                 caption = apply_change(session, photo, moved, author=self._author())
                 snapshot = CaptionSnapshot.of(caption)
                 self._remember_done(key, Done(photo_id, caption.id, snapshot, snapshot,
                                               replaced=previous.id if previous is not None else None))
                 return caption
             target = (session.get(Caption, change.caption_id) if change.action == REVERT
-                      else captions.current_caption(session, photo_id))
+                      else captions.current_caption(session, photo_id, change.kind))
             before = CaptionSnapshot.of(target) if target is not None else None
             caption = apply_change(session, photo, moved, author=self._author())
-            captions.drop_unsaved_edit(session, photo_id)
+            captions.drop_unsaved_edit(session, photo_id, caption.kind)
             self._remember_done(key, Done(photo_id, caption.id, before, CaptionSnapshot.of(caption),
                                           revision=caption.revision))
             return caption
@@ -182,14 +188,16 @@ class Reviewer:
         """Write the change ``key`` again after its undo; its photo id, or None as for :meth:`undo`."""
         return self._restore(key, undo=False, label=label)
 
-    def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None = None) -> None:
-        """Keep the text being typed until it is committed or dropped."""
+    def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None = None,
+                     kind: CaptionKind = CaptionKind.DESCRIPTION) -> None:
+        """Keep the text being typed (into the caption of ``kind``) until it is committed or dropped."""
         with self.catalogue.write() as session:
-            captions.save_unsaved_edit(session, photo_id, text, author=self._author(), based_on=based_on)
+            captions.save_unsaved_edit(session, photo_id, text, author=self._author(), based_on=based_on,
+                                       kind=kind)
 
-    def drop_unsaved(self, photo_id: int) -> None:
+    def drop_unsaved(self, photo_id: int, kind: CaptionKind = CaptionKind.DESCRIPTION) -> None:
         with self.catalogue.write() as session:
-            captions.drop_unsaved_edit(session, photo_id)
+            captions.drop_unsaved_edit(session, photo_id, kind)
 
     # -- helpers ---------------------------------------------------------------------------------------
 
@@ -218,7 +226,8 @@ class Reviewer:
                                                author=self._author())
             # Based on what the change left, moved on by this editor's later changes: an undo or redo
             # of a caption someone else changed since (a job regenerated a rejected draft) is refused.
-            based_on = (self._rebase(done.photo_id, BasedOn(done.caption_id, done.revision), current=False)
+            based_on = (self._rebase(done.photo_id, BasedOn(done.caption_id, done.revision), current=False,
+                                     kind=CaptionKind.DESCRIPTION)
                         if done.revision is not None else None)
             return captions.restore_caption(session, done.caption_id, snapshot, author=self._author(),
                                             note=note, based_on=based_on)
@@ -235,28 +244,30 @@ class Reviewer:
         self._remember(photo_id, before, after)
         return caption
 
-    def _remember(self, photo_id: int, before: tuple[dict[int, int], int | None],
-                  after: tuple[dict[int, int], int | None]) -> None:
-        (old, old_current), (new, new_current) = before, after
+    def _remember(self, photo_id: int, before: tuple[dict[int, int], dict[str, int]],
+                  after: tuple[dict[int, int], dict[str, int]]) -> None:
+        (old, old_currents), (new, new_currents) = before, after
         for caption_id, revision in new.items():
             if caption_id in old and old[caption_id] != revision:
                 self._moved[(caption_id, old[caption_id])] = revision
-        if new_current is not None and (old_current != new_current
-                                        or old.get(new_current) != new.get(new_current)):
-            key = (photo_id, old_current, old.get(old_current, 0) if old_current is not None else 0)
-            self._replaced[key] = (new_current, new[new_current])
+        for kind, new_current in new_currents.items():
+            old_current = old_currents.get(kind)
+            if old_current != new_current or old.get(new_current) != new.get(new_current):
+                key = (photo_id, kind, old_current, old.get(old_current, 0) if old_current is not None else 0)
+                self._replaced[key] = (new_current, new[new_current])
         for memory in (self._moved, self._replaced):
             while len(memory) > UNDO_LIMIT:
                 del memory[next(iter(memory))]
 
-    def _rebase(self, photo_id: int, based_on: BasedOn | None, *, current: bool) -> BasedOn | None:
+    def _rebase(self, photo_id: int, based_on: BasedOn | None, *, current: bool,
+                kind: CaptionKind) -> BasedOn | None:
         """``based_on`` moved past this editor's own later writes (see ``_moved``)."""
         if based_on is None:
             return None
         caption_id, revision = based_on.caption_id, based_on.revision
         for _step in range(UNDO_LIMIT):
-            if current and (photo_id, caption_id, revision) in self._replaced:
-                caption_id, revision = self._replaced[(photo_id, caption_id, revision)]
+            if current and (photo_id, kind.value, caption_id, revision) in self._replaced:
+                caption_id, revision = self._replaced[(photo_id, kind.value, caption_id, revision)]
             elif caption_id is not None and (caption_id, revision) in self._moved:
                 revision = self._moved[(caption_id, revision)]
             else:
@@ -264,11 +275,12 @@ class Reviewer:
         return BasedOn(caption_id, revision)
 
 
-def _revisions(session: Session, photo_id: int) -> tuple[dict[int, int], int | None]:
-    """The photo's captions' revisions, and which is current."""
-    rows = session.execute(select(Caption.id, Caption.revision, Caption.is_current)
+def _revisions(session: Session, photo_id: int) -> tuple[dict[int, int], dict[str, int]]:
+    """The photo's captions' revisions, and which is current of each kind."""
+    rows = session.execute(select(Caption.id, Caption.revision, Caption.is_current, Caption.kind)
                            .where(Caption.photo_id == photo_id)).all()
-    return {row.id: row.revision for row in rows}, next((row.id for row in rows if row.is_current), None)
+    return ({row.id: row.revision for row in rows},
+            {CaptionKind(row.kind).value: row.id for row in rows if row.is_current})
 
 
 def _photo(session: Session, photo_id: int) -> Photo:
