@@ -38,6 +38,9 @@ PHOTO_EXTENSIONS = frozenset(
      ".heic", ".heif", ".hif", ".avif"}
 )
 DICOM_EXTENSIONS = frozenset({".dcm", ".dicom"})
+# Camera RAW files. Their metadata is read from the file and its XMP sidecar, and written to the
+# sidecar only, never into the RAW file (library/metadata).
+RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".pef"})
 # Image files a photo library holds that we recognise but cannot decode: listed as errors so the
 # user sees them, instead of silently leaving them out.
 UNSUPPORTED_EXTENSIONS = {
