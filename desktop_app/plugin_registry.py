@@ -30,7 +30,7 @@ import pluggy
 
 from desktop_app.errors import PluginCodeError, isolated, one_line
 from desktop_app.plugin_api import hookspecs
-from desktop_app.plugin_api.captioner import Captioner
+from desktop_app.plugin_api.captioner import CAPTION_KINDS, Captioner
 from desktop_app.plugin_api.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -205,6 +205,9 @@ def _call_hook(manager: pluggy.PluginManager, plugin: Any, hook_name: str, expec
             )
         if not isinstance(getattr(obj, "id", None), str) or not obj.id:
             raise _PluginFailed(f"{hook_name} registered a {noun} without an id")
+        if isinstance(obj, Captioner) and obj.caption_kind not in CAPTION_KINDS:
+            raise _PluginFailed(f"captioner '{obj.id}' has caption_kind {obj.caption_kind!r}, not one of "
+                                f"{', '.join(CAPTION_KINDS)}")
         _check_construction(obj, noun)
     return registered
 

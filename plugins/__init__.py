@@ -6,4 +6,5 @@ so the built-ins prove it. ``DEFAULT_PLUGINS`` lists their modules.
 """
 
 DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.encoder_decoder", "plugins.medical_report", "plugins.generic",
-                                   "plugins.product_description", "plugins.minilm", "plugins.clip")
+                                   "plugins.alt_text", "plugins.product_description", "plugins.minilm",
+                                   "plugins.clip")

@@ -1,14 +1,15 @@
 """What captioning jobs write: model captions stored beside what people wrote, never over it.
 
-See store_ai_captions for the rules; every change is a revision (captions.py), so a review based on
-the text before a regeneration is refused by the review contract.
+See store_ai_captions for the rules, which hold for each caption kind on its own (a model's alt-text
+draft meets only the photo's alt text, never its description); every change is a revision
+(captions.py), so a review based on the text before a regeneration is refused by the review contract.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from desktop_app.catalogue.caption_rules import CaptionConflict, cut_to_limit
 from desktop_app.catalogue.captions import add_caption, append_revision, clean_text, current_caption
 from desktop_app.catalogue.models import (
     Caption,
+    CaptionKind,
     CaptionOrigin,
     CaptionRevision,
     Photo,
@@ -25,13 +27,11 @@ from desktop_app.catalogue.models import (
     utcnow,
 )
 
-if TYPE_CHECKING:
-    pass
-
 
 @dataclass(frozen=True)
 class AICaption:
-    """One model output to store: the text and what produced it (``job_id``: the job that ran it)."""
+    """One model output to store: the text and what produced it (``job_id``: the job that ran it), as a
+    caption of ``kind`` (the captioner's ``caption_kind``)."""
 
     photo: Photo
     text: str
@@ -42,6 +42,7 @@ class AICaption:
     notice: str | None = None
     token_scores: list[list[Any]] | None = None
     job_id: int | None = None
+    kind: CaptionKind = CaptionKind.DESCRIPTION
 
     def stored_text(self) -> tuple[str, str | None]:
         """The text as stored, cut to MAX_CAPTION_CHARS, and the revision's note (job, cut)."""
@@ -58,31 +59,36 @@ def store_ai_caption(session: Session, caption: AICaption, *, captioner_id: str)
 def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, captioner_id: str) -> list[Caption]:
     """Record a batch of model captions without ever replacing what a person wrote or approved.
 
-    - The photo's earlier caption from the same captioner, still as the model left it (AI origin,
+    Each output is a caption of its ``kind`` and meets only the photo's captions of that kind:
+    - The photo's earlier caption of the kind from the same captioner, still as the model left it (AI origin,
       not approved), gets the new text as a revision: re-captioning adds history, deletes nothing.
     - Otherwise a new draft caption is added. It becomes current only if the photo has no current
-      caption or only an unreviewed AI draft; a human-edited, imported or approved caption stays
+      caption of the kind or only an unreviewed AI draft; a human-edited, imported or approved caption stays
       current until an editor chooses.
     - A text over MAX_CAPTION_CHARS is cut to it, noted on the revision; so is the job that wrote it.
       Every revision moves the caption's counter, so a review based on the text before is refused.
 
-    Returns the stored captions in the order of ``outputs``. Photos without any caption (the usual
-    case in a captioning job) are written with one INSERT per table for the whole batch.
+    Returns the stored captions in the order of ``outputs``. Photos without any caption of the kind (the
+    usual case in a captioning job) are written with one INSERT per table for the whole batch.
     """
-    photo_ids = {output.photo.id for output in outputs}
-    captioned = set(session.scalars(select(Caption.photo_id).where(Caption.photo_id.in_(photo_ids))))
+    wanted = {(output.photo.id, output.kind) for output in outputs}
+    captioned = wanted & set(session.execute(
+        select(Caption.photo_id, Caption.kind).where(Caption.photo_id.in_({photo for photo, _kind in wanted}),
+                                                     Caption.kind.in_({kind for _photo, kind in wanted}))
+    ).tuples())
     fresh: dict[int, Caption] = {}
     notes: dict[int, str | None] = {}
     beside: list[int] = []
     for index, output in enumerate(outputs):
-        if output.photo.id in captioned:
+        key = (output.photo.id, output.kind)
+        if key in captioned:
             beside.append(index)
             continue
-        captioned.add(output.photo.id)  # the same photo again in this batch is stored beside this one
+        captioned.add(key)  # the same photo again in this batch is stored beside this one
         now = utcnow()
         text, notes[index] = output.stored_text()
         fresh[index] = Caption(
-            photo_id=output.photo.id, text=text, origin=CaptionOrigin.AI,
+            photo_id=output.photo.id, kind=output.kind, text=text, origin=CaptionOrigin.AI,
             state=ReviewState.DRAFT, author=output.model_id, is_current=True, captioner_id=captioner_id,
             model_id=output.model_id, model_revision=output.model_revision, prompt=output.prompt,
             confidence=output.confidence, notice=output.notice, token_scores=output.token_scores,
@@ -129,6 +135,7 @@ def _store_beside(session: Session, output: AICaption, captioner_id: str) -> Cap
         select(Caption)
         .where(
             Caption.photo_id == photo.id,
+            Caption.kind == output.kind,
             Caption.captioner_id == captioner_id,
             Caption.origin == CaptionOrigin.AI,
             Caption.state != ReviewState.APPROVED,
@@ -143,7 +150,7 @@ def _store_beside(session: Session, output: AICaption, captioner_id: str) -> Cap
         previous.notice, previous.token_scores = output.notice, output.token_scores
         append_revision(session, previous, RevisionAction.REGENERATED, author, note=note)
         return previous
-    current = current_caption(session, photo.id)
+    current = current_caption(session, photo.id, output.kind)
     replaceable = current is None or (
         current.origin is CaptionOrigin.AI and current.state is not ReviewState.APPROVED
     )
@@ -151,7 +158,7 @@ def _store_beside(session: Session, output: AICaption, captioner_id: str) -> Cap
         session, photo, text, origin=CaptionOrigin.AI, author=author, make_current=replaceable,
         captioner_id=captioner_id, model_id=output.model_id, model_revision=output.model_revision,
         prompt=output.prompt, confidence=output.confidence, notice=output.notice,
-        token_scores=output.token_scores, note=note,
+        token_scores=output.token_scores, note=note, kind=output.kind,
     )
 
 

@@ -46,7 +46,8 @@ def plugins(as_json: bool) -> None:
     if registry.captioners:
         echo("Captioners:")
         for captioner in registry.captioners.values():
-            echo(f"  {captioner.id:<22} {captioner.kind.value:<20} {captioner.default_model}")
+            writes = f"  (writes {captioner.caption_kind})" if captioner.caption_kind != "description" else ""
+            echo(f"  {captioner.id:<22} {captioner.kind.value:<20} {captioner.default_model}{writes}")
     if registry.embedders:
         echo("Embedders:")
         for embedder in registry.embedders.values():

@@ -8,6 +8,12 @@ after the commit, so what a listener is told is always already on disk.
 Pause and cancel come through :class:`JobControl` from any thread. The engine checks it between
 batches and inside ``generate``, so either takes effect within about a second; an interrupted batch is
 not written and its items are captioned when the job resumes.
+
+Every caption a job writes is of its captioner's ``caption_kind`` (the description unless the captioner
+says otherwise). A job of an alt-text captioner runs no model for a photo whose current description is
+approved: its alt-text draft is that description by the alt-text rules (plugin_api.alt_text), stored
+like a model's draft (model "alt-text rules", no token scores) in the transaction that finishes the
+photo's item, so it is written exactly once however often the job is resumed.
 """
 
 from __future__ import annotations
@@ -20,19 +26,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop_app.captioning.engine import CaptionEngine, Outcome, WorkItem
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_captions
-from desktop_app.catalogue.models import Job, JobState
+from desktop_app.catalogue.models import Caption, CaptionKind, Job, JobState, ReviewState
 from desktop_app.catalogue.photos import absolute_path
 from desktop_app.errors import one_line
 from desktop_app.jobs import store
 from desktop_app.jobs.checks import check_caption_job, resolve_model
 from desktop_app.jobs.store import JobSummary, PendingItem
+from desktop_app.plugin_api.alt_text import alt_text_from
 from desktop_app.plugin_api.captioner import CaptionResult
 
 log = logging.getLogger(__name__)
+
+ALT_TEXT_RULES = "alt-text rules"  # the model_id of an alt-text draft made from an approved description
+_DERIVED_BATCH = 500  # alt-text drafts from approved descriptions written per transaction
 
 
 class JobControl:
@@ -227,13 +238,22 @@ class JobRunner:
                 yield self._write(job_id, run, [
                     Outcome(item, error="the photo was removed from the catalogue") for item in gone])
             to_caption = [item for item in work if item.path]
+            kind = CaptionKind(self.engine.registry.get_captioner(captioner_id).caption_kind)
+            if kind is CaptionKind.ALT_TEXT:
+                derived: set[int] = set()
+                for batch in self._from_approved_descriptions(to_caption):
+                    if self.control.should_stop(job_id):
+                        break
+                    derived.update(outcome.item.key.item_id for outcome in batch)
+                    yield self._write(job_id, run, batch, kind)
+                to_caption = [item for item in to_caption if item.key.item_id not in derived]
             if to_caption:  # a job with nothing left loads no model
                 for batch in self.engine.run_batches(
                     captioner_id, to_caption, model, options,
                     should_stop=lambda: self.control.should_stop(job_id),
                     before_batch=lambda batch: self._before_batch(job_id, run, batch),
                 ):
-                    yield self._write(job_id, run, batch)
+                    yield self._write(job_id, run, batch, kind)
             state = self._state_after_run(job_id)
         except Exception as exc:
             state, error = self._failure(job_id, exc)
@@ -334,7 +354,24 @@ class JobRunner:
             state = store.start_items(session, job_id, item_ids)
         return state is JobState.RUNNING
 
-    def _write(self, job_id: int, run: _Run, batch: list[Outcome]) -> Progress:
+    def _from_approved_descriptions(self, work: list[WorkItem]) -> Iterator[list[Outcome]]:
+        """An alt-text job's photos whose current description is approved, a batch at a time: each as an
+        outcome whose text is that description by the alt-text rules (no model runs for them)."""
+        for start in range(0, len(work), _DERIVED_BATCH):
+            chunk = work[start:start + _DERIVED_BATCH]
+            with self.catalogue.read() as session:
+                approved = _approved_descriptions(session, [item.key.photo_id for item in chunk])
+            outcomes = []
+            for item in chunk:
+                description = approved.get(item.key.photo_id)
+                text = alt_text_from(description or "")
+                if text:
+                    outcomes.append(Outcome(item, CaptionResult(text, None, ALT_TEXT_RULES, None, None, 0.0)))
+            if outcomes:
+                yield outcomes
+
+    def _write(self, job_id: int, run: _Run, batch: list[Outcome],
+               kind: CaptionKind = CaptionKind.DESCRIPTION) -> Progress:
         done: list[ItemDone] = []
         failed: list[ItemFailed] = []
         results: list[store.ItemResult] = []
@@ -355,8 +392,9 @@ class JobRunner:
                 outputs.append((outcome.item, result, AICaption(
                     photo, result.text, model_id=result.model_id, model_revision=result.model_revision,
                     prompt=result.prompt, confidence=result.confidence, notice=result.notice,
-                    token_scores=[[t.token, round(t.probability, 4)] for t in result.token_scores],
-                    job_id=job_id,
+                    # None, not [], where no model wrote the text (an alt-text draft by the rules)
+                    token_scores=[[t.token, round(t.probability, 4)] for t in result.token_scores] or None,
+                    job_id=job_id, kind=kind,
                 )))
             captions = store_ai_captions(session, [output for _item, _result, output in outputs],
                                          captioner_id=captioner_id)
@@ -397,6 +435,15 @@ class JobRunner:
         with self.catalogue.write() as session:
             store.add_notice(session, job_id, text)
         self.events.notice(job_id, text)
+
+
+def _approved_descriptions(session: Session, photo_ids: Sequence[int]) -> dict[int, str]:
+    """photo id -> the text of its current description, for those of ``photo_ids`` whose is approved."""
+    return dict(session.execute(
+        select(Caption.photo_id, Caption.text).where(
+            Caption.photo_id.in_(photo_ids), Caption.kind == CaptionKind.DESCRIPTION,
+            Caption.is_current.is_(True), Caption.state == ReviewState.APPROVED)
+    ).tuples())
 
 
 @dataclass

@@ -12,7 +12,9 @@ stays cheap: torch and transformers are imported only when a model loads.
 
 from __future__ import annotations
 
+from desktop_app.plugin_api.alt_text import ALT_TEXT_MAX_CHARS, alt_text_from
 from desktop_app.plugin_api.captioner import (
+    CAPTION_KINDS,
     Captioner,
     CaptionerKind,
     CaptionInterrupted,
@@ -35,10 +37,12 @@ from desktop_app.plugin_api.hf import (
 )
 from desktop_app.plugin_api.hookspecs import hookimpl
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"
 
 __all__ = [
+    "ALT_TEXT_MAX_CHARS",
     "API_VERSION",
+    "CAPTION_KINDS",
     "CaptionInterrupted",
     "CaptionResult",
     "Captioner",
@@ -52,6 +56,7 @@ __all__ = [
     "RemoteCodeError",
     "TokenScore",
     "TransformersCaptioner",
+    "alt_text_from",
     "config_file",
     "hookimpl",
     "load_config",

@@ -4,7 +4,8 @@ A captioner is cheap to construct (no weights, no torch import). ``load(device, 
 heavy work and ``unload()`` frees it; ``caption(images, options)`` captions a batch. The engine owns
 batching, devices, caching and errors; a captioner only turns decoded, upright RGB images into text.
 Version 1 of the plugin API also reserves two optional extension points, with defaults that change
-nothing: ``prepare`` (CPU preprocessing on the engine's decode threads) and ``attention``.
+nothing: ``prepare`` (CPU preprocessing on the engine's decode threads) and ``attention``. Version 1.1
+adds ``caption_kind``: which of a photo's captions the text is (default: its description).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ class CaptionerKind(enum.StrEnum):
     CAPTION = "caption"
     PRODUCT_DESCRIPTION = "product-description"
     MEDICAL_REPORT = "medical-report"
+
+
+# What a captioner's text can be (Captioner.caption_kind): the catalogue's caption kinds. A photo has one
+# current caption of each, with its own history and review.
+CAPTION_KINDS = ("description", "alt-text", "extended-description")
 
 
 class InputKind(enum.StrEnum):
@@ -92,6 +98,11 @@ class Captioner(ABC):
     max_image_side: ClassVar[int | None] = None
     # True when ``attention`` returns maps (the default returns None).
     supports_attention: ClassVar[bool] = False
+    # Which of a photo's captions the text is stored as (plugin API 1.1), one of CAPTION_KINDS:
+    # "description" (the default), "alt-text" (IPTC Alt Text (Accessibility), at most 250 characters) or
+    # "extended-description". A model's draft never replaces a caption of that kind a person wrote or
+    # approved; it is kept beside it.
+    caption_kind: ClassVar[str] = "description"
 
     def __init__(self, model: str | None = None, revision: str | None = None) -> None:
         """``model``: a hub id or a local folder (default: ``default_model``)."""
@@ -155,6 +166,7 @@ class Captioner(ABC):
             "name": self.name,
             "description": self.description,
             "kind": self.kind.value,
+            "caption_kind": self.caption_kind,
             "default_model": self.default_model,
             "default_revision": self.default_revision,
             "inputs": sorted(kind.value for kind in self.inputs),
