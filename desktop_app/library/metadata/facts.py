@@ -8,8 +8,10 @@ it cannot make sense of rather than failing the photo.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from PIL import ExifTags, Image
@@ -54,6 +56,44 @@ def read_exif(image: Image.Image) -> PhotoMetadata:
         gps_altitude=altitude,
         orientation=orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else None,
     )
+
+
+def read_exiv2_exif(exif: Mapping[str, Any]) -> PhotoMetadata:
+    """The same facts from exiv2's EXIF values (pyexiv2 ``read_exif``: {"Exif.Image.Make": "..."}),
+    for camera RAW files, whose EXIF Pillow cannot reach."""
+    date = (
+        _exif_datetime(exif.get("Exif.Photo.DateTimeOriginal"))
+        or _exif_datetime(exif.get("Exif.Photo.DateTimeDigitized"))
+        or _exif_datetime(exif.get("Exif.Image.DateTimeOriginal"))  # TIFF/EP, in some RAW files' IFD0
+        or _exif_datetime(exif.get("Exif.Image.DateTime"))
+    )
+    latitude = _degrees(_rationals(exif.get("Exif.GPSInfo.GPSLatitude")),
+                        exif.get("Exif.GPSInfo.GPSLatitudeRef"), "S", 90)
+    longitude = _degrees(_rationals(exif.get("Exif.GPSInfo.GPSLongitude")),
+                         exif.get("Exif.GPSInfo.GPSLongitudeRef"), "W", 180)
+    if latitude is None or longitude is None:
+        latitude = longitude = None
+    altitude = _number(next(iter(_rationals(exif.get("Exif.GPSInfo.GPSAltitude"))), None))
+    if altitude is not None and _text(exif.get("Exif.GPSInfo.GPSAltitudeRef")) == "1":
+        altitude = -altitude  # below sea level
+    orientation = _number(_text(exif.get("Exif.Image.Orientation")))
+    return PhotoMetadata(
+        date_taken=date,
+        camera_make=_text(exif.get("Exif.Image.Make")),
+        camera_model=_text(exif.get("Exif.Image.Model")),
+        gps_latitude=latitude,
+        gps_longitude=longitude,
+        gps_altitude=altitude,
+        orientation=int(orientation) if orientation in (1, 2, 3, 4, 5, 6, 7, 8) else None,
+    )
+
+
+def _rationals(value: Any) -> list[Fraction]:
+    """exiv2's "52/1 30/1 1234/100" as numbers; [] for anything else (a zero denominator included)."""
+    try:
+        return [Fraction(part) for part in (_text(value) or "").split()]
+    except (ValueError, ZeroDivisionError):
+        return []
 
 
 def read_dicom(dataset: Any) -> PhotoMetadata:
