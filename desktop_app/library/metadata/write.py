@@ -47,6 +47,7 @@ from desktop_app.catalogue.models import Embedding, Photo
 from desktop_app.catalogue.photos import PhotoQuery, display_path
 from desktop_app.errors import one_line, os_error_reason, write_error_reason
 from desktop_app.library.file_state import FileState, content_hash_of, hash_file, needs_rehash, stat_outdated
+from desktop_app.library.images import is_raw
 from desktop_app.library.metadata.fields import (
     EMBED_FORMATS,
     EXTENSION_FORMATS,
@@ -190,9 +191,12 @@ class _EmbeddedPhoto(_Destination):
 
 def _destination(target: Target, mode: str, sidecar_name: str) -> _Destination | str:
     """Where ``target``'s caption goes, or why it cannot be written there."""
-    if mode == "sidecar":
+    # A RAW file is never rewritten (its maker's format, and the archive's original): like Lightroom
+    # and darktable, its metadata goes to the sidecar, which readers of RAW files take as its XMP.
+    if mode == "sidecar" or is_raw(target.path):
         plan = planned(target.caption, with_iptc=False, xmp_only=True)
-        return _Sidecar(sidecar_path(target.path, sidecar_name), plan)
+        notes = ("RAW files are written to XMP sidecars only",) if mode == "embed" else ()
+        return _Sidecar(sidecar_path(target.path, sidecar_name), plan, notes)
     fmt = (target.format or EXTENSION_FORMATS.get(os.path.splitext(target.path)[1].lower(), "")).upper()
     if fmt not in EMBED_FORMATS:
         return f"cannot embed metadata in {fmt or 'this'} files: use --sidecar"
