@@ -16,11 +16,17 @@ pyexiv2.registerNs(NAMESPACE_URI, NAMESPACE_PREFIX)
 
 XMP_DESCRIPTION = "Xmp.dc.description"
 XMP_SUBJECT = "Xmp.dc.subject"
+# IPTC Photo Metadata 2021.1 accessibility fields (Iptc4xmpCore, "iptc" in exiv2's keys; exiv2 0.28
+# reads and writes them as lang-alt like any property of a known namespace).
+XMP_ALT_TEXT = "Xmp.iptc.AltTextAccessibility"
+XMP_EXTENDED_DESCRIPTION = "Xmp.iptc.ExtDescrAccessibility"
 IPTC_CHARSET = "Iptc.Envelope.CharacterSet"
 IPTC_CAPTION = "Iptc.Application2.Caption"
 IPTC_KEYWORDS = "Iptc.Application2.Keywords"
 IPTC_WRITER = "Iptc.Application2.Writer"
 EXIF_DESCRIPTION = "Exif.Image.ImageDescription"
+LANG_ALT_KEYS = (XMP_DESCRIPTION, XMP_ALT_TEXT, XMP_EXTENDED_DESCRIPTION)  # other languages are kept
+LIST_KEYS = (XMP_SUBJECT, IPTC_KEYWORDS)
 UTF8_CHARSET = "\x1b%G"  # ISO 2022 escape for UTF-8, the value of IPTC 1:90
 # IPTC IIM 4.2 maximum lengths in bytes: longer values break readers that trust the standard.
 IPTC_MAX_BYTES = {IPTC_CAPTION: 2000, IPTC_WRITER: 32, IPTC_KEYWORDS: 64}
@@ -33,6 +39,10 @@ FIELD_NAMES = {
     "Exif.Image.XPComment": "EXIF XPComment",
     "Exif.Photo.UserComment": "EXIF UserComment",
     IPTC_WRITER: "IPTC Writer-Editor",
+    XMP_SUBJECT: "XMP dc:subject",
+    IPTC_KEYWORDS: "IPTC Keywords",
+    XMP_ALT_TEXT: "XMP Iptc4xmpCore:AltTextAccessibility",
+    XMP_EXTENDED_DESCRIPTION: "XMP Iptc4xmpCore:ExtDescrAccessibility",
 }
 
 EMBED_FORMATS = {"JPEG": ".jpg", "MPO": ".jpg", "TIFF": ".tif", "PNG": ".png", "WEBP": ".webp"}
@@ -47,6 +57,11 @@ def field_name(key: str) -> str:
     if key in FIELD_NAMES:
         return FIELD_NAMES[key]
     return f"XMP {NAMESPACE_PREFIX}:{key.rsplit('.', 1)[1]}"
+
+
+def iptc_values(key: str, texts: list[str]) -> list[str]:
+    """Each of ``texts`` within the IPTC length of ``key`` (a repeatable dataset: Keywords)."""
+    return [iptc_value(key, text) for text in texts]
 
 
 def iptc_value(key: str, text: str) -> str:

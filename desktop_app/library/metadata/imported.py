@@ -1,6 +1,12 @@
-"""What a scan stores of a file's metadata: each description no caption of the photo ever held becomes
-an imported caption, and the file's keywords become the photo's. Nothing is imported twice: a rescan,
-a moved file or our own write-back finds only texts the photo already had."""
+"""What a scan stores of a file's metadata: its descriptions, alt texts and extended descriptions as
+imported captions of their kind, its keywords and descriptive fields as the photo's.
+
+The text the MWG rules pick (read.py) is the current imported caption of a new photo, and replaces
+the current caption on a rescan only when that is itself an imported draft no person touched (never
+an AI draft, a person's text, or anything approved or rejected). Every other distinct text is an
+imported alternative beside it. Nothing is imported twice and nothing is deleted: a rescan, a moved
+file or our own write-back finds only texts the photo already had.
+"""
 
 from __future__ import annotations
 
@@ -10,45 +16,91 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, cut_to_limit
-from desktop_app.catalogue.captions import add_caption, current_caption
-from desktop_app.catalogue.models import Caption, CaptionOrigin, CaptionRevision, Photo, PhotoKeyword
+from desktop_app.catalogue.captions import add_caption, choose_caption, current_caption
+from desktop_app.catalogue.models import (
+    Caption,
+    CaptionKind,
+    CaptionOrigin,
+    CaptionRevision,
+    Photo,
+    PhotoKeyword,
+    ReviewState,
+)
 from desktop_app.library.metadata.fields import IPTC_CAPTION, iptc_value
-from desktop_app.library.metadata.read import FileMetadata
+from desktop_app.library.metadata.read import IMPORTED_AUTHOR, FileMetadata, FoundTexts
 
 
-def known_texts(session: Session, photo_id: int) -> set[str]:
-    """Every text any caption of the photo has had: what we may find in its file without it being news
-    (our own write-back, an earlier import, an edited text)."""
-    revisions = select(CaptionRevision.text).join(Caption, Caption.id == CaptionRevision.caption_id)
-    return set(session.scalars(revisions.where(Caption.photo_id == photo_id))) | set(
-        session.scalars(select(Caption.text).where(Caption.photo_id == photo_id))
+def known_texts(session: Session, photo_id: int, kind: CaptionKind = CaptionKind.DESCRIPTION) -> set[str]:
+    """Every text any caption of the photo of ``kind`` has had: what we may find in its file without it
+    being news (our own write-back, an earlier import, an edited text)."""
+    revisions = (select(CaptionRevision.text).join(Caption, Caption.id == CaptionRevision.caption_id)
+                 .where(Caption.photo_id == photo_id, Caption.kind == kind))
+    return set(session.scalars(revisions)) | set(
+        session.scalars(select(Caption.text).where(Caption.photo_id == photo_id, Caption.kind == kind))
     )
 
 
 def import_file_metadata(session: Session, photo: Photo, found: FileMetadata) -> int:
-    """Store what a new or changed file says: each description no caption of the photo has ever held
-    becomes an imported draft caption (current only if the photo has none), and the photo's keywords
-    become the file's. Returns the number of captions added.
+    """Store what a new or changed file says: its texts as imported captions of their kinds (the MWG
+    pick current where the rule allows), its keywords (MWG Keywords) and its descriptive fields.
+    Returns the number of captions added.
 
     A description changed in the file is a new imported caption beside the old one (whose text stays
-    as it was, with its history): the catalogue never rewrites a caption behind the user's back, and
-    the same text found again (a rescan, a moved file, our own write-back) adds nothing.
+    as it was, with its history): the catalogue never rewrites a caption's text behind the user's
+    back, and the same text found again adds nothing.
     """
     added = 0
-    if found.descriptions:
-        known = known_texts(session, photo.id)
-        known |= {iptc_value(IPTC_CAPTION, text) for text in known}  # our write-back, cut to IPTC's limit
-        for description in found.descriptions:
-            text, note = imported_text(description.text)
-            if text in known:
-                continue
-            has_current = current_caption(session, photo.id) is not None
-            add_caption(session, photo, text, origin=CaptionOrigin.IMPORTED, author=description.author,
-                        make_current=not has_current, note=note)
-            known.add(text)
-            added += 1
+    for kind, texts in ((CaptionKind.DESCRIPTION, found.description), (CaptionKind.ALT_TEXT, found.alt_text),
+                        (CaptionKind.EXTENDED_DESCRIPTION, found.extended_description)):
+        if texts.texts:
+            added += _import_kind(session, photo, kind, texts)
     _replace_keywords(session, photo.id, found.keywords)
+    if photo.file_fields != found.fields:
+        photo.file_fields = found.fields
+    if photo.date_taken is None and found.date_taken is not None:  # EXIF had none: MWG's IPTC/XMP date
+        photo.date_taken = found.date_taken
     return added
+
+
+def _import_kind(session: Session, photo: Photo, kind: CaptionKind, found: FoundTexts) -> int:
+    known = known_texts(session, photo.id, kind)
+    if kind is CaptionKind.DESCRIPTION:
+        known |= {iptc_value(IPTC_CAPTION, text) for text in known}  # our write-back, cut to IPTC's limit
+    added = 0
+    current = current_caption(session, photo.id, kind)
+    picked = next((d for d in found.texts if d.text == found.picked), None)
+    if picked is not None:
+        text, note = imported_text(picked.text)
+        if current is None or (current.text != text and _untouched_import(session, current)):
+            if text not in known:
+                current = add_caption(session, photo, text, origin=CaptionOrigin.IMPORTED,
+                                      author=picked.author, make_current=True, note=note, kind=kind)
+                known.add(text)
+                added += 1
+            else:  # an earlier import of the same text, not current: it is again
+                earlier = session.scalar(select(Caption).where(
+                    Caption.photo_id == photo.id, Caption.kind == kind, Caption.text == text
+                ).order_by(Caption.id.desc()))
+                if earlier is not None:
+                    current = choose_caption(session, photo, earlier.id, author=picked.author)
+    for description in found.texts:
+        text, note = imported_text(description.text)
+        if text in known:
+            continue
+        caption = add_caption(session, photo, text, origin=CaptionOrigin.IMPORTED, author=description.author,
+                              make_current=current is None, note=note, kind=kind)
+        current = current or caption
+        known.add(text)
+        added += 1
+    return added
+
+
+def _untouched_import(session: Session, caption: Caption) -> bool:
+    """An imported draft no person reviewed, edited or chose: the scan may make another import current."""
+    if caption.origin is not CaptionOrigin.IMPORTED or caption.state is not ReviewState.DRAFT:
+        return False
+    authors = session.scalars(select(CaptionRevision.author).where(CaptionRevision.caption_id == caption.id))
+    return all((author or "").startswith(IMPORTED_AUTHOR) for author in authors)
 
 
 def imported_text(text: str) -> tuple[str, str | None]:
