@@ -167,7 +167,7 @@ def unsupported_content(path: Path) -> Path:
 
 
 def raw_photo(path: Path) -> Path:
-    """Bytes standing in for a camera RAW file (.cr2): recognised by name, not decodable here."""
+    """A broken camera RAW file (.cr2): a TIFF header and noise, which LibRaw cannot read."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"II*\x00\x10\x00\x00\x00CR\x02\x00" + os.urandom(256))
     return path

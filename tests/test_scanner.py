@@ -222,7 +222,7 @@ def make_bad_corpus(root: Path) -> dict[str, str]:
         "notes.jpg": "holds text",
         "bomb.png": "decompression bomb",
         "icon.png": "unsupported format: ICO",
-        "IMG_0001.CR2": "Canon RAW",
+        "IMG_0001.CR2": "not a RAW file",
         "loop.jpg": "symbolic link loop",
         "dangling.jpg": "broken symbolic link",
         "pipe.jpg": "not a regular file",

@@ -1,8 +1,9 @@
 """Opening and decoding the image formats the app accepts.
 
-One place decides what a photo file is and how it becomes pixels, for the scanner's thumbnails now
-and for the captioners' preprocessing later: Pillow for photos (HEIC/HEIF through pillow-heif),
-pydicom for DICOM, EXIF orientation applied, reduced-size JPEG decoding where a small image is enough.
+One place decides what a photo file is and how it becomes pixels, for the scanner's thumbnails,
+the viewer and the captioners' preprocessing: Pillow for photos (HEIC/HEIF through pillow-heif),
+pydicom for DICOM, LibRaw for camera RAW files (raw.py: the embedded preview when it is large enough),
+orientation applied, reduced-size JPEG decoding where a small image is enough.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import IO, Any
 from PIL import Image, ImageOps
 
 from desktop_app.errors import one_line
+from desktop_app.library.raw import RawError, RawFile, develop, open_raw
 
 try:
     import pillow_heif
@@ -38,20 +40,21 @@ PHOTO_EXTENSIONS = frozenset(
      ".heic", ".heif", ".hif", ".avif"}
 )
 DICOM_EXTENSIONS = frozenset({".dcm", ".dicom"})
-# Camera RAW files. Their metadata is read from the file and its XMP sidecar, and written to the
-# sidecar only, never into the RAW file (library/metadata).
+# Camera RAW files, decoded by LibRaw (raw.py); their format is named by the extension ("DNG",
+# "NEF"). Their metadata is read from the file and its XMP sidecar, and written to the sidecar only,
+# never into the RAW file (library/metadata). Only DNG is tested here (on files written by the tests);
+# the others take the same path, untested on real camera files.
 RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".pef"})
 # Image files a photo library holds that we recognise but cannot decode: listed as errors so the
 # user sees them, instead of silently leaving them out.
 UNSUPPORTED_EXTENSIONS = {
-    ".cr2": "Canon RAW", ".cr3": "Canon RAW", ".crw": "Canon RAW", ".nef": "Nikon RAW",
-    ".nrw": "Nikon RAW", ".arw": "Sony RAW", ".srf": "Sony RAW", ".sr2": "Sony RAW",
-    ".dng": "Adobe DNG RAW", ".orf": "Olympus RAW", ".rw2": "Panasonic RAW", ".raf": "Fujifilm RAW",
-    ".pef": "Pentax RAW", ".srw": "Samsung RAW", ".x3f": "Sigma RAW", ".3fr": "Hasselblad RAW",
+    ".crw": "Canon RAW", ".nrw": "Nikon RAW", ".srf": "Sony RAW", ".sr2": "Sony RAW",
+    ".srw": "Samsung RAW", ".x3f": "Sigma RAW", ".3fr": "Hasselblad RAW",
     ".iiq": "Phase One RAW", ".psd": "Photoshop", ".psb": "Photoshop", ".jxl": "JPEG XL",
     ".jp2": "JPEG 2000", ".svg": "SVG vector", ".eps": "EPS vector", ".ico": "icon",
 }
-CANDIDATE_EXTENSIONS = PHOTO_EXTENSIONS | DICOM_EXTENSIONS | frozenset(UNSUPPORTED_EXTENSIONS)
+CANDIDATE_EXTENSIONS = (PHOTO_EXTENSIONS | DICOM_EXTENSIONS | RAW_EXTENSIONS
+                        | frozenset(UNSUPPORTED_EXTENSIONS))
 
 # Pillow format names we accept. MPO is the multi-picture JPEG many phones and cameras write.
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "TIFF", "WEBP", "BMP", "DIB", "GIF", "HEIF", "AVIF"})
@@ -71,6 +74,10 @@ def unsupported_reason(name: str) -> str | None:
     return f"unsupported format: {kind} files cannot be read yet" if kind else None
 
 
+def is_raw(name: str) -> bool:
+    return PurePath(name).suffix.lower() in RAW_EXTENSIONS
+
+
 def looks_like_dicom(head: bytes) -> bool:
     """DICOM Part 10 files carry 'DICM' after a 128-byte preamble."""
     return len(head) >= 132 and head[128:132] == b"DICM"
@@ -85,10 +92,18 @@ class OpenedImage:
     width: int
     height: int
     dicom: Any = None  # the pydicom Dataset, for DICOM files
+    raw: RawFile | None = None  # for camera RAW files
 
 
 def open_image(fp: IO[bytes]) -> OpenedImage:
-    """Read the header of a photo or DICOM file. Raises UnsupportedImageError with a one-line reason."""
+    """Read the header of a photo, RAW or DICOM file. Raises UnsupportedImageError with a one-line reason.
+
+    A RAW file is known by its name's extension (``fp.name``, as ``open()`` gives it): TIFF-based RAW
+    files start like TIFFs, and a DNG's first image is often its small preview, which Pillow would
+    take for the photo."""
+    name = getattr(fp, "name", None)
+    if isinstance(name, str) and is_raw(name):
+        return _open_raw(fp, PurePath(name).suffix[1:].upper())
     head = fp.read(132)
     fp.seek(0)
     if looks_like_dicom(head):
@@ -125,6 +140,11 @@ def decode(opened: OpenedImage, max_side: int | None = None) -> Image.Image:
     """
     if opened.dicom is not None:
         image = _dicom_to_image(opened.dicom)
+    elif opened.raw is not None:
+        try:
+            image = develop(opened.raw, max_side)  # upright already
+        except RawError as exc:
+            raise UnsupportedImageError(str(exc)) from exc
     else:
         image = opened.image
         if max_side and opened.format == "JPEG":
@@ -225,3 +245,18 @@ def _dicom_to_image(dataset: Any) -> Image.Image:
             pixels = convert_color_space(pixels, photometric, "RGB")
         return Image.fromarray(pixels.astype(np.uint8), "RGB")
     raise UnsupportedImageError(f"unsupported DICOM photometric interpretation {photometric}")
+
+
+# --- camera RAW -----------------------------------------------------------------------------------
+
+def _open_raw(fp: IO[bytes], fmt: str) -> OpenedImage:
+    try:
+        raw = open_raw(fp)
+    except RawError as exc:
+        fp.seek(0)
+        head = fp.read(64)
+        text = head and all(32 <= b < 127 or b in (9, 10, 13) for b in head)
+        raise UnsupportedImageError(_unidentified_reason(head) if text else str(exc)) from exc
+    check_pixel_count(raw.width, raw.height)
+    placeholder = Image.new("RGB", (1, 1))
+    return OpenedImage(placeholder, fmt, raw.width, raw.height, raw=raw)

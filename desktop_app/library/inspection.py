@@ -19,8 +19,9 @@ from desktop_app.library.images import (
     open_image,
     unsupported_reason,
 )
-from desktop_app.library.metadata.facts import PhotoMetadata, read_dicom, read_exif
+from desktop_app.library.metadata.facts import PhotoMetadata, read_dicom, read_exif, read_exiv2_exif
 from desktop_app.library.metadata.read import FileMetadata, read_file_metadata
+from desktop_app.library.metadata.read import open_image as exiv2_image
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.library.walk import FileEntry
 
@@ -95,7 +96,8 @@ def inspect_file(entry: FileEntry, thumbnails: ThumbnailCache, known_hash: str |
             fp.seek(0)
             opened = open_image(fp)
             is_dicom = opened.dicom is not None
-            metadata = read_dicom(opened.dicom) if is_dicom else read_exif(opened.image)
+            metadata = (read_dicom(opened.dicom) if is_dicom else
+                        _raw_facts(entry.path) if opened.raw is not None else read_exif(opened.image))
             # The thumbnail is also the check that the pixel data decodes (truncated files fail
             # here); identical content already has one, so a moved photo is not decoded again.
             thumbnail_error = None if thumbnails.has(digest) else _make_thumbnail(thumbnails, digest, opened)
@@ -125,3 +127,17 @@ def _make_thumbnail(thumbnails: ThumbnailCache, digest: str, opened: OpenedImage
         log.debug("thumbnail %s not stored", digest, exc_info=True)
         return write_error_reason(exc)
     return None
+
+
+def _raw_facts(path: str) -> PhotoMetadata:
+    """Date, camera, GPS and orientation of a camera RAW file, read by exiv2 (Pillow reads no RAW)."""
+    try:
+        with exiv2_image(path) as image:
+            try:
+                exif = image.read_exif()
+            except UnicodeDecodeError:  # vendor bytes in a text tag: the facts are ASCII anyway
+                exif = image.read_exif(encoding="latin-1")
+    except Exception as exc:  # a broken metadata block must not fail the photo
+        log.debug("no EXIF read from %s: %s", path, one_line(exc))
+        return PhotoMetadata()
+    return read_exiv2_exif(exif)
