@@ -14,7 +14,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop_app.catalogue.models import JobState
+from desktop_app.catalogue.models import CaptionKind, JobState
 from desktop_app.jobs.store import CAPTION_JOB, JobSummary
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.settings import load_settings
@@ -51,6 +51,26 @@ def window_with_photos(opener: Opener) -> QWidget:
     window = opener.open_window(db=opener.db_path)
     window.jobs_dock.show()  # the captioning jobs panel, docked
     opener.qtbot.waitUntil(lambda: window.detail.photo_id is not None, timeout=WAIT_MS)
+    return window
+
+
+def _window_reviewing_alt_text(opener: Opener) -> QWidget:
+    """The pane on alt text over the 250-character guideline, under the title and headline its file gives,
+    with the file's creator, rights, persons and place among the details."""
+    from desktop_app.catalogue import open_catalogue
+    from desktop_app.catalogue.photos import find_photo
+
+    with open_catalogue(opener.db_path) as catalogue, catalogue.write() as session:
+        find_photo(session, str(opener.drafts / "00.jpg")).file_fields = {
+            "title": "The harbour at dawn, seen from the old lighthouse", "headline": "Fishing fleet returns",
+            "creator": ["Ann Example"], "rights": "© 1998 Ann Example", "persons": ["Carl Fisher"],
+            "location": {"city": "Kiel", "country": "Germany"}}
+    window = window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    box = window.detail.review_box
+    box.choose_kind(CaptionKind.ALT_TEXT)
+    box.editor.setPlainText("Fishing boats moored in the harbour at dawn " * 6)  # over 250 characters
+    opener.qtbot.waitUntil(box.count.isVisible, timeout=WAIT_MS)
     return window
 
 
@@ -146,6 +166,7 @@ def _train_dialog(opener: Opener) -> QWidget:
 SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "main window, no catalogue": _empty_window,
     "main window with photos and the jobs panel": window_with_photos,
+    "main window reviewing alt text": _window_reviewing_alt_text,
     "main window, full-window preview": _full_preview,
     "status message details": _status_details,
     "caption dialog": _caption_dialog,

@@ -130,6 +130,8 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
     undo_redo = [shortcuts.undo, shortcuts.redo]
     review_menu.addActions([action for action in detail.review_actions() if action not in undo_redo])
     review_menu.addSeparator()
+    review_menu.addActions(detail.review_box.kind_switch.actions)  # Ctrl+1/2/3
+    review_menu.addSeparator()
     review_menu.addAction(detail.regenerate_action)  # named and enabled as the pane's button
     edit_menu.insertActions(find, undo_redo)
     edit_menu.insertSeparator(find)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QModelIndex, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
+from desktop_app.catalogue.models import CaptionKind
 from desktop_app.ui.main_window.actions import MainAction
 from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.main_window.browsing import BrowseController
@@ -70,6 +71,8 @@ class ViewController(WindowController):
         if self.browse.selected_row() is None:
             self.status.emit(self.tr("No photo to preview: choose one in the grid first"))
             return
+        # The preview shows the description, so its review keys act on the description.
+        self.detail.review_box.choose_kind(CaptionKind.DESCRIPTION)
         self.stack.setCurrentWidget(self.full_preview)
         self._refresh()
         self.full_preview.view.mirror(self.detail.preview)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QHelpEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from desktop_app.catalogue.models import CaptionKind
 from desktop_app.ui import wording
 
 UNSURE_BELOW = 0.5  # words whose least sure piece has a lower probability are marked
@@ -81,6 +82,17 @@ class CaptionEditor(QPlainTextEdit):
         self._loading = False
         self._unsure: list[tuple[int, int, float]] = []
         self.textChanged.connect(self._on_text_changed)
+
+    def set_kind(self, kind: CaptionKind) -> None:
+        """Name the editor after the kind of caption it holds (what a screen reader says on entering it)."""
+        names = {CaptionKind.DESCRIPTION: (self.tr("Caption"), self.tr("Write a caption…")),
+                 CaptionKind.ALT_TEXT: (self.tr("Alt text"),
+                                        self.tr("Write alt text: what the photo shows, the subject first…")),
+                 CaptionKind.EXTENDED_DESCRIPTION: (self.tr("Extended description"),
+                                                    self.tr("Write an extended description…"))}
+        name, placeholder = names[kind]
+        self.setAccessibleName(name)
+        self.setPlaceholderText(placeholder)
 
     def set_caption(self, text: str, token_scores: Sequence[Sequence[Any]] | None = None) -> None:
         """Show ``text`` as stored (not an edit), marking the words the model was unsure of."""

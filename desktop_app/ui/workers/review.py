@@ -36,6 +36,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.caption_rules import BasedOn, CaptionConflict
+from desktop_app.catalogue.models import CaptionKind
 from desktop_app.catalogue.photos import photo_json, photo_with_history
 from desktop_app.services.review import (
     APPROVE,
@@ -94,15 +95,15 @@ class ReviewWorker(Worker):
                     self.tr("cannot redo “{change}”").format(change=label))
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot save the caption being edited"))
-    def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None) -> None:
+    def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None, kind: CaptionKind) -> None:
         """The text being typed, kept until it is committed or dropped (no `changed`: nothing shown moves)."""
         if self.reviewer is not None:  # none yet: the pane shows no photo of this catalogue
-            self.reviewer.save_unsaved(photo_id, text, based_on)
+            self.reviewer.save_unsaved(photo_id, text, based_on, kind=kind)
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot drop the unsaved edit"))
-    def drop_unsaved(self, photo_id: int) -> None:
+    def drop_unsaved(self, photo_id: int, kind: CaptionKind) -> None:
         if self.reviewer is not None:
-            self.reviewer.drop_unsaved(photo_id)
+            self.reviewer.drop_unsaved(photo_id, kind=kind)
 
     # -- helpers ---------------------------------------------------------------------------------------
 
@@ -155,8 +156,12 @@ class _ChangeCommand(QUndoCommand):
     """One catalogue change on the undo stack; the worker's Reviewer holds its before/after snapshots."""
 
     def __init__(self, service: ReviewService, token: int, photo_id: int, change: Change) -> None:
-        super().__init__(QCoreApplication.translate("ReviewService", _LABELS[change.action]).format(
-            revision=change.revision))
+        label = QCoreApplication.translate("ReviewService", _LABELS[change.action]).format(
+            revision=change.revision)
+        if change.kind is not CaptionKind.DESCRIPTION:  # "Approve caption: alt text"
+            label = QCoreApplication.translate("ReviewService", "{change}: {kind}").format(
+                change=label, kind=QCoreApplication.translate("ReviewService", _KINDS[change.kind]))
+        super().__init__(label)
         self.service, self.token, self.photo_id, self.change = service, token, photo_id, change
         self._applied = False
 
@@ -178,6 +183,8 @@ _LABELS = {EDIT: QT_TRANSLATE_NOOP("ReviewService", "Edit caption"),
            REJECT: QT_TRANSLATE_NOOP("ReviewService", "Reject caption"),
            REVERT: QT_TRANSLATE_NOOP("ReviewService", "Revert to revision {revision}"),
            CHOOSE: QT_TRANSLATE_NOOP("ReviewService", "Use another caption")}
+_KINDS = {CaptionKind.ALT_TEXT: QT_TRANSLATE_NOOP("ReviewService", "alt text"),
+          CaptionKind.EXTENDED_DESCRIPTION: QT_TRANSLATE_NOOP("ReviewService", "extended description")}
 _FAILURES = {EDIT: QT_TRANSLATE_NOOP("ReviewWorker", "cannot edit the caption"),
              APPROVE: QT_TRANSLATE_NOOP("ReviewWorker", "cannot approve the caption"),
              REJECT: QT_TRANSLATE_NOOP("ReviewWorker", "cannot reject the caption"),
@@ -214,33 +221,53 @@ class ReviewService(Service):
 
     # ``based_on``: the caption and revision the editor saw (the pane always says; see the module doc).
 
-    def edit(self, photo_id: int, text: str, based_on: BasedOn | None = None) -> int:
-        """Commit ``text`` as the photo's current caption (a draft again), dropping its unsaved edit."""
-        return self._push(photo_id, Change(EDIT, text=text, based_on=based_on))
+    def edit(self, photo_id: int, text: str, based_on: BasedOn | None = None,
+             kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
+        """Commit ``text`` as the photo's current caption of ``kind`` (a draft again), dropping its unsaved
+        edit."""
+        return self._push(photo_id, Change(EDIT, text=text, based_on=based_on, kind=kind))
 
-    def approve(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None) -> int:
-        """Approve the current caption; with ``text``, approve that text (saved as an edit)."""
-        return self._push(photo_id, Change(APPROVE, text=text, based_on=based_on))
+    def approve(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None,
+                kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
+        """Approve the current caption of ``kind``; with ``text``, approve that text (saved as an edit)."""
+        return self._push(photo_id, Change(APPROVE, text=text, based_on=based_on, kind=kind))
 
-    def reject(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None) -> int:
-        return self._push(photo_id, Change(REJECT, text=text, based_on=based_on))
+    def reject(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None,
+               kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
+        return self._push(photo_id, Change(REJECT, text=text, based_on=based_on, kind=kind))
 
-    def revert(self, photo_id: int, caption_id: int, revision: int, based_on: BasedOn | None = None) -> int:
-        """Bring back revision ``revision``'s text of ``caption_id`` as a new draft revision."""
-        change = Change(REVERT, caption_id=caption_id, revision=revision, based_on=based_on)
+    def revert(self, photo_id: int, caption_id: int, revision: int, based_on: BasedOn | None = None,
+               kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
+        """Bring back revision ``revision``'s text of ``caption_id`` (a caption of ``kind``) as a new draft
+        revision."""
+        change = Change(REVERT, caption_id=caption_id, revision=revision, based_on=based_on, kind=kind)
         return self._push(photo_id, change)
 
-    def choose(self, photo_id: int, caption_id: int, based_on: BasedOn | None = None) -> int:
-        """Make ``caption_id`` the photo's current caption (say, a model's draft beside a person's)."""
-        return self._push(photo_id, Change(CHOOSE, caption_id=caption_id, based_on=based_on))
+    def choose(self, photo_id: int, caption_id: int, based_on: BasedOn | None = None,
+               kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
+        """Make ``caption_id`` (a caption of ``kind``) the photo's current one of its kind (say, a model's
+        draft beside a person's)."""
+        return self._push(photo_id, Change(CHOOSE, caption_id=caption_id, based_on=based_on, kind=kind))
 
     # -- the text being typed (not undoable: the editor's own undo covers typing) -------------------------
 
-    def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None = None) -> None:
-        self.call(self.worker.save_unsaved, photo_id, text, based_on)
+    def save_unsaved(self, photo_id: int, text: str, based_on: BasedOn | None = None,
+                     kind: CaptionKind = CaptionKind.DESCRIPTION) -> None:
+        self.call(self.worker.save_unsaved, photo_id, text, based_on, kind)
 
-    def drop_unsaved(self, photo_id: int) -> None:
-        self.call(self.worker.drop_unsaved, photo_id)
+    def drop_unsaved(self, photo_id: int, kind: CaptionKind = CaptionKind.DESCRIPTION) -> None:
+        self.call(self.worker.drop_unsaved, photo_id, kind)
+
+    def kind_to_undo(self) -> CaptionKind | None:
+        """The caption kind the next undo changes (None: nothing to undo)."""
+        return self._kind_at(self.undo_stack.index() - 1)
+
+    def kind_to_redo(self) -> CaptionKind | None:
+        return self._kind_at(self.undo_stack.index())
+
+    def _kind_at(self, index: int) -> CaptionKind | None:
+        command = self.undo_stack.command(index) if 0 <= index < self.undo_stack.count() else None
+        return command.change.kind if isinstance(command, _ChangeCommand) else None
 
     def token(self) -> int:
         """A new request token (each change, undo and redo has its own)."""

@@ -1,4 +1,5 @@
-"""The detail pane's facts about a photo file: status, format, size, date taken, camera, place."""
+"""The detail pane's facts about a photo file: status, format, size, date taken, camera, GPS position, and
+the descriptive fields read from the file (creator, rights, persons shown, place)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,41 @@ def date_taken(details: dict[str, Any]) -> str | None:
 
 
 
+# The place's parts from the widest to the narrowest field name first, as a postal address reads backwards:
+# "Old Harbour, Kiel, Schleswig-Holstein, Germany". Other parts follow in the file's order.
+PLACE_ORDER = ("sublocation", "location", "city", "state", "province_state", "province", "country",
+               "country_name")
+
+
+def _texts(value: Any) -> list[str]:
+    """The non-empty strings in a file field: a string, a list of them, or a mapping of them."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, dict):
+        keys = [key for key in PLACE_ORDER if key in value] + [key for key in value if key not in PLACE_ORDER]
+        return [text for key in keys for text in _texts(value[key])]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
+def place(fields: dict[str, Any]) -> str | None:
+    """The place the file names (IPTC location fields): ``Old Harbour, Kiel, Germany``."""
+    parts = list(dict.fromkeys(_texts(fields.get("location"))))  # a city named twice is said once
+    return ", ".join(parts) or None
+
+
+def file_field_rows(details: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """Creator, rights, persons shown and place, as the file has them (``file_fields``)."""
+    fields = details.get("file_fields") or {}
+    return [
+        (translate("MetadataForm", "Creator"), "; ".join(_texts(fields.get("creator"))) or None, None),
+        (translate("MetadataForm", "Rights"), "; ".join(_texts(fields.get("rights"))) or None, None),
+        (translate("MetadataForm", "Persons shown"), ", ".join(_texts(fields.get("persons"))) or None, None),
+        (translate("MetadataForm", "Place"), place(fields), None),
+    ]
+
+
 def fact_rows(details: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """The rows shown for a photo: label, value and a colour for a value that is a problem."""
     status = details["status"]
@@ -98,6 +134,7 @@ def fact_rows(details: dict[str, Any]) -> list[tuple[str, str, str | None]]:
         (translate("MetadataForm", "Date taken"), date_taken(details), None),
         (translate("MetadataForm", "Camera"), camera(details), None),
         (translate("MetadataForm", "Location"), location(details), None),
+        *file_field_rows(details),
     ]
     return [(label, value, colour) for label, value, colour in rows if value]
 

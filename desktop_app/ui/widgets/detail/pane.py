@@ -1,5 +1,6 @@
-"""The right-hand pane: the selected photo's zoomable preview, its metadata, its captions with their
-state, and the review of its current caption (editor, approve/reject/regenerate, history, undo).
+"""The right-hand pane: the selected photo's zoomable preview, the title and headline its file gives, its
+metadata, its captions with their state, and the review of its current caption of the chosen kind
+(description, alt text, extended description: editor, approve/reject/regenerate, history, undo).
 Each part lives in its own module of this package; the pane assembles them and follows the photo."""
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from PySide6.QtGui import QAction, QImage, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.catalogue.caption_rules import BasedOn
+from desktop_app.catalogue.models import CaptionKind
 from desktop_app.catalogue.photos import display_path
 from desktop_app.ui.widgets.detail.caption_cards import CaptionCards
+from desktop_app.ui.widgets.detail.kind_switch import KINDS
 from desktop_app.ui.widgets.detail.metadata import MetadataForm, fact_rows
 from desktop_app.ui.widgets.detail.preview import PreviewView
 from desktop_app.ui.widgets.detail.review_box import ReviewBox, based_on
-from desktop_app.ui.widgets.detail.style import heading
+from desktop_app.ui.widgets.detail.style import STATE_STYLES, heading, state_name
 from desktop_app.ui.widgets.revision_history import RevisionHistory
 from desktop_app.ui.workers.review import ReviewService
 
@@ -79,11 +82,24 @@ class DetailPane(QWidget):
         self.folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._body.addWidget(self.folder)
+        # An approved alt text, in words (never by colour alone); its text in the tooltip.
+        self.alt_badge = QLabel(self.tr("ALT"))
+        self.alt_badge.setObjectName("altTextBadge")
+        _text, foreground, background = STATE_STYLES["approved"]
+        self.alt_badge.setStyleSheet(f"color: {foreground}; background: {background}; font-weight: 600; "
+                                     "padding: 1px 4px; border-radius: 3px;")
+        self.alt_badge.setAccessibleName(self.tr("Alt text approved"))
+        self._body.addWidget(self.alt_badge, 0, Qt.AlignmentFlag.AlignLeft)
+        # What the file calls the photo (dc:title, photoshop:Headline), above its captions.
+        self.file_title = self._field_label("fileTitle")
+        self.headline = self._field_label("fileHeadline")
 
         self.review_box = ReviewBox(review)
         self.review_box.advance_requested.connect(self.advance_requested)
         self.review_box.move_requested.connect(self.move_requested)
         self.review_box.regenerate_requested.connect(self.regenerate_requested)
+        self.review_box.kind_changed.connect(self._on_kind_changed)
+        self.addActions(self.review_box.kind_switch.actions)  # Ctrl+1/2/3 wherever the pane is shown
         self.addActions(self.review_box.shortcuts.window_wide())  # live wherever the pane is shown
         self.regenerate_action = self.review_box.shortcuts.regenerate  # named and enabled as its button
         self._body.addWidget(self.review_box)
@@ -120,6 +136,7 @@ class DetailPane(QWidget):
         self.preview.set_text(self.tr("No photo selected") if text is None else text)
         self.title.setText("")
         self.folder.setText("")
+        self._show_file_fields({})
         self.metadata.set_rows([])
         self.captions.set_captions([], photo_shown=False, choosable=False)
         self.review_box.show_caption(None, None, None, same_photo=False)
@@ -145,24 +162,66 @@ class DetailPane(QWidget):
         self.title.setText(os.path.basename(path))
         self.folder.setText(os.path.dirname(path))
         self.metadata.set_rows(fact_rows(details))
+        self._show_file_fields(details)
         for widget in (self._details_heading, self._captions_heading):
             widget.setVisible(True)
-        unreadable = self.unreadable_reason()
-        captions = details.get("captions") or []
-        self.captions.set_captions(captions, photo_shown=True,
-                                   choosable=self.review is not None and unreadable is None)
-        current = next((caption for caption in captions if caption["current"]), None)
-        self.review_box.show_caption(self.photo_id, current, unreadable, same_photo=same_photo)
-        self.history.set_caption(current)
-        self.history.revert_button.setVisible(unreadable is None)  # read-only: browse only
-        for widget in (self._history_heading, self.history):
-            widget.setVisible(current is not None)
+        self._show_captions(same_photo)
         status = details["status"]
         if status == "error":
             self.preview.set_text(self.tr("This file cannot be shown:\n{reason}").format(
                 reason=details.get("error") or self.tr("unknown error")))
         elif status == "missing":
             self.preview.set_text(self.tr("The file is missing"))
+
+    def _show_captions(self, same_photo: bool) -> None:
+        """The captions of the kind the review box is on: cards, review and history."""
+        assert self._details is not None
+        unreadable = self.unreadable_reason()
+        kind = self.review_box.kind
+        everything = self._details.get("captions") or []
+        captions = [caption for caption in everything if caption.get("kind", "description") == kind.value]
+        self.captions.set_captions(captions, photo_shown=True,
+                                   choosable=self.review is not None and unreadable is None)
+        current = next((caption for caption in captions if caption["current"]), None)
+        self.review_box.show_caption(self.photo_id, current, unreadable, same_photo=same_photo)
+        self.review_box.kind_switch.set_states({
+            other: state_name(found["state"]) if found is not None else self.tr("No text yet")
+            for other in KINDS
+            for found in [_current_of(everything, other)]})
+        self.history.set_caption(current)
+        self.history.revert_button.setVisible(unreadable is None)  # read-only: browse only
+        for widget in (self._history_heading, self.history):
+            widget.setVisible(current is not None)
+        alt_text = _current_of(everything, CaptionKind.ALT_TEXT)
+        approved = alt_text is not None and alt_text["state"] == "approved"
+        self.alt_badge.setVisible(approved)
+        self.alt_badge.setToolTip(self.tr("Approved alt text: {text}").format(text=alt_text["text"])
+                                  if approved and alt_text is not None else "")
+        self.alt_badge.setAccessibleDescription(alt_text["text"] if approved and alt_text is not None else "")
+
+    def _on_kind_changed(self, _kind: CaptionKind) -> None:
+        if self._details is not None:
+            self._show_captions(same_photo=False)  # the editor shows the other kind's stored text
+
+    def _show_file_fields(self, details: dict[str, Any]) -> None:
+        fields = details.get("file_fields") or {}
+        for label, text, words in ((self.file_title, fields.get("title"), self.tr("Title: {text}")),
+                                   (self.headline, fields.get("headline"), self.tr("Headline: {text}"))):
+            shown = text.strip() if isinstance(text, str) else ""
+            label.setText(words.format(text=shown) if shown else "")
+            label.setVisible(bool(shown))
+        if not details:
+            self.alt_badge.setVisible(False)
+
+    def _field_label(self, name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setVisible(False)
+        self._body.addWidget(label)
+        return label
 
     def show_preview(self, image: QImage, reason: str) -> None:
         if image.isNull():
@@ -236,6 +295,11 @@ class DetailPane(QWidget):
         if recent is not None and _revision_count(recent) > _revision_count(details):
             return recent
         return details
+
+
+def _current_of(captions: list[dict[str, Any]], kind: CaptionKind) -> dict[str, Any] | None:
+    return next((caption for caption in captions
+                 if caption["current"] and caption.get("kind", "description") == kind.value), None)
 
 
 def _revision_count(details: dict[str, Any]) -> int:

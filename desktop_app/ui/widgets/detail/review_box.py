@@ -1,5 +1,7 @@
-"""The detail pane's review of the current caption: the editor (saved as you type, committed as a
-revision when you move on), approve/reject/regenerate, undo/redo, and the keyboard review flow's actions.
+"""The detail pane's review of the current caption of the chosen kind (description, alt text, extended
+description: the kind switch): the editor (saved as you type, committed as a revision when you move on),
+approve/reject/regenerate, undo/redo, and the keyboard review flow's actions. Alt text shows its length
+against IPTC's 250-character guideline (a guideline: longer alt text can still be approved).
 
 Every review action sends the caption and revision the shown text is based on (the review contract):
 it follows the catalogue while the editor shows the stored text, and stays where typing began while
@@ -17,10 +19,12 @@ from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, BasedOn
-from desktop_app.catalogue.models import ReviewState
+from desktop_app.catalogue.models import CaptionKind, ReviewState
+from desktop_app.plugin_api.alt_text import ALT_TEXT_MAX_CHARS
 from desktop_app.ui import wording
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.widgets.caption_editor import CaptionEditor
+from desktop_app.ui.widgets.detail.kind_switch import KindSwitch, kind_name
 from desktop_app.ui.widgets.detail.review_actions import ReviewActions
 from desktop_app.ui.widgets.detail.style import (
     CHIP_SEPARATOR,
@@ -29,6 +33,7 @@ from desktop_app.ui.widgets.detail.style import (
     origin_label,
     provenance,
     state_chip,
+    state_name,
 )
 from desktop_app.ui.widgets.flow_layout import FlowLayout
 from desktop_app.ui.workers.review import ReviewService
@@ -54,11 +59,14 @@ class ReviewBox(QWidget):
     advance_requested = Signal()  # approved/rejected and written: show the next photo needing review
     move_requested = Signal(int)  # -1 previous photo, +1 next photo
     regenerate_requested = Signal(int, object)  # photo id, captioner id (None: the window's default)
+    kind_changed = Signal(object)  # CaptionKind: show the photo's caption of this kind
 
     def __init__(self, review: ReviewService | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.review = review
         self.photo_id: int | None = None
+        self.kind = CaptionKind.DESCRIPTION  # which of the photo's current captions is reviewed
+        self._over_guideline = False  # alt text longer than ALT_TEXT_MAX_CHARS (said once as it crosses)
         self._current: dict[str, Any] | None = None  # the photo's current caption
         self._unreadable: str | None = None  # why the photo's captions are read-only
         self._stored = ""  # the current caption's text as the catalogue has it
@@ -91,8 +99,8 @@ class ReviewBox(QWidget):
 
     def show_caption(self, photo_id: int | None, current: dict[str, Any] | None, unreadable: str | None,
                      *, same_photo: bool) -> None:
-        """Review ``current``, the caption of the photo shown (None: none, or no photo); text being typed
-        for the same photo stays in the editor."""
+        """Review ``current``, the photo's current caption of ``self.kind`` (None: none, or no photo); text
+        being typed for the same photo stays in the editor."""
         keep_text = same_photo and self._dirty
         self.photo_id, self._current, self._unreadable = photo_id, current, unreadable
         self._show(current, keep_text=keep_text)
@@ -111,19 +119,19 @@ class ReviewBox(QWidget):
             return True
         if not self._dirty:
             if pending:  # typed back to the stored text: a saved unsaved edit would be stale
-                self.review.drop_unsaved(self.photo_id)
+                self.review.drop_unsaved(self.photo_id, self.kind)
             return True
         text = self.editor.toPlainText()
         if self._too_long(text):
-            self.review.save_unsaved(self.photo_id, text, self._base)  # kept as typed, not committed
+            self.review.save_unsaved(self.photo_id, text, self._base, self.kind)  # kept, not committed
             return False
         self._dirty = False
         if text.strip():
             self._stored = text.strip()
             self.alert.hide()
-            self.review.edit(self.photo_id, text, self._base)
+            self.review.edit(self.photo_id, text, self._base, self.kind)
         else:
-            self.review.drop_unsaved(self.photo_id)
+            self.review.drop_unsaved(self.photo_id, self.kind)
             self._restore_editor()
         self._update_status()
         return True
@@ -134,6 +142,26 @@ class ReviewBox(QWidget):
 
     def editor_text(self) -> str:
         return self.editor.toPlainText()
+
+    def choose_kind(self, kind: CaptionKind) -> None:
+        """Review the photo's caption of ``kind`` (the switch, Ctrl+1/2/3): the text typed for the kind
+        shown is committed first, and the switch says the kind and its caption's state."""
+        if kind is self.kind:
+            self.kind_switch.set_kind(kind)
+            return
+        if not self.flush():  # too long to commit: it stays in the editor, and so does its kind
+            self.kind_switch.set_kind(self.kind)
+            return
+        self.kind = kind
+        self.kind_switch.set_kind(kind)
+        self.kind_changed.emit(kind)  # the pane shows the photo's caption of this kind
+        announce(self, self.state_words())
+
+    def state_words(self) -> str:
+        """The kind reviewed and its caption's state, as the switch announces it: ``Alt text: Draft``."""
+        state = (state_name(self._current["state"]) if self._current is not None
+                 else self.tr("no text yet"))
+        return self.tr("{kind}: {state}").format(kind=kind_name(self.kind), state=state)
 
     # -- review ----------------------------------------------------------------------------------
 
@@ -149,7 +177,7 @@ class ReviewBox(QWidget):
         """Forget the text being typed (Esc): the stored caption comes back."""
         self._autosave.stop()
         if self.photo_id is not None and self.review is not None:
-            self.review.drop_unsaved(self.photo_id)
+            self.review.drop_unsaved(self.photo_id, self.kind)
         self._dirty = False
         self._restore_editor()
         self._base = based_on(self._current)
@@ -161,7 +189,7 @@ class ReviewBox(QWidget):
             return
         if not self.flush():
             return
-        self.review.revert(self.photo_id, caption_id, revision, shown)
+        self.review.revert(self.photo_id, caption_id, revision, shown, self.kind)
 
     def choose(self, caption_id: int, shown: BasedOn | None) -> None:
         """Make another caption of this photo its current one (typed text is committed first)."""
@@ -169,7 +197,7 @@ class ReviewBox(QWidget):
             return
         if not self.flush():
             return
-        self.review.choose(self.photo_id, caption_id, shown)
+        self.review.choose(self.photo_id, caption_id, shown, self.kind)
 
     def regenerate(self) -> None:
         if self.photo_id is None:
@@ -188,6 +216,7 @@ class ReviewBox(QWidget):
             return
         stack = self.review.undo_stack
         if stack.canUndo():
+            self._show_kind_of(self.review.kind_to_undo())
             announce(self, self.tr("Undone: {change}").format(change=stack.undoText()))
         stack.undo()
 
@@ -195,8 +224,16 @@ class ReviewBox(QWidget):
         if self.review is not None and not self._dirty:  # new typing has replaced what redo would bring
             stack = self.review.undo_stack
             if stack.canRedo():
+                self._show_kind_of(self.review.kind_to_redo())
                 announce(self, self.tr("Redone: {change}").format(change=stack.redoText()))
             stack.redo()
+
+    def _show_kind_of(self, kind: CaptionKind | None) -> None:
+        """Switch to the kind an undo or redo changes, so that what it does is seen."""
+        if kind is not None and kind is not self.kind:
+            self.kind = kind
+            self.kind_switch.set_kind(kind)
+            self.kind_changed.emit(kind)
 
     def _decide(self, state: ReviewState, advance: bool) -> None:
         if self.photo_id is None or self.review is None or self._unreadable is not None:
@@ -217,7 +254,7 @@ class ReviewBox(QWidget):
             self._stored = text.strip()
         decide = self.review.approve if state is ReviewState.APPROVED else self.review.reject
         self.alert.hide()
-        token = decide(self.photo_id, text, self._base)
+        token = decide(self.photo_id, text, self._base, self.kind)
         self._decisions[token] = state
         self._advance_token = token if advance else None
         self._update_status()
@@ -261,6 +298,7 @@ class ReviewBox(QWidget):
         self.alert.show()
 
     def _on_edited(self) -> None:
+        self._update_count(speak=True)
         self._dirty = self.editor.toPlainText().strip() != self._stored
         if not self._dirty:  # typed back to the stored text, which is what is shown
             self._base = based_on(self._current)
@@ -270,7 +308,7 @@ class ReviewBox(QWidget):
 
     def _save_unsaved(self) -> None:
         if self.review is not None and self.photo_id is not None:
-            self.review.save_unsaved(self.photo_id, self.editor.toPlainText(), self._base)
+            self.review.save_unsaved(self.photo_id, self.editor.toPlainText(), self._base, self.kind)
 
     def _restore_editor(self) -> None:
         current = self._current
@@ -288,9 +326,10 @@ class ReviewBox(QWidget):
         else:
             self._dirty = False
             self._restore_editor()
+        self.editor.set_kind(self.kind)
+        self._update_count(speak=False)
         if current is None:
-            self.header.setText(self.tr("No caption yet: write one, or caption it with a model.")
-                                if self._unreadable is None else self.tr("No caption."))
+            self.header.setText(self._none_yet() if self._unreadable is None else self.tr("No caption."))
             self.notice.hide()
         else:
             parts = [state_chip(current["state"]), origin_label(current["origin"])]
@@ -310,6 +349,39 @@ class ReviewBox(QWidget):
             widget.setEnabled(reviewing and readable)
         self.editor.setReadOnly(not (reviewing and readable))  # what cannot be seen is not reviewed
         self._update_status()
+
+    def _none_yet(self) -> str:
+        if self.kind is CaptionKind.ALT_TEXT:
+            return self.tr("No alt text yet: write it (what the photo shows, the subject first), or draft it "
+                           "with the alt-text captioner.")
+        if self.kind is CaptionKind.EXTENDED_DESCRIPTION:
+            return self.tr("No extended description yet: write one where alt text cannot say enough.")
+        return self.tr("No caption yet: write one, or caption it with a model.")
+
+    def _update_count(self, *, speak: bool) -> None:
+        """Alt text's length against the guideline; over it, a warning in words, said as it is crossed."""
+        if self.kind is not CaptionKind.ALT_TEXT:
+            self.count.hide()
+            self._over_guideline = False
+            return
+        length = len(self.editor.toPlainText().strip())
+        over = length > ALT_TEXT_MAX_CHARS
+        if over:
+            text = self.tr("⚠ {length} characters: alt text should be at most {limit}. Shorten it if you "
+                           "can (it can still be approved).").format(
+                length=wording.number(length), limit=wording.number(ALT_TEXT_MAX_CHARS))
+        else:
+            text = self.tr("{length} of {limit} characters").format(
+                length=wording.number(length), limit=wording.number(ALT_TEXT_MAX_CHARS))
+        self.count.setText(text)
+        self.count.setStyleSheet(NOTICE_STYLE if over else "")
+        self.count.setForegroundRole(QPalette.ColorRole.WindowText if over
+                                     else QPalette.ColorRole.PlaceholderText)
+        self.count.show()
+        if speak and over != self._over_guideline:
+            announce(self, text if over else self.tr("Alt text within {limit} characters again").format(
+                limit=wording.number(ALT_TEXT_MAX_CHARS)))
+        self._over_guideline = over
 
     def _update_status(self) -> None:
         unreadable = self._unreadable
@@ -365,6 +437,9 @@ class ReviewBox(QWidget):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
+        self.kind_switch = KindSwitch()
+        self.kind_switch.kind_chosen.connect(self.choose_kind)
+        layout.addWidget(self.kind_switch)
         self.header = self._label("reviewHeader", Qt.TextFormat.RichText)
         layout.addWidget(self.header)
         self.notice = self._label("reviewNotice", Qt.TextFormat.PlainText, NOTICE_STYLE)
@@ -386,11 +461,16 @@ class ReviewBox(QWidget):
         small = self.status.font()
         small.setPointSizeF(small.pointSizeF() * 0.9)
         self.status.setFont(small)
+        self.count = self._label("altTextCount", Qt.TextFormat.PlainText)  # alt text's length
+        self.count.setFont(small)
+        self.count.hide()
+        layout.addWidget(self.count)
         layout.addWidget(self.status)
         layout.addLayout(self._build_buttons())
 
         hints = QLabel(self.tr("Ctrl+Enter approve and next · Ctrl+Shift+Backspace reject and next · "
-                               "F2 edit · Esc drop edit · Alt+↑/↓ previous/next"))
+                               "F2 edit · Esc drop edit · Alt+↑/↓ previous/next · "
+                               "Ctrl+1/2/3 description, alt text, extended description"))
         hints.setWordWrap(True)
         hints.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         hints.setFont(small)

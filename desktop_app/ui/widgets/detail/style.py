@@ -41,10 +41,16 @@ def heading(text: str) -> QLabel:
     return label
 
 
+def state_name(state: str) -> str:
+    """A review state in words: ``Approved``."""
+    label = STATE_STYLES[state][0] if state in STATE_STYLES else state
+    return QCoreApplication.translate("CaptionStyle", label)
+
+
 def state_chip(state: str) -> str:
     """A review state as a coloured rich-text chip."""
-    label, fg, bg = STATE_STYLES.get(state, (state, "#333", "#eee"))
-    label = QCoreApplication.translate("CaptionStyle", label)
+    _label, fg, bg = STATE_STYLES.get(state, (state, "#333", "#eee"))
+    label = state_name(state)
     return f'<span style="color:{fg}; background:{bg};">&nbsp;{label}&nbsp;</span>'
 
 

@@ -1,0 +1,243 @@
+"""The review pane's caption kinds in the whole window: Ctrl+1/2/3 (or the switch's buttons) choose the
+description, the alt text or the extended description, and the editor, approve, undo and the autosave
+act on that kind alone; alt text counts its characters against the 250 of the guideline; the file's
+title, headline, creator, rights, persons and place are shown. Read back through the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.captions import add_caption, unsaved_edit
+from desktop_app.catalogue.models import Caption, CaptionKind, CaptionOrigin, ReviewState
+from desktop_app.catalogue.photos import find_photo
+from desktop_app.ui.accessibility import add_listener
+from desktop_app.ui.main_window.window import MainWindow
+from tests.gui_helpers import WAIT_MS
+
+pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT_TEXT = "Fishing boats moored in a harbour at dawn, gulls on the quay."
+
+
+@pytest.fixture
+def window(open_window: Callable[..., MainWindow], db_path: Path, drafts: Path) -> MainWindow:
+    return open_window(db=db_path)
+
+
+def current(catalogue: Catalogue, name: str, kind: CaptionKind) -> tuple[str, ReviewState] | None:
+    """Photo ``name``'s current caption of ``kind``: its text and state."""
+    with catalogue.read() as session:
+        for caption in session.scalars(select(Caption).where(Caption.is_current.is_(True),
+                                                             Caption.kind == kind)):
+            if Path(caption.photo.rel_path).stem == name:
+                return caption.text, caption.state
+    return None
+
+
+def shown(window: MainWindow) -> str:
+    row = window.browse.selected_row()
+    assert row is not None and window.detail.photo_id == row.id
+    return Path(row.path).stem
+
+
+def start(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.detail.review_box.editor_text() == "a photo number 0", timeout=WAIT_MS)
+    window.grid.setFocus()
+
+
+def press(qtbot: QtBot, widget: QWidget, key: Qt.Key) -> None:
+    qtbot.keyClick(widget, key, CTRL)
+
+
+def assert_one_photo_selected(window: MainWindow, name: str) -> None:
+    grid = window.grid
+    assert grid.selectionModel().selectedIndexes() == [grid.currentIndex()]
+    assert shown(window) == name
+
+
+def test_alt_text_is_written_and_approved_while_the_description_stays_as_it_was(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
+) -> None:
+    start(qtbot, window)
+    heard: list[str] = []
+    remove = add_listener(lambda _widget, text, _assertive: heard.append(text))
+    try:
+        press(qtbot, window.grid, Qt.Key.Key_2)  # Ctrl+2: alt text
+    finally:
+        remove()
+    box = window.detail.review_box
+    assert box.kind is CaptionKind.ALT_TEXT
+    assert box.kind_switch.buttons[CaptionKind.ALT_TEXT].isChecked()
+    assert heard == ["Alt text: no text yet"]
+    assert box.editor_text() == "" and box.editor.accessibleName() == "Alt text"
+    assert "No alt text yet" in box.header.text()
+    assert not window.detail.alt_badge.isVisible()
+
+    box.focus_editor()
+    qtbot.keyClicks(box.editor, ALT_TEXT)
+    box.approve_button.setFocus()
+    qtbot.keyClick(box.approve_button, Qt.Key.Key_Space)  # Approve, from the keyboard
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.ALT_TEXT) == (
+        ALT_TEXT, ReviewState.APPROVED), timeout=WAIT_MS)
+    assert current(catalogue, "00", CaptionKind.DESCRIPTION) == ("a photo number 0", ReviewState.DRAFT)
+    # the pane says, in words, that the photo has approved alt text; the grid stays on descriptions
+    qtbot.waitUntil(window.detail.alt_badge.isVisible, timeout=WAIT_MS)
+    assert window.detail.alt_badge.text() == "ALT"
+    assert window.detail.alt_badge.accessibleName() == "Alt text approved"
+    assert window.detail.alt_badge.accessibleDescription() == ALT_TEXT
+    assert window.model.rows()[0].caption == "a photo number 0"
+    assert_one_photo_selected(window, "00")
+
+    press(qtbot, window.grid, Qt.Key.Key_1)  # back to the description, as it was
+    assert box.kind is CaptionKind.DESCRIPTION and box.editor_text() == "a photo number 0"
+    assert box.kind_switch.buttons[CaptionKind.ALT_TEXT].accessibleDescription() == "Approved"
+    assert box.kind_switch.buttons[CaptionKind.DESCRIPTION].accessibleDescription() == "Draft"
+    assert_one_photo_selected(window, "00")
+
+
+def test_the_kind_stays_chosen_from_photo_to_photo_and_the_buttons_choose_it(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
+) -> None:
+    start(qtbot, window)
+    box = window.detail.review_box
+    button = box.kind_switch.buttons[CaptionKind.EXTENDED_DESCRIPTION]
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert box.kind is CaptionKind.EXTENDED_DESCRIPTION
+    assert box.editor.accessibleName() == "Extended description"
+    box.focus_editor()
+    qtbot.keyClicks(box.editor, "A long text for those who cannot see the photo.")
+    qtbot.keyClick(box.editor, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)  # next photo: committed
+    qtbot.waitUntil(lambda: shown(window) == "01", timeout=WAIT_MS)
+    assert box.kind is CaptionKind.EXTENDED_DESCRIPTION and box.editor_text() == ""
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.EXTENDED_DESCRIPTION) == (
+        "A long text for those who cannot see the photo.", ReviewState.DRAFT), timeout=WAIT_MS)
+    assert current(catalogue, "00", CaptionKind.DESCRIPTION) == ("a photo number 0", ReviewState.DRAFT)
+    assert current(catalogue, "00", CaptionKind.ALT_TEXT) is None
+
+
+def test_undo_takes_back_each_kinds_change_and_shows_that_kind(
+    qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, drafts: Path, catalogue: Catalogue
+) -> None:
+    with catalogue.write() as session:  # an imported alt text waiting for review
+        photo = find_photo(session, str(drafts / "00.jpg"))
+        add_caption(session, photo, "Boats in a harbour.", origin=CaptionOrigin.IMPORTED, author=None,
+                    kind=CaptionKind.ALT_TEXT)
+    window = open_window(db=db_path)
+    start(qtbot, window)
+    box = window.detail.review_box
+    press(qtbot, window.grid, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: box.editor_text() == "Boats in a harbour.", timeout=WAIT_MS)
+    box.approve()
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.ALT_TEXT) == (
+        "Boats in a harbour.", ReviewState.APPROVED), timeout=WAIT_MS)
+    press(qtbot, window.grid, Qt.Key.Key_1)
+    box.reject()
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.DESCRIPTION) == (
+        "a photo number 0", ReviewState.REJECTED), timeout=WAIT_MS)
+
+    window.grid.setFocus()
+    press(qtbot, window.grid, Qt.Key.Key_Z)  # the rejection of the description
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.DESCRIPTION) == (
+        "a photo number 0", ReviewState.DRAFT), timeout=WAIT_MS)
+    assert current(catalogue, "00", CaptionKind.ALT_TEXT) == ("Boats in a harbour.", ReviewState.APPROVED)
+    assert box.kind is CaptionKind.DESCRIPTION
+
+    press(qtbot, window.grid, Qt.Key.Key_Z)  # the approval of the alt text: the pane shows the alt text
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.ALT_TEXT) == (
+        "Boats in a harbour.", ReviewState.DRAFT), timeout=WAIT_MS)
+    assert box.kind is CaptionKind.ALT_TEXT
+    qtbot.waitUntil(lambda: "Draft" in box.header.text(), timeout=WAIT_MS)
+    assert current(catalogue, "00", CaptionKind.DESCRIPTION) == ("a photo number 0", ReviewState.DRAFT)
+    assert_one_photo_selected(window, "00")
+
+
+def test_alt_text_counts_its_characters_and_warns_in_words_over_250(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
+) -> None:
+    start(qtbot, window)
+    box = window.detail.review_box
+    assert not box.count.isVisible()  # descriptions have no such guideline
+    press(qtbot, window.grid, Qt.Key.Key_2)
+    assert box.count.isVisible() and box.count.text() == "0 of 250 characters"
+    box.focus_editor()
+    qtbot.keyClicks(box.editor, "x" * 250)
+    assert box.count.text() == "250 of 250 characters"
+    heard: list[str] = []
+    remove = add_listener(lambda _widget, text, _assertive: heard.append(text))
+    try:
+        qtbot.keyClicks(box.editor, "yz")
+    finally:
+        remove()
+    assert box.count.text().startswith("⚠ 252 characters: alt text should be at most 250.")
+    assert len(heard) == 1 and heard[0].startswith("⚠ 251 characters")  # said once, as it crosses
+
+    box.approve()  # a guideline, not a limit: approving is allowed
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.ALT_TEXT) == (
+        "x" * 250 + "yz", ReviewState.APPROVED), timeout=WAIT_MS)
+
+
+def test_an_autosaved_alt_text_edit_is_recovered_after_a_crash(
+    qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, drafts: Path, catalogue: Catalogue
+) -> None:
+    window = open_window(db=db_path)
+    start(qtbot, window)
+    press(qtbot, window.grid, Qt.Key.Key_2)
+    box = window.detail.review_box
+    box.focus_editor()
+    qtbot.keyClicks(box.editor, "A lighthouse on a rocky point")
+
+    def saved() -> bool:
+        with catalogue.read() as session:
+            photo = find_photo(session, str(drafts / "00.jpg"))
+            edit = unsaved_edit(session, photo.id, CaptionKind.ALT_TEXT)
+            return edit is not None and edit.text == "A lighthouse on a rocky point"
+
+    qtbot.waitUntil(saved, timeout=WAIT_MS)
+    window.review.shutdown()  # the app dies here: the editor's text is only in the unsaved edit
+
+    again = open_window(db=db_path)
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.ALT_TEXT) == (
+        "A lighthouse on a rocky point", ReviewState.DRAFT), timeout=WAIT_MS)
+    assert current(catalogue, "00", CaptionKind.DESCRIPTION) == ("a photo number 0", ReviewState.DRAFT)
+    start(qtbot, again)
+    press(qtbot, again.grid, Qt.Key.Key_2)
+    assert again.detail.review_box.editor_text() == "A lighthouse on a rocky point"
+
+
+def test_the_files_title_headline_creator_rights_persons_and_place_are_shown(
+    qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, drafts: Path, catalogue: Catalogue
+) -> None:
+    with catalogue.write() as session:
+        photo = find_photo(session, str(drafts / "00.jpg"))
+        photo.file_fields = {"title": "Harbour, 1998", "headline": "Fishing fleet returns",
+                             "creator": ["Ann Example", "Bo Beispiel"], "rights": "© 1998 Ann Example",
+                             "persons": ["Carl Fisher", "Dora Net"],
+                             "location": {"city": "Kiel", "sublocation": "Old Harbour", "country": "Germany"}}
+    window = open_window(db=db_path)
+    start(qtbot, window)
+    pane = window.detail
+    assert pane.file_title.isVisible() and pane.file_title.text() == "Title: Harbour, 1998"
+    assert pane.headline.isVisible() and pane.headline.text() == "Headline: Fishing fleet returns"
+    body = pane.file_title.parentWidget().layout()
+    # above the caption being reviewed
+    assert body.indexOf(pane.headline) < body.indexOf(pane.review_box)
+    rows = pane.metadata_text()
+    assert rows["Creator"] == "Ann Example; Bo Beispiel"
+    assert rows["Rights"] == "© 1998 Ann Example"
+    assert rows["Persons shown"] == "Carl Fisher, Dora Net"
+    assert rows["Place"] == "Old Harbour, Kiel, Germany"
+
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right)  # a photo whose file has none of them
+    qtbot.waitUntil(lambda: shown(window) == "01", timeout=WAIT_MS)
+    assert not pane.file_title.isVisible() and not pane.headline.isVisible()
+    assert "Creator" not in pane.metadata_text()
