@@ -12,7 +12,7 @@ from sqlalchemy import text as sa_text
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, edit_caption
 from desktop_app.catalogue.fts import to_fts, translate
-from desktop_app.catalogue.models import CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
+from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
 from desktop_app.query_language import And, Not, Or, Term, excludes_only, for_meaning, parse
 from desktop_app.search.keyword import SNIPPET_TOKENS, keyword_search
 from desktop_app.search.results import Matched, SearchFilters, SearchHit
@@ -20,7 +20,8 @@ from desktop_app.search.results import Matched, SearchFilters, SearchHit
 AI, HUMAN, IMPORTED = CaptionOrigin.AI, CaptionOrigin.HUMAN, CaptionOrigin.IMPORTED
 DRAFT, APPROVED, REJECTED = ReviewState.DRAFT, ReviewState.APPROVED, ReviewState.REJECTED
 
-# name: (library, rel_path, date taken, [(text, origin, state, captioner)...]); the first caption is current
+# name: (library, rel_path, date taken, [(text, origin, state, captioner)...]); the first caption is the
+# photo's current description, a second its current alt text (search covers both)
 ALBUM = {
     "harbour": ("sea", "2021/coast/harbour.jpg", datetime(2021, 6, 1, 9),
                 [("a red boat in the harbour at dawn", AI, DRAFT, "generic")]),
@@ -56,7 +57,8 @@ def album(catalogue: Catalogue, tmp_path: Path) -> dict[str, int]:
             session.flush()
             for number, (text, origin, state, captioner) in enumerate(captions):
                 add_caption(session, photo, text, origin=origin, author="ann", state=state,
-                            captioner_id=captioner, make_current=number == 0)
+                            captioner_id=captioner,
+                            kind=CaptionKind.ALT_TEXT if number else CaptionKind.DESCRIPTION)
             ids[name] = photo.id
     return ids
 
@@ -148,12 +150,13 @@ def test_many_matching_captions_of_one_photo_leave_room_for_others(
 ) -> None:
     with catalogue.write() as session:
         photo = session.get(Photo, album["cat"])
-        for _ in range(30):  # all rank above the other photos' captions
+        for _ in range(30):  # superseded drafts: all rank above the other photos' captions, none is searched
             add_caption(session, photo, "zebra zebra", origin=AI, author="m", make_current=False)
+        add_caption(session, photo, "zebra zebra", origin=AI, author="m", kind=CaptionKind.ALT_TEXT)
         for name in ("dog", "harbour"):
             add_caption(session, session.get(Photo, album[name]),
                         f"a zebra near the {name} and many more words", origin=AI, author="m",
-                        make_current=False)
+                        kind=CaptionKind.ALT_TEXT)
     assert search(catalogue, album, "zebra", limit=2)[0] == "cat"
     assert len(search(catalogue, album, "zebra", limit=2)) == 2
     assert sorted(search(catalogue, album, "zebra")) == ["cat", "dog", "harbour"]

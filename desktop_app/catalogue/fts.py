@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import column, literal_column, table
 
+from desktop_app.catalogue.models import CaptionKind
 from desktop_app.query_language import And, Node, Not, Term, excludes_only, parse
 
 FTS_TABLE = "captions_fts"  # its shadow tables share the name as a prefix
@@ -22,6 +23,9 @@ FTS_TABLE = "captions_fts"  # its shadow tables share the name as a prefix
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 # The FTS5 table as queries see it; its hidden "rank" column is the bm25 score (lower is better).
 caption_index = table(FTS_TABLE, column("rowid"), column("rank"))
+# The index holds every caption's text; a search looks at the photos' current captions of these kinds
+# unless told otherwise (`search --kind`): what a photo says now, not superseded drafts or kept texts.
+SEARCHED_KINDS = (CaptionKind.DESCRIPTION, CaptionKind.ALT_TEXT)
 
 
 def matches(expression: str) -> Any:

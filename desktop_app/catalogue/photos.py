@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from desktop_app.catalogue.fts import caption_index, matches, translate
+from desktop_app.catalogue.fts import SEARCHED_KINDS, caption_index, matches, translate
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
@@ -71,6 +71,7 @@ class PhotoListing:
     confidence: float | None
     notice: str | None
     caption_updated_at: datetime | None
+    alt_text: str | None = None  # the current alt text (any review state)
 
     @property
     def path(self) -> str:
@@ -94,6 +95,7 @@ class PhotoListing:
             "captioner": self.captioner_id,
             "confidence": self.confidence,
             "caption_notice": self.notice,
+            "alt_text": self.alt_text,
         }
 
 
@@ -143,6 +145,13 @@ def _listing_columns(current: Any) -> list[Any]:
             current.confidence, current.notice, current.updated_at]
 
 
+def _current_of_kind(select_: Select[Any], kind: CaptionKind) -> tuple[Select[Any], Any]:
+    """``select_`` outer-joined with each photo's current caption of ``kind`` (an alias, returned too)."""
+    caption = aliased(Caption)
+    return select_.outerjoin(caption, and_(caption.photo_id == Photo.id, caption.is_current.is_(True),
+                                           caption.kind == kind)), caption
+
+
 def _grid_columns(current: Any) -> list[Any]:
     # What a grid cell shows, and no more: at 100k rows every column costs (the root comes apart).
     return [Photo.id, Photo.library_id, Photo.rel_path, Photo.content_hash, Photo.status, Photo.error,
@@ -150,9 +159,12 @@ def _grid_columns(current: Any) -> list[Any]:
 
 
 def list_photos(session: Session, query: PhotoQuery | None = None) -> Iterator[PhotoListing]:
-    """The photos ``query`` selects, with their current caption; streamed for big catalogues."""
+    """The photos ``query`` selects, with their current caption (the description) and current alt text;
+    streamed for big catalogues."""
     select_ = _selection(query or PhotoQuery(), _listing_columns)
     if select_ is not None:
+        select_, alt = _current_of_kind(select_, CaptionKind.ALT_TEXT)
+        select_ = select_.add_columns(alt.text)
         for values in session.execute(select_.execution_options(yield_per=1000)):
             yield PhotoListing(*values)
 
@@ -243,7 +255,8 @@ def _review_condition(review: ReviewFilter, current: Any) -> Any:
 
 
 def _keyword_matches(expression: str) -> Any:
-    """Photo ids whose caption texts (any of them, current or not) match, with their best bm25 rank."""
+    """Photo ids whose current captions of the searched kinds (the description, the alt text) match,
+    with their best bm25 rank."""
     hits = (
         select(caption_index.c.rowid.label("caption_id"), caption_index.c.rank.label("rank"))
         .where(matches(expression))
@@ -252,6 +265,7 @@ def _keyword_matches(expression: str) -> Any:
     return (
         select(Caption.photo_id.label("photo_id"), func.min(hits.c.rank).label("rank"))
         .join(hits, hits.c.caption_id == Caption.id)
+        .where(Caption.is_current.is_(True), Caption.kind.in_(SEARCHED_KINDS))
         .group_by(Caption.photo_id)
         .subquery()
     )

@@ -1,11 +1,13 @@
 """`photo-annotator edit / approve / reject / revert / choose`: a person's changes to captions, each
 a revision. With ``--revision N`` the change is based on that revision (see `show`) and refused, exit 1,
-when the caption has changed since: the review contract (services/review.py)."""
+when the caption has changed since: the review contract (services/review.py). ``--kind`` names which of
+the photo's current captions (description, alt text, extended description) an action is about; each
+kind has its own history and review."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +15,17 @@ from desktop_app.cli.common import author_option, db_option, echo, open_db
 
 if TYPE_CHECKING:
     from desktop_app.services.review import Change
+
+# catalogue.models.CaptionKind's values, spelled out so that --help imports no catalogue.
+KINDS = ("description", "alt-text", "extended-description")
+_NOUNS = {"description": "caption", "alt-text": "alt text", "extended-description": "extended description"}
+
+
+def kind_option(function: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--kind", type=click.Choice(KINDS), default="description", show_default=True,
+        help="Which of the photo's captions: its description, its alt text (IPTC Alt Text "
+             "(Accessibility), for screen readers) or its extended description.")(function)
 
 
 def revision_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -46,24 +59,33 @@ def _change(photo: str, db: str | None, author: str | None, revision: int | None
     if based_on_caption is not None and revision is not None:
         change = replace(change, based_on=BasedOn(based_on_caption, revision))
     done = review(open_db(db), photo, change, author=author, revision=revision)
-    echo(f"{display_path(done.path)}: caption {done.caption_id} {done.state.value}: {done.text}")
+    echo(f"{display_path(done.path)}: {_NOUNS[done.kind.value]} {done.caption_id} {done.state.value}: "
+         f"{done.text}")
+
+
+def _kind(kind: str) -> Any:
+    from desktop_app.catalogue.models import CaptionKind
+
+    return CaptionKind(kind)
 
 
 @click.command()
 @click.argument("photo")
 @click.option("--text", required=True, help="The new caption text.")
 @click.option("--approve", is_flag=True, help="Approve the new text in the same revision.")
+@kind_option
 @revision_option("the photo's current caption")
 @caption_option
 @author_option
 @db_option
-def edit(photo: str, text: str, approve: bool, revision: int | None, caption_id: int | None,
+def edit(photo: str, text: str, approve: bool, kind: str, revision: int | None, caption_id: int | None,
          author: str | None, db: str | None) -> None:
-    """Write a new text for PHOTO's current caption (a human revision; the old text stays in history).
-    A text refused for a conflict is kept as another caption of the photo, for `choose`."""
+    """Write a new text for PHOTO's current caption of --kind (a human revision; the old text stays in
+    history). A text refused for a conflict is kept as another caption of the photo, for `choose`."""
     from desktop_app.services.review import APPROVE, EDIT, Change
 
-    _change(photo, db, author, revision, Change(APPROVE if approve else EDIT, text=text), caption_id)
+    _change(photo, db, author, revision, Change(APPROVE if approve else EDIT, text=text, kind=_kind(kind)),
+            caption_id)
 
 
 def _review_state_command(action: str, help_text: str) -> click.Command:
@@ -72,37 +94,39 @@ def _review_state_command(action: str, help_text: str) -> click.Command:
 
     @click.command(action, help=help_text)
     @click.argument("photo")
+    @kind_option
     @revision_option("the photo's current caption")
     @caption_option
     @author_option
     @db_option
-    def command(photo: str, revision: int | None, caption_id: int | None, author: str | None,
+    def command(photo: str, kind: str, revision: int | None, caption_id: int | None, author: str | None,
                 db: str | None) -> None:
         from desktop_app.services.review import Change
 
-        _change(photo, db, author, revision, Change(action), caption_id)
+        _change(photo, db, author, revision, Change(action, kind=_kind(kind)), caption_id)
 
     return command
 
 
-approve = _review_state_command("approve", "Approve PHOTO's current caption.")
-reject = _review_state_command("reject", "Reject PHOTO's current caption.")
+approve = _review_state_command("approve", "Approve PHOTO's current caption of --kind.")
+reject = _review_state_command("reject", "Reject PHOTO's current caption of --kind.")
 
 
 @click.command()
 @click.argument("photo")
 @click.option("--to", "number", type=click.IntRange(min=1), required=True, metavar="N",
               help="The revision whose text comes back (see `show PHOTO`).")
+@kind_option
 @revision_option("the photo's current caption")
 @caption_option
 @author_option
 @db_option
-def revert(photo: str, number: int, revision: int | None, caption_id: int | None, author: str | None,
-           db: str | None) -> None:
-    """Bring back an earlier text of PHOTO's current caption, as a new draft revision."""
+def revert(photo: str, number: int, kind: str, revision: int | None, caption_id: int | None,
+           author: str | None, db: str | None) -> None:
+    """Bring back an earlier text of PHOTO's current caption of --kind, as a new draft revision."""
     from desktop_app.services.review import REVERT, Change
 
-    _change(photo, db, author, revision, Change(REVERT, revision=number), caption_id)
+    _change(photo, db, author, revision, Change(REVERT, revision=number, kind=_kind(kind)), caption_id)
 
 
 @click.command()
@@ -112,8 +136,8 @@ def revert(photo: str, number: int, revision: int | None, caption_id: int | None
 @author_option
 @db_option
 def choose(photo: str, caption_id: int, revision: int | None, author: str | None, db: str | None) -> None:
-    """Make CAPTION (an id from `show PHOTO`) PHOTO's current caption, e.g. a model's draft that was
-    stored beside a person's caption."""
+    """Make CAPTION (an id from `show PHOTO`) PHOTO's current caption of its kind, e.g. a model's draft
+    that was stored beside a person's caption."""
     from desktop_app.services.review import CHOOSE, Change
 
     _change(photo, db, author, revision, Change(CHOOSE, caption_id=caption_id))

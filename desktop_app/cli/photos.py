@@ -13,6 +13,9 @@ STATES = ("draft", "approved", "rejected", "none")
 # The values of catalogue.photos.ReviewFilter and SortKey, spelled out so `--help` imports no catalogue.
 REVIEW_FILTERS = ("needs-review", "ai-draft", "approved", "rejected", "edited", "none", "errors", "missing")
 SORT_KEYS = ("name", "date-taken", "confidence", "changed", "relevance")
+# catalogue.models.CaptionKind's values, in the order `show` lists them, with their headings.
+KIND_HEADINGS = {"description": "Description", "alt-text": "Alt text",
+                 "extended-description": "Extended description"}
 
 
 @click.command()
@@ -41,7 +44,8 @@ def photos(library: str | None, folder: str | None, status: str | None, state: s
     order: "img2" before "IMG10", case-insensitive) unless --sort says otherwise.
 
     JSON lines carry: id, path, library, status, error, format, width, height, date_taken,
-    caption, caption_origin, caption_state, captioner, confidence.
+    caption (the current description), caption_origin, caption_state, captioner, confidence,
+    caption_notice, alt_text (the current alt text, or null).
     """
     from desktop_app.catalogue.models import PhotoStatus
     from desktop_app.catalogue.photos import (
@@ -121,7 +125,15 @@ def _print_record(record: dict[str, Any]) -> None:
             echo(f"  {label + ':':<14}{value}")
     if not record["captions"]:
         echo("  no captions")
-    for caption in record["captions"]:
+    for kind, heading in KIND_HEADINGS.items():  # grouped by kind: each has its own current caption
+        group = [caption for caption in record["captions"] if caption["kind"] == kind]
+        if group:
+            echo(f"\n  {heading} ({len(group)} caption{'s' if len(group) > 1 else ''}):")
+            _print_captions(group)
+
+
+def _print_captions(captions: list[dict[str, Any]]) -> None:
+    for caption in captions:
         marker = "current" if caption["current"] else "other"
         echo(f"\n  Caption {caption['id']} ({marker}, revision {caption['revision']}): {caption['state']}, "
              f"{caption['origin']}"

@@ -11,6 +11,7 @@ from desktop_app.cli.common import db_option, echo, emit_json, json_option, open
 
 MODES = ("hybrid", "keyword", "semantic", "image")  # desktop_app.search.results.SearchMode, hybrid first
 ORIGINS = ("ai", "human", "imported")  # desktop_app.catalogue.models.CaptionOrigin
+KINDS = ("description", "alt-text", "extended-description")  # desktop_app.catalogue.models.CaptionKind
 PREVIEW_CHARS = 200  # a caption shown without a snippet (found by meaning) is cut here in text output
 
 
@@ -52,6 +53,11 @@ class _SearchCommand(click.Command):
 @click.option("--captioner", metavar="ID", help="Only captions written by this captioner.")
 @click.option("--origin", type=click.Choice(ORIGINS), help="Only captions a model wrote, a person wrote, "
                                                             "or that were imported from the files.")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND[,KIND...]",
+              callback=lambda _ctx, _param, values: _kinds(values),
+              help="Which of each photo's current captions to search: description, alt-text, "
+                   "extended-description (repeat the option or separate with commas; default: the "
+                   "description and the alt text).")
 @click.option("--embedder", default="minilm", show_default=True,
               help="The text embedder semantic search uses.")
 @click.option("--model", metavar="HUB_ID|FOLDER", help="The embedder's model instead of its default.")
@@ -60,8 +66,10 @@ class _SearchCommand(click.Command):
 @db_option
 def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: str | None, folder: str | None,
            taken_from: date | None, taken_to: date | None, captioner: str | None, origin: str | None,
-           embedder: str, model: str | None, device: str, as_json: bool, db: str | None) -> None:
-    """Photos whose captions match QUERY, best first (the words of QUERY may be given unquoted).
+           kinds: tuple[str, ...], embedder: str, model: str | None, device: str, as_json: bool,
+           db: str | None) -> None:
+    """Photos whose captions match QUERY, best first (the words of QUERY may be given unquoted): each
+    photo's current description and alt text, or the kinds --kind names.
 
     QUERY: words (all required), "exact phrases", prefix*, AND / OR, and -word or NOT word to leave
     out captions holding a word. From a shell, a query with a -word goes after -- (options before
@@ -77,7 +85,7 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     meaning; a larger one needs `photo-annotator embed` first. Hybrid search answers by keyword, and
     says why, when search by meaning cannot run.
     """
-    from desktop_app.catalogue.models import CaptionOrigin, ReviewState
+    from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, ReviewState
     from desktop_app.catalogue.photos import display_path, find_library, resolve_folder
     from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
@@ -104,6 +112,7 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
         approved_only=state == "approved",
         state=ReviewState(state) if state in ("draft", "rejected") else None, captioner=captioner,
         origin=CaptionOrigin(origin) if origin else None,
+        **({"kinds": tuple(CaptionKind(kind) for kind in kinds)} if kinds else {}),
     )
     bar = ProgressBar("Embedding captions before the search")
     service = open_search(catalogue, registry, embedder_id=embedder, model=model, device=device,
@@ -122,6 +131,15 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
         shown = hit.snippet or _preview(hit.caption)
         how = f"{hit.matched:<7}  " if result.mode is SearchMode.HYBRID and hit.matched else ""
         echo(f"{hit.score:4.2f}  {how}{display_path(hit.path)}  {shown}")  # echo shows control characters
+
+
+def _kinds(values: tuple[str, ...]) -> tuple[str, ...]:
+    """--kind's values, repeated or comma-separated, each checked; () when none was given."""
+    kinds = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    for kind in kinds:
+        if kind not in KINDS:
+            raise click.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="--kind")
+    return tuple(dict.fromkeys(kinds))
 
 
 def _preview(text: str) -> str:

@@ -11,14 +11,14 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, true
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.fts import TOKENIZER, caption_index, matches, translate
 from desktop_app.catalogue.models import Caption, Photo
 from desktop_app.catalogue.photos import absolute_path, library_roots
-from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions
+from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions, searched
 
 NO_FILTERS = SearchFilters()  # frozen: safe as a default
 OVERFETCH = 3  # caption rows fetched per hit wanted: most photos hold one or two captions
@@ -33,8 +33,9 @@ SNIPPET_WINDOW = MAX_CAPTION_CHARS
 def keyword_search(
     session: Session, text: str, filters: SearchFilters = NO_FILTERS, limit: int = 20
 ) -> list[SearchHit]:
-    """The photos whose captions match ``text``, best bm25 first, one hit per photo (through its
-    best-matching caption), at most ``limit``. Any text is safe; one that can match nothing gives []."""
+    """The photos whose current captions of ``filters.kinds`` (the description and the alt text unless
+    told) match ``text``, best bm25 first, one hit per photo (through its best-matching caption), at
+    most ``limit``. Any text is safe; one that can match nothing gives []."""
     expression = translate(text)
     if expression is None or limit <= 0:
         return []
@@ -117,8 +118,8 @@ def _best_caption_per_photo(
     while True:
         best: dict[int, tuple[int, float]] = {}
         rows = session.execute(_ranked(expression, filters, fetch)).all()
-        for caption_id, photo_id, rank in rows:
-            if photo_id not in best:
+        for caption_id, photo_id, rank, eligible in rows:
+            if eligible and photo_id not in best:
                 best[photo_id] = (caption_id, rank)
                 if len(best) == limit:
                     return list(best.values())
@@ -128,10 +129,12 @@ def _best_caption_per_photo(
 
 
 def _ranked(expression: str, filters: SearchFilters, fetch: int) -> Select[Any]:
-    """(caption id, photo id, bm25) of the first ``fetch`` matching captions, best first."""
+    """(caption id, photo id, bm25, whether the search looks at it) of the first ``fetch`` matching
+    captions, best first."""
     conditions = filter_conditions(filters)
     if not conditions:
-        # Rank and cut inside the index alone; only the rows kept meet the captions table.
+        # Rank and cut inside the index alone; only the rows kept meet the captions table, which says
+        # which of them are current captions of the kinds searched (most are).
         top = (
             select(caption_index.c.rowid, caption_index.c.rank)
             .where(matches(expression))
@@ -140,16 +143,16 @@ def _ranked(expression: str, filters: SearchFilters, fetch: int) -> Select[Any]:
             .subquery()
         )
         return (
-            select(top.c.rowid, Caption.photo_id, top.c.rank)
+            select(top.c.rowid, Caption.photo_id, top.c.rank, searched(filters).label("eligible"))
             .join(Caption, Caption.id == top.c.rowid)
             .order_by(top.c.rank)
         )
     return (
-        select(caption_index.c.rowid, Caption.photo_id, caption_index.c.rank)
+        select(caption_index.c.rowid, Caption.photo_id, caption_index.c.rank, true().label("eligible"))
         .select_from(caption_index)
         .join(Caption, Caption.id == caption_index.c.rowid)
         .join(Photo, Photo.id == Caption.photo_id)
-        .where(matches(expression), *conditions)
+        .where(matches(expression), searched(filters), *conditions)
         .order_by(caption_index.c.rank)
         .limit(fetch)
     )

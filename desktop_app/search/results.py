@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
 
-from desktop_app.catalogue.models import Caption, CaptionOrigin, Photo, ReviewState
+from desktop_app.catalogue.fts import SEARCHED_KINDS
+from desktop_app.catalogue.models import Caption, CaptionKind, CaptionOrigin, Photo, ReviewState
 
 
 class SearchMode(enum.StrEnum):
@@ -25,7 +26,8 @@ class SearchMode(enum.StrEnum):
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Which captions a search looks at. The defaults: every caption of every photo."""
+    """Which captions a search looks at. The defaults: the current description and alt text of every
+    photo (``kinds``: the current captions of these kinds; never a superseded or kept-beside one)."""
 
     library_id: int | None = None
     folder: str | None = None  # a folder inside the library ("a/b"): it and below
@@ -35,6 +37,7 @@ class SearchFilters:
     state: ReviewState | None = None  # the caption's review state (approved_only wins)
     captioner: str | None = None
     origin: CaptionOrigin | None = None
+    kinds: tuple[CaptionKind, ...] = SEARCHED_KINDS
 
 
 class Matched(enum.StrEnum):
@@ -92,6 +95,12 @@ def filter_conditions(filters: SearchFilters, caption: Any = Caption) -> list[Co
     if filters.origin is not None:
         conditions.append(caption.origin == filters.origin)
     return conditions
+
+
+def searched(filters: SearchFilters, caption: Any = Caption) -> ColumnElement[bool]:
+    """The condition "``caption`` is one a search with ``filters`` looks at": a current caption of one
+    of its kinds."""
+    return and_(caption.is_current.is_(True), caption.kind.in_(filters.kinds))
 
 
 def is_unfiltered(filters: SearchFilters) -> bool:

@@ -28,7 +28,14 @@ from desktop_app.catalogue.models import Caption, CaptionKind, CaptionRevision, 
 from desktop_app.catalogue.photos import absolute_path, library_roots
 from desktop_app.plugin_api.embedder import Embedder, Modality
 from desktop_app.search.embedding import vectors_of
-from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions, is_unfiltered
+from desktop_app.search.results import (
+    Matched,
+    SearchFilters,
+    SearchHit,
+    filter_conditions,
+    is_unfiltered,
+    searched,
+)
 from desktop_app.search.vector_store import CAPTIONS, PHOTOS, chunks, normalised, owner_column, text_hash
 
 log = logging.getLogger(__name__)
@@ -351,8 +358,9 @@ def _digest_key(content_hash: str) -> bytes:
 
 def semantic_search(session: Session, index: VectorIndex, embedder: Embedder, text: str,
                     filters: SearchFilters = SearchFilters(), limit: int = 20) -> list[SearchHit]:  # noqa: B008
-    """Photos whose captions mean what ``text`` says, best first: one hit per photo (its best caption),
-    score = cosine. ``index`` must hold captions of ``embedder``'s model, refreshed by the caller."""
+    """Photos whose current captions of ``filters.kinds`` mean what ``text`` says, best first: one hit
+    per photo (its best caption), score = cosine. ``index`` must hold captions of ``embedder``'s model,
+    refreshed by the caller."""
     if index.kind != CAPTIONS or index.model_id != embedder.model:
         raise ValueError(f"the index holds {index.kind} of {index.model_id}, "
                          f"not captions of {embedder.model}")
@@ -360,18 +368,21 @@ def semantic_search(session: Session, index: VectorIndex, embedder: Embedder, te
         return []
     query = vectors_of(embedder, [text])[0]
     allowed = None if is_unfiltered(filters) else _filtered_caption_ids(session, filters)
-    return caption_hits(session, index, query, limit, allowed)
+    return caption_hits(session, index, query, limit, allowed, filters)
 
 
 def caption_hits(session: Session, index: VectorIndex, query: np.ndarray, limit: int,
-                 allowed: np.ndarray | None = None) -> list[SearchHit]:
-    """The ranking part of ``semantic_search``, for a query already embedded."""
+                 allowed: np.ndarray | None = None,
+                 filters: SearchFilters = SearchFilters()) -> list[SearchHit]:  # noqa: B008
+    """The ranking part of ``semantic_search``, for a query already embedded. The index holds every
+    caption's vector: those that are not current captions of ``filters.kinds`` are passed over."""
     roots = library_roots(session)
     fetch = limit * OVERFETCH
     while True:
         ranked = index._ranked(query, fetch, allowed)
         rows = _rows_by_id(session, select(Caption.id, Caption.photo_id, Caption.text, Photo.library_id,
-                                           Photo.rel_path).join(Photo, Photo.id == Caption.photo_id),
+                                           Photo.rel_path, searched(filters).label("eligible"))
+                           .join(Photo, Photo.id == Caption.photo_id),
                            Caption.id, [int(index._ids[row]) for row, _score in ranked])
         hits: list[SearchHit] = []
         photos: set[int] = set()
@@ -382,7 +393,7 @@ def caption_hits(session: Session, index: VectorIndex, query: np.ndarray, limit:
                 index._stale(row)  # deleted, or edited since the last refresh
                 stale = True
                 continue
-            if caption.photo_id in photos:
+            if caption.photo_id in photos or not caption.eligible:
                 continue
             photos.add(caption.photo_id)
             hits.append(SearchHit(photo_id=caption.photo_id, caption_id=caption.id,
@@ -447,7 +458,7 @@ def _rows_by_id(session: Session, statement: Select[Any], key: Any, ids: Sequenc
 
 def _filtered_caption_ids(session: Session, filters: SearchFilters) -> np.ndarray:
     statement = (select(Caption.id).join(Photo, Photo.id == Caption.photo_id)
-                 .where(*filter_conditions(filters)))
+                 .where(searched(filters), *filter_conditions(filters)))
     return np.fromiter(session.scalars(statement), np.int64)
 
 
@@ -455,7 +466,7 @@ def _filtered_photo_ids(session: Session, filters: SearchFilters) -> np.ndarray:
     caption_filters = (filters.approved_only, filters.state, filters.captioner, filters.origin)
     if any(caption_filters):
         statement = (select(Photo.id).join(Caption, Caption.photo_id == Photo.id)
-                     .where(*filter_conditions(filters)).distinct())
+                     .where(searched(filters), *filter_conditions(filters)).distinct())
     else:
         statement = select(Photo.id).where(*filter_conditions(filters))
     return np.fromiter(session.scalars(statement), np.int64)

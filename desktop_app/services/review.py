@@ -91,6 +91,7 @@ class Reviewed:
     caption_id: int
     state: ReviewState
     text: str
+    kind: CaptionKind = CaptionKind.DESCRIPTION
 
 
 def review(catalogue: Catalogue, photo_ref: str, change: Change, *, author: str | None = None,
@@ -106,7 +107,7 @@ def review(catalogue: Catalogue, photo_ref: str, change: Change, *, author: str 
             change = replace(change, based_on=BasedOn(caption.id if caption is not None else None, revision))
         caption = apply_change(session, photo, change, author=author or default_author())
         return Reviewed(absolute_path(photo.library.root, photo.rel_path), caption.id, caption.state,
-                        caption.text)
+                        caption.text, caption.kind)
 
 
 @dataclass(frozen=True)
