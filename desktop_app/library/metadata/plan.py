@@ -1,12 +1,19 @@
 """What a write-back puts into a file, and what it checks first.
 
-- Only photos whose current caption is approved are written: their text and provenance (reviewer,
-  approval time, model, captioner, origin, notice) make the plan, exiv2 key -> value.
-- IPTC Caption-Abstract holds at most 2,000 bytes (IIM's limit; Writer-Editor 32): a longer value is
-  cut there at a UTF-8 character boundary, and the report says so; XMP and EXIF keep the full text.
+- Photos whose current description, alt text or extended description is approved are written; only
+  the approved ones go in. The description and its provenance (reviewer, approval time, model,
+  captioner, origin, notice) go to XMP dc:description, IPTC Caption-Abstract and EXIF
+  ImageDescription; the alt text and extended description to the IPTC 2021 accessibility properties
+  (XMP only: IIM and EXIF have no such fields); the photo's keywords (read from the file by the MWG
+  rules) to XMP dc:subject and IPTC Keywords, so that a file whose IPTC and XMP disagreed reads back
+  the same in every MWG reader (write.py also brings the IPTC digest up to date).
+- IPTC Caption-Abstract holds at most 2,000 bytes (IIM's limit; Writer-Editor 32, each keyword 64): a
+  longer value is cut there at a UTF-8 character boundary, and the report says so; XMP and EXIF keep
+  the full text.
 - The plan is compared with what the file holds: only a difference is written.
-- A description in the file that no reviewed text of the photo ever had was written by another
-  program (even if a rescan imported it since): the file is left alone unless forced.
+- A text in a field we would write (description, alt text, extended description) that no reviewed
+  text of the photo of that kind ever had was written by another program (even if a rescan imported
+  it since): the file is left alone unless forced.
 """
 
 from __future__ import annotations
@@ -19,20 +26,34 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop_app.catalogue.captions import current_caption
 from desktop_app.catalogue.database import Catalogue
-from desktop_app.catalogue.models import Caption, CaptionRevision, Photo, PhotoStatus, ReviewState
+from desktop_app.catalogue.models import (
+    Caption,
+    CaptionKind,
+    CaptionRevision,
+    Photo,
+    PhotoKeyword,
+    PhotoStatus,
+    ReviewState,
+)
 from desktop_app.catalogue.photos import PhotoQuery, list_photos
 from desktop_app.library.file_state import FileState
 from desktop_app.library.metadata.fields import (
     EXIF_DESCRIPTION,
     FIELD_NAMES,
     IPTC_CAPTION,
+    IPTC_KEYWORDS,
     IPTC_MAX_BYTES,
     IPTC_WRITER,
     NAMESPACE_PREFIX,
+    XMP_ALT_TEXT,
     XMP_DESCRIPTION,
+    XMP_EXTENDED_DESCRIPTION,
+    XMP_SUBJECT,
     field_name,
     iptc_value,
+    iptc_values,
 )
 from desktop_app.library.metadata.read import meaningful
 from desktop_app.library.metadata.report import FieldChange, FileOutcome, WriteStatus
@@ -60,6 +81,15 @@ class ApprovedCaption:
 
 
 @dataclass(frozen=True)
+class ApprovedText:
+    """An approved alt text or extended description, for its XMP property."""
+
+    key: str  # XMP_ALT_TEXT or XMP_EXTENDED_DESCRIPTION
+    text: str
+    known: frozenset[str]  # the texts of that kind a person reviewed or we wrote
+
+
+@dataclass(frozen=True)
 class Target:
     """One photo to write, as the catalogue knows it."""
 
@@ -69,23 +99,32 @@ class Target:
     state: FileState  # the file as the catalogue last saw it
     content_hash: str | None
     pending_hash: str | None  # an earlier write-back's new file, if that run was killed before recording it
-    caption: ApprovedCaption
-    known: frozenset[str]  # texts a person reviewed or we wrote: finding one in the file is no news
+    caption: ApprovedCaption | None  # the approved description, if it is
+    known: frozenset[str]  # descriptions a person reviewed or we wrote: finding one in the file is no news
+    keywords: tuple[str, ...] = ()
+    accessibility: tuple[ApprovedText, ...] = ()
+
+
+_ACCESSIBILITY = {CaptionKind.ALT_TEXT: XMP_ALT_TEXT,
+                  CaptionKind.EXTENDED_DESCRIPTION: XMP_EXTENDED_DESCRIPTION}
 
 
 def select_targets(
     catalogue: Catalogue, photos: Sequence[int] | PhotoQuery
 ) -> tuple[list[Target], list[FileOutcome]]:
-    """The photos to write, and the outcomes of those refused (no approved caption, missing file...).
-    A query selects its approved photos only; ids are each answered."""
-    if isinstance(photos, PhotoQuery):
-        query = replace(photos, state=ReviewState.APPROVED)
-    else:
-        query = PhotoQuery(photo_ids=tuple(photos))
+    """The photos to write, and the outcomes of those refused (nothing approved, missing file...).
+    A query selects its photos with an approved description, alt text or extended description;
+    ids are each answered."""
     targets: list[Target] = []
     refused: list[FileOutcome] = []
     with catalogue.read() as session:
-        listings = list(list_photos(session, query))
+        if isinstance(photos, PhotoQuery):
+            listings = list(list_photos(session, replace(photos, state=ReviewState.APPROVED)))
+            others = _approved_accessibility(session, photos.photo_ids) - {listing.id for listing in listings}
+            if others:
+                listings += list_photos(session, replace(photos, state=None, photo_ids=tuple(sorted(others))))
+        else:
+            listings = list(list_photos(session, PhotoQuery(photo_ids=tuple(photos))))
         found_ids = {listing.id for listing in listings}
         for photo_id in ([] if isinstance(photos, PhotoQuery) else photos):
             if photo_id not in found_ids:
@@ -93,7 +132,8 @@ def select_targets(
                 refused.append(FileOutcome(photo_id, "", "", WriteStatus.SKIPPED, why))
         for listing in listings:
             path = listing.path
-            if listing.caption_state is not ReviewState.APPROVED:
+            accessibility = _accessibility(session, listing.id)
+            if listing.caption_state is not ReviewState.APPROVED and not accessibility:
                 why = "it has no caption" if listing.caption_id is None else "its caption is not approved"
                 refused.append(FileOutcome(listing.id, path, path, WriteStatus.SKIPPED, why))
                 continue
@@ -103,23 +143,51 @@ def select_targets(
                 refused.append(FileOutcome(listing.id, path, path, WriteStatus.SKIPPED, why))
                 continue
             photo = session.get(Photo, listing.id)
-            caption = session.get(Caption, listing.caption_id)
-            assert photo is not None and caption is not None
+            assert photo is not None
+            caption = None
+            if listing.caption_state is ReviewState.APPROVED:
+                caption = session.get(Caption, listing.caption_id)
+            keywords = tuple(session.scalars(select(PhotoKeyword.keyword).where(
+                PhotoKeyword.photo_id == listing.id).order_by(PhotoKeyword.id)))
             state = FileState(photo.size, photo.mtime_ns, photo.ctime_ns, photo.inode)
+            known = _reviewed_texts(session, listing.id, caption.id) if caption is not None else set()
             targets.append(Target(listing.id, path, photo.format, state, photo.content_hash,
-                                  photo.pending_hash, _approved(session, caption),
-                                  frozenset(_reviewed_texts(session, listing.id, caption.id))))
+                                  photo.pending_hash, _approved(session, caption) if caption else None,
+                                  frozenset(known), keywords, accessibility))
     return targets, refused
 
 
-def _reviewed_texts(session: Session, photo_id: int, caption_id: int) -> set[str]:
+def _approved_accessibility(session: Session, among: tuple[int, ...] | None) -> set[int]:
+    """The photos (``among`` them, if given) whose current alt text or extended description is approved."""
+    query = select(Caption.photo_id).where(
+        Caption.kind.in_(tuple(_ACCESSIBILITY)), Caption.is_current.is_(True),
+        Caption.state == ReviewState.APPROVED)
+    ids = set(session.scalars(query))
+    return ids if among is None else ids & set(among)
+
+
+def _accessibility(session: Session, photo_id: int) -> tuple[ApprovedText, ...]:
+    """The photo's approved current alt text and extended description, each with its reviewed texts."""
+    found = []
+    for kind, key in _ACCESSIBILITY.items():
+        caption = current_caption(session, photo_id, kind)
+        if caption is not None and caption.state is ReviewState.APPROVED:
+            found.append(ApprovedText(key, caption.text,
+                                      frozenset(_reviewed_texts(session, photo_id, caption.id, kind))))
+    return tuple(found)
+
+
+def _reviewed_texts(session: Session, photo_id: int, caption_id: int,
+                    kind: CaptionKind = CaptionKind.DESCRIPTION) -> set[str]:
     """Texts the file may hold without another program having written them: every text of the caption
     being written (an imported description a person then edited included), and every text of the
-    photo a person approved (we write approved texts only). An imported description nobody reviewed
-    is not among them: a rescan importing another program's words does not make them ours."""
+    photo's captions of that kind a person approved (we write approved texts only). An imported text
+    nobody reviewed is not among them: a rescan importing another program's words does not make them
+    ours."""
     own = select(CaptionRevision.text).where(CaptionRevision.caption_id == caption_id)
     approved = (select(CaptionRevision.text).join(Caption, Caption.id == CaptionRevision.caption_id)
-                .where(Caption.photo_id == photo_id, CaptionRevision.state == ReviewState.APPROVED))
+                .where(Caption.photo_id == photo_id, Caption.kind == kind,
+                       CaptionRevision.state == ReviewState.APPROVED))
     return set(session.scalars(own)) | set(session.scalars(approved))
 
 
@@ -141,47 +209,72 @@ def _approved(session: Session, caption: Caption) -> ApprovedCaption:
     )
 
 
-def planned(caption: ApprovedCaption, with_iptc: bool, xmp_only: bool = False) -> dict[str, str]:
-    """exiv2 key -> new value, for every field we write (IPTC values within the standard's lengths);
-    ``xmp_only``: the XMP fields alone (a sidecar)."""
-    plan = {XMP_DESCRIPTION: caption.text, EXIF_DESCRIPTION: caption.text}
-    if with_iptc:
-        plan[IPTC_CAPTION] = iptc_value(IPTC_CAPTION, caption.text)
-        if caption.reviewer:
-            plan[IPTC_WRITER] = iptc_value(IPTC_WRITER, caption.reviewer)
-    plan.update(caption.provenance())
+def planned(target: Target, with_iptc: bool, xmp_only: bool = False) -> dict[str, Any]:
+    """exiv2 key -> new value (a list for the keyword fields), for every field we write (IPTC values
+    within the standard's lengths); ``xmp_only``: the XMP fields alone (a sidecar)."""
+    plan: dict[str, Any] = {}
+    caption = target.caption
+    if caption is not None:
+        plan = {XMP_DESCRIPTION: caption.text, EXIF_DESCRIPTION: caption.text}
+        if with_iptc:
+            plan[IPTC_CAPTION] = iptc_value(IPTC_CAPTION, caption.text)
+            if caption.reviewer:
+                plan[IPTC_WRITER] = iptc_value(IPTC_WRITER, caption.reviewer)
+        plan.update(caption.provenance())
+    if target.keywords:
+        plan[XMP_SUBJECT] = list(target.keywords)
+        if with_iptc:
+            plan[IPTC_KEYWORDS] = iptc_values(IPTC_KEYWORDS, list(target.keywords))
+    plan.update({text.key: text.text for text in target.accessibility})
     if xmp_only:
         return {key: value for key, value in plan.items() if key.startswith("Xmp.")}
     return plan
 
 
-def cut_notes(plan: dict[str, str], caption: ApprovedCaption) -> tuple[str, ...]:
+def cut_notes(plan: dict[str, Any], target: Target) -> tuple[str, ...]:
     """What the report says about values cut to the IPTC lengths."""
     notes = []
-    for key, full in ((IPTC_CAPTION, caption.text), (IPTC_WRITER, caption.reviewer or "")):
+    caption = target.caption
+    texts = (caption.text, caption.reviewer or "") if caption else ("", "")
+    for key, full in zip((IPTC_CAPTION, IPTC_WRITER), texts, strict=True):
         if key in plan and plan[key] != full:
             kept, whole = len(plan[key].encode("utf-8")), len(full.encode("utf-8"))
             notes.append(f"{FIELD_NAMES[key]} cut to {kept:,} bytes (IPTC allows {IPTC_MAX_BYTES[key]:,}; "
                          f"the text is {whole:,})"
                          + ("; XMP and EXIF hold the full text" if key == IPTC_CAPTION else ""))
+    kept_words = plan.get(IPTC_KEYWORDS, ())
+    cut = [word for word, kept in zip(target.keywords, kept_words, strict=False) if word != kept]
+    if cut:
+        notes.append(f"{len(cut)} IPTC Keywords cut to {IPTC_MAX_BYTES[IPTC_KEYWORDS]} bytes (IPTC's limit; "
+                     f"XMP dc:subject holds them whole): {', '.join(_quote(word, 30) for word in cut)}")
     return tuple(notes)
 
 
-def changes(plan: dict[str, str], current: dict[str, Any]) -> tuple[FieldChange, ...]:
-    """The planned values the file does not hold yet."""
-    return tuple(FieldChange(field_name(key), current.get(key), value)
+def changes(plan: dict[str, Any], current: dict[str, Any]) -> tuple[FieldChange, ...]:
+    """The planned values the file does not hold yet (lists shown "a; b")."""
+    return tuple(FieldChange(field_name(key), _shown(current.get(key)), _shown(value) or "")
                  for key, value in plan.items() if current.get(key) != value)
 
 
-def foreign(target: Target, current: dict[str, Any]) -> str | None:
-    """Why the file is not ours to overwrite, if so: it holds a description that none of the photo's
-    reviewed texts ever had (another program's)."""
-    ours = {target.caption.text, *target.known}
-    ours |= {iptc_value(IPTC_CAPTION, text) for text in ours}  # what we wrote to IPTC, cut to its limit
-    for key in (XMP_DESCRIPTION, IPTC_CAPTION, EXIF_DESCRIPTION):
-        text = current.get(key)
-        if meaningful(text) and text not in ours:
-            return f"{FIELD_NAMES[key]} holds a description Photo Annotator did not write " \
+def _shown(value: Any) -> str | None:
+    return "; ".join(value) if isinstance(value, list) else value
+
+
+def foreign(target: Target, current: dict[str, Any], plan: dict[str, Any]) -> str | None:
+    """Why the file is not ours to overwrite, if so: a field we would write holds a text that none of
+    the photo's reviewed texts of its kind ever had (another program's)."""
+    if target.caption is not None:
+        ours = {target.caption.text, *target.known}
+        ours |= {iptc_value(IPTC_CAPTION, text) for text in ours}  # what we wrote to IPTC, cut to its limit
+        for key in (XMP_DESCRIPTION, IPTC_CAPTION, EXIF_DESCRIPTION):
+            text = current.get(key)
+            if key in plan and meaningful(text) and text not in ours:
+                return f"{FIELD_NAMES[key]} holds a description Photo Annotator did not write " \
+                       f"({_quote(text)}): use --force to overwrite it"
+    for approved in target.accessibility:
+        text = current.get(approved.key)
+        if approved.key in plan and meaningful(text) and text not in {approved.text, *approved.known}:
+            return f"{FIELD_NAMES[approved.key]} holds a text Photo Annotator did not write " \
                    f"({_quote(text)}): use --force to overwrite it"
     return None
 

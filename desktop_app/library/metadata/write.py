@@ -10,7 +10,12 @@ how their present bytes are had, what is verified and what the catalogue records
 - embedded (JPEG, TIFF, PNG, WebP): XMP ``dc:description`` (x-default; other languages kept), IPTC
   Caption-Abstract with the UTF-8 character set declared (ESC % G), EXIF ImageDescription, and
   provenance: IPTC Writer-Editor (the reviewer) and our XMP namespace ``photoannotator`` (model,
-  captioner, origin, reviewer, approved-at, notice). EXIF ImageDescription is an ASCII field in
+  captioner, origin, reviewer, approved-at, notice); the keywords to XMP dc:subject and IPTC
+  Keywords; an approved alt text / extended description to Iptc4xmpCore:AltTextAccessibility /
+  ExtDescrAccessibility (x-default; other languages kept). exiv2 rewrites the IPTC but not the
+  Photoshop IPTCDigest beside it: a stale digest would make every MWG reader trust the old IPTC over
+  our XMP, so the digest a file carries is set to the new IPTC's MD5 (digest.py), as ExifTool does.
+  EXIF ImageDescription is an ASCII field in
   EXIF 2.3; like exiftool (whose EXIF charset defaults to UTF-8) we store non-ASCII text there as
   UTF-8, which EXIF 3.0 permits. WebP files have no IPTC block: that field is skipped there and the
   report says so. The new file's hash is recorded as pending before the replace, and the catalogue
@@ -48,14 +53,15 @@ from desktop_app.catalogue.photos import PhotoQuery, display_path
 from desktop_app.errors import one_line, os_error_reason, write_error_reason
 from desktop_app.library.file_state import FileState, content_hash_of, hash_file, needs_rehash, stat_outdated
 from desktop_app.library.images import is_raw
+from desktop_app.library.metadata.digest import iptc_digests, with_current_digest
 from desktop_app.library.metadata.fields import (
     EMBED_FORMATS,
     EXTENSION_FORMATS,
     IPTC_CHARSET,
     IPTC_WRITER,
+    LANG_ALT_KEYS,
     NO_IPTC_FORMATS,
     UTF8_CHARSET,
-    XMP_DESCRIPTION,
     field_name,
 )
 from desktop_app.library.metadata.plan import Target, changes, cut_notes, foreign, planned, select_targets
@@ -130,7 +136,7 @@ class _Destination:
     failure = "cannot write metadata"  # how an exiv2 refusal is reported
     with_iptc_exif = True  # the file has IPTC and EXIF blocks to read and write
 
-    def __init__(self, path: str, plan: dict[str, str], notes: tuple[str, ...] = ()) -> None:
+    def __init__(self, path: str, plan: dict[str, Any], notes: tuple[str, ...] = ()) -> None:
         self.path = path
         self.plan = plan
         self.notes = notes
@@ -151,6 +157,10 @@ class _Destination:
         wrong = [field_name(key) for key, value in self.plan.items() if again.get(key) != value]
         if wrong:
             raise MetadataWriteError(f"read back different values in {', '.join(wrong)}: file left untouched")
+
+    def finish(self, updated: bytes) -> bytes:
+        """``updated`` as exiv2 wrote it, completed before it is verified."""
+        return updated
 
     def before_replace(self, catalogue: Catalogue, target: Target, updated: bytes) -> None:
         """Called just before ``updated`` replaces the file."""
@@ -175,9 +185,14 @@ class _Sidecar(_Destination):
 class _EmbeddedPhoto(_Destination):
     """The photo file itself: its pixels must not change, and the catalogue follows its new hash."""
 
+    def finish(self, updated: bytes) -> bytes:
+        return with_current_digest(updated)
+
     def verify(self, original: bytes, updated: bytes) -> None:
         super().verify(original, updated)
         _check_pixels(original, updated)
+        if iptc_digests(updated).iptc_trusted_over_xmp:
+            raise MetadataWriteError("the IPTC digest could not be brought up to date: file left untouched")
 
     def before_replace(self, catalogue: Catalogue, target: Target, updated: bytes) -> None:
         # Recorded before the replace: a run killed after it knows the new file as its own write.
@@ -194,18 +209,18 @@ def _destination(target: Target, mode: str, sidecar_name: str) -> _Destination |
     # A RAW file is never rewritten (its maker's format, and the archive's original): like Lightroom
     # and darktable, its metadata goes to the sidecar, which readers of RAW files take as its XMP.
     if mode == "sidecar" or is_raw(target.path):
-        plan = planned(target.caption, with_iptc=False, xmp_only=True)
+        plan = planned(target, with_iptc=False, xmp_only=True)
         notes = ("RAW files are written to XMP sidecars only",) if mode == "embed" else ()
         return _Sidecar(sidecar_path(target.path, sidecar_name), plan, notes)
     fmt = (target.format or EXTENSION_FORMATS.get(os.path.splitext(target.path)[1].lower(), "")).upper()
     if fmt not in EMBED_FORMATS:
         return f"cannot embed metadata in {fmt or 'this'} files: use --sidecar"
     if fmt in NO_IPTC_FORMATS:
-        notes: tuple[str, ...] = ("IPTC Caption-Abstract and Writer-Editor not written: WebP files have "
-                                  "no IPTC block",)
-        return _EmbeddedPhoto(target.path, planned(target.caption, with_iptc=False), notes)
-    plan = planned(target.caption, with_iptc=True)
-    return _EmbeddedPhoto(target.path, plan, cut_notes(plan, target.caption))
+        notes: tuple[str, ...] = ("IPTC Caption-Abstract, Writer-Editor and Keywords not written: WebP files "
+                                  "have no IPTC block",)
+        return _EmbeddedPhoto(target.path, planned(target, with_iptc=False), notes)
+    plan = planned(target, with_iptc=True)
+    return _EmbeddedPhoto(target.path, plan, cut_notes(plan, target))
 
 
 # -- the pipeline -----------------------------------------------------------------------------------------
@@ -243,7 +258,7 @@ def _write_through(catalogue: Catalogue, target: Target, destination: _Destinati
             outcome = replace(outcome, changes=changes(destination.plan, current), notes=destination.notes)
             if not outcome.changes:
                 return replace(outcome, status=WriteStatus.UNCHANGED)
-            not_ours = None if force else foreign(target, current)
+            not_ours = None if force else foreign(target, current, destination.plan)
             if not_ours:
                 return replace(outcome, reason=destination.foreign_reason(not_ours))
             problem = _not_writable(path if destination.exists else None, os.path.dirname(path))
@@ -252,7 +267,7 @@ def _write_through(catalogue: Catalogue, target: Target, destination: _Destinati
             if dry_run:
                 return replace(outcome, status=WriteStatus.WOULD_WRITE)
             _apply(image, destination.plan, current)
-            updated = image.get_bytes()
+            updated = destination.finish(image.get_bytes())
         destination.verify(original, updated)
         destination.before_replace(catalogue, target, updated)
         atomic_files.replace_file(Path(path), updated)
@@ -290,11 +305,13 @@ def _unchanged_target(catalogue: Catalogue, target: Target, thumbnails: Thumbnai
     return None
 
 
-def _apply(image: Any, plan: dict[str, str], current: dict[str, Any]) -> None:
+def _apply(image: Any, plan: dict[str, Any], current: dict[str, Any]) -> None:
     xmp = {key: value for key, value in plan.items() if key.startswith("Xmp.")}
-    languages = current.get("_xmp_description")
-    other_languages = languages if isinstance(languages, dict) else {}
-    xmp[XMP_DESCRIPTION] = {**other_languages, 'lang="x-default"': plan[XMP_DESCRIPTION]}  # type: ignore[assignment]
+    for key in LANG_ALT_KEYS:
+        if key in xmp:
+            languages = current["_lang_alt"].get(key)
+            other_languages = languages if isinstance(languages, dict) else {}
+            xmp[key] = {**other_languages, 'lang="x-default"': plan[key]}
     image.modify_xmp(xmp)
     iptc: dict[str, Any] = {key: value for key, value in plan.items() if key.startswith("Iptc.")}
     if iptc:
