@@ -9,6 +9,8 @@
   asked) under their library-relative paths and a ``metadata.jsonl`` of {"file_name", "text", "notice"},
   for ``datasets.load_dataset("imagefolder", data_dir=...)``.
 
+Every format carries, beside each photo's description, its approved alt text and extended description
+(IPTC Accessibility; "alt_text", "extended_description", null or empty when the photo has none approved).
 Captions with a notice (the medical drafts' disclaimer) carry it in every format. Paths whose bytes are not
 valid UTF-8 are written with U+FFFD in their place (every format here is UTF-8 text). Every output is
 written beside its destination and moved into place at the end, so a failed export leaves nothing half
@@ -36,12 +38,15 @@ from sqlalchemy.orm import Session
 
 from desktop_app import __version__, atomic_files
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.models import Caption, CaptionRevision, PhotoStatus, ReviewState
+from desktop_app.catalogue.models import Caption, CaptionKind, CaptionRevision, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoListing, PhotoQuery, display_path, list_photos
 from desktop_app.exports import files, guard
 
 CSV_COLUMNS = ("path", "relative_path", "library", "caption", "state", "origin", "captioner", "model",
-               "confidence", "author", "approved_by", "approved_at", "notice")
+               "confidence", "author", "approved_by", "approved_at", "notice", "alt_text",
+               "extended_description")
+# The accessibility captions every format carries beside the description, when approved.
+_ACCESSIBILITY = {CaptionKind.ALT_TEXT: "alt_text", CaptionKind.EXTENDED_DESCRIPTION: "extended_description"}
 # Formats `datasets`' imagefolder decodes (its list is Pillow's; HEIC, AVIF and DICOM are not in it).
 HF_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".webp", ".bmp",
                            ".dib", ".gif"})
@@ -94,6 +99,8 @@ class ExportRecord:
     approved_by: str | None  # who last approved it, while it is approved
     approved_at: datetime | None
     notice: str | None
+    alt_text: str | None = None  # the photo's current alt text, when approved
+    extended_description: str | None = None  # its current extended description, when approved
 
     def fields(self) -> dict[str, Any]:
         """The CSV columns (and the JSON Lines keys besides the ids)."""
@@ -111,6 +118,8 @@ class ExportRecord:
             "approved_by": self.approved_by,
             "approved_at": self.approved_at.isoformat() if self.approved_at else None,
             "notice": self.notice,
+            "alt_text": self.alt_text,
+            "extended_description": self.extended_description,
         }
 
 
@@ -242,6 +251,7 @@ def _records(session: Session, query: PhotoQuery, approved_only: bool,
         details = _caption_details(session, [photo.caption_id for photo in chosen if photo.caption_id])
         approvals = _approvals(session, [p.caption_id for p in chosen
                                          if p.caption_id and p.caption_state is ReviewState.APPROVED])
+        accessible = _approved_accessibility(session, [photo.id for photo in chosen])
         for photo in chosen:
             assert photo.caption_id is not None and photo.caption is not None
             model, author = details.get(photo.caption_id, (None, None))
@@ -254,6 +264,7 @@ def _records(session: Session, query: PhotoQuery, approved_only: bool,
                 origin=photo.caption_origin.value if photo.caption_origin else "",
                 captioner=photo.captioner_id, model=model, confidence=photo.confidence, author=author,
                 approved_by=approved_by, approved_at=approved_at, notice=photo.notice or None,
+                **accessible.get(photo.id, {}),
             )
 
 
@@ -265,6 +276,22 @@ def _caption_details(session: Session,
         select(Caption.id, Caption.model_id, Caption.author).where(Caption.id.in_(caption_ids))
     )
     return {caption_id: (model, author) for caption_id, model, author in rows}
+
+
+def _approved_accessibility(session: Session, photo_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """photo id -> {"alt_text": ..., "extended_description": ...}: its current captions of those kinds
+    that are approved (a draft's words are not published)."""
+    found: dict[int, dict[str, str]] = {}
+    if not photo_ids:
+        return found
+    rows = session.execute(
+        select(Caption.photo_id, Caption.kind, Caption.text).where(
+            Caption.photo_id.in_(photo_ids), Caption.kind.in_(_ACCESSIBILITY), Caption.is_current.is_(True),
+            Caption.state == ReviewState.APPROVED)
+    )
+    for photo_id, kind, text in rows:
+        found.setdefault(photo_id, {})[_ACCESSIBILITY[kind]] = text
+    return found
 
 
 def _approvals(session: Session, caption_ids: Sequence[int]) -> dict[int, tuple[str | None, datetime]]:
@@ -337,7 +364,8 @@ def _write_coco(records: Sequence[ExportRecord], stream: IO[str]) -> None:
     annotations = []
     for record in records:
         annotation: dict[str, Any] = {"id": record.caption_id, "image_id": record.photo_id,
-                                      "caption": record.caption}
+                                      "caption": record.caption, "alt_text": record.alt_text,
+                                      "extended_description": record.extended_description}
         if record.notice:
             annotation["notice"] = record.notice
         annotations.append(annotation)
@@ -374,7 +402,9 @@ def _write_imagefolder(records: Sequence[ExportRecord], output: Path, report: Ex
         for record in records:
             file_name = _place_photo(record, split, output / HF_SPLIT, report, multiple_libraries, link)
             if file_name is not None:
-                rows.append({"file_name": file_name, "text": record.caption, "notice": record.notice})
+                rows.append({"file_name": file_name, "text": record.caption, "notice": record.notice,
+                             "alt_text": record.alt_text,
+                             "extended_description": record.extended_description})
         if not rows:
             raise ExportError(_nothing_to_export(report))
         try:
