@@ -70,7 +70,9 @@ def _window_reviewing_alt_text(opener: Opener) -> QWidget:
     box = window.detail.review_box
     box.choose_kind(CaptionKind.ALT_TEXT)
     box.editor.setPlainText("Fishing boats moored in the harbour at dawn " * 6)  # over 250 characters
-    opener.qtbot.waitUntil(box.count.isVisible, timeout=WAIT_MS)
+    # Laid out again for the new texts (posted layout requests) before the walk measures them.
+    opener.qtbot.waitUntil(lambda: all(label.height() >= label.heightForWidth(label.width())
+                                       for label in (box.header, box.count)), timeout=WAIT_MS)
     return window
 
 

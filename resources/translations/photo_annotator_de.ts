@@ -209,6 +209,22 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Bildunterschrift schreiben…</translation>
     </message>
     <message>
+        <source>Alt text</source>
+        <translation>Alternativtext</translation>
+    </message>
+    <message>
+        <source>Write alt text: what the photo shows, the subject first…</source>
+        <translation>Alternativtext schreiben: was das Foto zeigt, das Motiv zuerst…</translation>
+    </message>
+    <message>
+        <source>Extended description</source>
+        <translation>Erweiterte Beschreibung</translation>
+    </message>
+    <message>
+        <source>Write an extended description…</source>
+        <translation>Erweiterte Beschreibung schreiben…</translation>
+    </message>
+    <message>
         <source>The model was unsure of this word ({percent} probability)</source>
         <translation>Das Modell war sich bei diesem Wort unsicher ({percent} Wahrscheinlichkeit)</translation>
     </message>
@@ -292,6 +308,14 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
 <context>
     <name>DetailPane</name>
     <message>
+        <source>ALT</source>
+        <translation>ALT</translation>
+    </message>
+    <message>
+        <source>Alt text approved</source>
+        <translation>Alternativtext freigegeben</translation>
+    </message>
+    <message>
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -324,6 +348,22 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>The file is missing</source>
         <translation>Die Datei fehlt</translation>
+    </message>
+    <message>
+        <source>No text yet</source>
+        <translation>Noch kein Text</translation>
+    </message>
+    <message>
+        <source>Approved alt text: {text}</source>
+        <translation>Freigegebener Alternativtext: {text}</translation>
+    </message>
+    <message>
+        <source>Title: {text}</source>
+        <translation>Titel: {text}</translation>
+    </message>
+    <message>
+        <source>Headline: {text}</source>
+        <translation>Überschrift: {text}</translation>
     </message>
     <message>
         <source>Cannot show a preview:
@@ -914,6 +954,41 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
 </context>
 <context>
+    <name>KindSwitch</name>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Alt text</source>
+        <translation>Alternativtext</translation>
+    </message>
+    <message>
+        <source>Extended description</source>
+        <translation>Erweiterte Beschreibung</translation>
+    </message>
+    <message>
+        <source>Review the photo&apos;s description: the caption that search, exports and the grid show (Ctrl+1)</source>
+        <translation>Die Beschreibung des Fotos prüfen: die Bildunterschrift, die Suche, Exporte und das Raster zeigen (Strg+1)</translation>
+    </message>
+    <message>
+        <source>Review the photo&apos;s alt text, read by screen readers in its place: at most 250 characters (Ctrl+2)</source>
+        <translation>Den Alternativtext des Fotos prüfen, den Bildschirmleser an seiner Stelle vorlesen: höchstens 250 Zeichen (Strg+2)</translation>
+    </message>
+    <message>
+        <source>Review the photo&apos;s extended description: the longer text for those who cannot see it, when alt text is not enough (Ctrl+3)</source>
+        <translation>Die erweiterte Beschreibung des Fotos prüfen: der längere Text für alle, die es nicht sehen können, wenn der Alternativtext nicht genügt (Strg+3)</translation>
+    </message>
+    <message>
+        <source>Caption kind</source>
+        <translation>Art des Textes</translation>
+    </message>
+    <message>
+        <source>Review {kind}</source>
+        <translation>{kind} prüfen</translation>
+    </message>
+</context>
+<context>
     <name>LibraryList</name>
     <message>
         <source>Library</source>
@@ -1154,6 +1229,22 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>{degrees}° W</source>
         <translation>{degrees}° W</translation>
+    </message>
+    <message>
+        <source>Creator</source>
+        <translation>Urheber</translation>
+    </message>
+    <message>
+        <source>Rights</source>
+        <translation>Rechte</translation>
+    </message>
+    <message>
+        <source>Persons shown</source>
+        <translation>Abgebildete Personen</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>Ort</translation>
     </message>
     <message>
         <source>Status</source>
@@ -1455,6 +1546,14 @@ lesbar</translation>
         <translation>Keine Bildunterschrift.</translation>
     </message>
     <message>
+        <source>no text yet</source>
+        <translation>noch kein Text</translation>
+    </message>
+    <message>
+        <source>{kind}: {state}</source>
+        <translation>{kind}: {state}</translation>
+    </message>
+    <message>
         <source>revision {revision}</source>
         <translation>Version {revision}</translation>
     </message>
@@ -1473,6 +1572,26 @@ lesbar</translation>
     <message>
         <source>Choose a captioning model and caption this photo</source>
         <translation>Ein Beschriftungsmodell wählen und dieses Foto beschriften</translation>
+    </message>
+    <message>
+        <source>No alt text yet: write it (what the photo shows, the subject first), or draft it with the alt-text captioner.</source>
+        <translation>Noch kein Alternativtext: schreiben Sie ihn (was das Foto zeigt, das Motiv zuerst) oder lassen Sie den Alternativtext-Beschrifter einen Entwurf machen.</translation>
+    </message>
+    <message>
+        <source>No extended description yet: write one where alt text cannot say enough.</source>
+        <translation>Noch keine erweiterte Beschreibung: schreiben Sie eine, wo der Alternativtext nicht genug sagen kann.</translation>
+    </message>
+    <message>
+        <source>⚠ {length} characters: alt text should be at most {limit}. Shorten it if you can (it can still be approved).</source>
+        <translation>⚠ {length} Zeichen: Alternativtext sollte höchstens {limit} haben. Kürzen Sie ihn, wenn möglich (freigeben lässt er sich trotzdem).</translation>
+    </message>
+    <message>
+        <source>{length} of {limit} characters</source>
+        <translation>{length} von {limit} Zeichen</translation>
+    </message>
+    <message>
+        <source>Alt text within {limit} characters again</source>
+        <translation>Alternativtext wieder innerhalb von {limit} Zeichen</translation>
     </message>
     <message>
         <source>{problem}. Its captions are shown read-only; rescan (F5) once the file is back or fixed.</source>
@@ -1507,8 +1626,8 @@ lesbar</translation>
         <translation>Wiederholen</translation>
     </message>
     <message>
-        <source>Ctrl+Enter approve and next · Ctrl+Shift+Backspace reject and next · F2 edit · Esc drop edit · Alt+↑/↓ previous/next</source>
-        <translation>Strg+Eingabe freigeben und weiter · Strg+Umschalt+Rücktaste ablehnen und weiter · F2 bearbeiten · Esc Bearbeitung verwerfen · Alt+↑/↓ vorheriges/nächstes</translation>
+        <source>Ctrl+Enter approve and next · Ctrl+Shift+Backspace reject and next · F2 edit · Esc drop edit · Alt+↑/↓ previous/next · Ctrl+1/2/3 description, alt text, extended description</source>
+        <translation>Strg+Eingabe freigeben und weiter · Strg+Umschalt+Rücktaste ablehnen und weiter · F2 bearbeiten · Esc Bearbeitung verwerfen · Alt+↑/↓ vorheriges/nächstes · Strg+1/2/3 Beschreibung, Alternativtext, erweiterte Beschreibung</translation>
     </message>
     <message>
         <source>Approve</source>
@@ -1538,6 +1657,10 @@ lesbar</translation>
 <context>
     <name>ReviewService</name>
     <message>
+        <source>{change}: {kind}</source>
+        <translation>{change}: {kind}</translation>
+    </message>
+    <message>
         <source>Edit caption</source>
         <translation>Bildunterschrift bearbeiten</translation>
     </message>
@@ -1556,6 +1679,14 @@ lesbar</translation>
     <message>
         <source>Use another caption</source>
         <translation>Andere Bildunterschrift verwenden</translation>
+    </message>
+    <message>
+        <source>alt text</source>
+        <translation>Alternativtext</translation>
+    </message>
+    <message>
+        <source>extended description</source>
+        <translation>erweiterte Beschreibung</translation>
     </message>
 </context>
 <context>

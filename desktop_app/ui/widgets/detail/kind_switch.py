@@ -19,7 +19,8 @@ KIND_NAMES = {CaptionKind.DESCRIPTION: QT_TRANSLATE_NOOP("KindSwitch", "Descript
               CaptionKind.EXTENDED_DESCRIPTION: QT_TRANSLATE_NOOP("KindSwitch", "Extended description")}
 KIND_TIPS = {
     CaptionKind.DESCRIPTION: QT_TRANSLATE_NOOP("KindSwitch", "Review the photo's description: the caption "
-                                                             "search, exports and the grid show (Ctrl+1)"),
+                                                             "that search, exports and the grid show "
+                                                             "(Ctrl+1)"),
     CaptionKind.ALT_TEXT: QT_TRANSLATE_NOOP("KindSwitch", "Review the photo's alt text, read by screen "
                                                           "readers in its place: at most 250 characters "
                                                           "(Ctrl+2)"),
