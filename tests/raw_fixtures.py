@@ -72,15 +72,20 @@ def mosaic(rgb: np.ndarray) -> np.ndarray:
 
 def dng(path: Path, *, size: tuple[int, int] = (512, 384), preview: str | None = "jpeg",
         preview_size: tuple[int, int] | None = None, orientation: int = 1, dark_mosaic: bool = False,
-        date_taken: datetime | None = DATE_TAKEN) -> Path:
+        date_taken: datetime | None = DATE_TAKEN, grain: float = 0.0) -> Path:
     """Write a DNG of ``size`` (width, height) at ``path``.
 
     ``preview``: "jpeg" (what cameras embed), "bitmap" (uncompressed RGB, as in converters' IFD0) or
     None. ``preview_size`` defaults to the full size. ``dark_mosaic``: the mosaic is black while the
-    preview shows the scene, so a test can tell which of the two an image came from.
+    preview shows the scene, so a test can tell which of the two an image came from. ``grain``: the
+    standard deviation of sensor-like noise (on a 0..1 scale), so that the preview compresses and
+    decodes like a photo's (the benchmark's files); none by default.
     """
     width, height = size
     rgb = scene(width, height)
+    if grain:
+        noise = np.random.default_rng(width * height).normal(0.0, grain, rgb.shape).astype(np.float32)
+        rgb = np.clip(rgb + noise, 0.0, 1.0)
     cfa = mosaic(np.zeros_like(rgb) if dark_mosaic else rgb)
     path.parent.mkdir(parents=True, exist_ok=True)
     ifd0_tags = [*_DNG_TAGS, (274, "H", 1, (orientation,), True)]

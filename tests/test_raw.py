@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,20 @@ def test_write_metadata_writes_a_raw_files_sidecar_and_never_the_raw_file(
     read = subprocess.run(["exiftool", "-j", "-XMP-dc:Description", str(sidecar)], check=True,
                           capture_output=True, text=True)
     assert json.loads(read.stdout)[0]["Description"] == CAPTION
+
+
+def test_rawpy_is_imported_only_when_a_raw_file_is_met(tmp_path: Path) -> None:
+    from tests import photo_files
+
+    photo_files.jpeg(tmp_path / "a.jpg")
+    raw_fixtures.dng(tmp_path / "b.dng")
+    code = (
+        "import sys\n"
+        "from desktop_app.library.decoding import decode_file\n"
+        f"decode_file({str(tmp_path / 'a.jpg')!r}, 320)\n"
+        "print('rawpy' in sys.modules)\n"
+        f"decode_file({str(tmp_path / 'b.dng')!r}, 320)\n"
+        "print('rawpy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "True"], result.stderr

@@ -14,6 +14,7 @@ RAW file by its content: the extension only decides that a file goes this way.
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -52,16 +53,34 @@ class RawFile:
 
 
 def open_raw(fp: IO[bytes]) -> RawFile:
-    """Identify the RAW file in ``fp`` (read whole: LibRaw works on memory). Raises RawError."""
+    """Identify the RAW file in ``fp``. Raises RawError.
+
+    LibRaw opens the file by its name when that is the file ``fp`` has open: it then reads only what
+    it needs (the headers, the preview), where a file object is read whole into memory first (a
+    24 MP RAW: 40 ms more per photo, and its size in memory)."""
     rawpy = _rawpy()
+    path = _path_of(fp)
     try:
-        raw = rawpy.imread(fp)
+        raw = rawpy.imread(path if path is not None else fp)
         sizes = raw.sizes
     except rawpy.LibRawFileUnsupportedError as exc:
         raise RawError("not a RAW file LibRaw can read (unknown camera or not RAW data)") from exc
     except rawpy.LibRawError as exc:
         raise RawError(f"corrupt RAW file: {_reason(exc)}") from exc
     return RawFile(raw, sizes.width, sizes.height, sizes.flip)
+
+
+def _path_of(fp: IO[bytes]) -> str | None:
+    """The name ``fp`` was opened by, if it still names the same file and LibRaw can take it (UTF-8)."""
+    name = getattr(fp, "name", None)
+    if not isinstance(name, str):
+        return None
+    try:
+        name.encode("utf-8")
+        opened, named = os.fstat(fp.fileno()), os.stat(name)
+    except (UnicodeEncodeError, OSError, AttributeError, ValueError):
+        return None
+    return name if (opened.st_dev, opened.st_ino) == (named.st_dev, named.st_ino) else None
 
 
 def develop(raw_file: RawFile, max_side: int | None = None) -> Image.Image:
