@@ -443,7 +443,7 @@ def _approved_descriptions(session: Session, photo_ids: Sequence[int]) -> dict[i
         select(Caption.photo_id, Caption.text).where(
             Caption.photo_id.in_(photo_ids), Caption.kind == CaptionKind.DESCRIPTION,
             Caption.is_current.is_(True), Caption.state == ReviewState.APPROVED)
-    ).tuples())
+    ).tuples().all())
 
 
 @dataclass
