@@ -1,6 +1,7 @@
 """The layout between sessions: closing the window and opening it again (the same config folder) brings
-back the panel sizes, the sort, the filter, the thumbnail size, the search mode and the library and
-folder shown; a broken state file, or a remembered library that is gone, opens with the defaults."""
+back the panel sizes, the sort, the filter, the thumbnail size, the search mode, the caption kind reviewed
+and the library and folder shown; a broken state file, or a remembered library that is gone, opens with
+the defaults."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app import locations
+from desktop_app.catalogue.models import CaptionKind
 from desktop_app.catalogue.photos import ReviewFilter, SortKey
 from desktop_app.library.scanner import Scanner
 from desktop_app.search.results import SearchMode
@@ -45,6 +47,7 @@ def assert_defaults(window: MainWindow) -> None:
     assert window.header.review() is None
     assert window.grid.thumbnail_side() == THUMBNAIL_BOX.width()
     assert window.search.mode_value() is SearchMode.HYBRID
+    assert window.detail.review_box.kind is CaptionKind.DESCRIPTION
 
 
 def test_closing_and_opening_again_restores_the_layout(
@@ -60,6 +63,7 @@ def test_closing_and_opening_again_restores_the_layout(
     first.thumbnail_size.setValue(240)
     first.search.mode.setCurrentIndex(first.search.mode.findText("Exact words"))
     first.splitter.setSizes([200, 818, 380])  # within the panes' least widths
+    first.detail.review_box.choose_kind(CaptionKind.ALT_TEXT)
     qtbot.waitUntil(first.is_settled, timeout=WAIT_MS)
     sizes = first.splitter.sizes()
     first.close()
@@ -74,6 +78,8 @@ def test_closing_and_opening_again_restores_the_layout(
     assert second.header.review() is ReviewFilter.NO_CAPTION
     assert second.grid.thumbnail_side() == 240 and second.thumbnail_size.value() == 240
     assert second.search.mode_value() is SearchMode.KEYWORD
+    assert second.detail.review_box.kind is CaptionKind.ALT_TEXT
+    assert second.detail.review_box.kind_switch.buttons[CaptionKind.ALT_TEXT].isChecked()
     assert second.splitter.sizes() == sizes
     assert not second.errors()
 
@@ -96,7 +102,8 @@ def test_a_maximised_window_comes_back_maximised(
 @pytest.mark.parametrize("content", [
     b"\x00\xff\xfe garbage [[[ not an ini file\n\x00",
     b"[General]\nversion=1\n[grid]\nthumbnail_side=huge\nsort=sideways\nreview_filter=42\n"
-    b"[window]\nsplitter=@ByteArray(nonsense)\ngeometry=@ByteArray()\n[search]\nmode=telepathy\n",
+    b"[window]\nsplitter=@ByteArray(nonsense)\ngeometry=@ByteArray()\n[search]\nmode=telepathy\n"
+    b"[review]\nkind=sideways\n",
     b"[General]\nversion=99\n[grid]\nthumbnail_side=240\n",
 ])
 def test_a_broken_state_file_opens_with_the_defaults(

@@ -1,5 +1,5 @@
-"""The window's layout between sessions: geometry, panel sizes, sort, filter, thumbnail size, search mode
-and the library (and folder) shown last.
+"""The window's layout between sessions: geometry, panel sizes, sort, filter, thumbnail size, search mode,
+the caption kind reviewed and the library (and folder) shown last.
 
 Kept in ``window-state.ini`` beside, not inside, the user's settings.json: it is only layout, rewritten
 at every close, and a broken or missing file means the defaults, silently (nothing the user chose is
@@ -38,6 +38,7 @@ class LayoutState:
     review_filter: str | None = None  # a ReviewFilter value, or "" for all photos
     thumbnail_side: int | None = None
     search_mode: str | None = None  # a SearchMode value
+    review_kind: str | None = None  # a CaptionKind value: the kind the review pane is on
     library_root: str | None = None  # the library's folder: ids differ between catalogues
     folder: str | None = None  # a folder inside it, or None for the whole library
 
@@ -60,6 +61,7 @@ def load() -> LayoutState:
             review_filter=_str(settings.value("grid/review_filter")),
             thumbnail_side=_int(settings.value("grid/thumbnail_side")),
             search_mode=_str(settings.value("search/mode")),
+            review_kind=_str(settings.value("review/kind")),
             library_root=_str(settings.value("library/root")),
             folder=_str(settings.value("library/folder")) or None,
         )
@@ -81,7 +83,8 @@ def save(state: LayoutState) -> None:
             "window/splitter": state.splitter, "grid/sort": state.sort,
             "grid/descending": "true" if state.descending else "false",
             "grid/review_filter": state.review_filter, "grid/thumbnail_side": state.thumbnail_side,
-            "search/mode": state.search_mode, "library/root": state.library_root,
+            "search/mode": state.search_mode, "review/kind": state.review_kind,
+            "library/root": state.library_root,
             "library/folder": state.folder or "",
         }
         for key, value in values.items():

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QPalette, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSplitter, QStackedWidget, QWidget
 
+from desktop_app.catalogue.models import CaptionKind
 from desktop_app.catalogue.photos import display_path
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
@@ -275,6 +276,7 @@ class MainWindow(QMainWindow):
             sort=self.header.sort().value, descending=self.header.descending(),
             review_filter=review.value if review is not None else "",
             thumbnail_side=self.grid.thumbnail_side(), search_mode=self.search.mode_value().value,
+            review_kind=self.detail.review_box.kind.value,
             library_root=library.root if library is not None else None,
             folder=self.libraries.selected_folder() if library is not None else None,
         )
@@ -293,6 +295,8 @@ class MainWindow(QMainWindow):
 
     def _restore_view(self) -> None:
         remembered = self._layout
+        if remembered.review_kind in {kind.value for kind in CaptionKind}:
+            self.detail.review_box.set_kind(CaptionKind(remembered.review_kind))
         if remembered.thumbnail_side is not None:
             self.grid.set_thumbnail_side(remembered.thumbnail_side)  # the slider follows
         modes = [mode.value for _label, mode in SEARCH_MODES]

@@ -152,10 +152,14 @@ class ReviewBox(QWidget):
         if not self.flush():  # too long to commit: it stays in the editor, and so does its kind
             self.kind_switch.set_kind(self.kind)
             return
+        self.set_kind(kind)
+        announce(self, self.state_words())
+
+    def set_kind(self, kind: CaptionKind) -> None:
+        """Review ``kind`` from now on, unannounced (no text may be typed: see ``choose_kind``)."""
         self.kind = kind
         self.kind_switch.set_kind(kind)
         self.kind_changed.emit(kind)  # the pane shows the photo's caption of this kind
-        announce(self, self.state_words())
 
     def state_words(self) -> str:
         """The kind reviewed and its caption's state, as the switch announces it: ``Alt text: Draft``."""
@@ -231,9 +235,7 @@ class ReviewBox(QWidget):
     def _show_kind_of(self, kind: CaptionKind | None) -> None:
         """Switch to the kind an undo or redo changes, so that what it does is seen."""
         if kind is not None and kind is not self.kind:
-            self.kind = kind
-            self.kind_switch.set_kind(kind)
-            self.kind_changed.emit(kind)
+            self.set_kind(kind)
 
     def _decide(self, state: ReviewState, advance: bool) -> None:
         if self.photo_id is None or self.review is None or self._unreadable is not None:
