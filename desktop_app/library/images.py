@@ -183,10 +183,13 @@ def _stretch_to_8bit(image: Image.Image) -> Image.Image:
 def _unidentified_reason(head: bytes) -> str:
     if not head:
         return "empty file (0 bytes)"
-    sample = head[:64]
-    if all(32 <= b < 127 or b in (9, 10, 13) for b in sample):
+    if _holds_text(head):
         return "not an image: the file holds text"
     return "not an image: content matches no supported image format"
+
+
+def _holds_text(head: bytes) -> bool:
+    return bool(head) and all(32 <= b < 127 or b in (9, 10, 13) for b in head[:64])
 
 
 def _bomb_reason_from(exc: Exception) -> str:
@@ -255,8 +258,7 @@ def _open_raw(fp: IO[bytes], fmt: str) -> OpenedImage:
     except RawError as exc:
         fp.seek(0)
         head = fp.read(64)
-        text = head and all(32 <= b < 127 or b in (9, 10, 13) for b in head)
-        raise UnsupportedImageError(_unidentified_reason(head) if text else str(exc)) from exc
+        raise UnsupportedImageError(_unidentified_reason(head) if _holds_text(head) else str(exc)) from exc
     check_pixel_count(raw.width, raw.height)
     placeholder = Image.new("RGB", (1, 1))
     return OpenedImage(placeholder, fmt, raw.width, raw.height, raw=raw)
