@@ -7,7 +7,10 @@
   and either no XMP value or a stored IPTCDigest that differs from the IPTC's MD5 (digest.py);
 - else the IPTC value, "recovered" from the XMP when the IPTC is the XMP cut at the IPTC length limit.
 
-Lengths are UTF-8 bytes, as in ExifTool. Values come in decoded and cleaned (read.py).
+Lengths are UTF-8 bytes, as in ExifTool. Values come in decoded and cleaned (read.py). Where we differ
+from ExifTool: an EXIF camera placeholder ("OLYMPUS DIGITAL CAMERA") counts as blank (read.py), an XMP
+lang-alt without x-default gives its first language, and a cut IPTC value is also recovered when the
+cut fell inside a multi-byte character (recover_truncated).
 """
 
 from __future__ import annotations
@@ -63,10 +66,12 @@ def recover_truncated(iptc: T | None, xmp: T | None, limit: int) -> T | None:
 
 
 def _recover_one(iptc: str, xmp: str | None, limit: int) -> str:
-    cut = iptc.encode("utf-8")
-    if xmp is not None and len(cut) == limit:
+    """ExifTool recovers an IPTC value of exactly ``limit`` bytes that starts the XMP value. Ours are
+    cleaned (trailing spaces stripped) and a writer such as ours cuts at a character boundary: the
+    test is that the XMP cut at ``limit`` bytes, likewise cleaned, is the IPTC value."""
+    if xmp is not None:
         whole = xmp.encode("utf-8")
-        if len(whole) > limit and whole[:limit] == cut:
+        if len(whole) > limit and whole[:limit].decode("utf-8", "ignore").rstrip() == iptc:
             return xmp
     return iptc
 

@@ -280,10 +280,12 @@ def _file_fields(exif: dict[str, Any], iptc: dict[str, Any], xmp: dict[str, Any]
     artist = _exif_text(exif.get("Exif.Image.Artist"))
     copyright_ = _exif_text((_first(exif.get("Exif.Image.Copyright")) or "").split("\x00")[0] or None)
     values: dict[str, Any] = {
+        # Not MWG tags: its rule where both hold a value, else whichever does.
         "title": mwg.pick(None, text("Iptc.Application2.ObjectName", iptc), text("Xmp.dc.title", xmp),
-                          digests, mwg.TITLE_LIMIT),
+                          digests, mwg.TITLE_LIMIT) or text("Xmp.dc.title", xmp),
         "headline": mwg.pick(None, text("Iptc.Application2.Headline", iptc),
-                             text("Xmp.photoshop.Headline", xmp), digests, mwg.HEADLINE_LIMIT),
+                             text("Xmp.photoshop.Headline", xmp), digests, mwg.HEADLINE_LIMIT)
+        or text("Xmp.photoshop.Headline", xmp),
         "creator": mwg.pick(artist, _clean_list(iptc.get("Iptc.Application2.Byline")),
                             _clean_list(xmp.get("Xmp.dc.creator")), digests, mwg.CREATOR_LIMIT),
         "rights": mwg.pick(copyright_, text("Iptc.Application2.Copyright", iptc), text("Xmp.dc.rights", xmp),
