@@ -14,6 +14,7 @@ RAW file by its content: the extension only decides that a file goes this way.
 from __future__ import annotations
 
 import io
+import math
 import os
 from dataclasses import dataclass
 from typing import IO, Any
@@ -111,7 +112,7 @@ def _preview(raw: Any, wanted: int) -> Image.Image | None:
                 return None
             # The reduced JPEG decode, as for photos: a 6000 px preview at 1/8 scale for a thumbnail.
             scale = wanted / max(image.size)
-            image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
+            image.draft(None, (math.ceil(image.width * scale), math.ceil(image.height * scale)))
             image.load()
         else:  # an uncompressed bitmap preview (height, width, channels)
             image = Image.fromarray(thumb.data)
