@@ -23,7 +23,7 @@ from desktop_app.library.metadata.digest import iptc_digests
 from desktop_app.library.metadata.read import read_file_metadata
 from desktop_app.library.metadata.report import WriteStatus
 from desktop_app.library.metadata.write import EMPTY_XMP_PACKET, write_metadata
-from tests import photo_files
+from tests import cli_helpers, photo_files
 
 EXIFTOOL = shutil.which("exiftool")
 pytestmark = pytest.mark.skipif(EXIFTOOL is None, reason="ExifTool (Debian libimage-exiftool-perl), the "
@@ -166,7 +166,7 @@ def test_the_fixtures_digests_are_what_their_names_say(tmp_path: Path) -> None:
 
 
 def test_alternatives_accessibility_fields_and_descriptive_fields_are_kept(
-    scanner, catalogue, tmp_path: Path
+    scanner, catalogue, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = fixture(tmp_path / "lib" / "harbour.jpg", [
         *CONFLICT, STALE, "-XMP-iptcCore:AltTextAccessibility=Boats in a harbour at dusk",
@@ -196,6 +196,11 @@ def test_alternatives_accessibility_fields_and_descriptive_fields_are_kept(
         "location": {"city": "Whitby", "country": "England"},
     }
     assert {c["kind"] for c in shown["captions"]} == {"description", "alt-text", "extended-description"}
+    code, out, _ = cli_helpers.run_cli(capsys, "show", str(photo.id), "--db", str(db_path))
+    assert code == 0
+    for line in ("title:        Harbour", "headline:     Evening catch", "creator:      Zoë",
+                 "persons:      Ann, Bob", "location:     Whitby, England"):
+        assert line in out
 
 
 def test_a_raw_files_sidecar_is_its_xmp_while_a_jpegs_sidecar_is_an_alternative(tmp_path: Path) -> None:

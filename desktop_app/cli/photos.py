@@ -106,6 +106,16 @@ def show(photo: str, as_json: bool, db: str | None) -> None:
         _print_record(record)
 
 
+def _file_field_lines(fields: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The descriptive fields read from the photo's file (metadata/read.py), as `show` lists them."""
+    location = fields.get("location") or {}
+    places = [location[key] for key in ("sublocation", "city", "state", "country") if location.get(key)]
+    return [("title", fields.get("title")), ("headline", fields.get("headline")),
+            ("creator", "; ".join(fields.get("creator") or []) or None), ("rights", fields.get("rights")),
+            ("persons", ", ".join(fields.get("persons") or []) or None),
+            ("location", ", ".join(places) or None)]
+
+
 def _print_record(record: dict[str, Any]) -> None:
     from desktop_app.catalogue.photos import display_path
 
@@ -119,6 +129,7 @@ def _print_record(record: dict[str, Any]) -> None:
         ("gps", _gps_line(record["gps"])),
         ("orientation", record["orientation"]),
         ("content hash", record["content_hash"]),
+        *_file_field_lines(record.get("file_fields") or {}),
     ]
     for label, value in lines:
         if value not in (None, ""):
