@@ -37,7 +37,7 @@ import pyexiv2
 
 from desktop_app.catalogue.photos import display_path
 from desktop_app.errors import one_line
-from desktop_app.library.images import RAW_EXTENSIONS
+from desktop_app.library.images import is_raw
 from desktop_app.library.metadata import mwg
 from desktop_app.library.metadata.digest import IptcDigests, iptc_digests
 from desktop_app.library.metadata.fields import (
@@ -170,10 +170,6 @@ def read_file_metadata(path: str, embedded: bool = True) -> FileMetadata:
         fields=fields or None,
         date_taken=date,
     )
-
-
-def is_raw(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in RAW_EXTENSIONS
 
 
 def xmp_sidecars(path: str) -> list[str]:
