@@ -4,6 +4,7 @@
 # reviewed from the command line, then `photo-annotator gui --screenshot` under Xvfb, for the fonts and
 # the X11 platform a user's desktop has:
 #   main-window.png                the README's main screenshot
+#   main-window-alt-text.png       the review pane on a photo's alt text (the kind the layout remembers)
 #   main-window-200.png            text at twice its size (QT_FONT_DPI=192 without high-DPI scaling: what
 #                                  a desktop's text scaling setting does, the window keeping its size)
 #   main-window-dark.png           the Dark appearance (what System shows in the system's dark mode)
@@ -35,6 +36,8 @@ library() {  # library FOLDER: the sample library there, scanned, with a few cap
   "$app" reject "$library/people/astronaut-eileen-collins.png" >/dev/null
   "$app" edit "$library/food/coffee-cup.png" >/dev/null \
     --text "Espresso in a red cup and saucer with a teaspoon, on a worn wooden table in a café"
+  "$app" edit "$library/animals/chelsea-the-cat.png" --kind alt-text --approve >/dev/null \
+    --text "Tabby cat with green eyes looking straight into the camera."
 }
 
 shot() {  # shot LIBRARY SETTINGS_JSON SCREEN OUTPUT [VAR=VALUE...]: one screenshot with those settings
@@ -43,6 +46,9 @@ shot() {  # shot LIBRARY SETTINGS_JSON SCREEN OUTPUT [VAR=VALUE...]: one screens
   rm -rf "$home/.config/photo-annotator"  # each shot in the window's first layout, not the last shot's
   mkdir -p "$home/.config/photo-annotator"
   printf '%s\n' "$settings" >"$home/.config/photo-annotator/settings.json"
+  if [ -n "${window_state:-}" ]; then  # a remembered layout (window-state.ini), e.g. the caption kind
+    printf '%s\n' "$window_state" >"$home/.config/photo-annotator/window-state.ini"
+  fi
   env "$@" xvfb-run -a -s "-screen 0 ${screen}x24 -dpi 96" \
     "$app" gui "$library" --screenshot "$repo/resources/screenshots/$out"
 }
@@ -50,6 +56,8 @@ shot() {  # shot LIBRARY SETTINGS_JSON SCREEN OUTPUT [VAR=VALUE...]: one screens
 english="$home/Pictures/Sample Library"
 library "$english"
 shot "$english" '{}' 1600x1000 main-window.png
+window_state=$'[General]\nversion=1\n[review]\nkind=alt-text' \
+  shot "$english" '{}' 1600x1000 main-window-alt-text.png
 shot "$english" '{"appearance": "light"}' 1920x1080 main-window-200.png QT_ENABLE_HIGHDPI_SCALING=0 QT_FONT_DPI=192
 shot "$english" '{"appearance": "dark"}' 1600x1000 main-window-dark.png
 shot "$english" '{"appearance": "high-contrast"}' 1600x1000 main-window-high-contrast.png

@@ -5,7 +5,7 @@ Ctrl+1/2/3 wherever the pane is shown; each button's accessible description says
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import QButtonGroup, QPushButton, QWidget
 
 from desktop_app.catalogue.models import CaptionKind
@@ -83,6 +83,12 @@ class KindSwitch(QWidget):
         self._kind = kind
         self.buttons[kind].setChecked(True)
         self.actions[KINDS.index(kind)].setChecked(True)
+        for shown, button in self.buttons.items():
+            # In bold as well as filled (not by colour alone); a font of its own, so that the button is
+            # sized for the bold text (a style sheet's font-weight is not), its size still the window's.
+            weight = QFont()
+            weight.setBold(shown is kind)
+            button.setFont(weight)
 
     def set_states(self, states: dict[CaptionKind, str]) -> None:
         """Each kind's current caption in words (``Approved``, ``No text yet``): said with its button."""
