@@ -241,3 +241,27 @@ def test_the_files_title_headline_creator_rights_persons_and_place_are_shown(
     qtbot.waitUntil(lambda: shown(window) == "01", timeout=WAIT_MS)
     assert not pane.file_title.isVisible() and not pane.headline.isVisible()
     assert "Creator" not in pane.metadata_text()
+
+
+def test_the_full_window_preview_reviews_the_description_it_shows(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
+) -> None:
+    start(qtbot, window)
+    press(qtbot, window.grid, Qt.Key.Key_2)
+    assert window.detail.review_box.kind is CaptionKind.ALT_TEXT
+    qtbot.keyClick(window.grid, Qt.Key.Key_Space)  # the full-window preview, with the description beneath
+    qtbot.waitUntil(window.full_preview.isVisible, timeout=WAIT_MS)
+    assert window.full_preview.caption.text() == "a photo number 0"
+    assert window.detail.review_box.kind is CaptionKind.DESCRIPTION
+    qtbot.keyClick(window.full_preview, Qt.Key.Key_Return, CTRL)  # approves what it shows
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.DESCRIPTION) == (
+        "a photo number 0", ReviewState.APPROVED), timeout=WAIT_MS)
+    assert current(catalogue, "00", CaptionKind.ALT_TEXT) is None
+
+
+def test_the_review_menu_offers_the_kinds_with_their_keys(window: MainWindow) -> None:
+    menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Review")
+    kinds = [(action.text(), action.shortcut().toString()) for action in menu.actions()
+             if action.objectName().startswith("kindAction-")]
+    assert kinds == [("Review Description", "Ctrl+1"), ("Review Alt Text", "Ctrl+2"),
+                     ("Review Extended Description", "Ctrl+3")]

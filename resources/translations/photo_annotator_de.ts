@@ -968,6 +968,18 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Erweiterte Beschreibung</translation>
     </message>
     <message>
+        <source>Review Description</source>
+        <translation>Beschreibung prüfen</translation>
+    </message>
+    <message>
+        <source>Review Alt Text</source>
+        <translation>Alternativtext prüfen</translation>
+    </message>
+    <message>
+        <source>Review Extended Description</source>
+        <translation>Erweiterte Beschreibung prüfen</translation>
+    </message>
+    <message>
         <source>Review the photo&apos;s description: the caption that search, exports and the grid show (Ctrl+1)</source>
         <translation>Die Beschreibung des Fotos prüfen: die Bildunterschrift, die Suche, Exporte und das Raster zeigen (Strg+1)</translation>
     </message>
@@ -982,10 +994,6 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Caption kind</source>
         <translation>Art des Textes</translation>
-    </message>
-    <message>
-        <source>Review {kind}</source>
-        <translation>{kind} prüfen</translation>
     </message>
 </context>
 <context>

@@ -17,6 +17,11 @@ KINDS = (CaptionKind.DESCRIPTION, CaptionKind.ALT_TEXT, CaptionKind.EXTENDED_DES
 KIND_NAMES = {CaptionKind.DESCRIPTION: QT_TRANSLATE_NOOP("KindSwitch", "Description"),
               CaptionKind.ALT_TEXT: QT_TRANSLATE_NOOP("KindSwitch", "Alt text"),
               CaptionKind.EXTENDED_DESCRIPTION: QT_TRANSLATE_NOOP("KindSwitch", "Extended description")}
+# The Review menu's words for the keys (title case, as the menu's other actions).
+KIND_ACTIONS = {CaptionKind.DESCRIPTION: QT_TRANSLATE_NOOP("KindSwitch", "Review Description"),
+                CaptionKind.ALT_TEXT: QT_TRANSLATE_NOOP("KindSwitch", "Review Alt Text"),
+                CaptionKind.EXTENDED_DESCRIPTION: QT_TRANSLATE_NOOP("KindSwitch",
+                                                                    "Review Extended Description")}
 KIND_TIPS = {
     CaptionKind.DESCRIPTION: QT_TRANSLATE_NOOP("KindSwitch", "Review the photo's description: the caption "
                                                              "that search, exports and the grid show "
@@ -63,7 +68,7 @@ class KindSwitch(QWidget):
             self.group.addButton(button)
             layout.addWidget(button)
             self.buttons[kind] = button
-            action = QAction(self.tr("Review {kind}").format(kind=kind_name(kind)), self)
+            action = QAction(self.tr(KIND_ACTIONS[kind]), self)
             action.setObjectName(f"kindAction-{kind.value}")
             action.setCheckable(True)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
