@@ -240,6 +240,9 @@ def test_search_kind_option_on_the_command_line(cli, catalogue: Catalogue, album
     assert paths("--kind", "alt-text,extended-description", "lighthouse") == {"alt", "extended"}
     assert paths("--kind", "description", "--kind", "extended-description", "lighthouse") == {
         "described", "extended"}
+    kinds = {Path(row["path"]).stem: row["kind"]
+             for row in cli("search", "--mode", "keyword", "--json", "lighthouse").json_lines()}
+    assert kinds == {"described": "description", "alt": "alt-text"}  # which caption matched
     ran = cli("search", "--kind", "caption", "lighthouse")
     assert ran.code == 2 and "'caption' is not one of description, alt-text, extended-description" in ran.err
 

@@ -79,7 +79,8 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     caption (with the matched words in [brackets]). Scores are 1.00 at best: keyword, relevance
     relative to the best match; semantic, the cosine similarity of query and caption; hybrid, the fused
     rank score (1.00: first by words and by meaning). JSON lines carry: photo_id, path, caption_id,
-    caption, score, snippet, matched (words, meaning, both or pixels). Notices go to stderr.
+    caption, score, snippet, matched (words, meaning, both or pixels), kind (the kind of caption that
+    matched: description, alt-text or extended-description). Notices go to stderr.
 
     A small catalogue (up to 500 captions without vectors) is embedded before its first search by
     meaning; a larger one needs `photo-annotator embed` first. Hybrid search answers by keyword, and

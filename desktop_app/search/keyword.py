@@ -46,7 +46,7 @@ def keyword_search(
     rows = {
         row.id: row
         for row in session.execute(
-            select(Caption.id, Caption.photo_id, Caption.text, Photo.library_id, Photo.rel_path)
+            select(Caption.id, Caption.photo_id, Caption.text, Caption.kind, Photo.library_id, Photo.rel_path)
             .join(Photo, Photo.id == Caption.photo_id)
             .where(Caption.id.in_(caption_ids))
         )
@@ -65,6 +65,7 @@ def keyword_search(
             score=rank / best_rank if best_rank < 0 else 1.0,
             snippet=snippets.get(caption_id) or opening(row.text),
             matched=Matched.WORDS,
+            kind=row.kind,
         )
         for caption_id, rank in best
         if (row := rows.get(caption_id)) is not None

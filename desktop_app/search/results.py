@@ -64,12 +64,14 @@ class SearchHit:
     score: float
     snippet: str | None = None
     matched: Matched | None = None
+    kind: CaptionKind | None = None  # the caption's kind (the description, the alt text...); None: no caption
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form (`search --json`): add keys, never rename or remove them."""
         return {"photo_id": self.photo_id, "path": self.path, "caption_id": self.caption_id,
                 "caption": self.caption, "score": round(self.score, 6), "snippet": self.snippet,
-                "matched": self.matched.value if self.matched else None}
+                "matched": self.matched.value if self.matched else None,
+                "kind": self.kind.value if self.kind else None}
 
 
 def filter_conditions(filters: SearchFilters, caption: Any = Caption) -> list[ColumnElement[bool]]:

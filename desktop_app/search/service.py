@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from desktop_app.catalogue import Catalogue
@@ -75,7 +75,7 @@ def fuse(rankings: Sequence[Sequence[SearchHit]], limit: int, k: int = RRF_K) ->
 
 
 def _rescored(hit: SearchHit, score: float, matched: Matched | None) -> SearchHit:
-    return SearchHit(hit.photo_id, hit.caption_id, hit.path, hit.caption, score, hit.snippet, matched)
+    return replace(hit, score=score, matched=matched)
 
 
 def unknown_embedder(registry: PluginRegistry, embedder_id: str) -> str | None:

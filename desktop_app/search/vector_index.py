@@ -380,8 +380,9 @@ def caption_hits(session: Session, index: VectorIndex, query: np.ndarray, limit:
     fetch = limit * OVERFETCH
     while True:
         ranked = index._ranked(query, fetch, allowed)
-        rows = _rows_by_id(session, select(Caption.id, Caption.photo_id, Caption.text, Photo.library_id,
-                                           Photo.rel_path, searched(filters).label("eligible"))
+        rows = _rows_by_id(session, select(Caption.id, Caption.photo_id, Caption.text, Caption.kind,
+                                           Photo.library_id, Photo.rel_path,
+                                           searched(filters).label("eligible"))
                            .join(Photo, Photo.id == Caption.photo_id),
                            Caption.id, [int(index._ids[row]) for row, _score in ranked])
         hits: list[SearchHit] = []
@@ -398,7 +399,8 @@ def caption_hits(session: Session, index: VectorIndex, query: np.ndarray, limit:
             photos.add(caption.photo_id)
             hits.append(SearchHit(photo_id=caption.photo_id, caption_id=caption.id,
                                   path=absolute_path(roots[caption.library_id], caption.rel_path),
-                                  caption=caption.text, score=score, matched=Matched.MEANING))
+                                  caption=caption.text, score=score, matched=Matched.MEANING,
+                                  kind=caption.kind))
             if len(hits) == limit:
                 return hits
         if len(ranked) < fetch and not stale:
@@ -440,7 +442,8 @@ def image_search(session: Session, index: VectorIndex, embedder: Embedder, text:
                 continue
             hits.append(SearchHit(photo_id=photo.id, caption_id=photo.caption_id,  # type: ignore[arg-type]
                                   path=absolute_path(roots[photo.library_id], photo.rel_path),
-                                  caption=photo.text or "", score=score, matched=Matched.PIXELS))
+                                  caption=photo.text or "", score=score, matched=Matched.PIXELS,
+                                  kind=CaptionKind.DESCRIPTION if photo.caption_id else None))
             if len(hits) == limit:
                 return hits
         if len(ranked) < fetch and not stale:
