@@ -194,3 +194,43 @@ def test_without_an_approved_description_the_model_is_needed(shoot: dict[str, Pa
                               "--db", str(db_path))
     assert code == 1 and "Traceback" not in err
     assert "alt-text" not in shown(capsys, db_path, shoot["draft"])
+
+
+def test_an_interrupted_alt_text_job_resumes_without_writing_any_draft_twice(
+        shoot: dict[str, Path], catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import func, select
+
+    from desktop_app.captioning.engine import CaptionEngine
+    from desktop_app.catalogue.captions import add_caption
+    from desktop_app.catalogue.models import Caption, CaptionOrigin, CaptionRevision, Photo, ReviewState
+    from desktop_app.jobs import runner as runner_module
+    from desktop_app.jobs.runner import JobRunner
+
+    # Two more photos with approved descriptions, one derived draft per batch: the run is broken off
+    # (the iterator closed, as Ctrl+C or the app closing does) after the first.
+    with catalogue.write() as session:
+        approved = session.scalar(select(Caption).where(Caption.text.like("A photograph of the harbour%")))
+        photo_ids = [approved.photo_id]
+        for name in ("second", "third"):
+            photo = Photo(library_id=approved.photo.library_id, rel_path=f"{name}.jpg",
+                          status=approved.photo.status)
+            session.add(photo)
+            session.flush()
+            add_caption(session, photo, f"The {name} pier", origin=CaptionOrigin.HUMAN, author="ann",
+                        state=ReviewState.APPROVED)
+            photo_ids.append(photo.id)
+    monkeypatch.setattr(runner_module, "_DERIVED_BATCH", 1)
+    jobs = JobRunner(catalogue, CaptionEngine(load_plugins(), device="cpu"))
+    job = jobs.queue_caption_job("alt-text", photo_ids)
+    steps = jobs.steps(job.id)
+    next(steps)
+    steps.close()
+    assert jobs.summary(job.id).pending == 2
+    assert jobs.run(job.id).state.value == "done"
+    with catalogue.read() as session:
+        alts = session.execute(select(Caption.photo_id, func.count(Caption.id))
+                               .where(Caption.kind == CaptionKind.ALT_TEXT).group_by(Caption.photo_id)).all()
+        assert sorted(alts) == sorted((photo_id, 1) for photo_id in photo_ids)
+        revisions = session.scalar(select(func.count(CaptionRevision.id)).join(Caption)
+                                   .where(Caption.kind == CaptionKind.ALT_TEXT))
+        assert revisions == 3  # each draft written once
