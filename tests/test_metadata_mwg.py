@@ -219,6 +219,10 @@ def test_a_raw_files_sidecar_is_its_xmp_while_a_jpegs_sidecar_is_an_alternative(
     assert jpeg.description.picked == "embedded words"
     assert [d.text for d in jpeg.descriptions] == ["embedded words", "sidecar words"]
     assert jpeg.alt_text.picked is None and [d.text for d in jpeg.alt_text.texts] == ["alt from Lightroom"]
+    (tmp_path / "IMG_3.nef").write_bytes(b"a RAW exiv2 cannot read")  # the sidecar alone speaks for it
+    shutil.copy(tmp_path / "IMG_1.xmp", tmp_path / "IMG_3.nef.xmp")  # digiKam's naming
+    unread = read_file_metadata(str(tmp_path / "IMG_3.nef"))
+    assert (unread.description.picked, unread.keywords) == ("sidecar words", ("lr",))
 
 
 # -- the rescan rule -------------------------------------------------------------------------------------

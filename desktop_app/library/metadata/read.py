@@ -146,10 +146,10 @@ def read_file_metadata(path: str, embedded: bool = True) -> FileMetadata:
         except Exception as exc:  # an unsupported or broken container: no metadata, still a photo
             log.debug("no metadata read from %s: %s", path, one_line(exc))
             if xmp_role is not None:
-                main = _from_xmp(*xmp_role)
+                main = _from_xmp(*xmp_role, is_photos_xmp=True)
     elif xmp_role is not None:
-        main = _from_xmp(*xmp_role)
-    others = [_from_xmp(name, xmp) for name, xmp in sidecars if (name, xmp) is not xmp_role]
+        main = _from_xmp(*xmp_role, is_photos_xmp=True)
+    others = [_from_xmp(*sidecar) for sidecar in sidecars if sidecar is not xmp_role]
     descriptions = [*main.descriptions, *(d for other in others for d in other.descriptions)]
     for sidecar in text_sidecars(path):
         text = _read_text_sidecar(sidecar)
@@ -240,10 +240,11 @@ def _embedded(image: Any, path: str, xmp_role: tuple[str, dict[str, Any]] | None
     return result
 
 
-def _from_xmp(name: str, xmp: dict[str, Any]) -> _Read:
-    """A sidecar's values: XMP alone."""
+def _from_xmp(name: str, xmp: dict[str, Any], is_photos_xmp: bool = False) -> _Read:
+    """A sidecar's values: XMP alone (``is_photos_xmp``: a RAW file's, whose description is the pick)."""
     text = _clean_text(lang_alt_text(xmp.get(XMP_DESCRIPTION)))
     result = _Read(descriptions=[FoundDescription(text, name)] if meaningful(text) else [])
+    result.picked = result.descriptions[0] if result.descriptions and is_photos_xmp else None
     result.keywords = _clean_list(xmp.get(XMP_SUBJECT)) or []
     result.alt_texts, result.extended = _accessibility(xmp, name)
     result.fields = _file_fields({}, {}, xmp, IptcDigests())
