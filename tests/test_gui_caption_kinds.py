@@ -19,6 +19,7 @@ from desktop_app.catalogue.captions import add_caption, unsaved_edit
 from desktop_app.catalogue.models import Caption, CaptionKind, CaptionOrigin, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.ui.accessibility import add_listener
+from desktop_app.ui.dialogs.caption import CaptionDialog
 from desktop_app.ui.main_window.window import MainWindow
 from tests.gui_helpers import WAIT_MS
 
@@ -265,3 +266,19 @@ def test_the_review_menu_offers_the_kinds_with_their_keys(window: MainWindow) ->
              if action.objectName().startswith("kindAction-")]
     assert kinds == [("Review Description", "Ctrl+1"), ("Review Alt Text", "Ctrl+2"),
                      ("Review Extended Description", "Ctrl+3")]
+
+
+def test_captioning_a_photo_without_alt_text_offers_the_alt_text_captioner(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    start(qtbot, window)
+    press(qtbot, window.grid, Qt.Key.Key_2)
+    box = window.detail.review_box
+    assert box.regenerate_button.text() == "Caption with a model"  # the photo has no alt text yet
+    box.regenerate_button.click()
+    dialog = window.findChild(CaptionDialog)
+    assert dialog is not None and dialog.isVisible()
+    captioner = dialog.captioner()
+    assert captioner is not None and captioner.caption_kind == "alt-text"
+    assert dialog.selection_radio.isChecked()  # for the photo shown (the selection)
+    dialog.reject()

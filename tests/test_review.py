@@ -24,7 +24,7 @@ from desktop_app.catalogue.captions import (
     set_review_state,
     unsaved_edit,
 )
-from desktop_app.catalogue.models import Photo, ReviewState, UnsavedEdit
+from desktop_app.catalogue.models import CaptionKind, Photo, ReviewState, UnsavedEdit
 from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
 from desktop_app.library.scanner import Scanner
 from desktop_app.ui.widgets.detail.pane import DetailPane
@@ -341,7 +341,7 @@ def test_regenerate_asks_the_window_for_the_captions_model(
     window.show(photo_ids[0])
     with qtbot.waitSignal(window.pane.regenerate_requested) as asked:
         window.pane.review_box.regenerate_button.click()
-    assert asked.args == [photo_ids[0], "generic"]
+    assert asked.args == [photo_ids[0], "generic", CaptionKind.DESCRIPTION]
 
 
 def test_word_diff_marks_removed_and_added_words() -> None:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from desktop_app.catalogue.models import JobState
+from desktop_app.catalogue.models import CaptionKind, JobState
 from desktop_app.catalogue.photos import PhotoQuery
 from desktop_app.jobs.store import CAPTION_JOB
 from desktop_app.plugin_registry import PluginRegistry
@@ -80,12 +80,19 @@ class CaptionController(WindowController):
         dialog.open()
         return dialog
 
-    @Slot(int, object)
-    def regenerate(self, photo_id: int, captioner_id: str | None) -> None:
-        """Caption one photo again with the captioner of its caption (the model from the settings);
-        a photo without a model's caption opens the caption dialog instead."""
+    @Slot(int, object, object)
+    def regenerate(self, photo_id: int, captioner_id: str | None,
+                   kind: CaptionKind = CaptionKind.DESCRIPTION) -> None:
+        """Caption one photo again with the captioner of its caption of ``kind`` (the model from the
+        settings); a photo without a model's caption of that kind opens the caption dialog instead, on
+        the first captioner that writes that kind (the alt-text captioner for alt text)."""
         if captioner_id is None or captioner_id not in self._registry().captioners:
-            self.open_dialog()
+            dialog = self.open_dialog()
+            writers = [captioner.id for captioner in self._registry().captioners.values()
+                       if captioner.caption_kind == kind.value]
+            if dialog is not None and writers and dialog.captioner() is not None \
+                    and dialog.captioner().caption_kind != kind.value:
+                dialog.set_captioner(writers[0])
             return
         captioner = self._registry().get_captioner(captioner_id)
         self._queue(CaptionRequest(captioner_id, None, photo_ids=(photo_id,),

@@ -36,12 +36,12 @@ class DetailPane(QWidget):
     - adds ``review_actions()`` to its menus (they work as window shortcuts once the pane is shown);
     - moves the selection on ``advance_requested`` (to the next photo needing review) and
       ``move_requested(step)`` (the previous or next photo);
-    - queues a captioning job on ``regenerate_requested(photo_id, captioner_id or None)``.
+    - queues a captioning job on ``regenerate_requested(photo_id, captioner_id or None, kind)``.
     """
 
     advance_requested = Signal()  # approved/rejected and written: show the next photo needing review
     move_requested = Signal(int)  # -1 previous photo, +1 next photo
-    regenerate_requested = Signal(int, object)  # photo id, captioner id (None: the window's default)
+    regenerate_requested = Signal(int, object, object)  # photo id, captioner id or None, CaptionKind
 
     def __init__(self, parent: QWidget | None = None, review: ReviewService | None = None) -> None:
         super().__init__(parent)

@@ -58,7 +58,8 @@ class ReviewBox(QWidget):
 
     advance_requested = Signal()  # approved/rejected and written: show the next photo needing review
     move_requested = Signal(int)  # -1 previous photo, +1 next photo
-    regenerate_requested = Signal(int, object)  # photo id, captioner id (None: the window's default)
+    # photo id, captioner id (None: the caption dialog), the kind of caption it is for
+    regenerate_requested = Signal(int, object, object)
     kind_changed = Signal(object)  # CaptionKind: show the photo's caption of this kind
 
     def __init__(self, review: ReviewService | None, parent: QWidget | None = None) -> None:
@@ -208,7 +209,7 @@ class ReviewBox(QWidget):
             return
         self.flush()
         captioner = self._current.get("captioner") if self._current else None
-        self.regenerate_requested.emit(self.photo_id, captioner)
+        self.regenerate_requested.emit(self.photo_id, captioner, self.kind)
 
     def focus_editor(self) -> None:
         self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
