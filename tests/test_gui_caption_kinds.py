@@ -18,10 +18,13 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import add_caption, unsaved_edit
 from desktop_app.catalogue.models import Caption, CaptionKind, CaptionOrigin, ReviewState
 from desktop_app.catalogue.photos import find_photo
+from desktop_app.library.scanner import Scanner
 from desktop_app.ui.accessibility import add_listener
 from desktop_app.ui.dialogs.caption import CaptionDialog
 from desktop_app.ui.main_window.window import MainWindow
-from tests.gui_helpers import WAIT_MS
+from desktop_app.ui.workers.inference import CaptionRequest
+from tests import photo_files
+from tests.gui_helpers import MODEL_WAIT_MS, WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
@@ -282,3 +285,49 @@ def test_captioning_a_photo_without_alt_text_offers_the_alt_text_captioner(
     assert captioner is not None and captioner.caption_kind == "alt-text"
     assert dialog.selection_radio.isChecked()  # for the photo shown (the selection)
     dialog.reject()
+
+
+def test_the_grid_keeps_showing_the_description_when_alt_text_changes(
+    qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, scanner: Scanner,
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """Approving an alt text older than the description, and an alt-text job's draft, leave the grid's
+    caption (the description) as it was; the pane shows the job's draft under Alt text."""
+    root = tmp_path / "archive"
+    for number in range(2):
+        photo_files.jpeg(root / f"{number:02}.jpg", seed=number, size=(120, 90))
+    scanner.scan(root)
+    with catalogue.write() as session:
+        for number in range(2):
+            photo = find_photo(session, str(root / f"{number:02}.jpg"))
+            if number == 0:  # alt text first: a lower caption id than the description's
+                add_caption(session, photo, "Boats in a harbour.", origin=CaptionOrigin.IMPORTED,
+                            author=None, kind=CaptionKind.ALT_TEXT)
+            add_caption(session, photo, f"Harbour scene number {number}, approved by the archive.",
+                        origin=CaptionOrigin.IMPORTED, author=None, state=ReviewState.APPROVED)
+    window = open_window(db=db_path)
+    qtbot.waitUntil(lambda: window.detail.review_box.editor_text().startswith("Harbour scene number 0"),
+                    timeout=WAIT_MS)
+    window.grid.setFocus()
+    press(qtbot, window.grid, Qt.Key.Key_2)
+    window.detail.review_box.approve()
+    qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.ALT_TEXT) == (
+        "Boats in a harbour.", ReviewState.APPROVED), timeout=WAIT_MS)
+    qtbot.waitUntil(window.detail.alt_badge.isVisible, timeout=WAIT_MS)
+
+    def grid() -> dict[str, tuple[str | None, ReviewState | None]]:
+        return {Path(row.path).stem: (row.caption, row.caption_state) for row in window.model.rows()}
+
+    expected = {f"{number:02}": (f"Harbour scene number {number}, approved by the archive.",
+                                 ReviewState.APPROVED) for number in range(2)}
+    assert grid() == expected
+
+    # an alt-text job on photo 01: a draft from its approved description (no model to run)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: shown(window) == "01", timeout=WAIT_MS)
+    window.inference.queue_request(CaptionRequest("alt-text", None, photo_ids=(window.detail.photo_id,)))
+    qtbot.waitUntil(lambda: current(catalogue, "01", CaptionKind.ALT_TEXT) is not None, timeout=MODEL_WAIT_MS)
+    draft = current(catalogue, "01", CaptionKind.ALT_TEXT)
+    assert draft is not None and draft[1] is ReviewState.DRAFT
+    qtbot.waitUntil(lambda: window.detail.review_box.editor_text() == draft[0], timeout=WAIT_MS)
+    assert grid() == expected

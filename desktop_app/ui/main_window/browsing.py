@@ -10,6 +10,7 @@ mark in the header meanwhile; a listing for the search box morphs the rows shown
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +18,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.catalogue.models import CaptionOrigin, PhotoStatus, ReviewState
+from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, display_path
 from desktop_app.jobs.runner import ItemDone
 from desktop_app.ui import wording
@@ -50,11 +51,15 @@ class BrowseController(WindowController):
 
     def __init__(self, backend: Backend, libraries: LibraryList, header: GridHeader, grid: PhotoGrid,
                  model: PhotoListModel, detail: DetailPane, previews: PreviewLoader,
-                 search: SearchController, parent: QWidget) -> None:
+                 search: SearchController, writes_descriptions: Callable[[str], bool],
+                 parent: QWidget) -> None:
+        """``writes_descriptions(captioner_id)``: whether that captioner's drafts are descriptions (the
+        grid's captions) rather than alt text or extended descriptions."""
         super().__init__(parent)
         self.backend, self.libraries, self.header = backend, libraries, header
         self.grid, self.model, self.detail, self.previews = grid, model, detail, previews
         self.search = search
+        self._writes_descriptions = writes_descriptions
         self.offer_sample = True  # an empty new catalogue gets the sample library (no folder given)
         self._first_libraries = True
         self._wanted_library: int | None = None
@@ -316,7 +321,10 @@ class BrowseController(WindowController):
         number = self.model.row_number(details["id"])
         if number is not None:
             old = self.model.rows()[number]
-            current = next((caption for caption in details["captions"] if caption["current"]), None)
+            # The grid shows descriptions: the photo's alt text has a current caption of its own.
+            current = next((caption for caption in details["captions"] if caption["current"]
+                            and caption.get("kind", CaptionKind.DESCRIPTION.value)
+                            == CaptionKind.DESCRIPTION.value), None)
             self.model.update_row(replace(
                 old,
                 caption=current["text"] if current else None,
@@ -333,7 +341,7 @@ class BrowseController(WindowController):
     def on_caption_stored(self, item: ItemDone) -> None:
         """A job stored a caption: the grid shows the new draft at once, the pane reloads if it shows it."""
         number = self.model.row_number(item.photo_id)
-        if number is not None and item.is_current:
+        if number is not None and item.is_current and self._writes_descriptions(item.captioner_id):
             self.model.update_row(replace(
                 self.model.rows()[number], caption=item.result.text, caption_state=ReviewState.DRAFT,
                 caption_origin=CaptionOrigin.AI, captioner_id=item.captioner_id,

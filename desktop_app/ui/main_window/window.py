@@ -146,7 +146,8 @@ class MainWindow(QMainWindow):
         self.search = SearchController(self.searches, self.libraries, self.header, actions[MainAction.FIND],
                                        actions[MainAction.EMBED], self)
         self.browse = BrowseController(self.backend, self.libraries, self.header, self.grid, self.model,
-                                       self.detail, self.previews, self.search, self)
+                                       self.detail, self.previews, self.search, self._writes_descriptions,
+                                       self)
         self.scanning = ScanController(self.backend, self.libraries, self.thumbnails, self.progress,
                                        actions[MainAction.ADD_FOLDER], actions[MainAction.RESCAN],
                                        actions[MainAction.REMOVE_LIBRARY], self)
@@ -195,6 +196,10 @@ class MainWindow(QMainWindow):
         if self._plugins is None:
             self._plugins = load_plugins()  # plugins only, no torch: a few tens of milliseconds
         return self._plugins
+
+    def _writes_descriptions(self, captioner_id: str) -> bool:
+        captioner = self._registry().captioners.get(captioner_id)
+        return captioner is None or captioner.caption_kind == CaptionKind.DESCRIPTION.value
 
     # -- public --------------------------------------------------------------------------------
 
