@@ -238,11 +238,13 @@ class JobRunner:
                 yield self._write(job_id, run, [
                     Outcome(item, error="the photo was removed from the catalogue") for item in gone])
             to_caption = [item for item in work if item.path]
-            kind = CaptionKind(self.engine.registry.get_captioner(captioner_id).caption_kind)
+            kind = (CaptionKind(self.engine.registry.get_captioner(captioner_id).caption_kind) if to_caption
+                    else CaptionKind.DESCRIPTION)
             if kind is CaptionKind.ALT_TEXT:
                 derived: set[int] = set()
                 for batch in self._from_approved_descriptions(to_caption):
                     if self.control.should_stop(job_id):
+                        to_caption = []  # paused or cancelled: the rest waits, and no model loads
                         break
                     derived.update(outcome.item.key.item_id for outcome in batch)
                     yield self._write(job_id, run, batch, kind)
