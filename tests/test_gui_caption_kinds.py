@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import add_caption, unsaved_edit
+from desktop_app.catalogue.captions import add_caption, set_review_state, unsaved_edit
 from desktop_app.catalogue.models import Caption, CaptionKind, CaptionOrigin, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
@@ -331,3 +331,27 @@ def test_the_grid_keeps_showing_the_description_when_alt_text_changes(
     assert draft is not None and draft[1] is ReviewState.DRAFT
     qtbot.waitUntil(lambda: window.detail.review_box.editor_text() == draft[0], timeout=WAIT_MS)
     assert grid() == expected
+
+
+def test_approve_and_next_on_alt_text_goes_to_the_next_photo_whatever_its_description(
+    qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, drafts: Path, catalogue: Catalogue
+) -> None:
+    with catalogue.write() as session:  # 01's description needs no review: an alt-text pass still stops there
+        photo = find_photo(session, str(drafts / "01.jpg"))
+        set_review_state(session, photo, ReviewState.APPROVED, author="ann")
+    window = open_window(db=db_path)
+    start(qtbot, window)
+    press(qtbot, window.grid, Qt.Key.Key_2)
+    box = window.detail.review_box
+    box.focus_editor()
+    qtbot.keyClicks(box.editor, "A red door.")
+    qtbot.keyClick(box.editor, Qt.Key.Key_Return, CTRL)  # approve and next
+    qtbot.waitUntil(lambda: shown(window) == "01", timeout=WAIT_MS)
+    assert current(catalogue, "00", CaptionKind.ALT_TEXT) == ("A red door.", ReviewState.APPROVED)
+    assert box.kind is CaptionKind.ALT_TEXT
+    assert_one_photo_selected(window, "01")
+
+    press(qtbot, window.grid, Qt.Key.Key_1)  # descriptions: on to the next one needing review, 02
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: shown(window) == "02", timeout=WAIT_MS)

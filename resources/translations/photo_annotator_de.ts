@@ -31,6 +31,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Nach diesem Foto muss in dieser Ansicht keines mehr geprüft werden</translation>
     </message>
     <message>
+        <source>This is the last readable photo in this view</source>
+        <translation>Dies ist das letzte lesbare Foto in dieser Ansicht</translation>
+    </message>
+    <message>
         <source>{photos} found</source>
         <translation>{photos} gefunden</translation>
     </message>

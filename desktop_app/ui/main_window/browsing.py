@@ -84,7 +84,7 @@ class BrowseController(WindowController):
         header.changed.connect(lambda: self.load_photos(keep_selection=True))
         search.reload.connect(self.load_photos)
         search.busy_changed.connect(self._update_header)
-        detail.advance_requested.connect(self.select_next_needing_review)
+        detail.advance_requested.connect(self.advance)
         detail.move_requested.connect(self.select_neighbour)
         # The detail pane follows the current photo; several may be selected (to caption them).
         grid.selectionModel().currentChanged.connect(self._on_photo_selected)
@@ -149,14 +149,26 @@ class BrowseController(WindowController):
     def select_next_needing_review(self) -> bool:
         """Move to the next photo in the grid whose current caption awaits review (a draft); False,
         with a word in the status bar, when none is left after the current one."""
+        return self._select_next(lambda row: row.caption_state is ReviewState.DRAFT,
+                                 self.tr("No photo after this one needs review in this view"))
+
+    @Slot()
+    def advance(self) -> bool:
+        """After a review's "and next": the next photo whose description needs review; reviewing alt text
+        or extended descriptions, whose state the grid does not hold, the next readable photo."""
+        if self.detail.review_box.kind is CaptionKind.DESCRIPTION:
+            return self.select_next_needing_review()
+        return self._select_next(lambda _row: True, self.tr("This is the last readable photo in this view"))
+
+    def _select_next(self, wanted: Callable[[PhotoRow], bool], none_left: str) -> bool:
         rows = self.model.rows()
         current = self.grid.currentIndex().row() if self.grid.currentIndex().isValid() else -1
         for number in range(current + 1, len(rows)):
             row = rows[number]
-            if row.caption_state is ReviewState.DRAFT and row.status is PhotoStatus.OK:  # others: read-only
+            if wanted(row) and row.status is PhotoStatus.OK:  # others: read-only
                 self._select_row(number)
                 return True
-        self.status.emit(self.tr("No photo after this one needs review in this view"))
+        self.status.emit(none_left)
         return False
 
     @Slot(int)
