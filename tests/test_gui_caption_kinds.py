@@ -257,10 +257,16 @@ def test_the_full_window_preview_reviews_the_description_it_shows(
     qtbot.waitUntil(window.full_preview.isVisible, timeout=WAIT_MS)
     assert window.full_preview.caption.text() == "a photo number 0"
     assert window.detail.review_box.kind is CaptionKind.DESCRIPTION
+    press(qtbot, window.full_preview, Qt.Key.Key_2)  # no other kind while the description is shown
+    assert window.detail.review_box.kind is CaptionKind.DESCRIPTION
     qtbot.keyClick(window.full_preview, Qt.Key.Key_Return, CTRL)  # approves what it shows
     qtbot.waitUntil(lambda: current(catalogue, "00", CaptionKind.DESCRIPTION) == (
         "a photo number 0", ReviewState.APPROVED), timeout=WAIT_MS)
     assert current(catalogue, "00", CaptionKind.ALT_TEXT) is None
+    qtbot.keyClick(window.full_preview, Qt.Key.Key_Escape)  # back to the grid: the kinds again
+    qtbot.waitUntil(lambda: not window.full_preview.isVisible(), timeout=WAIT_MS)
+    press(qtbot, window.grid, Qt.Key.Key_2)
+    assert window.detail.review_box.kind is CaptionKind.ALT_TEXT
 
 
 def test_the_review_menu_offers_the_kinds_with_their_keys(window: MainWindow) -> None:

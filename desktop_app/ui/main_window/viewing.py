@@ -71,8 +71,9 @@ class ViewController(WindowController):
         if self.browse.selected_row() is None:
             self.status.emit(self.tr("No photo to preview: choose one in the grid first"))
             return
-        # The preview shows the description, so its review keys act on the description.
+        # The preview shows the description, so its review keys act on the description (and stay on it).
         self.detail.review_box.choose_kind(CaptionKind.DESCRIPTION)
+        self.detail.review_box.kind_switch.actions_group.setEnabled(False)
         self.stack.setCurrentWidget(self.full_preview)
         self._refresh()
         self.full_preview.view.mirror(self.detail.preview)
@@ -83,6 +84,7 @@ class ViewController(WindowController):
         if not self.is_full_preview():
             return
         self.stack.setCurrentIndex(0)
+        self.detail.review_box.kind_switch.actions_group.setEnabled(True)
         current = self.grid.currentIndex()
         if current.isValid():
             self.grid.scrollTo(current)
