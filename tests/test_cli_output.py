@@ -176,9 +176,11 @@ def test_name_order_holds_after_renames_moves_into_a_parent_library_and_an_upgra
     named_library: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The order comes from a stored key (Photo.name_key): every way a photo gets its name keeps it."""
-    from sqlalchemy import select, text, update
+    from alembic import command
+    from sqlalchemy import select
 
     from desktop_app.catalogue import open_catalogue
+    from desktop_app.catalogue.migrate import alembic_config
     from desktop_app.catalogue.models import Photo, natural_key
 
     def listed(root: Path) -> list[str]:
@@ -195,14 +197,10 @@ def test_name_order_holds_after_renames_moves_into_a_parent_library_and_an_upgra
     assert run_cli(capsys, "scan", str(parent), "--db", str(db_path))[0] == 0
     assert listed(parent) == [f"lib/{name}" for name in renamed]
 
-    # A catalogue from before the key: the upgrade computes it for every photo.
-    with open_catalogue(db_path) as catalogue:
-        with catalogue.write() as session:
-            session.execute(update(Photo).values(name_key=None))
-        with catalogue.engine.begin() as connection:
-            connection.execute(text("DROP INDEX ix_photos_library_id_name_key_rel_path"))
-            connection.execute(text("ALTER TABLE photos DROP COLUMN name_key"))
-            connection.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    # A catalogue from before the key (the migrations' own downgrade to 0009): the upgrade computes it
+    # for every photo.
+    with open_catalogue(db_path) as catalogue, catalogue.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0009")
     assert listed(parent) == [f"lib/{name}" for name in renamed]
     with open_catalogue(db_path) as catalogue, catalogue.read() as session:
         keys = session.execute(select(Photo.rel_path, Photo.name_key)).all()

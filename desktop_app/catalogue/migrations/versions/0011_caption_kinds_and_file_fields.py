@@ -66,12 +66,14 @@ def downgrade() -> None:
     with op.batch_alter_table("unsaved_edits") as batch:
         batch.drop_constraint(op.f("uq_unsaved_edits_photo_id_kind"), type_="unique")
         batch.create_unique_constraint(op.f("uq_unsaved_edits_photo_id"), ["photo_id"])
+        batch.drop_constraint(op.f("ck_unsaved_edits_caption_kind"), type_="check")
         batch.drop_column("kind")
     op.drop_index("uq_captions_current_per_photo_kind", table_name="captions")
     # Captions of other kinds have nowhere to go in the old schema: they stay, no longer current.
     captions = sa.table("captions", sa.column("kind", sa.String), sa.column("is_current", sa.Boolean))
     op.execute(captions.update().where(captions.c.kind != "description").values(is_current=False))
     with _triggers_kept("captions"), op.batch_alter_table("captions") as batch:
+        batch.drop_constraint(op.f("ck_captions_caption_kind"), type_="check")
         batch.drop_column("kind")
     op.create_index(
         "uq_captions_current_per_photo", "captions", ["photo_id"], unique=True,
