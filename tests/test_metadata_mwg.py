@@ -360,3 +360,38 @@ def test_approved_alt_text_and_extended_description_are_written_to_their_iptc_20
     [outcome] = write_metadata(catalogue, [photo.id], mode=mode, force=True).outcomes
     assert outcome.status is WriteStatus.WRITTEN, outcome.reason
     assert [c.field for c in outcome.changes] == ["XMP Iptc4xmpCore:AltTextAccessibility"]
+
+
+def with_named_digest(path: Path, caption: str) -> None:
+    """An APP13 block whose resources carry names (some programs name them): IPTC with ``caption`` and a
+    stale digest that no plain byte pattern finds."""
+    data = caption.encode()
+    iptc = b"\x1c\x02\x78" + len(data).to_bytes(2, "big") + data
+
+    def resource(code: int, body: bytes) -> bytes:
+        name = b"\x01n"  # a one-character name, with its length byte: even, no padding
+        size = len(body).to_bytes(4, "big")
+        return b"8BIM" + code.to_bytes(2, "big") + name + size + body + b"\0" * (len(body) & 1)
+
+    block = b"Photoshop 3.0\0" + resource(0x0404, iptc) + resource(0x0425, bytes(16))
+    jpeg = path.read_bytes()
+    app0_end = 4 + int.from_bytes(jpeg[4:6], "big")
+    segment = b"\xff\xed" + (len(block) + 2).to_bytes(2, "big") + block
+    path.write_bytes(jpeg[:app0_end] + segment + jpeg[app0_end:])
+
+
+def test_a_digest_that_cannot_be_updated_is_reported_and_our_text_still_reads_back(
+    scanner, catalogue, tmp_path: Path
+) -> None:
+    path = photo_files.jpeg(tmp_path / "lib" / "a.jpg")
+    with_named_digest(path, "IPTC words")
+    exiftool("-q", "-overwrite_original", "-XMP-dc:Description=XMP words", str(path))
+    assert iptc_digests(str(path)).iptc_trusted_over_xmp and mwg(path)["Description"] == "IPTC words"
+    scanner.scan(tmp_path / "lib")
+    photo = photo_of(catalogue, "a.jpg")
+    with catalogue.write() as session:
+        edit_caption(session, session.get(Photo, photo.id), "Our words", author="Zoë", approve=True)
+    [outcome] = write_metadata(catalogue, [photo.id], mode="embed", force=True).outcomes
+    assert outcome.status is WriteStatus.WRITTEN, outcome.reason
+    assert any("IPTC digest could not be brought up to date" in note for note in outcome.notes)
+    assert mwg(path)["Description"] == "Our words"

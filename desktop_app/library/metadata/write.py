@@ -186,13 +186,15 @@ class _EmbeddedPhoto(_Destination):
     """The photo file itself: its pixels must not change, and the catalogue follows its new hash."""
 
     def finish(self, updated: bytes) -> bytes:
-        return with_current_digest(updated)
+        updated = with_current_digest(updated)
+        if iptc_digests(updated).iptc_trusted_over_xmp:  # a digest resource laid out unlike Photoshop's
+            self.notes += ("the file's IPTC digest could not be brought up to date: MWG readers take its "
+                           "IPTC fields over its XMP ones (both hold our description and keywords)",)
+        return updated
 
     def verify(self, original: bytes, updated: bytes) -> None:
         super().verify(original, updated)
         _check_pixels(original, updated)
-        if iptc_digests(updated).iptc_trusted_over_xmp:
-            raise MetadataWriteError("the IPTC digest could not be brought up to date: file left untouched")
 
     def before_replace(self, catalogue: Catalogue, target: Target, updated: bytes) -> None:
         # Recorded before the replace: a run killed after it knows the new file as its own write.
@@ -279,7 +281,7 @@ def _write_through(catalogue: Catalogue, target: Target, destination: _Destinati
         log.debug("exiv2 failed on %s", path, exc_info=True)
         return replace(outcome, status=WriteStatus.FAILED, reason=f"{destination.failure}: {one_line(exc)}")
     destination.after_replace(catalogue, target, thumbnails)
-    return replace(outcome, status=WriteStatus.WRITTEN)
+    return replace(outcome, status=WriteStatus.WRITTEN, notes=destination.notes)
 
 
 def _unchanged_target(catalogue: Catalogue, target: Target, thumbnails: ThumbnailCache | None,
