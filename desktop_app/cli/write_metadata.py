@@ -38,11 +38,15 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
     """Write the approved current caption of each selected photo (PHOTO paths or ids, else all photos
     the options select) into XMP dc:description, IPTC Caption-Abstract (UTF-8) and EXIF
     ImageDescription, with the reviewer and model in IPTC Writer-Editor and the photoannotator XMP
-    namespace. Photos whose caption is not approved are left alone.
+    namespace; an approved alt text and extended description into the IPTC 2021 accessibility fields
+    (XMP Iptc4xmpCore:AltTextAccessibility, ExtDescrAccessibility); the photo's keywords into XMP
+    dc:subject and IPTC Keywords, with the IPTC digest brought up to date, so that every reader
+    following the Metadata Working Group reads back the same. Only approved texts are written; a
+    photo with none is left alone.
 
-    A file changed since the last scan, or holding a description Photo Annotator did not write, is
-    skipped (and listed) unless --force. Embedding never corrupts a photo: the new file is checked
-    (fields read back, pixels identical) before it replaces the original in one step.
+    A file changed since the last scan, or holding a text Photo Annotator did not write in a field it
+    would write, is skipped (and listed) unless --force. Embedding never corrupts a photo: the new
+    file is checked (fields read back, pixels identical) before it replaces the original in one step.
     With --json: one object (mode, dry_run, written, unchanged, skipped, failed, cancelled, files).
     """
     from desktop_app.catalogue.photos import (
