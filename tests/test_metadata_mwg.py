@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from desktop_app.catalogue.captions import add_caption, current_caption, edit_caption, set_review_state
 from desktop_app.catalogue.models import Caption, CaptionKind, CaptionOrigin, Photo, ReviewState
-from desktop_app.catalogue.photos import photo_json, photo_with_history
+from desktop_app.catalogue.photos import PhotoQuery, photo_json, photo_with_history
 from desktop_app.library.metadata.digest import iptc_digests
 from desktop_app.library.metadata.read import read_file_metadata
 from desktop_app.library.metadata.report import WriteStatus
@@ -395,3 +395,17 @@ def test_a_digest_that_cannot_be_updated_is_reported_and_our_text_still_reads_ba
     assert outcome.status is WriteStatus.WRITTEN, outcome.reason
     assert any("IPTC digest could not be brought up to date" in note for note in outcome.notes)
     assert mwg(path)["Description"] == "Our words"
+
+
+def test_a_query_selects_photos_whose_alt_text_alone_is_approved(scanner, catalogue, tmp_path: Path) -> None:
+    for name in ("alt.jpg", "draft.jpg"):
+        fixture(tmp_path / "lib" / name, ["-XMP-dc:Description=a draft description"])
+    scanner.scan(tmp_path / "lib")
+    alt, draft = photo_of(catalogue, "alt.jpg"), photo_of(catalogue, "draft.jpg")
+    with catalogue.write() as session:
+        edit_caption(session, session.get(Photo, alt.id), "A dog on a beach", author="Zoë", approve=True,
+                     kind=CaptionKind.ALT_TEXT)
+    report = write_metadata(catalogue, PhotoQuery(), mode="sidecar")
+    assert [(o.photo_id, o.status) for o in report.outcomes] == [(alt.id, WriteStatus.WRITTEN)]
+    assert not Path(f"{tmp_path / 'lib' / 'draft.jpg'}.xmp").exists()
+    assert draft.id not in {o.photo_id for o in report.outcomes}
