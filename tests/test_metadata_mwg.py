@@ -409,3 +409,13 @@ def test_a_query_selects_photos_whose_alt_text_alone_is_approved(scanner, catalo
     assert [(o.photo_id, o.status) for o in report.outcomes] == [(alt.id, WriteStatus.WRITTEN)]
     assert not Path(f"{tmp_path / 'lib' / 'draft.jpg'}.xmp").exists()
     assert draft.id not in {o.photo_id for o in report.outcomes}
+
+
+def test_a_broken_photoshop_block_leaves_the_xmp_in_charge(tmp_path: Path) -> None:
+    path = fixture(tmp_path / "a.jpg", ["-XMP-dc:Description=XMP words"])
+    block = b"Photoshop 3.0\0" + b"8BIM\x04\x04\x00\x00\xff\xff\xff\xff\x1c\x02"  # a size past the end
+    jpeg = path.read_bytes()
+    path.write_bytes(jpeg[:2] + b"\xff\xed" + (len(block) + 2).to_bytes(2, "big") + block + jpeg[2:])
+    found = read_file_metadata(str(path))
+    assert found.description.picked == "XMP words"
+    assert iptc_digests(str(path)).iptc_trusted_over_xmp is False
