@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,30 +19,14 @@ from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, Photo, Revi
 from desktop_app.search.keyword import keyword_search
 from desktop_app.search.results import SearchFilters
 from tests import photo_files
-from tests.cli_helpers import run_cli
+from tests.cli_helpers import Ran, cli_on
 
 DESCRIPTION, ALT, EXTENDED = CaptionKind.DESCRIPTION, CaptionKind.ALT_TEXT, CaptionKind.EXTENDED_DESCRIPTION
 
 
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> dict:
-        return json.loads(self.out)
-
-    def json_lines(self) -> list[dict]:
-        return [json.loads(line) for line in self.out.splitlines()]
-
-
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], db_path: Path) -> Callable[..., Ran]:
-    def run(*args: str) -> Ran:
-        return Ran(*run_cli(capsys, *args, "--db", str(db_path)))
-
-    return run
+    return cli_on(capsys, db_path)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,7 +45,7 @@ from desktop_app.catalogue.models import (
 )
 from desktop_app.library.scanner import Scanner
 from tests import photo_files
-from tests.cli_helpers import run_cli
+from tests.cli_helpers import Ran, cli_on
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 MODEL = "tiny-blip"
@@ -384,19 +383,9 @@ def test_a_job_that_regenerates_the_caption_is_named_in_the_refusal(
 
 # --- the command line ----------------------------------------------------------------------------------
 
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], db_path: Path) -> Callable[..., Ran]:
-    def run(*args: str) -> Ran:
-        return Ran(*run_cli(capsys, *args, "--db", str(db_path)))
-
-    return run
+    return cli_on(capsys, db_path)
 
 
 @pytest.fixture

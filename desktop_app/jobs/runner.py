@@ -441,11 +441,12 @@ class JobRunner:
 
 def _approved_descriptions(session: Session, photo_ids: Sequence[int]) -> dict[int, str]:
     """photo id -> the text of its current description, for those of ``photo_ids`` whose is approved."""
-    return dict(session.execute(
+    rows = session.execute(
         select(Caption.photo_id, Caption.text).where(
             Caption.photo_id.in_(photo_ids), Caption.kind == CaptionKind.DESCRIPTION,
             Caption.is_current.is_(True), Caption.state == ReviewState.APPROVED)
-    ).tuples().all())
+    )
+    return {photo_id: text for photo_id, text in rows}
 
 
 @dataclass
