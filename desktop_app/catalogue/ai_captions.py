@@ -72,10 +72,10 @@ def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, caption
     usual case in a captioning job) are written with one INSERT per table for the whole batch.
     """
     wanted = {(output.photo.id, output.kind) for output in outputs}
-    captioned = wanted & set(session.execute(
+    captioned = wanted & {(photo_id, kind) for photo_id, kind in session.execute(
         select(Caption.photo_id, Caption.kind).where(Caption.photo_id.in_({photo for photo, _kind in wanted}),
                                                      Caption.kind.in_({kind for _photo, kind in wanted}))
-    ).tuples())
+    )}
     fresh: dict[int, Caption] = {}
     notes: dict[int, str | None] = {}
     beside: list[int] = []
