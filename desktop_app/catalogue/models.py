@@ -10,6 +10,7 @@ import enum
 import os
 import re
 import sys
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,6 +65,12 @@ def natural_key(rel_path: str | bytes | None) -> str | None:
     if len(parts) > 1:
         parts[1::2] = [run.zfill(_NUMBER_WIDTH) for run in parts[1::2]]
     return "".join(parts)
+
+
+def label_key(label: str) -> str:
+    """How keyword labels are compared and looked up: Unicode-normalised, case-folded, single-spaced
+    ("Dogs", "dogs " and "ＤＯＧＳ" are one label)."""
+    return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
 
 
 def _name_key_default(context: Any) -> str | None:
@@ -244,16 +251,158 @@ class Photo(Base):
     keywords: Mapped[list[PhotoKeyword]] = relationship(passive_deletes=True, order_by="PhotoKeyword.id")
 
 
+class VocabularyKind(enum.StrEnum):
+    IMPORTED = "imported"  # a controlled vocabulary a person imported (SKOS, CSV, Lightroom, text)
+    FROM_FILES = "from-files"  # the keywords found in files that no imported vocabulary has
+
+
+class Vocabulary(Base):
+    """A controlled vocabulary (LCSH, Getty AAT, Iconclass, an in-house list) or the "from files" one."""
+
+    __tablename__ = "vocabularies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[VocabularyKind] = mapped_column(_enum(VocabularyKind, "vocabulary_kind"))
+    format: Mapped[str | None] = mapped_column(String(16))  # skos, csv, lightroom, text
+    source: Mapped[str | None] = mapped_column(Text)  # the file it was last imported from
+    language: Mapped[str | None] = mapped_column(String(16))  # the label language picked (--lang)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Term(Base):
+    """A keyword: a vocabulary's concept with its preferred label (synonyms in TermLabel, broader
+    terms in TermBroader), or a free keyword (``vocabulary_id`` None) a person typed. Never deleted
+    while a photo has it: a term gone from a re-imported file is ``retired`` instead."""
+
+    __tablename__ = "terms"
+    __table_args__ = (Index(None, "vocabulary_id", "label_key"), Index(None, "uri"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vocabulary_id: Mapped[int | None] = mapped_column(ForeignKey("vocabularies.id", ondelete="SET NULL"))
+    label: Mapped[str] = mapped_column(String(255))  # the preferred label
+    label_key: Mapped[str] = mapped_column(String(255))  # label_key(label): lookups ignore case
+    uri: Mapped[str | None] = mapped_column(String(1024))
+    notes: Mapped[str | None] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(default=False, server_default="0")  # gone from its vocabulary
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # order in its file
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    vocabulary: Mapped[Vocabulary | None] = relationship()
+    labels: Mapped[list[TermLabel]] = relationship(passive_deletes=True, order_by="TermLabel.id")
+
+
+class TermLabel(Base):
+    """Every label of a term, the preferred one and each synonym (SKOS altLabel, Lightroom {synonym}):
+    what completion, resolution and the taggers match."""
+
+    __tablename__ = "term_labels"
+    __table_args__ = (Index(None, "key"), Index(None, "term_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(255))  # label_key(label)
+    preferred: Mapped[bool] = mapped_column(default=False)
+
+
+class TermBroader(Base):
+    """A term's broader term (SKOS broader; a polyhierarchy may give a term several)."""
+
+    __tablename__ = "term_broader"
+    __table_args__ = (Index(None, "broader_id"),)
+
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True)
+    broader_id: Mapped[int] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True)
+
+
+class LabelVector(Base):
+    """A term label embedded by one model (a text embedder, or a CLIP text tower): computed once per
+    label and model, so a tagging run embeds only labels it has not seen. L2-normalised float32 bytes."""
+
+    __tablename__ = "label_vectors"
+    __table_args__ = (UniqueConstraint("label_id", "model_id"), Index(None, "model_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label_id: Mapped[int] = mapped_column(ForeignKey("term_labels.id", ondelete="CASCADE"))
+    model_id: Mapped[str] = mapped_column(String(255))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class KeywordState(enum.StrEnum):
+    SUGGESTED = "suggested"  # a tagger proposed it; not the photo's keyword until a person accepts it
+    ACCEPTED = "accepted"  # the photo's keyword: written to the file, exported, searched
+    REJECTED = "rejected"  # a person said no (or removed it): no tagger brings it back
+    REMOVED_IN_FILE = "removed-in-file"  # another program took it out of the file: shown, not written
+    WITHDRAWN = "withdrawn"  # a person's own addition undone: as if never added, a tagger may suggest it
+
+
+class KeywordAction(enum.StrEnum):
+    IMPORTED = "imported"  # read from the file
+    ADDED = "added"  # a person added it
+    SUGGESTED = "suggested"  # a tagger proposed it
+    RESCORED = "rescored"  # a tagger proposed it again with another score
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    REMOVED = "removed"  # a person removed an accepted keyword (it is rejected from then on)
+    REMOVED_IN_FILE = "removed-in-file"
+    FOUND_IN_FILE = "found-in-file"  # back in the file (or put there by another program)
+    RESTORED = "restored"  # an undo or redo
+
+
 class PhotoKeyword(Base):
-    """A keyword of a photo as its file's metadata holds it (XMP dc:subject, IPTC Keywords): replaced
-    by the file's set whenever the scanner reads a new or changed file."""
+    """A keyword of a photo: where it came from, how it stands, and its history (PhotoKeywordRevision).
+
+    One row per photo and term, never deleted; every change is a revision, numbered from ``revision``
+    with the same compare-and-set as captions (catalogue/keywords.py)."""
 
     __tablename__ = "photo_keywords"
-    __table_args__ = (UniqueConstraint("photo_id", "keyword"), Index(None, "keyword"))
+    __table_args__ = (
+        UniqueConstraint("photo_id", "term_id"),
+        Index(None, "term_id", "state"),
+        CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", "confidence"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
-    keyword: Mapped[str] = mapped_column(String(255))
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"))
+    state: Mapped[KeywordState] = mapped_column(_enum(KeywordState, "keyword_state"))
+    origin: Mapped[CaptionOrigin] = mapped_column(_enum(CaptionOrigin, "keyword_origin"))
+    confidence: Mapped[float | None] = mapped_column(Float)  # the tagger's score, 0..1
+    tagger_id: Mapped[str | None] = mapped_column(String(128))
+    model_id: Mapped[str | None] = mapped_column(String(255))
+    evidence: Mapped[list[str] | None] = mapped_column(JSON)  # the words that triggered a suggestion
+    author: Mapped[str | None] = mapped_column(String(255))  # who made it what it is now
+    # Whether the file held this keyword when it was last read or written: one that was there and is
+    # gone after another program changed the file is removed-in-file.
+    in_file: Mapped[bool] = mapped_column(default=False, server_default="0")
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    term: Mapped[Term] = relationship()
+    revisions: Mapped[list[PhotoKeywordRevision]] = relationship(
+        passive_deletes=True, order_by="PhotoKeywordRevision.number")
+
+
+class PhotoKeywordRevision(Base):
+    """One change to a photo's keyword, append-only."""
+
+    __tablename__ = "photo_keyword_revisions"
+    __table_args__ = (UniqueConstraint("keyword_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    keyword_id: Mapped[int] = mapped_column(ForeignKey("photo_keywords.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    action: Mapped[KeywordAction] = mapped_column(_enum(KeywordAction, "keyword_action"))
+    state: Mapped[KeywordState] = mapped_column(_enum(KeywordState, "keyword_state"))
+    origin: Mapped[CaptionOrigin] = mapped_column(_enum(CaptionOrigin, "keyword_origin"))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    author: Mapped[str | None] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Caption(Base):

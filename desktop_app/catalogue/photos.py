@@ -18,10 +18,13 @@ from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
     CaptionOrigin,
+    KeywordState,
     Library,
     Photo,
+    PhotoKeyword,
     PhotoStatus,
     ReviewState,
+    label_key,
 )
 
 NO_CAPTION = "none"  # the "state" filter value for photos without any caption
@@ -438,6 +441,7 @@ def photo_with_history(session: Session, photo_id: int) -> Photo:
         .options(
             selectinload(Photo.library),
             selectinload(Photo.captions).selectinload(Caption.revisions),
+            selectinload(Photo.keywords).selectinload(PhotoKeyword.term),
         )
     )
     if photo is None:
@@ -468,7 +472,9 @@ def photo_json(photo: Photo) -> dict[str, Any]:
             if photo.gps_latitude is not None else None
         ),
         "captions": [_caption_json(caption) for caption in photo.captions],
-        "keywords": [keyword.keyword for keyword in photo.keywords],  # from the file's XMP / IPTC
+        # The accepted keywords (what write-back and exports carry); `tags show` has them all.
+        "keywords": sorted((k.term.label for k in photo.keywords if k.state is KeywordState.ACCEPTED),
+                           key=label_key),
         "file_fields": photo.file_fields or {},  # title, headline, creator, rights, persons, location
     }
 

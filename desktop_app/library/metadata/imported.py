@@ -10,20 +10,18 @@ file or our own write-back finds only texts the photo already had.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS, cut_to_limit
 from desktop_app.catalogue.captions import add_caption, choose_caption, current_caption
+from desktop_app.catalogue.keywords import sync_file_keywords
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
     CaptionOrigin,
     CaptionRevision,
     Photo,
-    PhotoKeyword,
     ReviewState,
 )
 from desktop_app.library.metadata.fields import IPTC_CAPTION, iptc_value
@@ -54,7 +52,7 @@ def import_file_metadata(session: Session, photo: Photo, found: FileMetadata) ->
                         (CaptionKind.EXTENDED_DESCRIPTION, found.extended_description)):
         if texts.texts:
             added += _import_kind(session, photo, kind, texts)
-    _replace_keywords(session, photo.id, found.keywords)
+    sync_file_keywords(session, photo, found.keywords)
     if photo.file_fields != found.fields:
         photo.file_fields = found.fields
     if photo.date_taken is None and found.date_taken is not None:  # EXIF had none: MWG's IPTC/XMP date
@@ -113,14 +111,3 @@ def imported_text(text: str) -> tuple[str, str | None]:
     space = head.rfind(" ", len(head) - 200)
     cut = (head[:space] if space > 0 else head).rstrip()
     return cut, f"cut to {MAX_CAPTION_CHARS:,} characters on import; the file holds {len(text):,}"
-
-
-def _replace_keywords(session: Session, photo_id: int, keywords: Sequence[str]) -> None:
-    stored = list(session.scalars(
-        select(PhotoKeyword.keyword).where(PhotoKeyword.photo_id == photo_id).order_by(PhotoKeyword.id)
-    ))
-    if stored == list(keywords):
-        return
-    session.execute(delete(PhotoKeyword).where(PhotoKeyword.photo_id == photo_id))
-    if keywords:
-        session.execute(insert(PhotoKeyword), [{"photo_id": photo_id, "keyword": k} for k in keywords])

@@ -28,12 +28,12 @@ from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.captions import current_caption
 from desktop_app.catalogue.database import Catalogue
+from desktop_app.catalogue.keywords import accepted_labels
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
     CaptionRevision,
     Photo,
-    PhotoKeyword,
     PhotoStatus,
     ReviewState,
 )
@@ -147,8 +147,7 @@ def select_targets(
             caption = None
             if listing.caption_state is ReviewState.APPROVED:
                 caption = session.get(Caption, listing.caption_id)
-            keywords = tuple(session.scalars(select(PhotoKeyword.keyword).where(
-                PhotoKeyword.photo_id == listing.id).order_by(PhotoKeyword.id)))
+            keywords = tuple(accepted_labels(session, [listing.id]).get(listing.id, ()))
             state = FileState(photo.size, photo.mtime_ns, photo.ctime_ns, photo.inode)
             known = _reviewed_texts(session, listing.id, caption.id) if caption is not None else set()
             targets.append(Target(listing.id, path, photo.format, state, photo.content_hash,
