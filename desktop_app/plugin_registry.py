@@ -32,6 +32,7 @@ from desktop_app.errors import PluginCodeError, isolated, one_line
 from desktop_app.plugin_api import hookspecs
 from desktop_app.plugin_api.captioner import CAPTION_KINDS, Captioner
 from desktop_app.plugin_api.embedder import Embedder
+from desktop_app.plugin_api.tagger import Tagger
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,11 @@ class UnknownEmbedderError(KeyError):
         return str(self.args[0])
 
 
+class UnknownTaggerError(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 @dataclass
 class PluginInfo:
     name: str
@@ -59,12 +65,13 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)  # the hooks it implements
     captioners: list[str] = field(default_factory=list)
     embedders: list[str] = field(default_factory=list)
+    taggers: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name, "source": self.source, "version": self.version, "status": self.status,
             "error": self.error, "hooks": self.hooks, "captioners": self.captioners,
-            "embedders": self.embedders,
+            "embedders": self.embedders, "taggers": self.taggers,
         }
 
 
@@ -85,6 +92,7 @@ class _Candidate:
 _HOOKS = (
     ("register_captioners", "captioners", Captioner, "captioner"),
     ("register_embedders", "embedders", Embedder, "embedder"),
+    ("register_taggers", "taggers", Tagger, "tagger"),
 )
 
 
@@ -92,10 +100,11 @@ class PluginRegistry:
     """The plugins found and what they offer: captioners and embedders by id."""
 
     def __init__(self, plugins: list[PluginInfo], captioners: dict[str, Captioner],
-                 embedders: dict[str, Embedder]) -> None:
+                 embedders: dict[str, Embedder], taggers: dict[str, Tagger] | None = None) -> None:
         self.plugins = plugins
         self.captioners = captioners
         self.embedders = embedders
+        self.taggers = taggers or {}
 
     def get_captioner(self, captioner_id: str) -> Captioner:
         try:
@@ -110,6 +119,13 @@ class PluginRegistry:
         except KeyError:
             known = ", ".join(sorted(self.embedders)) or "none"
             raise UnknownEmbedderError(f"no embedder '{embedder_id}' (available: {known})") from None
+
+    def get_tagger(self, tagger_id: str) -> Tagger:
+        try:
+            return self.taggers[tagger_id]
+        except KeyError:
+            known = ", ".join(sorted(self.taggers)) or "none"
+            raise UnknownTaggerError(f"no tagger '{tagger_id}' (available: {known})") from None
 
 
 def load_plugins(
@@ -140,9 +156,9 @@ def load_plugins(
             _load_one(manager, candidate, info, offered, owners)
         except _PluginFailed as failure:
             info.status, info.error = "failed", str(failure)
-            info.captioners, info.embedders = [], []
+            info.captioners, info.embedders, info.taggers = [], [], []
             log.warning("plugin %s not loaded: %s", candidate.name, failure)
-    return PluginRegistry(infos, offered["captioners"], offered["embedders"])
+    return PluginRegistry(infos, offered["captioners"], offered["embedders"], offered["taggers"])
 
 
 class _PluginFailed(Exception):

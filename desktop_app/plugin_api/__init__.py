@@ -1,6 +1,6 @@
 """The public plugin API: the one module plugins import (``from desktop_app.plugin_api import ...``).
 
-It holds the captioner and embedder contracts, ``hookimpl`` to mark hook implementations, and the
+It holds the captioner, embedder and tagger contracts, ``hookimpl`` to mark hook implementations, and the
 transformers helpers the built-in captioners use. The names in ``__all__`` are the API; its
 submodules are the app's own, and a plugin importing them breaks an import-linter contract.
 
@@ -36,8 +36,16 @@ from desktop_app.plugin_api.hf import (
     supported_model_type,
 )
 from desktop_app.plugin_api.hookspecs import hookimpl
+from desktop_app.plugin_api.tagger import (
+    LabelVectors,
+    Suggestion,
+    Tagger,
+    TaggerInput,
+    TagItem,
+    VocabularyTerm,
+)
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 
 __all__ = [
     "ALT_TEXT_MAX_CHARS",
@@ -49,13 +57,19 @@ __all__ = [
     "CaptionerKind",
     "Embedder",
     "InputKind",
+    "LabelVectors",
     "Modality",
     "ModelLoadError",
     "ModelNotAvailableError",
     "OptionSpec",
     "RemoteCodeError",
+    "Suggestion",
+    "TagItem",
+    "Tagger",
+    "TaggerInput",
     "TokenScore",
     "TransformersCaptioner",
+    "VocabularyTerm",
     "alt_text_from",
     "config_file",
     "hookimpl",

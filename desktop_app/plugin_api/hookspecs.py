@@ -16,6 +16,7 @@ import pluggy
 if TYPE_CHECKING:
     from desktop_app.plugin_api.captioner import Captioner
     from desktop_app.plugin_api.embedder import Embedder
+    from desktop_app.plugin_api.tagger import Tagger
 
 PROJECT = "photo_annotator"
 
@@ -43,4 +44,14 @@ def register_embedders(register: Callable[[Embedder], None]) -> None:
     Embedders turn caption text (and, for image-text models such as CLIP or SigLIP, photos) into
     vectors for semantic search. Called once, like ``register_captioners``, and under the same
     construction contract.
+    """
+
+
+@hookspec
+def register_taggers(register: Callable[[Tagger], None]) -> None:
+    """Offer taggers: call ``register(tagger)`` once for each ``Tagger`` instance.
+
+    Taggers suggest keywords from the library's vocabularies for photos, from caption text, pixels or
+    both (object labels of a detector mapped onto the vocabulary, for example). Called once, like
+    ``register_captioners``, and under the same construction contract. New in plugin API 1.2.
     """
