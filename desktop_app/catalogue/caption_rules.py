@@ -11,30 +11,14 @@ import getpass
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from desktop_app.catalogue.models import (
     Caption,
     RevisionAction,
 )
 
-if TYPE_CHECKING:
-    pass
-
 USER_ENV = "PHOTO_ANNOTATOR_USER"
 KEPT_NOTE = "kept after a conflict"
-
-# The longest caption the catalogue keeps, in characters. A caption describes a photo; a longer text
-# (an 8 MB "description" pasted from elsewhere) made keyword search crawl. A longer edit is refused;
-# a longer imported description is cut here with a note (see cut_to_limit).
-MAX_CAPTION_CHARS = 20_000
-
-
-USER_ENV = "PHOTO_ANNOTATOR_USER"
-
-
-KEPT_NOTE = "kept after a conflict"
-
 
 # The longest caption the catalogue keeps, in characters. A caption describes a photo; a longer text
 # (an 8 MB "description" pasted from elsewhere) made keyword search crawl. A longer edit is refused;
