@@ -196,7 +196,8 @@ def _check_imagefolder(data_dir: Path) -> list[dict]:
     names = [row["file_name"] for row in rows]
     assert len(set(names)) == len(names)
     for row in rows:
-        assert set(row) == {"file_name", "text", "notice", "alt_text", "extended_description"} and row["text"]
+        assert set(row) == {"file_name", "text", "notice", "alt_text", "extended_description", "keywords",
+                            "keyword_paths"} and row["text"]
         assert not row["file_name"].startswith("/") and ".." not in row["file_name"].split("/")
         assert (folder / row["file_name"]).is_file()
     images = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"metadata.jsonl"}

@@ -1,4 +1,5 @@
-"""`photo-annotator write-metadata`: approved captions into XMP sidecars or the photo files themselves."""
+"""`photo-annotator write-metadata`: approved captions and accepted keywords into XMP sidecars or the photo
+files themselves."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from desktop_app.cli.photos import REVIEW_FILTERS
 @click.option("--force", is_flag=True,
               help="Also write files changed since the last scan, and replace descriptions another program "
                    "wrote.")
+@click.option("--remove-rejected-keywords", is_flag=True,
+              help="Also remove from the files the keywords an editor rejected (by default a keyword the "
+                   "file holds stays there even when rejected in the catalogue).")
 @click.option("--library", metavar="PATH|ID", help="Only this library (its folder, or its id).")
 @click.option("--folder", type=click.Path(path_type=str),
               help="Only photos in this folder and below: a path on disk, or a folder inside the library "
@@ -33,16 +37,20 @@ from desktop_app.cli.photos import REVIEW_FILTERS
 @json_option
 @db_option
 def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_run: bool, force: bool,
-                   library: str | None, folder: str | None, review: str | None, captioner: str | None,
-                   text: str | None, as_json: bool, db: str | None) -> None:
+                   remove_rejected_keywords: bool, library: str | None, folder: str | None,
+                   review: str | None, captioner: str | None, text: str | None, as_json: bool,
+                   db: str | None) -> None:
     """Write the approved current caption of each selected photo (PHOTO paths or ids, else all photos
     the options select) into XMP dc:description, IPTC Caption-Abstract (UTF-8) and EXIF
     ImageDescription, with the reviewer and model in IPTC Writer-Editor and the photoannotator XMP
     namespace; an approved alt text and extended description into the IPTC 2021 accessibility fields
-    (XMP Iptc4xmpCore:AltTextAccessibility, ExtDescrAccessibility); the photo's keywords into XMP
-    dc:subject and IPTC Keywords, with the IPTC digest brought up to date, so that every reader
-    following the Metadata Working Group reads back the same. Only approved texts are written; a
-    photo with none is left alone.
+    (XMP Iptc4xmpCore:AltTextAccessibility, ExtDescrAccessibility); the photo's accepted keywords into
+    XMP dc:subject, IPTC Keywords (64 bytes each) and XMP lr:hierarchicalSubject ("Animals|Mammals|Dogs"),
+    with the IPTC digest brought up to date, so that every reader following the Metadata Working Group
+    reads back the same. Only approved texts and accepted keywords are written; a photo whose caption
+    is not approved is written only when its keywords differ from what its file holds. Keywords
+    removed from a file by another program are never written back; rejected ones the file holds stay
+    unless --remove-rejected-keywords.
 
     A file changed since the last scan, or holding a text Photo Annotator did not write in a field it
     would write, is skipped (and listed) unless --force. Embedding never corrupts a photo: the new
@@ -75,7 +83,7 @@ def write_metadata(photos: tuple[str, ...], mode: str, sidecar_name: str, dry_ru
                 review=ReviewFilter(review) if review else None, captioner=captioner, text=text,
             )
     report = run_write(catalogue, selection, mode=mode, dry_run=dry_run, force=force,
-                       sidecar_name=sidecar_name)
+                       sidecar_name=sidecar_name, remove_rejected_keywords=remove_rejected_keywords)
     if as_json:
         emit_json(report.to_json())
     else:

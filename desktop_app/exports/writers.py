@@ -10,7 +10,10 @@
   for ``datasets.load_dataset("imagefolder", data_dir=...)``.
 
 Every format carries, beside each photo's description, its approved alt text and extended description
-(IPTC Accessibility; "alt_text", "extended_description", null or empty when the photo has none approved).
+(IPTC Accessibility; "alt_text", "extended_description", null or empty when the photo has none approved)
+and its accepted keywords: "keywords" (preferred labels) and "keyword_paths" (each one's place in its
+vocabulary, "Animals|Mammals|Dogs", as lr:hierarchicalSubject writes it), lists in JSON Lines, COCO's
+images and imagefolder's metadata.jsonl, "; "-joined in the CSV.
 Captions with a notice (the medical drafts' disclaimer) carry it in every format. Paths whose bytes are not
 valid UTF-8 are written with U+FFFD in their place (every format here is UTF-8 text). Every output is
 written beside its destination and moved into place at the end, so a failed export leaves nothing half
@@ -38,13 +41,24 @@ from sqlalchemy.orm import Session
 
 from desktop_app import __version__, atomic_files
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.models import Caption, CaptionKind, CaptionRevision, PhotoStatus, ReviewState
+from desktop_app.catalogue.keywords import term_path
+from desktop_app.catalogue.models import (
+    Caption,
+    CaptionKind,
+    CaptionRevision,
+    KeywordState,
+    PhotoKeyword,
+    PhotoStatus,
+    ReviewState,
+    Term,
+)
 from desktop_app.catalogue.photos import PhotoListing, PhotoQuery, display_path, list_photos
 from desktop_app.exports import files, guard
 
 CSV_COLUMNS = ("path", "relative_path", "library", "caption", "state", "origin", "captioner", "model",
                "confidence", "author", "approved_by", "approved_at", "notice", "alt_text",
-               "extended_description")
+               "extended_description", "keywords", "keyword_paths")
+KEYWORD_SEPARATOR = "; "  # between the keywords of a CSV cell
 # The accessibility captions every format carries beside the description, when approved.
 _ACCESSIBILITY = {CaptionKind.ALT_TEXT: "alt_text", CaptionKind.EXTENDED_DESCRIPTION: "extended_description"}
 # Formats `datasets`' imagefolder decodes (its list is Pillow's; HEIC, AVIF and DICOM are not in it).
@@ -101,6 +115,8 @@ class ExportRecord:
     notice: str | None
     alt_text: str | None = None  # the photo's current alt text, when approved
     extended_description: str | None = None  # its current extended description, when approved
+    keywords: tuple[str, ...] = ()  # its accepted keywords, preferred labels in label order
+    keyword_paths: tuple[str, ...] = ()  # the same keywords' paths: "Animals|Mammals|Dogs"
 
     def fields(self) -> dict[str, Any]:
         """The CSV columns (and the JSON Lines keys besides the ids)."""
@@ -120,6 +136,8 @@ class ExportRecord:
             "notice": self.notice,
             "alt_text": self.alt_text,
             "extended_description": self.extended_description,
+            "keywords": list(self.keywords),
+            "keyword_paths": list(self.keyword_paths),
         }
 
 
@@ -238,6 +256,7 @@ def _records(session: Session, query: PhotoQuery, approved_only: bool,
     # The listing first, then the caption details a few hundred at a time: no second query runs while
     # the listing's cursor is open.
     listings = list(list_photos(session, query))
+    paths: dict[int, str] = {}  # term id -> its path, each worked out once
     for start in range(0, len(listings), _BATCH):
         chunk = listings[start:start + _BATCH]
         chosen: list[PhotoListing] = []
@@ -252,6 +271,7 @@ def _records(session: Session, query: PhotoQuery, approved_only: bool,
         approvals = _approvals(session, [p.caption_id for p in chosen
                                          if p.caption_id and p.caption_state is ReviewState.APPROVED])
         accessible = _approved_accessibility(session, [photo.id for photo in chosen])
+        keywords = _accepted_keywords(session, [photo.id for photo in chosen], paths)
         for photo in chosen:
             assert photo.caption_id is not None and photo.caption is not None
             model, author = details.get(photo.caption_id, (None, None))
@@ -264,7 +284,7 @@ def _records(session: Session, query: PhotoQuery, approved_only: bool,
                 origin=photo.caption_origin.value if photo.caption_origin else "",
                 captioner=photo.captioner_id, model=model, confidence=photo.confidence, author=author,
                 approved_by=approved_by, approved_at=approved_at, notice=photo.notice or None,
-                **accessible.get(photo.id, {}),
+                **accessible.get(photo.id, {}), **keywords.get(photo.id, {}),
             )
 
 
@@ -292,6 +312,28 @@ def _approved_accessibility(session: Session, photo_ids: Sequence[int]) -> dict[
     for photo_id, kind, text in rows:
         found.setdefault(photo_id, {})[_ACCESSIBILITY[kind]] = text
     return found
+
+
+def _accepted_keywords(session: Session, photo_ids: Sequence[int],
+                       paths: dict[int, str]) -> dict[int, dict[str, tuple[str, ...]]]:
+    """photo id -> {"keywords": labels, "keyword_paths": paths} of its accepted keywords (a suggestion or
+    a rejected keyword is not published). ``paths`` caches each term's path across chunks."""
+    found: dict[int, tuple[list[str], list[str]]] = {}
+    if not photo_ids:
+        return {}
+    rows = session.execute(
+        select(PhotoKeyword.photo_id, Term).join(Term, Term.id == PhotoKeyword.term_id)
+        .where(PhotoKeyword.photo_id.in_(photo_ids), PhotoKeyword.state == KeywordState.ACCEPTED)
+        .order_by(PhotoKeyword.photo_id, Term.label_key, Term.label)
+    ).all()
+    for photo_id, term in rows:
+        if term.id not in paths:
+            paths[term.id] = "|".join(term_path(session, term))
+        labels, term_paths = found.setdefault(photo_id, ([], []))
+        labels.append(term.label)
+        term_paths.append(paths[term.id])
+    return {photo_id: {"keywords": tuple(labels), "keyword_paths": tuple(term_paths)}
+            for photo_id, (labels, term_paths) in found.items()}
 
 
 def _approvals(session: Session, caption_ids: Sequence[int]) -> dict[int, tuple[str | None, datetime]]:
@@ -326,7 +368,10 @@ def _write_csv(records: Sequence[ExportRecord], stream: IO[str]) -> None:
 
 
 def _csv_cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, made text (JSON Lines and COCO keep it exact)."""
+    """Text a spreadsheet would run as a formula, made text (JSON Lines and COCO keep it exact); a list
+    (keywords) joined in one cell."""
+    if isinstance(value, list):
+        value = KEYWORD_SEPARATOR.join(value)
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
 
@@ -358,6 +403,8 @@ def _write_coco(records: Sequence[ExportRecord], stream: IO[str]) -> None:
             "date_captured": record.date_taken.strftime("%Y-%m-%d %H:%M:%S") if record.date_taken else "",
             "license": 0,
             "path": display_path(record.path),  # extra key: where the file is
+            "keywords": list(record.keywords),  # extra keys: the photo's accepted keywords
+            "keyword_paths": list(record.keyword_paths),
         }
         for record in records
     ]
@@ -404,7 +451,8 @@ def _write_imagefolder(records: Sequence[ExportRecord], output: Path, report: Ex
             if file_name is not None:
                 rows.append({"file_name": file_name, "text": record.caption, "notice": record.notice,
                              "alt_text": record.alt_text,
-                             "extended_description": record.extended_description})
+                             "extended_description": record.extended_description,
+                             "keywords": list(record.keywords), "keyword_paths": list(record.keyword_paths)})
         if not rows:
             raise ExportError(_nothing_to_export(report))
         try:

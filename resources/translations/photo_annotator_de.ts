@@ -2478,6 +2478,10 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
         <translation>Auch Beschreibungen ersetzen, die ein anderes Programm geschrieben hat, und Dateien, die sich seit dem letzten Einlesen geändert haben</translation>
     </message>
     <message>
+        <source>Also remove from the files the keywords rejected here (kept in the files otherwise)</source>
+        <translation>Hier abgelehnte Schlagwörter auch aus den Dateien entfernen (sonst bleiben sie in den Dateien)</translation>
+    </message>
+    <message>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>

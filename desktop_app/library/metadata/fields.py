@@ -16,6 +16,8 @@ pyexiv2.registerNs(NAMESPACE_URI, NAMESPACE_PREFIX)
 
 XMP_DESCRIPTION = "Xmp.dc.description"
 XMP_SUBJECT = "Xmp.dc.subject"
+# Lightroom's keyword hierarchy ("Animals|Mammals|Dogs"); exiv2 knows the lr namespace (a bag).
+XMP_HIERARCHICAL = "Xmp.lr.hierarchicalSubject"
 # IPTC Photo Metadata 2021.1 accessibility fields (Iptc4xmpCore, "iptc" in exiv2's keys; exiv2 0.28
 # reads and writes them as lang-alt like any property of a known namespace).
 XMP_ALT_TEXT = "Xmp.iptc.AltTextAccessibility"
@@ -26,7 +28,7 @@ IPTC_KEYWORDS = "Iptc.Application2.Keywords"
 IPTC_WRITER = "Iptc.Application2.Writer"
 EXIF_DESCRIPTION = "Exif.Image.ImageDescription"
 LANG_ALT_KEYS = (XMP_DESCRIPTION, XMP_ALT_TEXT, XMP_EXTENDED_DESCRIPTION)  # other languages are kept
-LIST_KEYS = (XMP_SUBJECT, IPTC_KEYWORDS)
+LIST_KEYS = (XMP_SUBJECT, XMP_HIERARCHICAL, IPTC_KEYWORDS)
 UTF8_CHARSET = "\x1b%G"  # ISO 2022 escape for UTF-8, the value of IPTC 1:90
 # IPTC IIM 4.2 maximum lengths in bytes: longer values break readers that trust the standard.
 IPTC_MAX_BYTES = {IPTC_CAPTION: 2000, IPTC_WRITER: 32, IPTC_KEYWORDS: 64}
@@ -40,6 +42,7 @@ FIELD_NAMES = {
     "Exif.Photo.UserComment": "EXIF UserComment",
     IPTC_WRITER: "IPTC Writer-Editor",
     XMP_SUBJECT: "XMP dc:subject",
+    XMP_HIERARCHICAL: "XMP lr:hierarchicalSubject",
     IPTC_KEYWORDS: "IPTC Keywords",
     XMP_ALT_TEXT: "XMP Iptc4xmpCore:AltTextAccessibility",
     XMP_EXTENDED_DESCRIPTION: "XMP Iptc4xmpCore:ExtDescrAccessibility",

@@ -4,9 +4,16 @@
   the approved ones go in. The description and its provenance (reviewer, approval time, model,
   captioner, origin, notice) go to XMP dc:description, IPTC Caption-Abstract and EXIF
   ImageDescription; the alt text and extended description to the IPTC 2021 accessibility properties
-  (XMP only: IIM and EXIF have no such fields); the photo's keywords (read from the file by the MWG
-  rules) to XMP dc:subject and IPTC Keywords, so that a file whose IPTC and XMP disagreed reads back
-  the same in every MWG reader (write.py also brings the IPTC digest up to date).
+  (XMP only: IIM and EXIF have no such fields).
+- Keywords: the photo's accepted ones (preferred labels) go to XMP dc:subject and IPTC Keywords, and
+  their paths in the vocabulary ("Animals|Mammals|Dogs") to XMP lr:hierarchicalSubject, so that a file
+  whose IPTC and XMP disagreed reads back the same in every MWG reader (write.py also brings the IPTC
+  digest up to date). dc:subject holds the terms themselves, not their broader terms (a later scan
+  would import those as keywords of their own). A keyword the file holds that an editor rejected is
+  kept there unless ``remove_rejected``; removed-in-file ones are never written back. A keyword with
+  no broader term keeps the deeper path the file already gives it (another program's hierarchy).
+  A photo is written when its caption is approved, or when its keywords differ from what its file
+  held at the last scan or write (no approved caption needed).
 - IPTC Caption-Abstract holds at most 2,000 bytes (IIM's limit; Writer-Editor 32, each keyword 64): a
   longer value is cut there at a UTF-8 character boundary, and the report says so; XMP and EXIF keep
   the full text.
@@ -28,14 +35,17 @@ from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.captions import current_caption
 from desktop_app.catalogue.database import Catalogue
-from desktop_app.catalogue.keywords import accepted_labels
+from desktop_app.catalogue.keywords import photo_keywords, term_path
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
     CaptionRevision,
+    KeywordState,
     Photo,
+    PhotoKeyword,
     PhotoStatus,
     ReviewState,
+    label_key,
 )
 from desktop_app.catalogue.photos import PhotoQuery, list_photos
 from desktop_app.library.file_state import FileState
@@ -50,6 +60,7 @@ from desktop_app.library.metadata.fields import (
     XMP_ALT_TEXT,
     XMP_DESCRIPTION,
     XMP_EXTENDED_DESCRIPTION,
+    XMP_HIERARCHICAL,
     XMP_SUBJECT,
     field_name,
     iptc_value,
@@ -101,8 +112,21 @@ class Target:
     pending_hash: str | None  # an earlier write-back's new file, if that run was killed before recording it
     caption: ApprovedCaption | None  # the approved description, if it is
     known: frozenset[str]  # descriptions a person reviewed or we wrote: finding one in the file is no news
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # the labels the file is to hold (dc:subject, IPTC Keywords)
     accessibility: tuple[ApprovedText, ...] = ()
+    keyword_paths: tuple[str, ...] = ()  # lr:hierarchicalSubject, "Animals|Mammals|Dogs"
+    keyword_terms: tuple[int, ...] = ()  # the terms of ``keywords``: what the file holds once written
+    writes_keywords: bool = False  # the keyword fields are planned (the photo has keywords, or had)
+
+
+@dataclass(frozen=True)
+class FileKeywords:
+    """What a photo's file is to hold of its keywords, and whether that differs from what it held."""
+
+    labels: tuple[str, ...]
+    paths: tuple[str, ...]
+    term_ids: tuple[int, ...]
+    pending: bool  # differs from the file as the last scan or write left it
 
 
 _ACCESSIBILITY = {CaptionKind.ALT_TEXT: XMP_ALT_TEXT,
@@ -110,17 +134,20 @@ _ACCESSIBILITY = {CaptionKind.ALT_TEXT: XMP_ALT_TEXT,
 
 
 def select_targets(
-    catalogue: Catalogue, photos: Sequence[int] | PhotoQuery
+    catalogue: Catalogue, photos: Sequence[int] | PhotoQuery, remove_rejected: bool = False
 ) -> tuple[list[Target], list[FileOutcome]]:
     """The photos to write, and the outcomes of those refused (nothing approved, missing file...).
-    A query selects its photos with an approved description, alt text or extended description;
-    ids are each answered."""
+    A query selects its photos with an approved description, alt text or extended description, or
+    with keywords the file does not hold as they are (``remove_rejected``: rejected ones it holds
+    count too); ids are each answered."""
     targets: list[Target] = []
     refused: list[FileOutcome] = []
     with catalogue.read() as session:
         if isinstance(photos, PhotoQuery):
             listings = list(list_photos(session, replace(photos, state=ReviewState.APPROVED)))
-            others = _approved_accessibility(session, photos.photo_ids) - {listing.id for listing in listings}
+            others = _approved_accessibility(session, photos.photo_ids) | _keywords_pending(
+                session, photos.photo_ids, remove_rejected)
+            others -= {listing.id for listing in listings}
             if others:
                 listings += list_photos(session, replace(photos, state=None, photo_ids=tuple(sorted(others))))
         else:
@@ -133,7 +160,9 @@ def select_targets(
         for listing in listings:
             path = listing.path
             accessibility = _accessibility(session, listing.id)
-            if listing.caption_state is not ReviewState.APPROVED and not accessibility:
+            keywords = file_keywords(session, listing.id, remove_rejected)
+            pending = keywords is not None and keywords.pending
+            if listing.caption_state is not ReviewState.APPROVED and not accessibility and not pending:
                 why = "it has no caption" if listing.caption_id is None else "its caption is not approved"
                 refused.append(FileOutcome(listing.id, path, path, WriteStatus.SKIPPED, why))
                 continue
@@ -147,13 +176,41 @@ def select_targets(
             caption = None
             if listing.caption_state is ReviewState.APPROVED:
                 caption = session.get(Caption, listing.caption_id)
-            keywords = tuple(accepted_labels(session, [listing.id]).get(listing.id, ()))
             state = FileState(photo.size, photo.mtime_ns, photo.ctime_ns, photo.inode)
             known = _reviewed_texts(session, listing.id, caption.id) if caption is not None else set()
+            words = keywords or FileKeywords((), (), (), False)
             targets.append(Target(listing.id, path, photo.format, state, photo.content_hash,
                                   photo.pending_hash, _approved(session, caption) if caption else None,
-                                  frozenset(known), keywords, accessibility))
+                                  frozenset(known), words.labels, accessibility, words.paths, words.term_ids,
+                                  writes_keywords=keywords is not None))
     return targets, refused
+
+
+def file_keywords(session: Session, photo_id: int, remove_rejected: bool = False) -> FileKeywords | None:
+    """The keywords the photo's file is to hold: its accepted ones, and the rejected ones the file holds
+    (unless ``remove_rejected``); None when the photo has no keywords at all (its keyword fields are
+    left as they are)."""
+    keywords = photo_keywords(session, photo_id)
+    if not keywords:
+        return None
+    kept = [keyword for keyword in keywords if keyword.state is KeywordState.ACCEPTED or (
+        keyword.state is KeywordState.REJECTED and keyword.in_file and not remove_rejected)]
+    kept.sort(key=lambda keyword: (keyword.term.label_key, keyword.term.label))
+    held = {keyword.term_id for keyword in keywords if keyword.in_file}
+    return FileKeywords(labels=tuple(keyword.term.label for keyword in kept),
+                        paths=tuple("|".join(term_path(session, keyword.term)) for keyword in kept),
+                        term_ids=tuple(keyword.term_id for keyword in kept),
+                        pending={keyword.term_id for keyword in kept} != held)
+
+
+def _keywords_pending(session: Session, among: tuple[int, ...] | None, remove_rejected: bool) -> set[int]:
+    """The photos (``among`` them, if given) whose keywords differ from what their files hold: an
+    accepted keyword not in the file, or (``remove_rejected``) a rejected one in it."""
+    differs = (PhotoKeyword.state == KeywordState.ACCEPTED) & PhotoKeyword.in_file.is_(False)
+    if remove_rejected:
+        differs |= (PhotoKeyword.state == KeywordState.REJECTED) & PhotoKeyword.in_file.is_(True)
+    ids = set(session.scalars(select(PhotoKeyword.photo_id).where(differs).distinct()))
+    return ids if among is None else ids & set(among)
 
 
 def _approved_accessibility(session: Session, among: tuple[int, ...] | None) -> set[int]:
@@ -220,10 +277,11 @@ def planned(target: Target, with_iptc: bool, xmp_only: bool = False) -> dict[str
             if caption.reviewer:
                 plan[IPTC_WRITER] = iptc_value(IPTC_WRITER, caption.reviewer)
         plan.update(caption.provenance())
-    if target.keywords:
-        plan[XMP_SUBJECT] = list(target.keywords)
+    if target.writes_keywords:  # None: the field removed (the file's last keyword was rejected)
+        plan[XMP_SUBJECT] = list(target.keywords) or None
+        plan[XMP_HIERARCHICAL] = list(target.keyword_paths) or None
         if with_iptc:
-            plan[IPTC_KEYWORDS] = iptc_values(IPTC_KEYWORDS, list(target.keywords))
+            plan[IPTC_KEYWORDS] = iptc_values(IPTC_KEYWORDS, list(target.keywords)) or None
     plan.update({text.key: text.text for text in target.accessibility})
     if xmp_only:
         return {key: value for key, value in plan.items() if key.startswith("Xmp.")}
@@ -241,12 +299,28 @@ def cut_notes(plan: dict[str, Any], target: Target) -> tuple[str, ...]:
             notes.append(f"{FIELD_NAMES[key]} cut to {kept:,} bytes (IPTC allows {IPTC_MAX_BYTES[key]:,}; "
                          f"the text is {whole:,})"
                          + ("; XMP and EXIF hold the full text" if key == IPTC_CAPTION else ""))
-    kept_words = plan.get(IPTC_KEYWORDS, ())
+    kept_words = plan.get(IPTC_KEYWORDS) or ()
     cut = [word for word, kept in zip(target.keywords, kept_words, strict=False) if word != kept]
     if cut:
         notes.append(f"{len(cut)} IPTC Keywords cut to {IPTC_MAX_BYTES[IPTC_KEYWORDS]} bytes (IPTC's limit; "
                      f"XMP dc:subject holds them whole): {', '.join(_quote(word, 30) for word in cut)}")
     return tuple(notes)
+
+
+def with_file_hierarchy(plan: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """``plan`` with each keyword path of one level ("Zürich", a term with no broader term in the
+    catalogue) replaced by the deeper paths to it the file holds ("Places|Europe|Zürich"): another
+    program's hierarchy is kept, not flattened."""
+    paths, held = plan.get(XMP_HIERARCHICAL), current.get(XMP_HIERARCHICAL)
+    if not paths or not held:
+        return plan
+    deeper: dict[str, list[str]] = {}
+    for path in held:
+        if "|" in path:
+            deeper.setdefault(label_key(path.rsplit("|", 1)[1]), []).append(path)
+    kept = [found for path in paths
+            for found in (deeper.get(label_key(path), [path]) if "|" not in path else [path])]
+    return {**plan, XMP_HIERARCHICAL: list(dict.fromkeys(kept))}
 
 
 def changes(plan: dict[str, Any], current: dict[str, Any]) -> tuple[FieldChange, ...]:

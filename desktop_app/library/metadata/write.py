@@ -10,17 +10,17 @@ how their present bytes are had, what is verified and what the catalogue records
 - embedded (JPEG, TIFF, PNG, WebP): XMP ``dc:description`` (x-default; other languages kept), IPTC
   Caption-Abstract with the UTF-8 character set declared (ESC % G), EXIF ImageDescription, and
   provenance: IPTC Writer-Editor (the reviewer) and our XMP namespace ``photoannotator`` (model,
-  captioner, origin, reviewer, approved-at, notice); the keywords to XMP dc:subject and IPTC
-  Keywords; an approved alt text / extended description to Iptc4xmpCore:AltTextAccessibility /
-  ExtDescrAccessibility (x-default; other languages kept). exiv2 rewrites the IPTC but not the
-  Photoshop IPTCDigest beside it: a stale digest would make every MWG reader trust the old IPTC over
-  our XMP, so the digest a file carries is set to the new IPTC's MD5 (digest.py), as ExifTool does.
-  EXIF ImageDescription is an ASCII field in
-  EXIF 2.3; like exiftool (whose EXIF charset defaults to UTF-8) we store non-ASCII text there as
-  UTF-8, which EXIF 3.0 permits. WebP files have no IPTC block: that field is skipped there and the
-  report says so. The new file's hash is recorded as pending before the replace, and the catalogue
-  then records the new size, times and hash, so a rescan sees an unchanged file and a run killed in
-  between recognises the file as its own write.
+  captioner, origin, reviewer, approved-at, notice); the keywords to XMP dc:subject, IPTC Keywords and
+  XMP lr:hierarchicalSubject (plan.py says which); an approved alt text / extended description to
+  Iptc4xmpCore:AltTextAccessibility / ExtDescrAccessibility (x-default; other languages kept). exiv2
+  rewrites the IPTC but not the Photoshop IPTCDigest beside it: a stale digest would make every MWG
+  reader trust the old IPTC over our XMP, so the digest a file carries is set to the new IPTC's MD5
+  (digest.py), as ExifTool does. EXIF ImageDescription is an ASCII field in EXIF 2.3; like exiftool
+  (whose EXIF charset defaults to UTF-8) we store non-ASCII text there as UTF-8, which EXIF 3.0 permits.
+  WebP files have no IPTC block: that field is skipped there and the report says so. The new file's hash
+  is recorded as pending before the replace, and the catalogue then records the new size, times and
+  hash, so a rescan sees an unchanged file and a run killed in between recognises the file as its own
+  write.
 - sidecar: ``photo.jpg.xmp`` (the digiKam convention; ``sidecar_name="photo.xmp"`` writes the
   Lightroom one instead), XMP only, merged into an existing sidecar: other fields are kept.
 
@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app import atomic_files
 from desktop_app.catalogue.database import Catalogue
+from desktop_app.catalogue.keywords import mark_in_file
 from desktop_app.catalogue.models import Embedding, Photo
 from desktop_app.catalogue.photos import PhotoQuery, display_path
 from desktop_app.errors import one_line, os_error_reason, write_error_reason
@@ -64,7 +65,15 @@ from desktop_app.library.metadata.fields import (
     UTF8_CHARSET,
     field_name,
 )
-from desktop_app.library.metadata.plan import Target, changes, cut_notes, foreign, planned, select_targets
+from desktop_app.library.metadata.plan import (
+    Target,
+    changes,
+    cut_notes,
+    foreign,
+    planned,
+    select_targets,
+    with_file_hierarchy,
+)
 from desktop_app.library.metadata.read import current_values, sidecar_path
 from desktop_app.library.metadata.report import FileOutcome, WriteReport, WriteStatus
 from desktop_app.library.thumbnails import ThumbnailCache
@@ -94,6 +103,7 @@ def write_metadata(
     progress: Callable[[int, int], None] | None = None,
     stop: threading.Event | None = None,
     thumbnails: ThumbnailCache | None = None,
+    remove_rejected_keywords: bool = False,
 ) -> WriteReport:
     """Write the approved current captions of ``photos`` (ids, or a query as the photo list uses)
     into their files: an XMP sidecar (``mode="sidecar"``) or embedded (``mode="embed"``).
@@ -103,12 +113,13 @@ def write_metadata(
     only; ids whose current caption is not approved are reported as skipped. Runs on the calling
     thread (the GUI calls it from a worker); ``progress(done, total)`` and ``stop`` as the scanner's.
     ``thumbnails``: the cache whose thumbnails follow a rewritten file's new hash (default: the app's).
+    Keywords an editor rejected stay in a file that holds them unless ``remove_rejected_keywords``.
     """
     if mode not in ("sidecar", "embed"):
         raise ValueError(f"unknown mode {mode!r}: sidecar or embed")
     sidecar_path("x.jpg", sidecar_name)  # an unknown naming fails before anything is written
     report = WriteReport(mode=mode, dry_run=dry_run)
-    targets, refused = select_targets(catalogue, photos)
+    targets, refused = select_targets(catalogue, photos, remove_rejected_keywords)
     report.outcomes += refused
     for done, target in enumerate(targets, 1):
         if stop is not None and stop.is_set():
@@ -121,6 +132,11 @@ def write_metadata(
             outcome = FileOutcome(target.photo_id, target.path, target.path, WriteStatus.FAILED,
                                   f"unexpected failure: {one_line(exc)}")
         report.outcomes.append(outcome)
+        if target.writes_keywords and outcome.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED):
+            # The file now holds these keywords: a later scan of a file another program changed
+            # tells a keyword it dropped (removed-in-file) from one we never wrote.
+            with catalogue.write() as session:
+                mark_in_file(session, target.photo_id, target.keyword_terms)
         if progress:
             progress(done, len(targets))
     return report
@@ -257,6 +273,7 @@ def _write_through(catalogue: Catalogue, target: Target, destination: _Destinati
     try:
         with pyexiv2.ImageData(original) as image:
             current = current_values(image, destination.plan, destination.with_iptc_exif)
+            destination.plan = with_file_hierarchy(destination.plan, current)
             outcome = replace(outcome, changes=changes(destination.plan, current), notes=destination.notes)
             if not outcome.changes:
                 return replace(outcome, status=WriteStatus.UNCHANGED)

@@ -61,7 +61,8 @@ class _Scope(QWidget):
 
 
 class WriteMetadataDialog(QDialog):
-    """Where approved captions go: XMP sidecars or into the files; Preview shows what would change."""
+    """Where approved captions and accepted keywords go: XMP sidecars or into the files; Preview shows what
+    would change."""
 
     def __init__(self, selected: Sequence[int], location: PhotoQuery | None, location_label: str,
                  parent: QWidget | None = None) -> None:
@@ -87,6 +88,9 @@ class WriteMetadataDialog(QDialog):
         self.force_box = QCheckBox(self.tr("Also replace descriptions another program wrote, and files "
                                            "changed since the last scan"))
         layout.addWidget(self.force_box)
+        self.remove_rejected_box = QCheckBox(self.tr("Also remove from the files the keywords rejected here "
+                                                     "(kept in the files otherwise)"))
+        layout.addWidget(self.remove_rejected_box)
         buttons = QDialogButtonBox()
         self.preview_button = buttons.addButton(self.tr("Preview"), QDialogButtonBox.ButtonRole.ActionRole)
         self.write_button = buttons.addButton(self.tr("Write"), QDialogButtonBox.ButtonRole.AcceptRole)

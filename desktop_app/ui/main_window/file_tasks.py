@@ -69,6 +69,7 @@ class FileTaskController(WindowController):
         from desktop_app.services.metadata import write_metadata  # pyexiv2: loaded when first needed
 
         query, mode, force = dialog.query(), dialog.mode(), dialog.force_box.isChecked()
+        remove_rejected = dialog.remove_rejected_box.isChecked()
         thumbnails = self._thumbnails  # a rewritten file's thumbnail follows its new hash
         if query is None:
             return
@@ -77,7 +78,8 @@ class FileTaskController(WindowController):
                          else self.tr("Writing captions to files…"))
         self.file_tasks.run("preview" if dry_run else "write-metadata",
                             lambda catalogue: write_metadata(catalogue, query, mode=mode, dry_run=dry_run,
-                                                             force=force, thumbnails=thumbnails))
+                                                             force=force, thumbnails=thumbnails,
+                                                             remove_rejected_keywords=remove_rejected))
 
     def _export(self, dialog: ExportDialog) -> None:
         from desktop_app.services.exports import export
