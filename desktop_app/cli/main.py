@@ -70,6 +70,9 @@ def _register() -> None:
                     gui.gui, plugins.plugins, search.search, embed.embed, export.export,
                     write_metadata.write_metadata, evaluate.evaluate, train.train, library.library):
         cli.add_command(command)
+    from desktop_app.cli.vocab import vocab  # vocabularies keywords come from
+
+    cli.add_command(vocab)
     _apply_shared_rules(cli)
 
 
