@@ -40,7 +40,10 @@ def export(fmt: str, state: str, library: str | None, review: str | None, captio
            text: str | None, output: Path, force: bool, link: bool, as_json: bool, db: str | None) -> None:
     """Export the current caption of each selected photo; photos without one are skipped.
 
-    Medical drafts keep their notice in a "notice" column or field. CSV cells that a spreadsheet would
+    Every format carries the photo's accepted keywords: "keywords" (preferred labels) and
+    "keyword_paths" ("Animals|Mammals|Dogs"), lists in JSON Lines, COCO images and imagefolder's
+    metadata.jsonl, "; "-joined CSV columns. Medical drafts keep their notice in a "notice" column or
+    field. CSV cells that a spreadsheet would
     run as a formula (starting with = + - @, a tab or a carriage return) get a leading quote. With
     --json, the summary is one JSON object: format, output, exported, skipped ({reason: count}),
     skipped_files, linked.
