@@ -16,7 +16,8 @@ import click
 from desktop_app.catalogue.models import JobState
 from desktop_app.cli.common import echo, emit_json
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobEvents, JobRunner, Progress
-from desktop_app.jobs.store import TRAIN_JOB, JobSummary
+from desktop_app.jobs.store import TAG_JOB, TRAIN_JOB, JobSummary
+from desktop_app.jobs.tag_job import ItemTagged
 from desktop_app.terminal import printable
 
 INTERRUPTED_EXIT = 130  # the shell's code for a command stopped by Ctrl+C
@@ -122,7 +123,8 @@ class JobOutput(JobEvents):
         if job.kind == TRAIN_JOB:
             self.bar = ProgressBar(f"Fine-tuning (job {job.id})", unit="step ", log_every=0.05)
         elif job.pending:
-            self.bar = ProgressBar(f"Captioning (job {job.id})")
+            doing = "Suggesting keywords" if job.kind == TAG_JOB else "Captioning"
+            self.bar = ProgressBar(f"{doing} (job {job.id})")
             self.bar.update(job.finished_items, job.total)
 
     def progress(self, progress: Progress) -> None:
@@ -162,6 +164,16 @@ class JobOutput(JobEvents):
         self._print(f"{display_path(item.path)}: {result.text}{confidence}")
         if result.notice:
             self._print(f"  [{result.notice}]")
+
+    def tagged(self, item: ItemTagged) -> None:
+        """A tagging job's photo: its new suggestions, best first (``--json``: one object per photo)."""
+        from desktop_app.catalogue.photos import display_path
+
+        if self.as_json:
+            emit_json(item.to_json())
+            return
+        found = ", ".join(f"{s.label} ({s.score:.2f})" for s in item.suggestions) or "no suggestion"
+        self._print(f"{display_path(item.path)}: {found}")
 
     def item_failed(self, item: ItemFailed) -> None:
         report_failure(item.path or f"photo {item.photo_id}", item.reason, self.as_json, item.photo_id)
@@ -220,7 +232,8 @@ def run_in_foreground(runner: JobRunner, job_id: int) -> JobSummary:
 
 def run_summary(job: JobSummary, seconds: float) -> str:
     """The closing line of a run: how the job stands, its counts and how long the run took."""
-    counts = f"{job.done} captioned, {job.failed} failed, {job.skipped} skipped"
+    done = "tagged" if job.kind == TAG_JOB else "captioned"
+    counts = f"{job.done} {done}, {job.failed} failed, {job.skipped} skipped"
     if job.pending:
         counts += f", {job.pending} still to do"
     return f"job {job.id} {job.state.value}: {counts} of {job.total} in {seconds:.1f} s"

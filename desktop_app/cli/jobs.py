@@ -88,15 +88,16 @@ def cancel(job_id: int, as_json: bool, db: str | None) -> None:
 
 def _line(job: Any) -> str:
     from desktop_app.catalogue.photos import display_path
-    from desktop_app.jobs.store import TRAIN_JOB
+    from desktop_app.jobs.store import TAG_JOB, TRAIN_JOB
 
     model = f" ({job.model_id})" if job.model_id else ""
     if job.kind == TRAIN_JOB:
         what = f"fine-tuning {job.captioner_id}{model} into {display_path(job.options.get('output') or '?')}"
         counts = f"{job.done} of {job.total} steps" if job.total else "no step yet"
     else:
-        what = f"{job.captioner_id}{model}"
-        counts = f"{job.done} of {job.total} captioned"
+        what = f"suggesting keywords with {job.captioner_id}{model}" if job.kind == TAG_JOB \
+            else f"{job.captioner_id}{model}"
+        counts = f"{job.done} of {job.total} {'tagged' if job.kind == TAG_JOB else 'captioned'}"
         if job.failed:
             counts += f", {job.failed} failed"
         if job.skipped:

@@ -37,6 +37,7 @@ from desktop_app.errors import one_line
 from desktop_app.jobs import store
 from desktop_app.jobs.checks import check_caption_job, resolve_model
 from desktop_app.jobs.store import JobSummary, PendingItem
+from desktop_app.jobs.tag_job import ItemTagged, TagWork, check_tag_job
 from desktop_app.plugin_api.alt_text import alt_text_from
 from desktop_app.plugin_api.captioner import CaptionResult
 
@@ -141,6 +142,9 @@ class JobEvents:
     def item_failed(self, item: ItemFailed) -> None:
         """A photo could not be captioned; the job goes on."""
 
+    def tagged(self, item: ItemTagged) -> None:
+        """A tagging job stored a photo's suggestions (none, when nothing scored enough)."""
+
     def notice(self, job_id: int, text: str) -> None:
         """The job changed course: smaller batches, the CPU instead of the GPU."""
 
@@ -173,6 +177,16 @@ class JobRunner:
                                            self.engine.models.get(captioner_id))
         with self.catalogue.write() as session:
             job = store.create_caption_job(session, captioner_id, model, options, photo_ids)
+            session.flush()
+            return store.summary(session, job.id)
+
+    def queue_tag_job(self, tagger_id: str, photo_ids: Sequence[int], model: str | None = None,
+                      options: dict[str, Any] | None = None) -> JobSummary:
+        """Queue suggesting keywords for ``photo_ids`` with a tagger; the tagger, the vocabularies and
+        the options are checked now (JobError), the model when the job runs."""
+        model, options = check_tag_job(self.catalogue, self.engine.registry, tagger_id, model, options or {})
+        with self.catalogue.write() as session:
+            job = store.create_tag_job(session, tagger_id, model, options, photo_ids)
             session.flush()
             return store.summary(session, job.id)
 
@@ -224,6 +238,9 @@ class JobRunner:
         self.events.job_started(started)
         if kind == store.TRAIN_JOB:
             yield from self._train_steps(job_id, captioner_id or "", model, options)
+            return
+        if kind == store.TAG_JOB:
+            yield from self._tag_steps(job_id, captioner_id or "", model, options, work, started)
             return
         run = _Run(job_id, started.total, started.finished_items, started.failed)
         # Unless the run completes or fails, it was broken off (Ctrl+C, the app closing): it stays
@@ -299,6 +316,51 @@ class JobRunner:
         finally:
             self._end(job_id, state, error)
         yield Progress(job_id, 0, 0, 0, None, None)
+
+    def _tag_steps(self, job_id: int, tagger_id: str, model: str | None, options: dict[str, Any],
+                   work: list[WorkItem], started: JobSummary) -> Iterator[Progress]:
+        """A tagging job (jobs/tag_job.py), one batch per step. A job with nothing left loads no model."""
+        run = _Run(job_id, started.total, started.finished_items, started.failed)
+        state, error = JobState.QUEUED, None  # broken off unless it completes or fails (see steps)
+        tagging: TagWork | None = None
+        try:
+            if work:
+                device = None if self.engine.device in ("auto", None) else self.engine.device
+                tagging = TagWork(self.catalogue, self.engine.registry, tagger_id, model, options, device,
+                                  self.engine.decode_workers)
+                tagging.load()
+                batches = tagging.batches(work, lambda: self.control.should_stop(job_id),
+                                          lambda items: self._start_tagging(job_id, run, items))
+                for batch in batches:
+                    outcome = tagging.tag(job_id, batch)
+                    run.finished += len(batch)
+                    run.this_run += len(batch)
+                    run.failed += len(outcome.failed)
+                    for item in outcome.tagged:
+                        self.events.tagged(item)
+                    for item, reason in outcome.failed:
+                        self.events.item_failed(ItemFailed(job_id, item.key.photo_id, item.path, reason))
+                    progress = run.progress()
+                    self.events.progress(progress)
+                    yield progress
+            state = self._state_after_run(job_id)
+        except Exception as exc:
+            state, error = self._failure(job_id, exc)
+        finally:
+            if tagging is not None:
+                tagging.unload()
+            self._end(job_id, state, error)
+
+    def _start_tagging(self, job_id: int, run: _Run, batch: Sequence[WorkItem]) -> bool:
+        """Mark a batch as handed to the tagger (a crash while it runs counts an attempt); False when the
+        job was cancelled from another process."""
+        run.clock = run.clock or time.perf_counter()  # the tagger is loaded: the rate starts here
+        with self.catalogue.write() as session:
+            state = store.start_items(session, job_id, [item.key.item_id for item in batch])
+        if state is not JobState.RUNNING:
+            self.control.cancel(job_id)
+            return False
+        return True
 
     @staticmethod
     def _failure(job_id: int, exc: Exception) -> tuple[JobState, str]:

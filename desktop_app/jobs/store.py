@@ -29,6 +29,9 @@ CAPTION_JOB = "caption"
 # Fine-tuning a captioner on approved captions; options: output, settings, library_ids, and the optimizer
 # steps done of total_steps (record_steps): a train job has no items.
 TRAIN_JOB = "train"
+# Suggesting keywords with a tagger (captioner_id holds the tagger's id, model_id its model); options:
+# vocabularies (None: every imported one), top_n, threshold. One item per photo, like a caption job.
+TAG_JOB = "tag"
 MAX_ATTEMPTS = 3
 # A job on another host (a catalogue on a shared drive) counts as interrupted when it has not written
 # for this long: its process cannot be asked directly.
@@ -69,7 +72,9 @@ class JobSummary:
         def when(value: datetime | None) -> str | None:
             return value.isoformat() if value else None
 
+        tagger = {"tagger": self.captioner_id} if self.kind == TAG_JOB else {}
         return {
+            **tagger,
             "id": self.id, "kind": self.kind, "state": self.state.value, "captioner": self.captioner_id,
             "model": self.model_id, "options": self.options, "created_at": when(self.created_at),
             "started_at": when(self.started_at), "finished_at": when(self.finished_at),
@@ -125,6 +130,16 @@ def create_caption_job(session: Session, captioner_id: str, model_id: str | None
          "updated_at": utcnow()}
         for photo_id in dict.fromkeys(photo_ids)
     ])
+    return job
+
+
+def create_tag_job(session: Session, tagger_id: str, model_id: str | None, options: dict[str, Any],
+                   photo_ids: Sequence[int]) -> Job:
+    """A queued tagging job over ``photo_ids`` (duplicates dropped, order kept); JobError if none."""
+    if not photo_ids:
+        raise JobError("no photos to suggest keywords for")
+    job = create_caption_job(session, tagger_id, model_id, options, photo_ids)
+    job.kind = TAG_JOB
     return job
 
 

@@ -21,10 +21,13 @@ from desktop_app.jobs import store
 from desktop_app.jobs.checks import resolve_model
 from desktop_app.jobs.runner import JobControl, JobEvents, JobRunner
 from desktop_app.jobs.store import JobError, JobSummary
+from desktop_app.jobs.tag_job import check_tag_job as check_tag_job_options
 from desktop_app.services.models import with_model
 from desktop_app.settings import Settings, load_settings
 from desktop_app.training.dataset import approved_pairs, check_enough
 from desktop_app.training.trainer import TrainSettings, trainable_model_type
+
+DEFAULT_TAGGER = "caption-text"  # the built-in tagger of caption text (plugins/caption_tagger.py)
 
 
 def make_runner(catalogue: Catalogue, engine: CaptionEngine, events: JobEvents | None = None,
@@ -92,6 +95,41 @@ def queue_folder_job(runner: JobRunner, captioner_id: str, folder: str, model: s
     if not photo_ids:
         raise JobError(f"no readable photos in {display_path(folder)}")
     return queue_caption_job(runner, captioner_id, photo_ids, model, options)
+
+
+def queue_tag_job(runner: JobRunner, tagger_id: str, photo_ids: Sequence[int], model: str | None = None,
+                  options: dict[str, Any] | None = None) -> JobSummary:
+    """Queue suggesting keywords for ``photo_ids`` with ``tagger_id``; options: ``vocabularies`` (names;
+    None: every imported vocabulary), ``top_n``, ``threshold`` (None: the tagger's defaults). The tagger,
+    vocabularies and options are checked now (JobError)."""
+    return runner.queue_tag_job(tagger_id, photo_ids, model, options)
+
+
+def check_tag_job(runner: JobRunner, tagger_id: str, model: str | None,
+                  options: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """What queueing a tagging job checks (the tagger, the vocabularies, the options), without one:
+    JobError says what is wrong."""
+    return check_tag_job_options(runner.catalogue, runner.engine.registry, tagger_id, model, options)
+
+
+def queue_tag_folder_job(runner: JobRunner, tagger_id: str, folder: str, model: str | None = None,
+                         options: dict[str, Any] | None = None) -> JobSummary:
+    """Queue suggesting keywords for every readable photo under ``folder``."""
+    with runner.catalogue.read() as session:
+        photo_ids = readable_photo_ids_under(session, folder)
+    if not photo_ids:
+        raise JobError(f"no readable photos in {display_path(folder)}")
+    return queue_tag_job(runner, tagger_id, photo_ids, model, options)
+
+
+def default_tagger(registry: Any) -> str:
+    """The tagger a run uses when none is named: the caption-text one when it is there, else the
+    first registered (JobError when no plugin offers one)."""
+    if DEFAULT_TAGGER in registry.taggers:
+        return DEFAULT_TAGGER
+    if not registry.taggers:
+        raise JobError("no tagger is available (see `photo-annotator plugins`)")
+    return sorted(registry.taggers)[0]
 
 
 def queue_train_job(runner: JobRunner, captioner_id: str, output: str | Path, settings: TrainSettings,
