@@ -7,4 +7,4 @@ so the built-ins prove it. ``DEFAULT_PLUGINS`` lists their modules.
 
 DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.encoder_decoder", "plugins.medical_report", "plugins.generic",
                                    "plugins.alt_text", "plugins.product_description", "plugins.minilm",
-                                   "plugins.clip")
+                                   "plugins.clip", "plugins.caption_tagger")
