@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue.fts import SEARCHED_KINDS, caption_index, matches, translate
+from desktop_app.catalogue.keywords import keyword_photo_ids
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
@@ -136,6 +137,11 @@ class PhotoQuery:
     text: str | None = None  # keyword search over the photo's caption texts
     # Only these photos (a semantic or hybrid search's results); with SortKey.RELEVANCE, in this order.
     photo_ids: tuple[int, ...] | None = None
+    # Photos with each of these terms (ids; AND), or a term below it in its hierarchy, as a keyword in
+    # ``keyword_state`` (accepted unless given): `photos --keyword`, the app's Keywords panel.
+    keyword_terms: tuple[int, ...] = ()
+    # Without keyword_terms: photos with any keyword in this state (suggested: to review).
+    keyword_state: KeywordState | None = None
     sort: SortKey = SortKey.NAME
     descending: bool = False
     limit: int | None = None
@@ -221,6 +227,11 @@ def _selection(query: PhotoQuery, columns: Callable[[Any], list[Any]]) -> Select
         select_ = select_.where(_review_condition(query.review, current))
     if query.captioner:
         select_ = select_.where(current.captioner_id == query.captioner)
+    states = (query.keyword_state or KeywordState.ACCEPTED,)
+    for term_id in dict.fromkeys(query.keyword_terms):
+        select_ = select_.where(Photo.id.in_(keyword_photo_ids(term_id, states)))
+    if query.keyword_state is not None and not query.keyword_terms:
+        select_ = select_.where(Photo.id.in_(keyword_photo_ids(None, states)))
     if query.photo_ids is not None:
         if not query.photo_ids:
             return None

@@ -70,6 +70,9 @@ def _register() -> None:
                     gui.gui, plugins.plugins, search.search, embed.embed, export.export,
                     write_metadata.write_metadata, evaluate.evaluate, train.train, library.library):
         cli.add_command(command)
+    from desktop_app.cli.tags import tags  # the keyword group, with `tags suggest`
+
+    cli.add_command(tags)
     from desktop_app.cli.vocab import vocab  # vocabularies keywords come from
 
     cli.add_command(vocab)
@@ -99,6 +102,7 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     """Failures with a message meant for the user: printed as one line, exit status 1."""
     from desktop_app.catalogue.caption_rules import CaptionError
     from desktop_app.catalogue.errors import CatalogueError
+    from desktop_app.catalogue.keyword_rules import KeywordError
     from desktop_app.catalogue.photos import LibraryNotFoundError, PhotoNotFoundError
     from desktop_app.jobs.store import JobError
     from desktop_app.library.scanner import ScanError
@@ -109,7 +113,7 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
     return (CatalogueError, ScanError, CaptionError, PhotoNotFoundError, LibraryNotFoundError,
             ModelNotAvailableError, ModelLoadError, UnknownCaptionerError, UnknownEmbedderError, JobError,
-            SearchError, EmbedderError)
+            SearchError, EmbedderError, KeywordError)
 
 
 def _fail(message: str, status: int) -> None:

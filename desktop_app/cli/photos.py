@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -13,6 +14,9 @@ STATES = ("draft", "approved", "rejected", "none")
 # The values of catalogue.photos.ReviewFilter and SortKey, spelled out so `--help` imports no catalogue.
 REVIEW_FILTERS = ("needs-review", "ai-draft", "approved", "rejected", "edited", "none", "errors", "missing")
 SORT_KEYS = ("name", "date-taken", "confidence", "changed", "relevance")
+# catalogue.models.KeywordState's values a filter takes (withdrawn: as if never added).
+KEYWORD_STATES = ("accepted", "suggested", "rejected", "removed-in-file")
+JSON_BATCH = 500  # photos per accepted-keywords query in --json output
 # catalogue.models.CaptionKind's values, in the order `show` lists them, with their headings.
 KIND_HEADINGS = {"description": "Description", "alt-text": "Alt text",
                  "extended-description": "Extended description"}
@@ -31,6 +35,15 @@ KIND_HEADINGS = {"description": "Description", "alt-text": "Alt text",
                    "a caption, with unreadable files, or missing files.")
 @click.option("--captioner", metavar="ID", help="Only photos whose current caption this captioner wrote.")
 @click.option("--search", "text", metavar="WORDS", help="Only photos whose captions hold these words.")
+@click.option("--keyword", "terms", multiple=True, metavar="TERM",
+              help="Only photos with this accepted keyword or a narrower one (a label or a synonym; "
+                   "repeat for photos with all of them).")
+@click.option("--vocab", metavar="NAME",
+              help="The vocabulary of --keyword's terms, where a label is in several.")
+@click.option("--keyword-state", type=click.Choice(KEYWORD_STATES),
+              help="With --keyword: the keyword in this state instead of accepted; alone: photos with any "
+                   "keyword in it (suggested: suggestions to review; removed-in-file: taken out of the file "
+                   "by another program).")
 @click.option("--sort", type=click.Choice(SORT_KEYS), default="name", show_default=True,
               help="Order of the list (relevance: best keyword match first, with --search).")
 @click.option("--desc", is_flag=True, help="Reverse the order (newest, most confident first).")
@@ -38,16 +51,18 @@ KIND_HEADINGS = {"description": "Description", "alt-text": "Alt text",
 @json_option
 @db_option
 def photos(library: str | None, folder: str | None, status: str | None, state: str | None, review: str | None,
-           captioner: str | None, text: str | None, sort: str, desc: bool, limit: int | None,
-           as_json: bool, db: str | None) -> None:
+           captioner: str | None, text: str | None, terms: tuple[str, ...], vocab: str | None,
+           keyword_state: str | None, sort: str, desc: bool, limit: int | None, as_json: bool,
+           db: str | None) -> None:
     """List photos with their status and current caption, under a header line; by name (natural
     order: "img2" before "IMG10", case-insensitive) unless --sort says otherwise.
 
     JSON lines carry: id, path, library, status, error, format, width, height, date_taken,
     caption (the current description), caption_origin, caption_state, captioner, confidence,
-    caption_notice, alt_text (the current alt text, or null).
+    caption_notice, alt_text (the current alt text, or null), keywords (the accepted keywords' labels).
     """
-    from desktop_app.catalogue.models import PhotoStatus
+    from desktop_app.catalogue.keywords import accepted_labels, resolve_term
+    from desktop_app.catalogue.models import KeywordState, PhotoStatus
     from desktop_app.catalogue.photos import (
         PhotoQuery,
         ReviewFilter,
@@ -68,13 +83,18 @@ def photos(library: str | None, folder: str | None, status: str | None, state: s
             library_id=chosen.id if chosen else None, folder=inside,
             status=PhotoStatus(status) if status else None,
             state=state, review=ReviewFilter(review) if review else None, captioner=captioner, text=text,
+            keyword_terms=tuple(resolve_term(session, term, vocab).id for term in terms),
+            keyword_state=KeywordState(keyword_state) if keyword_state else None,
             sort=SortKey(sort), descending=desc, limit=limit,
         ))
-        header = not as_json
+        if as_json:
+            for batch in _batches(listing):
+                labels = accepted_labels(session, [photo.id for photo in batch])
+                for photo in batch:
+                    emit_json({**photo.to_json(), "keywords": labels.get(photo.id, [])})
+            return
+        header = True
         for photo in listing:
-            if as_json:
-                emit_json(photo.to_json())
-                continue
             if header:
                 echo(_row("id", "status", "state", "path", "caption (or why the file cannot be read)"))
                 header = False
@@ -82,6 +102,18 @@ def photos(library: str | None, folder: str | None, status: str | None, state: s
             detail = photo.error if photo.error else (photo.caption or "")
             echo(_row(str(photo.id), photo.status.value, state_text, display_path(photo.path),
                       _shorten(detail)))
+
+
+def _batches(listing: Iterator[Any], size: int = JSON_BATCH) -> Iterator[list[Any]]:
+    """The listing in lists of ``size``: one keyword query per list, not per photo."""
+    batch: list[Any] = []
+    for item in listing:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _row(photo_id: str, status: str, state: str, path: str, detail: str) -> str:

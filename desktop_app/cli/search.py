@@ -58,6 +58,11 @@ class _SearchCommand(click.Command):
               help="Which of each photo's current captions to search: description, alt-text, "
                    "extended-description (repeat the option or separate with commas; default: the "
                    "description and the alt text).")
+@click.option("--keyword", "terms", multiple=True, metavar="TERM",
+              help="Only photos with this accepted keyword or a narrower one (a label or a synonym; repeat "
+                   "for photos with all of them), in every mode.")
+@click.option("--vocab", metavar="NAME", help="The vocabulary of --keyword's terms, where a label is in "
+                                              "several.")
 @click.option("--embedder", default="minilm", show_default=True,
               help="The text embedder semantic search uses.")
 @click.option("--model", metavar="HUB_ID|FOLDER", help="The embedder's model instead of its default.")
@@ -66,7 +71,8 @@ class _SearchCommand(click.Command):
 @db_option
 def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: str | None, folder: str | None,
            taken_from: date | None, taken_to: date | None, captioner: str | None, origin: str | None,
-           kinds: tuple[str, ...], embedder: str, model: str | None, device: str, as_json: bool,
+           kinds: tuple[str, ...], terms: tuple[str, ...], vocab: str | None, embedder: str,
+           model: str | None, device: str, as_json: bool,
            db: str | None) -> None:
     """Photos whose captions match QUERY, best first (the words of QUERY may be given unquoted): each
     photo's current description and alt text, or the kinds --kind names.
@@ -79,13 +85,18 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     caption (with the matched words in [brackets]). Scores are 1.00 at best: keyword, relevance
     relative to the best match; semantic, the cosine similarity of query and caption; hybrid, the fused
     rank score (1.00: first by words and by meaning). JSON lines carry: photo_id, path, caption_id,
-    caption, score, snippet, matched (words, meaning, both or pixels), kind (the kind of caption that
-    matched: description, alt-text or extended-description). Notices go to stderr.
+    caption, score, snippet, matched (words, keyword, meaning, both or pixels), kind (the kind of caption
+    that matched: description, alt-text or extended-description). Notices go to stderr.
+
+    A query word or "phrase" that is a keyword's label or synonym also finds, in keyword and hybrid
+    search, the photos with that keyword accepted (or a narrower one), even when no caption says it:
+    their snippet reads "keyword: LABEL", and they rank like caption matches of the word.
 
     A small catalogue (up to 500 captions without vectors) is embedded before its first search by
     meaning; a larger one needs `photo-annotator embed` first. Hybrid search answers by keyword, and
     says why, when search by meaning cannot run.
     """
+    from desktop_app.catalogue.keywords import resolve_term
     from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, ReviewState
     from desktop_app.catalogue.photos import display_path, find_library, resolve_folder
     from desktop_app.cli.job_output import ProgressBar
@@ -101,18 +112,19 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
         raise click.BadParameter(problem, param_hint="--embedder")  # a typo: not a reason to answer by words
     catalogue = open_db(db)
     library_id = inside = None
-    if library or folder:
-        with catalogue.read() as session:
+    with catalogue.read() as session:
+        if library or folder:
             chosen = find_library(session, library) if library else None
             if folder:  # a path on disk or inside the library, as every --folder takes it
                 chosen, inside = resolve_folder(session, folder, chosen)
             library_id = chosen.id if chosen else None
+        keyword_terms = tuple(resolve_term(session, term, vocab).id for term in terms)
     filters = SearchFilters(
         library_id=library_id, folder=inside,
         taken_from=taken_from.date() if taken_from else None, taken_to=taken_to.date() if taken_to else None,
         approved_only=state == "approved",
         state=ReviewState(state) if state in ("draft", "rejected") else None, captioner=captioner,
-        origin=CaptionOrigin(origin) if origin else None,
+        origin=CaptionOrigin(origin) if origin else None, keyword_terms=keyword_terms,
         **({"kinds": tuple(CaptionKind(kind) for kind in kinds)} if kinds else {}),
     )
     bar = ProgressBar("Embedding captions before the search")

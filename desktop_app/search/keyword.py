@@ -18,6 +18,7 @@ from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.fts import TOKENIZER, caption_index, matches, translate
 from desktop_app.catalogue.models import Caption, Photo
 from desktop_app.catalogue.photos import absolute_path, library_roots
+from desktop_app.search.keyword_terms import with_keyword_matches
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions, searched
 
 NO_FILTERS = SearchFilters()  # frozen: safe as a default
@@ -35,10 +36,16 @@ def keyword_search(
 ) -> list[SearchHit]:
     """The photos whose current captions of ``filters.kinds`` (the description and the alt text unless
     told) match ``text``, best bm25 first, one hit per photo (through its best-matching caption), at
-    most ``limit``. Any text is safe; one that can match nothing gives []."""
+    most ``limit``; with the photos whose accepted keywords the query names fused in (keyword_terms.py).
+    Any text is safe; one that can match nothing gives []."""
     expression = translate(text)
     if expression is None or limit <= 0:
         return []
+    return with_keyword_matches(session, text, filters, _caption_hits(session, expression, filters, limit),
+                                limit)
+
+
+def _caption_hits(session: Session, expression: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
     best = _best_caption_per_photo(session, expression, filters, limit)
     if not best:
         return []

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_
 
 from desktop_app.catalogue.fts import SEARCHED_KINDS
+from desktop_app.catalogue.keywords import keyword_photo_ids
 from desktop_app.catalogue.models import Caption, CaptionKind, CaptionOrigin, Photo, ReviewState
 
 
@@ -38,12 +39,16 @@ class SearchFilters:
     captioner: str | None = None
     origin: CaptionOrigin | None = None
     kinds: tuple[CaptionKind, ...] = SEARCHED_KINDS
+    # Only photos with each of these terms (ids; AND), or a term below it in its hierarchy, as an
+    # accepted keyword (`search --keyword`): every mode, as PhotoQuery.keyword_terms does for lists.
+    keyword_terms: tuple[int, ...] = ()
 
 
 class Matched(enum.StrEnum):
     """How a hit was found."""
 
     WORDS = "words"  # its caption holds the query's words (keyword search)
+    KEYWORD = "keyword"  # it has an accepted keyword the query names (or a narrower one), its caption not
     MEANING = "meaning"  # its caption means something close (semantic search), without the words
     BOTH = "both"  # hybrid: by its words and by meaning
     PIXELS = "pixels"  # image search: by the photo itself
@@ -88,6 +93,8 @@ def filter_conditions(filters: SearchFilters, caption: Any = Caption) -> list[Co
         conditions.append(Photo.date_taken >= datetime.combine(filters.taken_from, time.min))
     if filters.taken_to is not None:
         conditions.append(Photo.date_taken < datetime.combine(filters.taken_to + timedelta(days=1), time.min))
+    for term_id in dict.fromkeys(filters.keyword_terms):
+        conditions.append(Photo.id.in_(keyword_photo_ids(term_id)))
     if filters.approved_only:
         conditions.append(caption.state == ReviewState.APPROVED)
     elif filters.state is not None:
