@@ -229,6 +229,28 @@ def test_a_sidecar_carries_the_keywords_and_their_hierarchy(
     assert states(catalogue, dog) == {"Dogs": ("accepted", True), "北京": ("accepted", True)}
 
 
+def test_keywords_a_sidecar_holds_but_readers_ignore_are_not_counted_as_in_the_file(
+    scanner: Scanner, catalogue: Catalogue, cli: Callable[..., Ran], root: Path
+) -> None:
+    """A JPEG with keywords of its own: MWG readers ignore its sidecar's. A keyword written only to the
+    sidecar is not taken as in the file, so a later scan does not call it removed-in-file."""
+    path = root / "dog.jpg"
+    another_program(path, ["sunset"])
+    scanner.scan(root)
+    dog = photo_id(catalogue, "dog.jpg")
+    give(catalogue, dog, "Dogs")
+    ran = cli("write-metadata", str(dog), "--sidecar")
+    assert ran.code == 0, ran.err
+    assert "note: 1 keyword in the sidecar will not be read" in ran.out
+    assert states(catalogue, dog) == {"Dogs": ("accepted", False), "sunset": ("accepted", True)}
+    another_program(path, ["sunset", "beach"])
+    scanner.scan(root)
+    assert states(catalogue, dog) == {"beach": ("accepted", True), "Dogs": ("accepted", False),
+                                      "sunset": ("accepted", True)}
+    assert cli("write-metadata", str(dog), "--embed").code == 0  # --embed puts it where it is read
+    assert states(catalogue, dog)["Dogs"] == ("accepted", True)
+
+
 def test_a_dry_run_writes_nothing_and_leaves_the_catalogue_as_it_was(
     scanner: Scanner, catalogue: Catalogue, cli: Callable[..., Ran], root: Path
 ) -> None:

@@ -142,6 +142,7 @@ def select_targets(
     count too); ids are each answered."""
     targets: list[Target] = []
     refused: list[FileOutcome] = []
+    paths: dict[int, str] = {}  # term id -> its path, worked out once per run
     with catalogue.read() as session:
         if isinstance(photos, PhotoQuery):
             listings = list(list_photos(session, replace(photos, state=ReviewState.APPROVED)))
@@ -160,7 +161,7 @@ def select_targets(
         for listing in listings:
             path = listing.path
             accessibility = _accessibility(session, listing.id)
-            keywords = file_keywords(session, listing.id, remove_rejected)
+            keywords = file_keywords(session, listing.id, remove_rejected, paths)
             pending = keywords is not None and keywords.pending
             if listing.caption_state is not ReviewState.APPROVED and not accessibility and not pending:
                 why = "it has no caption" if listing.caption_id is None else "its caption is not approved"
@@ -186,10 +187,12 @@ def select_targets(
     return targets, refused
 
 
-def file_keywords(session: Session, photo_id: int, remove_rejected: bool = False) -> FileKeywords | None:
+def file_keywords(session: Session, photo_id: int, remove_rejected: bool = False,
+                  paths: dict[int, str] | None = None) -> FileKeywords | None:
     """The keywords the photo's file is to hold: its accepted ones, and the rejected ones the file holds
     (unless ``remove_rejected``); None when the photo has no keywords at all (its keyword fields are
-    left as they are)."""
+    left as they are). ``paths`` caches the terms' paths across photos."""
+    paths = {} if paths is None else paths
     keywords = photo_keywords(session, photo_id)
     if not keywords:
         return None
@@ -197,8 +200,11 @@ def file_keywords(session: Session, photo_id: int, remove_rejected: bool = False
         keyword.state is KeywordState.REJECTED and keyword.in_file and not remove_rejected)]
     kept.sort(key=lambda keyword: (keyword.term.label_key, keyword.term.label))
     held = {keyword.term_id for keyword in keywords if keyword.in_file}
+    for keyword in kept:
+        if keyword.term_id not in paths:
+            paths[keyword.term_id] = "|".join(term_path(session, keyword.term))
     return FileKeywords(labels=tuple(keyword.term.label for keyword in kept),
-                        paths=tuple("|".join(term_path(session, keyword.term)) for keyword in kept),
+                        paths=tuple(paths[keyword.term_id] for keyword in kept),
                         term_ids=tuple(keyword.term_id for keyword in kept),
                         pending={keyword.term_id for keyword in kept} != held)
 

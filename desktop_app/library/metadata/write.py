@@ -48,8 +48,8 @@ from sqlalchemy.orm import Session
 
 from desktop_app import atomic_files
 from desktop_app.catalogue.database import Catalogue
-from desktop_app.catalogue.keywords import mark_in_file
-from desktop_app.catalogue.models import Embedding, Photo
+from desktop_app.catalogue.keywords import mark_in_file, photo_keywords
+from desktop_app.catalogue.models import Embedding, Photo, label_key
 from desktop_app.catalogue.photos import PhotoQuery, display_path
 from desktop_app.errors import one_line, os_error_reason, write_error_reason
 from desktop_app.library.file_state import FileState, content_hash_of, hash_file, needs_rehash, stat_outdated
@@ -74,7 +74,7 @@ from desktop_app.library.metadata.plan import (
     select_targets,
     with_file_hierarchy,
 )
-from desktop_app.library.metadata.read import current_values, sidecar_path
+from desktop_app.library.metadata.read import current_values, read_file_metadata, sidecar_path
 from desktop_app.library.metadata.report import FileOutcome, WriteReport, WriteStatus
 from desktop_app.library.thumbnails import ThumbnailCache
 
@@ -131,15 +131,30 @@ def write_metadata(
             log.debug("writing metadata of %s failed", target.path, exc_info=True)
             outcome = FileOutcome(target.photo_id, target.path, target.path, WriteStatus.FAILED,
                                   f"unexpected failure: {one_line(exc)}")
-        report.outcomes.append(outcome)
         if target.writes_keywords and outcome.status in (WriteStatus.WRITTEN, WriteStatus.UNCHANGED):
-            # The file now holds these keywords: a later scan of a file another program changed
-            # tells a keyword it dropped (removed-in-file) from one we never wrote.
-            with catalogue.write() as session:
-                mark_in_file(session, target.photo_id, target.keyword_terms)
+            outcome = _record_file_keywords(catalogue, target, outcome)
+        report.outcomes.append(outcome)
         if progress:
             progress(done, len(targets))
     return report
+
+
+def _record_file_keywords(catalogue: Catalogue, target: Target, outcome: FileOutcome) -> FileOutcome:
+    """The catalogue learns which of the photo's keywords its file now holds, as a scan reads them
+    (MWG), so that a later scan of a file another program changed tells a keyword it dropped
+    (removed-in-file) from one we never got into the file. A sidecar's keywords are not read when the
+    photo holds keywords of its own (MWG): those are left out, and the report says so."""
+    read = {label_key(label) for label in read_file_metadata(target.path).keywords}
+    with catalogue.write() as session:
+        keywords = photo_keywords(session, target.photo_id)
+        held = [keyword.term_id for keyword in keywords if keyword.term.label_key in read]
+        mark_in_file(session, target.photo_id, held)
+    unread = len(set(target.keyword_terms) - set(held))
+    if not unread:
+        return outcome
+    note = (f"{unread} keyword{'s' if unread > 1 else ''} in the sidecar will not be read: readers take "
+            "the keywords inside the photo over its sidecar's (use --embed)")
+    return replace(outcome, notes=(*outcome.notes, note))
 
 
 # -- the two destinations ---------------------------------------------------------------------------------
