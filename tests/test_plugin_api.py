@@ -6,18 +6,31 @@ from __future__ import annotations
 import pickle
 import re
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 
 import desktop_app.plugin_api as plugin_api
 from desktop_app.captioning.engine import CaptionEngine, WorkItem
-from desktop_app.plugin_api import API_VERSION, Captioner, CaptionResult, Embedder
+from desktop_app.plugin_api import (
+    API_VERSION,
+    Captioner,
+    CaptionResult,
+    Embedder,
+    LabelVectors,
+    Suggestion,
+    TaggerInput,
+    TagItem,
+    VocabularyTerm,
+)
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from tests import photo_files
 from tests.plugins.fake_captioners import FixedCaptioner
+from tests.plugins.good_tagger import CaptionWordsTagger
 
 
 def test_the_api_is_versioned_and_exports_exactly_its_names() -> None:
@@ -26,14 +39,14 @@ def test_the_api_is_versioned_and_exports_exactly_its_names() -> None:
     for name in plugin_api.__all__:
         assert hasattr(plugin_api, name), name
     public = {name for name in vars(plugin_api) if not name.startswith("_")}
-    submodules = {"alt_text", "captioner", "embedder", "hf", "hookspecs", "annotations"}
+    submodules = {"alt_text", "captioner", "embedder", "hf", "hookspecs", "tagger", "annotations"}
     assert public - submodules == set(plugin_api.__all__)
 
 
 def test_built_in_plugins_keep_the_construction_and_pickling_contract() -> None:
     registry = load_plugins(entry_points=False)
     assert all(info.status == "loaded" for info in registry.plugins), registry.plugins
-    for instance in [*registry.captioners.values(), *registry.embedders.values()]:
+    for instance in [*registry.captioners.values(), *registry.embedders.values(), *registry.taggers.values()]:
         fresh = type(instance)(model="some/other-model")
         assert type(fresh) is type(instance) and fresh.model == "some/other-model"
         copy = pickle.loads(pickle.dumps(instance))
@@ -67,6 +80,50 @@ class _Words(Embedder):
 def test_an_embedder_pickles_by_class_and_model() -> None:
     copy = pickle.loads(pickle.dumps(_Words(model="test/other")))
     assert type(copy) is _Words and copy.model == "test/other"
+
+
+def test_a_tagger_pickles_by_class_and_model_and_describes_itself() -> None:
+    tagger = CaptionWordsTagger(model="test/other")
+    copy = pickle.loads(pickle.dumps(tagger))
+    assert type(copy) is CaptionWordsTagger and copy.model == "test/other"
+    assert copy.caption_vector_model is None  # the default: it embeds nothing it could take from `embed`
+    assert tagger.describe() == {
+        "id": "caption-words", "name": "Caption words",
+        "description": "Terms whose label is a word of the caption.",
+        "default_model": "builtin:caption-words", "inputs": ["caption"], "default_threshold": 0.5,
+        "default_top_n": 5}
+    assert TaggerInput.PIXELS.value == "pixels"
+
+
+class _Cache:
+    """A LabelVectors in memory: what the app's catalogue cache does, without the catalogue."""
+
+    def __init__(self) -> None:
+        self.stored: dict[tuple[str, str], np.ndarray] = {}
+
+    def vectors(self, key: str, labels: Sequence[str],
+                embed: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+        missing = [label for label in dict.fromkeys(labels) if (key, label) not in self.stored]
+        if missing:
+            rows = embed(missing)
+            self.stored.update(((key, label), row) for label, row in zip(missing, rows, strict=True))
+        return np.stack([self.stored[(key, label)] for label in labels])
+
+
+def test_a_tagger_gets_its_vocabulary_once_and_suggests_for_batches_of_items() -> None:
+    tagger = CaptionWordsTagger()
+    tagger.load("cpu")
+    cache: LabelVectors = _Cache()
+    terms = [VocabularyTerm(1, ("Dogs", "dog", "puppy"), ("Animals", "Mammals")),
+             VocabularyTerm(2, ("Cats", "cat"))]
+    tagger.set_vocabulary(terms, cache)
+    assert len(cache.stored) == 5  # each label embedded once, under the tagger's key
+    items = [TagItem(10, caption="a puppy on grass"), TagItem(11, caption=None),
+             TagItem(12, caption="a dog and a cat", image=Image.new("RGB", (4, 4)))]
+    found = tagger.suggest(items, top_n=1, threshold=0.5)
+    assert found == [[Suggestion(1, 0.7, ("puppy",))], [], [Suggestion(1, 0.7, ("dog",))]]
+    assert tagger.suggest(items[:1], top_n=5, threshold=0.8) == [[]]
+    tagger.unload()
 
 
 def test_the_extension_points_default_to_changing_nothing() -> None:

@@ -1,6 +1,6 @@
 """The plugin API is documented and tested, name by name (in the manner of datasette's documentation
 tests): every hook, every name in ``desktop_app.plugin_api.__all__`` and every contract method of
-``Captioner`` and ``Embedder`` must be described in README's plugin sections and used by a test.
+``Captioner``, ``Embedder`` and ``Tagger`` must be described in README's plugin sections and used by a test.
 
 "Used by a test" means: the name appears in a test file (tests/, this file excluded) as a name or an
 attribute in code (a call, an attribute access, a decorator, an ``except``), not only in an import;
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import desktop_app.plugin_api as plugin_api
-from desktop_app.plugin_api import Captioner, Embedder, hookspecs
+from desktop_app.plugin_api import Captioner, Embedder, Tagger, hookspecs
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -70,9 +70,10 @@ def contract_methods(contract: type) -> list[str]:
 
 
 def test_the_lists_checked_here_are_not_empty() -> None:
-    assert hook_names() == ["register_captioners", "register_embedders"]
+    assert hook_names() == ["register_captioners", "register_embedders", "register_taggers"]
     assert {"caption", "prepare", "attention"} <= set(contract_methods(Captioner))
     assert {"embed_texts", "embed_images"} <= set(contract_methods(Embedder))
+    assert {"set_vocabulary", "suggest"} <= set(contract_methods(Tagger))
     assert "Captioner" in used_in_tests() and "## Plugin API changelog" in plugin_docs()
 
 
@@ -90,11 +91,14 @@ def test_each_public_name_is_documented_and_used_by_a_test(name: str) -> None:
 
 
 @pytest.mark.parametrize(("contract", "method"), [
-    (contract, method) for contract in (Captioner, Embedder) for method in contract_methods(contract)
+    (contract, method) for contract in (Captioner, Embedder, Tagger) for method in contract_methods(contract)
 ], ids=lambda value: value.__name__ if isinstance(value, type) else value)
 def test_each_contract_method_is_documented_with_its_signature_and_used_by_a_test(
         contract: type, method: str) -> None:
-    parameters = [name for name in inspect.signature(getattr(contract, method)).parameters if name != "self"]
+    # A keyword-only parameter is documented as such: "top_n=...".
+    parameters = [f"{name}=..." if parameter.kind is inspect.Parameter.KEYWORD_ONLY else name
+                  for name, parameter in inspect.signature(getattr(contract, method)).parameters.items()
+                  if name != "self"]
     documented = f"`{method}({', '.join(parameters)})`"
     assert documented in plugin_docs(), f"README does not document {contract.__name__}.{documented}"
     assert method in used_in_tests(), f"no test calls {contract.__name__}.{method}"

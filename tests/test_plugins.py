@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from desktop_app.plugin_registry import UnknownCaptionerError, load_plugins
+from desktop_app.catalogue import Catalogue
+from desktop_app.library.scanner import Scanner
+from desktop_app.plugin_registry import UnknownCaptionerError, UnknownTaggerError, load_plugins
 from tests.plugins.fake_captioners import FixedCaptioner
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -87,6 +89,9 @@ def test_working_plugins_offer_their_captioners_and_embedders() -> None:
          "'always-its-own-model' and model 'test/always-this-one'"),
         ("tests.plugins.unpicklable",
          "embedder 'local-hashed-words' cannot be pickled (by class and model): "),
+        ("tests.plugins.broken_tagger",
+         "tagger 'needs-a-vocabulary-file' breaks the construction contract: type(instance)(model=...) "
+         "raised TypeError: NeedsAVocabularyFile.__init__() missing 1 required positional argument: 'path'"),
         ("tests.plugins.loses_its_model_when_pickled",
          "captioner 'forgetful' does not survive pickling: it came back as a ForgetfulCaptioner with id "
          "'forgetful' and model 'test/fixed'"),
@@ -100,6 +105,57 @@ def test_a_broken_plugin_is_recorded_and_skipped_and_the_rest_load(module: str, 
     assert [p.status for p in registry.plugins] == ["loaded", "failed", "loaded"]
     assert sorted(registry.captioners) == ["fixed"] and sorted(registry.embedders) == ["hashed-words"]
     assert registry.captioners["fixed"].__module__ == "tests.plugins.fake_captioners"
+
+
+def test_a_plugin_offers_a_tagger_and_a_broken_tagger_plugin_fails_alone() -> None:
+    registry = load_plugins([*GOOD, "tests.plugins.broken_tagger", "tests.plugins.good_tagger"],
+                            entry_points=False)
+    assert [(p.name, p.status, p.taggers) for p in registry.plugins] == [
+        ("fake-captioners", "loaded", []), ("good-embedder", "loaded", []),
+        ("broken-tagger", "failed", []), ("good-tagger", "loaded", ["caption-words"])]
+    assert registry.plugins[3].hooks == ["register_taggers"]
+    assert sorted(registry.taggers) == ["caption-words"] and sorted(registry.captioners) == ["fixed"]
+    assert registry.get_tagger("caption-words").default_top_n == 5
+    with pytest.raises(UnknownTaggerError, match="no tagger 'nope' \\(available: caption-words\\)"):
+        registry.get_tagger("nope")
+
+
+def readme_tagger_example() -> tuple[str, str]:
+    text = README.read_text()
+    code = re.search(r"```python\n(# photo_annotator_colour_tags/__init__.py\n.*?)```", text, re.S)
+    toml = re.search(r"```toml\n# pyproject.toml of photo-annotator-colour-tags\n(.*?)```", text, re.S)
+    assert code and toml, "README has no complete tagger example"
+    return code.group(1), toml.group(1)
+    return code, toml
+
+
+def test_the_readme_tagger_example_suggests_keywords_in_a_job_through_a_real_entry_point(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalogue: Catalogue, scanner: Scanner) -> None:
+    from desktop_app.captioning.engine import CaptionEngine
+    from desktop_app.services import jobs
+    from tests.test_tagging_jobs import keywords, make_vocabulary
+
+    site = tmp_path / "site"
+    install_distribution(site, "photo_annotator_colour_tags", *readme_tagger_example())
+    monkeypatch.syspath_prepend(str(site))
+    registry = load_plugins([])
+    (info,) = [p for p in registry.plugins if p.name == "colour-tags"]
+    assert (info.source, info.version, info.status, info.taggers) == ("entry point", "1.0", "loaded",
+                                                                     ["colour-tags"])
+    make_vocabulary(catalogue, "colours", [("Red", ["crimson"], None), ("Blue", [], None),
+                                                   ("Dogs", ["dog"], None)])
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    Image.new("RGB", (40, 30), (190, 30, 35)).save(shots / "a-red.png")
+    Image.new("RGB", (40, 30), (30, 70, 210)).save(shots / "b-blue.png")
+    scanner.scan(shots)
+    runner = jobs.make_runner(catalogue, CaptionEngine(registry, device="cpu"))
+    photo_ids = jobs.queue_tag_folder_job(runner, "colour-tags", str(shots)).total
+    assert photo_ids == 2
+    ended = jobs.run_job(runner, jobs.unfinished_jobs(catalogue)[0])
+    assert ended.state.value == "done" and ended.done == 2
+    found = [(label, evidence) for _photo, label, _state, _score, tagger, evidence in keywords(catalogue)]
+    assert found == [("Red", ("Red",)), ("Blue", ("Blue",))]
 
 
 def test_ctrl_c_while_a_plugin_loads_stops_the_program() -> None:
@@ -216,7 +272,8 @@ def test_plugins_command_lists_plugins_and_their_models(colour_plugin: Path) -> 
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     hooks = {r["name"]: r["plugins"] for r in rows if r["type"] == "hook"}
-    assert set(hooks) == {"register_captioners", "register_embedders"}
+    assert set(hooks) == {"register_captioners", "register_embedders", "register_taggers"}
+    assert "clip" in hooks["register_taggers"] and "colour" not in hooks["register_taggers"]
     assert "colour" in hooks["register_captioners"] and "colour" not in hooks["register_embedders"]
     plugin = next(r for r in rows if r["type"] == "plugin" and r["name"] == "colour")
     assert plugin["hooks"] == ["register_captioners"]
@@ -226,8 +283,11 @@ def test_plugins_command_lists_plugins_and_their_models(colour_plugin: Path) -> 
     assert captioner["options"] == [
         {"name": "prefix", "type": "str", "default": "A mostly", "help": "Words before the colour name.",
          "choices": []}]
+    tagger = next(r for r in rows if r["type"] == "tagger" and r["id"] == "clip-zero-shot")
+    assert tagger["plugin"] == "clip" and tagger["inputs"] == ["pixels"]
     text = subprocess.run([str(script), "plugins"], capture_output=True, text=True, env=env, timeout=60)
     assert "colour 1.0 (entry point) loaded" in text.stdout and "dominant-colour" in text.stdout
+    assert "Taggers:\n  clip-zero-shot " in text.stdout
 
 
 def test_loading_plugins_imports_no_torch() -> None:

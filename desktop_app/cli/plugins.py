@@ -10,17 +10,17 @@ from desktop_app.cli.common import echo, emit_json, json_option
 @click.command()
 @json_option
 def plugins(as_json: bool) -> None:
-    """List plugins (version, status, error) and the captioners and embedders they offer.
+    """List plugins (version, status, error) and the captioners, embedders and taggers they offer.
 
     JSON lines: one {"type": "hook", ...} object per hook (with the plugins implementing it), one
-    {"type": "plugin", ...} object per plugin, then one {"type": "captioner", ...} or
-    {"type": "embedder", ...} object per model, each with its "plugin".
+    {"type": "plugin", ...} object per plugin, then one {"type": "captioner", ...},
+    {"type": "embedder", ...} or {"type": "tagger", ...} object per model, each with its "plugin".
     """
     from desktop_app.plugin_registry import hook_names, load_plugins
 
     registry = load_plugins()
     owner = {(kind, model): info.name for info in registry.plugins
-             for kind in ("captioners", "embedders") for model in getattr(info, kind)}
+             for kind in ("captioners", "embedders", "taggers") for model in getattr(info, kind)}
     implementers = {hook: [info.name for info in registry.plugins if hook in info.hooks]
                     for hook in hook_names()}
     if as_json:
@@ -34,6 +34,8 @@ def plugins(as_json: bool) -> None:
         for embedder in registry.embedders.values():
             emit_json({"type": "embedder", "plugin": owner[("embedders", embedder.id)],
                        **embedder.describe()})
+        for tagger in registry.taggers.values():
+            emit_json({"type": "tagger", "plugin": owner[("taggers", tagger.id)], **tagger.describe()})
         return
     echo("Hooks:")
     for hook, names in implementers.items():
@@ -52,3 +54,8 @@ def plugins(as_json: bool) -> None:
         echo("Embedders:")
         for embedder in registry.embedders.values():
             echo(f"  {embedder.id:<22} {embedder.dimension:>5}-d  {embedder.default_model}")
+    if registry.taggers:
+        echo("Taggers:")
+        for tagger in registry.taggers.values():
+            reads = "+".join(sorted(i.value for i in tagger.inputs))
+            echo(f"  {tagger.id:<22} {reads:<20} {tagger.default_model or '-'}")
