@@ -76,6 +76,26 @@ def _window_reviewing_alt_text(opener: Opener) -> QWidget:
     return window
 
 
+def _window_reviewing_keywords(opener: Opener) -> QWidget:
+    """The pane's keyword chips in every state (rejected ones shown too) and the Keywords panel with a
+    vocabulary opened, on the drafts' first photo."""
+    from desktop_app.catalogue import open_catalogue
+    from tests.keyword_samples import add_keywords
+
+    with open_catalogue(opener.db_path) as catalogue:
+        add_keywords(catalogue, opener.drafts)
+    window = window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    box, model = window.detail.keyword_box, window.keyword_panel.model
+    opener.qtbot.waitUntil(lambda: len(box.shown_chips()) == 4 and model.rowCount() == 3, timeout=WAIT_MS)
+    box.show_rejected.setChecked(True)
+    window.keyword_panel.tree.expand(model.index(0, 0))
+    opener.qtbot.waitUntil(lambda: len(box.shown_chips()) == 5 and model.rowCount(model.index(0, 0)) == 2,
+                           timeout=WAIT_MS)
+    opener.qtbot.waitUntil(lambda: all(chip.isVisible() for chip in box.shown_chips()), timeout=WAIT_MS)
+    return window
+
+
 def _full_preview(opener: Opener) -> QWidget:
     window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
@@ -169,6 +189,7 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "main window, no catalogue": _empty_window,
     "main window with photos and the jobs panel": window_with_photos,
     "main window reviewing alt text": _window_reviewing_alt_text,
+    "main window reviewing keywords": _window_reviewing_keywords,
     "main window, full-window preview": _full_preview,
     "status message details": _status_details,
     "caption dialog": _caption_dialog,

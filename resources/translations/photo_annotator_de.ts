@@ -55,6 +55,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>{shown} von {photos}</translation>
     </message>
     <message>
+        <source>keyword “{keyword}”</source>
+        <translation>Schlagwort „{keyword}“</translation>
+    </message>
+    <message>
         <source>{count} cannot be read</source>
         <translation>{count} nicht lesbar</translation>
     </message>
@@ -958,6 +962,263 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
 </context>
 <context>
+    <name>KeywordBox</name>
+    <message>
+        <source>Keywords</source>
+        <translation>Schlagwörter</translation>
+    </message>
+    <message>
+        <source>No keywords yet: type one below.</source>
+        <translation>Noch keine Schlagwörter: unten eines eingeben.</translation>
+    </message>
+    <message>
+        <source>Keywords of this photo</source>
+        <translation>Schlagwörter dieses Fotos</translation>
+    </message>
+    <message>
+        <source>Add a keyword</source>
+        <translation>Schlagwort hinzufügen</translation>
+    </message>
+    <message>
+        <source>K accept · Shift+K reject · Ctrl+Shift+K accept all · Delete remove · Ctrl+K add a keyword</source>
+        <translation>K annehmen · Umschalt+K ablehnen · Strg+Umschalt+K alle annehmen · Entf entfernen · Strg+K Schlagwort hinzufügen</translation>
+    </message>
+    <message>
+        <source>Accept Keyword</source>
+        <translation>Schlagwort annehmen</translation>
+    </message>
+    <message>
+        <source>Accept the focused keyword suggestion, else the first</source>
+        <translation>Den fokussierten Schlagwortvorschlag annehmen, sonst den ersten</translation>
+    </message>
+    <message>
+        <source>Reject Keyword</source>
+        <translation>Schlagwort ablehnen</translation>
+    </message>
+    <message>
+        <source>Reject the focused keyword suggestion, else the first</source>
+        <translation>Den fokussierten Schlagwortvorschlag ablehnen, sonst den ersten</translation>
+    </message>
+    <message>
+        <source>Accept All Keywords</source>
+        <translation>Alle Schlagwörter annehmen</translation>
+    </message>
+    <message>
+        <source>Accept every keyword suggestion shown</source>
+        <translation>Jeden angezeigten Schlagwortvorschlag annehmen</translation>
+    </message>
+    <message>
+        <source>Add Keyword</source>
+        <translation>Schlagwort hinzufügen</translation>
+    </message>
+    <message>
+        <source>Put the cursor in the keyword entry</source>
+        <translation>Den Cursor in das Schlagwortfeld setzen</translation>
+    </message>
+    <message>
+        <source>Add a keyword to {photos}…</source>
+        <translation>Schlagwort zu {photos} hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add a keyword…</source>
+        <translation>Schlagwort hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Accept {count} keywords</source>
+        <translation>{count} Schlagwörter annehmen</translation>
+    </message>
+    <message>
+        <source>Not applied: {reason}. The keywords now read as shown.</source>
+        <translation>Nicht übernommen: {reason}. Die Schlagwörter lauten jetzt wie angezeigt.</translation>
+    </message>
+    <message>
+        <source>“{label}” is in several vocabularies: which one?</source>
+        <translation>„{label}“ steht in mehreren Vokabularen: in welchem?</translation>
+    </message>
+    <message>
+        <source>Hide rejected ({count})</source>
+        <translation>Abgelehnte ausblenden ({count})</translation>
+    </message>
+    <message>
+        <source>Show rejected ({count})</source>
+        <translation>Abgelehnte zeigen ({count})</translation>
+    </message>
+</context>
+<context>
+    <name>KeywordChip</name>
+    <message>
+        <source>accepted</source>
+        <translation>angenommen</translation>
+    </message>
+    <message>
+        <source>suggested</source>
+        <translation>vorgeschlagen</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>removed in the file</source>
+        <translation>in der Datei entfernt</translation>
+    </message>
+    <message>
+        <source>withdrawn</source>
+        <translation>zurückgenommen</translation>
+    </message>
+    <message>
+        <source>? {label}</source>
+        <translation>? {label}</translation>
+    </message>
+    <message>
+        <source>? {label} · {percent}</source>
+        <translation>? {label} · {percent}</translation>
+    </message>
+    <message>
+        <source>✓ {label} · file</source>
+        <translation>✓ {label} · Datei</translation>
+    </message>
+    <message>
+        <source>✓ {label}</source>
+        <translation>✓ {label}</translation>
+    </message>
+    <message>
+        <source>{label} · removed in file</source>
+        <translation>{label} · in Datei entfernt</translation>
+    </message>
+    <message>
+        <source>✗ {label}</source>
+        <translation>✗ {label}</translation>
+    </message>
+    <message>
+        <source>from the file</source>
+        <translation>aus der Datei</translation>
+    </message>
+    <message>
+        <source>Vocabulary: {name}</source>
+        <translation>Vokabular: {name}</translation>
+    </message>
+    <message>
+        <source>Free keyword</source>
+        <translation>Freies Schlagwort</translation>
+    </message>
+    <message>
+        <source>Suggested by {tagger}</source>
+        <translation>Vorgeschlagen von {tagger}</translation>
+    </message>
+    <message>
+        <source>Because of: {words}</source>
+        <translation>Wegen: {words}</translation>
+    </message>
+    <message>
+        <source>By {author}</source>
+        <translation>Von {author}</translation>
+    </message>
+    <message>
+        <source>Accept (K)</source>
+        <translation>Annehmen (K)</translation>
+    </message>
+    <message>
+        <source>Reject (Shift+K)</source>
+        <translation>Ablehnen (Umschalt+K)</translation>
+    </message>
+    <message>
+        <source>Remove (Delete)</source>
+        <translation>Entfernen (Entf)</translation>
+    </message>
+    <message>
+        <source>Add Again</source>
+        <translation>Wieder hinzufügen</translation>
+    </message>
+</context>
+<context>
+    <name>KeywordController</name>
+    <message>
+        <source>Showing the photos with the keyword “{keyword}” or a narrower one</source>
+        <translation>Gezeigt werden die Fotos mit dem Schlagwort „{keyword}“ oder einem engeren</translation>
+    </message>
+</context>
+<context>
+    <name>KeywordEntry</name>
+    <message>
+        <source>Keyword suggestions</source>
+        <translation>Schlagwortvorschläge</translation>
+    </message>
+</context>
+<context>
+    <name>KeywordPanel</name>
+    <message>
+        <source>Filter keywords</source>
+        <translation>Schlagwörter filtern</translation>
+    </message>
+    <message>
+        <source>Keywords and their photo counts</source>
+        <translation>Schlagwörter und ihre Fotoanzahl</translation>
+    </message>
+    <message>
+        <source>Show All Photos</source>
+        <translation>Alle Fotos zeigen</translation>
+    </message>
+    <message>
+        <source>Clear the keyword filter (Esc in the keyword tree)</source>
+        <translation>Den Schlagwortfilter aufheben (Esc im Schlagwortbaum)</translation>
+    </message>
+</context>
+<context>
+    <name>KeywordService</name>
+    <message>
+        <source>{change} on {count} photos</source>
+        <translation>{change} bei {count} Fotos</translation>
+    </message>
+    <message>
+        <source>Add keyword “{keyword}”</source>
+        <translation>Schlagwort „{keyword}“ hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove keyword “{keyword}”</source>
+        <translation>Schlagwort „{keyword}“ entfernen</translation>
+    </message>
+    <message>
+        <source>Accept keyword “{keyword}”</source>
+        <translation>Schlagwort „{keyword}“ annehmen</translation>
+    </message>
+    <message>
+        <source>Reject keyword “{keyword}”</source>
+        <translation>Schlagwort „{keyword}“ ablehnen</translation>
+    </message>
+</context>
+<context>
+    <name>KeywordTreeModel</name>
+    <message>
+        <source>{label} ({path})</source>
+        <translation>{label} ({path})</translation>
+    </message>
+    <message>
+        <source>Vocabulary: {name}</source>
+        <translation>Vokabular: {name}</translation>
+    </message>
+    <message>
+        <source>{photos} with this keyword accepted; choosing it also shows the photos of its narrower terms</source>
+        <translation>{photos} mit diesem Schlagwort angenommen; gewählt zeigt es auch die Fotos seiner engeren Begriffe</translation>
+    </message>
+    <message>
+        <source>{photos} with a keyword of it accepted</source>
+        <translation>{photos} mit einem seiner Schlagwörter angenommen</translation>
+    </message>
+    <message>
+        <source>{name}, {photos}</source>
+        <translation>{name}, {photos}</translation>
+    </message>
+    <message>
+        <source>Free keywords</source>
+        <translation>Freie Schlagwörter</translation>
+    </message>
+    <message>
+        <source>From files</source>
+        <translation>Aus Dateien</translation>
+    </message>
+</context>
+<context>
     <name>KindSwitch</name>
     <message>
         <source>Description</source>
@@ -1151,6 +1412,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>LIBRARIES</source>
         <translation>BIBLIOTHEKEN</translation>
+    </message>
+    <message>
+        <source>KEYWORDS</source>
+        <translation>SCHLAGWÖRTER</translation>
     </message>
     <message>
         <source>Captioning jobs</source>
@@ -2409,6 +2674,34 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>cannot change the caption</source>
         <translation>Bildunterschrift kann nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>cannot read the photo&apos;s keywords</source>
+        <translation>die Schlagwörter des Fotos können nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>cannot find the keyword {1}</source>
+        <translation>das Schlagwort {1} kann nicht gefunden werden</translation>
+    </message>
+    <message>
+        <source>cannot complete the keyword</source>
+        <translation>das Schlagwort kann nicht ergänzt werden</translation>
+    </message>
+    <message>
+        <source>cannot list the keywords</source>
+        <translation>die Schlagwörter können nicht aufgelistet werden</translation>
+    </message>
+    <message>
+        <source>cannot find keywords</source>
+        <translation>Schlagwörter können nicht gesucht werden</translation>
+    </message>
+    <message>
+        <source>cannot count the keywords&apos; photos</source>
+        <translation>die Fotos der Schlagwörter können nicht gezählt werden</translation>
+    </message>
+    <message>
+        <source>cannot change the keyword</source>
+        <translation>das Schlagwort kann nicht geändert werden</translation>
     </message>
     <message>
         <source>cannot undo {2}</source>

@@ -73,6 +73,7 @@ class BrowseController(WindowController):
         self._provisional = False  # ... and is the words' matches of a search by meaning still running
         self._listed: tuple[str | None, tuple[int, ...] | None] = (None, None)  # the search's part of it
         self._detail_request = 0
+        self.keyword_filter: tuple[int, str] | None = None  # the Keywords panel's term: (id, label)
 
         backend.libraries_loaded.connect(self._on_libraries_loaded)
         backend.photos_loaded.connect(self._on_photos_loaded)
@@ -126,9 +127,16 @@ class BrowseController(WindowController):
             captioner=self.header.captioner(),
             text=text,
             photo_ids=photo_ids,
+            keyword_terms=(self.keyword_filter[0],) if self.keyword_filter is not None else (),
             sort=self.header.sort(),
             descending=self.header.descending(),
         )
+
+    def set_keyword_filter(self, term: tuple[int, str] | None) -> None:
+        """Show only the photos with the keyword ``term`` (id, label) or a narrower one (None: all)."""
+        if term != self.keyword_filter:
+            self.keyword_filter = term
+            self.load_photos(keep_selection=True)
 
     def selected_row(self) -> PhotoRow | None:
         """The current photo (the one the detail pane shows)."""
@@ -309,12 +317,15 @@ class BrowseController(WindowController):
         query = self.photo_query()
         if listing and not shown:
             count = self.tr("Loading…")
-        elif query.review is None and query.captioner is None and query.text is None and not folder:
+        elif query.review is None and query.captioner is None and query.text is None and not folder \
+                and not query.keyword_terms:
             count = wording.photos(shown)
         else:
             count = self.tr("{shown} of {photos}").format(shown=wording.number(shown),
                                                           photos=wording.photos(library.photos))
         problems = []
+        if self.keyword_filter is not None:
+            problems.append(self.tr("keyword “{keyword}”").format(keyword=self.keyword_filter[1]))
         if library.errors:
             problems.append(self.tr("{count} cannot be read").format(count=wording.number(library.errors)))
         if library.missing:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSizePolicy,
+    QSplitter,
     QStyle,
     QToolBar,
     QVBoxLayout,
@@ -21,6 +22,7 @@ from desktop_app.ui.main_window.actions import MainAction
 from desktop_app.ui.widgets.detail.pane import DetailPane
 from desktop_app.ui.widgets.grid_header import GridHeader
 from desktop_app.ui.widgets.job_panel import JobPanel
+from desktop_app.ui.widgets.keyword_panel import KeywordPanel
 from desktop_app.ui.widgets.library_list import LibraryList
 from desktop_app.ui.widgets.message_bar import MessageBar
 from desktop_app.ui.widgets.photo_grid import PhotoGrid
@@ -28,23 +30,33 @@ from desktop_app.ui.widgets.photo_grid import PhotoGrid
 translate = QCoreApplication.translate
 
 
-def sidebar(libraries: LibraryList) -> QWidget:
-    """The LIBRARIES heading over the library list."""
-    side = QWidget()
-    layout = QVBoxLayout(side)
-    layout.setContentsMargins(0, 8, 0, 0)
-    layout.setSpacing(4)
-    heading = QLabel(translate("MainWindow", "LIBRARIES"))
-    heading.setContentsMargins(12, 4, 12, 4)
-    font = heading.font()
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * 0.85)
-    heading.setFont(font)
-    heading.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    layout.addWidget(heading)
-    layout.addWidget(libraries, 1)
-    side.setMinimumWidth(round(180 * text_scale(side)))  # a library's name stays readable at large text
-    return side
+def sidebar(libraries: LibraryList, keywords: KeywordPanel) -> QWidget:
+    """The LIBRARIES heading over the library list, and below it (its height the user's to move) the
+    KEYWORDS heading over the Keywords panel."""
+    split = QSplitter(Qt.Orientation.Vertical)
+    split.setObjectName("sidebarSplitter")
+    split.setChildrenCollapsible(False)
+    split.setHandleWidth(1)
+    for number, (title, part) in enumerate(((translate("MainWindow", "LIBRARIES"), libraries),
+                                            (translate("MainWindow", "KEYWORDS"), keywords))):
+        side = QWidget()
+        layout = QVBoxLayout(side)
+        layout.setContentsMargins(0, 8, 0, 0 if number == 0 else 8)
+        layout.setSpacing(4)
+        heading = QLabel(title)
+        heading.setContentsMargins(12, 4, 12, 4)
+        font = heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        heading.setFont(font)
+        heading.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout.addWidget(heading)
+        layout.addWidget(part, 1)
+        split.addWidget(side)
+    split.setStretchFactor(0, 1)
+    split.setStretchFactor(1, 1)
+    split.setMinimumWidth(round(180 * text_scale(split)))  # a library's name stays readable at large text
+    return split
 
 
 def centre(messages: MessageBar, header: GridHeader, grid: PhotoGrid) -> QWidget:
@@ -133,6 +145,8 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
     review_menu.addActions(detail.review_box.kind_switch.actions)  # Ctrl+1/2/3
     review_menu.addSeparator()
     review_menu.addAction(detail.regenerate_action)  # named and enabled as the pane's button
+    review_menu.addSeparator()
+    review_menu.addActions(detail.keyword_box.actions_())  # K, Shift+K, Ctrl+Shift+K, Ctrl+K
     edit_menu.insertActions(find, undo_redo)
     edit_menu.insertSeparator(find)
 

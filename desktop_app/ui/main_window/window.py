@@ -23,6 +23,7 @@ from desktop_app.ui.main_window.actions import NEEDS_CATALOGUE, MainAction, crea
 from desktop_app.ui.main_window.browsing import BrowseController
 from desktop_app.ui.main_window.captioning import CaptionController
 from desktop_app.ui.main_window.file_tasks import FileTaskController
+from desktop_app.ui.main_window.keywording import KeywordController
 from desktop_app.ui.main_window.scanning import ScanController
 from desktop_app.ui.main_window.search import SEARCH_MODES, SearchController
 from desktop_app.ui.main_window.settings import SettingsController
@@ -33,6 +34,7 @@ from desktop_app.ui.widgets.grid_header import REVIEW_FILTERS, SORT_KEYS, GridHe
 from desktop_app.ui.widgets.image_loading import PreviewLoader, ThumbnailLoader
 from desktop_app.ui.widgets.job_panel import JobPanel
 from desktop_app.ui.widgets.job_status import JobStatus
+from desktop_app.ui.widgets.keyword_panel import KeywordPanel
 from desktop_app.ui.widgets.library_list import LibraryList
 from desktop_app.ui.widgets.message_bar import MessageBar
 from desktop_app.ui.widgets.photo_grid import MAX_THUMBNAIL, PhotoGrid, PhotoListModel
@@ -42,6 +44,7 @@ from desktop_app.ui.wording import sentence
 from desktop_app.ui.workers.backend import Backend, LibrarySummary
 from desktop_app.ui.workers.file_tasks import FileTasks
 from desktop_app.ui.workers.inference import InferenceService
+from desktop_app.ui.workers.keywords import KeywordService
 from desktop_app.ui.workers.review import ReviewService
 from desktop_app.ui.workers.search import SearchRunner
 
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.previews = PreviewLoader(parent=self)
         self.inference = InferenceService(parent=self)
         self.review = ReviewService(parent=self)
+        self.keyword_service = KeywordService(self.review.undo_stack, parent=self)  # one undo stack for both
         self.searches = SearchRunner(parent=self)
         self.file_tasks = FileTasks(parent=self)
 
@@ -102,12 +106,13 @@ class MainWindow(QMainWindow):
         self.header = GridHeader()
         self.grid = PhotoGrid()
         self.grid.setModel(self.model)
-        self.detail = DetailPane(review=self.review)
+        self.detail = DetailPane(review=self.review, keywords=self.keyword_service)
+        self.keyword_panel = KeywordPanel(self.keyword_service)
         self.detail.setMinimumWidth(360)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(1)
-        splitter.addWidget(parts.sidebar(self.libraries))
+        splitter.addWidget(parts.sidebar(self.libraries, self.keyword_panel))
         splitter.addWidget(parts.centre(self.messages, self.header, self.grid))
         splitter.addWidget(self.detail)
         for number, stretch in enumerate((0, 1, 0)):
@@ -158,6 +163,8 @@ class MainWindow(QMainWindow):
         self.files = FileTaskController(self.file_tasks, self.backend.thumbnails, self.browse.location,
                                         self.browse.selected_photo_ids, actions[MainAction.WRITE_METADATA],
                                         actions[MainAction.EXPORT], self)
+        self.keywords = KeywordController(self.keyword_service, self.keyword_panel, self.detail.keyword_box,
+                                          self.browse, self)
         self.settings = SettingsController(self.backend, self.inference, self._registry,
                                            actions[MainAction.SETTINGS], self)
         self.view = ViewController(self.browse, self.grid, self.model, self.detail, self.central,
@@ -168,7 +175,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         controllers = (self.search, self.browse, self.scanning, self.captioning, self.files, self.settings,
-                       self.view)
+                       self.view, self.keywords)
         for controller in controllers:
             controller.status.connect(self._set_status)
             controller.error.connect(self._on_error)
@@ -183,6 +190,8 @@ class MainWindow(QMainWindow):
         self.scanning.warning.connect(lambda text: self.messages.show_error(sentence(text)))
         self.captioning.captions_changed.connect(self._on_captions_changed)
         self.files.files_changed.connect(lambda: self.browse.load_photos(keep_selection=True))
+        self.files.files_changed.connect(self.keywords.refresh)  # written back: in the file now
+        self.scanning.photos_changed.connect(lambda _library: self.keywords.refresh())
         self.job_panel.new_job_requested.connect(self.captioning.open_dialog)
         self.detail.regenerate_requested.connect(self.captioning.regenerate)
         self.inference.item_done.connect(self.browse.on_caption_stored)
@@ -240,6 +249,7 @@ class MainWindow(QMainWindow):
         layout_state.save(self._current_layout())
         self.detail.flush()  # typed text becomes a revision before the review thread stops
         self.review.shutdown()
+        self.keyword_service.shutdown()
         self.searches.shutdown()
         self.file_tasks.shutdown()  # a file being written is finished, never cut in half
         self.inference.shutdown()  # a running job stays queued and resumes at the next start
@@ -338,6 +348,7 @@ class MainWindow(QMainWindow):
         catalogue = self.backend.catalogue
         if catalogue is not None:
             self.review.open(catalogue)  # commits edits a crash left unsaved
+            self.keywords.open(catalogue)
             self.searches.open(catalogue)
             self.search.preload_when_idle(self.is_settled)  # the text embedder, once the window is usable
             self.file_tasks.open(catalogue)

@@ -16,12 +16,14 @@ from desktop_app.catalogue.caption_rules import BasedOn
 from desktop_app.catalogue.models import CaptionKind
 from desktop_app.catalogue.photos import display_path
 from desktop_app.ui.widgets.detail.caption_cards import CaptionCards
+from desktop_app.ui.widgets.detail.keyword_box import KeywordBox
 from desktop_app.ui.widgets.detail.kind_switch import KINDS
 from desktop_app.ui.widgets.detail.metadata import MetadataForm, fact_rows
 from desktop_app.ui.widgets.detail.preview import PreviewView
 from desktop_app.ui.widgets.detail.review_box import ReviewBox, based_on
 from desktop_app.ui.widgets.detail.style import STATE_STYLES, heading, state_name
 from desktop_app.ui.widgets.revision_history import RevisionHistory
+from desktop_app.ui.workers.keywords import KeywordService
 from desktop_app.ui.workers.review import ReviewService
 
 RECENT_DETAILS = 64  # photos whose details from the review worker are kept against stale loads
@@ -43,7 +45,8 @@ class DetailPane(QWidget):
     move_requested = Signal(int)  # -1 previous photo, +1 next photo
     regenerate_requested = Signal(int, object, object)  # photo id, captioner id or None, CaptionKind
 
-    def __init__(self, parent: QWidget | None = None, review: ReviewService | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, review: ReviewService | None = None,
+                 keywords: KeywordService | None = None) -> None:
         super().__init__(parent)
         self.photo_id: int | None = None  # the photo whose details are shown
         self.review = review
@@ -104,6 +107,10 @@ class DetailPane(QWidget):
         self.regenerate_action = self.review_box.shortcuts.regenerate  # named and enabled as its button
         self._body.addWidget(self.review_box)
 
+        self.keyword_box = KeywordBox(keywords)  # hidden without a keyword service
+        self.addActions(self.keyword_box.actions_())  # K, Shift+K... wherever the pane is shown
+        self._body.addWidget(self.keyword_box)
+
         self._details_heading = heading(self.tr("Details"))
         self._body.addWidget(self._details_heading)
         self.metadata = MetadataForm()
@@ -140,6 +147,7 @@ class DetailPane(QWidget):
         self.metadata.set_rows([])
         self.captions.set_captions([], photo_shown=False, choosable=False)
         self.review_box.show_caption(None, None, None, same_photo=False)
+        self.keyword_box.show_photo(None, editable=False)
         self.history.set_caption(None)
         # No photo: the preview's text says why and what to do; no headings over empty sections.
         for widget in (self._details_heading, self._captions_heading, self._history_heading, self.history):
@@ -166,6 +174,7 @@ class DetailPane(QWidget):
         for widget in (self._details_heading, self._captions_heading):
             widget.setVisible(True)
         self._show_captions(same_photo)
+        self.keyword_box.show_photo(self.photo_id, editable=self.unreadable_reason() is None)
         status = details["status"]
         if status == "error":
             self.preview.set_text(self.tr("This file cannot be shown:\n{reason}").format(
