@@ -68,8 +68,13 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("plugins",): [],
     ("library", "list"): [],
     ("library", "remove"): ["1", "--yes"],
+    ("tags", "show"): ["1"],
+    ("tags", "add"): ["x.jpg", "--term", "Dogs"],
+    ("tags", "remove"): ["x.jpg", "--term", "Dogs"],
+    ("tags", "accept"): ["x.jpg", "--term", "Dogs"],
+    ("tags", "reject"): ["x.jpg", "--term", "Dogs"],
 }
-CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade")}
+CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest")}
 
 
 def test_every_command_says_whether_it_may_create_a_catalogue() -> None:

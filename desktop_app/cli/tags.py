@@ -150,3 +150,13 @@ accept = _action_command("accept", "accept", "Accept PHOTO's keyword --term (a s
                          "before).", many=False)
 reject = _action_command("reject", "reject", "Reject PHOTO's keyword --term: no tagger suggests it again.",
                          many=False)
+
+
+def _add_suggest() -> None:
+    # `tags suggest` lives in its own module (a tag job, with its progress and report).
+    from desktop_app.cli.tag_suggest import suggest
+
+    tags.add_command(suggest)
+
+
+_add_suggest()
