@@ -11,7 +11,7 @@ import pytest
 
 from desktop_app.catalogue import Catalogue, keywords
 from desktop_app.catalogue.models import KeywordState
-from desktop_app.catalogue.photos import PhotoQuery, find_photo, list_photos
+from desktop_app.catalogue.photos import PhotoQuery, SortKey, find_photo, list_photos
 from desktop_app.library.scanner import Scanner
 from desktop_app.search.keyword import keyword_search
 from desktop_app.search.results import Matched, SearchFilters, SearchHit
@@ -211,3 +211,20 @@ def test_search_keyword_filters_image_search(cli: Callable[..., Ran], album: dic
     ran = cli("search", "a dog", "--mode", "image", *clip, "--keyword", "Dogs", "--vocab", "everyday",
               "--json")
     assert set(names(ran)) == {"bare.jpg", "puppy.jpg", "retriever.jpg"}
+
+
+def test_the_grids_words_search_finds_photos_by_a_keyword_the_query_names(
+        cli: Callable[..., Ran], catalogue: Catalogue, album: dict[str, int]) -> None:
+    def grid(text: str) -> list[str]:
+        by_id = {photo_id: name for name, photo_id in album.items()}
+        with catalogue.read() as session:
+            query = PhotoQuery(text=text, sort=SortKey.RELEVANCE)
+            return [by_id[row.id] for row in list_photos(session, query)]
+
+    assert set(grid("doggies")) == {"bare.jpg", "puppy.jpg", "retriever.jpg"}
+    assert set(grid("dog")) == {"grass.jpg", "bare.jpg", "puppy.jpg", "retriever.jpg"}  # as typed: dog*
+    assert grid("puppy")[0] == "puppy.jpg"
+    assert set(grid("golden retriever")) == {"retriever.jpg"}
+    assert set(grid("dog grass")) == {"grass.jpg"}  # several words that make no label: captions only
+    assert set(grid("harbour")) == {"boat.jpg"}
+    assert set(names(cli("photos", "--search", "kitties", "--json"))) == {"cat.jpg"}

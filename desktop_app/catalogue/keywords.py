@@ -135,18 +135,46 @@ def narrower_term_ids(session: Session, term_ids: Iterable[int]) -> set[int]:
     return set(session.scalars(select(tree.c.id)))
 
 
-def keyword_photo_ids(term_id: int | None = None,
+def keyword_photo_ids(term_id: int | Select[Any] | None = None,
                       states: Sequence[KeywordState] = (KeywordState.ACCEPTED,)) -> Select[Any]:
-    """SELECT of the ids of the photos with the keyword ``term_id``, or one below it in its hierarchy,
-    in ``states``; with no term, of the photos with any keyword in ``states``. A subquery for filters
-    (``Photo.id.in_(...)``): the hierarchy is walked inside SQLite (a nested recursive CTE), so a top
-    term of a 50,000-term vocabulary costs no bound parameters per narrower term."""
+    """SELECT of the ids of the photos with the keyword ``term_id`` (or any term a SELECT of ids gives),
+    or one below it in its hierarchy, in ``states``; with no term, of the photos with any keyword in
+    ``states``. A subquery for filters (``Photo.id.in_(...)``): the hierarchy is walked inside SQLite (a
+    nested recursive CTE), so a top term of a 50,000-term vocabulary costs no bound parameter per
+    narrower term."""
     query = select(PhotoKeyword.photo_id).where(PhotoKeyword.state.in_(list(states)))
     if term_id is None:
         return query
-    tree = select(Term.id.label("id")).where(Term.id == term_id).cte("narrower", recursive=True, nesting=True)
+    seed = Term.id.in_(term_id) if isinstance(term_id, Select) else Term.id == term_id
+    tree = select(Term.id.label("id")).where(seed).cte("narrower", recursive=True, nesting=True)
     tree = tree.union(select(TermBroader.term_id).join(tree, TermBroader.broader_id == tree.c.id))
     return query.where(PhotoKeyword.term_id.in_(select(tree.c.id)))
+
+
+def label_forms(key: str) -> list[str]:
+    """A label key (label_key) with its last word in the singular and the plural, as English makes
+    most of them ("dog", "dogs"; "puppy", "puppies"; "beach", "beaches"): how a searched word finds a
+    keyword's label or synonym."""
+    head, _, last = key.rpartition(" ")
+    if not last:
+        return []
+    forms = {last, last + "s", last + "es"}
+    if last.endswith("ies"):
+        forms.add(last[:-3] + "y")
+    elif last.endswith("y"):
+        forms.add(last[:-1] + "ies")
+    if last.endswith("es"):
+        forms.add(last[:-2])
+    if last.endswith("s"):
+        forms.add(last[:-1])
+    return sorted(f"{head} {form}" if head else form for form in forms if form)
+
+
+def named_term_ids(text: str) -> Select[Any] | None:
+    """SELECT of the ids of the terms whose label or synonym ``text`` is (label_forms), or None when it
+    holds no word."""
+    forms = label_forms(label_key(text))
+    return select(TermLabel.term_id).where(TermLabel.key.in_(forms)) if forms else None
 
 
 def term_path(session: Session, term: Term) -> list[str]:

@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue.fts import SEARCHED_KINDS, caption_index, matches, translate
-from desktop_app.catalogue.keywords import keyword_photo_ids
+from desktop_app.catalogue.keywords import keyword_photo_ids, named_term_ids
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
@@ -27,6 +27,8 @@ from desktop_app.catalogue.models import (
     ReviewState,
     label_key,
 )
+from desktop_app.query_language import And, parse
+from desktop_app.query_language import Term as Word
 
 NO_CAPTION = "none"  # the "state" filter value for photos without any caption
 
@@ -241,7 +243,7 @@ def _selection(query: PhotoQuery, columns: Callable[[Any], list[Any]]) -> Select
         expression = translate(query.text, typing=True)  # the last word a prefix while it is typed
         if expression is None:
             return None
-        matches = _keyword_matches(expression)
+        matches = _keyword_matches(expression, named_term_ids(_as_label(query.text)))
         select_ = select_.join(matches, matches.c.photo_id == Photo.id)
         rank = matches.c.rank
     select_ = select_.order_by(*_order(query, current, rank))
@@ -268,21 +270,37 @@ def _review_condition(review: ReviewFilter, current: Any) -> Any:
     return Photo.status == PhotoStatus.MISSING
 
 
-def _keyword_matches(expression: str) -> Any:
+def _keyword_matches(expression: str, terms: Select[Any] | None = None) -> Any:
     """Photo ids whose current captions of the searched kinds (the description, the alt text) match,
-    with their best bm25 rank."""
+    with their best bm25 rank; and the photos with an accepted keyword among ``terms`` (or a narrower
+    one), ranked as the best caption match (search/keyword_terms.py reads any query so; the grid, a
+    query that is one label)."""
     hits = (
         select(caption_index.c.rowid.label("caption_id"), caption_index.c.rank.label("rank"))
         .where(matches(expression))
         .subquery()
     )
-    return (
-        select(Caption.photo_id.label("photo_id"), func.min(hits.c.rank).label("rank"))
+    found = (
+        select(Caption.photo_id.label("photo_id"), hits.c.rank.label("rank"))
         .join(hits, hits.c.caption_id == Caption.id)
         .where(Caption.is_current.is_(True), Caption.kind.in_(SEARCHED_KINDS))
-        .group_by(Caption.photo_id)
-        .subquery()
     )
+    if terms is not None:
+        best = select(func.min(caption_index.c.rank)).where(matches(expression)).scalar_subquery()
+        found = found.union_all(keyword_photo_ids(terms).add_columns(func.coalesce(best, -1.0)))
+    rows = found.subquery()
+    return select(rows.c.photo_id, func.min(rows.c.rank).label("rank")).group_by(rows.c.photo_id).subquery()
+
+
+def _as_label(text: str) -> str:
+    """The query as a keyword label: one word or "phrase", or plain words; "" for anything else."""
+    node = parse(text)
+    if isinstance(node, Word) and not node.prefix:
+        return node.text
+    if isinstance(node, And) and all(isinstance(part, Word) and not (part.phrase or part.prefix)
+                                     for part in node.children):
+        return " ".join(part.text for part in node.children)  # type: ignore[union-attr]
+    return ""
 
 
 def _order(query: PhotoQuery, current: Any, rank: Any) -> list[Any]:

@@ -25,6 +25,7 @@ from sqlalchemy import Select, and_, literal, select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.fts import caption_index, matches, to_fts
+from desktop_app.catalogue.keywords import named_term_ids
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
@@ -33,8 +34,6 @@ from desktop_app.catalogue.models import (
     PhotoKeyword,
     Term,
     TermBroader,
-    TermLabel,
-    label_key,
 )
 from desktop_app.catalogue.photos import absolute_path, library_roots
 from desktop_app.query_language import And, Node, Not, Or, excludes_only, parse
@@ -102,29 +101,11 @@ def _named(session: Session, node: Node) -> dict[Node, set[int]]:
         texts[node] = " ".join(child.text for child in node.children)  # type: ignore[union-attr]
     named: dict[Node, set[int]] = {}
     for query_node, text in texts.items():
-        forms = _forms(label_key(text))
-        if forms:
-            ids = set(session.scalars(select(TermLabel.term_id).where(TermLabel.key.in_(forms))))
-            if ids:
-                named[query_node] = ids
+        terms = named_term_ids(text)
+        ids = set(session.scalars(terms)) if terms is not None else set()
+        if ids:
+            named[query_node] = ids
     return named
-
-
-def _forms(key: str) -> list[str]:
-    """``key`` with its last word in the singular and the plural, as English makes most of them."""
-    head, _, last = key.rpartition(" ")
-    if not last:
-        return []
-    forms = {last, last + "s", last + "es"}
-    if last.endswith("ies"):
-        forms.add(last[:-3] + "y")
-    elif last.endswith("y"):
-        forms.add(last[:-1] + "ies")
-    if last.endswith("es"):
-        forms.add(last[:-2])
-    if last.endswith("s"):
-        forms.add(last[:-1])
-    return sorted(f"{head} {form}" if head else form for form in forms if form)
 
 
 def _allowed(filters: SearchFilters) -> Select[Any] | None:
