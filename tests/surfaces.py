@@ -146,6 +146,19 @@ def _window_with_a_job_and_an_error(opener: Opener) -> QWidget:
     return window
 
 
+def _suggest_keywords_dialog(opener: Opener) -> QWidget:
+    from desktop_app.catalogue.vocabularies import VocabularySummary
+    from desktop_app.ui.dialogs.suggest_keywords import SuggestKeywordsDialog
+
+    taggers = list(load_plugins(entry_points=False).taggers.values())
+    vocabularies = [VocabularySummary(1, "Getty AAT (excerpt)", "imported", "skos", None, "en", 1250, 3, 410,
+                                      12, "2026-12-01"),
+                    VocabularySummary(2, "from files", "from-files", None, None, None, 37, 0, 0, 20,
+                                      "2026-12-02")]
+    return opener.shown(SuggestKeywordsDialog(taggers, vocabularies, [1, 2], folder="/photos",
+                                              folder_label="Holidays"))
+
+
 def _settings_dialog(opener: Opener) -> QWidget:
     from desktop_app.ui.dialogs.settings import SettingsDialog
 
@@ -195,6 +208,7 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "caption dialog": _caption_dialog,
     "caption dialog with a prompt": _caption_dialog_with_prompt,
     "main window with a captioning job and an error": _window_with_a_job_and_an_error,
+    "suggest keywords dialog": _suggest_keywords_dialog,
     "settings dialog": _settings_dialog,
     "write metadata dialog": _write_metadata_dialog,
     "export dialog": _export_dialog,

@@ -133,7 +133,7 @@ def test_the_readme_tagger_example_suggests_keywords_in_a_job_through_a_real_ent
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalogue: Catalogue, scanner: Scanner) -> None:
     from desktop_app.captioning.engine import CaptionEngine
     from desktop_app.services import jobs
-    from tests.test_tagging_jobs import keywords, make_vocabulary
+    from tests.tagging_samples import keywords, make_vocabulary
 
     site = tmp_path / "site"
     install_distribution(site, "photo_annotator_colour_tags", *readme_tagger_example())

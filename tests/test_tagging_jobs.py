@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from desktop_app.captioning.engine import CaptionEngine
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.keywords import accept_keyword, reject_keyword
 from desktop_app.catalogue.models import (
     Job,
@@ -27,11 +26,7 @@ from desktop_app.catalogue.models import (
     PhotoKeyword,
     PhotoKeywordRevision,
     Term,
-    TermBroader,
-    TermLabel,
-    Vocabulary,
     VocabularyKind,
-    label_key,
 )
 from desktop_app.jobs import tag_job
 from desktop_app.jobs.runner import ItemFailed, JobEvents
@@ -43,51 +38,15 @@ from desktop_app.services import jobs
 from desktop_app.tagging.run import load_vocabularies
 from tests import photo_files
 from tests.cli_helpers import cli_on
+from tests.tagging_samples import ANIMALS, CLIP_WORDS, keywords, make_vocabulary, scan_photos
 
 PLUGINS = ("plugins.clip", "tests.plugins.good_tagger")
-
-
-def make_vocabulary(catalogue: Catalogue, name: str, terms: Sequence[tuple[str, Sequence[str], str | None]],
-                    kind: VocabularyKind = VocabularyKind.IMPORTED) -> dict[str, int]:
-    """A vocabulary of (preferred label, synonyms, broader preferred label) terms; term ids by label."""
-    ids: dict[str, int] = {}
-    with catalogue.write() as session:
-        vocabulary = Vocabulary(name=name, kind=kind)
-        session.add(vocabulary)
-        session.flush()
-        for position, (label, synonyms, _broader) in enumerate(terms):
-            term = Term(vocabulary_id=vocabulary.id, label=label, label_key=label_key(label),
-                        position=position)
-            session.add(term)
-            session.flush()
-            ids[label] = term.id
-            for number, text in enumerate([label, *synonyms]):
-                session.add(TermLabel(term_id=term.id, label=text, key=label_key(text),
-                                      preferred=number == 0))
-        for label, _synonyms, broader in terms:
-            if broader is not None:
-                session.add(TermBroader(term_id=ids[label], broader_id=ids[broader]))
-    return ids
-
-
-ANIMALS = [("Animals", [], None), ("Mammals", [], "Animals"), ("Dogs", ["dog", "puppy"], "Mammals"),
-           ("Cats", ["cat", "kitten"], "Mammals"), ("Cars", ["car"], None), ("Beaches", ["beach"], None),
-           ("Trees", ["tree"], None)]
 
 
 @pytest.fixture
 def photos(scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> list[int]:
     """Six scanned photos; the first four captioned."""
-    captions = ["a dog running on grass", "a cat near a tree", "a red car on the street",
-                "a dog and a cat on the beach"]
-    for number in range(6):
-        photo_files.jpeg(tmp_path / "shoot" / f"{number:02}.jpg", seed=number, size=(160, 120))
-    scanner.scan(tmp_path / "shoot")
-    with catalogue.write() as session:
-        found = list(session.scalars(select(Photo).order_by(Photo.rel_path)))
-        for photo, text in zip(found, captions, strict=False):
-            store_ai_caption(session, AICaption(photo, text, model_id="m"), captioner_id="encoder-decoder")
-        return [photo.id for photo in found]
+    return scan_photos(scanner, catalogue, tmp_path / "shoot")
 
 
 @pytest.fixture
@@ -110,15 +69,6 @@ class Collected(JobEvents):
 
     def item_failed(self, item: ItemFailed) -> None:
         self.failures.append(item)
-
-
-def keywords(catalogue: Catalogue) -> list[tuple[int, str, KeywordState, float | None, str | None,
-                                                  tuple[str, ...]]]:
-    with catalogue.read() as session:
-        rows = session.execute(select(PhotoKeyword, Term.label).join(Term, Term.id == PhotoKeyword.term_id)
-                               .order_by(PhotoKeyword.photo_id, Term.label))
-        return [(k.photo_id, label, k.state, k.confidence, k.tagger_id, tuple(k.evidence or ()))
-                for k, label in rows]
 
 
 def revisions(catalogue: Catalogue) -> int:
@@ -275,10 +225,6 @@ def test_jobs_lists_resumes_and_cancels_a_tag_job(
 
 
 # -- the CLIP zero-shot tagger, end to end with a tiny random CLIP -------------------------------------------
-
-CLIP_WORDS = [("dog", ["puppy"], None), ("cat", ["kitten"], None), ("car", [], None), ("beach", [], None),
-              ("tree", [], None), ("water", [], None), ("sky", [], None), ("building", [], None)]
-
 
 @pytest.fixture
 def all_photos(photos: list[int], scanner: Scanner, catalogue: Catalogue, tmp_path: Path) -> list[int]:

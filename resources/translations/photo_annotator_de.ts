@@ -759,6 +759,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Auftrag {job} · {captioner} nachtrainieren</translation>
     </message>
     <message>
+        <source>Job {job} · suggesting keywords with {captioner}</source>
+        <translation>Auftrag {job} · Schlagwörter vorschlagen mit {captioner}</translation>
+    </message>
+    <message>
         <source>Job {job} · {captioner}</source>
         <translation>Auftrag {job} · {captioner}</translation>
     </message>
@@ -801,6 +805,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>waiting</source>
         <translation>wartet</translation>
+    </message>
+    <message>
+        <source>{done} of {photos} tagged</source>
+        <translation>{done} von {photos} verschlagwortet</translation>
     </message>
     <message>
         <source>{done} of {photos} captioned</source>
@@ -893,6 +901,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Nachtrainieren (Auftrag {job}): {progress}</translation>
     </message>
     <message>
+        <source>Suggesting keywords (job {job}): {progress}</source>
+        <translation>Schlagwörter vorschlagen (Auftrag {job}): {progress}</translation>
+    </message>
+    <message>
         <source>Captioning (job {job}): {progress}</source>
         <translation>Beschriftung (Auftrag {job}): {progress}</translation>
     </message>
@@ -933,6 +945,22 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Auftrag {job} fertig: {done} von {total} beschriftet</translation>
     </message>
     <message>
+        <source>Job {job} paused: keywords suggested for {done} of {total} photos</source>
+        <translation>Auftrag {job} angehalten: Schlagwörter für {done} von {total} Fotos vorgeschlagen</translation>
+    </message>
+    <message>
+        <source>Job {job} cancelled: keywords suggested for {done} of {total} photos</source>
+        <translation>Auftrag {job} abgebrochen: Schlagwörter für {done} von {total} Fotos vorgeschlagen</translation>
+    </message>
+    <message>
+        <source>Job {job} done: keywords suggested for {done} of {total} photos, {photos} could not be read</source>
+        <translation>Auftrag {job} fertig: Schlagwörter für {done} von {total} Fotos vorgeschlagen, {photos} nicht lesbar</translation>
+    </message>
+    <message>
+        <source>Job {job} done: keywords suggested for {done} of {total} photos</source>
+        <translation>Auftrag {job} fertig: Schlagwörter für {done} von {total} Fotos vorgeschlagen</translation>
+    </message>
+    <message>
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
@@ -951,6 +979,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Fine-tuning (job {job}): loading the model…</source>
         <translation>Nachtrainieren (Auftrag {job}): Modell wird geladen…</translation>
+    </message>
+    <message>
+        <source>Suggesting keywords (job {job}): loading the model…</source>
+        <translation>Schlagwörter vorschlagen (Auftrag {job}): Modell wird geladen…</translation>
     </message>
     <message>
         <source>Captioning (job {job}): loading the model…</source>
@@ -1333,6 +1365,14 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Teach a captioner your collection&apos;s words from the approved captions (runs as a job)</source>
         <translation>Einem Beschriftungsmodul anhand der freigegebenen Bildunterschriften den Wortschatz Ihrer Sammlung beibringen (läuft als Auftrag)</translation>
+    </message>
+    <message>
+        <source>Suggest Keywords…</source>
+        <translation>Schlagwörter vorschlagen…</translation>
+    </message>
+    <message>
+        <source>Suggest keywords from your vocabularies for the selected photos, or a whole folder, with a tagger (runs as a job)</source>
+        <translation>Schlagwörter aus Ihren Vokabularen für die ausgewählten Fotos oder einen ganzen Ordner vorschlagen lassen (läuft als Auftrag)</translation>
     </message>
     <message>
         <source>Unload Models</source>
@@ -2498,6 +2538,99 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     </message>
 </context>
 <context>
+    <name>SuggestKeywordsDialog</name>
+    <message>
+        <source>Suggest keywords</source>
+        <translation>Schlagwörter vorschlagen</translation>
+    </message>
+    <message>
+        <source>Tagger</source>
+        <translation>Verschlagworter</translation>
+    </message>
+    <message>
+        <source>Tagger:</source>
+        <translation>Verschlagworter:</translation>
+    </message>
+    <message>
+        <source>A model on the Hugging Face hub (org/name) or a local model folder; empty: the tagger&apos;s own</source>
+        <translation>Ein Modell im Hugging Face Hub (org/name) oder ein lokaler Modellordner; leer: das eigene des Verschlagworters</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <source>At most this many suggestions per photo</source>
+        <translation>Höchstens so viele Vorschläge je Foto</translation>
+    </message>
+    <message>
+        <source>Suggestions per photo:</source>
+        <translation>Vorschläge je Foto:</translation>
+    </message>
+    <message>
+        <source>The score a suggestion needs, from 0 to 1 (the tagger&apos;s calibrated value by default)</source>
+        <translation>Die Bewertung, die ein Vorschlag mindestens braucht, von 0 bis 1 (vorgegeben: der kalibrierte Wert des Verschlagworters)</translation>
+    </message>
+    <message>
+        <source>Minimum score:</source>
+        <translation>Mindestbewertung:</translation>
+    </message>
+    <message>
+        <source>Vocabularies</source>
+        <translation>Vokabulare</translation>
+    </message>
+    <message>
+        <source>Vocabularies to suggest from</source>
+        <translation>Vokabulare, aus denen vorgeschlagen wird</translation>
+    </message>
+    <message>
+        <source>{name} ({terms} terms)</source>
+        <translation>{name} ({terms} Begriffe)</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>Fotos</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %Ln selected photo(s)</source>
+        <translation>
+            <numerusform>Das ausgewählte Foto</numerusform>
+            <numerusform>Die %Ln ausgewählten Fotos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All readable photos in {place}</source>
+        <translation>Alle lesbaren Fotos in {place}</translation>
+    </message>
+    <message>
+        <source>All readable photos in a folder (none shown)</source>
+        <translation>Alle lesbaren Fotos eines Ordners (keiner angezeigt)</translation>
+    </message>
+    <message>
+        <source>Queue job</source>
+        <translation>Auftrag einreihen</translation>
+    </message>
+    <message>
+        <source>No tagger is installed.</source>
+        <translation>Kein Verschlagworter ist installiert.</translation>
+    </message>
+    <message>
+        <source>Choose a vocabulary to suggest from (import one with photo-annotator vocab import).</source>
+        <translation>Wählen Sie ein Vokabular, aus dem vorgeschlagen wird (importieren Sie eines mit photo-annotator vocab import).</translation>
+    </message>
+    <message>
+        <source>Choose the photos.</source>
+        <translation>Wählen Sie die Fotos.</translation>
+    </message>
+</context>
+<context>
+    <name>TagController</name>
+    <message>
+        <source>No tagger is installed: see photo-annotator plugins</source>
+        <translation>Kein Verschlagworter ist installiert: siehe photo-annotator plugins</translation>
+    </message>
+</context>
+<context>
     <name>ThumbnailSizeSlider</name>
     <message>
         <source>Thumbnail size</source>
@@ -2642,6 +2775,14 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>cannot queue the training job</source>
         <translation>Trainingsauftrag kann nicht eingereiht werden</translation>
+    </message>
+    <message>
+        <source>cannot queue the keyword suggestions</source>
+        <translation>die Schlagwortvorschläge können nicht eingereiht werden</translation>
+    </message>
+    <message>
+        <source>cannot read the vocabularies</source>
+        <translation>die Vokabulare können nicht gelesen werden</translation>
     </message>
     <message>
         <source>cannot read the failures of job {0}</source>

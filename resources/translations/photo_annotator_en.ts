@@ -60,6 +60,16 @@
     </message>
 </context>
 <context>
+    <name>SuggestKeywordsDialog</name>
+    <message numerus="yes">
+        <source>The %Ln selected photo(s)</source>
+        <translation>
+            <numerusform>The %Ln selected photo</numerusform>
+            <numerusform>The %Ln selected photos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>_Scope</name>
     <message numerus="yes">
         <source>The %Ln selected photo(s)</source>

@@ -1,7 +1,11 @@
 """A working plugin offering a tagger: a term is suggested when one of its labels is a word of the
 caption (no model needed). Its score says which label matched: 0.9 the preferred one, 0.7 a synonym."""
 
+import threading
+
 from desktop_app.plugin_api import Suggestion, Tagger, TaggerInput, hookimpl
+
+SUGGESTED_ON: list[threading.Thread] = []  # the thread of each suggest call: the GUI tests check it
 
 
 class CaptionWordsTagger(Tagger):
@@ -26,6 +30,7 @@ class CaptionWordsTagger(Tagger):
         self.vectors = cache.vectors(f"{self.model}|length", labels, _lengths)
 
     def suggest(self, items, *, top_n, threshold):
+        SUGGESTED_ON.append(threading.current_thread())
         results = []
         for item in items:
             words = set((item.caption or "").lower().replace(".", " ").split())

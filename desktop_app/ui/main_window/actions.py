@@ -21,6 +21,7 @@ class MainAction(StrEnum):
     FIND = "find"
     CAPTION = "caption"
     TRAIN = "train"
+    SUGGEST_KEYWORDS = "suggest_keywords"
     UNLOAD_MODELS = "unload_models"
     EMBED = "embed"
     WRITE_METADATA = "write_metadata"
@@ -69,6 +70,10 @@ SPECS: dict[MainAction, ActionSpec] = {
         QT_TRANSLATE_NOOP("MainAction", "Fine-tune a Captioner…"),
         QT_TRANSLATE_NOOP("MainAction", "Teach a captioner your collection's words from the approved "
                                         "captions (runs as a job)")),
+    MainAction.SUGGEST_KEYWORDS: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Suggest Keywords…"),
+        QT_TRANSLATE_NOOP("MainAction", "Suggest keywords from your vocabularies for the selected photos, "
+                                        "or a whole folder, with a tagger (runs as a job)")),
     MainAction.UNLOAD_MODELS: ActionSpec(
         QT_TRANSLATE_NOOP("MainAction", "Unload Models"),
         QT_TRANSLATE_NOOP("MainAction", "Free the memory the captioning models hold (they load again "
@@ -113,7 +118,7 @@ SPECS: dict[MainAction, ActionSpec] = {
 }
 # Disabled until the catalogue is open; those needing a library, until one is listed.
 NEEDS_CATALOGUE = (MainAction.ADD_FOLDER, MainAction.CAPTION, MainAction.TRAIN, MainAction.EMBED,
-                   MainAction.WRITE_METADATA, MainAction.EXPORT)
+                   MainAction.WRITE_METADATA, MainAction.EXPORT, MainAction.SUGGEST_KEYWORDS)
 NEEDS_LIBRARY = (MainAction.RESCAN, MainAction.REMOVE_LIBRARY)
 
 

@@ -151,6 +151,7 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
     edit_menu.insertSeparator(find)
 
     captioning_menu = bar.addMenu(translate("MainWindow", "&Captioning"))
-    captioning_menu.addActions([actions[MainAction.CAPTION], jobs_action, actions[MainAction.TRAIN]])
+    captioning_menu.addActions([actions[MainAction.CAPTION], actions[MainAction.SUGGEST_KEYWORDS],
+                                jobs_action, actions[MainAction.TRAIN]])
     captioning_menu.addSeparator()
     captioning_menu.addActions([actions[MainAction.EMBED], actions[MainAction.UNLOAD_MODELS]])

@@ -27,6 +27,7 @@ from desktop_app.ui.main_window.keywording import KeywordController
 from desktop_app.ui.main_window.scanning import ScanController
 from desktop_app.ui.main_window.search import SEARCH_MODES, SearchController
 from desktop_app.ui.main_window.settings import SettingsController
+from desktop_app.ui.main_window.tagging import TagController
 from desktop_app.ui.main_window.viewing import ViewController
 from desktop_app.ui.widgets.detail.pane import DetailPane
 from desktop_app.ui.widgets.full_preview import FullPreview
@@ -160,6 +161,9 @@ class MainWindow(QMainWindow):
             self.inference, self.searches, self._registry, self.browse.location,
             self.browse.selected_photo_ids, self.jobs_dock, actions[MainAction.CAPTION],
             actions[MainAction.TRAIN], actions[MainAction.UNLOAD_MODELS], self)
+        self.tagging = TagController(self.inference, self._registry, self.browse.location,
+                                     self.browse.selected_photo_ids, self.jobs_dock,
+                                     actions[MainAction.SUGGEST_KEYWORDS], self)
         self.files = FileTaskController(self.file_tasks, self.backend.thumbnails, self.browse.location,
                                         self.browse.selected_photo_ids, actions[MainAction.WRITE_METADATA],
                                         actions[MainAction.EXPORT], self)
@@ -175,7 +179,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         controllers = (self.search, self.browse, self.scanning, self.captioning, self.files, self.settings,
-                       self.view, self.keywords)
+                       self.view, self.keywords, self.tagging)
         for controller in controllers:
             controller.status.connect(self._set_status)
             controller.error.connect(self._on_error)
@@ -191,6 +195,7 @@ class MainWindow(QMainWindow):
         self.captioning.captions_changed.connect(self._on_captions_changed)
         self.files.files_changed.connect(lambda: self.browse.load_photos(keep_selection=True))
         self.files.files_changed.connect(self.keywords.refresh)  # written back: in the file now
+        self.tagging.keywords_changed.connect(self.keywords.refresh)  # a tagging job's suggestions
         self.scanning.photos_changed.connect(lambda _library: self.keywords.refresh())
         self.job_panel.new_job_requested.connect(self.captioning.open_dialog)
         self.detail.regenerate_requested.connect(self.captioning.regenerate)

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import ItemFailed, Progress
-from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
+from desktop_app.jobs.store import CAPTION_JOB, TAG_JOB, TRAIN_JOB, JobSummary
 from desktop_app.ui import wording
 from desktop_app.ui.widgets.job_status import ended_text, progress_parts
 from desktop_app.ui.workers.inference import InferenceService
@@ -297,6 +297,8 @@ class JobPanel(QWidget):
         queue_paused = self.service.control.paused
         name = self.captioner_names.get(job.captioner_id or "", job.captioner_id or self.tr("captioning"))
         row.title.setText((self.tr("Job {job} · fine-tuning {captioner}") if job.kind == TRAIN_JOB
+                           else self.tr("Job {job} · suggesting keywords with {captioner}")
+                           if job.kind == TAG_JOB
                            else self.tr("Job {job} · {captioner}")).format(job=job.id, captioner=name))
         state = self.tr(STATE_WORDS[job.state]) if job.state in STATE_WORDS else job.state.value.capitalize()
         if running and queue_paused:
@@ -348,8 +350,9 @@ class JobPanel(QWidget):
             if job.state is JobState.QUEUED:
                 return self.tr("waiting")
             return ended_text(job).split(": ", 1)[-1]
-        parts = [self.tr("{done} of {photos} captioned").format(done=wording.number(job.done),
-                                                                photos=wording.photos(job.total))]
+        parts = [(self.tr("{done} of {photos} tagged") if job.kind == TAG_JOB
+                  else self.tr("{done} of {photos} captioned")).format(done=wording.number(job.done),
+                                                                       photos=wording.photos(job.total))]
         if job.failed:
             parts.append(wording.failures(job.failed))
         if job.state is JobState.CANCELLED and job.skipped:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import Progress
-from desktop_app.jobs.store import CAPTION_JOB, TRAIN_JOB, JobSummary
+from desktop_app.jobs.store import CAPTION_JOB, TAG_JOB, TRAIN_JOB, JobSummary
 from desktop_app.ui import wording
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.workers.inference import InferenceService
@@ -47,6 +47,7 @@ def progress_parts(progress: Progress, kind: str = CAPTION_JOB) -> list[str]:
 
 def progress_text(job_id: int, progress: Progress, kind: str = CAPTION_JOB) -> str:
     text = translate("JobStatus", "Fine-tuning (job {job}): {progress}") if kind == TRAIN_JOB \
+        else translate("JobStatus", "Suggesting keywords (job {job}): {progress}") if kind == TAG_JOB \
         else translate("JobStatus", "Captioning (job {job}): {progress}")
     return text.format(job=job_id, progress=" · ".join(progress_parts(progress, kind)))
 
@@ -66,6 +67,8 @@ def ended_text(job: JobSummary) -> str:
                                           "on").format(job=job.id)
         return translate("JobStatus", "Job {job} cancelled: its checkpoint is kept; resume it to go "
                                       "on").format(job=job.id)
+    if job.kind == TAG_JOB:
+        return _tag_job_ended(job, done, total)
     if job.state is JobState.PAUSED:
         return translate("JobStatus", "Job {job} paused: {done} of {total} captioned").format(
             job=job.id, done=done, total=total)
@@ -77,6 +80,21 @@ def ended_text(job: JobSummary) -> str:
                                       "captioned").format(job=job.id, done=done, total=total,
                                                           photos=wording.photos(job.failed))
     return translate("JobStatus", "Job {job} done: {done} of {total} captioned").format(
+        job=job.id, done=done, total=total)
+
+
+def _tag_job_ended(job: JobSummary, done: str, total: str) -> str:
+    if job.state is JobState.PAUSED:
+        return translate("JobStatus", "Job {job} paused: keywords suggested for {done} of {total} "
+                                      "photos").format(job=job.id, done=done, total=total)
+    if job.state is JobState.CANCELLED:
+        return translate("JobStatus", "Job {job} cancelled: keywords suggested for {done} of {total} "
+                                      "photos").format(job=job.id, done=done, total=total)
+    if job.failed:
+        return translate("JobStatus", "Job {job} done: keywords suggested for {done} of {total} photos, "
+                                      "{photos} could not be read").format(
+            job=job.id, done=done, total=total, photos=wording.photos(job.failed))
+    return translate("JobStatus", "Job {job} done: keywords suggested for {done} of {total} photos").format(
         job=job.id, done=done, total=total)
 
 
@@ -119,6 +137,8 @@ class JobStatus(QWidget):
         self.bar.setRange(0, max(job.total, 1))
         self.bar.setValue(job.finished_items)
         self.text.setText((self.tr("Fine-tuning (job {job}): loading the model…") if job.kind == TRAIN_JOB
+                           else self.tr("Suggesting keywords (job {job}): loading the model…")
+                           if job.kind == TAG_JOB
                            else self.tr("Captioning (job {job}): loading the model…")).format(job=job.id))
         self.show()
 

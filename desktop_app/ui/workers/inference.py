@@ -26,6 +26,7 @@ from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobControl, JobEvents, JobRunner, Progress
 from desktop_app.jobs.store import JobSummary
+from desktop_app.jobs.tag_job import ItemTagged
 from desktop_app.services import jobs
 from desktop_app.services.engine import build_engine
 from desktop_app.training.trainer import TrainSettings
@@ -63,6 +64,20 @@ class CaptionRequest:
                               self.folder, needs_disclaimer=False)
 
 
+@dataclass(frozen=True)
+class TagRequest:
+    """A tagging job as the Suggest keywords dialog asks for it: plain values, ready to cross threads.
+
+    Exactly one of ``photo_ids`` (the selection) and ``folder`` (every readable photo under it) is set.
+    ``options``: vocabularies (names; None: every imported one), top_n, threshold."""
+
+    tagger_id: str
+    model: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    photo_ids: tuple[int, ...] | None = None
+    folder: str | None = None
+
+
 class _SignalEvents(JobEvents):
     """Runner events as the worker's signals (emitted on the worker thread, queued to the window)."""
 
@@ -81,6 +96,9 @@ class _SignalEvents(JobEvents):
     def item_failed(self, item: ItemFailed) -> None:
         self.worker.item_failed.emit(item)
 
+    def tagged(self, item: ItemTagged) -> None:
+        self.worker.item_tagged.emit(item)
+
     def notice(self, job_id: int, text: str) -> None:
         self.worker.notice.emit(job_id, text)
 
@@ -98,6 +116,8 @@ class InferenceWorker(Worker):
     progress = Signal(object)  # Progress: done, total, photos/s, ETA
     item_done = Signal(object)  # ItemDone
     item_failed = Signal(object)  # ItemFailed: the photo and the one-line reason
+    item_tagged = Signal(object)  # ItemTagged: a tagging job stored a photo's suggestions
+    vocabularies_loaded = Signal(object)  # list[VocabularySummary], for the Suggest keywords dialog
     notice = Signal(int, str)  # job id, what changed (smaller batches, the CPU)
     job_finished = Signal(object)  # JobSummary, state done or failed (with its error)
     job_cancelled = Signal(object)  # JobSummary
@@ -151,6 +171,22 @@ class InferenceWorker(Worker):
                          options: dict[str, Any] | None) -> None:
         """Queue a job over every readable photo under ``folder`` (a library or a folder in one)."""
         self._queued(jobs.queue_folder_job(self._runner(), captioner_id, folder, model, options))
+
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot queue the keyword suggestions"))
+    def queue_tag_job(self, tagger_id: str, photo_ids: list[int] | None, folder: str | None,
+                      model: str | None, options: dict[str, Any] | None) -> None:
+        """Queue suggesting keywords for ``photo_ids``, or every readable photo under ``folder``."""
+        if folder is not None:
+            self._queued(jobs.queue_tag_folder_job(self._runner(), tagger_id, folder, model, options))
+        else:
+            self._queued(jobs.queue_tag_job(self._runner(), tagger_id, photo_ids or [], model, options))
+
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot read the vocabularies"))
+    def load_vocabularies(self) -> None:
+        """Emit vocabularies_loaded with the catalogue's vocabularies (names, kinds, term counts)."""
+        from desktop_app.services.vocabularies import vocabulary_summaries
+
+        self.vocabularies_loaded.emit(vocabulary_summaries(self.require_catalogue()))
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot read the job queue"))
     def load_jobs(self) -> None:
@@ -297,6 +333,8 @@ class InferenceService(Service):
     progress = Signal(object)
     item_done = Signal(object)
     item_failed = Signal(object)
+    item_tagged = Signal(object)
+    vocabularies_loaded = Signal(object)
     notice = Signal(int, str)
     job_finished = Signal(object)
     job_cancelled = Signal(object)
@@ -339,6 +377,16 @@ class InferenceService(Service):
         else:
             self.queue_caption_job(request.captioner_id, request.photo_ids or (), request.model,
                                    request.options)
+
+    def queue_tag_request(self, request: TagRequest) -> None:
+        """Queue what the Suggest keywords dialog asked for; ``failed`` says why when it cannot be."""
+        self.call(self.worker.queue_tag_job, request.tagger_id,
+                  list(request.photo_ids) if request.photo_ids is not None else None, request.folder,
+                  request.model, dict(request.options))
+
+    def load_vocabularies(self) -> None:
+        """Ask for the vocabularies; they come back through ``vocabularies_loaded``."""
+        self.call(self.worker.load_vocabularies)
 
     def load_jobs(self) -> None:
         """Ask for the job list; it comes back through ``jobs_loaded``."""
