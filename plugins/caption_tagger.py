@@ -49,6 +49,7 @@ B0, B_CAPTION, B_PHRASE, B_LEMMA = -9.92, 4.78, 7.11, 4.58
 THRESHOLD = 0.25  # the F1-best threshold of that sweep (0.20 and 0.25 tie: the stricter one)
 
 SHORTLIST = 64  # labels per caption kept from the caption-vector product, before phrase evidence
+FLOOR_MARGIN = 0.05  # below the exact floor: rounding, and a stored vector a little off the text's
 MAX_PHRASE_WORDS = 3
 PHRASE_CACHE = 50_000  # phrase vectors kept between batches (384 float32 each: about 77 MB at most)
 LANGUAGE = "en"
@@ -163,7 +164,7 @@ class CaptionTagger(Tagger):
 
     def suggest(self, items: Sequence[TagItem], *, top_n: int, threshold: float) -> list[list[Suggestion]]:
         results = []
-        for candidates in self.candidates(items):
+        for candidates in self.candidates(items, floor=self.caption_floor(threshold)):
             scored = sorted(((combined_score(c, self.coefficients), c) for c in candidates),
                             key=lambda pair: (-pair[0], pair[1].term))
             chosen = [(score, c) for score, c in scored if score >= threshold]
@@ -172,17 +173,27 @@ class CaptionTagger(Tagger):
                             for score, c in chosen if c.term not in covered][:top_n])
         return results
 
-    def candidates(self, items: Sequence[TagItem]) -> list[list[Candidate]]:
-        """For each item, the shortlisted terms with their evidence (what ``suggest`` scores)."""
+    def caption_floor(self, threshold: float) -> float:
+        """The caption cosine below which a term cannot reach ``threshold`` without an exact lemma hit,
+        even with a phrase equal to one of its labels: such labels need not be shortlisted."""
+        if not 0.0 < threshold < 1.0:
+            return -1.0
+        b0, b_caption, b_phrase, _ = self.coefficients
+        if b_caption <= 0:
+            return -1.0
+        return (math.log(threshold / (1.0 - threshold)) - b0 - b_phrase) / b_caption - FLOOR_MARGIN
+
+    def candidates(self, items: Sequence[TagItem], floor: float = -1.0) -> list[list[Candidate]]:
+        """For each item, the shortlisted terms with their evidence (what ``suggest`` scores): the
+        SHORTLIST labels nearest to the caption vector with a cosine of at least ``floor``, and the
+        labels its lemmas hit."""
         import numpy as np
 
         if not self.terms:
             return [[] for _ in items]
         captions = [item.caption or "" for item in items]
-        vectors = self._caption_vectors(items)
-        similarity = vectors @ self.label_vectors.T  # (items, labels)
-        keep = min(SHORTLIST, similarity.shape[1])
-        shortlist = np.argpartition(-similarity, keep - 1, axis=1)[:, :keep]
+        similarity = self._caption_vectors(items) @ self.label_vectors.T  # (items, labels)
+        above = similarity >= floor  # one pass over the matrix; most labels are far from any caption
         tokenised = [words(caption) for caption in captions]
         phrases = [content_phrases(tokens) for tokens in tokenised]
         self._embed_phrases([phrase for caption in phrases for phrase in caption])
@@ -191,8 +202,11 @@ class CaptionTagger(Tagger):
             if not captions[row].strip():
                 results.append([])
                 continue
+            near = np.flatnonzero(above[row])
+            if len(near) > SHORTLIST:
+                near = near[np.argpartition(-similarity[row, near], SHORTLIST - 1)[:SHORTLIST]]
             hits = self._lemma_matches(tokens)
-            labels = np.union1d(shortlist[row], np.fromiter(hits, np.int64, len(hits)))
+            labels = np.union1d(near, np.fromiter(hits, np.int64, len(hits)))
             results.append(self._evidence(similarity[row], labels, phrases[row], hits))
         return results
 
