@@ -107,11 +107,12 @@ def import_vocabulary(session: Session, name: str, terms: Sequence[ImportTerm], 
     elif vocabulary.kind is not VocabularyKind.IMPORTED:
         raise KeywordError(f'"{name}" is not an imported vocabulary; import under another name')
     existing = _load(session, vocabulary.id)
-    matched = _match(terms, existing)
+    keys = [label_key(term.label) for term in terms]  # once: normalising is most of the Python time
+    matched = _match(terms, keys, existing)
     now = utcnow()
 
     # Terms: new ones inserted in one statement, changed ones updated by primary key.
-    new_rows = [{"vocabulary_id": vocabulary.id, "label": t.label, "label_key": label_key(t.label),
+    new_rows = [{"vocabulary_id": vocabulary.id, "label": t.label, "label_key": keys[position],
                  "uri": t.uri, "notes": t.notes, "retired": False, "position": position,
                  "created_at": now, "updated_at": now}
                 for position, t in enumerate(terms) if matched[position] is None]
@@ -125,7 +126,7 @@ def import_vocabulary(session: Session, name: str, terms: Sequence[ImportTerm], 
     for position, (term, old) in enumerate(zip(terms, matched, strict=True)):
         if old is None:
             continue
-        values = {"label": term.label, "label_key": label_key(term.label), "uri": term.uri,
+        values = {"label": term.label, "label_key": keys[position], "uri": term.uri,
                   "notes": term.notes, "retired": False, "position": position}
         current = {"label": old.label, "label_key": old.key, "uri": old.uri, "notes": old.notes,
                    "retired": old.retired, "position": old.position}
@@ -138,7 +139,7 @@ def import_vocabulary(session: Session, name: str, terms: Sequence[ImportTerm], 
     if term_updates:
         session.execute(update(Term), term_updates)
 
-    changed_ids |= _write_labels(session, terms, matched, ids)
+    changed_ids |= _write_labels(session, terms, keys, matched, ids)
     changed_ids |= _write_broader(session, terms, matched, ids, id_of)
 
     kept = set(ids)
@@ -207,14 +208,15 @@ def _load(session: Session, vocabulary_id: int) -> dict[int, _Existing]:
     return existing
 
 
-def _match(terms: Sequence[ImportTerm], existing: dict[int, _Existing]) -> list[_Existing | None]:
+def _match(terms: Sequence[ImportTerm], keys: Sequence[str],
+           existing: dict[int, _Existing]) -> list[_Existing | None]:
     """Each file term's term in the catalogue: the one with its URI, else one with its preferred label
     (preferring one under the same broader label, for a label the hierarchy repeats), else None."""
     by_uri = {old.uri: old for old in existing.values() if old.uri}
     by_key: dict[str, list[_Existing]] = defaultdict(list)
     for old in sorted(existing.values(), key=lambda old: (old.retired, old.id)):
         by_key[old.key].append(old)
-    label_by_ref = {t.ref: label_key(t.label) for t in terms}
+    label_by_ref = {t.ref: key for t, key in zip(terms, keys, strict=True)}
     claimed: set[int] = set()
     found: list[_Existing | None] = [None] * len(terms)
     for position, term in enumerate(terms):  # URIs first: a label match must not take a URI's term
@@ -225,7 +227,7 @@ def _match(terms: Sequence[ImportTerm], existing: dict[int, _Existing]) -> list[
     for position, term in enumerate(terms):
         if found[position] is not None:
             continue
-        candidates = [old for old in by_key.get(label_key(term.label), [])
+        candidates = [old for old in by_key.get(keys[position], [])
                       if old.id not in claimed and (old.uri is None or term.uri is None)]
         if not candidates:
             continue
@@ -238,8 +240,8 @@ def _match(terms: Sequence[ImportTerm], existing: dict[int, _Existing]) -> list[
     return found
 
 
-def _write_labels(session: Session, terms: Sequence[ImportTerm], matched: Sequence[_Existing | None],
-                  ids: Sequence[int]) -> set[int]:
+def _write_labels(session: Session, terms: Sequence[ImportTerm], keys: Sequence[str],
+                  matched: Sequence[_Existing | None], ids: Sequence[int]) -> set[int]:
     """Each term's labels (the preferred one and its synonyms) as the file has them. A label row is
     kept when its text is unchanged, so its cached vectors stay; a changed text drops its vectors.
     Returns the ids of matched terms whose labels changed."""
@@ -248,15 +250,14 @@ def _write_labels(session: Session, terms: Sequence[ImportTerm], matched: Sequen
     stale: list[int] = []  # label rows whose text changed: their vectors no longer fit
     removed: list[int] = []
     changed: set[int] = set()
-    for term, old, term_id in zip(terms, matched, ids, strict=True):
-        wanted = [(term.label, True), *((s, False) for s in term.synonyms)]
+    for term, term_key, old, term_id in zip(terms, keys, matched, ids, strict=True):
+        wanted = [(term.label, term_key, True), *((s, label_key(s), False) for s in term.synonyms)]
         if old is None:
-            inserts.extend({"term_id": term_id, "label": label, "key": label_key(label), "preferred": p}
-                           for label, p in wanted)
+            inserts.extend({"term_id": term_id, "label": label, "key": key, "preferred": p}
+                           for label, key, p in wanted)
             continue
         rows = {key: (label_id, label, preferred) for label_id, label, key, preferred in old.labels}
-        for label, preferred in wanted:
-            key = label_key(label)
+        for label, key, preferred in wanted:
             row = rows.pop(key, None)
             if row is None:
                 inserts.append({"term_id": term_id, "label": label, "key": key, "preferred": preferred})
