@@ -41,8 +41,8 @@ def keyword_search(
     expression = translate(text)
     if expression is None or limit <= 0:
         return []
-    return with_keyword_matches(session, text, filters, _caption_hits(session, expression, filters, limit),
-                                limit)
+    return with_keyword_matches(session, text, filters,
+                                lambda wanted: _caption_hits(session, expression, filters, wanted), limit)
 
 
 def _caption_hits(session: Session, expression: str, filters: SearchFilters, limit: int) -> list[SearchHit]:

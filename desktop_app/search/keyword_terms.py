@@ -17,7 +17,7 @@ found by keyword alone shows "keyword: LABEL" as its snippet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlalchemy import Select, and_, literal, select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.fts import caption_index, matches, to_fts
-from desktop_app.catalogue.keywords import named_term_ids
+from desktop_app.catalogue.keywords import keyword_photo_ids, named_term_ids
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
@@ -45,32 +45,33 @@ MAX_DEPTH = 32  # hierarchy levels walked below a named term (a cycle in a hand-
 IN_CHUNK = 500  # ids per IN (...) list
 
 
-def with_keyword_matches(session: Session, text: str, filters: SearchFilters, caption_hits: list[SearchHit],
-                         limit: int) -> list[SearchHit]:
-    """``caption_hits`` (keyword search's, best first) with the photos the query's keywords find fused
-    in, at most ``limit``; the hits as they are when the query names no keyword."""
+def with_keyword_matches(session: Session, text: str, filters: SearchFilters,
+                         caption_search: Callable[[int], list[SearchHit]], limit: int) -> list[SearchHit]:
+    """The best ``limit`` caption hits (``caption_search(n)``: keyword search's first n, best first) with
+    the photos the query's keywords find fused in; the caption hits alone when it names no keyword."""
     node = parse(text)
-    if node is None:
-        return caption_hits
-    named = _named(session, node)
-    if not named:
-        return caption_hits
-    found = _keyword_photos(session, named, filters)  # query node -> {photo id: (depth, label)}
-    candidates = {photo_id for photos in found.values() for photo_id in photos}
-    if not candidates:
-        return caption_hits
+    named = _named(session, node) if node is not None else {}
+    found = _keyword_photos(session, named, filters)  # query node -> the photos it finds by keyword
+    candidates = set().union(*found.values())
+    if node is None or not candidates:
+        return caption_search(limit)
     matched = candidates if node in found and isinstance(node, Word) else _Reader(
         session, found, candidates, filters).read(node)
+    fetch = limit
+    while True:  # caption hits the query's keywords exclude drop out: fetch more to keep ``limit``
+        caption_hits = caption_search(fetch)
+        kept = [hit for hit in caption_hits if hit.photo_id not in candidates or hit.photo_id in matched]
+        if len(kept) >= limit or len(caption_hits) < fetch:
+            break
+        fetch *= 4
+    kept = kept[:limit]
     wanted = _positive(node)
-    best: dict[int, tuple[int, str]] = {}
-    for query_node, photos in found.items():
-        if query_node in wanted:
-            for photo_id, (depth, label) in photos.items():
-                if photo_id in matched and (photo_id not in best or (depth, label) < best[photo_id]):
-                    best[photo_id] = (depth, label)
-    # A caption hit whose photo's keywords the query excludes drops out.
-    kept = [hit for hit in caption_hits if hit.photo_id not in candidates or hit.photo_id in matched]
+    by_keyword = matched & set().union(*(photos for query_node, photos in found.items()
+                                         if query_node in wanted))
     caption_rank = {hit.photo_id: rank for rank, hit in enumerate(kept)}
+    seeds = set().union(*(ids for query_node, ids in named.items() if query_node in wanted))
+    best = _nearest(session, seeds, by_keyword,
+                    [photo_id for photo_id in caption_rank if photo_id in by_keyword], limit)
     order = sorted(best, key=lambda photo_id: (best[photo_id][0], caption_rank.get(photo_id, len(kept)),
                                                photo_id))[:limit]
     return _fused(kept, _hits(session, order, best, {hit.photo_id: hit for hit in kept}), limit)
@@ -119,33 +120,57 @@ def _allowed(filters: SearchFilters) -> Select[Any] | None:
 
 
 def _keyword_photos(session: Session, named: dict[Node, set[int]],
-                    filters: SearchFilters) -> dict[Node, dict[int, tuple[int, str]]]:
-    """Per query node: the photos with an accepted keyword it names or one below it, each with the
-    depth below the named term and the label of its keyword (the nearest first)."""
+                    filters: SearchFilters) -> dict[Node, set[int]]:
+    """Per query node: the photos (that the filters let through) with an accepted keyword it names or
+    one below it."""
     allowed = _allowed(filters)
-    found: dict[Node, dict[int, tuple[int, str]]] = {}
+    found: dict[Node, set[int]] = {}
     for query_node, seeds in named.items():
-        tree = (select(Term.id.label("id"), literal(0).label("depth")).where(Term.id.in_(sorted(seeds)))
-                .cte("named", recursive=True))
-        tree = tree.union(select(TermBroader.term_id, tree.c.depth + 1)
-                          .join(tree, TermBroader.broader_id == tree.c.id).where(tree.c.depth < MAX_DEPTH))
-        query = (select(PhotoKeyword.photo_id, tree.c.depth, Term.label)
-                 .join(tree, tree.c.id == PhotoKeyword.term_id).join(Term, Term.id == PhotoKeyword.term_id)
-                 .where(PhotoKeyword.state == KeywordState.ACCEPTED)
-                 .order_by(tree.c.depth.desc(), Term.label_key.desc()))
+        query = keyword_photo_ids(select(Term.id).where(Term.id.in_(sorted(seeds))))
         if allowed is not None:
             query = query.where(PhotoKeyword.photo_id.in_(allowed))
-        photos = {photo_id: (depth, label) for photo_id, depth, label in session.execute(query)}
-        if photos:  # the rows came nearest last: each photo keeps its nearest keyword
+        photos = set(session.scalars(query))
+        if photos:
             found[query_node] = photos
     return found
+
+
+def _nearest(session: Session, seeds: set[int], photos: set[int], also: list[int],
+             limit: int) -> dict[int, tuple[int, str]]:
+    """For the first ``limit`` of ``photos`` by how far below a term of ``seeds`` their keyword is (then
+    by id), and for those of ``also``: that depth and their keyword's label."""
+    tree = (select(Term.id.label("id"), literal(0).label("depth")).where(Term.id.in_(sorted(seeds)))
+            .cte("named", recursive=True))
+    tree = tree.union(select(TermBroader.term_id, tree.c.depth + 1)
+                      .join(tree, TermBroader.broader_id == tree.c.id).where(tree.c.depth < MAX_DEPTH))
+    rows = (select(PhotoKeyword.photo_id, tree.c.depth, Term.label)
+            .join(tree, tree.c.id == PhotoKeyword.term_id).join(Term, Term.id == PhotoKeyword.term_id)
+            .where(PhotoKeyword.state == KeywordState.ACCEPTED)
+            .order_by(tree.c.depth, Term.label_key, PhotoKeyword.photo_id))
+    best: dict[int, tuple[int, str]] = {}
+    for photo_id, depth, label in session.execute(rows.where(PhotoKeyword.photo_id.in_(also))):
+        best.setdefault(photo_id, (depth, label))
+    firsts = 0
+    fetch = limit * 4
+    while True:
+        seen = 0
+        for photo_id, depth, label in session.execute(rows.limit(fetch)):
+            seen += 1
+            if photo_id in photos and photo_id not in best:
+                best[photo_id] = (depth, label)
+                firsts += 1
+                if firsts >= limit:
+                    return best
+        if seen < fetch:
+            return best
+        fetch *= 4
 
 
 class _Reader:
     """A query read against the candidate photos' captions and keywords together, as sets of photos
     (FTS5's reading of NOT and OR kept: see catalogue/fts.py)."""
 
-    def __init__(self, session: Session, found: dict[Node, dict[int, tuple[int, str]]], candidates: set[int],
+    def __init__(self, session: Session, found: dict[Node, set[int]], candidates: set[int],
                  filters: SearchFilters) -> None:
         self.session, self.found, self.candidates, self.filters = session, found, candidates, filters
         self._captions: dict[Word, set[int]] = {}
@@ -177,13 +202,15 @@ class _Reader:
             expression = to_fts(word)
             found: set[int] = set()
             if expression is not None:
-                ids = sorted(self.candidates)
-                for start in range(0, len(ids), IN_CHUNK):
-                    found.update(self.session.scalars(
-                        select(Caption.photo_id).join(caption_index, caption_index.c.rowid == Caption.id)
-                        .join(Photo, Photo.id == Caption.photo_id)
-                        .where(matches(expression), searched(self.filters), *filter_conditions(self.filters),
-                               Caption.photo_id.in_(ids[start:start + IN_CHUNK]))))
+                query = (select(Caption.photo_id).join(caption_index, caption_index.c.rowid == Caption.id)
+                         .join(Photo, Photo.id == Caption.photo_id)
+                         .where(matches(expression), searched(self.filters),
+                                *filter_conditions(self.filters)))
+                if len(self.candidates) <= IN_CHUNK:
+                    query = query.where(Caption.photo_id.in_(sorted(self.candidates)))
+                # Else every match at once: one pass over the index beats one per chunk of candidates.
+                found.update(self.session.scalars(query))
+                found &= self.candidates
             self._captions[word] = found
         return self._captions[word]
 
