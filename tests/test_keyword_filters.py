@@ -228,3 +228,11 @@ def test_the_grids_words_search_finds_photos_by_a_keyword_the_query_names(
     assert set(grid("dog grass")) == {"grass.jpg"}  # several words that make no label: captions only
     assert set(grid("harbour")) == {"boat.jpg"}
     assert set(names(cli("photos", "--search", "kitties", "--json"))) == {"cat.jpg"}
+
+
+def test_caption_hits_a_keyword_excludes_are_made_up_for(catalogue: Catalogue, album: dict[str, int]) -> None:
+    with catalogue.read() as session:
+        for limit in (1, 2):
+            hits = keyword_search(session, "a -dogs", SearchFilters(), limit)
+            by_id = {photo_id: name for name, photo_id in album.items()}
+            assert len(hits) == limit and {by_id[hit.photo_id] for hit in hits} <= {"cat.jpg", "boat.jpg"}
