@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue, keywords
 from desktop_app.catalogue.models import KeywordState, Photo, Term
+from desktop_app.services.keyword_browse import PAGE
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.detail.keyword_box import KeywordBox
 from tests.gui_helpers import WAIT_MS
-from tests.keyword_samples import add_keywords, states
+from tests.keyword_samples import add_keywords, states, vocabulary
 
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
@@ -304,3 +305,27 @@ def test_a_photo_selected_with_others_keeps_its_own_suggestions(
     key(qtbot, window, Qt.Key.Key_K)
     wait_chips(qtbot, window, lambda names: "Dogs, accepted" in names)
     assert "Dogs" not in states(catalogue, photos["01.jpg"])
+
+
+def test_a_large_vocabulary_is_read_a_page_at_a_time(
+        qtbot: QtBot, open_window: Callable[..., MainWindow], db_path: Path, catalogue: Catalogue,
+        drafts: Path) -> None:
+    with catalogue.write() as session:
+        vocabulary(session, "Big", {f"Term {number:04}": (None, []) for number in range(1_200)})
+    window = open_window(db=db_path)
+    model = window.keyword_panel.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=WAIT_MS)
+    big = model.index(0, 0)
+    window.keyword_panel.tree.expand(big)
+    qtbot.waitUntil(lambda: model.rowCount(big) >= PAGE, timeout=WAIT_MS)
+    assert model.rowCount(big) in (PAGE, 2 * PAGE)  # a page at a time (the view may ask for the next)
+
+    def scrolled_to_the_end() -> bool:
+        model.fetchMore(big)  # as scrolling to the end does: the next page, once the last has arrived
+        return model.rowCount(big) == 1_200
+
+    qtbot.waitUntil(scrolled_to_the_end, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.keyword_service.pending == 0, timeout=WAIT_MS)
+    assert model.rowCount(big) == 1_200
+    assert not model.canFetchMore(big)
+    assert model.index(1_199, 0, big).data() == "Term 1199"

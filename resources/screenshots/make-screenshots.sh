@@ -10,6 +10,8 @@
 #   main-window-dark.png           the Dark appearance (what System shows in the system's dark mode)
 #   main-window-high-contrast.png  the High contrast appearance
 #   main-window-de.png             the language setting "de" (numbers and dates follow it)
+#   main-window-keywords.png       keyword review: a vocabulary imported, keywords read from a file, the
+#                                  caption tagger's suggestions, the Keywords panel opened (keywords_shot.py)
 # Needs xvfb and xauth (see the README's "System libraries on Linux").
 # Usage: resources/screenshots/make-screenshots.sh [HOME_FOLDER]   (default /home/user; must not exist)
 set -euo pipefail
@@ -30,6 +32,11 @@ library() {  # library FOLDER: the sample library there, scanned, with a few cap
   mkdir -p "$(dirname "$library")"
   cp -r "$repo/resources/sample-library" "$library"
   rm "$library/LICENSE.md"
+  if [ -n "${keywords_in_file:-}" ]; then  # keywords another program wrote into a file: read as imported
+    "$repo/.venv/bin/python" -c 'import pyexiv2, sys
+image = pyexiv2.Image(sys.argv[1]); image.modify_xmp({"Xmp.dc.subject": ["Cats", "Chelsea"]}); image.close()' \
+      "$library/animals/chelsea-the-cat.png"
+  fi
   "$app" scan "$library" >/dev/null  # imports the captions of the .txt sidecars (English, as written)
   "$app" approve "$library/animals/chelsea-the-cat.png" >/dev/null
   "$app" approve "$library/museum/greek-coins.png" >/dev/null
@@ -67,3 +74,19 @@ find "$home" -mindepth 1 -delete
 german="$home/Bilder/Beispielfotos"
 library "$german"
 shot "$german" '{"language": "de"}' 1600x1000 main-window-de.png
+
+# Keyword review, from an empty home: the everyday vocabulary imported before the scan (the file's "Cats"
+# is its term), the caption tagger's suggestions, a few keywords accepted, rejected and added.
+find "$home" -mindepth 1 -delete
+keywords="$home/Pictures/Sample Library"
+"$app" vocab import "$repo/tests/tagging/everyday_terms.csv" --name Everyday >/dev/null
+keywords_in_file=1 library "$keywords"
+"$app" tags suggest "$keywords" --tagger caption-text --vocab Everyday >/dev/null
+"$app" tags add "$keywords/animals/chelsea-the-cat.png" --term Tabby >/dev/null
+"$app" tags accept "$keywords/food/coffee-cup.png" --term Coffee >/dev/null
+"$app" tags accept "$keywords/food/coffee-cup.png" --term Cups >/dev/null
+"$app" tags reject "$keywords/food/coffee-cup.png" --term Tables >/dev/null
+rm -rf "$home/.config/photo-annotator"
+xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" "$repo/.venv/bin/python" \
+  "$repo/resources/screenshots/keywords_shot.py" "$keywords" "$repo/resources/screenshots/main-window-keywords.png" \
+  Everyday Animals Mammals

@@ -1188,6 +1188,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Schlagwörter und ihre Fotoanzahl</translation>
     </message>
     <message>
+        <source>No keywords yet. Import a vocabulary (photo-annotator vocab import FILE) or type a keyword under a photo.</source>
+        <translation>Noch keine Schlagwörter. Importieren Sie ein Vokabular (photo-annotator vocab import DATEI) oder geben Sie unter einem Foto ein Schlagwort ein.</translation>
+    </message>
+    <message>
         <source>Show All Photos</source>
         <translation>Alle Fotos zeigen</translation>
     </message>

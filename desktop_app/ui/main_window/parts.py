@@ -54,7 +54,7 @@ def sidebar(libraries: LibraryList, keywords: KeywordPanel) -> QWidget:
         layout.addWidget(part, 1)
         split.addWidget(side)
     split.setStretchFactor(0, 1)
-    split.setStretchFactor(1, 1)
+    split.setStretchFactor(1, 2)  # a vocabulary's tree needs more rows than the libraries do
     split.setMinimumWidth(round(180 * text_scale(split)))  # a library's name stays readable at large text
     return split
 

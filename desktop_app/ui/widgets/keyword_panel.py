@@ -20,9 +20,11 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QToolButton,
     QTreeView,
@@ -59,7 +61,9 @@ class _Node:
 
 class KeywordTreeModel(QAbstractItemModel):
     """The tree (or, while the filter has text, the terms it found as a flat list), fetched from the
-    keyword worker as the view asks for more."""
+    keyword worker as the view asks for more. ``top_listed`` once the top level has been read."""
+
+    top_listed = Signal()
 
     def __init__(self, service: KeywordService | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -226,6 +230,8 @@ class KeywordTreeModel(QAbstractItemModel):
         if node is self._tree and node.loaded:  # the top level read again: counts, new vocabularies
             self._update_top(nodes)
             return
+        if node is self._tree:
+            QTimer.singleShot(0, self.top_listed.emit)  # once its rows are in
         node.loaded, node.more = True, more
         if not nodes:
             if node.data is not None and not node.children:
@@ -314,6 +320,14 @@ class KeywordPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.tree, 1)
+        self.empty = QLabel(self.tr("No keywords yet. Import a vocabulary (photo-annotator vocab import "
+                                    "FILE) or type a keyword under a photo."))
+        self.empty.setObjectName("keywordPanelEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty.hide()
+        layout.addWidget(self.empty, 1)  # at the top, where the tree would start
         self.show_all = QToolButton()
         self.show_all.setObjectName("showAllPhotos")
         self.show_all.setText(self.tr("Show All Photos"))
@@ -329,6 +343,7 @@ class KeywordPanel(QWidget):
         self.filter.textChanged.connect(self._delay.start)
         self.tree.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.modelReset.connect(self._after_reset)
+        self.model.top_listed.connect(self._update_empty)
         self.chosen: tuple[int, str] | None = None
 
     def keyPressEvent(self, event: Any) -> None:
@@ -362,3 +377,10 @@ class KeywordPanel(QWidget):
 
     def _after_reset(self) -> None:
         self.tree.clearSelection()
+
+    def _update_empty(self) -> None:
+        """No vocabulary and no keyword: say how to get some, in place of an empty tree."""
+        empty = not self.model.filtering() and self.model.rowCount() == 0
+        self.empty.setVisible(empty)
+        for widget in (self.tree, self.filter):
+            widget.setVisible(not empty)
