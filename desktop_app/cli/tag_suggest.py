@@ -36,8 +36,9 @@ def suggest(paths: tuple[str, ...], tagger_id: str | None, model: str | None, vo
     (`tags accept`, `tags reject`, the app); a keyword a person accepted or rejected is never touched,
     so a rejected keyword does not come back. Photos not yet in the catalogue are added first. The
     work runs as a job in the catalogue's queue: interrupted (Ctrl+C, a crash), `photo-annotator jobs
-    resume` finishes it without tagging any photo twice. Prints each photo's new suggestions (--json:
-    one object per photo with term, vocabulary, score, evidence and tagger). Exits 1 if any photo failed.
+    resume` finishes it without tagging any photo twice. Prints each photo's suggestions, best first
+    (--json: one object per photo, its suggestions with term, vocabulary, score, evidence and tagger).
+    Exits 1 if any photo failed.
     """
     from desktop_app.catalogue.photos import display_path
     from desktop_app.cli.job_output import JobOutput, report_failure, run_in_foreground

@@ -127,6 +127,12 @@ class TagWork:
         device = resolve_device(self.device)
         with self.catalogue.read() as session:
             self.vocabularies = load_vocabularies(session, self.options.get("vocabularies") or None)
+        # A model load makes about a million long-lived objects; a full garbage collection among them
+        # holds the GIL for 100-300 ms, freezing a window that shares this process. No collection runs
+        # while the tagger loads, and after it (as the captioning engine does) they are frozen out of
+        # the collector's sight.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             self.tagger.load(device)
             self.tagger.set_vocabulary(self.vocabularies.terms, CatalogueLabelVectors(self.catalogue))
@@ -135,9 +141,10 @@ class TagWork:
             if failure is not exc:
                 raise failure from exc
             raise
-        # As the captioning engine does after a load: the model's long-lived objects out of the
-        # collector's sight, so that no full collection freezes a window sharing this process.
-        gc.freeze()
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
 
     def unload(self) -> None:
         with suppress(Exception):  # freeing a model that failed half-way: nothing more to do
