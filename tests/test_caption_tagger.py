@@ -14,7 +14,7 @@ from desktop_app.catalogue import Catalogue, open_catalogue
 from desktop_app.plugin_api import Suggestion, TagItem, VocabularyTerm
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.tagging.label_vectors import CatalogueLabelVectors
-from plugins.caption_tagger import CaptionTagger, combined_score, content_phrases, words
+from plugins.caption_tagger import Candidate, CaptionTagger, combined_score, content_phrases, words
 from tests.tagging.vocabulary import caption_items, csv_rows, store_vocabulary
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -148,3 +148,15 @@ def test_an_empty_vocabulary_suggests_nothing(catalogue: Catalogue, tagger: Capt
     empty.embedder = tagger.embedder
     empty.set_vocabulary([], CatalogueLabelVectors(catalogue))
     assert empty.suggest(caption_items(["a dog"]), top_n=10, threshold=0.0) == [[]]
+
+
+def test_the_caption_floor_drops_only_terms_that_cannot_reach_the_threshold(tagger: CaptionTagger) -> None:
+    captions = ["a red car parked on a street", "two puppies playing in the snow", "a lighthouse at dusk"]
+    for threshold in (0.1, tagger.default_threshold, 0.6):
+        floor = tagger.caption_floor(threshold)
+        every = tagger.candidates(caption_items(captions))  # no floor: the SHORTLIST nearest labels
+        for kept, row in zip(tagger.candidates(caption_items(captions), floor=floor), every, strict=True):
+            dropped = {c.term for c in row} - {c.term for c in kept}
+            best_case = [combined_score(Candidate(c.term, c.caption, 1.0, c.lemma, ()))
+                         for c in row if c.term in dropped]
+            assert all(score < threshold for score in best_case)
