@@ -264,6 +264,23 @@ def test_a_label_vector_of_an_unchanged_label_survives_a_reimport(catalogue: Cat
         assert keywords.term_path(session, germany) == ["Places", "Germany"]
 
 
+def test_a_synonym_swapped_with_the_preferred_label_keeps_both_label_rows(catalogue: Catalogue,
+                                                                          tmp_path: Path) -> None:
+    import_vocabulary_file(catalogue, FIXTURES / "places.csv", "places")
+    with catalogue.read() as session:
+        before = dict(session.execute(select(TermLabel.label, TermLabel.id)).all())
+    swapped = _edited(tmp_path, "places.csv", ("Germany;Deutschland|", "Deutschland;germany|"),
+                      ("Berlin (city);Germany", "Berlin (city);Deutschland"))
+    report = import_vocabulary_file(catalogue, swapped, "places")  # matched by its URI
+    assert (report.updated, report.unchanged, report.added) == (1, 5, 0)  # Berlin's broader: the same term
+    with catalogue.read() as session:
+        rows = {label: (label_id, preferred) for label, label_id, preferred in session.execute(
+            select(TermLabel.label, TermLabel.id, TermLabel.preferred))}
+        assert rows["Deutschland"] == (before["Deutschland"], True)
+        assert rows["germany"] == (before["Germany"], False)  # the same row, its text's case changed
+        assert keywords.resolve_term(session, "Deutschland").uri == "https://example.org/places/de"
+
+
 def test_terms_without_uris_are_matched_by_label_under_the_same_broader_term(catalogue: Catalogue,
                                                                               tmp_path: Path) -> None:
     tree = tmp_path / "tree.txt"
