@@ -136,8 +136,10 @@ def caption_texts(count: int) -> list[str]:
     return texts
 
 
-def build(db: Path, captions: int, terms: int, tagger: Any) -> dict[str, float]:
-    """A new catalogue at ``db``: the vocabulary, its label vectors, the captions and their vectors."""
+def build(db: Path, stamp: Path, key: dict[str, Any], tagger: Any) -> dict[str, float]:
+    """The catalogue at ``db``: the vocabulary, its label vectors, the captions and their vectors. Each
+    stage is recorded in ``stamp`` when done, and an interrupted build resumes: the label-vector cache
+    and `embed` both skip what is already stored (a run's figures then cover only what it embedded)."""
     from datetime import UTC, datetime
 
     from sqlalchemy import insert
@@ -148,32 +150,43 @@ def build(db: Path, captions: int, terms: int, tagger: Any) -> dict[str, float]:
     from desktop_app.tagging.label_vectors import CatalogueLabelVectors
     from tests.tagging.vocabulary import store_vocabulary
 
-    timings: dict[str, float] = {}
+    state = json.loads(stamp.read_text()) if stamp.exists() else {}
+    if state.get("key") != key:
+        db.unlink(missing_ok=True)
+        state = {"key": key, "timings": {}}
+    timings: dict[str, float] = state["timings"]
+
+    def done(**figures: float) -> None:
+        timings.update(figures)
+        stamp.write_text(json.dumps(state))
+
+    captions, terms = key["captions"], key["terms"]
     with open_catalogue(db) as catalogue:
-        started = time.perf_counter()
-        vocabulary = store_vocabulary(catalogue, "generated", vocabulary_rows(terms))
-        timings["vocabulary rows"] = time.perf_counter() - started
-        cache = CatalogueLabelVectors(catalogue)
-        started = time.perf_counter()
-        tagger.set_vocabulary(vocabulary, cache)
-        timings["label vectors"] = time.perf_counter() - started
-        timings["labels embedded"] = cache.embedded
-        texts = caption_texts(captions)
-        now = datetime(2026, 1, 1, tzinfo=UTC)
-        with catalogue.engine.begin() as connection:
-            connection.execute(insert(Library.__table__), [{"id": 1, "root": "/archive", "name": "archive",
-                                                             "added_at": now}])
-            connection.execute(insert(Photo.__table__), [
-                {"id": n + 1, "library_id": 1, "rel_path": f"IMG_{n:07}.jpg".encode(),
-                 "content_hash": f"{n:064x}", "status": "ok", "added_at": now, "updated_at": now}
-                for n in range(captions)])
-            connection.execute(insert(Caption.__table__), [
-                {"id": n + 1, "photo_id": n + 1, "text": texts[n], "origin": "ai", "state": "draft",
-                 "is_current": True, "captioner_id": "bench", "model_id": "bench", "created_at": now,
-                 "updated_at": now} for n in range(captions)])
-        report = embed_captions(catalogue, tagger.embedder)
-        timings["caption vectors"] = report.seconds
-        timings["captions embedded"] = report.embedded
+        if "vocabulary rows" not in timings:
+            seconds, _ = timed(lambda: store_vocabulary(catalogue, "generated", vocabulary_rows(terms)))
+            done(**{"vocabulary rows": seconds})
+        if "label vectors" not in timings:
+            cache = CatalogueLabelVectors(catalogue)
+            seconds, _ = timed(lambda: tagger.set_vocabulary(stored_terms(catalogue, terms), cache))
+            done(**{"label vectors": seconds, "labels embedded": cache.embedded})
+        if "caption rows" not in timings:
+            texts = caption_texts(captions)
+            now = datetime(2026, 1, 1, tzinfo=UTC)
+            with catalogue.engine.begin() as connection:
+                connection.execute(insert(Library.__table__), [
+                    {"id": 1, "root": "/archive", "name": "archive", "added_at": now}])
+                connection.execute(insert(Photo.__table__), [
+                    {"id": n + 1, "library_id": 1, "rel_path": f"IMG_{n:07}.jpg".encode(),
+                     "content_hash": f"{n:064x}", "status": "ok", "added_at": now, "updated_at": now}
+                    for n in range(captions)])
+                connection.execute(insert(Caption.__table__), [
+                    {"id": n + 1, "photo_id": n + 1, "text": texts[n], "origin": "ai", "state": "draft",
+                     "is_current": True, "captioner_id": "bench", "model_id": "bench", "created_at": now,
+                     "updated_at": now} for n in range(captions)])
+            done(**{"caption rows": 0.0})
+        if "caption vectors" not in timings:
+            report = embed_captions(catalogue, tagger.embedder)
+            done(**{"caption vectors": report.seconds, "captions embedded": report.embedded})
     return timings
 
 
@@ -199,6 +212,23 @@ def timed(run: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = run()
     return time.perf_counter() - started, result
+
+
+def product_seconds(tagger: Any, items: Sequence[Any], labels: np.ndarray, floor: float) -> float:
+    """Seconds per caption of the part of ``suggest`` that grows with the vocabulary: the caption
+    vectors' product with every label vector and the shortlist, in batches of TAG_BATCH."""
+    from plugins.caption_tagger import SHORTLIST
+
+    vectors = np.stack([item.caption_vector for item in items])
+    started = time.perf_counter()
+    for start in range(0, len(vectors), TAG_BATCH):
+        similarity = vectors[start:start + TAG_BATCH] @ labels.T
+        above = similarity >= floor
+        for row in range(len(similarity)):
+            near = np.flatnonzero(above[row])
+            if len(near) > SHORTLIST:
+                near[np.argpartition(-similarity[row, near], SHORTLIST - 1)[:SHORTLIST]]
+    return (time.perf_counter() - started) / len(vectors)
 
 
 def naive_seconds(tagger: Any, items: Sequence[Any]) -> float:
@@ -257,6 +287,8 @@ def main() -> None:
     parser.add_argument("--terms", type=int, default=50_000)
     parser.add_argument("--naive", type=int, default=3, help="captions timed in the naive loop")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--scale-labels", type=int, default=100_000,
+                        help="with fewer labels than this, also time the vocabulary-bound part at this size")
     args = parser.parse_args()
 
     import torch
@@ -274,16 +306,10 @@ def main() -> None:
     stamp = args.workdir / "built.json"
     key = {"version": GENERATOR_VERSION, "captions": args.captions, "terms": args.terms,
            "model": tagger.model}
-    built = json.loads(stamp.read_text()) if stamp.exists() else {}
-    if built.get("key") != key or not db.exists():
-        db.unlink(missing_ok=True)
-        stamp.unlink(missing_ok=True)
-        built = {"key": key, "timings": build(db, args.captions, args.terms, tagger)}
-        stamp.write_text(json.dumps(built))
-        print("built the catalogue in this run:")
-    else:
-        print(f"catalogue reused from {args.workdir} (built earlier; its one-off costs then):")
-    timings = built["timings"]
+    fresh = not stamp.exists()
+    timings = build(db, stamp, key, tagger)
+    print("built the catalogue in this run:" if fresh else
+          f"catalogue from {args.workdir} (built, or finished, by earlier runs; their one-off costs):")
     print(f"  vocabulary: {args.terms:,} terms written in {timings['vocabulary rows']:.1f} s")
     print(f"  one-off label embedding: {int(timings['labels embedded']):,} labels in "
           f"{timings['label vectors']:.1f} s ({timings['labels embedded'] / timings['label vectors']:.0f}/s)")
@@ -293,7 +319,7 @@ def main() -> None:
 
     with open_catalogue(db) as catalogue:
         cache = CatalogueLabelVectors(catalogue)
-        vocabulary = _stored_terms(catalogue, args.terms)
+        vocabulary = stored_terms(catalogue, args.terms)
         seconds, _ = timed(lambda: tagger.set_vocabulary(vocabulary, cache))
         print(f"tagger set-up with the cache full: {len(tagger.label_texts):,} label vectors read in "
               f"{seconds:.1f} s, {cache.embedded} embedded")
@@ -314,6 +340,22 @@ def main() -> None:
           f"{suggested / len(items):.1f} suggestions per photo; {phrases:,} distinct phrases embedded "
           f"({phrases / len(items):.2f} per caption), the rest from the tagger's phrase cache")
 
+    if len(tagger.label_texts) < args.scale_labels:
+        # A smaller vocabulary than the target: time the part that grows with it at the target size too
+        # (random unit vectors for the labels), and extrapolate the rate.
+        sample = items[:2048]
+        floor = tagger.caption_floor(threshold)
+        here = product_seconds(tagger, sample, tagger.label_vectors, floor)
+        shape = (args.scale_labels, tagger.label_vectors.shape[1])
+        scaled = np.random.default_rng(SEED).standard_normal(shape, dtype=np.float32)
+        scaled /= np.linalg.norm(scaled, axis=1, keepdims=True)
+        there = product_seconds(tagger, sample, scaled, floor)
+        estimate = 1.0 / (1.0 / rate + there - here)
+        print(f"at {args.scale_labels:,} labels: the caption-label product and shortlist take "
+              f"{there * 1e3:.2f} ms per caption (here {here * 1e3:.2f} ms) -> about {estimate:.0f} "
+              "captions/s (extrapolated)")
+        del scaled
+
     sample = items[:args.naive]
     naive = naive_seconds(tagger, sample)
     per_caption = naive / len(sample)
@@ -328,8 +370,9 @@ def main() -> None:
     tagger.unload()
 
 
-def _stored_terms(catalogue: Any, count: int) -> list[Any]:
-    """The generated vocabulary as the tagging run hands it over (rebuilt from the same generator)."""
+def stored_terms(catalogue: Any, count: int) -> list[Any]:
+    """The generated vocabulary as a tagging run hands it over: ids from the catalogue, the rest from the
+    generator."""
     from sqlalchemy import select
 
     from desktop_app.catalogue.models import Term
