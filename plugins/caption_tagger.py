@@ -16,9 +16,11 @@ B_LEMMA*hit)))``, a probability-like 0..1 that the threshold cuts. The most spec
 not suggested when a narrower term of it (by the vocabulary's hierarchy) is.
 
 Speed: every label is embedded once per model through the catalogue's cache; per batch, one matrix product
-of the caption vectors with all label vectors shortlists SHORTLIST labels per caption; phrases are embedded
-in one batch per batch of captions (a phrase seen before comes from a bounded cache: captions repeat their
-words), and compared only with the shortlisted labels and the exact hits.
+of the caption vectors with all label vectors shortlists the SHORTLIST nearest labels per caption, among
+those whose cosine can still reach the threshold (``caption_floor``: below it, even a phrase equal to the
+label would not lift the score over the threshold); phrases are embedded in one batch per batch of
+captions (a phrase seen before comes from a bounded cache: captions repeat their words) and compared only
+with the shortlisted labels and the exact hits.
 """
 
 from __future__ import annotations
