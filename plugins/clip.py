@@ -5,6 +5,9 @@ Any CLIP or SigLIP model transformers loads with AutoModel/AutoProcessor, from a
 once into the Hugging Face cache) or a local folder (``--model``). Which of the two it is comes from
 its config (``model_type``): SigLIP was trained on text padded to its full length, so its text is
 padded that way. The default, ``openai/clip-vit-base-patch32``, is 151M parameters and 512 dimensions.
+
+The same model is a tagger, ``clip-zero-shot``: keywords from the pixels, each vocabulary label put in
+``PROMPT`` and matched to the photo by cosine (see ``ClipZeroShotTagger``).
 """
 
 from __future__ import annotations
