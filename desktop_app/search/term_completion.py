@@ -53,7 +53,7 @@ class TermCompleter:
     """The completion index of one catalogue. ``complete`` refreshes it first when the terms changed."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._fingerprint: tuple[object, ...] | None = None
         self._keys: list[str] = []  # every label's key, sorted
         self._key_entries: list[int] = []  # entry index of each key
@@ -83,10 +83,15 @@ class TermCompleter:
             return True
 
     def lookup(self, prefix: str, limit: int = 10, vocabulary: str | None = None) -> list[Completion]:
-        """Completions from the index as last built (no database)."""
+        """Completions from the index as last built (no database). Safe from several threads: a lookup
+        waits for a rebuild in progress rather than read half of it."""
         key = label_key(prefix)
         if not key or limit <= 0:
             return []
+        with self._lock:
+            return self._lookup(key, limit, vocabulary)
+
+    def _lookup(self, key: str, limit: int, vocabulary: str | None) -> list[Completion]:
         wanted = limit * _SCAN
         found: dict[int, tuple[tuple[int, int, int, str], int]] = {}  # term -> (sort key, entry)
         for rank, keys, entries in ((PREFIX, self._keys, self._key_entries),
