@@ -1,5 +1,5 @@
-"""`photo-annotator jobs`: list the job queue (captioning and training jobs), resume interrupted jobs,
-cancel jobs."""
+"""`photo-annotator jobs`: list the job queue (captioning, tagging and training jobs), resume interrupted
+jobs, cancel jobs."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from desktop_app.cli.common import db_option, echo, emit_json, engine_options, j
 @db_option
 @click.pass_context
 def jobs(ctx: click.Context, as_json: bool, db: str | None) -> None:
-    """List captioning and training jobs with their state and counts (newest last): photos captioned,
-    or a training job's optimizer steps.
+    """List captioning, tagging and training jobs with their state and counts (newest last): photos
+    captioned or tagged, or a training job's optimizer steps.
 
     A job interrupted by a crash, a kill or Ctrl+C shows as queued; `jobs resume` finishes it.
     """
