@@ -329,3 +329,22 @@ def test_a_large_vocabulary_is_read_a_page_at_a_time(
     assert model.rowCount(big) == 1_200
     assert not model.canFetchMore(big)
     assert model.index(1_199, 0, big).data() == "Term 1199"
+
+
+def test_the_panel_lists_the_photos_with_suggestions_to_review(
+        qtbot: QtBot, window: MainWindow, photos: dict[str, int]) -> None:
+    panel = window.keyword_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3 and window.model.rowCount() == 5, timeout=WAIT_MS)
+    panel.state.setCurrentIndex(panel.state.findData(SUGGESTED))  # no term chosen: any keyword suggested
+    qtbot.waitUntil(lambda: [row.id for row in window.model.rows()] == [photos["00.jpg"]], timeout=WAIT_MS)
+    assert "keywords suggested" in window.header.photo_count.text()
+    everyday = panel.model.index(0, 0)
+    panel.tree.expand(everyday)
+    qtbot.waitUntil(lambda: panel.model.rowCount(everyday) == 2, timeout=WAIT_MS)
+    panel.choose(panel.model.index(0, 0, everyday))  # Animals: 00.jpg has Dogs suggested, 01.jpg none
+    qtbot.waitUntil(lambda: "keyword “Animals”, suggested" in window.header.photo_count.text()
+                    and window.is_settled(), timeout=WAIT_MS)
+    assert [row.id for row in window.model.rows()] == [photos["00.jpg"]]
+    panel.show_all.click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=WAIT_MS)
+    assert panel.state.currentData() is None

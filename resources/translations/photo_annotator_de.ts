@@ -59,6 +59,14 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Schlagwort „{keyword}“</translation>
     </message>
     <message>
+        <source>keyword “{keyword}”, {state}</source>
+        <translation>Schlagwort „{keyword}“, {state}</translation>
+    </message>
+    <message>
+        <source>keywords {state}</source>
+        <translation>Schlagwörter {state}</translation>
+    </message>
+    <message>
         <source>{count} cannot be read</source>
         <translation>{count} nicht lesbar</translation>
     </message>
@@ -1180,8 +1188,32 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
 <context>
     <name>KeywordPanel</name>
     <message>
+        <source>Accepted keywords</source>
+        <translation>Angenommene Schlagwörter</translation>
+    </message>
+    <message>
+        <source>Suggested, to review</source>
+        <translation>Vorgeschlagen, zu prüfen</translation>
+    </message>
+    <message>
+        <source>Removed in the file</source>
+        <translation>In der Datei entfernt</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
         <source>Filter keywords</source>
         <translation>Schlagwörter filtern</translation>
+    </message>
+    <message>
+        <source>Show photos with keywords in this state</source>
+        <translation>Fotos mit Schlagwörtern in diesem Zustand zeigen</translation>
+    </message>
+    <message>
+        <source>Which of the photos&apos; keywords the chosen keyword is looked for among; without one chosen, photos with any keyword in that state</source>
+        <translation>Unter welchen Schlagwörtern der Fotos das gewählte gesucht wird; ohne gewähltes Schlagwort die Fotos mit irgendeinem Schlagwort in diesem Zustand</translation>
     </message>
     <message>
         <source>Keywords and their photo counts</source>

@@ -18,13 +18,14 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, PhotoStatus, ReviewState
+from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, KeywordState, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, display_path
 from desktop_app.jobs.runner import ItemDone
 from desktop_app.ui import wording
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.main_window.search import SearchController
+from desktop_app.ui.widgets.detail.keyword_chips import state_words
 from desktop_app.ui.widgets.detail.pane import DetailPane
 from desktop_app.ui.widgets.grid_header import GridHeader
 from desktop_app.ui.widgets.image_loading import PreviewLoader
@@ -73,7 +74,8 @@ class BrowseController(WindowController):
         self._provisional = False  # ... and is the words' matches of a search by meaning still running
         self._listed: tuple[str | None, tuple[int, ...] | None] = (None, None)  # the search's part of it
         self._detail_request = 0
-        self.keyword_filter: tuple[int, str] | None = None  # the Keywords panel's term: (id, label)
+        # The Keywords panel's choice: its term (id, label) or None, and the keyword state (None: accepted).
+        self.keyword_filter: tuple[tuple[int, str] | None, KeywordState | None] = (None, None)
 
         backend.libraries_loaded.connect(self._on_libraries_loaded)
         backend.photos_loaded.connect(self._on_photos_loaded)
@@ -127,15 +129,17 @@ class BrowseController(WindowController):
             captioner=self.header.captioner(),
             text=text,
             photo_ids=photo_ids,
-            keyword_terms=(self.keyword_filter[0],) if self.keyword_filter is not None else (),
+            keyword_terms=(self.keyword_filter[0][0],) if self.keyword_filter[0] is not None else (),
+            keyword_state=self.keyword_filter[1],
             sort=self.header.sort(),
             descending=self.header.descending(),
         )
 
-    def set_keyword_filter(self, term: tuple[int, str] | None) -> None:
-        """Show only the photos with the keyword ``term`` (id, label) or a narrower one (None: all)."""
-        if term != self.keyword_filter:
-            self.keyword_filter = term
+    def set_keyword_filter(self, term: tuple[int, str] | None, state: KeywordState | None = None) -> None:
+        """Show only the photos with the keyword ``term`` (id, label) or a narrower one, in ``state``
+        (None: accepted); without a term, those with any keyword in ``state``; both None: all."""
+        if (term, state) != self.keyword_filter:
+            self.keyword_filter = (term, state)
             self.load_photos(keep_selection=True)
 
     def selected_row(self) -> PhotoRow | None:
@@ -318,14 +322,19 @@ class BrowseController(WindowController):
         if listing and not shown:
             count = self.tr("Loading…")
         elif query.review is None and query.captioner is None and query.text is None and not folder \
-                and not query.keyword_terms:
+                and not query.keyword_terms and query.keyword_state is None:
             count = wording.photos(shown)
         else:
             count = self.tr("{shown} of {photos}").format(shown=wording.number(shown),
                                                           photos=wording.photos(library.photos))
         problems = []
-        if self.keyword_filter is not None:
-            problems.append(self.tr("keyword “{keyword}”").format(keyword=self.keyword_filter[1]))
+        term, state = self.keyword_filter
+        if term is not None:
+            problems.append(self.tr("keyword “{keyword}”").format(keyword=term[1]) if state is None else
+                            self.tr("keyword “{keyword}”, {state}").format(keyword=term[1],
+                                                                          state=state_words(state)))
+        elif state is not None:
+            problems.append(self.tr("keywords {state}").format(state=state_words(state)))
         if library.errors:
             problems.append(self.tr("{count} cannot be read").format(count=wording.number(library.errors)))
         if library.missing:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.models import KeywordState
 from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.main_window.browsing import BrowseController
 from desktop_app.ui.widgets.detail.keyword_box import KeywordBox
@@ -43,9 +44,9 @@ class KeywordController(WindowController):
         self._counts.start()
         self.box.reload()
 
-    @Slot(object, str)
-    def _on_term_chosen(self, term_id: int | None, label: str) -> None:
-        self.browse.set_keyword_filter((term_id, label) if term_id is not None else None)
+    @Slot(object, str, object)
+    def _on_term_chosen(self, term_id: int | None, label: str, state: KeywordState | None) -> None:
+        self.browse.set_keyword_filter((term_id, label) if term_id is not None else None, state)
         if term_id is not None:
             self.status.emit(self.tr("Showing the photos with the keyword “{keyword}” or a narrower one")
                              .format(keyword=label))
@@ -55,5 +56,5 @@ class KeywordController(WindowController):
     @Slot(object)
     def _on_changed(self, _photo_ids: list[int]) -> None:
         self._counts.start()
-        if self.browse.keyword_filter is not None:  # a photo may have left (or joined) the filtered grid
+        if self.browse.keyword_filter != (None, None):  # a photo may have left (or joined) the filtered grid
             self.browse.load_photos(keep_selection=True)

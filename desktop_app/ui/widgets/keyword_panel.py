@@ -11,10 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractItemModel,
+    QCoreApplication,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -23,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -33,11 +37,15 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.catalogue.keyword_rules import FROM_FILES_VOCABULARY
+from desktop_app.catalogue.models import KeywordState
 from desktop_app.services.keyword_browse import FREE, TERM, VOCABULARY, TreeNode
 from desktop_app.ui import wording
 from desktop_app.ui.workers.keywords import KeywordService
 
-FILTER_DELAY_MS = 250  # the filter asks once typing pauses
+translate = QCoreApplication.translate
+
+FILTER_DELAY_MS = 250
+TREE_HINT_ROWS = 4  # the filter asks once typing pauses
 Index = QModelIndex | QPersistentModelIndex
 NO_INDEX = QModelIndex()  # the root's index, as the default argument Qt's C++ signatures have
 
@@ -288,10 +296,30 @@ class KeywordTreeModel(QAbstractItemModel):
         self.dataChanged.emit(first, first.siblingAtColumn(1))
 
 
-class KeywordPanel(QWidget):
-    """``term_chosen(term_id or None, label)``: filter the grid to a term's photos (None: show all)."""
+# The states the panel can filter on: accepted (the photos' keywords) by default, or the suggestions to
+# review, the keywords other programs took out of files, the rejected ones.
+STATES = ((QT_TRANSLATE_NOOP("KeywordPanel", "Accepted keywords"), None),
+          (QT_TRANSLATE_NOOP("KeywordPanel", "Suggested, to review"), KeywordState.SUGGESTED),
+          (QT_TRANSLATE_NOOP("KeywordPanel", "Removed in the file"), KeywordState.REMOVED_IN_FILE),
+          (QT_TRANSLATE_NOOP("KeywordPanel", "Rejected"), KeywordState.REJECTED))
 
-    term_chosen = Signal(object, str)
+
+class KeywordTree(QTreeView):
+    """The tree asks for a few rows only: below the libraries, in a sidebar as high as the window, it takes
+    what room there is (a tall default would make the window ask for more height at large text)."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        rows = self.fontMetrics().height() * TREE_HINT_ROWS + 2 * self.frameWidth()
+        return QSize(hint.width(), max(self.minimumSizeHint().height(), rows))
+
+
+class KeywordPanel(QWidget):
+    """``term_chosen(term_id or None, label, state or None)``: filter the grid to the photos with the term
+    (or a narrower one) in ``state`` (None: accepted); without a term, to those with any keyword in
+    ``state``; both None: show all."""
+
+    term_chosen = Signal(object, str, object)
 
     def __init__(self, service: KeywordService | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -305,8 +333,17 @@ class KeywordPanel(QWidget):
         self.filter.setAccessibleName(self.tr("Filter keywords"))
         self.filter.setClearButtonEnabled(True)
         layout.addWidget(self.filter)
+        self.state = QComboBox()
+        self.state.setObjectName("keywordState")
+        self.state.setAccessibleName(self.tr("Show photos with keywords in this state"))
+        self.state.setToolTip(self.tr("Which of the photos' keywords the chosen keyword is looked for among; "
+                                      "without one chosen, photos with any keyword in that state"))
+        for words, state in STATES:
+            self.state.addItem(translate("KeywordPanel", words), state)
+        self.state.currentIndexChanged.connect(lambda _index: self._set_choice(self.chosen))
+        layout.addWidget(self.state)
         self.model = KeywordTreeModel(service, self)
-        self.tree = QTreeView()
+        self.tree = KeywordTree()
         self.tree.setObjectName("keywordTree")
         self.tree.setAccessibleName(self.tr("Keywords and their photo counts"))
         self.tree.setModel(self.model)
@@ -345,9 +382,10 @@ class KeywordPanel(QWidget):
         self.model.modelReset.connect(self._after_reset)
         self.model.top_listed.connect(self._update_empty)
         self.chosen: tuple[int, str] | None = None
+        self._emitted: tuple[tuple[int, str] | None, KeywordState | None] = (None, None)
 
     def keyPressEvent(self, event: Any) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.chosen is not None:
+        if event.key() == Qt.Key.Key_Escape and self._emitted != (None, None):
             self.clear_choice()
             return
         super().keyPressEvent(event)
@@ -358,6 +396,9 @@ class KeywordPanel(QWidget):
 
     def clear_choice(self) -> None:
         self.tree.clearSelection()
+        self.state.blockSignals(True)
+        self.state.setCurrentIndex(0)
+        self.state.blockSignals(False)
         self._set_choice(None)
 
     @Slot(QItemSelection, QItemSelection)
@@ -369,11 +410,12 @@ class KeywordPanel(QWidget):
         self._set_choice((data.id, data.label) if data.kind == TERM and data.id is not None else None)
 
     def _set_choice(self, choice: tuple[int, str] | None) -> None:
-        if choice == self.chosen:
+        state = self.state.currentData()
+        if (choice, state) == self._emitted:
             return
-        self.chosen = choice
-        self.show_all.setVisible(choice is not None)
-        self.term_chosen.emit(choice[0] if choice else None, choice[1] if choice else "")
+        self.chosen, self._emitted = choice, (choice, state)
+        self.show_all.setVisible(choice is not None or state is not None)
+        self.term_chosen.emit(choice[0] if choice else None, choice[1] if choice else "", state)
 
     def _after_reset(self) -> None:
         self.tree.clearSelection()
@@ -382,5 +424,5 @@ class KeywordPanel(QWidget):
         """No vocabulary and no keyword: say how to get some, in place of an empty tree."""
         empty = not self.model.filtering() and self.model.rowCount() == 0
         self.empty.setVisible(empty)
-        for widget in (self.tree, self.filter):
+        for widget in (self.tree, self.filter, self.state):
             widget.setVisible(not empty)

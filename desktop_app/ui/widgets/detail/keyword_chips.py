@@ -31,6 +31,11 @@ _COLOURS = {KeywordState.ACCEPTED: "approved", KeywordState.SUGGESTED: "draft",
 _BORDERS = {KeywordState.ACCEPTED: "solid", KeywordState.SUGGESTED: "dashed"}
 
 
+def state_words(state: KeywordState) -> str:
+    """A keyword state in words: ``suggested``."""
+    return translate("KeywordChip", STATE_WORDS[state])
+
+
 def imported(view: KeywordView) -> bool:
     return view.origin is CaptionOrigin.IMPORTED
 
@@ -53,7 +58,7 @@ def chip_text(view: KeywordView) -> str:
 
 def chip_name(view: KeywordView) -> str:
     """The chip's accessible name: ``Dogs, suggested, 82%``; ``Dogs, accepted, from the file``."""
-    parts = [view.label, translate("KeywordChip", STATE_WORDS[view.state])]
+    parts = [view.label, state_words(view.state)]
     if view.state is KeywordState.SUGGESTED and view.confidence is not None:
         parts.append(wording.percent(view.confidence))
     if imported(view) and view.state is KeywordState.ACCEPTED:
