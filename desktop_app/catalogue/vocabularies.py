@@ -16,8 +16,10 @@ a 50,000-term vocabulary imports in seconds.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -88,9 +90,29 @@ class _Existing:
     broader: set[int] = field(default_factory=set)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a large vocabulary's rows are built: they make no
+    cycles, and its passes over hundreds of thousands of new objects took a third of the time. The
+    pause is process-wide and lasts seconds; reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_vocabulary(session: Session, name: str, terms: Sequence[ImportTerm], *, format: str,
                       source: str | None = None, language: str | None = None) -> ImportReport:
     """Import ``terms`` (in file order) as the vocabulary ``name``, or update it to them."""
+    with paused_gc():
+        return _import(session, name, terms, format=format, source=source, language=language)
+
+
+def _import(session: Session, name: str, terms: Sequence[ImportTerm], *, format: str,
+            source: str | None, language: str | None) -> ImportReport:
     name = " ".join(name.split())
     if not name:
         raise KeywordError("a vocabulary needs a name")

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.models import Term, TermBroader, TermLabel, Vocabulary, label_key
+from desktop_app.catalogue.vocabularies import paused_gc
 
 EXACT, PREFIX, WORD_PREFIX = 0, 1, 2
 _SEPARATOR = re.compile(r"[ \-/(,&']")
@@ -81,7 +82,8 @@ class TermCompleter:
         with self._lock:
             if fingerprint == self._fingerprint:
                 return False
-            self._build(session)
+            with paused_gc():
+                self._build(session)
             self._fingerprint = fingerprint
             return True
 

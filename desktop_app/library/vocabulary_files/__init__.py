@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from desktop_app.catalogue.vocabularies import paused_gc
 from desktop_app.library.vocabulary_files.csv_file import read_csv
 from desktop_app.library.vocabulary_files.indented import read_lightroom, read_text
 from desktop_app.library.vocabulary_files.skos import read_skos
@@ -58,6 +59,15 @@ def read_vocabulary(path: str | Path, format: str | None = None, language: str |
         raise VocabularyFileError(path, f"cannot read: {exc.strerror or exc}") from None
     if format is None:
         format = guess_format(path, data[:8192].decode("utf-8", "replace"))
+    with paused_gc():
+        parsed = _read(path, data, format, language)
+    if not parsed.terms:
+        raise VocabularyFileError(path, f"no terms found (read as {format})")
+    _check_cycles(path, parsed.terms)
+    return parsed
+
+
+def _read(path: Path, data: bytes, format: str, language: str | None) -> ParsedVocabulary:
     if format == SKOS:
         parsed = read_skos(path, data, language)
     else:
@@ -69,9 +79,6 @@ def read_vocabulary(path: str | Path, format: str | None = None, language: str |
         reader = {CSV: read_csv, LIGHTROOM: read_lightroom, TEXT: read_text}[format]
         parsed = reader(path, text)
         parsed.language = language
-    if not parsed.terms:
-        raise VocabularyFileError(path, f"no terms found (read as {format})")
-    _check_cycles(path, parsed.terms)
     return parsed
 
 
