@@ -151,12 +151,15 @@ def test_an_empty_vocabulary_suggests_nothing(catalogue: Catalogue, tagger: Capt
 
 
 def test_the_caption_floor_drops_only_terms_that_cannot_reach_the_threshold(tagger: CaptionTagger) -> None:
-    captions = ["a red car parked on a street", "two puppies playing in the snow", "a lighthouse at dusk"]
+    captions = ["a red car parked on a street", "two puppies playing in the snow", "a lighthouse at dusk",
+                "a calm lake reflecting the mountains", "a kitten asleep on the couch"]
     for threshold in (0.1, tagger.default_threshold, 0.6):
         floor = tagger.caption_floor(threshold)
         every = tagger.candidates(caption_items(captions))  # no floor: the SHORTLIST nearest labels
         for kept, row in zip(tagger.candidates(caption_items(captions), floor=floor), every, strict=True):
-            dropped = {c.term for c in row} - {c.term for c in kept}
+            by_term = {c.term: c for c in row}
+            assert all(c == by_term[c.term] for c in kept)  # the same evidence for the terms kept
+            dropped = set(by_term) - {c.term for c in kept}
             best_case = [combined_score(Candidate(c.term, c.caption, 1.0, c.lemma, ()))
                          for c in row if c.term in dropped]
             assert all(score < threshold for score in best_case)
