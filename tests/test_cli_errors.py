@@ -73,8 +73,11 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("tags", "remove"): ["x.jpg", "--term", "Dogs"],
     ("tags", "accept"): ["x.jpg", "--term", "Dogs"],
     ("tags", "reject"): ["x.jpg", "--term", "Dogs"],
+    ("vocab", "list"): [],
+    ("vocab", "show"): ["animals"],
+    ("vocab", "remove"): ["animals"],
 }
-CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest")}
+CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import")}
 
 
 def test_every_command_says_whether_it_may_create_a_catalogue() -> None:
