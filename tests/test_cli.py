@@ -71,7 +71,7 @@ def test_photos_json_has_the_stable_keys(cli, library: Path) -> None:
         "error": None, "format": "JPEG", "width": 400, "height": 300,
         "date_taken": "2021-07-14T09:30:05", "caption": "The Eiffel Tower at dawn",
         "caption_origin": "human", "caption_state": "approved", "captioner": None, "confidence": None,
-        "caption_notice": None, "alt_text": None,
+        "caption_notice": None, "alt_text": None, "keywords": [],
     }
 
 
