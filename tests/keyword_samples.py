@@ -6,43 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from desktop_app.catalogue import Catalogue, keywords
 from desktop_app.catalogue.models import (
     KeywordState,
     Term,
-    TermBroader,
-    TermLabel,
-    Vocabulary,
-    VocabularyKind,
-    label_key,
 )
 from desktop_app.catalogue.photos import find_photo
+from tests.keyword_vocab import vocabulary
 
 EVERYDAY = {"Animals": (None, []), "Mammals": ("Animals", []), "Dogs": ("Mammals", ["doggies", "hounds"]),
             "Puppies": ("Dogs", []), "Cats": ("Mammals", ["kitties"]), "Places": (None, []),
             "Beaches": ("Places", ["seaside"]), "Harbours": ("Places", ["ports"])}
 ZOO = {"Dogs": (None, []), "Wolves": (None, [])}
-
-
-def vocabulary(session: Session, name: str, tree: dict[str, tuple[str | None, list[str]]]) -> dict[str, int]:
-    """A vocabulary from {label: (broader label, synonyms)}; its term ids by label."""
-    made = Vocabulary(name=name, kind=VocabularyKind.IMPORTED, format="csv")
-    session.add(made)
-    session.flush()
-    ids: dict[str, int] = {}
-    for position, (label, (_broader, synonyms)) in enumerate(tree.items()):
-        term = keywords.new_term(session, made.id, label)
-        term.position = position
-        for synonym in synonyms:
-            session.add(TermLabel(term_id=term.id, label=synonym, key=label_key(synonym), preferred=False))
-        ids[label] = term.id
-    for label, (broader, _synonyms) in tree.items():
-        if broader is not None:
-            session.add(TermBroader(term_id=ids[label], broader_id=ids[broader]))
-    session.flush()
-    return ids
 
 
 def add_keywords(catalogue: Catalogue, drafts: Path) -> dict[str, int]:

@@ -21,15 +21,17 @@ ANIMALS: dict[str, tuple[str | None, list[str]]] = {
 }
 
 
-def vocabulary(session: Session, name: str,
-               tree: dict[str, tuple[str | None, list[str]]]) -> dict[str, int]:
-    """A vocabulary from {label: (broader label, synonyms)}; returns label -> term id."""
-    made = Vocabulary(name=name, kind=VocabularyKind.IMPORTED, format="csv")
+def vocabulary(session: Session, name: str, tree: dict[str, tuple[str | None, list[str]]],
+               kind: VocabularyKind = VocabularyKind.IMPORTED) -> dict[str, int]:
+    """A vocabulary from {label: (broader label, synonyms)}, in that order; returns label -> term id.
+    The one builder of small test vocabularies (tests/tagging/vocabulary.py bulk-loads large ones)."""
+    made = Vocabulary(name=name, kind=kind, format="csv")
     session.add(made)
     session.flush()
     ids: dict[str, int] = {}
-    for label, (_broader, synonyms) in tree.items():
+    for position, (label, (_broader, synonyms)) in enumerate(tree.items()):
         term = keywords.new_term(session, made.id, label)
+        term.position = position
         for synonym in synonyms:
             session.add(TermLabel(term_id=term.id, label=synonym, key=label_key(synonym), preferred=False))
         ids[label] = term.id

@@ -15,14 +15,11 @@ from desktop_app.catalogue.models import (
     Photo,
     PhotoKeyword,
     Term,
-    TermBroader,
-    TermLabel,
-    Vocabulary,
     VocabularyKind,
-    label_key,
 )
 from desktop_app.library.scanner import Scanner
 from tests import photo_files
+from tests.keyword_vocab import vocabulary
 
 ANIMALS = [("Animals", [], None), ("Mammals", [], "Animals"), ("Dogs", ["dog", "puppy"], "Mammals"),
            ("Cats", ["cat", "kitten"], "Mammals"), ("Cars", ["car"], None), ("Beaches", ["beach"], None),
@@ -37,24 +34,9 @@ CAPTIONS = ["a dog running on grass", "a cat near a tree", "a red car on the str
 def make_vocabulary(catalogue: Catalogue, name: str, terms: Sequence[tuple[str, Sequence[str], str | None]],
                     kind: VocabularyKind = VocabularyKind.IMPORTED) -> dict[str, int]:
     """A vocabulary of (preferred label, synonyms, broader preferred label) terms; term ids by label."""
-    ids: dict[str, int] = {}
+    tree = {label: (broader, list(synonyms)) for label, synonyms, broader in terms}
     with catalogue.write() as session:
-        vocabulary = Vocabulary(name=name, kind=kind)
-        session.add(vocabulary)
-        session.flush()
-        for position, (label, synonyms, _broader) in enumerate(terms):
-            term = Term(vocabulary_id=vocabulary.id, label=label, label_key=label_key(label),
-                        position=position)
-            session.add(term)
-            session.flush()
-            ids[label] = term.id
-            for number, text in enumerate([label, *synonyms]):
-                session.add(TermLabel(term_id=term.id, label=text, key=label_key(text),
-                                      preferred=number == 0))
-        for label, _synonyms, broader in terms:
-            if broader is not None:
-                session.add(TermBroader(term_id=ids[label], broader_id=ids[broader]))
-    return ids
+        return vocabulary(session, name, tree, kind)
 
 
 def scan_photos(scanner: Scanner, catalogue: Catalogue, folder: Path) -> list[int]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue, keywords
 from desktop_app.catalogue.keyword_rules import (
@@ -24,32 +23,9 @@ from desktop_app.catalogue.models import (
     PhotoKeywordRevision,
     PhotoStatus,
     Term,
-    TermBroader,
-    TermLabel,
-    Vocabulary,
-    VocabularyKind,
-    label_key,
 )
 from desktop_app.services.keywords import ADD, REJECT, REMOVE, KeywordReviewer, photo_keyword_views
-
-
-def _vocabulary(session: Session, name: str, tree: dict[str, tuple[str | None, list[str]]]) -> dict[str, int]:
-    """A vocabulary from {label: (broader label, synonyms)}; returns label -> term id."""
-    vocabulary = Vocabulary(name=name, kind=VocabularyKind.IMPORTED, format="csv")
-    session.add(vocabulary)
-    session.flush()
-    ids: dict[str, int] = {}
-    for label, (_broader, synonyms) in tree.items():
-        term = keywords.new_term(session, vocabulary.id, label)
-        for synonym in synonyms:
-            session.add(TermLabel(term_id=term.id, label=synonym, key=label_key(synonym), preferred=False))
-        ids[label] = term.id
-    for label, (broader, _synonyms) in tree.items():
-        if broader is not None:
-            session.add(TermBroader(term_id=ids[label], broader_id=ids[broader]))
-    session.flush()
-    return ids
-
+from tests.keyword_vocab import vocabulary
 
 ANIMALS = {"Animals": (None, []), "Mammals": ("Animals", []), "Dogs": ("Mammals", ["Doggies", "hounds"]),
            "Puppies": ("Dogs", []), "Cats": ("Mammals", ["kitties"])}
@@ -64,7 +40,7 @@ def photos(catalogue: Catalogue) -> list[int]:
         rows = [Photo(library_id=library.id, rel_path=f"{n}.jpg", status=PhotoStatus.OK) for n in range(3)]
         session.add_all(rows)
         session.flush()
-        _vocabulary(session, "everyday", ANIMALS)
+        vocabulary(session, "everyday", ANIMALS)
         return [row.id for row in rows]
 
 
@@ -78,7 +54,7 @@ def test_a_synonym_resolves_to_its_term_and_a_label_in_two_vocabularies_is_ambig
     with catalogue.write() as session:
         assert keywords.resolve_term(session, "doggies").label == "Dogs"
         assert keywords.resolve_term(session, "  HOUNDS ").label == "Dogs"
-        _vocabulary(session, "lcsh", {"Dogs": (None, [])})
+        vocabulary(session, "lcsh", {"Dogs": (None, [])})
         with pytest.raises(AmbiguousTerm, match="everyday, lcsh"):
             keywords.resolve_term(session, "Dogs")
         assert keywords.resolve_term(session, "Dogs", "lcsh").vocabulary.name == "lcsh"
