@@ -171,29 +171,6 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Optionen</translation>
     </message>
     <message>
-        <source>Photos</source>
-        <translation>Fotos</translation>
-    </message>
-    <message numerus="yes">
-        <source>The %Ln selected photo(s)</source>
-        <translation>
-            <numerusform>Das ausgewählte Foto</numerusform>
-            <numerusform>Die %Ln ausgewählten Fotos</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>All readable photos in {place}</source>
-        <translation>Alle lesbaren Fotos in {place}</translation>
-    </message>
-    <message>
-        <source>All readable photos in a folder (none shown)</source>
-        <translation>Alle lesbaren Fotos eines Ordners (keiner angezeigt)</translation>
-    </message>
-    <message>
-        <source>Queue job</source>
-        <translation>Auftrag einreihen</translation>
-    </message>
-    <message>
         <source>No captioner is installed.</source>
         <translation>Kein Beschriftungsmodul installiert.</translation>
     </message>
@@ -1741,6 +1718,32 @@ lesbar</translation>
     </message>
 </context>
 <context>
+    <name>PhotoScopeBox</name>
+    <message>
+        <source>Photos</source>
+        <translation>Fotos</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %Ln selected photo(s)</source>
+        <translation>
+            <numerusform>Das ausgewählte Foto</numerusform>
+            <numerusform>Die %Ln ausgewählten Fotos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All readable photos in {place}</source>
+        <translation>Alle lesbaren Fotos in {place}</translation>
+    </message>
+    <message>
+        <source>All readable photos in a folder (none shown)</source>
+        <translation>Alle lesbaren Fotos eines Ordners (keiner angezeigt)</translation>
+    </message>
+    <message>
+        <source>Queue job</source>
+        <translation>Auftrag einreihen</translation>
+    </message>
+</context>
+<context>
     <name>PreviewLoader</name>
     <message>
         <source>cannot decode image: {reason}</source>
@@ -2622,29 +2625,6 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>{name} ({terms} terms)</source>
         <translation>{name} ({terms} Begriffe)</translation>
-    </message>
-    <message>
-        <source>Photos</source>
-        <translation>Fotos</translation>
-    </message>
-    <message numerus="yes">
-        <source>The %Ln selected photo(s)</source>
-        <translation>
-            <numerusform>Das ausgewählte Foto</numerusform>
-            <numerusform>Die %Ln ausgewählten Fotos</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>All readable photos in {place}</source>
-        <translation>Alle lesbaren Fotos in {place}</translation>
-    </message>
-    <message>
-        <source>All readable photos in a folder (none shown)</source>
-        <translation>Alle lesbaren Fotos eines Ordners (keiner angezeigt)</translation>
-    </message>
-    <message>
-        <source>Queue job</source>
-        <translation>Auftrag einreihen</translation>
     </message>
     <message>
         <source>No tagger is installed.</source>

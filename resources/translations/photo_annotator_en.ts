@@ -12,16 +12,6 @@
     </message>
 </context>
 <context>
-    <name>CaptionDialog</name>
-    <message numerus="yes">
-        <source>The %Ln selected photo(s)</source>
-        <translation>
-            <numerusform>The %Ln selected photo</numerusform>
-            <numerusform>The %Ln selected photos</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
     <name>Counts</name>
     <message numerus="yes">
         <source>%Ln photo(s)</source>
@@ -60,7 +50,7 @@
     </message>
 </context>
 <context>
-    <name>SuggestKeywordsDialog</name>
+    <name>PhotoScopeBox</name>
     <message numerus="yes">
         <source>The %Ln selected photo(s)</source>
         <translation>

@@ -8,11 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Slot
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -20,18 +18,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.catalogue.photos import display_path
 from desktop_app.jobs.store import JobError
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, OptionSpec
 from desktop_app.services.models import check_caption, default_model
 from desktop_app.settings import Settings, model_folder_problem
 from desktop_app.ui.dialogs.disclaimer import needs_acknowledgement
+from desktop_app.ui.dialogs.job_scope import PhotoScopeBox, queue_buttons
 from desktop_app.ui.widgets.job_panel import muted
 from desktop_app.ui.widgets.path_row import path_row
 from desktop_app.ui.wording import sentence
@@ -125,35 +122,11 @@ class CaptionDialog(QDialog):
         self.options_form = QFormLayout(self.options_box)
         layout.addWidget(self.options_box)
 
-        # Which photos.
-        scope_box = QGroupBox(self.tr("Photos"))
-        scope_layout = QVBoxLayout(scope_box)
-        self.selection_radio = QRadioButton(self.tr("The %Ln selected photo(s)", "", len(self.photo_ids)))
-        place = folder_label or (display_path(folder) if folder else "")
-        self.folder_radio = QRadioButton(
-            self.tr("All readable photos in {place}").format(place=place) if folder
-            else self.tr("All readable photos in a folder (none shown)"))
-        self.selection_radio.setEnabled(bool(self.photo_ids))
-        self.folder_radio.setEnabled(folder is not None)
-        self.scope = QButtonGroup(self)
-        self.scope.addButton(self.selection_radio)
-        self.scope.addButton(self.folder_radio)
-        (self.selection_radio if self.photo_ids else self.folder_radio).setChecked(True)
-        scope_layout.addWidget(self.selection_radio)
-        scope_layout.addWidget(self.folder_radio)
+        scope_box = PhotoScopeBox(self.photo_ids, folder, folder_label)
+        self.selection_radio, self.folder_radio = scope_box.selection_radio, scope_box.folder_radio
+        self.scope = scope_box.scope
         layout.addWidget(scope_box)
-
-        self.problem = QLabel()
-        self.problem.setObjectName("dialogProblem")
-        self.problem.setWordWrap(True)
-        layout.addWidget(self.problem)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Queue job"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.problem, self.ok_button = queue_buttons(self, layout)
 
         self.captioner_combo.currentIndexChanged.connect(self._on_captioner_changed)
         self.model_edit.textChanged.connect(self._validate)
