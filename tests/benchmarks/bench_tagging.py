@@ -340,7 +340,7 @@ def main() -> None:
           f"{suggested / len(items):.1f} suggestions per photo; {phrases:,} distinct phrases embedded "
           f"({phrases / len(items):.2f} per caption), the rest from the tagger's phrase cache")
 
-    if len(tagger.label_texts) < args.scale_labels:
+    if len(tagger.label_texts) < args.scale_labels // 2:
         # A smaller vocabulary than the target: time the part that grows with it at the target size too
         # (random unit vectors for the labels), and extrapolate the rate.
         sample = items[:2048]
