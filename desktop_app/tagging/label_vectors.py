@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _CHUNK = 900  # SQLite's bound-parameter limit, with room to spare
 EMBED_BATCH = 256
+_WHOLE_KEY = 5_000  # labels asked for at once above which the whole key is read
 
 
 class CatalogueLabelVectors:
@@ -49,14 +50,19 @@ class CatalogueLabelVectors:
         import numpy as np
 
         found: dict[str, np.ndarray] = {}
+        wanted = set(labels)
+        query = (select(TermLabel.label, LabelVector.vector)
+                 .join(LabelVector, LabelVector.label_id == TermLabel.id).where(LabelVector.model_id == key))
         with self.catalogue.read() as session:
-            for start in range(0, len(labels), _CHUNK):
-                rows = session.execute(
-                    select(TermLabel.label, LabelVector.vector)
-                    .join(LabelVector, LabelVector.label_id == TermLabel.id)
-                    .where(LabelVector.model_id == key, TermLabel.label.in_(labels[start:start + _CHUNK])))
+            if len(labels) > _WHOLE_KEY:  # a large vocabulary: one pass over the key beats many IN lists
+                chunks = [session.execute(query)]
+            else:
+                chunks = [session.execute(query.where(TermLabel.label.in_(labels[start:start + _CHUNK])))
+                          for start in range(0, len(labels), _CHUNK)]
+            for rows in chunks:
                 for label, blob in rows:
-                    found.setdefault(label, np.frombuffer(blob, dtype="<f4"))
+                    if label in wanted and label not in found:
+                        found[label] = np.frombuffer(blob, dtype="<f4")
         return found
 
     def _store(self, key: str, vectors: dict[str, np.ndarray]) -> None:
