@@ -25,7 +25,10 @@ from tests import photo_files
 from tests.gui_helpers import MODEL_WAIT_MS
 from tests.stall_meter import StallMeter
 
-STALL_LIMIT_MS = 100
+# Work on the GUI thread would freeze it for seconds (loading the model) or a batch's generate; 250 ms
+# tells that apart from a loaded 2-core CI machine taking the GUI thread away for a moment (103 ms seen).
+# The benchmarks measure the real figure (bench_gui, bench_tagging_gui: under 100 ms on a quiet machine).
+STALL_LIMIT_MS = 250
 
 
 @pytest.fixture
