@@ -197,7 +197,7 @@ class CaptionTagger(Tagger):
         if not self.terms:
             return [[] for _ in items]
         captions = [item.caption or "" for item in items]
-        similarity = self._caption_vectors(items) @ self.label_vectors.T  # (items, labels)
+        similarity = product(self._caption_vectors(items), self.label_vectors)  # (items, labels)
         above = similarity >= floor  # one pass over the matrix; most labels are far from any caption
         tokenised = [words(caption) for caption in captions]
         phrases = [content_phrases(tokens) for tokens in tokenised]
@@ -230,7 +230,7 @@ class CaptionTagger(Tagger):
 
         if phrases:
             matrix = np.stack([self.phrase_vectors[phrase] for phrase in phrases])
-            by_phrase = matrix @ self.label_vectors[labels].T  # (phrases, labels)
+            by_phrase = product(matrix, self.label_vectors[labels])  # (phrases, labels)
             best_phrase = by_phrase.argmax(axis=0)
             phrase_score = by_phrase[best_phrase, np.arange(len(labels))]
         else:
@@ -299,6 +299,19 @@ class CaptionTagger(Tagger):
             self.phrases_embedded += len(new)
         while len(cache) > max(PHRASE_CACHE, len(phrases)):
             cache.popitem(last=False)
+
+
+def product(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """``rows @ columns.T`` in float32, through torch rather than numpy: numpy's OpenBLAS threads keep
+    spinning after a product and halve the speed of the embedder's next batch on a 2-core machine
+    (measured: 50 phrases in 66 ms alone, 120-400 ms right after a numpy product, 52-67 ms after torch's)."""
+    import numpy as np
+    import torch
+
+    left = torch.from_numpy(np.ascontiguousarray(rows, dtype=np.float32))
+    right = torch.from_numpy(np.ascontiguousarray(columns, dtype=np.float32))
+    with torch.inference_mode():
+        return (left @ right.T).numpy()
 
 
 def words(text: str) -> list[str]:
