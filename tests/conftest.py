@@ -21,6 +21,9 @@ from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
 from tests import photo_files
 from tests.gui_helpers import open_and_settle
+from tests.postgres_server import REQUIRED_ENV as POSTGRES_REQUIRED_ENV
+from tests.postgres_server import PostgresServer, ServerUnavailable, start_server
+from tests.postgres_server import required as postgres_required
 from tests.tiny_models.blip import blip
 from tests.tiny_models.clip import clip
 from tests.tiny_models.florence2 import florence2
@@ -61,9 +64,49 @@ def qapp(qapp: object) -> object:
     return qapp
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL cluster for the session (tests/postgres_server.py). Without one: the tests
+    are skipped with the reason, except where $PHOTO_ANNOTATOR_TEST_POSTGRES says it is required (CI)."""
+    try:
+        server = start_server()
+    except ServerUnavailable as exc:
+        if postgres_required():
+            pytest.fail(f"PostgreSQL is required here (${POSTGRES_REQUIRED_ENV}) but unavailable: {exc}")
+        pytest.skip(f"no PostgreSQL server for these tests: {exc}")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "catalogue.db"
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A new, empty PostgreSQL catalogue at the newest schema, dropped after the test."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_backends`` (a module's pytestmark, say) run on SQLite and on PostgreSQL, unless
+    also marked ``sqlite_only`` (a test of SQLite's own behaviour: its file, WAL, FTS5)."""
+    marked = metafunc.definition.get_closest_marker("both_backends")
+    if marked and not metafunc.definition.get_closest_marker("sqlite_only") \
+            and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """The catalogue's database: "sqlite" unless the test is parametrised over both backends."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Path | str:
+    """The catalogue's location: a file for SQLite, a URL (a new database) for PostgreSQL."""
+    if backend == "sqlite":
+        return tmp_path / "catalogue.db"
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture

@@ -34,6 +34,9 @@ from desktop_app.catalogue.models import (
     RevisionAction,
 )
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 
 def _photo(session, name: str = "a.jpg", root: str = "/photos") -> Photo:
     library = session.scalar(select(Library).where(Library.root == root))

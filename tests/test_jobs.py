@@ -38,6 +38,9 @@ from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from tests import photo_files
 from tests.cli_helpers import run_cli
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 REPO = Path(__file__).resolve().parents[1]
 OPTIONS = {"max_new_tokens": 6}
 

@@ -27,6 +27,9 @@ from desktop_app.catalogue.models import (
 from desktop_app.services.keywords import ADD, REJECT, REMOVE, KeywordReviewer, photo_keyword_views
 from tests.keyword_vocab import vocabulary
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 ANIMALS = {"Animals": (None, []), "Mammals": ("Animals", []), "Dogs": ("Mammals", ["Doggies", "hounds"]),
            "Puppies": ("Dogs", []), "Cats": ("Mammals", ["kitties"])}
 

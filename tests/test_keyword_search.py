@@ -17,6 +17,9 @@ from desktop_app.query_language import And, Not, Or, Term, excludes_only, for_me
 from desktop_app.search.keyword import SNIPPET_TOKENS, keyword_search
 from desktop_app.search.results import Matched, SearchFilters, SearchHit
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 AI, HUMAN, IMPORTED = CaptionOrigin.AI, CaptionOrigin.HUMAN, CaptionOrigin.IMPORTED
 DRAFT, APPROVED, REJECTED = ReviewState.DRAFT, ReviewState.APPROVED, ReviewState.REJECTED
 

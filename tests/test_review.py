@@ -33,6 +33,9 @@ from desktop_app.ui.workers.review import ReviewService
 from tests import photo_files
 from tests.gui_helpers import WAIT_MS
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 MODEL_TEXT = "A red bicycle leaning against a wall"
 # Byte-level BPE pieces as the engine stores them: specials, "Ġ" spaces, sub-words.
 TOKEN_SCORES = [["<s>", 0.99], ["ĠA", 0.9], ["Ġred", 0.3], ["Ġbi", 0.8], ["cycle", 0.2], ["Ġleaning", 0.9],

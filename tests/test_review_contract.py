@@ -48,6 +48,9 @@ from tests import photo_files
 from tests.cli_helpers import Ran, cli_on
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 MODEL = "tiny-blip"
 
 

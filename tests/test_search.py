@@ -19,6 +19,9 @@ from desktop_app.search.results import Matched, SearchHit
 from desktop_app.search.service import RRF_K, fuse
 from tests import cli_helpers, photo_files
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 
 def hit(photo_id: int, snippet: str | None = None) -> SearchHit:
     matched = Matched.WORDS if snippet else Matched.MEANING

@@ -21,10 +21,19 @@ from desktop_app.catalogue.fts import FTS_TABLE
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
+# PostgreSQL's counterpart of the FTS5 table: a generated tsvector column of captions and its GIN index
+# (migration 0013), which the ORM does not describe either.
+_POSTGRES_TEXT_INDEX = {"text_search", "ix_captions_text_search"}
+
+
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Alembic filter: leave the FTS5 tables out of schema comparisons (its virtual table and shadow tables,
-    which the ORM does not describe)."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+    """Alembic filter: leave the text indexes out of schema comparisons (SQLite's FTS5 virtual table and
+    shadow tables, PostgreSQL's tsvector column and its index), which the ORM does not describe."""
+    if name is None:
+        return True
+    if type_ == "table" and name.startswith(FTS_TABLE):
+        return False
+    return not (type_ in ("column", "index") and name in _POSTGRES_TEXT_INDEX)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

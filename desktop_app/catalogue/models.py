@@ -77,6 +77,11 @@ def _name_key_default(context: Any) -> str | None:
     return natural_key(context.get_current_parameters().get("rel_path"))
 
 
+# Sizes and nanosecond times pass 2**31: 64-bit on PostgreSQL; SQLite's INTEGER is 64-bit already, and
+# keeps its declared type so that no migration has to copy its photos table.
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in Python, naive UTC in the database (SQLite has no time zones)."""
 
@@ -215,10 +220,10 @@ class Photo(Base):
     rel_path: Mapped[str] = mapped_column(FsPath)
     # natural_key(rel_path): given with every insert (a default) and every move (the scanner sets it).
     name_key: Mapped[str | None] = mapped_column(Text, default=_name_key_default)
-    size: Mapped[int | None] = mapped_column(Integer)
-    mtime_ns: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(BigInt)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInt)
     # ctime changes on chmod: lets a rescan retry a file that failed with "permission denied".
-    ctime_ns: Mapped[int | None] = mapped_column(Integer)
+    ctime_ns: Mapped[int | None] = mapped_column(BigInt)
     # With size, mtime and ctime: any difference is a reason to hash the file again (only a different
     # hash is a change).
     inode: Mapped[int | None] = mapped_column(BigInteger)
@@ -401,6 +406,8 @@ class PhotoKeywordRevision(Base):
     origin: Mapped[CaptionOrigin] = mapped_column(_enum(CaptionOrigin, "keyword_origin"))
     confidence: Mapped[float | None] = mapped_column(Float)
     author: Mapped[str | None] = mapped_column(String(255))
+    # The database role that wrote it, beside the editor's name (a team's catalogue on PostgreSQL).
+    db_role: Mapped[str | None] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -473,6 +480,7 @@ class CaptionRevision(Base):
     state: Mapped[ReviewState] = mapped_column(_enum(ReviewState, "review_state"))
     origin: Mapped[CaptionOrigin] = mapped_column(_enum(CaptionOrigin, "caption_origin"))
     author: Mapped[str | None] = mapped_column(String(255))  # a person, or the model that wrote it
+    db_role: Mapped[str | None] = mapped_column(String(128))  # the database role that wrote it
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -548,6 +556,11 @@ class Job(Base):
     owner: Mapped[str | None] = mapped_column(String(255))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notice: Mapped[str | None] = mapped_column(Text)  # e.g. "continued on the CPU after ..."
+    # Who may run it: any worker (the app, `caption`, `jobs resume`, `worker`), or a cluster driver,
+    # whose leases cover the items its actors hold (workers leave such a job alone).
+    runner: Mapped[str] = mapped_column(String(16), default="any", server_default="any")
+    author: Mapped[str | None] = mapped_column(String(255))  # the editor who queued it
+    db_role: Mapped[str | None] = mapped_column(String(128))  # the database role that queued it
 
     items: Mapped[list[JobItem]] = relationship(back_populates="job", passive_deletes=True)
 
@@ -564,5 +577,9 @@ class JobItem(Base):
     error: Mapped[str | None] = mapped_column(Text)
     caption_id: Mapped[int | None] = mapped_column(ForeignKey("captions.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # A running item's holder (a worker process, or a cluster driver for its actors) and until when it
+    # holds it: renewed while the work goes on; an expired lease frees the item for others.
+    lease_owner: Mapped[str | None] = mapped_column(String(255))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     job: Mapped[Job] = relationship(back_populates="items")

@@ -389,7 +389,7 @@ def _release_running(session: Session, job_id: int, count_attempt: bool) -> None
         )
         attempts = JobItem.attempts
     else:
-        attempts = func.max(JobItem.attempts - 1, 0)
+        attempts = case((JobItem.attempts > 0, JobItem.attempts - 1), else_=0)
     session.execute(
         update(JobItem)
         .where(JobItem.job_id == job_id, JobItem.state == JobItemState.RUNNING)
