@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 from desktop_app.catalogue.errors import CatalogueError
 from desktop_app.catalogue.fts import FTS_TABLE
@@ -73,7 +73,26 @@ def upgrade_to_head(engine: Engine, revision: str = "head") -> None:
     # The write lock is taken before alembic reads the current revision, so two processes opening
     # a new catalogue at once cannot both try to create it.
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
+        if connection.dialect.name == "postgresql":
+            _as_database_owner(connection)
         command.upgrade(alembic_config(connection), revision)
+
+
+# Any constant: the advisory lock every process upgrading a PostgreSQL catalogue takes first.
+_UPGRADE_LOCK = 0x50686F746F  # "Photo"
+
+
+def _as_database_owner(connection: Connection) -> None:
+    """On PostgreSQL: serialise upgrades (an advisory lock held to the end of the transaction), and
+    create tables as the database's owner when this login is a member of that role. Every editor's login
+    (``GRANT photo_annotator TO alice``) can then open a catalogue that needs a newer schema, and the tables
+    stay the owner's, whoever upgraded them."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
+    owner = connection.scalar(text(
+        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"))
+    member = connection.scalar(text("SELECT pg_has_role(current_user, :owner, 'MEMBER')"), {"owner": owner})
+    if owner and member:
+        connection.execute(text(f'SET LOCAL ROLE "{owner.replace(chr(34), chr(34) * 2)}"'))
 
 
 def check_at_head(engine: Engine) -> None:
