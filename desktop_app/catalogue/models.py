@@ -77,6 +77,16 @@ def _name_key_default(context: Any) -> str | None:
     return natural_key(context.get_current_parameters().get("rel_path"))
 
 
+def database_role(context: Any) -> str | None:
+    """The role writing a row: PostgreSQL's current_user (asked once per connection), None on SQLite."""
+    if context.dialect.name == "sqlite":
+        return None
+    info = context.connection.info
+    if "db_role" not in info:
+        info["db_role"] = context.connection.exec_driver_sql("SELECT current_user").scalar()
+    return info["db_role"]
+
+
 # Sizes and nanosecond times pass 2**31: 64-bit on PostgreSQL; SQLite's INTEGER is 64-bit already, and
 # keeps its declared type so that no migration has to copy its photos table.
 BigInt = BigInteger().with_variant(Integer(), "sqlite")
@@ -407,7 +417,7 @@ class PhotoKeywordRevision(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     author: Mapped[str | None] = mapped_column(String(255))
     # The database role that wrote it, beside the editor's name (a team's catalogue on PostgreSQL).
-    db_role: Mapped[str | None] = mapped_column(String(128))
+    db_role: Mapped[str | None] = mapped_column(String(128), default=database_role)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -480,7 +490,7 @@ class CaptionRevision(Base):
     state: Mapped[ReviewState] = mapped_column(_enum(ReviewState, "review_state"))
     origin: Mapped[CaptionOrigin] = mapped_column(_enum(CaptionOrigin, "caption_origin"))
     author: Mapped[str | None] = mapped_column(String(255))  # a person, or the model that wrote it
-    db_role: Mapped[str | None] = mapped_column(String(128))  # the database role that wrote it
+    db_role: Mapped[str | None] = mapped_column(String(128), default=database_role)  # its database role
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -560,7 +570,7 @@ class Job(Base):
     # whose leases cover the items its actors hold (workers leave such a job alone).
     runner: Mapped[str] = mapped_column(String(16), default="any", server_default="any")
     author: Mapped[str | None] = mapped_column(String(255))  # the editor who queued it
-    db_role: Mapped[str | None] = mapped_column(String(128))  # the database role that queued it
+    db_role: Mapped[str | None] = mapped_column(String(128), default=database_role)  # its database role
 
     items: Mapped[list[JobItem]] = relationship(back_populates="job", passive_deletes=True)
 
