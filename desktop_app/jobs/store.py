@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from desktop_app.catalogue.caption_rules import default_author
 from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, Library, Photo, utcnow
 from desktop_app.catalogue.photos import absolute_path
 
@@ -63,6 +64,8 @@ class JobSummary:
     failed: int
     pending: int  # pending or running: still to caption
     skipped: int
+    author: str | None = None  # the editor who queued it
+    db_role: str | None = None  # the database role that queued it (PostgreSQL)
 
     @property
     def finished_items(self) -> int:
@@ -80,6 +83,7 @@ class JobSummary:
             "started_at": when(self.started_at), "finished_at": when(self.finished_at),
             "error": self.error, "notice": self.notice, "total": self.total, "done": self.done,
             "failed": self.failed, "pending": self.pending, "skipped": self.skipped,
+            "author": self.author, "db_role": self.db_role,
         }
 
 
@@ -122,7 +126,7 @@ def create_caption_job(session: Session, captioner_id: str, model_id: str | None
     if not photo_ids:
         raise JobError("no photos to caption")
     job = Job(kind=CAPTION_JOB, state=JobState.QUEUED, captioner_id=captioner_id, model_id=model_id,
-              options=dict(options))
+              options=dict(options), author=default_author())
     session.add(job)
     session.flush()
     session.execute(JobItem.__table__.insert(), [
@@ -148,7 +152,8 @@ def create_train_job(session: Session, captioner_id: str, model_id: str | None, 
     """A queued fine-tuning job (no items: its progress is the trainer's optimizer steps)."""
     job = Job(kind=TRAIN_JOB, state=JobState.QUEUED, captioner_id=captioner_id, model_id=model_id,
               options={"output": output, "settings": dict(settings),
-                       "library_ids": list(library_ids) if library_ids else None})
+                       "library_ids": list(library_ids) if library_ids else None},
+              author=default_author())
     session.add(job)
     session.flush()
     return job
@@ -185,10 +190,11 @@ def _summary(row: Any) -> JobSummary:
         total, done = options.get("total_steps") or 0, options.get("steps") or 0
         return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, options,
                           job.created_at, job.started_at, job.finished_at, job.error, job.notice,
-                          total, done, 0, max(total - done, 0), 0)
+                          total, done, 0, max(total - done, 0), 0, job.author, job.db_role)
     return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, options,
                       job.created_at, job.started_at, job.finished_at, job.error, job.notice,
-                      row.total or 0, row.done or 0, row.failed or 0, row.pending or 0, row.skipped or 0)
+                      row.total or 0, row.done or 0, row.failed or 0, row.pending or 0, row.skipped or 0,
+                      job.author, job.db_role)
 
 
 def unfinished_train_job(session: Session, captioner_id: str, output: str) -> int | None:
