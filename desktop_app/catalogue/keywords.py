@@ -249,7 +249,8 @@ def keyword_json(session: Session, keyword: PhotoKeyword, *, history: bool = Tru
                                     .order_by(PhotoKeywordRevision.number))
         record["history"] = [
             {"revision": r.number, "action": r.action.value, "state": r.state.value, "origin": r.origin.value,
-             "confidence": r.confidence, "author": r.author, "note": r.note, "at": r.created_at.isoformat()}
+             "confidence": r.confidence, "author": r.author, "db_role": r.db_role, "note": r.note,
+             "at": r.created_at.isoformat()}
             for r in revisions]
     return record
 

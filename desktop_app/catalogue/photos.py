@@ -535,6 +535,7 @@ def _caption_json(caption: Caption) -> dict[str, Any]:
                 "state": revision.state.value,
                 "origin": revision.origin.value,
                 "author": revision.author,
+                "db_role": revision.db_role,  # the database role that wrote it (PostgreSQL)
                 "note": revision.note,
                 "at": revision.created_at.isoformat(),
             }

@@ -190,6 +190,8 @@ def _print_captions(captions: list[dict[str, Any]]) -> None:
                  + (f", confidence {caption['confidence']:.2f}" if caption["confidence"] is not None else ""))
         for revision in caption["history"]:
             who = revision["author"] or revision["origin"]
+            if revision.get("db_role"):
+                who += f" (database role {revision['db_role']})"
             note = f" ({revision['note']})" if revision["note"] else ""
             echo(f"    r{revision['revision']:<3} {revision['at'][:19]}  {revision['action']:<11} "
                  f"{revision['state']:<8} {who}{note}: {_shorten(revision['text'])}")
