@@ -1,0 +1,66 @@
+"""Who did what on a team's catalogue: each revision and job names its editor and the database role that
+wrote it; a role that may only read opens the catalogue read-only (the CLI and the app), not with an error."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from desktop_app.catalogue import open_catalogue
+from desktop_app.catalogue.photos import readable_photo_ids_under
+from desktop_app.jobs import store
+from tests.cli_helpers import cli_on
+from tests.postgres_server import PostgresServer
+
+on_postgresql = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+
+def role_url(postgres_server: PostgresServer, url: str, *, writes: bool) -> tuple[str, str]:
+    """A new login role of the catalogue's database that may read it, and write it when ``writes``:
+    (its name, the catalogue's URL as that role)."""
+    database = url.rsplit("/", 1)[1]
+    role = f"{'editor' if writes else 'reader'}_{uuid.uuid4().hex[:8]}"  # roles are the cluster's
+    grants = (["GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+               "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"] if writes
+              else ["GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"])
+    postgres_server.execute(f"CREATE ROLE {role} LOGIN")
+    postgres_server.execute(*(grant.format(role=role) for grant in grants), database=database)
+    return role, postgres_server.url(database, user=role)
+
+
+@on_postgresql
+def test_revisions_and_jobs_name_the_editor_and_the_database_role_that_wrote_them(
+        capsys: pytest.CaptureFixture[str], postgres_server: PostgresServer, db_path: str, drafts: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    role, url = role_url(postgres_server, db_path, writes=True)
+    cli = cli_on(capsys, url)
+    photo = str(drafts / "00.jpg")
+    assert cli("edit", photo, "--text", "a harbour at dusk", "--author", "anna").code == 0
+    assert cli("tags", "add", photo, "--term", "harbour", "--author", "anna").code == 0
+
+    shown = cli("show", photo, "--json").json()
+    history = shown["captions"][0]["history"]
+    # The model's draft was stored by the superuser (the fixture), the edit by Anna's role.
+    assert [(each["author"], each["db_role"]) for each in history][-1] == ("anna", role)
+    assert history[0]["db_role"] == "postgres"
+    text = cli("show", photo).out
+    assert f"anna (database role {role})" in text
+    keywords = cli("tags", "show", photo, "--json").json()["keywords"]
+    assert [(each["author"], each["db_role"]) for each in keywords[0]["history"]] == [("anna", role)]
+
+    monkeypatch.setenv("PHOTO_ANNOTATOR_USER", "ben")
+    with open_catalogue(url) as catalogue, catalogue.write() as session:
+        store.create_caption_job(session, "encoder-decoder", None, {},
+                                 readable_photo_ids_under(session, str(drafts)))
+    (job,) = cli("jobs", "--json").json_lines()
+    assert (job["author"], job["db_role"]) == ("ben", role)
+
+
+def test_on_sqlite_revisions_carry_no_database_role(capsys: pytest.CaptureFixture[str], db_path: Path,
+                                                  drafts: Path) -> None:
+    cli = cli_on(capsys, db_path)
+    assert cli("edit", str(drafts / "00.jpg"), "--text", "a harbour", "--author", "anna").code == 0
+    history = cli("show", str(drafts / "00.jpg"), "--json").json()["captions"][0]["history"]
+    assert [each["db_role"] for each in history] == [None, None]
