@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.caption_rules import CaptionConflict, cut_to_limit
 from desktop_app.catalogue.captions import add_caption, append_revision, clean_text, current_caption
+from desktop_app.catalogue.locking import lock_photos
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
@@ -72,6 +73,7 @@ def store_ai_captions(session: Session, outputs: Sequence[AICaption], *, caption
     usual case in a captioning job) are written with one INSERT per table for the whole batch.
     """
     wanted = {(output.photo.id, output.kind) for output in outputs}
+    lock_photos(session, (photo_id for photo_id, _kind in wanted))  # an editor's first caption cannot slip in
     captioned = wanted & {(photo_id, kind) for photo_id, kind in session.execute(
         select(Caption.photo_id, Caption.kind).where(Caption.photo_id.in_({photo for photo, _kind in wanted}),
                                                      Caption.kind.in_({kind for _photo, kind in wanted}))

@@ -21,7 +21,12 @@ editors on a shared catalogue):
 - nothing is lost: a refused edit's text is kept as a new, non-current human draft caption of the photo
   (noted "kept after a conflict"), beside the current one, for the editor to choose. Run review actions
   in ``review_session`` for that: the refused transaction is rolled back and the text is kept in one of
-  its own. An unsaved edit recovered after a crash whose base is stale is kept beside the same way.
+  its own. An unsaved edit recovered after a crash whose base is stale is kept beside the same way;
+- it holds between processes and machines on a shared PostgreSQL catalogue too: every change first
+  takes the photo's write lock (locking.lock_photo) and reads after it, so which caption is current,
+  a photo's first caption and its unsaved edit are decided by one writer at a time; a writer that lost
+  the compare-and-set anyway (an object kept from before its lock) is refused like any stale edit, its
+  text kept.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from desktop_app.catalogue.caption_rules import (
     check_length,
     default_author,
 )
+from desktop_app.catalogue.locking import lock_photo, lock_photos
 from desktop_app.catalogue.models import (
     Caption,
     CaptionKind,
@@ -95,6 +101,7 @@ def add_caption(
     MAX_CAPTION_CHARS is refused (CaptionTooLong): text from elsewhere is cut first, with cut_to_limit."""
     text = clean_text(text)
     check_length(text)
+    lock_photo(session, photo.id)
     if make_current:
         _clear_current(session, photo.id, kind)
     caption = Caption(
@@ -134,6 +141,7 @@ def edit_caption(
     """
     cleaned = clean_text(text)
     check_length(cleaned)
+    lock_photo(session, photo.id)
     caption = current_caption(session, photo.id, kind)
     if based_on is not None:
         check_current(session, photo, caption, based_on, text=cleaned, author=author, kind=kind)
@@ -151,7 +159,11 @@ def edit_caption(
     caption.author = author
     caption.confidence = None  # the model's confidence and token scores were about its own text
     caption.token_scores = None
-    append_revision(session, caption, RevisionAction.EDITED, author, note=note)
+    try:
+        append_revision(session, caption, RevisionAction.EDITED, author, note=note)
+    except CaptionConflict as conflict:  # lost the compare-and-set: the text is kept all the same
+        conflict.text, conflict.author, conflict.kind = cleaned, author, kind.value
+        raise
     return caption
 
 
@@ -160,6 +172,7 @@ def set_review_state(
     kind: CaptionKind = DESCRIPTION,
 ) -> Caption:
     """Approve, reject, or send back to draft the photo's current caption of ``kind``."""
+    lock_photo(session, photo.id)
     caption = current_caption(session, photo.id, kind)
     if based_on is not None:
         check_current(session, photo, caption, based_on, kind=kind)
@@ -184,6 +197,7 @@ def choose_caption(
     caption stays beside it until an editor chooses it here. Recorded as a revision of the chosen
     caption (its text unchanged, noted with the caption it replaces). ``based_on`` is the chosen
     caption as the person saw it."""
+    lock_photo(session, photo.id)
     caption = session.get(Caption, caption_id)
     if caption is None or caption.photo_id != photo.id:
         raise CaptionError(f"photo {photo.id} has no caption {caption_id}")
@@ -204,6 +218,7 @@ def revert_caption(
 ) -> Caption:
     """Bring back the text of revision ``number`` as a new draft revision. ``based_on`` is the
     caption's revision the person compared it with."""
+    lock_photo(session, caption.photo_id)
     if based_on is not None:
         _check_revision(session, caption, based_on)
     old = session.scalar(
@@ -249,6 +264,7 @@ def restore_caption(
     caption = session.get(Caption, caption_id)
     if caption is None:
         raise CaptionError(f"caption {caption_id} no longer exists")
+    lock_photo(session, caption.photo_id)
     if (caption.text, caption.state, caption.origin) == (snapshot.text, snapshot.state, snapshot.origin):
         return caption
     if based_on is not None:
@@ -383,6 +399,7 @@ def save_unsaved_edit(session: Session, photo_id: int, text: str, *, author: str
     ``based_on`` is what the person started from (the app always says); without it the edit keeps
     the base it had, or takes the current caption's revision when it is new. Never rebased silently:
     a crash recovery checks it like any edit."""
+    lock_photo(session, photo_id)
     caption = current_caption(session, photo_id, kind)
     edit = unsaved_edit(session, photo_id, kind)
     if (caption is not None and text.strip() == caption.text) or (caption is None and not text.strip()):
@@ -404,6 +421,7 @@ def save_unsaved_edit(session: Session, photo_id: int, text: str, *, author: str
 
 def drop_unsaved_edit(session: Session, photo_id: int, kind: CaptionKind = DESCRIPTION) -> bool:
     """Forget the photo's unsaved edit of ``kind``; whether there was one."""
+    lock_photo(session, photo_id)
     edit = unsaved_edit(session, photo_id, kind)
     if edit is None:
         return False
@@ -419,6 +437,7 @@ def recover_unsaved_edits(session: Session) -> list[int]:
     the current caption instead (see keep_beside), like any edit refused for a conflict. A text over
     MAX_CAPTION_CHARS stays an unsaved edit (nothing is lost; it cannot become a caption)."""
     recovered = []
+    lock_photos(session, session.scalars(select(UnsavedEdit.photo_id)).all())
     for edit in session.scalars(select(UnsavedEdit).order_by(UnsavedEdit.id)).all():
         photo = session.get(Photo, edit.photo_id)
         caption = current_caption(session, edit.photo_id, edit.kind)

@@ -8,7 +8,9 @@ The rules users rely on:
 - nothing a person decided is undone by a model: ``suggest_keyword`` leaves accepted, rejected and
   removed-in-file keywords alone, so a rejected keyword never comes back from a later run;
 - the review contract of captions holds for keywords: a revision counter moved by compare-and-set, and
-  an action based on a revision that is no longer the newest is refused with a KeywordConflict;
+  an action based on a revision that is no longer the newest is refused with a KeywordConflict; every
+  change first takes the photo's write lock (locking.lock_photo), so on a shared PostgreSQL catalogue
+  two writers never both create a photo's keyword for one term;
 - keywords read from files are imported and accepted (a person put them there); one that vanishes from
   a file another program changed becomes removed-in-file, never silently deleted.
 """
@@ -35,6 +37,7 @@ from desktop_app.catalogue.keyword_rules import (
     KeywordSnapshot,
     UnknownTerm,
 )
+from desktop_app.catalogue.locking import lock_photo
 from desktop_app.catalogue.models import (
     CaptionOrigin,
     KeywordAction,
@@ -262,6 +265,7 @@ def add_keyword(session: Session, photo: Photo, term: Term, *, author: str,
                 based_on: KeywordBasedOn | None = None, note: str | None = None) -> PhotoKeyword:
     """A person gives ``photo`` the keyword ``term``: accepted (a suggestion is accepted, a rejected or
     removed one comes back)."""
+    lock_photo(session, photo.id)
     keyword = keyword_of(session, photo.id, term.id)
     _check(session, keyword, based_on)
     if keyword is None:
@@ -303,6 +307,7 @@ def restore_keyword(session: Session, keyword_id: int, snapshot: KeywordSnapshot
     keyword = session.get(PhotoKeyword, keyword_id)
     if keyword is None:
         raise KeywordError(f"keyword {keyword_id} no longer exists")
+    lock_photo(session, keyword.photo_id)
     _check(session, keyword, based_on)
     if KeywordSnapshot.of(keyword) == snapshot:
         return keyword
@@ -320,6 +325,7 @@ def suggest_keyword(session: Session, photo_id: int, term_id: int, *, confidence
     """A tagger's suggestion. Never touches a keyword a person decided (accepted, rejected,
     removed-in-file): returns None for those. A suggestion made again is rescored when its score moved."""
     confidence = min(1.0, max(0.0, float(confidence)))
+    lock_photo(session, photo_id)
     keyword = keyword_of(session, photo_id, term_id)
     if keyword is None:
         keyword = _create(session, photo_id, term_id, KeywordState.SUGGESTED, CaptionOrigin.AI,
@@ -353,6 +359,7 @@ def sync_file_keywords(session: Session, photo: Photo, labels: Sequence[str]) ->
     preferred label it is, else to a term of the "from files" vocabulary. New ones are imported and
     accepted; one back in the file is accepted again (unless a person rejected it); an accepted keyword
     the file held and no longer holds is removed-in-file."""
+    lock_photo(session, photo.id)
     keywords = {keyword.term_id: keyword for keyword in photo_keywords(session, photo.id)}
     by_key = {keyword.term.label_key: keyword.term for keyword in keywords.values()}
     in_file: set[int] = set()
@@ -411,6 +418,7 @@ def _from_files_term(session: Session, label: str) -> Term:
 
 
 def _existing(session: Session, photo: Photo, term: Term, verb: str) -> PhotoKeyword:
+    lock_photo(session, photo.id)
     keyword = keyword_of(session, photo.id, term.id)
     if keyword is None:
         raise KeywordError(f'photo {photo.id} has no keyword "{term.label}" to {verb}')

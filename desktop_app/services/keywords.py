@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue, keywords
@@ -21,6 +22,7 @@ from desktop_app.catalogue.keyword_rules import (
     KeywordError,
     KeywordSnapshot,
 )
+from desktop_app.catalogue.locking import lock_photos
 from desktop_app.catalogue.models import CaptionOrigin, KeywordState, Photo, PhotoKeyword, Term
 from desktop_app.catalogue.photos import PhotoNotFoundError, absolute_path, find_photo
 
@@ -156,6 +158,7 @@ class KeywordReviewer:
             term = session.get(Term, term_id)
             if term is None:
                 raise KeywordError(f"term {term_id} no longer exists")
+            lock_photos(session, photo_ids)  # all at once, in id order: overlapping selections never deadlock
             for photo_id in photo_ids:
                 photo = session.get(Photo, photo_id)
                 if photo is None:
@@ -190,6 +193,8 @@ class KeywordReviewer:
         note = f"{'undo' if undo else 'redo'}: {label.lower()}"
         photos: list[int] = []
         with self.catalogue.write() as session:
+            lock_photos(session, session.scalars(select(PhotoKeyword.photo_id).where(
+                PhotoKeyword.id.in_([part.keyword_id for part in parts]))).all())
             for part in parts:
                 if undo:
                     snapshot = part.before or KeywordSnapshot(KeywordState.WITHDRAWN, part.after.origin,

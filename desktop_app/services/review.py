@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from desktop_app.catalogue import Catalogue, captions
 from desktop_app.catalogue.caption_rules import BasedOn, CaptionError, default_author
 from desktop_app.catalogue.captions import CaptionSnapshot
+from desktop_app.catalogue.locking import lock_photo
 from desktop_app.catalogue.models import Caption, CaptionKind, Photo, ReviewState
 from desktop_app.catalogue.photos import PhotoNotFoundError, absolute_path, find_photo
 
@@ -238,6 +239,7 @@ class Reviewer:
 
     def _write(self, photo_id: int, write: Callable[[Session], Caption]) -> Caption:
         with captions.review_session(self.catalogue) as session:
+            lock_photo(session, photo_id)  # what this editor's change moved is what it moved, not another's
             before = _revisions(session, photo_id)
             caption = write(session)
             session.flush()
