@@ -1,0 +1,178 @@
+"""Copying a catalogue's rows into another database (SQLite to PostgreSQL, back, or SQLite to SQLite):
+every table of the models, row for row, in batches, through the models' own column types (paths as
+their bytes, UTC timestamps, JSON, booleans), and the content hash that tells two copies are equal.
+
+The tables come from the models' metadata in dependency order, so a table a new migration adds is copied
+without naming it here; only the migrations' bookkeeping (alembic_version) and the text indexes (SQLite's
+FTS5 tables, PostgreSQL's generated tsvector column), which the models do not describe, are left out:
+the target rebuilds its own (``finish_target``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, func, select, text
+
+from desktop_app.catalogue.fts import FTS_TABLE
+from desktop_app.catalogue.models import Base
+
+# Rows read and written at once: a batch of embeddings (1.5 kB each at 384 dimensions) stays a few MB.
+BATCH_ROWS = 2000
+# PostgreSQL's generated caption text index (migration 0013); it fills itself as captions are inserted.
+_TEXT_SEARCH_COLUMN = "text_search"
+
+# (rows done, rows in all, what is being done): a copy reports each batch it wrote and each it checked.
+Progress = Callable[[int, int, str], None]
+
+
+def tables() -> list[Table]:
+    """The tables a copy carries, parents before children (their foreign keys hold at every insert)."""
+    return list(Base.metadata.sorted_tables)
+
+
+@dataclass(frozen=True)
+class TableDigest:
+    """A table's row count and the SHA-256 of its rows' values in primary-key order."""
+
+    rows: int
+    sha256: str
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see the database at one moment (one read transaction), while other
+    programs go on writing: a copy of the tables taken one after the other is still consistent."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ",
+                                                      postgresql_readonly=True)
+        with connection.begin():
+            yield connection
+
+
+def row_counts(connection: Connection) -> dict[str, int]:
+    """Each copied table's number of rows."""
+    return {table.name: connection.scalar(select(func.count()).select_from(table)) or 0 for table in tables()}
+
+
+def clear(connection: Connection) -> None:
+    """Delete every row of the copied tables, children first (inside the caller's transaction)."""
+    for table in reversed(tables()):
+        connection.execute(table.delete())
+
+
+def _ordered(table: Table) -> Any:
+    return select(table).order_by(*table.primary_key.columns)
+
+
+def _batches(connection: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
+    """The table's rows in primary-key order as column-to-value dicts, ``batch_rows`` at a time (streamed:
+    a server-side cursor on PostgreSQL, so memory holds one batch whatever the table's size)."""
+    result = connection.execution_options(yield_per=BATCH_ROWS).execute(_ordered(table))
+    for partition in result.mappings().partitions():
+        yield [dict(row) for row in partition]
+
+
+def _canonical(value: Any) -> Any:
+    # JSON values compare by content (key order is not data); everything else by its exact Python value,
+    # as the column types give it on either database (aware UTC datetimes, str paths, enum members).
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return value
+
+
+class _Hasher:
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self.rows = 0
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            self._sha.update(repr(tuple(_canonical(value) for value in row.values())).encode(
+                "utf-8", "surrogatepass"))
+        self.rows += len(rows)
+
+    def digest(self) -> TableDigest:
+        return TableDigest(self.rows, self._sha.hexdigest())
+
+
+def copy_rows(source: Connection, target: Connection, *, total: int,
+              progress: Progress | None = None) -> dict[str, TableDigest]:
+    """Insert every row of the source's copied tables into the target's (both at the same schema revision,
+    the target's tables empty), keeping their primary keys; each table's digest, taken of the rows as they
+    were read. ``total``: the rows in all, for ``progress``."""
+    digests: dict[str, TableDigest] = {}
+    done = 0
+    for table in tables():
+        hasher = _Hasher()
+        for rows in _batches(source, table):
+            target.execute(table.insert(), rows)
+            hasher.add(rows)
+            done += len(rows)
+            if progress is not None:
+                progress(done, total, f"copying {table.name}")
+        digests[table.name] = hasher.digest()
+    return digests
+
+
+def digests(connection: Connection, *, progress: Progress | None = None, done: int = 0,
+            total: int = 0) -> dict[str, TableDigest]:
+    """Each copied table's digest as this database holds it now."""
+    found: dict[str, TableDigest] = {}
+    for table in tables():
+        hasher = _Hasher()
+        for rows in _batches(connection, table):
+            hasher.add(rows)
+            done += len(rows)
+            if progress is not None:
+                progress(done, total, f"checking {table.name}")
+        found[table.name] = hasher.digest()
+    return found
+
+
+def finish_target(connection: Connection) -> None:
+    """After rows came in with their keys: PostgreSQL's id sequences continue after the largest id (the
+    next photo scanned or caption edited gets a new one), SQLite's FTS5 index is rebuilt from the captions."""
+    if connection.dialect.name == "postgresql":
+        quote = connection.dialect.identifier_preparer.quote
+        for table in tables():
+            column = table.autoincrement_column
+            if column is None:
+                continue
+            connection.execute(
+                text(f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                     f"coalesce(max({quote(column.name)}), 0) + 1, false) FROM {quote(table.name)}"),
+                {"table": table.name, "column": column.name})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def analyze(engine: Engine) -> None:
+    """PostgreSQL's planner statistics of the new rows (search plans depend on them); nothing on SQLite."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+
+def text_index_problem(connection: Connection) -> str | None:
+    """None when the caption text index agrees with the captions, else what is wrong with it."""
+    if connection.dialect.name == "sqlite":
+        try:
+            # rank 1: also compare the index with the captions it is built from (external content).
+            connection.exec_driver_sql(
+                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+        except Exception as exc:  # SQLITE_CORRUPT_VTAB, as the driver words it
+            return f"the caption text index does not match the captions ({exc})"
+        return None
+    if connection.dialect.name == "postgresql":
+        missing = connection.scalar(text(
+            f"SELECT count(*) FROM captions WHERE {_TEXT_SEARCH_COLUMN} IS NULL"))
+        if missing:
+            return f"{missing} captions have no text search vector"
+    return None
