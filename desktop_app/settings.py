@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,9 @@ class Settings:
     language: str = "system"
     # The window's look: "system" (light or dark as the system is), "light", "dark" or "high-contrast".
     appearance: str = "system"
+    # This machine's own folder for a library whose canonical root (as the catalogue stores it) is
+    # mounted elsewhere here: {"/mnt/photos": "/Volumes/photos"} (`library set-root`).
+    library_roots: dict[str, str] = field(default_factory=dict)
 
 
 def user_settings_path() -> Path:
@@ -131,6 +134,7 @@ def _build(values: dict[str, Any]) -> Settings:
         ),
         language=_language(values.get("language")),
         appearance=_appearance(values.get("appearance")),
+        library_roots=_library_roots(values.get("library_roots")),
     )
 
 
@@ -156,7 +160,27 @@ def settings_json(settings: Settings) -> dict[str, Any]:
         "catalogue": settings.catalogue,
         "language": settings.language,
         "appearance": settings.appearance,
+        "library_roots": dict(sorted(settings.library_roots.items())),
     }
+
+
+def _library_roots(value: Any) -> dict[str, str]:
+    if not value:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(each, str) and each
+                                              for pair in value.items() for each in pair):
+        raise ValueError("library_roots must map each library's root to a folder on this machine")
+    return dict(value)
+
+
+def set_library_root(root: str, here: str | None) -> Path:
+    """Map the library whose canonical root is ``root`` to the folder ``here`` on this machine (None:
+    forget the mapping) in the user's settings.json. Returns the path written."""
+    settings = load_settings()
+    roots = {key: value for key, value in settings.library_roots.items() if key != root}
+    if here is not None:
+        roots[root] = here
+    return save_settings(replace(settings, library_roots=roots))
 
 
 def _language(value: Any) -> str:

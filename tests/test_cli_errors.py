@@ -68,6 +68,8 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("plugins",): [],
     ("library", "list"): [],
     ("library", "remove"): ["1", "--yes"],
+    ("library", "set-root"): ["1", "{tmp}"],
+    ("library", "unset-root"): ["1"],
     ("tags", "show"): ["1"],
     ("tags", "add"): ["x.jpg", "--term", "Dogs"],
     ("tags", "remove"): ["x.jpg", "--term", "Dogs"],

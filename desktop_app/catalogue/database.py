@@ -299,7 +299,9 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
     read-only (and is not upgraded).
     """
     # Here, not at the top: alembic loads when a catalogue opens, not for every `photo-annotator --help`.
-    from desktop_app.catalogue import migrate
+    from desktop_app.catalogue import migrate, roots
+
+    roots.refresh()  # this machine's folders for the libraries (settings: `library set-root`)
 
     url = resolve_url(db)
     engine = create_catalogue_engine(url, create=create, reading=reading)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from desktop_app.catalogue import roots as mapped  # this machine's folders of the libraries
 from desktop_app.catalogue.fts import SEARCHED_KINDS, caption_index, matches, translate
 from desktop_app.catalogue.keywords import keyword_photo_ids, named_term_ids
 from desktop_app.catalogue.models import (
@@ -51,7 +52,8 @@ def display_path(path: str) -> str:
 
 
 def absolute_path(root: str, rel_path: str) -> str:
-    return os.path.join(root, *rel_path.split("/"))
+    """A photo's path on this machine from its library's canonical root (mapped: catalogue/roots.py)."""
+    return mapped.join(root, rel_path)
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ def library_roots(session: Session) -> dict[int, str]:
 
 def path_under(root: str) -> Callable[[str], str]:
     """absolute_path(root, ·) for many photos of one library, without re-joining the root each time."""
-    prefix = os.path.join(root, "")
+    prefix = os.path.join(mapped.local_root(root), "")
     if os.sep == "/":
         return lambda rel_path: prefix + rel_path
     return lambda rel_path: prefix + rel_path.replace("/", os.sep)
@@ -378,7 +380,7 @@ def find_library(session: Session, ref: str) -> Library:
     target = str(Path(ref).expanduser().resolve())
     libraries = session.scalars(select(Library)).all()
     for library in libraries:
-        if target == library.root or target.startswith(library.root.rstrip(os.sep) + os.sep):
+        if mapped.within(target, mapped.local_root(library.root)) or target == library.root:
             return library
     if ref.isdigit() and not os.path.exists(ref):
         raise LibraryNotFoundError(f"no library with id {ref} (`photo-annotator library list` lists them)")
@@ -411,10 +413,11 @@ def resolve_folder(session: Session, folder: str,
             raise LibraryNotFoundError(f"no folder {display_path(folder)} in {where}")
     target = str(on_disk.resolve())
     holder = library or find_library(session, target)
-    root = holder.root.rstrip(os.sep) + os.sep
-    if target != holder.root and not target.startswith(root):
+    here = mapped.local_root(holder.root)
+    root = here.rstrip(os.sep) + os.sep
+    if target != here and not target.startswith(root):
         raise LibraryNotFoundError(f"{display_path(folder)} is not in library {display_path(holder.root)}")
-    relative = target[len(root):].replace(os.sep, "/") if target != holder.root else ""
+    relative = target[len(root):].replace(os.sep, "/") if target != here else ""
     return holder, relative or None
 
 
@@ -451,7 +454,7 @@ def find_photo(session: Session, ref: str) -> Photo:
         return photo
     target = _real(ref)
     for library in session.scalars(select(Library)).all():
-        root = library.root.rstrip(os.sep) + os.sep
+        root = mapped.local_root(library.root).rstrip(os.sep) + os.sep
         if target.startswith(root):
             rel_path = target[len(root):].replace(os.sep, "/")
             photo = session.scalar(

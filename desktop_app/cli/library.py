@@ -20,21 +20,27 @@ def library() -> None:
 def list_libraries(as_json: bool, db: str | None) -> None:
     """List the libraries with their ids and photo counts.
 
-    JSON lines carry: id, name, root, photos, errors, missing, last_scan_at.
+    JSON lines carry: id, name, root, photos, errors, missing, last_scan_at, and where the library
+    is on this machine: here (its folder here, the root unless `library set-root` maps it) and
+    available (whether that folder is there).
     """
+    from desktop_app.catalogue import roots
     from desktop_app.catalogue.photos import display_path, library_summaries
 
     catalogue = open_db(db)
     with catalogue.read() as session:
         found = library_summaries(session)
     for each in found:
+        here, available = roots.local_root(each.root), roots.is_available(each.root)
         if as_json:
-            emit_json(each.to_json())
+            emit_json({**each.to_json(), "here": here, "available": available})
             continue
         problems = [f"{count} {what}" for count, what in ((each.errors, "unreadable"),
                                                           (each.missing, "missing")) if count]
         extra = f" ({', '.join(problems)})" if problems else ""
-        echo(f"{each.id:>4}  {display_path(each.root)}  {each.photos} photos{extra}")
+        mapped = f" -> {display_path(here)} here" if here != each.root else ""
+        away = "  [not available on this machine]" if not available else ""
+        echo(f"{each.id:>4}  {display_path(each.root)}{mapped}  {each.photos} photos{extra}{away}")
     if not found and not as_json:
         echo("no libraries; add a folder with `photo-annotator scan FOLDER`")
 
@@ -79,3 +85,45 @@ def remove(library_ref: str, yes: bool, as_json: bool, db: str | None) -> None:
     else:
         echo(f"removed {display_path(root)}: {removed.photos} photos, {removed.captions_by_people} captions "
              "by people; no file touched")
+
+
+@library.command("set-root")
+@click.argument("library_ref", metavar="LIBRARY")
+@click.argument("folder", metavar="PATH")
+@json_option
+@db_option
+def set_root(library_ref: str, folder: str, as_json: bool, db: str | None) -> None:
+    """Find LIBRARY's photos in PATH on this machine (the same storage mounted elsewhere).
+
+    LIBRARY is its id, its name or its root (`library list`). The mapping is kept in this machine's
+    settings; the catalogue and other machines are not changed: its root stays the catalogue's. The
+    same library can be /mnt/photos on Linux, /Volumes/photos on a Mac and P:\\ on Windows.
+    """
+    _set_root(library_ref, folder, as_json, db)
+
+
+@library.command("unset-root")
+@click.argument("library_ref", metavar="LIBRARY")
+@json_option
+@db_option
+def unset_root(library_ref: str, as_json: bool, db: str | None) -> None:
+    """Forget LIBRARY's folder on this machine (`library set-root`): its root is used again."""
+    _set_root(library_ref, None, as_json, db)
+
+
+def _set_root(library_ref: str, folder: str | None, as_json: bool, db: str | None) -> None:
+    from desktop_app.catalogue.photos import LibraryNotFoundError, display_path
+    from desktop_app.services.libraries import set_library_root
+
+    catalogue = open_db(db)
+    try:
+        mapped = set_library_root(catalogue, library_ref, folder)
+    except LibraryNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        emit_json({"id": mapped.id, "name": mapped.name, "root": mapped.root, "here": mapped.here})
+    elif mapped.here is None:
+        echo(f"library {mapped.id} ({display_path(mapped.root)}): its root is used on this machine")
+    else:
+        echo(f"library {mapped.id} ({display_path(mapped.root)}) is {display_path(mapped.here)} "
+             "on this machine")

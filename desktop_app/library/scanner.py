@@ -38,6 +38,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import insert, select, update
 
+from desktop_app.catalogue import roots
 from desktop_app.catalogue.database import Catalogue
 from desktop_app.catalogue.models import Library, Photo, PhotoStatus, natural_key, utcnow
 from desktop_app.catalogue.photos import display_path
@@ -161,16 +162,16 @@ class Scanner:
         ``retry_errors`` reads files recorded as errors again even when they did not change.
         """
         started = time.perf_counter()
-        top, single_file = _check_target(folder)
+        top, single_file = self._target(folder)
         library, prefix = self._library_for(os.path.dirname(top) if single_file else top)
-        report = ScanReport(root=library.root, library_id=library.id)
+        report = ScanReport(root=roots.local_root(library.root), library_id=library.id)
 
         if single_file:
             rel_path = prefix + os.path.basename(top)
             entries = [stat_entry(top, rel_path)]
             rows = self._rows_in_scope(library.id, rel_path, exact=True)
         else:
-            entries, report.skipped_folders = walk_library(top, library.root, self.ignored, stop)
+            entries, report.skipped_folders = walk_library(top, report.root, self.ignored, stop)
             if stop is not None and stop.is_set():
                 report.cancelled = True  # a partial walk must not mark the unvisited photos missing
                 report.seconds = time.perf_counter() - started
@@ -265,6 +266,21 @@ class Scanner:
 
     # -- steps ---------------------------------------------------------------------------------
 
+    def _target(self, folder: str | os.PathLike[str]) -> tuple[str, bool]:
+        """_check_target of ``folder`` on this machine (a library's canonical root is its mapped folder);
+        a library's root that is not here is said to be unavailable, never scanned as empty."""
+        path = roots.to_local(os.path.abspath(os.path.expanduser(os.fspath(folder))))
+        try:
+            return _check_target(path)
+        except ScanError:
+            with self.catalogue.read() as session:
+                for library in session.scalars(select(Library)):
+                    here = roots.local_root(library.root)
+                    named = roots.within(path, library.root) or roots.within(path, here)
+                    if named and not os.path.isdir(here):
+                        raise ScanError(roots.unavailable_message(library.id, library.root)) from None
+            raise
+
     def _library_for(self, top: str) -> tuple[Library, str]:
         """The library ``top`` belongs to and its path inside it ("" for the whole library).
 
@@ -274,20 +290,21 @@ class Scanner:
         with self.catalogue.write() as session:
             libraries = session.scalars(select(Library)).all()
             for library in libraries:
-                if _is_within(top, library.root):
-                    rel = os.path.relpath(top, library.root)
+                here = roots.local_root(library.root)
+                if _is_within(top, here):
+                    rel = os.path.relpath(top, here)
                     return library, "" if rel == "." else rel.replace(os.sep, "/") + "/"
             library = Library(root=top, name=os.path.basename(top) or top)
             session.add(library)
             session.flush()
             for child in libraries:
-                if _is_within(child.root, top):
+                if _is_within(roots.local_root(child.root), top):
                     self._absorb(session, child, library)
             return library, ""
 
     @staticmethod
     def _absorb(session: Any, child: Library, parent: Library) -> None:
-        prefix = os.path.relpath(child.root, parent.root).replace(os.sep, "/") + "/"
+        prefix = os.path.relpath(roots.local_root(child.root), parent.root).replace(os.sep, "/") + "/"
         moved = [
             {"id": photo_id, "library_id": parent.id, "rel_path": prefix + rel_path,
              "name_key": natural_key(prefix + rel_path)}

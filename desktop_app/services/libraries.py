@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.catalogue import Catalogue
+from sqlalchemy import select
+
+from desktop_app import settings
+from desktop_app.catalogue import Catalogue, roots
 from desktop_app.catalogue.libraries import remove_library as _remove
 from desktop_app.catalogue.models import Library
 from desktop_app.catalogue.photos import LibraryNotFoundError, display_path, find_library
@@ -55,3 +58,48 @@ def remove_library(catalogue: Catalogue, library_id: int) -> RemovedLibrary:
         name, root = library.name, library.root
         photos, by_people = _remove(session, library_id)
     return RemovedLibrary(library_id, name, root, photos, by_people)
+
+
+@dataclass(frozen=True)
+class RootMapping:
+    """A library's folder on this machine: ``here`` (None when it is not mapped: its canonical root)."""
+
+    id: int
+    name: str
+    root: str
+    here: str | None
+
+
+def chosen_library(catalogue: Catalogue, ref: str) -> LibraryRef:
+    """The library ``ref`` names: its id, its name, its canonical root or its folder here (or a folder
+    inside one of these)."""
+    with catalogue.read() as session:
+        try:
+            chosen = find_library(session, ref)
+        except LibraryNotFoundError:
+            named = session.scalars(select(Library).where(Library.name == ref).order_by(Library.id)).all()
+            if not named:
+                raise
+            if len(named) > 1:
+                raise LibraryNotFoundError(f"several libraries are named {ref!r}: give its id "
+                                           "(`photo-annotator library list`)") from None
+            chosen = named[0]
+        return LibraryRef(chosen.id, chosen.name, chosen.root)
+
+
+def set_library_root(catalogue: Catalogue, ref: str, folder: str | None) -> RootMapping:
+    """Map library ``ref`` (chosen_library) to ``folder`` on this machine, in this machine's settings;
+    None forgets the mapping (its canonical root is used again). The catalogue is not changed.
+    LibraryNotFoundError when ``folder`` is not a folder here."""
+    chosen = chosen_library(catalogue, ref)
+    here = None
+    if folder is not None:
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            raise LibraryNotFoundError(f"no folder {display_path(folder)} on this machine")
+        here = roots.normalized_root(str(path.resolve()))
+        if here == chosen.root:
+            here = None  # the canonical root itself: nothing to map
+    settings.set_library_root(chosen.root, here)
+    roots.refresh()
+    return RootMapping(chosen.id, chosen.name, chosen.root, here)
