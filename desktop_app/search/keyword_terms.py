@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import Select, and_, literal, select
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue.fts import caption_index, matches, to_fts
 from desktop_app.catalogue.keywords import keyword_photo_ids, named_term_ids
 from desktop_app.catalogue.models import (
     Caption,
@@ -36,6 +35,7 @@ from desktop_app.catalogue.models import (
     TermBroader,
 )
 from desktop_app.catalogue.photos import absolute_path, library_roots
+from desktop_app.catalogue.text_index import ranked_captions, to_expression
 from desktop_app.query_language import And, Node, Not, Or, excludes_only, parse
 from desktop_app.query_language import Term as Word
 from desktop_app.search.results import Matched, SearchFilters, SearchHit, filter_conditions, searched
@@ -168,7 +168,7 @@ def _nearest(session: Session, seeds: set[int], photos: set[int], also: list[int
 
 class _Reader:
     """A query read against the candidate photos' captions and keywords together, as sets of photos
-    (FTS5's reading of NOT and OR kept: see catalogue/fts.py)."""
+    (the index's reading of NOT and OR kept: see catalogue/fts.py)."""
 
     def __init__(self, session: Session, found: dict[Node, set[int]], candidates: set[int],
                  filters: SearchFilters) -> None:
@@ -199,12 +199,13 @@ class _Reader:
 
     def _by_caption(self, word: Word) -> set[int]:
         if word not in self._captions:
-            expression = to_fts(word)
+            expression = to_expression(self.session, word)
             found: set[int] = set()
             if expression is not None:
-                query = (select(Caption.photo_id).join(caption_index, caption_index.c.rowid == Caption.id)
+                hits = ranked_captions(self.session, expression).subquery()
+                query = (select(Caption.photo_id).join(hits, hits.c.caption_id == Caption.id)
                          .join(Photo, Photo.id == Caption.photo_id)
-                         .where(matches(expression), searched(self.filters),
+                         .where(searched(self.filters),
                                 *filter_conditions(self.filters)))
                 if len(self.candidates) <= IN_CHUNK:
                     query = query.where(Caption.photo_id.in_(sorted(self.candidates)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.fts import to_fts
+from desktop_app.catalogue.text_index import to_expression
 from desktop_app.errors import isolated, one_line
 from desktop_app.plugin_api.embedder import EmbedderError, Modality, load_embedder, plugin_failures
 from desktop_app.plugin_registry import PluginRegistry, UnknownEmbedderError
@@ -199,7 +199,7 @@ class SearchService:
                           limit: int) -> list[SearchHit]:
         from desktop_app.search.vector_index import semantic_search
 
-        excluded = to_fts(meaning.excluded)
+        excluded = to_expression(session, meaning.excluded)
         fetch = limit
         while True:
             hits = semantic_search(session, self._index, self.embedder(), meaning.text, filters, fetch)

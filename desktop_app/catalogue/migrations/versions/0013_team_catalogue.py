@@ -20,7 +20,13 @@ depends_on: str | Sequence[str] | None = None
 
 # desktop_app.catalogue.fts_postgres: the column, its text search configuration and the index.
 TEXT_SEARCH_COLUMN = "text_search"
-TEXT_SEARCH_CONFIG = "english"
+# Our own configuration, as close to SQLite's FTS5 tokenizer ("porter unicode61 remove_diacritics 2") as
+# PostgreSQL gets: English stemming (snowball) without a stop word list (FTS5 has none: "a" and "the" are
+# words to find), and accents folded by the unaccent extension where the server lets us create it (a
+# trusted extension of contrib since PostgreSQL 13); without it, accents must match exactly.
+TEXT_SEARCH_CONFIG = "photo_annotator"
+_STEMMER = "photo_annotator_stem"
+_WORD_TOKENS = "asciiword, asciihword, hword_asciipart, word, hword, hword_part"
 # desktop_app.catalogue.changes: the channel other editors' windows listen on; the payload is
 # "<table>:<photo id>".
 CHANGES_CHANNEL = "photo_annotator_changes"
@@ -44,6 +50,21 @@ $$ LANGUAGE plpgsql
 _NOTIFIED_TABLES = ("caption_revisions", "photo_keyword_revisions")
 
 
+def _create_text_search_config() -> None:
+    bind = op.get_bind()
+    try:
+        with bind.begin_nested():  # a refusal (no contrib, no CREATE privilege) leaves the migration intact
+            bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS unaccent")
+    except sa.exc.DBAPIError:
+        pass
+    folding = bind.exec_driver_sql(
+        "SELECT 1 FROM pg_ts_dict WHERE dictname = 'unaccent' AND pg_ts_dict_is_visible(oid)").first()
+    op.execute(f"CREATE TEXT SEARCH DICTIONARY {_STEMMER} (TEMPLATE = snowball, Language = english)")
+    op.execute(f"CREATE TEXT SEARCH CONFIGURATION {TEXT_SEARCH_CONFIG} (COPY = english)")
+    op.execute(f"ALTER TEXT SEARCH CONFIGURATION {TEXT_SEARCH_CONFIG} ALTER MAPPING FOR {_WORD_TOKENS} "
+               f"WITH {'unaccent, ' if folding else ''}{_STEMMER}")
+
+
 def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for table in ("caption_revisions", "photo_keyword_revisions"):
@@ -60,6 +81,7 @@ def upgrade() -> None:
         return
     for column in ("size", "mtime_ns", "ctime_ns"):
         op.alter_column("photos", column, type_=sa.BigInteger(), existing_type=sa.Integer())
+    _create_text_search_config()
     op.execute(f"ALTER TABLE captions ADD COLUMN {TEXT_SEARCH_COLUMN} tsvector "
                f"GENERATED ALWAYS AS (to_tsvector('{TEXT_SEARCH_CONFIG}', text)) STORED")
     op.execute(f"CREATE INDEX ix_captions_{TEXT_SEARCH_COLUMN} ON captions USING gin ({TEXT_SEARCH_COLUMN})")
@@ -76,6 +98,8 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS photo_annotator_notify_change()")
         op.execute(f"DROP INDEX IF EXISTS ix_captions_{TEXT_SEARCH_COLUMN}")
         op.execute(f"ALTER TABLE captions DROP COLUMN IF EXISTS {TEXT_SEARCH_COLUMN}")
+        op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {TEXT_SEARCH_CONFIG}")
+        op.execute(f"DROP TEXT SEARCH DICTIONARY IF EXISTS {_STEMMER}")
         for column in ("size", "mtime_ns", "ctime_ns"):
             op.alter_column("photos", column, type_=sa.Integer(), existing_type=sa.BigInteger())
     with op.batch_alter_table("job_items") as batch:
