@@ -1,16 +1,18 @@
-"""The catalogue: migrations, SQLite settings, concurrent writers, caption history rules."""
+"""The catalogue on SQLite and PostgreSQL: migrations (from old revisions, with data), SQLite's settings,
+concurrent writers and openers, caption history rules, the caption text index."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
-import sqlite3
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from desktop_app.catalogue import CatalogueError, migrate, open_catalogue, resolve_url
@@ -22,6 +24,7 @@ from desktop_app.catalogue.captions import (
     revert_caption,
     set_review_state,
 )
+from desktop_app.catalogue.database import create_catalogue_engine
 from desktop_app.catalogue.models import (
     Base,
     Caption,
@@ -33,6 +36,7 @@ from desktop_app.catalogue.models import (
     ReviewState,
     RevisionAction,
 )
+from tests.postgres_server import PostgresServer
 
 # Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
 pytestmark = pytest.mark.both_backends
@@ -50,11 +54,56 @@ def _photo(session, name: str = "a.jpg", root: str = "/photos") -> Photo:
     return photo
 
 
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """Where no catalogue is yet: a new file for SQLite, an empty database (no tables) for PostgreSQL."""
+    if backend == "sqlite":
+        yield tmp_path / "catalogue.db"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = _empty_postgres_database(server)
+    yield url
+    server.drop_database(url)
+
+
+def _empty_postgres_database(server: PostgresServer) -> str:
+    name = f"empty_{os.getpid()}_{next(_numbers)}"
+    server.execute(f"CREATE DATABASE {name}")
+    return server.url(name)
+
+
+def _engine_at(db: Path | str, revision: str) -> Engine:
+    """An engine on ``db`` with the schema at an old ``revision`` (to test upgrades from it)."""
+    engine = create_catalogue_engine(resolve_url(db))
+    migrate.upgrade_to_head(engine, revision)
+    return engine
+
+
+def _text_hits(session, words: str) -> list[int]:
+    """The ids of the captions the text index finds for ``words``: SQLite's FTS5 table, PostgreSQL's
+    generated tsvector column (migrations 0002 and 0013)."""
+    if session.bind.dialect.name == "postgresql":
+        query = text("SELECT id FROM captions WHERE text_search @@ plainto_tsquery('english', :q) "
+                     "ORDER BY id")
+    else:
+        query = text("SELECT rowid FROM captions_fts WHERE captions_fts MATCH :q ORDER BY rowid")
+    return list(session.scalars(query, {"q": words}))
+
+
 # --- opening and migrations -------------------------------------------------------------------------
 
-def test_fresh_catalogue_is_created_at_head_with_wal_and_foreign_keys(db_path: Path) -> None:
-    catalogue = open_catalogue(db_path)
+def test_fresh_catalogue_is_created_at_head(empty_db: Path | str) -> None:
+    catalogue = open_catalogue(empty_db)
     assert migrate.current_revision(catalogue.engine) == migrate.head_revision()
+    catalogue.close()
+
+
+@pytest.mark.sqlite_only  # SQLite's own settings: the journal mode, foreign keys, the busy timeout
+def test_an_sqlite_catalogue_uses_wal_foreign_keys_and_a_busy_timeout(db_path: Path) -> None:
+    catalogue = open_catalogue(db_path)
     with catalogue.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -70,38 +119,77 @@ def test_migrated_schema_matches_the_models(catalogue) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_upgrade_from_the_first_revision_keeps_data_and_indexes_old_captions(db_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{db_path}")
+def test_upgrade_from_the_first_revision_keeps_data_and_indexes_old_captions(empty_db: Path | str) -> None:
+    engine = _engine_at(empty_db, "0001")
     with engine.begin() as connection:
-        command.upgrade(migrate.alembic_config(connection), "0001")
         connection.execute(text(
-            "INSERT INTO libraries (id, root, name, added_at) VALUES (1, x'2f6f6c64', 'old', '2024-01-01')"
-        ))
+            "INSERT INTO libraries (id, root, name, added_at) VALUES (1, :root, 'old', '2024-01-01')"
+        ), {"root": b"/old"})
         connection.execute(text(
             "INSERT INTO photos (id, library_id, rel_path, status, added_at, updated_at) "
-            "VALUES (1, 1, x'612e6a7067', 'ok', '2024-01-01', '2024-01-01')"
-        ))
+            "VALUES (1, 1, :path, 'ok', '2024-01-01', '2024-01-01')"
+        ), {"path": b"a.jpg"})
         connection.execute(text(
             "INSERT INTO captions (photo_id, text, origin, state, is_current, created_at, updated_at) "
-            "VALUES (1, 'a lighthouse at dusk', 'human', 'approved', 1, '2024-01-01', '2024-01-01')"
-        ))
+            "VALUES (1, 'a lighthouse at dusk', 'human', 'approved', :yes, '2024-01-01', '2024-01-01')"
+        ), {"yes": True})
     engine.dispose()
 
-    catalogue = open_catalogue(db_path)  # upgrades automatically
+    catalogue = open_catalogue(empty_db)  # upgrades automatically, through every migration
     assert migrate.current_revision(catalogue.engine) == migrate.head_revision()
     with catalogue.read() as session:
         photo = session.get(Photo, 1)
         assert photo.rel_path == "a.jpg" and photo.library.root == "/old"
         assert photo.captions[0].text == "a lighthouse at dusk"
-        hits = session.execute(text("SELECT rowid FROM captions_fts WHERE captions_fts MATCH 'lighthouse'"))
-        assert [row[0] for row in hits] == [photo.captions[0].id]
+        assert _text_hits(session, "lighthouse") == [photo.captions[0].id]
     catalogue.close()
 
 
-def test_catalogue_from_a_newer_version_is_refused_with_a_clear_message(db_path: Path) -> None:
-    open_catalogue(db_path).close()
-    with sqlite3.connect(db_path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+def test_upgrading_a_postgresql_catalogue_to_0013_keeps_its_data_and_indexes_its_captions(
+        postgres_server: PostgresServer) -> None:
+    url = _empty_postgres_database(postgres_server)
+    engine = _engine_at(url, "0012")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO libraries (root, name, added_at) VALUES (:root, 'old', '2024-01-01')"),
+            {"root": b"/old"})
+        connection.execute(text(
+            "INSERT INTO photos (library_id, rel_path, name_key, size, status, added_at, updated_at) "
+            "SELECT id, :path, 'a.jpg', 2000000000, 'ok', '2024-01-01', '2024-01-01' FROM libraries"),
+            {"path": b"a.jpg"})
+        connection.execute(text(
+            "INSERT INTO captions (photo_id, text, origin, state, is_current, created_at, updated_at) "
+            "SELECT id, 'two lighthouses at dusk', 'human', 'draft', true, '2024-01-01', '2024-01-01' "
+            "FROM photos"))
+        connection.execute(text(
+            "INSERT INTO jobs (kind, state, options, created_at) "
+            "VALUES ('caption', 'done', '{}', '2024-01-01')"))
+    engine.dispose()
+
+    catalogue = open_catalogue(url)
+    with catalogue.write() as session:
+        photo = session.scalar(select(Photo))
+        assert (photo.rel_path, photo.size) == ("a.jpg", 2_000_000_000)
+        photo.size = 5 * 2**30  # a 5 GiB file: 64-bit from 0013 on
+        assert _text_hits(session, "lighthouse") == [photo.captions[0].id]
+        job = session.execute(text("SELECT runner, author, db_role FROM jobs")).one()
+        assert tuple(job) == ("any", None, None)
+        edit_caption(session, photo, "a lighthouse at dawn", author="ann")  # notified to open windows
+    with catalogue.read() as session:
+        assert session.scalar(select(Photo.size)) == 5 * 2**30
+        assert _text_hits(session, "dawn") == [session.scalar(select(Caption.id))]
+        triggers = session.scalars(text(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1")).all()
+        assert triggers == ["caption_revisions_notify", "photo_keyword_revisions_notify"]
+    catalogue.close()
+    postgres_server.drop_database(url)
+
+
+def test_catalogue_from_a_newer_version_is_refused_with_a_clear_message(db_path: Path | str) -> None:
+    catalogue = open_catalogue(db_path)
+    with catalogue.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    catalogue.close()
     with pytest.raises(CatalogueError, match="newer version of Photo Annotator"):
         open_catalogue(db_path)
 
@@ -144,6 +232,7 @@ def _write_captions(db: str, worker: int, count: int) -> None:
     catalogue.close()
 
 
+@pytest.mark.sqlite_only  # SQLite's write lock; editors at once on PostgreSQL: tests/test_team_editing.py
 def test_two_processes_writing_at_once_never_hit_database_is_locked(catalogue, db_path: Path) -> None:
     with catalogue.write() as session:
         for worker in range(2):
@@ -160,8 +249,8 @@ def test_two_processes_writing_at_once_never_hit_database_is_locked(catalogue, d
         assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
 
 
-def test_two_new_processes_creating_one_catalogue_at_once(tmp_path: Path) -> None:
-    db = str(tmp_path / "new.db")
+def test_two_new_processes_creating_one_catalogue_at_once(empty_db: Path | str) -> None:
+    db = str(empty_db)
     context = multiprocessing.get_context("spawn")
     openers = [context.Process(target=_open_and_close, args=(db,)) for _ in range(3)]
     for process in openers:
@@ -227,7 +316,7 @@ def test_only_one_current_caption_per_photo(catalogue) -> None:
         second = add_caption(session, photo, "second", origin=CaptionOrigin.HUMAN, author="ann")
         assert not first.is_current and second.is_current
     with pytest.raises(IntegrityError), catalogue.write() as session:
-        session.execute(text("UPDATE captions SET is_current = 1"))
+        session.execute(text("UPDATE captions SET is_current = :yes"), {"yes": True})
 
 
 def test_approving_a_photo_without_caption_is_refused(catalogue) -> None:
@@ -245,29 +334,26 @@ def test_text_index_follows_edits(catalogue) -> None:
         edit_caption(session, photo, "a red kayak on a lake", author="ann")
         edit_caption(session, photo, "a yellow canoe on a river", author="ann")
 
-    def matches(word: str) -> int:
-        with catalogue.read() as session:
-            query = text("SELECT count(*) FROM captions_fts WHERE captions_fts MATCH :q")
-            return session.execute(query, {"q": word}).scalar()
-
-    assert matches("kayak") == 0
-    assert matches("canoe") == 1
-    assert matches("rivers") == 1  # porter stemming
+    with catalogue.read() as session:
+        assert _text_hits(session, "kayak") == []
+        assert len(_text_hits(session, "canoe")) == 1
+        assert len(_text_hits(session, "rivers")) == 1  # stemming
 
 
-def test_upgrade_counts_each_captions_revisions_and_numbers_new_ones_after_them(db_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{db_path}")
+def test_upgrade_counts_each_captions_revisions_and_numbers_new_ones_after_them(
+        empty_db: Path | str) -> None:
+    engine = _engine_at(empty_db, "0007")
     with engine.begin() as connection:
-        command.upgrade(migrate.alembic_config(connection), "0007")
         connection.execute(text(
-            "INSERT INTO libraries (id, root, name, added_at) VALUES (1, x'2f6f6c64', 'old', '2024-01-01')"))
+            "INSERT INTO libraries (id, root, name, added_at) VALUES (1, :root, 'old', '2024-01-01')"),
+            {"root": b"/old"})
         connection.execute(text(
             "INSERT INTO photos (id, library_id, rel_path, status, added_at, updated_at) "
-            "VALUES (1, 1, x'612e6a7067', 'ok', '2024-01-01', '2024-01-01')"))
+            "VALUES (1, 1, :path, 'ok', '2024-01-01', '2024-01-01')"), {"path": b"a.jpg"})
         connection.execute(text(
             "INSERT INTO captions (id, photo_id, text, origin, state, is_current, created_at, updated_at) "
-            "VALUES (1, 1, 'a lighthouse', 'human', 'approved', 1, '2024-01-01', '2024-01-01'), "
-            "(2, 1, 'a tower', 'ai', 'draft', 0, '2024-01-01', '2024-01-01')"))
+            "VALUES (1, 1, 'a lighthouse', 'human', 'approved', :yes, '2024-01-01', '2024-01-01'), "
+            "(2, 1, 'a tower', 'ai', 'draft', :no, '2024-01-01', '2024-01-01')"), {"yes": True, "no": False})
         history = ((1, "created", "draft"), (2, "edited", "draft"), (3, "approved", "approved"))
         for number, action, state in history:
             connection.execute(text(
@@ -278,7 +364,7 @@ def test_upgrade_counts_each_captions_revisions_and_numbers_new_ones_after_them(
             "VALUES (2, 1, 'created', 'a tower', 'draft', 'ai', '2024-01-01')"))
     engine.dispose()
 
-    catalogue = open_catalogue(db_path)
+    catalogue = open_catalogue(empty_db)
     with catalogue.write() as session:
         assert [c.revision for c in session.scalars(select(Caption).order_by(Caption.id))] == [3, 1]
         caption = edit_caption(session, session.get(Photo, 1), "a lighthouse at dusk", author="ann")
