@@ -64,3 +64,23 @@ def test_on_sqlite_revisions_carry_no_database_role(capsys: pytest.CaptureFixtur
     assert cli("edit", str(drafts / "00.jpg"), "--text", "a harbour", "--author", "anna").code == 0
     history = cli("show", str(drafts / "00.jpg"), "--json").json()["captions"][0]["history"]
     assert [each["db_role"] for each in history] == [None, None]
+
+
+@on_postgresql
+def test_a_role_that_may_only_read_opens_the_catalogue_read_only_and_writes_are_refused_in_one_line(
+        capsys: pytest.CaptureFixture[str], postgres_server: PostgresServer, db_path: str,
+        drafts: Path) -> None:
+    role, url = role_url(postgres_server, db_path, writes=False)
+    cli = cli_on(capsys, url)
+    photo = str(drafts / "00.jpg")
+    with open_catalogue(url) as catalogue:
+        assert (catalogue.read_only, catalogue.read_only_role) == (True, role)
+    assert cli("show", photo, "--json").json()["captions"][0]["text"] == "a photo number 0"
+    assert len(cli("photos", "--json").json_lines()) == 5
+    assert cli("library", "list").code == 0
+    assert "(read-only)" in cli("db", "info").out
+    refused = cli("edit", photo, "--text", "a harbour")
+    assert (refused.code, refused.err) == (1, f"photo-annotator: error: the catalogue {url} is read-only "
+                                              f"for role {role}: it can be read but not changed\n")
+    assert cli("tags", "add", photo, "--term", "harbour").code == 1
+    assert cli("show", photo, "--json").json()["captions"][0]["text"] == "a photo number 0"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -240,6 +240,8 @@ class Catalogue:
     def __init__(self, engine: Engine, location: str | None = None) -> None:
         self.engine = engine
         self.url = engine.url
+        # The database role when it may only read (a PostgreSQL login without write privileges).
+        self.read_only_role: str | None = None
         # The catalogue as the user named it: one opened read-only runs through a "file:...?mode=ro" URI.
         self._location = location or _location(engine.url)
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
@@ -253,8 +255,10 @@ class Catalogue:
 
     @property
     def read_only(self) -> bool:
-        """Opened read-only (the file or its file system cannot be written): writes fail."""
-        return self.url.query.get("mode") == "ro" or self.url.query.get("immutable") == "1"
+        """Opened read-only (the file or its file system cannot be written, or the database role may only
+        read): writes fail."""
+        return (self.url.query.get("mode") == "ro" or self.url.query.get("immutable") == "1"
+                or self.read_only_role is not None)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -267,6 +271,9 @@ class Catalogue:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        if self.read_only_role is not None:
+            raise CatalogueError(f"the catalogue {self.location} is read-only for role "
+                                 f"{self.read_only_role}: it can be read but not changed")
         try:
             with self._write_sessions() as session, session.begin():
                 yield session
@@ -313,6 +320,8 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
                                  "(it holds another program's tables); nothing was changed")
         if not create and revision is None:
             raise CatalogueNotFoundError(f"no catalogue at {catalogue.location} (the database is empty)")
+        if revision is not None and engine.dialect.name == "postgresql":
+            catalogue.read_only_role = _read_only_role(engine)
         if engine.dialect.name == "sqlite" and not catalogue.read_only:
             # WAL, persistent in the file: readers never wait on a writer. Set once the file is known
             # to be a catalogue (or a new one), so another program's database is never converted.
@@ -332,6 +341,17 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
         engine.dispose()
         raise
     return catalogue
+
+
+def _read_only_role(engine: Engine) -> str | None:
+    """The login's role when it may not change the catalogue (no privilege to write captions, or a
+    read-only server or session), else None: it opens read-only, without upgrading the schema."""
+    with engine.connect() as connection:
+        role, writable = connection.execute(text(
+            "SELECT current_user, has_table_privilege('caption_revisions', 'INSERT')"
+            " AND has_table_privilege('captions', 'UPDATE')"
+            " AND current_setting('transaction_read_only') = 'off'")).one()
+    return None if writable else str(role)
 
 
 def _location(url: URL) -> str:
