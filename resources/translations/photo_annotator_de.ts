@@ -2904,6 +2904,10 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
         <source>cannot close</source>
         <translation>Schließen nicht möglich</translation>
     </message>
+    <message>
+        <source>cannot follow other editors&apos; changes</source>
+        <translation>Änderungen anderer Bearbeiter können nicht verfolgt werden</translation>
+    </message>
 </context>
 <context>
     <name>WriteMetadataDialog</name>

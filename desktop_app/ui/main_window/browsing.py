@@ -40,6 +40,9 @@ NOTHING_SHOWN_TEXT = QT_TRANSLATE_NOOP("BrowseController",
 # Up to this many rows shown, a listing for the search box morphs them into the new ones (keeping the
 # scroll place); more are replaced at once, which costs less than moving each (5,000: under 0.1 s).
 MERGE_ROWS_LIMIT = 5_000
+# Up to this many photos shown in the grid changed elsewhere, their rows are read again one by one; more
+# (a captioning job's batch), the grid lists its photos again.
+REFRESH_ROWS_LIMIT = 50
 
 
 class BrowseController(WindowController):
@@ -74,6 +77,7 @@ class BrowseController(WindowController):
         self._provisional = False  # ... and is the words' matches of a search by meaning still running
         self._listed: tuple[str | None, tuple[int, ...] | None] = (None, None)  # the search's part of it
         self._detail_request = 0
+        self._refreshes: set[int] = set()  # requests for photos changed elsewhere (on_changed_elsewhere)
         # The Keywords panel's choice: its term (id, label) or None, and the keyword state (None: accepted).
         self.keyword_filter: tuple[tuple[int, str] | None, KeywordState | None] = (None, None)
 
@@ -369,6 +373,23 @@ class BrowseController(WindowController):
         if row is not None and row.id == details["id"] and not self.detail.is_editing():
             self.detail.show_photo(details)
 
+    def on_changed_elsewhere(self, photo_ids: frozenset[int], *, everything: bool = False) -> None:
+        """Captions or keywords of ``photo_ids`` changed (another editor, a captioning machine): their grid
+        rows and, unless the editor is typing, the pane show them as they are now. Many (a job's batch)
+        or ``everything``: the grid lists its photos again, keeping its place."""
+        shown = [photo_id for photo_id in photo_ids if self.model.row_number(photo_id) is not None]
+        if everything or len(shown) > REFRESH_ROWS_LIMIT:
+            self.load_photos(keep_selection=True, merge=True)
+            shown = []
+        row = self.selected_row()
+        if row is not None and (everything or row.id in photo_ids) and row.id not in shown:
+            shown.append(row.id)
+        for photo_id in shown:
+            request = self.backend.load_photo(photo_id)
+            self._refreshes.add(request)
+            if row is not None and photo_id == row.id:
+                self._detail_request = request
+
     @Slot(object)
     def on_caption_stored(self, item: ItemDone) -> None:
         """A job stored a caption: the grid shows the new draft at once, the pane reloads if it shows it."""
@@ -397,7 +418,10 @@ class BrowseController(WindowController):
 
     @Slot(int, object)
     def _on_photo_loaded(self, request_id: int, details: dict[str, Any]) -> None:
-        if request_id == self._detail_request:
+        if request_id in self._refreshes:  # changed elsewhere: as after a review (never over typed text)
+            self._refreshes.discard(request_id)
+            self.on_photo_changed(details["id"], details)
+        elif request_id == self._detail_request:
             self.detail.show_photo(details)
 
     @Slot(int, QImage, str)

@@ -16,6 +16,7 @@ from desktop_app.catalogue.models import CaptionKind
 from desktop_app.catalogue.photos import display_path
 from desktop_app.library.thumbnails import ThumbnailCache
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
+from desktop_app.services.changes import Changes
 from desktop_app.ui import wording
 from desktop_app.ui.accessibility import text_scale
 from desktop_app.ui.main_window import layout_state, parts
@@ -43,6 +44,7 @@ from desktop_app.ui.widgets.status_message import StatusMessage
 from desktop_app.ui.widgets.thumbnail_size import ThumbnailSizeSlider
 from desktop_app.ui.wording import sentence
 from desktop_app.ui.workers.backend import Backend, LibrarySummary
+from desktop_app.ui.workers.changes import ChangeService
 from desktop_app.ui.workers.file_tasks import FileTasks
 from desktop_app.ui.workers.inference import InferenceService
 from desktop_app.ui.workers.keywords import KeywordService
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self.keyword_service = KeywordService(self.review.undo_stack, parent=self)  # one undo stack for both
         self.searches = SearchRunner(parent=self)
         self.file_tasks = FileTasks(parent=self)
+        self.changes = ChangeService(parent=self)  # other editors' changes, shown within seconds
 
         self.main_actions = create_actions(self)
         self._layout = layout_state.load()  # the layout of the last session, or the defaults
@@ -201,6 +204,7 @@ class MainWindow(QMainWindow):
         self.detail.regenerate_requested.connect(self.captioning.regenerate)
         self.inference.item_done.connect(self.browse.on_caption_stored)
         self.review.changed.connect(self.browse.on_photo_changed)
+        self.changes.changed.connect(self._on_changed_elsewhere)
         self.review.failed.connect(self._on_error)
         self.review.recovered.connect(
             lambda ids: self._set_status(self.tr("Recovered unsaved caption edits of {photos}; see their "
@@ -254,6 +258,7 @@ class MainWindow(QMainWindow):
         layout_state.save(self._current_layout())
         self.detail.flush()  # typed text becomes a revision before the review thread stops
         self.review.shutdown()
+        self.changes.shutdown()
         self.keyword_service.shutdown()
         self.searches.shutdown()
         self.file_tasks.shutdown()  # a file being written is finished, never cut in half
@@ -358,6 +363,7 @@ class MainWindow(QMainWindow):
             self.search.preload_when_idle(self.is_settled)  # the text embedder, once the window is usable
             self.file_tasks.open(catalogue)
             self.inference.open(catalogue)  # resumes jobs a crash or close interrupted
+            self.changes.watch(catalogue)
         if self._startup_folder is not None:
             self.scanning.scan(self._startup_folder)
         self.backend.load_libraries()
@@ -366,6 +372,14 @@ class MainWindow(QMainWindow):
     def _on_captions_changed(self) -> None:
         self.browse.load_photos(keep_selection=True)  # the grid shows the new captions
         self.backend.load_captioners()
+
+    @Slot(object)
+    def _on_changed_elsewhere(self, changes: Changes) -> None:
+        """Captions or keywords changed by anyone (another editor, a captioning machine, this window):
+        the grid rows and the pane of those photos show them; typed text is never replaced."""
+        self.browse.on_changed_elsewhere(changes.photo_ids, everything=changes.everything)
+        if changes.keywords or changes.everything:
+            self.keywords.refresh()
 
     @Slot(str)
     def _on_error(self, message: str) -> None:
