@@ -51,7 +51,7 @@ def _free_port() -> int:
 class PostgresServer:
     """A running throwaway cluster; ``new_database()`` gives each test its own migrated database."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
         self.bindir = _bindir()
         self.folder = Path(tempfile.mkdtemp(prefix="photo-annotator-pg-"))
         self.port = _free_port()
@@ -64,8 +64,10 @@ class PostgresServer:
             self._run("initdb", "-D", str(data), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8",
                       "--locale=C.UTF-8")
             # fsync off: a test cluster need not survive a power cut, and commits are ten times faster.
-            options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+            # ``durable`` (benchmarks): PostgreSQL's defaults, every commit flushed, as a team's server runs.
+            fast = "" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                       f"-c max_connections=300{fast}")
             self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w",
                       "start")
             self._make_template()
@@ -116,13 +118,13 @@ class PostgresServer:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_server() -> PostgresServer:
+def start_server(durable: bool = False) -> PostgresServer:
     """A started server; ServerUnavailable (with the reason) when there are no binaries or no driver."""
     try:
         import psycopg  # noqa: F401
     except ImportError as exc:
         raise ServerUnavailable("the psycopg driver is not installed: pip install 'psycopg[binary]'") from exc
-    return PostgresServer()
+    return PostgresServer(durable)
 
 
 def required() -> bool:
