@@ -4,7 +4,9 @@ wrote it; a role that may only read opens the catalogue read-only (the CLI and t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,7 +14,13 @@ from desktop_app.catalogue import open_catalogue
 from desktop_app.catalogue.photos import readable_photo_ids_under
 from desktop_app.jobs import store
 from tests.cli_helpers import cli_on
+from tests.gui_helpers import WAIT_MS
 from tests.postgres_server import PostgresServer
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from desktop_app.ui.main_window.window import MainWindow
 
 on_postgresql = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -84,3 +92,29 @@ def test_a_role_that_may_only_read_opens_the_catalogue_read_only_and_writes_are_
                                               f"for role {role}: it can be read but not changed\n")
     assert cli("tags", "add", photo, "--term", "harbour").code == 1
     assert cli("show", photo, "--json").json()["captions"][0]["text"] == "a photo number 0"
+
+
+@on_postgresql
+def test_the_app_opens_a_catalogue_its_role_may_only_read_with_a_banner_and_editing_disabled(
+        qtbot: QtBot, open_window: Callable[..., MainWindow], postgres_server: PostgresServer, db_path: str,
+        drafts: Path) -> None:
+    from desktop_app.ui.main_window.actions import MainAction
+
+    role, url = role_url(postgres_server, db_path, writes=False)
+    window = open_window(db=url)
+    (banner,) = window.messages.messages()  # nothing failed opening it
+    assert f"read-only for the database role {role}" in banner
+    assert window.messages.isVisible()
+    actions = window.main_actions
+    assert [name for name in (MainAction.ADD_FOLDER, MainAction.CAPTION, MainAction.RESCAN,
+                              MainAction.REMOVE_LIBRARY, MainAction.EXPORT) if actions[name].isEnabled()] \
+        == [MainAction.EXPORT]
+    assert window.model.rowCount() == 5  # browsing works
+
+    window.grid.setCurrentIndex(window.model.index(0))
+    qtbot.waitUntil(lambda: window.detail.caption_texts() == ["a photo number 0"], timeout=WAIT_MS)
+    box = window.detail.review_box
+    assert box.editor.isReadOnly()
+    assert not box.approve_button.isEnabled() and not box.reject_button.isEnabled()
+    assert not window.detail.history.revert_button.isVisible()
+    assert not window.detail.keyword_box.entry.isEnabled()

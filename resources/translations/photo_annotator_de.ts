@@ -1518,6 +1518,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <source>Catalogue: {path}</source>
         <translation>Katalog: {path}</translation>
     </message>
+    <message>
+        <source>This catalogue is read-only for the database role {role}: photos, captions and keywords can be browsed, searched and exported, not changed.</source>
+        <translation>Dieser Katalog ist für die Datenbankrolle {role} schreibgeschützt: Fotos, Bildunterschriften und Schlagwörter lassen sich durchsehen, durchsuchen und exportieren, aber nicht ändern.</translation>
+    </message>
 </context>
 <context>
     <name>MessageBar</name>

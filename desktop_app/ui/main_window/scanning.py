@@ -68,6 +68,7 @@ class ScanController(WindowController):
         self._select_after: set[str] = set()
         self._pending = 0
         self._library_actions = (rescan, remove_library)
+        self.read_only = False  # a catalogue that may only be read: no rescan, no removal
         add_folder.triggered.connect(self._choose_folder)
         rescan.triggered.connect(self._rescan_current)
         remove_library.triggered.connect(self._remove_current_library)
@@ -161,7 +162,7 @@ class ScanController(WindowController):
     @Slot(object)
     def _on_libraries_loaded(self, libraries: list[LibrarySummary]) -> None:
         for action in self._library_actions:
-            action.setEnabled(bool(libraries))
+            action.setEnabled(bool(libraries) and not self.read_only)
 
     @Slot()
     def _remove_current_library(self) -> None:

@@ -352,17 +352,27 @@ class MainWindow(QMainWindow):
         self.catalogue_label.setText(metrics.elidedText(whole, Qt.TextElideMode.ElideMiddle, room))
         self.catalogue_label.setAccessibleName(whole)
         self.catalogue_label.setToolTip(display_path(location))
-        for name in NEEDS_CATALOGUE:
-            self.main_actions[name].setEnabled(True)
-        self._set_status("")
         catalogue = self.backend.catalogue
+        read_only = catalogue is not None and catalogue.read_only  # a database role that may only read
+        for name in NEEDS_CATALOGUE:
+            self.main_actions[name].setEnabled(not read_only or name is MainAction.EXPORT)
+        self._set_status("")
+        self.detail.set_read_only(read_only)
+        self.scanning.read_only = read_only
+        if catalogue is not None and read_only:
+            self.messages.show_error(self.tr(
+                "This catalogue is read-only for the database role {role}: photos, captions and keywords "
+                "can be browsed, searched and exported, not changed.").format(
+                role=catalogue.read_only_role or "?"))
         if catalogue is not None:
-            self.review.open(catalogue)  # commits edits a crash left unsaved
+            if not read_only:
+                self.review.open(catalogue)  # commits edits a crash left unsaved
             self.keywords.open(catalogue)
             self.searches.open(catalogue)
             self.search.preload_when_idle(self.is_settled)  # the text embedder, once the window is usable
             self.file_tasks.open(catalogue)
-            self.inference.open(catalogue)  # resumes jobs a crash or close interrupted
+            if not read_only:
+                self.inference.open(catalogue)  # resumes jobs a crash or close interrupted
             self.changes.watch(catalogue)
         if self._startup_folder is not None:
             self.scanning.scan(self._startup_folder)

@@ -28,7 +28,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from sqlalchemy import select
 
-from desktop_app.catalogue import Catalogue, CatalogueError
+from desktop_app.catalogue import Catalogue, CatalogueError, roots
 from desktop_app.catalogue.models import Caption, CaptionOrigin, Library, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import (
     LibrarySummary,
@@ -110,11 +110,13 @@ class CatalogueWorker(Worker):
         # and a stale read only costs one more chunk of a listing nobody waits for.
         self.latest_photos_request = 0
         self._stream: _Stream | None = None
+        self._unavailable: set[int] = set()  # libraries whose root is not on this machine, said already
         self._continue.connect(self._next_chunk, Qt.ConnectionType.QueuedConnection)
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot open the catalogue"))
     def open_catalogue(self, db: str | None) -> None:
         self.catalogue = open_catalogue(db)
+        self._unavailable.clear()
         self.opened.emit(self.catalogue)
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot list the libraries"))
@@ -122,6 +124,10 @@ class CatalogueWorker(Worker):
         with self.require_catalogue().read() as session:
             summaries: list[LibrarySummary] = library_summaries(session)
         self.libraries_loaded.emit(summaries)
+        for summary in summaries:  # said once a session: its root is not on this machine (not mapped)
+            if summary.id not in self._unavailable and not roots.is_available(summary.root):
+                self._unavailable.add(summary.id)
+                self.failed.emit(roots.unavailable_message(summary.id, summary.root))
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot list the photos"), answers_later=True)
     def load_photos(self, request_id: int, query: PhotoQuery) -> None:

@@ -50,6 +50,7 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self.photo_id: int | None = None  # the photo whose details are shown
         self.review = review
+        self._editing = review  # the review service, kept while the catalogue is read-only (review None)
         self._details: dict[str, Any] | None = None
         self._recent: dict[int, dict[str, Any]] = {}  # details the review worker sent, newest last
 
@@ -174,7 +175,8 @@ class DetailPane(QWidget):
         for widget in (self._details_heading, self._captions_heading):
             widget.setVisible(True)
         self._show_captions(same_photo)
-        self.keyword_box.show_photo(self.photo_id, editable=self.unreadable_reason() is None)
+        self.keyword_box.show_photo(self.photo_id,
+                                    editable=self.unreadable_reason() is None and self.review is not None)
         status = details["status"]
         if status == "error":
             self.preview.set_text(self.tr("This file cannot be shown:\n{reason}").format(
@@ -198,7 +200,7 @@ class DetailPane(QWidget):
             for other in KINDS
             for found in [_current_of(everything, other)]})
         self.history.set_caption(current)
-        self.history.revert_button.setVisible(unreadable is None)  # read-only: browse only
+        self.history.revert_button.setVisible(unreadable is None and self.review is not None)  # else browse
         for widget in (self._history_heading, self.history):
             widget.setVisible(current is not None)
         alt_text = _current_of(everything, CaptionKind.ALT_TEXT)
@@ -249,6 +251,12 @@ class DetailPane(QWidget):
     def review_actions(self) -> list[QAction]:
         """The keyboard review flow, for the window's menus (Review and Edit)."""
         return self.review_box.shortcuts.review_flow()
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A catalogue that may only be read: captions and keywords are shown, never edited."""
+        self.review = self.review_box.review = None if read_only else self._editing
+        if self._details is not None:
+            self.show_photo(self._details)
 
     def unreadable_reason(self) -> str | None:
         """Why the shown photo's captions are read-only (its file cannot be read, or is missing), or
