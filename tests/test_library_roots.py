@@ -7,15 +7,22 @@ from __future__ import annotations
 import json
 import ntpath
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
 import pytest
 
 from desktop_app import settings
 from desktop_app.catalogue import roots
+from desktop_app.catalogue.models import PhotoStatus
 from tests import photo_files
 from tests.cli_helpers import cli_on
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from desktop_app.ui.main_window.window import MainWindow
 
 pytestmark = pytest.mark.both_backends
 
@@ -107,3 +114,20 @@ def test_set_root_needs_a_folder_here_and_a_library(capsys: pytest.CaptureFixtur
                                               "on this machine\n")
     unknown = cli("library", "set-root", "7", str(tmp_path))
     assert unknown.code == 1 and unknown.err.count("\n") == 1 and "no library" in unknown.err
+
+
+def test_the_app_says_when_a_library_root_is_not_on_this_machine(
+        capsys: pytest.CaptureFixture[str], qtbot: QtBot, open_window: Callable[..., MainWindow],
+        tmp_path: Path) -> None:
+    db = tmp_path / "catalogue.db"  # the window, on one backend: the message comes from the settings
+    canonical = tmp_path / "mnt" / "photos"
+    photo_files.jpeg(canonical / "a.jpg", size=(64, 48))
+    assert cli_on(capsys, db)("scan", str(canonical)).code == 0
+    canonical.rename(tmp_path / "elsewhere")
+
+    window = open_window(db=db)
+    assert window.messages.messages() == [
+        f"Library 1's root {canonical} is not available on this machine; map it with "
+        "`photo-annotator library set-root 1 PATH`"]
+    assert window.model.rowCount() == 1  # its photos are listed, not marked missing
+    assert window.model.rows()[0].status is PhotoStatus.OK
