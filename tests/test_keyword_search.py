@@ -1,4 +1,5 @@
-"""Keyword search: our query syntax translated to FTS5, bm25 ranking, filters, snippets, safety."""
+"""Keyword search: our query syntax translated to FTS5 and to PostgreSQL's tsquery, ranking, filters,
+snippets, safety."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text as sa_text
 
-from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue import Catalogue, fts_postgres
 from desktop_app.catalogue.captions import add_caption, edit_caption
 from desktop_app.catalogue.fts import to_fts, translate
 from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
@@ -97,6 +98,8 @@ def test_bm25_ranks_the_closest_caption_first(catalogue: Catalogue, album: dict[
     ("boats", {"harbour", "sails"}),  # stemmed
     ("cafe", {"café"}),  # accents removed
     ("croiss*", {"café"}),
+    ('"red bo"*', {"harbour"}),  # a phrase's last word is the prefix
+    ('"re boat"*', set()),
     ("croiss", set()),  # a finished word matches whole
     ("cat OR dog", {"cat", "dog", "puppy"}),
     ("red -ball", {"harbour", "sails"}),
@@ -231,6 +234,14 @@ def test_any_query_is_safe(catalogue: Catalogue, album: dict[str, int], query: s
     assert isinstance(search(catalogue, album, query, approved_only=True, folder="2021"), list)
 
 
+def test_quotes_and_backslashes_are_text(catalogue: Catalogue, album: dict[str, int]) -> None:
+    with catalogue.write() as session:
+        edit_caption(session, session.get(Photo, album["cat"]), "o'brien's cat in c:\\photos\\", author="ann")
+    assert search(catalogue, album, "o'brien's") == ["cat"]
+    assert search(catalogue, album, '"o\'brien\'s cat" photos\\') == ["cat"]
+    assert search(catalogue, album, "'cat' | c:* & !photos") == ["cat"]  # tsquery syntax is no syntax here
+
+
 def test_a_query_without_operators_still_finds_words_in_weird_places(
     catalogue: Catalogue, album: dict[str, int]
 ) -> None:
@@ -266,6 +277,42 @@ def test_a_query_without_operators_still_finds_words_in_weird_places(
 ])
 def test_translation(query: str, expression: str | None) -> None:
     assert translate(query) == expression
+
+
+@pytest.mark.parametrize(("query", "tsquery"), [
+    ("dog", "'dog'"),
+    ("dog cat", "('dog' & 'cat')"),
+    ('"red boat"', "'red boat'"),  # to_tsquery splits a quoted lexeme into a phrase: 'red' <-> 'boat'
+    ('"red boat"*', "('red' <-> 'boat':*)"),
+    ("harb*", "'harb':*"),
+    ("dog OR cat", "('dog' | 'cat')"),
+    ("dog -cat", "('dog' & !'cat')"),
+    ("dog NOT cat -bird", "('dog' & !('cat' | 'bird'))"),
+    ("a b -c", "(('a' & 'b') & !'c')"),
+    ("(dog OR cat) grass", "(('dog' | 'cat') & 'grass')"),
+    ("x -(a -b)", "('x' & !('a' & !'b'))"),
+    ("x (-a -b)", "('x' & !('a' | 'b'))"),
+    ("a OR -b", "'a'"),
+    ("-a OR -b x", "('x' & !'b')"),
+    ("dog and or not cat", "('dog' & 'and' & 'or' & 'not' & 'cat')"),
+    ("NEAR(a b)", "('NEAR' & 'a' & 'b')"),
+    ("well-known", "'well-known'"),
+    ("o'brien", "'o''brien'"),
+    ("c:\\x's", "'c:\\\\x''s'"),
+    ("a&b|!c:*<->", "'a&b|!c:*<->'"),
+    ("-dog", None),
+    ("NOT", None),
+    ("", None),
+])
+def test_tsquery_translation(query: str, tsquery: str | None) -> None:
+    # The same tree as FTS5's, the same reading of NOT and OR; every word a quoted lexeme.
+    assert fts_postgres.translate(query) == tsquery
+
+
+def test_tsquery_phrases_for_snippets() -> None:
+    expression = fts_postgres.translate('"Red Boat" dawn "it\'s a \\ b"')
+    assert expression is not None
+    assert fts_postgres.phrases(expression) == ["red boat", "it's a \\ b"]
 
 
 def test_parse_tree() -> None:

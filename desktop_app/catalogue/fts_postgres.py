@@ -102,7 +102,7 @@ def _emit(node: Node) -> str:
             return _join(" | ", unwanted)
         if not unwanted:
             return _join(" & ", wanted)
-        return f"{_join(' & ', wanted)} & !{_join(' | ', unwanted)}"
+        return f"({_join(' & ', wanted)} & !{_join(' | ', unwanted)})"
     if not wanted:  # NOT a OR NOT b == NOT (a AND b)
         return _join(" & ", unwanted)
     # "a OR NOT b" would match nearly every caption, which an index cannot list: keep the alternatives.
