@@ -174,15 +174,15 @@ def test_a_copy_that_fails_leaves_the_target_as_it_was(
 
 
 @pytest.mark.parametrize(("to", "message"), [
-    ("postgresql://nobody@127.0.0.1:1/nothing", "the catalogue postgresql://nobody@127.0.0.1:1/nothing "
-                                                "failed: "),
+    ("postgresql://nobody@127.0.0.1:1/nothing", "postgresql://nobody@127.0.0.1:1/nothing"),  # no server there
     ("nosuchdb://host/x", "unknown kind of database in the URL: nosuchdb"),
 ])
 def test_a_bad_target_is_one_line(to: str, message: str, drafts: Path, db_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "db", "copy", "--to", to, "--db", str(db_path))
     assert code == 1 and out == ""
-    assert err.startswith(PROG_ERROR + message) and err.count("\n") == 1, err
+    assert err.startswith(PROG_ERROR) and message in err and err.count("\n") == 1, err
+    assert "Traceback" not in err and "sqlalche.me" not in err
 
 
 def test_the_source_itself_is_refused(drafts: Path, db_path: Path,

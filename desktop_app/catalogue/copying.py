@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy import JSON, Connection, Engine, LargeBinary, Table, func, select, text
 
 from desktop_app.catalogue.fts import FTS_TABLE
 from desktop_app.catalogue.models import Base
@@ -71,31 +71,35 @@ def _ordered(table: Table) -> Any:
     return select(table).order_by(*table.primary_key.columns)
 
 
-def _batches(connection: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
-    """The table's rows in primary-key order as column-to-value dicts, ``batch_rows`` at a time (streamed:
-    a server-side cursor on PostgreSQL, so memory holds one batch whatever the table's size)."""
+def _batches(connection: Connection, table: Table) -> Iterator[list[tuple[Any, ...]]]:
+    """The table's rows in primary-key order as tuples of its columns' values, ``BATCH_ROWS`` at a time
+    (streamed: a server-side cursor on PostgreSQL, so memory holds one batch whatever the table's size)."""
     result = connection.execution_options(yield_per=BATCH_ROWS).execute(_ordered(table))
-    for partition in result.mappings().partitions():
-        yield [dict(row) for row in partition]
-
-
-def _canonical(value: Any) -> Any:
-    # JSON values compare by content (key order is not data); everything else by its exact Python value,
-    # as the column types give it on either database (aware UTC datetimes, str paths, enum members).
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    return value
+    for partition in result.partitions():
+        yield [tuple(row) for row in partition]
 
 
 class _Hasher:
-    def __init__(self) -> None:
+    """SHA-256 over a table's rows: each row's values as Python gives them on either database (aware UTC
+    datetimes, str paths, enum members, floats, booleans), in its columns' order. JSON values count by
+    content (key order is not data), binary ones (vectors) by their own hash, which is quicker to feed."""
+
+    def __init__(self, table: Table) -> None:
         self._sha = hashlib.sha256()
+        self._json = [i for i, column in enumerate(table.columns) if isinstance(column.type, JSON)]
+        self._binary = [i for i, column in enumerate(table.columns) if isinstance(column.type, LargeBinary)]
         self.rows = 0
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
+    def add(self, rows: list[tuple[Any, ...]]) -> None:
         for row in rows:
-            self._sha.update(repr(tuple(_canonical(value) for value in row.values())).encode(
-                "utf-8", "surrogatepass"))
+            if self._json or self._binary:
+                values = list(row)
+                for i in self._json:
+                    values[i] = json.dumps(values[i], sort_keys=True)
+                for i in self._binary:
+                    values[i] = None if values[i] is None else hashlib.sha256(values[i]).digest()
+                row = tuple(values)
+            self._sha.update(repr(row).encode("utf-8", "surrogatepass"))
         self.rows += len(rows)
 
     def digest(self) -> TableDigest:
@@ -110,9 +114,10 @@ def copy_rows(source: Connection, target: Connection, *, total: int,
     digests: dict[str, TableDigest] = {}
     done = 0
     for table in tables():
-        hasher = _Hasher()
+        hasher = _Hasher(table)
+        keys = [column.key for column in table.columns]
         for rows in _batches(source, table):
-            target.execute(table.insert(), rows)
+            target.execute(table.insert(), [dict(zip(keys, row, strict=True)) for row in rows])
             hasher.add(rows)
             done += len(rows)
             if progress is not None:
@@ -126,7 +131,7 @@ def digests(connection: Connection, *, progress: Progress | None = None, done: i
     """Each copied table's digest as this database holds it now."""
     found: dict[str, TableDigest] = {}
     for table in tables():
-        hasher = _Hasher()
+        hasher = _Hasher(table)
         for rows in _batches(connection, table):
             hasher.add(rows)
             done += len(rows)
