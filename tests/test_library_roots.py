@@ -103,6 +103,8 @@ def test_a_library_mounted_elsewhere_is_mapped_on_this_machine_and_its_root_unav
     assert cli("library", "unset-root", "1").code == 0
     assert cli("scan", str(canonical)).code == 1
     assert json.loads(settings.user_settings_path().read_text(encoding="utf-8"))["library_roots"] == {}
+    assert cli("library", "set-root", str(canonical), str(here)).code == 0  # by its root
+    assert cli("library", "remove", str(here), "--yes").code == 0  # its folder here names it too
 
 
 def test_set_root_needs_a_folder_here_and_a_library(capsys: pytest.CaptureFixture[str], db_path: Path | str,

@@ -42,7 +42,8 @@ def library_to_remove(catalogue: Catalogue, ref: str) -> LibraryRef:
     with catalogue.read() as session:
         chosen = find_library(session, ref)
         found = LibraryRef(chosen.id, chosen.name, chosen.root)
-    if not ref.isdigit() and str(Path(ref).expanduser().resolve()) != found.root:
+    if not ref.isdigit() and str(Path(ref).expanduser().resolve()) not in (found.root,
+                                                                           roots.local_root(found.root)):
         raise NotALibraryRoot(f"{display_path(ref)} is a folder inside library {display_path(found.root)}; "
                               "name the library's own folder, or its id")
     return found

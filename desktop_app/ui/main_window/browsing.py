@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, KeywordState, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import PhotoQuery, display_path
+from desktop_app.catalogue.roots import local_root
 from desktop_app.jobs.runner import ItemDone
 from desktop_app.ui import wording
 from desktop_app.ui.accessibility import announce
@@ -118,7 +119,8 @@ class BrowseController(WindowController):
             return None, "", None
         inside = self.libraries.selected_folder()
         label = f"{library.name} / {display_path(inside)}" if inside else library.name
-        folder = os.path.join(library.root, *inside.split("/")) if inside else library.root
+        here = local_root(library.root)  # the library's folder on this machine (`library set-root`)
+        folder = os.path.join(here, *inside.split("/")) if inside else here
         return PhotoQuery(library_id=library.id, folder=inside), label, folder
 
     def photo_query(self) -> PhotoQuery:
