@@ -59,6 +59,7 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("jobs", "resume"): [],
     ("jobs", "cancel"): ["1"],
     ("db", "info"): [],
+    ("db", "copy"): ["--to", "{tmp}/typo/copy.db"],
     ("search",): ["dog"],
     ("embed",): [],
     ("export",): ["--format", "csv", "--output", "{tmp}/out.csv"],
