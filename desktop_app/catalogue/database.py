@@ -113,7 +113,7 @@ def resolve_url(db: str | os.PathLike[str] | None = None) -> URL:
     if "://" in value:
         try:
             return make_url(value)
-        except ArgumentError as exc:
+        except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
             raise CatalogueError(f"not a valid database URL: {value!r}") from exc
     path = Path(value).expanduser() if value else locations.default_catalogue_path()
     return URL.create("sqlite", database=str(path.absolute()))
