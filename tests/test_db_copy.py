@@ -176,6 +176,7 @@ def test_a_copy_that_fails_leaves_the_target_as_it_was(
 @pytest.mark.parametrize(("to", "message"), [
     ("postgresql://nobody@127.0.0.1:1/nothing", "postgresql://nobody@127.0.0.1:1/nothing"),  # no server there
     ("nosuchdb://host/x", "unknown kind of database in the URL: nosuchdb"),
+    ("postgresql://ann@host:port/db", "not a valid database URL: 'postgresql://ann@host:port/db'"),
 ])
 def test_a_bad_target_is_one_line(to: str, message: str, drafts: Path, db_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
