@@ -58,6 +58,7 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("jobs",): [],
     ("jobs", "resume"): [],
     ("jobs", "cancel"): ["1"],
+    ("worker",): ["--once"],
     ("db", "info"): [],
     ("db", "copy"): ["--to", "{tmp}/typo/copy.db"],
     ("search",): ["dog"],

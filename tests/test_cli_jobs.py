@@ -16,7 +16,7 @@ from sqlalchemy import select
 from desktop_app.catalogue import Catalogue, open_catalogue
 from desktop_app.catalogue.models import Caption, Job
 from desktop_app.cli import job_output
-from desktop_app.jobs import store
+from desktop_app.jobs import leases, store
 from desktop_app.jobs.checks import ModelFolderError, OptionError, check_caption_job
 from desktop_app.plugin_registry import load_plugins
 from tests import photo_files, test_jobs, test_training
@@ -172,7 +172,7 @@ def test_a_caption_run_cancelled_from_elsewhere_says_so_and_exits_1(
         while time.monotonic() < deadline and _done_items(db_path) < 1:
             time.sleep(0.02)
         with open_catalogue(db_path) as other, other.write() as session:
-            cancelled.append(store.cancel(session, 1).id)
+            cancelled.append(leases.cancel(session, 1).id)
 
     canceller = threading.Thread(target=cancel_once_a_photo_is_done)
     canceller.start()

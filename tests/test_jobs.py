@@ -11,15 +11,18 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from desktop_app.captioning.engine import CaptionEngine, WorkItem
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.captions import current_caption, edit_caption
+from desktop_app.catalogue.database import CatalogueNotFoundError, open_catalogue
 from desktop_app.catalogue.models import (
     Caption,
     CaptionOrigin,
@@ -29,8 +32,9 @@ from desktop_app.catalogue.models import (
     JobItemState,
     JobState,
     Photo,
+    utcnow,
 )
-from desktop_app.jobs import store
+from desktop_app.jobs import leases, store
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobEvents, JobRunner, Progress
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_api.captioner import Captioner, CaptionerKind, CaptionResult
@@ -289,9 +293,9 @@ def test_a_job_whose_process_died_is_queued_again_and_repeat_offenders_fail(
         items[1].state, items[1].attempts = JobItemState.RUNNING, 1
         items[2].state, items[2].attempts = JobItemState.RUNNING, store.MAX_ATTEMPTS
         live = store.create_caption_job(session, "encoder-decoder", None, {}, photo_ids[3:4])
-        live.state, live.owner = JobState.RUNNING, store.this_process()
+        live.state, live.owner, live.heartbeat_at = JobState.RUNNING, store.this_process(), utcnow()
     with catalogue.write() as session:
-        assert store.recover_interrupted(session) == [job.id]  # this process's job is left alone
+        assert leases.recover_interrupted(session) == [job.id]  # this process's job is left alone
     with catalogue.read() as session:
         states = [i.state for i in session.scalars(select(JobItem).where(JobItem.job_id == job.id)
                                                     .order_by(JobItem.id))]
@@ -328,7 +332,7 @@ def test_jobs_commands_list_cancel_and_resume(
 
 
 def test_a_caption_command_killed_mid_job_resumes_without_captioning_anything_twice(
-    shoot: Path, slowest_vit_gpt2_folder: Path, db_path: Path, tmp_path: Path
+    shoot: Path, slowest_vit_gpt2_folder: Path, db_path: Path | str, backend: str
 ) -> None:
     env = {**os.environ, "PHOTO_ANNOTATOR_DB": str(db_path), "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "desktop_app", "caption", str(shoot), "--captioner", "encoder-decoder",
@@ -348,8 +352,7 @@ def test_a_caption_command_killed_mid_job_resumes_without_captioning_anything_tw
     killed_at = _done_items(db_path)
     assert 2 <= killed_at < 10
 
-    with sqlite3.connect(db_path) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    _check_integrity(db_path, backend)
     result = subprocess.run([sys.executable, "-m", "desktop_app", "jobs", "--json"], env=env,
                             capture_output=True, text=True, check=True)
     (job,) = [json.loads(line) for line in result.stdout.splitlines()]
@@ -361,21 +364,34 @@ def test_a_caption_command_killed_mid_job_resumes_without_captioning_anything_tw
     assert result.returncode == 0, result.stderr
     resumed = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(resumed) == 10 - killed_at
-    with sqlite3.connect(db_path) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        per_photo = connection.execute(
-            "SELECT p.id, count(DISTINCT c.id), count(r.id) FROM photos p "
-            "JOIN captions c ON c.photo_id = p.id JOIN caption_revisions r ON r.caption_id = c.id "
-            "GROUP BY p.id").fetchall()
-        assert len(per_photo) == 10 and all(row[1:] == (1, 1) for row in per_photo)
-        assert connection.execute("SELECT state FROM jobs").fetchall() == [("done",)]
+    _check_integrity(db_path, backend)
+    per_photo = captions_and_revisions_per_photo(db_path)
+    assert len(per_photo) == 10 and set(per_photo.values()) == {(1, 1)}
+    with open_catalogue(db_path, create=False) as catalogue, catalogue.read() as session:
+        assert list(session.scalars(select(Job.state))) == [JobState.DONE]
 
 
-def _done_items(db_path: Path) -> int:
+def captions_and_revisions_per_photo(db: Path | str) -> dict[int, tuple[int, int]]:
+    """photo id -> (its captions, their revisions): (1, 1) is a photo captioned exactly once."""
+    with open_catalogue(db, create=False) as catalogue, catalogue.read() as session:
+        rows = session.execute(
+            select(Caption.photo_id, func.count(func.distinct(Caption.id)), func.count(CaptionRevision.id))
+            .join(CaptionRevision, CaptionRevision.caption_id == Caption.id).group_by(Caption.photo_id))
+        return {photo_id: (captions, revisions) for photo_id, captions, revisions in rows}
+
+
+def _check_integrity(db: Path | str, backend: str) -> None:
+    if backend == "sqlite":  # a kill mid-write leaves a consistent file (PostgreSQL's own promise)
+        with sqlite3.connect(db) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def _done_items(db: Path | str) -> int:
     try:
-        with sqlite3.connect(db_path, timeout=5) as connection:
-            return connection.execute("SELECT count(*) FROM job_items WHERE state = 'done'").fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
+        with open_catalogue(db, create=False, upgrade=False) as catalogue, catalogue.read() as session:
+            return session.scalar(select(func.count()).select_from(JobItem)
+                                  .where(JobItem.state == JobItemState.DONE)) or 0
+    except (CatalogueNotFoundError, OperationalError):  # not created yet, or being created
         return 0
 
 
@@ -395,3 +411,157 @@ def test_engine_checks_the_stop_request_inside_generate(slowest_vit_gpt2_folder:
                                       model=str(slowest_vit_gpt2_folder), options={"max_new_tokens": 200},
                                       should_stop=stop_after_five))
     assert batches == [] and calls < 10
+
+
+# --- one queue, many workers (jobs/leases.py) -----------------------------------------------------------
+
+def test_two_workers_share_one_job_and_caption_each_photo_once(
+    catalogue: Catalogue, photo_ids: list[int], vit_gpt2_folder: Path
+) -> None:
+    first, first_events = make_runner(catalogue, batch_size=2)
+    second, second_events = make_runner(catalogue, batch_size=2)
+    first.owner, second.owner = store.this_process("first"), store.this_process("second")
+    for runner in (first, second):  # loaded one after the other: transformers' loading is not thread-safe
+        runner.engine.captioner("encoder-decoder", str(vit_gpt2_folder))
+    job = first.queue_caption_job("encoder-decoder", photo_ids, model=str(vit_gpt2_folder), options=OPTIONS)
+    second_wrote = threading.Event()
+    # The first worker waits after its first batch until the second has written one: both take part.
+    first_events.on_progress = lambda progress: second_wrote.wait(60)
+    second_events.on_progress = lambda progress: second_wrote.set()
+    ended: dict[str, object] = {}
+    threads = [threading.Thread(target=lambda r=runner, n=name: ended.update({n: r.run(job.id)}))
+               for runner, name in ((first, "first"), (second, "second"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert second_wrote.is_set() and first_events.of("done") and second_events.of("done")
+    done = [item.photo_id for item in first_events.of("done") + second_events.of("done")]
+    assert sorted(done) == sorted(photo_ids)  # every photo by exactly one of them
+    stored = captions_per_photo(catalogue)
+    assert len(stored) == 10 and all(len(c) == 1 for c in stored.values()) and revision_count(catalogue) == 10
+    with catalogue.read() as session:
+        assert session.get(Job, job.id).state is JobState.DONE
+        items = list(session.scalars(select(JobItem).where(JobItem.job_id == job.id)))
+        assert all(i.attempts == 1 and i.lease_owner is None and i.state is JobItemState.DONE for i in items)
+
+
+def test_an_expired_lease_frees_its_items_and_a_live_one_keeps_them(
+    catalogue: Catalogue, photo_ids: list[int], vit_gpt2_folder: Path
+) -> None:
+    runner, _events = make_runner(catalogue, batch_size=4)
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(vit_gpt2_folder), options=OPTIONS)
+    gone, busy = "other-machine:41:1.00", "another-machine:42:1.00"
+    with catalogue.write() as session:  # a worker still working, and one that stopped answering
+        held = leases.claim_items(session, job.id, busy, 2, lease=timedelta(hours=1))
+    with catalogue.write() as session:
+        lapsed = leases.claim_items(session, job.id, gone, 3, lease=timedelta(seconds=-1))
+
+    ended = runner.run(job.id)
+    assert ended.state is JobState.RUNNING and ended.done == 8 and ended.pending == 2  # busy's two
+    with catalogue.write() as session:
+        # The lapsed worker comes back: it holds nothing, so it can write nothing.
+        assert leases.held_items(session, gone, [item.item_id for item in lapsed]) == set()
+        attempts = {i.id: i.attempts for i in session.scalars(select(JobItem))}
+        assert all(attempts[item.item_id] == 2 for item in lapsed)  # its attempt counted
+        assert leases.release(session, busy) == 2  # it gives its items back (not at fault)
+        assert all(session.get(JobItem, item.item_id).attempts == 0 for item in held)
+    assert runner.run(job.id).state is JobState.DONE
+    stored = captions_per_photo(catalogue)
+    assert len(stored) == 10 and all(len(c) == 1 for c in stored.values())
+
+
+def test_workers_leave_a_cluster_job_alone_and_its_driver_leases_items(
+    catalogue: Catalogue, photo_ids: list[int], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with catalogue.write() as session:
+        job_id = store.create_caption_job(session, "encoder-decoder", None, {}, photo_ids,
+                                          runner=leases.CLUSTER_RUNNER).id
+    runner, _events = make_runner(catalogue)
+    assert runner.next_job() is None
+    with pytest.raises(store.JobError, match=f"job {job_id} is run by a cluster driver"):
+        runner.run(job_id)
+    code, _out, err = run_cli(capsys, "jobs", "resume", "--db", str(db_path))
+    assert code == 0 and err.strip() == "no unfinished jobs"
+
+    driver = "cluster:driver-1"  # a driver names its own lease, on behalf of its actors
+    with catalogue.write() as session:
+        items = leases.claim_items(session, job_id, driver, 4, lease=timedelta(minutes=5))
+        assert [item.photo_id for item in items] == photo_ids[:4]
+    with catalogue.write() as session:
+        assert leases.renew(session, driver) == 4
+        assert leases.release(session, driver, [items[0].item_id]) == 1  # an actor gave one back
+    with catalogue.write() as session:
+        leases.recover_interrupted(session)  # a live lease is left alone
+        rows = {i.id: i for i in session.scalars(select(JobItem).where(JobItem.job_id == job_id))}
+        assert rows[items[0].item_id].state is JobItemState.PENDING and rows[items[0].item_id].attempts == 0
+        assert all(rows[i.item_id].state is JobItemState.RUNNING and rows[i.item_id].lease_owner == driver
+                   for i in items[1:])
+
+
+class LeaseWatcher(Captioner):
+    """Captions once it has seen its photos' leases renewed past the expiry they were claimed with (a
+    step longer than a lease: a slow model, a training run)."""
+
+    id = "lease-watcher"
+    name = description = "Waits for its lease to be renewed"
+    kind = CaptionerKind.CAPTION
+    default_model = "test/lease-watcher"
+    catalogue: Catalogue | None = None
+    renewed = False
+
+    def load(self, device, dtype):
+        pass
+
+    def unload(self):
+        pass
+
+    def caption(self, images, options):
+        assert self.catalogue is not None
+        with self.catalogue.read() as session:
+            first = session.scalar(select(func.min(JobItem.lease_expires_at))
+                                   .where(JobItem.state == JobItemState.RUNNING))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not LeaseWatcher.renewed:
+            time.sleep(0.05)
+            with self.catalogue.read() as session:
+                now = session.scalar(select(func.min(JobItem.lease_expires_at))
+                                     .where(JobItem.state == JobItemState.RUNNING))
+            LeaseWatcher.renewed = first is not None and now is not None and now > first
+        return [CaptionResult("renewed", 0.9, self.model, None, None, 0.0) for _image in images]
+
+
+def test_a_long_step_keeps_its_lease_renewed(
+    catalogue: Catalogue, photo_ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(leases.LEASE_ENV, "0.6")  # renewed every 0.2 s
+    LeaseWatcher.catalogue, LeaseWatcher.renewed = catalogue, False
+    registry = PluginRegistry([], {"lease-watcher": LeaseWatcher()}, {})
+    runner, _events = make_runner(catalogue, batch_size=10, registry=registry)
+    job = runner.queue_caption_job("lease-watcher", photo_ids)
+    ended = runner.run(job.id)
+    assert LeaseWatcher.renewed and ended.state is JobState.DONE and ended.done == 10
+    with catalogue.read() as session:  # never lapsed: nobody took the photos over, no attempt lost
+        assert all(i.attempts == 1 for i in session.scalars(select(JobItem)))
+
+
+def test_a_train_job_runs_in_one_process_at_a_time_while_its_lease_holds(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(leases.LEASE_ENV, "60")
+    here, there = store.this_process("trainer"), "gpu-box:7:1.00"
+    with catalogue.write() as session:
+        job_id = store.create_train_job(session, "encoder-decoder", None, "/tmp/out", {}).id
+        leases.join(session, job_id, there)
+    with catalogue.write() as session, pytest.raises(store.JobError, match="already running in another"):
+        leases.join(session, job_id, here)
+    with catalogue.write() as session:
+        session.get(Job, job_id).heartbeat_at = utcnow() - timedelta(minutes=5)  # its lease ran out
+    with catalogue.write() as session:
+        assert leases.recover_interrupted(session) == [job_id]
+        leases.join(session, job_id, here)
+        before = session.get(Job, job_id).heartbeat_at
+    with catalogue.write() as session:
+        leases.renew(session, here)  # what the LeaseKeeper does while the trainer works
+        assert session.get(Job, job_id).heartbeat_at > before

@@ -134,13 +134,15 @@ class CaptionEngine:
     def run_batches(
         self,
         captioner_id: str,
-        items: Sequence[WorkItem],
+        items: Sequence[WorkItem] | Callable[[int], Sequence[WorkItem]],
         model: str | None = None,
         options: dict[str, Any] | None = None,
         should_stop: Callable[[], bool] | None = None,
         before_batch: Callable[[Sequence[WorkItem]], bool] | None = None,
     ) -> Iterator[list[Outcome]]:
         """Caption ``items`` in batches, yielding each batch's Outcomes (in item order) as it finishes.
+        ``items`` may be a function that takes the next batch, of up to the size it is given (a job's
+        worker claims them from a shared queue), one batch ahead; an empty one ends the run.
 
         ``should_stop`` is checked between batches and, for captioners that honour it, inside
         generation: the run then ends and the interrupted batch yields nothing. ``before_batch`` is
@@ -154,6 +156,10 @@ class CaptionEngine:
         stop = should_stop or (lambda: False)
 
         def sized() -> Iterator[Sequence[WorkItem]]:
+            if callable(items):
+                while batch := items(self.batch_size):
+                    yield batch
+                return
             position = 0
             while position < len(items):
                 # Sized when taken, so a batch size halved by out-of-memory applies to the rest.

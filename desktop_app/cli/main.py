@@ -62,13 +62,15 @@ def _register() -> None:
         scan,
         search,
         train,
+        worker,
         write_metadata,
     )
 
     for command in (scan.scan, photos.photos, photos.show, captions.edit, captions.approve,
                     captions.reject, captions.revert, captions.choose, caption.caption, jobs.jobs, db.db,
                     gui.gui, plugins.plugins, search.search, embed.embed, export.export,
-                    write_metadata.write_metadata, evaluate.evaluate, train.train, library.library):
+                    write_metadata.write_metadata, evaluate.evaluate, train.train, library.library,
+                    worker.worker):
         cli.add_command(command)
     from desktop_app.cli.tags import tags  # the keyword group, with `tags suggest`
 

@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -34,17 +34,18 @@ from desktop_app.catalogue.ai_captions import AICaption, store_ai_captions
 from desktop_app.catalogue.models import Caption, CaptionKind, Job, JobState, ReviewState
 from desktop_app.catalogue.photos import absolute_path
 from desktop_app.errors import one_line
-from desktop_app.jobs import store
+from desktop_app.jobs import leases, store
 from desktop_app.jobs.checks import check_caption_job, resolve_model
+from desktop_app.jobs.leases import LeaseKeeper
 from desktop_app.jobs.store import JobSummary, PendingItem
 from desktop_app.jobs.tag_job import ItemTagged, TagWork, check_tag_job
 from desktop_app.plugin_api.alt_text import alt_text_from
 from desktop_app.plugin_api.captioner import CaptionResult
+from desktop_app.tagging.run import TAG_BATCH
 
 log = logging.getLogger(__name__)
 
 ALT_TEXT_RULES = "alt-text rules"  # the model_id of an alt-text draft made from an approved description
-_DERIVED_BATCH = 500  # alt-text drafts from approved descriptions written per transaction
 
 
 class JobControl:
@@ -165,6 +166,8 @@ class JobRunner:
         self.events = events or JobEvents()
         self.control = control or JobControl()
         self.owner = store.this_process()
+        # Jobs another process paused, failed or finished meanwhile: this run stops taking part.
+        self._left: set[int] = set()
 
     # -- the queue ------------------------------------------------------------------------------------
 
@@ -191,16 +194,17 @@ class JobRunner:
             return store.summary(session, job.id)
 
     def recover(self) -> list[int]:
-        """Put jobs whose process died back in the queue (call once at start)."""
+        """Free the items of workers that are gone and put jobs nobody works on back in the queue."""
         with self.catalogue.write() as session:
-            recovered = store.recover_interrupted(session)
+            recovered = leases.recover_interrupted(session)
         for job_id in recovered:
             log.info("job %d was interrupted; it is queued again", job_id)
         return recovered
 
     def next_job(self) -> int | None:
+        """The oldest job this worker can take part in (queued, or running with items to take)."""
         with self.catalogue.read() as session:
-            return store.next_queued(session)
+            return leases.next_claimable(session)
 
     def run(self, job_id: int) -> JobSummary:
         """Run a job to its end (or until paused or cancelled) and return its summary."""
@@ -226,22 +230,27 @@ class JobRunner:
 
     def steps(self, job_id: int) -> Iterator[Progress]:
         """Run a job, yielding after each batch is written. Closing the iterator early leaves the job
-        queued, to resume later; store.JobError if the job cannot run (unknown, done, elsewhere)."""
+        queued, to resume later; store.JobError if the job cannot run (unknown, done, a cluster's, a
+        train job elsewhere). Other workers may run the same job at once: each takes a batch of items
+        at a time, under a lease this run renews (jobs/leases.py)."""
+        self._left.discard(job_id)
         with self.catalogue.write() as session:
-            job = store.claim(session, job_id, self.owner)
+            job = leases.join(session, job_id, self.owner)
             kind, captioner_id, model = job.kind, job.captioner_id, job.model_id
             options = dict(job.options or {})
-            pending = [] if kind == store.TRAIN_JOB else store.pending_items(session, job_id)
-            work = self._work_items(session, pending)
             session.flush()
             started = store.summary(session, job_id)
         self.events.job_started(started)
-        if kind == store.TRAIN_JOB:
-            yield from self._train_steps(job_id, captioner_id or "", model, options)
-            return
-        if kind == store.TAG_JOB:
-            yield from self._tag_steps(job_id, captioner_id or "", model, options, work, started)
-            return
+        with LeaseKeeper(self.catalogue, self.owner):
+            if kind == store.TRAIN_JOB:
+                yield from self._train_steps(job_id, captioner_id or "", model, options)
+            elif kind == store.TAG_JOB:
+                yield from self._tag_steps(job_id, captioner_id or "", model, options, started)
+            else:
+                yield from self._caption_steps(job_id, captioner_id, model, options, started)
+
+    def _caption_steps(self, job_id: int, captioner_id: str | None, model: str | None,
+                       options: dict[str, Any], started: JobSummary) -> Iterator[Progress]:
         run = _Run(job_id, started.total, started.finished_items, started.failed)
         # Unless the run completes or fails, it was broken off (Ctrl+C, the app closing): it stays
         # queued and resumes later.
@@ -250,35 +259,57 @@ class JobRunner:
         try:
             if captioner_id is None:
                 raise store.JobError(f"job {job_id} names no captioner")
-            gone = [item for item in work if not item.path]
-            if gone:
-                yield self._write(job_id, run, [
-                    Outcome(item, error="the photo was removed from the catalogue") for item in gone])
-            to_caption = [item for item in work if item.path]
-            kind = (CaptionKind(self.engine.registry.get_captioner(captioner_id).caption_kind) if to_caption
-                    else CaptionKind.DESCRIPTION)
-            if kind is CaptionKind.ALT_TEXT:
-                derived: set[int] = set()
-                for batch in self._from_approved_descriptions(to_caption):
-                    if self.control.should_stop(job_id):
-                        to_caption = []  # paused or cancelled: the rest waits, and no model loads
-                        break
-                    derived.update(outcome.item.key.item_id for outcome in batch)
-                    yield self._write(job_id, run, batch, kind)
-                to_caption = [item for item in to_caption if item.key.item_id not in derived]
-            if to_caption:  # a job with nothing left loads no model
-                for batch in self.engine.run_batches(
-                    captioner_id, to_caption, model, options,
-                    should_stop=lambda: self.control.should_stop(job_id),
-                    before_batch=lambda batch: self._before_batch(job_id, run, batch),
-                ):
-                    yield self._write(job_id, run, batch, kind)
+            first = self._take(job_id, run, captioner_id, self.engine.batch_size)
+            if first:  # a job with nothing left for the model loads none
+                ahead = [first]
+
+                def take(size: int) -> Sequence[WorkItem]:
+                    run.clock = run.clock or time.perf_counter()  # the model is loaded: the rate starts
+                    return ahead.pop() if ahead else self._take(job_id, run, captioner_id, size)
+
+                for batch in self.engine.run_batches(captioner_id, take, model, options,
+                                                     should_stop=lambda: self._should_stop(job_id)):
+                    yield self._write(job_id, run, batch, run.kind or CaptionKind.DESCRIPTION)
             state = self._state_after_run(job_id)
         except Exception as exc:
             state, error = self._failure(job_id, exc)
         finally:
             self.engine.on_notice = None
             self._end(job_id, state, error)
+
+    def _should_stop(self, job_id: int) -> bool:
+        return job_id in self._left or self.control.should_stop(job_id)
+
+    def _claim(self, job_id: int, size: int) -> list[WorkItem]:
+        """Take up to ``size`` of the job's pending items (leased to this run), with their photos' paths."""
+        with self.catalogue.write() as session:
+            items = leases.claim_items(session, job_id, self.owner, max(1, size))
+            return self._work_items(session, items)
+
+    def _take(self, job_id: int, run: _Run, captioner_id: str, size: int) -> list[WorkItem]:
+        """The next batch for the model: claimed items, after writing those that need none (a removed
+        photo fails; an alt-text job's photo with an approved description gets its draft by the
+        rules). Empty when nothing is left to take, or the run should stop."""
+        while not self._should_stop(job_id):
+            work = self._claim(job_id, size)
+            if not work:
+                return []
+            gone = [item for item in work if not item.path]
+            if gone:
+                self._write(job_id, run, [Outcome(item, error="the photo was removed from the catalogue")
+                                          for item in gone])
+            work = [item for item in work if item.path]
+            if work and run.kind is None:
+                run.kind = CaptionKind(self.engine.registry.get_captioner(captioner_id).caption_kind)
+            if work and run.kind is CaptionKind.ALT_TEXT:
+                derived = self._from_approved_descriptions(work)
+                if derived:
+                    self._write(job_id, run, derived, run.kind)
+                    done = {outcome.item.key.item_id for outcome in derived}
+                    work = [item for item in work if item.key.item_id not in done]
+            if work:
+                return work
+        return []
 
     def _train_steps(self, job_id: int, captioner_id: str, model: str | None,
                      options: dict[str, Any]) -> Iterator[Progress]:
@@ -318,24 +349,32 @@ class JobRunner:
         yield Progress(job_id, 0, 0, 0, None, None)
 
     def _tag_steps(self, job_id: int, tagger_id: str, model: str | None, options: dict[str, Any],
-                   work: list[WorkItem], started: JobSummary) -> Iterator[Progress]:
-        """A tagging job (jobs/tag_job.py), one batch per step. A job with nothing left loads no model."""
+                   started: JobSummary) -> Iterator[Progress]:
+        """A tagging job (jobs/tag_job.py), one claimed batch per step. A job with nothing left loads
+        no model."""
         run = _Run(job_id, started.total, started.finished_items, started.failed)
         state, error = JobState.QUEUED, None  # broken off unless it completes or fails (see steps)
         tagging: TagWork | None = None
         try:
-            if work:
+            first = [] if self._should_stop(job_id) else self._claim(job_id, TAG_BATCH)
+            if first:
+                ahead = [first]
+
+                def claimed() -> Iterator[list[WorkItem]]:
+                    while batch := ahead.pop() if ahead else (
+                            [] if self._should_stop(job_id) else self._claim(job_id, TAG_BATCH)):
+                        yield batch
+
                 device = None if self.engine.device in ("auto", None) else self.engine.device
                 tagging = TagWork(self.catalogue, self.engine.registry, tagger_id, model, options, device,
-                                  self.engine.decode_workers)
+                                  self.engine.decode_workers, owner=self.owner)
                 tagging.load()
-                batches = tagging.batches(work, lambda: self.control.should_stop(job_id),
-                                          lambda items: self._start_tagging(job_id, run, items))
+                run.clock = time.perf_counter()  # the tagger is loaded: the rate starts here
+                batches = tagging.batches(claimed(), lambda: self._should_stop(job_id))
                 for batch in batches:
                     outcome = tagging.tag(job_id, batch)
-                    run.finished += len(batch)
-                    run.this_run += len(batch)
-                    run.failed += len(outcome.failed)
+                    run.this_run += len(outcome.results)
+                    self._after_write(job_id, outcome.state, outcome.counts, run)
                     for item in outcome.tagged:
                         self.events.tagged(item)
                     for item, reason in outcome.failed:
@@ -351,17 +390,6 @@ class JobRunner:
                 tagging.unload()
             self._end(job_id, state, error)
 
-    def _start_tagging(self, job_id: int, run: _Run, batch: Sequence[WorkItem]) -> bool:
-        """Mark a batch as handed to the tagger (a crash while it runs counts an attempt); False when the
-        job was cancelled from another process."""
-        run.clock = run.clock or time.perf_counter()  # the tagger is loaded: the rate starts here
-        with self.catalogue.write() as session:
-            state = store.start_items(session, job_id, [item.key.item_id for item in batch])
-        if state is not JobState.RUNNING:
-            self.control.cancel(job_id)
-            return False
-        return True
-
     @staticmethod
     def _failure(job_id: int, exc: Exception) -> tuple[JobState, str]:
         error = one_line(exc)
@@ -370,10 +398,12 @@ class JobRunner:
         return JobState.FAILED, error
 
     def _end(self, job_id: int, state: JobState, error: str | None) -> None:
-        """Record how the job's run ended (running items back to pending) and tell the listeners."""
+        """Leave the job (the items this run holds back to pending; the last worker sets how it ended)
+        and tell the listeners."""
         self.control.forget(job_id)
+        self._left.discard(job_id)
         with self.catalogue.write() as session:
-            store.stop(session, job_id, state, error)
+            leases.leave(session, job_id, self.owner, state, error)
             session.flush()
             ended = store.summary(session, job_id)
         self.events.job_ended(ended)
@@ -406,33 +436,17 @@ class JobRunner:
             work.append(WorkItem(item, path))
         return work
 
-    def _before_batch(self, job_id: int, run: _Run, batch: Sequence[WorkItem]) -> bool:
-        """Mark a batch as handed to the model, so that a crash while it runs counts an attempt."""
-        item_ids = [item.key.item_id for item in batch]
-        if run.clock is not None:
-            # Every batch after the first is marked in the transaction that writes the one before.
-            run.starting = item_ids
-            return True
-        run.clock = time.perf_counter()  # the model is loaded: the rate starts here
-        with self.catalogue.write() as session:
-            state = store.start_items(session, job_id, item_ids)
-        return state is JobState.RUNNING
-
-    def _from_approved_descriptions(self, work: list[WorkItem]) -> Iterator[list[Outcome]]:
-        """An alt-text job's photos whose current description is approved, a batch at a time: each as an
-        outcome whose text is that description by the alt-text rules (no model runs for them)."""
-        for start in range(0, len(work), _DERIVED_BATCH):
-            chunk = work[start:start + _DERIVED_BATCH]
-            with self.catalogue.read() as session:
-                approved = _approved_descriptions(session, [item.key.photo_id for item in chunk])
-            outcomes = []
-            for item in chunk:
-                description = approved.get(item.key.photo_id)
-                text = alt_text_from(description or "")
-                if text:
-                    outcomes.append(Outcome(item, CaptionResult(text, None, ALT_TEXT_RULES, None, None, 0.0)))
-            if outcomes:
-                yield outcomes
+    def _from_approved_descriptions(self, work: list[WorkItem]) -> list[Outcome]:
+        """Those of an alt-text job's photos whose current description is approved, each as an outcome
+        whose text is that description by the alt-text rules (no model runs for them)."""
+        with self.catalogue.read() as session:
+            approved = _approved_descriptions(session, [item.key.photo_id for item in work])
+        outcomes = []
+        for item in work:
+            text = alt_text_from(approved.get(item.key.photo_id) or "")
+            if text:
+                outcomes.append(Outcome(item, CaptionResult(text, None, ALT_TEXT_RULES, None, None, 0.0)))
+        return outcomes
 
     def _write(self, job_id: int, run: _Run, batch: list[Outcome],
                kind: CaptionKind = CaptionKind.DESCRIPTION) -> Progress:
@@ -442,6 +456,9 @@ class JobRunner:
         outputs: list[tuple[WorkItem, CaptionResult, AICaption]] = []
         with self.catalogue.write() as session:
             captioner_id = session.scalar(select(Job.captioner_id).where(Job.id == job_id)) or ""
+            # Only items this run still holds: after a lapsed lease another worker has the rest.
+            held = leases.held_items(session, self.owner, [outcome.item.key.item_id for outcome in batch])
+            batch = [outcome for outcome in batch if outcome.item.key.item_id in held]
             photos = store.photos_of(session, [outcome.item.key for outcome in batch])
             for outcome in batch:
                 pending: PendingItem = outcome.item.key
@@ -467,33 +484,38 @@ class JobRunner:
                 done.append(ItemDone(job_id, output.photo.id, item.path, caption.id, caption.is_current,
                                      captioner_id, result))
             store.finish_items(session, results)
-            if run.starting:
-                if store.start_items(session, job_id, run.starting) is not JobState.RUNNING:
-                    self.control.cancel(job_id)  # `jobs cancel` from another process: stop here
-                run.starting = []
-        run.finished += len(batch)
+            stored = session.scalar(select(Job.state).where(Job.id == job_id))
+            counts = store.item_counts(session, job_id)
         run.this_run += len(batch)
-        run.failed += len(failed)
         for item in done:
             self.events.item_done(item)
         for failure in failed:
             self.events.item_failed(failure)
+        return self._after_write(job_id, stored, counts, run)
+
+    def _after_write(self, job_id: int, stored: JobState | None, counts: tuple[int, int],
+                     run: _Run) -> Progress:
+        """Progress after a batch is written (the counts of every worker), and stop taking part when
+        another process cancelled, paused or ended the job meanwhile."""
+        if stored is None or stored is JobState.CANCELLED:
+            self.control.cancel(job_id)  # `jobs cancel` from another process: stop here
+        elif stored is not JobState.RUNNING:
+            self._left.add(job_id)
+        run.finished, run.failed = counts
         progress = run.progress()
         self.events.progress(progress)
         return progress
 
     def _state_after_run(self, job_id: int) -> JobState:
+        """How this run ended, for leases.leave: cancelled, paused, broken off (queued) or nothing left
+        to take (done, unless items are still pending or held by others)."""
         if self.control.is_cancelled(job_id):
             return JobState.CANCELLED
-        with self.catalogue.read() as session:
-            job = session.get(Job, job_id)
-            stored = job.state if job is not None else JobState.CANCELLED
-            left = store.summary(session, job_id).pending if job is not None else 0
-        if stored is JobState.CANCELLED:  # `jobs cancel` from another process
-            return JobState.CANCELLED
-        if left and self.control.paused and not self.control.closing:
+        if self.control.paused and not self.control.closing:
             return JobState.PAUSED
-        return JobState.DONE if not left else JobState.QUEUED
+        if self.control.closing:
+            return JobState.QUEUED
+        return JobState.DONE
 
     def _notice(self, job_id: int, text: str) -> None:
         with self.catalogue.write() as session:
@@ -519,7 +541,7 @@ class _Run:
     failed: int
     this_run: int = 0
     clock: float | None = None
-    starting: list[int] = field(default_factory=list)  # item ids to mark running with the next write
+    kind: CaptionKind | None = None  # of the captions written: the captioner's, once it is looked up
 
     def progress(self) -> Progress:
         rate = eta = None

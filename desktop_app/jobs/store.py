@@ -6,8 +6,8 @@ done and captioned again on resume: never twice. Each time an item is handed to 
 ``attempts`` count goes up; an item that was running when its process died three times (a photo that
 crashes the decoder, say) fails rather than taking the job down again.
 
-A running job names its process (``owner``: host, pid, process start time). A running job whose
-process is gone was interrupted; :func:`recover_interrupted` puts it back in the queue.
+Which process works on which items, and until when, is jobs/leases.py: any number of workers share
+a job; an item's holder is named "host:pid:process start time" (:func:`this_process`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
@@ -34,9 +34,6 @@ TRAIN_JOB = "train"
 # vocabularies (None: every imported one), top_n, threshold. One item per photo, like a caption job.
 TAG_JOB = "tag"
 MAX_ATTEMPTS = 3
-# A job on another host (a catalogue on a shared drive) counts as interrupted when it has not written
-# for this long: its process cannot be asked directly.
-FOREIGN_STALE_AFTER = timedelta(minutes=30)
 
 UNFINISHED = (JobState.QUEUED, JobState.RUNNING, JobState.PAUSED)
 RESUMABLE = (JobState.QUEUED, JobState.PAUSED, JobState.FAILED)
@@ -95,38 +92,26 @@ class PendingItem:
 
 # --- processes ------------------------------------------------------------------------------------
 
-def this_process() -> str:
-    """This process as a job owner: host, pid and start time (a reused pid is another process)."""
+def this_process(tag: str | None = None) -> str:
+    """This process as a job item's holder: host, pid and start time (a reused pid is another process),
+    then ``tag`` where one process runs several holders."""
     import psutil
 
-    return f"{socket.gethostname()}:{os.getpid()}:{psutil.Process().create_time():.2f}"
-
-
-def owner_alive(owner: str | None, heartbeat_at: datetime | None) -> bool:
-    if not owner:
-        return False
-    host, _, rest = owner.partition(":")
-    pid_text, _, started = rest.partition(":")
-    if host != socket.gethostname():
-        return heartbeat_at is not None and utcnow() - heartbeat_at < FOREIGN_STALE_AFTER
-    import psutil
-
-    try:
-        return f"{psutil.Process(int(pid_text)).create_time():.2f}" == started
-    except (psutil.Error, ValueError):
-        return False
+    name = f"{socket.gethostname()}:{os.getpid()}:{psutil.Process().create_time():.2f}"
+    return f"{name}:{tag}" if tag else name
 
 
 # --- queueing and listing -----------------------------------------------------------------------------
 
 def create_caption_job(session: Session, captioner_id: str, model_id: str | None,
-                       options: dict[str, Any], photo_ids: Sequence[int]) -> Job:
+                       options: dict[str, Any], photo_ids: Sequence[int], runner: str = "any") -> Job:
     """A queued captioning job over ``photo_ids`` (duplicates dropped, order kept); JobError if there
-    is no photo (a job of nothing would only confuse the queue)."""
+    is no photo (a job of nothing would only confuse the queue). ``runner``: "any" worker, or "cluster"
+    (a cluster driver's job, which workers leave alone: jobs/leases.py)."""
     if not photo_ids:
         raise JobError("no photos to caption")
     job = Job(kind=CAPTION_JOB, state=JobState.QUEUED, captioner_id=captioner_id, model_id=model_id,
-              options=dict(options), author=default_author())
+              options=dict(options), author=default_author(), runner=runner)
     session.add(job)
     session.flush()
     session.execute(JobItem.__table__.insert(), [
@@ -243,65 +228,7 @@ def job_failures(session: Session, job_id: int) -> list[tuple[str, str]]:
     return [(absolute_path(root, rel_path), error or "unknown error") for root, rel_path, error in rows]
 
 
-def next_queued(session: Session) -> int | None:
-    return session.scalar(select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id).limit(1))
-
-
-# --- running ------------------------------------------------------------------------------------------
-
-def recover_interrupted(session: Session) -> list[int]:
-    """Put running jobs whose process is gone back in the queue; their running items become pending
-    again, except items already tried MAX_ATTEMPTS times, which fail. Returns the jobs' ids."""
-    recovered = []
-    for job in session.scalars(select(Job).where(Job.state == JobState.RUNNING)):
-        if owner_alive(job.owner, job.heartbeat_at):
-            continue
-        job.state, job.owner = JobState.QUEUED, None
-        _release_running(session, job.id, count_attempt=True)
-        recovered.append(job.id)
-    return recovered
-
-
-def claim(session: Session, job_id: int, owner: str) -> Job:
-    """Mark a queued, paused or failed job as running in ``owner`` (this process)."""
-    job = session.get(Job, job_id)
-    if job is None:
-        raise JobError(f"no job {job_id} in this catalogue")
-    if job.state is JobState.RUNNING and owner_alive(job.owner, job.heartbeat_at) and job.owner != owner:
-        raise JobError(f"job {job_id} is already running in another process ({job.owner})")
-    if job.state in (JobState.DONE, JobState.CANCELLED):
-        raise JobError(f"job {job_id} is {job.state.value}; there is nothing to resume")
-    if job.state is JobState.RUNNING:  # its process is gone
-        _release_running(session, job.id, count_attempt=True)
-    job.state, job.owner, job.error = JobState.RUNNING, owner, None
-    job.started_at = job.started_at or utcnow()
-    job.heartbeat_at = utcnow()
-    return job
-
-
-def pending_items(session: Session, job_id: int) -> list[PendingItem]:
-    rows = session.execute(
-        select(JobItem.id, JobItem.photo_id)
-        .where(JobItem.job_id == job_id, JobItem.state == JobItemState.PENDING)
-        .order_by(JobItem.id)
-    )
-    return [PendingItem(item_id, photo_id) for item_id, photo_id in rows]
-
-
-def start_items(session: Session, job_id: int, item_ids: Sequence[int]) -> JobState:
-    """Mark items as handed to the model (attempts + 1) and return the job's state as stored now:
-    another process (``jobs cancel``) may have changed it."""
-    session.execute(
-        update(JobItem)
-        .where(JobItem.id.in_(list(item_ids)), JobItem.state == JobItemState.PENDING)
-        .values(state=JobItemState.RUNNING, attempts=JobItem.attempts + 1, updated_at=utcnow())
-    )
-    job = session.get(Job, job_id)
-    if job is None:
-        return JobState.CANCELLED  # deleted meanwhile
-    job.heartbeat_at = utcnow()
-    return job.state
-
+# --- running (taking part in a job: jobs/leases.py) ----------------------------------------------------
 
 @dataclass(frozen=True)
 class ItemResult:
@@ -313,15 +240,26 @@ class ItemResult:
 
 
 def finish_items(session: Session, results: Sequence[ItemResult]) -> None:
-    """Record how a batch's items ended, in one UPDATE by primary key."""
+    """Record how a batch's items ended, in one UPDATE by primary key (only items the writer still
+    holds: leases.held_items), their leases ended."""
     if not results:
         return
     now = utcnow()
     session.execute(update(JobItem), [
         {"id": result.item_id, "caption_id": result.caption_id, "error": result.error, "updated_at": now,
+         "lease_owner": None, "lease_expires_at": None,
          "state": JobItemState.FAILED if result.error is not None else JobItemState.DONE}
         for result in results
     ])
+
+
+def item_counts(session: Session, job_id: int) -> tuple[int, int]:
+    """A job's items finished (done or failed) and failed, by every worker so far."""
+    finished, failed = session.execute(
+        select(func.count(), func.sum(case((JobItem.state == JobItemState.FAILED, 1), else_=0)))
+        .where(JobItem.job_id == job_id, JobItem.state.in_([JobItemState.DONE, JobItemState.FAILED]))
+    ).one()
+    return finished or 0, failed or 0
 
 
 def stop(session: Session, job_id: int, state: JobState, error: str | None = None) -> None:
@@ -331,7 +269,7 @@ def stop(session: Session, job_id: int, state: JobState, error: str | None = Non
     job = session.get(Job, job_id)
     if job is None:
         return
-    _release_running(session, job_id, count_attempt=False)
+    _release_running(session, job_id)
     if job.state is JobState.CANCELLED or state is JobState.CANCELLED:
         state = JobState.CANCELLED
     job.state, job.owner, job.error = state, None, error
@@ -360,44 +298,17 @@ def add_notice(session: Session, job_id: int, text: str) -> None:
         job.notice = f"{job.notice}; {text}" if job.notice else text
 
 
-def cancel(session: Session, job_id: int) -> JobSummary:
-    """Cancel a job. A job running in another process stops after its current batch."""
-    job = session.get(Job, job_id)
-    if job is None:
-        raise JobError(f"no job {job_id} in this catalogue")
-    if job.state in (JobState.DONE, JobState.CANCELLED):
-        raise JobError(f"job {job_id} is already {job.state.value}")
-    if job.state is JobState.RUNNING and owner_alive(job.owner, job.heartbeat_at):
-        job.state = JobState.CANCELLED  # its runner sees this before its next batch and stops
-    else:
-        stop(session, job_id, JobState.CANCELLED)
-    session.flush()
-    return summary(session, job_id)
-
-
 def photos_of(session: Session, items: Sequence[PendingItem]) -> dict[int, Photo]:
     """The items' photos, by photo id (items whose photo was removed are absent)."""
     ids = [item.photo_id for item in items]
     return {photo.id: photo for photo in session.scalars(select(Photo).where(Photo.id.in_(ids)))}
 
 
-def _release_running(session: Session, job_id: int, count_attempt: bool) -> None:
-    if count_attempt:
-        # The process died while these were with the model: the attempt counts, and a photo that
-        # keeps killing its process fails instead of being tried forever.
-        session.execute(
-            update(JobItem)
-            .where(JobItem.job_id == job_id, JobItem.state == JobItemState.RUNNING,
-                   JobItem.attempts >= MAX_ATTEMPTS)
-            .values(state=JobItemState.FAILED, updated_at=utcnow(),
-                    error=f"the captioning process ended unexpectedly {MAX_ATTEMPTS} times while "
-                          "working on this photo")
-        )
-        attempts = JobItem.attempts
-    else:
-        attempts = case((JobItem.attempts > 0, JobItem.attempts - 1), else_=0)
+def _release_running(session: Session, job_id: int) -> None:
+    """The job's running items back to pending, their leases ended, the attempt not counted."""
     session.execute(
         update(JobItem)
         .where(JobItem.job_id == job_id, JobItem.state == JobItemState.RUNNING)
-        .values(state=JobItemState.PENDING, attempts=attempts, updated_at=utcnow())
+        .values(state=JobItemState.PENDING, updated_at=utcnow(), lease_owner=None, lease_expires_at=None,
+                attempts=case((JobItem.attempts > 0, JobItem.attempts - 1), else_=0))
     )

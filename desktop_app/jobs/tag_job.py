@@ -11,16 +11,20 @@ checks again that no person decided the keyword meanwhile.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from desktop_app.captioning.engine import WorkItem
 from desktop_app.catalogue import Catalogue
+from desktop_app.catalogue.models import Job, JobState
 from desktop_app.errors import isolated, one_line
 from desktop_app.jobs import store
 from desktop_app.jobs.checks import resolve_model
+from desktop_app.jobs.leases import held_items
 from desktop_app.jobs.store import JobError
 from desktop_app.library.decoding import decode_ahead
 from desktop_app.plugin_api.tagger import Tagger, TaggerInput
@@ -28,7 +32,6 @@ from desktop_app.plugin_registry import PluginRegistry
 from desktop_app.tagging.label_vectors import CatalogueLabelVectors
 from desktop_app.tagging.run import (
     MAX_IMAGE_SIDE,
-    TAG_BATCH,
     StoredSuggestion,
     TaggingError,
     Vocabularies,
@@ -67,6 +70,8 @@ class BatchOutcome:
     results: list[store.ItemResult]
     tagged: list[ItemTagged]
     failed: list[tuple[WorkItem, str]]
+    state: JobState | None  # the job's as stored now (another process may have cancelled it)
+    counts: tuple[int, int]  # the job's items finished and failed, by every worker
 
 
 def check_tag_job(catalogue: Catalogue, registry: PluginRegistry, tagger_id: str, model: str | None,
@@ -105,8 +110,10 @@ class TagWork:
     """A tagging job's run: its loaded tagger and vocabulary."""
 
     def __init__(self, catalogue: Catalogue, registry: PluginRegistry, tagger_id: str, model: str | None,
-                 options: dict[str, Any], device: str | None, decode_workers: int = 2) -> None:
+                 options: dict[str, Any], device: str | None, decode_workers: int = 2,
+                 owner: str | None = None) -> None:
         self.catalogue = catalogue
+        self.owner = owner or store.this_process()  # the holder of the items it tags (jobs/leases.py)
         self.tagger_id = tagger_id
         prototype = registry.get_tagger(tagger_id)
         self.tagger: Tagger = type(prototype)(model=model or prototype.model)
@@ -150,23 +157,21 @@ class TagWork:
         with suppress(Exception):  # freeing a model that failed half-way: nothing more to do
             self.tagger.unload()
 
-    def batches(self, work: Sequence[WorkItem], should_stop: Callable[[], bool],
-                started: Callable[[Sequence[WorkItem]], bool]) -> Iterator[list[Ready]]:
-        """``work`` in batches of (item, decoded image or None, why it failed or None). Pixel taggers
-        get the photos decoded ahead on a thread pool while the model works on the previous batch."""
-        sized = [work[start:start + TAG_BATCH] for start in range(0, len(work), TAG_BATCH)]
+    def batches(self, batches: Iterable[Sequence[WorkItem]],
+                should_stop: Callable[[], bool]) -> Iterator[list[Ready]]:
+        """``batches`` (claimed one ahead) as lists of (item, decoded image or None, why it failed or
+        None). Pixel taggers get the photos decoded ahead on a thread pool while the model works on the
+        previous batch."""
         if TaggerInput.PIXELS not in self.tagger.inputs:
-            for batch in sized:
-                if should_stop() or not started(batch):
+            for batch in batches:
+                if should_stop():
                     return
                 yield [(item, None, None) for item in batch]
             return
-        with closing(decode_ahead(sized, lambda item: item.path, max_side=MAX_IMAGE_SIDE,
+        with closing(decode_ahead(batches, lambda item: item.path, max_side=MAX_IMAGE_SIDE,
                                   workers=self.decode_workers, stop=should_stop,
                                   thread_name_prefix="tag-decode")) as ready_batches:
             for ready in ready_batches:
-                if not started(ready.items):
-                    return
                 yield [(d.item, d.image, d.error) for d in ready.decoded]
 
     def tag(self, job_id: int, batch: list[Ready]) -> BatchOutcome:
@@ -195,8 +200,13 @@ class TagWork:
         results: list[store.ItemResult] = []
         tagged: list[ItemTagged] = []
         with self.catalogue.write() as session:
-            present = store.photos_of(session, [item.key for item, _image in ready])
-            for (item, _image), found in zip(ready, suggestions, strict=True):
+            # Only items this worker still holds: after a lapsed lease another worker has the rest.
+            held = held_items(session, self.owner, [item.key.item_id for item, _image, _error in batch])
+            found_for = [(item, found) for (item, _image), found in zip(ready, suggestions, strict=True)
+                         if item.key.item_id in held]
+            failed = [(item, reason) for item, reason in failed if item.key.item_id in held]
+            present = store.photos_of(session, [item.key for item, _found in found_for])
+            for item, found in found_for:
                 if item.key.photo_id not in present:
                     failed.append((item, "the photo was removed from the catalogue"))
                     continue
@@ -208,4 +218,6 @@ class TagWork:
                                          tuple(stored)))
             results += [store.ItemResult(item.key.item_id, error=reason) for item, reason in failed]
             store.finish_items(session, results)
-        return BatchOutcome(results, tagged, failed)
+            state = session.scalar(select(Job.state).where(Job.id == job_id))
+            counts = store.item_counts(session, job_id)
+        return BatchOutcome(results, tagged, failed, state, counts)

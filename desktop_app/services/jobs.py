@@ -17,7 +17,7 @@ from desktop_app.captioning.engine import CaptionEngine
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import JobState
 from desktop_app.catalogue.photos import display_path, readable_photo_ids_under
-from desktop_app.jobs import store
+from desktop_app.jobs import leases, store
 from desktop_app.jobs.checks import resolve_model
 from desktop_app.jobs.runner import JobControl, JobEvents, JobRunner
 from desktop_app.jobs.store import JobError, JobSummary
@@ -43,21 +43,25 @@ def list_jobs(catalogue: Catalogue, states: Sequence[JobState] | None = None) ->
     in a catalogue opened read-only, which is listed as it is."""
     if not catalogue.read_only:
         with catalogue.write() as session:
-            store.recover_interrupted(session)
+            leases.recover_interrupted(session)
     with catalogue.read() as session:
         return store.summaries(session, states=states)
 
 
 def unfinished_jobs(catalogue: Catalogue) -> list[int]:
-    """The ids of the jobs still to run (queued, interrupted or paused), oldest first."""
-    return [job.id for job in list_jobs(catalogue, states=(JobState.QUEUED, JobState.PAUSED))]
+    """The ids of the jobs still to run (queued, interrupted or paused), oldest first; not a cluster
+    driver's (workers leave those alone)."""
+    listed = list_jobs(catalogue, states=(JobState.QUEUED, JobState.PAUSED))
+    with catalogue.read() as session:
+        theirs = leases.cluster_jobs(session, [job.id for job in listed])
+    return [job.id for job in listed if job.id not in theirs]
 
 
 def cancel_job(catalogue: Catalogue, job_id: int) -> JobSummary:
     """Cancel a job: what it stored stays; one running in another process stops after its batch (a
     fine-tuning job: after its step, with a checkpoint)."""
     with catalogue.write() as session:
-        return store.cancel(session, job_id)
+        return leases.cancel(session, job_id)
 
 
 def requeue_job(catalogue: Catalogue, job_id: int) -> JobSummary:
@@ -151,7 +155,7 @@ def queue_train_job(runner: JobRunner, captioner_id: str, output: str | Path, se
     settings.check()
     check_enough(approved_pairs(runner.catalogue, library_ids or None))
     with runner.catalogue.write() as session:
-        store.recover_interrupted(session)  # a run broken off by a crash counts as unfinished
+        leases.recover_interrupted(session)  # a run broken off by a crash counts as unfinished
         job_id = store.unfinished_train_job(session, captioner_id, folder)
         if job_id is not None:
             return store.requeue(session, job_id)
