@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from desktop_app.catalogue import CatalogueError, migrate, open_catalogue, resolve_url
+from desktop_app.catalogue import CatalogueError, migrate, open_catalogue, resolve_url, text_index
 from desktop_app.catalogue.caption_rules import CaptionError
 from desktop_app.catalogue.captions import (
     add_caption,
@@ -85,12 +85,8 @@ def _engine_at(db: Path | str, revision: str) -> Engine:
 def _text_hits(session, words: str) -> list[int]:
     """The ids of the captions the text index finds for ``words``: SQLite's FTS5 table, PostgreSQL's
     generated tsvector column (migrations 0002 and 0013)."""
-    if session.bind.dialect.name == "postgresql":
-        query = text("SELECT id FROM captions WHERE text_search @@ plainto_tsquery('english', :q) "
-                     "ORDER BY id")
-    else:
-        query = text("SELECT rowid FROM captions_fts WHERE captions_fts MATCH :q ORDER BY rowid")
-    return list(session.scalars(query, {"q": words}))
+    found = text_index.ranked_captions(session, text_index.translate(session, words)).subquery()
+    return sorted(session.scalars(select(found.c.caption_id)))
 
 
 # --- opening and migrations -------------------------------------------------------------------------

@@ -19,13 +19,12 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, LargeBinary, Table, func, select, text
 
+from desktop_app.catalogue import fts_postgres
 from desktop_app.catalogue.fts import FTS_TABLE
-from desktop_app.catalogue.models import Base
+from desktop_app.catalogue.models import Base, Caption
 
 # Rows read and written at once: a batch of embeddings (1.5 kB each at 384 dimensions) stays a few MB.
 BATCH_ROWS = 2000
-# PostgreSQL's generated caption text index (migration 0013); it fills itself as captions are inserted.
-_TEXT_SEARCH_COLUMN = "text_search"
 
 # (rows done, rows in all, what is being done): a copy reports each batch it wrote and each it checked.
 Progress = Callable[[int, int, str], None]
@@ -176,8 +175,9 @@ def text_index_problem(connection: Connection) -> str | None:
             return f"the caption text index does not match the captions ({exc})"
         return None
     if connection.dialect.name == "postgresql":
-        missing = connection.scalar(text(
-            f"SELECT count(*) FROM captions WHERE {_TEXT_SEARCH_COLUMN} IS NULL"))
-        if missing:
-            return f"{missing} captions have no text search vector"
+        # The generated column fills itself as captions come in: each caption's vector is its text's.
+        stale = connection.scalar(select(func.count()).select_from(Caption).where(
+            fts_postgres.TEXT_SEARCH.is_distinct_from(func.to_tsvector(fts_postgres.config(), Caption.text))))
+        if stale:
+            return f"{stale} captions' text search vectors do not match their text"
     return None
