@@ -146,6 +146,7 @@ def test_a_query_word_naming_a_keyword_finds_its_photos(catalogue: Catalogue, al
     assert set(found_names(catalogue, album, query)) == expected
 
 
+@pytest.mark.both_backends  # search by a keyword, fused with caption hits: PostgreSQL too
 def test_keyword_matches_rank_with_caption_matches_and_say_which_keyword(catalogue: Catalogue,
                                                                          album: dict[str, int]) -> None:
     hits = found(catalogue, album, "dogs")
@@ -168,6 +169,7 @@ def test_keyword_matches_rank_with_caption_matches_and_say_which_keyword(catalog
         assert [hit.matched for hit in keyword_search(session, "red")] == [Matched.WORDS]
 
 
+@pytest.mark.both_backends  # search by a keyword, fused with caption hits: PostgreSQL too
 def test_keyword_matches_keep_the_filters(catalogue: Catalogue, album: dict[str, int]) -> None:
     assert set(found_names(catalogue, album, "dogs", folder="nowhere")) == set()
     # a caption filter keeps photos with a caption that passes: the bare photo has none
@@ -230,6 +232,7 @@ def test_the_grids_words_search_finds_photos_by_a_keyword_the_query_names(
     assert set(names(cli("photos", "--search", "kitties", "--json"))) == {"cat.jpg"}
 
 
+@pytest.mark.both_backends  # search by a keyword, fused with caption hits: PostgreSQL too
 def test_caption_hits_a_keyword_excludes_are_made_up_for(catalogue: Catalogue, album: dict[str, int]) -> None:
     with catalogue.read() as session:
         for limit in (1, 2):

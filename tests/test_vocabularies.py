@@ -428,6 +428,7 @@ def test_vocab_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> No
 # -- completion -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends  # keyword completion reads the vocabularies: PostgreSQL too
 def test_completion_puts_exact_then_prefix_then_word_matches_and_synonyms_complete_to_their_term(
         catalogue: Catalogue, tmp_path: Path) -> None:
     import_vocabulary_file(catalogue, FIXTURES / "animals.ttl", "animals")
@@ -449,6 +450,7 @@ def test_completion_puts_exact_then_prefix_then_word_matches_and_synonyms_comple
     assert len(complete_terms(catalogue, "e", limit=1)) == 1
 
 
+@pytest.mark.both_backends  # keyword completion reads the vocabularies: PostgreSQL too
 def test_completion_follows_reimports_and_leaves_retired_terms_out(catalogue: Catalogue,
                                                                    tmp_path: Path) -> None:
     tree = tmp_path / "tree.txt"
