@@ -16,7 +16,7 @@ from desktop_app.catalogue import Catalogue, open_catalogue
 from desktop_app.catalogue.caption_rules import BasedOn, CaptionConflict
 from desktop_app.catalogue.captions import edit_caption, review_session, save_unsaved_edit
 from desktop_app.catalogue.keywords import add_keyword, resolve_term
-from desktop_app.catalogue.models import Caption, Photo, PhotoKeyword, UnsavedEdit
+from desktop_app.catalogue.models import Caption, Photo, PhotoKeyword, Term, UnsavedEdit
 from tests.team_clients import Outcome, check_outcomes, make_photos, make_terms, run_editor
 
 EDITORS, ACTIONS = 4, 25
@@ -65,12 +65,17 @@ def _keyword(session: Session, photo: Photo, who: str) -> None:
     add_keyword(session, photo, resolve_term(session, "dog", create_free=True), author=who)
 
 
-@pytest.mark.parametrize("write", [_first_caption, _unsaved, _keyword])
+def _free_keyword(session: Session, photo: Photo, who: str) -> None:
+    add_keyword(session, photo, resolve_term(session, "lighthouse", create_free=True), author=who)
+
+
+@pytest.mark.parametrize("write", [_first_caption, _unsaved, _keyword, _free_keyword])
 def test_a_second_writer_of_a_photo_waits_and_then_sees_the_first(
         postgres_url: str, write: Callable[[Session, Photo, str], None]) -> None:
     """Read-then-write on READ COMMITTED: while Ann's transaction (a photo's first caption, its unsaved
     edit, a new keyword) is open, Bo's waits for the photo's lock and then acts on what Ann wrote (a
-    conflict, his text kept; an update; the same keyword) instead of failing on a unique index."""
+    conflict, his text kept; an update; the same keyword, the same free term) instead of failing on a
+    unique index or making a second term."""
     with open_catalogue(postgres_url) as catalogue:
         [photo_id] = make_photos(catalogue, 1)
         make_terms(catalogue, ["dog"])
@@ -101,8 +106,11 @@ def test_a_second_writer_of_a_photo_waits_and_then_sees_the_first(
         with catalogue.read() as session:
             counts = [session.scalar(select(func.count()).select_from(table))
                       for table in (Caption, UnsavedEdit, PhotoKeyword)]
+            terms = session.scalar(select(func.count()).where(Term.label == "lighthouse"))
             current = session.scalars(select(Caption.text).where(Caption.is_current.is_(True))).all()
-    expected = {_first_caption: [2, 0, 0], _unsaved: [0, 1, 0], _keyword: [0, 0, 1]}[write]
+    expected = {_first_caption: [2, 0, 0], _unsaved: [0, 1, 0], _keyword: [0, 0, 1],
+                _free_keyword: [0, 0, 1]}[write]
     assert counts == expected
+    assert terms == (1 if write is _free_keyword else 0)
     if write is _first_caption:
         assert current == ["ann's first caption"]

@@ -37,7 +37,7 @@ from desktop_app.catalogue.keyword_rules import (
     KeywordSnapshot,
     UnknownTerm,
 )
-from desktop_app.catalogue.locking import lock_photo
+from desktop_app.catalogue.locking import lock_name, lock_photo
 from desktop_app.catalogue.models import (
     CaptionOrigin,
     KeywordAction,
@@ -99,7 +99,9 @@ def resolve_term(session: Session, label: str, vocabulary: str | None = None, *,
         raise UnknownTerm(f'vocabulary "{vocabulary}" has no term "{label.strip()}"')
     if not create_free:
         raise UnknownTerm(f'no vocabulary has the term "{label.strip()}"')
-    return new_term(session, None, label)
+    lock_name(session, f"free keyword {label_key(label)}")  # two editors adding it at once make one term
+    made = [term for term in find_terms(session, label) if term.vocabulary_id is None]
+    return made[0] if made else new_term(session, None, label)
 
 
 def new_term(session: Session, vocabulary_id: int | None, label: str) -> Term:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.models import Photo
@@ -32,6 +32,13 @@ def lock_photos(session: Session, photo_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 1000):
         session.execute(select(Photo.id).where(Photo.id.in_(ids[start:start + 1000])).order_by(Photo.id)
                         .with_for_update(key_share=True))
+
+
+def lock_name(session: Session, name: str) -> None:
+    """Hold a lock on ``name`` (a PostgreSQL transaction-level advisory lock) until the transaction ends:
+    for what has no row to lock yet, such as a free keyword two editors add at once. A no-op on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"photo_annotator:{name}"))))
 
 
 def lock_photo(session: Session, photo_id: int) -> None:
