@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text as sa_text
 
-from desktop_app.catalogue import Catalogue, fts_postgres
+from desktop_app.catalogue import Catalogue, fts_postgres, open_catalogue
 from desktop_app.catalogue.captions import add_caption, edit_caption
 from desktop_app.catalogue.fts import to_fts, translate
 from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
 from desktop_app.query_language import And, Not, Or, Term, excludes_only, for_meaning, parse
 from desktop_app.search.keyword import SNIPPET_TOKENS, keyword_search
 from desktop_app.search.results import Matched, SearchFilters, SearchHit
+from tests.postgres_server import PostgresServer
 
 # Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
 pytestmark = pytest.mark.both_backends
@@ -240,6 +241,29 @@ def test_quotes_and_backslashes_are_text(catalogue: Catalogue, album: dict[str, 
     assert search(catalogue, album, "o'brien's") == ["cat"]
     assert search(catalogue, album, '"o\'brien\'s cat" photos\\') == ["cat"]
     assert search(catalogue, album, "'cat' | c:* & !photos") == ["cat"]  # tsquery syntax is no syntax here
+
+
+def test_without_unaccent_on_the_server_accents_must_match(postgres_server: PostgresServer,
+                                                           tmp_path: Path) -> None:
+    # A role that may not create extensions (a trusted one needs CREATE on the database) still gets a
+    # working index from the migrations: unaccent left out of the configuration, accents matched as typed.
+    name = f"plain_{os.getpid()}"
+    postgres_server.execute(f"CREATE ROLE {name} LOGIN", f"CREATE DATABASE {name}")
+    try:
+        postgres_server.execute(f"GRANT ALL ON SCHEMA public TO {name}", database=name)
+        with open_catalogue(postgres_server.url(name, user=name)) as catalogue, catalogue.write() as session:
+            library = Library(root=str(tmp_path), name="home")
+            session.add(library)
+            session.flush()
+            photo = Photo(library_id=library.id, rel_path="cafe.jpg", status=PhotoStatus.OK)
+            session.add(photo)
+            session.flush()
+            add_caption(session, photo, "breakfast at the Café", origin=HUMAN, author="ann")
+            session.flush()
+            assert [hit.photo_id for hit in keyword_search(session, "café")] == [photo.id]
+            assert keyword_search(session, "cafe") == []
+    finally:
+        postgres_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"DROP ROLE IF EXISTS {name}")
 
 
 def test_a_query_without_operators_still_finds_words_in_weird_places(

@@ -232,7 +232,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--captions", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--db", help="a PostgreSQL catalogue URL (default: a throwaway server)")
+    parser.add_argument("--rank-bound", type=int, help="rank this many matches (default: the app's)")
     args = parser.parse_args(argv)
+    if args.rank_bound:
+        from desktop_app.search import keyword
+
+        keyword.RANK_BOUND = args.rank_bound
     if args.db:
         run(args.db, args.captions, args.queries)
         return
