@@ -114,15 +114,44 @@ def copy_rows(source: Connection, target: Connection, *, total: int,
     done = 0
     for table in tables():
         hasher = _Hasher(table)
-        keys = [column.key for column in table.columns]
+        write = _copier(target, table) if target.dialect.driver == "psycopg" else _inserter(target, table)
         for rows in _batches(source, table):
-            target.execute(table.insert(), [dict(zip(keys, row, strict=True)) for row in rows])
+            write(rows)
             hasher.add(rows)
             done += len(rows)
             if progress is not None:
                 progress(done, total, f"copying {table.name}")
         digests[table.name] = hasher.digest()
     return digests
+
+
+def _inserter(target: Connection, table: Table) -> Callable[[list[tuple[Any, ...]]], None]:
+    """Rows in by an INSERT executed for many (SQLite; a PostgreSQL driver other than psycopg 3)."""
+    keys = [column.key for column in table.columns]
+
+    def insert(rows: list[tuple[Any, ...]]) -> None:
+        target.execute(table.insert(), [dict(zip(keys, row, strict=True)) for row in rows])
+
+    return insert
+
+
+def _copier(target: Connection, table: Table) -> Callable[[list[tuple[Any, ...]]], None]:
+    """Rows in by PostgreSQL's COPY (psycopg 3's ``cursor.copy``), about twice as fast as INSERTs, in the
+    same transaction; each value first goes through its column type's bind processing, as an INSERT's would
+    (paths to bytes, UTC to naive timestamps, JSON to text, enum members to their values)."""
+    dialect = target.dialect
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.columns]
+    quote = dialect.identifier_preparer.quote
+    statement = (f"COPY {quote(table.name)} ({', '.join(quote(column.name) for column in table.columns)}) "
+                 "FROM STDIN")
+
+    def copy(rows: list[tuple[Any, ...]]) -> None:
+        with target.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copying:
+            for row in rows:
+                copying.write_row([value if process is None else process(value)
+                                   for process, value in zip(processors, row, strict=True)])
+
+    return copy
 
 
 def digests(connection: Connection, *, progress: Progress | None = None, done: int = 0,
