@@ -296,8 +296,9 @@ def test_file_names_that_are_not_utf8_are_still_accepted(tmp_path: Path, db_path
 # --- 4. a database URL whose driver is missing --------------------------------------------------------
 
 @pytest.mark.parametrize(("url", "line"), [
-    ("postgresql://u@localhost/photos",
-     "the PostgreSQL driver is not installed: pip install 'psycopg[binary]'"),
+    *((url, "the PostgreSQL driver is not installed: pip install 'photo-annotator[postgres]' "
+            "(or 'psycopg[binary]')") for url in ("postgresql://u@localhost/photos",
+                                                   "postgresql+psycopg://u@localhost/photos")),
     ("postgresql+psycopg2://u@localhost/photos", "the PostgreSQL driver is not installed: pip install "
                                                  "psycopg2-binary"),
     ("mysql://u@localhost/photos", "the MySQL driver is not installed: pip install mysqlclient"),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app import locations
 from desktop_app.catalogue.errors import CatalogueError, CatalogueNotFoundError
+from desktop_app.catalogue.server_errors import explain_server_error
 from desktop_app.settings import load_settings
 
 # Long enough to ride out another process's batch commit, short enough to surface a stuck writer.
@@ -48,8 +49,9 @@ _SQLITE_CAUSES = {
 
 def explain_database_error(exc: BaseException, location: str | None = None) -> str | None:
     """One line saying why the catalogue failed (disk full, locked, read-only, permission denied,
-    corrupt...), for a driver error or SQLAlchemy's wrapper of one; None when the cause is not one
-    of those (a constraint failing is a bug to report, not a state of the catalogue)."""
+    corrupt; a database server unreachable, a login or database refused...), for a driver error or
+    SQLAlchemy's wrapper of one; None when the cause is not one of those (a constraint failing is a bug
+    to report, not a state of the catalogue)."""
     orig = getattr(exc, "orig", None) or exc
     if isinstance(exc, IntegrityError) or type(orig).__name__ == "IntegrityError":
         return None
@@ -58,9 +60,10 @@ def explain_database_error(exc: BaseException, location: str | None = None) -> s
     cause = _SQLITE_CAUSES.get(code & 0xFF) if isinstance(code, int) else None
     if cause is None:
         cause = next((known for known in _SQLITE_CAUSES.values() if message.startswith(known[0])), None)
-    if cause is None:
-        return None
     where = f"the catalogue {location}" if location else "the catalogue"
+    if cause is None:
+        # A database server's (no SQLite result code): unreachable, login or database refused...
+        return explain_server_error(orig, where) if code is None else None
     return cause[1].format(where=where, wait=f"{BUSY_TIMEOUT_S:g}", message=message)
 
 
@@ -76,7 +79,7 @@ def database_failure(exc: BaseException, location: str | None = None) -> Catalog
 
 # How to install the driver each URL needs, and the database's name.
 _DRIVERS = {
-    "postgresql+psycopg": ("pip install 'psycopg[binary]'", "PostgreSQL"),
+    "postgresql+psycopg": ("pip install 'photo-annotator[postgres]' (or 'psycopg[binary]')", "PostgreSQL"),
     "postgresql+psycopg2": ("pip install psycopg2-binary", "PostgreSQL"),
     "postgresql+asyncpg": ("pip install asyncpg", "PostgreSQL"),
     "postgresql+pg8000": ("pip install pg8000", "PostgreSQL"),
