@@ -221,7 +221,7 @@ def test_a_listing_in_name_order_reads_the_index_instead_of_sorting_every_photo(
         library_id = session.execute(text("SELECT id FROM libraries")).scalar()
         for query in (PhotoQuery(library_id=library_id), PhotoQuery(library_id=library_id, folder="album"),
                       PhotoQuery()):
-            statement = _selection(query, _grid_columns)
+            statement = _selection(session, query, _grid_columns)
             compiled = statement.compile(catalogue.engine, compile_kwargs={"literal_binds": True})
             plan = " | ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
             assert "ix_photos_library_id_name_key_rel_path" in plan, (query, plan)

@@ -14,7 +14,8 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue import roots as mapped  # this machine's folders of the libraries
-from desktop_app.catalogue.fts import SEARCHED_KINDS, caption_index, matches, translate
+from desktop_app.catalogue import text_index
+from desktop_app.catalogue.fts import SEARCHED_KINDS
 from desktop_app.catalogue.keywords import keyword_photo_ids, named_term_ids
 from desktop_app.catalogue.models import (
     Caption,
@@ -174,7 +175,7 @@ def _grid_columns(current: Any) -> list[Any]:
 def list_photos(session: Session, query: PhotoQuery | None = None) -> Iterator[PhotoListing]:
     """The photos ``query`` selects, with their current caption (the description) and current alt text;
     streamed for big catalogues."""
-    select_ = _selection(query or PhotoQuery(), _listing_columns)
+    select_ = _selection(session, query or PhotoQuery(), _listing_columns)
     if select_ is not None:
         select_, alt = _current_of_kind(select_, CaptionKind.ALT_TEXT)
         select_ = select_.add_columns(alt.text)
@@ -185,7 +186,7 @@ def list_photos(session: Session, query: PhotoQuery | None = None) -> Iterator[P
 def grid_rows(session: Session, query: PhotoQuery) -> Iterator[tuple[Any, ...]]:
     """The same photos as list_photos, as lean tuples for a grid: (id, library id, rel_path,
     content_hash, status, error, caption state, caption text, origin, captioner, confidence)."""
-    select_ = _selection(query, _grid_columns)
+    select_ = _selection(session, query, _grid_columns)
     if select_ is not None:
         # Core execution: plain rows, without the ORM's per-row bookkeeping.
         yield from session.connection().execute(select_.execution_options(yield_per=2000))
@@ -203,7 +204,8 @@ def path_under(root: str) -> Callable[[str], str]:
     return lambda rel_path: prefix + rel_path.replace("/", os.sep)
 
 
-def _selection(query: PhotoQuery, columns: Callable[[Any], list[Any]]) -> Select[Any] | None:
+def _selection(session: Session, query: PhotoQuery,
+               columns: Callable[[Any], list[Any]]) -> Select[Any] | None:
     """The SELECT of ``columns`` for the photos ``query`` picks, in its order; None when it can match
     nothing (a search without a single word)."""
     current = aliased(Caption)
@@ -242,10 +244,11 @@ def _selection(query: PhotoQuery, columns: Callable[[Any], list[Any]]) -> Select
         select_ = select_.where(Photo.id.in_(query.photo_ids))
         rank = case({photo_id: number for number, photo_id in enumerate(query.photo_ids)}, value=Photo.id)
     if query.text is not None:
-        expression = translate(query.text, typing=True)  # the last word a prefix while it is typed
+        # The last word a prefix while it is typed; FTS5's or PostgreSQL's expression (text_index).
+        expression = text_index.translate(session, query.text, typing=True)
         if expression is None:
             return None
-        matches = _keyword_matches(expression, named_term_ids(_as_label(query.text)))
+        matches = _keyword_matches(session, expression, named_term_ids(_as_label(query.text)))
         select_ = select_.join(matches, matches.c.photo_id == Photo.id)
         rank = matches.c.rank
     select_ = select_.order_by(*_order(query, current, rank))
@@ -272,23 +275,20 @@ def _review_condition(review: ReviewFilter, current: Any) -> Any:
     return Photo.status == PhotoStatus.MISSING
 
 
-def _keyword_matches(expression: str, terms: Select[Any] | None = None) -> Any:
+def _keyword_matches(session: Session, expression: str, terms: Select[Any] | None = None) -> Any:
     """Photo ids whose current captions of the searched kinds (the description, the alt text) match,
     with their best bm25 rank; and the photos with an accepted keyword among ``terms`` (or a narrower
     one), ranked as the best caption match (search/keyword_terms.py reads any query so; the grid, a
     query that is one label)."""
-    hits = (
-        select(caption_index.c.rowid.label("caption_id"), caption_index.c.rank.label("rank"))
-        .where(matches(expression))
-        .subquery()
-    )
+    hits = text_index.ranked_captions(session, expression).subquery()
     found = (
         select(Caption.photo_id.label("photo_id"), hits.c.rank.label("rank"))
         .join(hits, hits.c.caption_id == Caption.id)
         .where(Caption.is_current.is_(True), Caption.kind.in_(SEARCHED_KINDS))
     )
     if terms is not None:
-        best = select(func.min(caption_index.c.rank)).where(matches(expression)).scalar_subquery()
+        ranked = text_index.ranked_captions(session, expression).subquery()
+        best = select(func.min(ranked.c.rank)).scalar_subquery()
         found = found.union_all(keyword_photo_ids(terms).add_columns(func.coalesce(best, -1.0)))
     rows = found.subquery()
     return select(rows.c.photo_id, func.min(rows.c.rank).label("rank")).group_by(rows.c.photo_id).subquery()
