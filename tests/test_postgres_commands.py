@@ -17,6 +17,7 @@ from desktop_app.catalogue import Catalogue, open_catalogue
 from desktop_app.catalogue.database import explain_database_error
 from desktop_app.catalogue.models import Caption, KeywordState, Photo
 from desktop_app.catalogue.photos import PhotoQuery, SortKey, list_photos
+from desktop_app.services import keyword_browse
 from tests import photo_files
 from tests.cli_helpers import Ran, cli_on, run_cli
 from tests.gui_helpers import WAIT_MS
@@ -157,6 +158,12 @@ def test_vocabularies_and_keywords(postgres_url: str, library: Path,
     assert names(cli("photos", "--json", "--keyword", "architecture", "--keyword", "places")) == ["paris.jpg"]
     assert names(cli("photos", "--json", "--keyword", "Berlin", "--keyword-state", "removed-in-file")) == []
     assert cli("show", paris, "--json").json_lines()[0]["keywords"] == ["Berlin", "Cathedrals", "Churches"]
+    with open_catalogue(postgres_url) as catalogue:  # the app's Keywords panel: its tree and its filter box
+        (places,) = [node for node in keyword_browse.vocabulary_nodes(catalogue) if node.label == "places"]
+        assert places.photos == 1 and places.has_children
+        found = keyword_browse.find_nodes(catalogue, "ber")  # labels starting with it first
+        assert found[0].label == "Berlin" and found[0].path[-2:] == ("Germany", "Berlin")
+        assert keyword_browse.term_counts(catalogue, [found[0].id]) == {found[0].id: 1}
     assert cli("vocab", "remove", "subjects").code == 0  # its keywords stay on the photo, as free ones
     assert [row["name"] for row in cli("vocab", "list", "--json").json_lines()] == ["places"]
     assert cli("show", paris, "--json").json_lines()[0]["keywords"] == ["Berlin", "Cathedrals", "Churches"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue, keywords
@@ -102,7 +102,8 @@ def find_nodes(catalogue: Catalogue, text: str, limit: int = 200) -> list[TreeNo
         return []
     pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     with catalogue.read() as session:
-        starts = func.substr(TermLabel.key, 1, len(key)) == key
+        # 1 or 0, not a boolean: PostgreSQL has no max() of booleans.
+        starts = case((func.substr(TermLabel.key, 1, len(key)) == key, 1), else_=0)
         rows = session.execute(
             select(TermLabel.term_id).join(Term, Term.id == TermLabel.term_id)
             .where(TermLabel.key.like(pattern, escape="\\"), Term.retired.is_(False))
