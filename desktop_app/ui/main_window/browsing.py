@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
@@ -41,9 +41,11 @@ NOTHING_SHOWN_TEXT = QT_TRANSLATE_NOOP("BrowseController",
 # Up to this many rows shown, a listing for the search box morphs them into the new ones (keeping the
 # scroll place); more are replaced at once, which costs less than moving each (5,000: under 0.1 s).
 MERGE_ROWS_LIMIT = 5_000
-# Up to this many photos shown in the grid changed elsewhere, their rows are read again one by one; more
-# (a captioning job's batch), the grid lists its photos again.
+# Photos changed elsewhere: those in view (at most this many) are read again one by one; when listed
+# photos out of view changed too, the grid lists its photos again after RELIST_DELAY_MS (at most once
+# in that time, however many batches a job writes meanwhile).
 REFRESH_ROWS_LIMIT = 50
+RELIST_DELAY_MS = 3_000
 
 
 class BrowseController(WindowController):
@@ -79,6 +81,10 @@ class BrowseController(WindowController):
         self._listed: tuple[str | None, tuple[int, ...] | None] = (None, None)  # the search's part of it
         self._detail_request = 0
         self._refreshes: set[int] = set()  # requests for photos changed elsewhere (on_changed_elsewhere)
+        self._relist = QTimer(self)
+        self._relist.setSingleShot(True)
+        self._relist.setInterval(RELIST_DELAY_MS)
+        self._relist.timeout.connect(lambda: self.load_photos(keep_selection=True, merge=True))
         # The Keywords panel's choice: its term (id, label) or None, and the keyword state (None: accepted).
         self.keyword_filter: tuple[tuple[int, str] | None, KeywordState | None] = (None, None)
 
@@ -377,12 +383,14 @@ class BrowseController(WindowController):
 
     def on_changed_elsewhere(self, photo_ids: frozenset[int], *, everything: bool = False) -> None:
         """Captions or keywords of ``photo_ids`` changed (another editor, a captioning machine): their grid
-        rows and, unless the editor is typing, the pane show them as they are now. Many (a job's batch)
-        or ``everything``: the grid lists its photos again, keeping its place."""
-        shown = [photo_id for photo_id in photo_ids if self.model.row_number(photo_id) is not None]
-        if everything or len(shown) > REFRESH_ROWS_LIMIT:
-            self.load_photos(keep_selection=True, merge=True)
-            shown = []
+        rows in view and, unless the editor is typing, the pane show them as they are now; listed rows out
+        of view, or ``everything``: the grid lists its photos again a little later, keeping its place."""
+        rows = self.model.rows()
+        in_view = {rows[number].id for number in self.grid.visible_rows()}
+        listed = [photo_id for photo_id in photo_ids if self.model.row_number(photo_id) is not None]
+        shown = [photo_id for photo_id in listed if photo_id in in_view][:REFRESH_ROWS_LIMIT]
+        if (everything or len(shown) < len(listed)) and not self._relist.isActive():
+            self._relist.start()
         row = self.selected_row()
         if row is not None and (everything or row.id in photo_ids) and row.id not in shown:
             shown.append(row.id)
