@@ -565,3 +565,32 @@ def test_a_train_job_runs_in_one_process_at_a_time_while_its_lease_holds(
     with catalogue.write() as session:
         leases.renew(session, here)  # what the LeaseKeeper does while the trainer works
         assert session.get(Job, job_id).heartbeat_at > before
+
+
+def test_a_worker_stopped_by_sigterm_gives_its_photos_back_and_exits_0(
+    catalogue: Catalogue, photo_ids: list[int], slowest_vit_gpt2_folder: Path, db_path: Path | str
+) -> None:
+    runner, _events = make_runner(catalogue)
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(slowest_vit_gpt2_folder),
+                                   options={"max_new_tokens": 200})
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "desktop_app", "worker", "--db", str(db_path),
+                                "--batch-size", "1", "--device", "cpu"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None and _done_items(db_path) < 1:
+        time.sleep(0.05)
+    assert process.poll() is None, process.stderr.read()
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+
+    assert process.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"job {job.id} started: caption with encoder-decoder, 0 of 10")
+    assert lines[-1].startswith(f"job {job.id} queued: ") and "stopping" in err
+    with catalogue.read() as session:
+        assert session.get(Job, job.id).state is JobState.QUEUED
+        items = list(session.scalars(select(JobItem).where(JobItem.job_id == job.id)))
+        pending = [i for i in items if i.state is JobItemState.PENDING]
+        assert pending and all(i.attempts == 0 and i.lease_owner is None for i in pending)  # not at fault
+        assert all(i.state in (JobItemState.DONE, JobItemState.PENDING) for i in items)

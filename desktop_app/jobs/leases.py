@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 # How long a lease lasts unless renewed (seconds); every machine of a team should use the same value.
 LEASE_ENV = "PHOTO_ANNOTATOR_LEASE_SECONDS"
 DEFAULT_LEASE_SECONDS = 120.0
+# Locks: a job's row before its items; a caption's insert takes a key-share lock on its job's row, so
+# the row is locked FOR NO KEY UPDATE, never FOR UPDATE; a renewal, a release and the freeing of
+# lapsed items skip what another transaction holds, so they never wait in a cycle.
+_JOB_ROW = {"key_share": True}
 ANY_RUNNER = "any"  # a job any worker may run: the app, `caption`, `jobs resume`, `worker`
 CLUSTER_RUNNER = "cluster"  # a job a cluster driver runs: workers leave it alone
 
@@ -86,7 +90,7 @@ def join(session: Session, job_id: int, owner: str, runner: str = ANY_RUNNER) ->
     """Start working on a job as ``owner``: a queued, paused, failed or running one (others may be
     working on it: the items are shared). A train job runs in one process at a time: JobError while
     another holds its lease. JobError for a job of another runner (a cluster job, for workers)."""
-    job = session.get(Job, job_id, with_for_update=True)
+    job = session.get(Job, job_id, with_for_update=_JOB_ROW)
     if job is None:
         raise JobError(f"no job {job_id} in this catalogue")
     if job.state in (JobState.DONE, JobState.CANCELLED):
@@ -147,15 +151,20 @@ def held_items(session: Session, owner: str, item_ids: Sequence[int]) -> set[int
 
 def renew(session: Session, owner: str, lease: timedelta | None = None) -> int:
     """Extend every lease of ``owner`` (its items', and the rows of train jobs it runs); the number of
-    items it holds."""
+    items renewed. Rows another transaction holds (its own write finishing them) are left for the next
+    renewal."""
     now = utcnow()
-    session.execute(update(Job).where(Job.owner == owner, Job.state == JobState.RUNNING)
-                    .values(heartbeat_at=now))
-    renewed = session.execute(
-        update(JobItem).where(JobItem.lease_owner == owner, JobItem.state == JobItemState.RUNNING)
-        .values(lease_expires_at=now + (lease or lease_duration()))
-    )
-    return renewed.rowcount or 0
+    jobs = list(session.scalars(select(Job.id).where(Job.owner == owner, Job.state == JobState.RUNNING)
+                                .with_for_update(key_share=True, skip_locked=True)))
+    if jobs:
+        session.execute(update(Job).where(Job.id.in_(jobs)).values(heartbeat_at=now))
+    items = list(session.scalars(
+        select(JobItem.id).where(JobItem.lease_owner == owner, JobItem.state == JobItemState.RUNNING)
+        .with_for_update(skip_locked=True)))
+    if items:
+        session.execute(update(JobItem).where(JobItem.id.in_(items))
+                        .values(lease_expires_at=now + (lease or lease_duration())))
+    return len(items)
 
 
 def release(session: Session, owner: str, item_ids: Sequence[int] | None = None, job_id: int | None = None,
@@ -167,27 +176,36 @@ def release(session: Session, owner: str, item_ids: Sequence[int] | None = None,
         query = query.where(JobItem.id.in_(list(item_ids)))
     if job_id is not None:
         query = query.where(JobItem.job_id == job_id)
-    ids = list(session.scalars(query.with_for_update()))
+    ids = list(session.scalars(query.with_for_update(skip_locked=True)))
     _free(session, ids, count_attempt)
     return len(ids)
 
 
 def free_expired(session: Session, job_id: int | None = None, now: datetime | None = None) -> int:
     """Free running items whose holder's lease ran out or whose process on this machine is gone, counting
-    the attempt. Items another transaction has locked are left for the next look."""
+    the attempt. Only those items are locked (skipping any another transaction holds: left for the next
+    look), and each is checked again once locked."""
     now = now or utcnow()
     query = (select(JobItem.id, JobItem.lease_owner, JobItem.lease_expires_at, Job.owner, Job.heartbeat_at)
              .join(Job, Job.id == JobItem.job_id).where(JobItem.state == JobItemState.RUNNING))
     if job_id is not None:
         query = query.where(JobItem.job_id == job_id)
     lease = lease_duration()
-    dead = []
-    for item_id, holder, expires, job_owner, heartbeat in session.execute(
-            query.with_for_update(of=JobItem, skip_locked=True)):
+    seen: dict[int, tuple[str | None, datetime | None]] = {}
+    for item_id, holder, expires, job_owner, heartbeat in session.execute(query):
         if holder is None:  # written before leases: the job's process held it
             holder, expires = job_owner, heartbeat + lease if heartbeat is not None else None
         if not holder_alive(holder, expires, now):
-            dead.append(item_id)
+            seen[item_id] = (holder, expires)
+    if not seen:
+        return 0
+    locked = session.execute(
+        select(JobItem.id, JobItem.lease_owner, JobItem.lease_expires_at)
+        .where(JobItem.id.in_(list(seen)), JobItem.state == JobItemState.RUNNING)
+        .with_for_update(skip_locked=True))
+    dead = [item_id for item_id, holder, expires in locked
+            if holder == seen[item_id][0] or (holder is None and seen[item_id][0] is not None)
+            if not holder_alive(holder or seen[item_id][0], expires or seen[item_id][1], now)]
     _free(session, dead, count_attempt=True)
     return len(dead)
 
@@ -231,7 +249,7 @@ def leave(session: Session, job_id: int, owner: str, state: JobState, error: str
     running (a failure becomes a notice); the last holder to leave sets its state, DONE only when
     nothing is pending (else QUEUED). A job cancelled meanwhile skips what was still to do; one
     paused, failed or done by another process stays so."""
-    job = session.get(Job, job_id, with_for_update=True)
+    job = session.get(Job, job_id, with_for_update=_JOB_ROW)
     if job is None:
         return
     release(session, owner, job_id=job_id)

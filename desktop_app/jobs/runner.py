@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,17 +34,17 @@ from desktop_app.catalogue.ai_captions import AICaption, store_ai_captions
 from desktop_app.catalogue.models import Caption, CaptionKind, Job, JobState, ReviewState
 from desktop_app.catalogue.photos import absolute_path
 from desktop_app.errors import one_line
-from desktop_app.jobs import leases, store
+from desktop_app.jobs import leases, store, tag_job
 from desktop_app.jobs.checks import check_caption_job, resolve_model
 from desktop_app.jobs.leases import LeaseKeeper
 from desktop_app.jobs.store import JobSummary, PendingItem
 from desktop_app.jobs.tag_job import ItemTagged, TagWork, check_tag_job
 from desktop_app.plugin_api.alt_text import alt_text_from
 from desktop_app.plugin_api.captioner import CaptionResult
-from desktop_app.tagging.run import TAG_BATCH
 
 log = logging.getLogger(__name__)
 
+_DERIVED_BATCH = 500  # alt-text drafts from approved descriptions written per transaction
 ALT_TEXT_RULES = "alt-text rules"  # the model_id of an alt-text draft made from an approved description
 
 
@@ -259,7 +259,12 @@ class JobRunner:
         try:
             if captioner_id is None:
                 raise store.JobError(f"job {job_id} names no captioner")
-            first = self._take(job_id, run, captioner_id, self.engine.batch_size)
+            first: list[WorkItem] = []
+            while not first and not self._should_stop(job_id):
+                claimed = self._claim(job_id, self.engine.batch_size)
+                if not claimed:
+                    break
+                first = yield from self._without_model(job_id, run, captioner_id, claimed)
             if first:  # a job with nothing left for the model loads none
                 ahead = [first]
 
@@ -287,29 +292,43 @@ class JobRunner:
             return self._work_items(session, items)
 
     def _take(self, job_id: int, run: _Run, captioner_id: str, size: int) -> list[WorkItem]:
-        """The next batch for the model: claimed items, after writing those that need none (a removed
-        photo fails; an alt-text job's photo with an approved description gets its draft by the
-        rules). Empty when nothing is left to take, or the run should stop."""
+        """The next batch for the model, claimed (see _without_model); empty when nothing is left to
+        take, or the run should stop."""
         while not self._should_stop(job_id):
-            work = self._claim(job_id, size)
-            if not work:
+            claimed = self._claim(job_id, size)
+            if not claimed:
                 return []
-            gone = [item for item in work if not item.path]
-            if gone:
-                self._write(job_id, run, [Outcome(item, error="the photo was removed from the catalogue")
-                                          for item in gone])
-            work = [item for item in work if item.path]
-            if work and run.kind is None:
-                run.kind = CaptionKind(self.engine.registry.get_captioner(captioner_id).caption_kind)
-            if work and run.kind is CaptionKind.ALT_TEXT:
-                derived = self._from_approved_descriptions(work)
-                if derived:
-                    self._write(job_id, run, derived, run.kind)
-                    done = {outcome.item.key.item_id for outcome in derived}
-                    work = [item for item in work if item.key.item_id not in done]
-            if work:
-                return work
+            written = self._without_model(job_id, run, captioner_id, claimed)
+            while True:  # written here, between the model's batches
+                try:
+                    next(written)
+                except StopIteration as left:
+                    if left.value:
+                        return left.value
+                    break
         return []
+
+    def _without_model(self, job_id: int, run: _Run, captioner_id: str,
+                       work: list[WorkItem]) -> Generator[Progress, None, list[WorkItem]]:
+        """Write the claimed items that need no model, yielding after each write: a removed photo fails;
+        an alt-text job's photo whose description is approved gets its draft by the rules, a
+        transaction per _DERIVED_BATCH. Returns the rest, for the model."""
+        gone = [item for item in work if not item.path]
+        if gone:
+            yield self._write(job_id, run, [Outcome(item, error="the photo was removed from the catalogue")
+                                            for item in gone])
+        work = [item for item in work if item.path]
+        if work and run.kind is None:
+            run.kind = CaptionKind(self.engine.registry.get_captioner(captioner_id).caption_kind)
+        if work and run.kind is CaptionKind.ALT_TEXT:
+            derived = self._from_approved_descriptions(work)
+            done = {outcome.item.key.item_id for outcome in derived}
+            for start in range(0, len(derived), _DERIVED_BATCH):
+                if self._should_stop(job_id):
+                    return []  # paused or cancelled: the rest waits, and no model loads
+                yield self._write(job_id, run, derived[start:start + _DERIVED_BATCH], run.kind)
+            work = [item for item in work if item.key.item_id not in done]
+        return work
 
     def _train_steps(self, job_id: int, captioner_id: str, model: str | None,
                      options: dict[str, Any]) -> Iterator[Progress]:
@@ -356,13 +375,13 @@ class JobRunner:
         state, error = JobState.QUEUED, None  # broken off unless it completes or fails (see steps)
         tagging: TagWork | None = None
         try:
-            first = [] if self._should_stop(job_id) else self._claim(job_id, TAG_BATCH)
+            first = [] if self._should_stop(job_id) else self._claim(job_id, tag_job.batch_size())
             if first:
                 ahead = [first]
 
                 def claimed() -> Iterator[list[WorkItem]]:
                     while batch := ahead.pop() if ahead else (
-                            [] if self._should_stop(job_id) else self._claim(job_id, TAG_BATCH)):
+                            [] if self._should_stop(job_id) else self._claim(job_id, tag_job.batch_size())):
                         yield batch
 
                 device = None if self.engine.device in ("auto", None) else self.engine.device

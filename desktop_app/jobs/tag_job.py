@@ -32,6 +32,7 @@ from desktop_app.plugin_registry import PluginRegistry
 from desktop_app.tagging.label_vectors import CatalogueLabelVectors
 from desktop_app.tagging.run import (
     MAX_IMAGE_SIDE,
+    TAG_BATCH,
     StoredSuggestion,
     TaggingError,
     Vocabularies,
@@ -72,6 +73,11 @@ class BatchOutcome:
     failed: list[tuple[WorkItem, str]]
     state: JobState | None  # the job's as stored now (another process may have cancelled it)
     counts: tuple[int, int]  # the job's items finished and failed, by every worker
+
+
+def batch_size() -> int:
+    """Photos a tagging job claims and tags at once."""
+    return TAG_BATCH
 
 
 def check_tag_job(catalogue: Catalogue, registry: PluginRegistry, tagger_id: str, model: str | None,
