@@ -330,3 +330,28 @@ def test_the_app_browses_edits_and_keywords_a_postgresql_catalogue(
     qtbot.keyClick(entry, Key.Key_Return)
     qtbot.waitUntil(lambda: states(catalogue, photos["01.jpg"]).get("Dogs") is KeywordState.ACCEPTED,
                     timeout=WAIT_MS)
+
+
+def test_name_order_is_sqlites_on_a_server_whose_locale_orders_otherwise(
+    postgres_server: PostgresServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names_on_disk = ["zebra.jpg", "éclair.jpg", "album/z.jpg", "album2.jpg", "a b.jpg", "ab.jpg", "img10.jpg",
+                     "IMG2.jpg", "_x.jpg"]
+    root = tmp_path / "odd names"
+    for number, name in enumerate(names_on_disk):
+        photo_files.jpeg(root / name, seed=number, size=(32, 24), exif=False)
+    # ICU's English collation (as a server set up in en_US would sort): "é" beside "e", not after "z".
+    postgres_server.execute("CREATE DATABASE english_order LOCALE_PROVIDER icu ICU_LOCALE 'en-US' "
+                            "TEMPLATE template0")
+    url = postgres_server.url("english_order")
+    try:
+        orders = {}
+        for db in (url, str(tmp_path / "catalogue.db")):
+            cli = cli_on(capsys, db)
+            assert cli("scan", str(root)).code == 0
+            orders[db] = [str(Path(row["path"]).relative_to(root.resolve()))
+                          for row in cli("photos", "--json").json_lines()]
+        assert orders[url] == orders[str(tmp_path / "catalogue.db")]
+        assert orders[url].index("zebra.jpg") < orders[url].index("éclair.jpg")
+    finally:
+        postgres_server.drop_database(url)

@@ -229,7 +229,10 @@ class Photo(Base):
     library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"))
     rel_path: Mapped[str] = mapped_column(FsPath)
     # natural_key(rel_path): given with every insert (a default) and every move (the scanner sets it).
-    name_key: Mapped[str | None] = mapped_column(Text, default=_name_key_default)
+    # Compared as code points on PostgreSQL too (COLLATE "C", migration 0013): the same name order as SQLite's
+    # whatever the server's locale (en_US ignores "/" and puts "é" beside "e").
+    name_key: Mapped[str | None] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"),
+                                                 default=_name_key_default)
     size: Mapped[int | None] = mapped_column(BigInt)
     mtime_ns: Mapped[int | None] = mapped_column(BigInt)
     # ctime changes on chmod: lets a rescan retry a file that failed with "permission denied".

@@ -81,6 +81,8 @@ def upgrade() -> None:
         return
     for column in ("size", "mtime_ns", "ctime_ns"):
         op.alter_column("photos", column, type_=sa.BigInteger(), existing_type=sa.Integer())
+    # Name order by code point, as on SQLite, whatever the database's locale (its index follows).
+    op.alter_column("photos", "name_key", type_=sa.Text(collation="C"), existing_type=sa.Text())
     _create_text_search_config()
     op.execute(f"ALTER TABLE captions ADD COLUMN {TEXT_SEARCH_COLUMN} tsvector "
                f"GENERATED ALWAYS AS (to_tsvector('{TEXT_SEARCH_CONFIG}', text)) STORED")
@@ -102,6 +104,7 @@ def downgrade() -> None:
         op.execute(f"DROP TEXT SEARCH DICTIONARY IF EXISTS {_STEMMER}")
         for column in ("size", "mtime_ns", "ctime_ns"):
             op.alter_column("photos", column, type_=sa.Integer(), existing_type=sa.BigInteger())
+        op.alter_column("photos", "name_key", type_=sa.Text(), existing_type=sa.Text(collation="C"))
     with op.batch_alter_table("job_items") as batch:
         batch.drop_column("lease_expires_at")
         batch.drop_column("lease_owner")
