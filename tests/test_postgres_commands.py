@@ -355,3 +355,23 @@ def test_name_order_is_sqlites_on_a_server_whose_locale_orders_otherwise(
         assert orders[url].index("zebra.jpg") < orders[url].index("éclair.jpg")
     finally:
         postgres_server.drop_database(url)
+
+
+def test_a_role_without_rights_on_the_catalogue_is_told_so_in_one_line(
+    postgres_server: PostgresServer, postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = postgres_url.rsplit("/", 1)[1]
+    postgres_server.execute("CREATE ROLE outsider LOGIN", "CREATE ROLE stranger LOGIN")
+    try:
+        postgres_server.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC",
+                                "GRANT USAGE ON SCHEMA public TO stranger", database=database)
+        told = {"outsider": "role outsider may not use its schema (its owner can GRANT USAGE ON SCHEMA "
+                            "public TO outsider)",
+                "stranger": "cannot be used: permission denied for table alembic_version"}
+        for role, line in told.items():
+            for command in (["photos"], ["scan", "."]):  # never "empty", never an attempt to create one
+                ran = cli_on(capsys, postgres_server.url(database, user=role))(*command)
+                assert ran.code == 1 and ran.err.count("\n") == 1 and line in ran.err, ran.err
+    finally:
+        postgres_server.execute("REVOKE USAGE ON SCHEMA public FROM stranger", database=database)
+        postgres_server.execute("DROP ROLE outsider", "DROP ROLE stranger")

@@ -317,6 +317,8 @@ def open_catalogue(db: str | os.PathLike[str] | None = None, *, upgrade: bool = 
     engine = create_catalogue_engine(url, create=create, reading=reading)
     catalogue = Catalogue(engine, _location(url))
     try:
+        if engine.dialect.name == "postgresql":
+            _check_schema_usable(engine, catalogue.location)
         revision, tables = migrate.revision_and_tables(engine)
         if revision is None and tables:
             raise CatalogueError(f"{catalogue.location} is not a Photo Annotator catalogue "
@@ -355,6 +357,16 @@ def _read_only_role(engine: Engine) -> str | None:
             " AND has_table_privilege('captions', 'UPDATE')"
             " AND current_setting('transaction_read_only') = 'off'")).one()
     return None if writable else str(role)
+
+
+def _check_schema_usable(engine: Engine, location: str) -> None:
+    """A role without USAGE on the database's schema sees no schema at all (current_schema() is NULL): say
+    so, rather than "the database is empty" (a catalogue it cannot see) or a failed attempt to create one."""
+    with engine.connect() as connection:
+        schema, role = connection.execute(text("SELECT current_schema(), current_user")).one()
+    if schema is None:
+        raise CatalogueError(f"the catalogue {location} cannot be used: role {role} may not use its schema "
+                             f"(its owner can GRANT USAGE ON SCHEMA public TO {role})")
 
 
 def _location(url: URL) -> str:
