@@ -19,7 +19,10 @@ refused edit is counted, its text kept by the review contract). Two loads:
 Latency is the write alone (services.review: begin, lock, compare-and-set, revision, commit), not the
 read of what the editor saw. The naive baseline is SQLite on a local disk, the catalogue for one person:
 its writers take turns on the whole file (BEGIN IMMEDIATE). PostgreSQL runs with its defaults (every
-commit flushed: tests.postgres_server.start_server(durable=True)) unless --db names a server.
+commit flushed: tests.postgres_server.start_server(durable=True)) unless --db names a server; and, on a
+throwaway server, again on a database with ``synchronous_commit = off``: what SQLite's WAL mode with
+synchronous=NORMAL (the app's setting) promises too (a crash or power cut may lose the last commits of
+the moment, never corrupts), without waiting for the disk at every commit.
 
 Search: team_search.run(url, captions) on the same server (a database of its own), unless --skip-search.
 """
@@ -43,6 +46,7 @@ if not __package__:  # run as a file: the repository's modules
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 P95_TARGET_MS = 100.0  # 16 editors, PostgreSQL, paced
+BACKENDS = ("PostgreSQL", "PostgreSQL, commit not awaited", "SQLite")
 
 
 def _editor(url: str, name: str, photo_ids: list[int], edits: int, seed: int, think: float,
@@ -120,23 +124,24 @@ def report(figures: Figures, levels: Sequence[int], think: float) -> None:
     rows = [header]
     for load in ("flat out", "paced"):
         for editors in levels:
-            for backend in ("PostgreSQL", "SQLite"):
+            for backend in BACKENDS:
                 got = figures.get((backend, load, editors))
                 if got is None:
                     continue
                 other = figures.get(("SQLite", load, editors))
                 ratio = (f"{got['edits_per_s'] / other['edits_per_s']:.2f}x"
-                         if backend == "PostgreSQL" and other else "")
+                         if backend != "SQLite" and other else "")
                 rows.append((load, str(editors), backend, f"{got['edits_per_s']:.1f}", f"{got['p50']:.1f}",
                              f"{got['p95']:.1f}", f"{got['refused']:.0f}/{got['edits']:.0f}", ratio))
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    target = figures.get(("PostgreSQL", "paced", 16))
-    if target is not None:
-        verdict = "PASS" if target["p95"] < P95_TARGET_MS else "FAIL"
-        print(f"target: 16 editors on PostgreSQL, paced, p95 < {P95_TARGET_MS:.0f} ms: "
-              f"{target['p95']:.1f} ms {verdict}")
+    for backend in BACKENDS[:2]:
+        target = figures.get((backend, "paced", 16))
+        if target is not None:
+            verdict = "PASS" if target["p95"] < P95_TARGET_MS else "FAIL"
+            print(f"target: 16 editors on {backend}, paced, p95 < {P95_TARGET_MS:.0f} ms: "
+                  f"{target['p95']:.1f} ms {verdict}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -160,8 +165,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         server = start_server(durable=True)
     try:
         with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
-            urls = {"PostgreSQL": args.db or server.new_database(),  # type: ignore[union-attr]
-                    "SQLite": str(Path(folder) / "team.db")}
+            urls = {"PostgreSQL": args.db or server.new_database()}  # type: ignore[union-attr]
+            if server is not None:
+                relaxed = server.new_database()
+                server.execute(f"ALTER DATABASE {relaxed.rsplit('/', 1)[1]} SET synchronous_commit = off")
+                urls[BACKENDS[1]] = relaxed
+            urls["SQLite"] = str(Path(folder) / "team.db")
             report(editing(urls, levels, args.edits, args.photos, think), levels, think)
         if not args.skip_search:
             from tests.benchmarks import team_search
