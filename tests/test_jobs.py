@@ -568,11 +568,11 @@ def test_a_train_job_runs_in_one_process_at_a_time_while_its_lease_holds(
 
 
 def test_a_worker_stopped_by_sigterm_gives_its_photos_back_and_exits_0(
-    catalogue: Catalogue, photo_ids: list[int], slowest_vit_gpt2_folder: Path, db_path: Path | str
+    catalogue: Catalogue, photo_ids: list[int], slow_vit_gpt2_folder: Path, db_path: Path | str
 ) -> None:
     runner, _events = make_runner(catalogue)
-    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(slowest_vit_gpt2_folder),
-                                   options={"max_new_tokens": 200})
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model=str(slow_vit_gpt2_folder),
+                                   options={"max_new_tokens": 24})
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen([sys.executable, "-m", "desktop_app", "worker", "--db", str(db_path),
                                 "--batch-size", "1", "--device", "cpu"],
