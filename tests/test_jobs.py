@@ -594,3 +594,17 @@ def test_a_worker_stopped_by_sigterm_gives_its_photos_back_and_exits_0(
         pending = [i for i in items if i.state is JobItemState.PENDING]
         assert pending and all(i.attempts == 0 and i.lease_owner is None for i in pending)  # not at fault
         assert all(i.state in (JobItemState.DONE, JobItemState.PENDING) for i in items)
+
+
+def test_a_worker_with_once_runs_the_queue_and_leaves_a_job_that_fails_here(
+    catalogue: Catalogue, photo_ids: list[int], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner, _events = make_runner(catalogue)
+    job = runner.queue_caption_job("encoder-decoder", photo_ids, model="nobody-here/no-such-model")
+    code, out, err = run_cli(capsys, "worker", "--once", "--db", str(db_path), "--device", "cpu")
+    assert code == 0, err
+    started, ended = out.splitlines()
+    assert started.startswith(f"job {job.id} started: caption with encoder-decoder, 0 of 10")
+    assert ended.startswith(f"job {job.id} failed: 0 captioned")  # nobody else held it: it failed
+    assert f"job {job.id}: left to other workers: " in err and "is not downloaded" in err
+    assert runner.summary(job.id).state is JobState.FAILED

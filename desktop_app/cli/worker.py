@@ -89,18 +89,22 @@ def worker(once: bool, device: str, dtype: str, batch_size: int, as_json: bool, 
     engine = build_engine(device=device, dtype=dtype, batch_size=batch_size)
     runner = service.make_runner(catalogue, engine, WorkerOutput(as_json))
     stopping = _Stopping(runner)
+    failed_here: set[int] = set()  # jobs that failed on this machine: left to the other workers
     try:
         while not runner.control.closing:
             runner.recover()
-            job_id = runner.next_job()
+            job_id = runner.next_job(skip=failed_here)
             if job_id is None:
                 with catalogue.read() as session:
-                    if once and not open_jobs(session):
+                    if once and not open_jobs(session, skip=failed_here):
                         break
                 time.sleep(POLL_SECONDS)
                 continue
             try:
                 service.run_job(runner, job_id)
+                if job_id in runner.failures:
+                    failed_here.add(job_id)
+                    echo(f"job {job_id}: left to other workers: {runner.failures[job_id]}", err=True)
             except JobError as exc:  # taken meanwhile (a train job another worker started): look again
                 echo(f"job {job_id}: {exc}", err=True)
                 time.sleep(POLL_SECONDS)

@@ -28,7 +28,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -306,9 +306,9 @@ def recover_interrupted(session: Session) -> list[int]:
     return recovered
 
 
-def next_claimable(session: Session, runner: str = ANY_RUNNER) -> int | None:
+def next_claimable(session: Session, runner: str = ANY_RUNNER, skip: Collection[int] = ()) -> int | None:
     """The oldest job of ``runner`` a worker can take part in: a queued one, or a running one with items
-    pending (or whose lease ran out)."""
+    pending (or whose lease ran out); not one of ``skip``."""
     now = utcnow()
     open_items = exists().where(
         JobItem.job_id == Job.id,
@@ -318,6 +318,7 @@ def next_claimable(session: Session, runner: str = ANY_RUNNER) -> int | None:
         select(Job.id).where(Job.runner == runner,
                              (Job.state == JobState.QUEUED)
                              | ((Job.state == JobState.RUNNING) & (Job.kind != TRAIN_JOB) & open_items))
+        .where(Job.id.not_in(list(skip)))
         .order_by(Job.id).limit(1)
     )
 
@@ -327,11 +328,12 @@ def cluster_jobs(session: Session, job_ids: Sequence[int]) -> set[int]:
     return set(session.scalars(select(Job.id).where(Job.id.in_(list(job_ids)), Job.runner == CLUSTER_RUNNER)))
 
 
-def open_jobs(session: Session, runner: str = ANY_RUNNER) -> bool:
-    """Whether any job of ``runner`` is still queued or running (a worker with --once waits for those:
-    a running job's items come back when a holder dies)."""
+def open_jobs(session: Session, runner: str = ANY_RUNNER, skip: Collection[int] = ()) -> bool:
+    """Whether any job of ``runner`` (but those of ``skip``) is still queued or running (a worker with
+    --once waits for those: a running job's items come back when a holder dies)."""
     return bool(session.scalar(select(exists().where(
-        Job.runner == runner, Job.state.in_([JobState.QUEUED, JobState.RUNNING])))))
+        Job.runner == runner, Job.state.in_([JobState.QUEUED, JobState.RUNNING]),
+        Job.id.not_in(list(skip))))))
 
 
 class LeaseKeeper:

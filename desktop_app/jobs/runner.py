@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +168,9 @@ class JobRunner:
         self.owner = store.this_process()
         # Jobs another process paused, failed or finished meanwhile: this run stops taking part.
         self._left: set[int] = set()
+        # Why a job's run here failed (its model does not load on this machine, say), by job id: the
+        # job may go on with other workers.
+        self.failures: dict[int, str] = {}
 
     # -- the queue ------------------------------------------------------------------------------------
 
@@ -201,10 +204,11 @@ class JobRunner:
             log.info("job %d was interrupted; it is queued again", job_id)
         return recovered
 
-    def next_job(self) -> int | None:
-        """The oldest job this worker can take part in (queued, or running with items to take)."""
+    def next_job(self, skip: Collection[int] = ()) -> int | None:
+        """The oldest job this worker can take part in (queued, or running with items to take), but
+        those of ``skip``."""
         with self.catalogue.read() as session:
-            return leases.next_claimable(session)
+            return leases.next_claimable(session, skip=skip)
 
     def run(self, job_id: int) -> JobSummary:
         """Run a job to its end (or until paused or cancelled) and return its summary."""
@@ -409,9 +413,9 @@ class JobRunner:
                 tagging.unload()
             self._end(job_id, state, error)
 
-    @staticmethod
-    def _failure(job_id: int, exc: Exception) -> tuple[JobState, str]:
+    def _failure(self, job_id: int, exc: Exception) -> tuple[JobState, str]:
         error = one_line(exc)
+        self.failures[job_id] = error
         log.info("job %d failed: %s", job_id, error)
         log.debug("job %d failed", job_id, exc_info=True)
         return JobState.FAILED, error
