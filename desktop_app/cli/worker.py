@@ -81,7 +81,6 @@ def worker(once: bool, device: str, dtype: str, batch_size: int, as_json: bool, 
     its photos back and exits 0; killed, its photos go to the others when its lease runs out
     ($PHOTO_ANNOTATOR_LEASE_SECONDS, default 120).
     """
-    from desktop_app.jobs.leases import open_jobs
     from desktop_app.services import jobs as service
     from desktop_app.services.engine import build_engine
 
@@ -95,9 +94,8 @@ def worker(once: bool, device: str, dtype: str, batch_size: int, as_json: bool, 
             runner.recover()
             job_id = runner.next_job(skip=failed_here)
             if job_id is None:
-                with catalogue.read() as session:
-                    if once and not open_jobs(session, skip=failed_here):
-                        break
+                if once and not service.open_jobs(catalogue, sorted(failed_here)):
+                    break
                 time.sleep(POLL_SECONDS)
                 continue
             try:

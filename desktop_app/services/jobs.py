@@ -57,6 +57,14 @@ def unfinished_jobs(catalogue: Catalogue) -> list[int]:
     return [job.id for job in listed if job.id not in theirs]
 
 
+def open_jobs(catalogue: Catalogue, skip: Sequence[int] = ()) -> bool:
+    """Whether any job a worker may run (not a cluster driver's), but those of ``skip``, is still queued
+    or running: a worker with --once waits for those (a running job's photos come back to the queue
+    when a worker dies)."""
+    with catalogue.read() as session:
+        return leases.open_jobs(session, skip=skip)
+
+
 def cancel_job(catalogue: Catalogue, job_id: int) -> JobSummary:
     """Cancel a job: what it stored stays; one running in another process stops after its batch (a
     fine-tuning job: after its step, with a checkpoint)."""
