@@ -103,7 +103,7 @@ def test_editors_and_workers_share_a_catalogue_and_nothing_is_lost_or_doubled(
     env = {**os.environ, "PYTHONPATH": str(REPO), "PHOTO_ANNOTATOR_LEASE_SECONDS": "10",
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "desktop_app", "worker", "--once", "--db", postgres_url,
-               "--device", "cpu", "--batch-size", "4"]
+               "--device", "cpu", "--batch-size", "8"]
     logs = [tmp_path / f"worker{number}.log" for number in range(WORKERS)]
     workers = [subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
                for log in logs]
