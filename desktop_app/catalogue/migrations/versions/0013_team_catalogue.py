@@ -102,8 +102,8 @@ def downgrade() -> None:
         op.execute(f"ALTER TABLE captions DROP COLUMN IF EXISTS {TEXT_SEARCH_COLUMN}")
         op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {TEXT_SEARCH_CONFIG}")
         op.execute(f"DROP TEXT SEARCH DICTIONARY IF EXISTS {_STEMMER}")
-        for column in ("size", "mtime_ns", "ctime_ns"):
-            op.alter_column("photos", column, type_=sa.Integer(), existing_type=sa.BigInteger())
+        # size, mtime_ns and ctime_ns stay 64-bit: today's file times do not fit in 32 bits (0012's
+        # INTEGER could never hold them on PostgreSQL).
         op.alter_column("photos", "name_key", type_=sa.Text(), existing_type=sa.Text(collation="C"))
     with op.batch_alter_table("job_items") as batch:
         batch.drop_column("lease_expires_at")
