@@ -28,7 +28,9 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 MAX_TERMS = 64  # a pasted paragraph still makes a cheap query
 MAX_TOKENS = 4 * MAX_TERMS  # the tokenizer stops there: a 10 MB paste costs no more than a short one
@@ -37,6 +39,9 @@ MAX_DEPTH = 8  # parentheses nested deeper are ignored (the parser recurses once
 _ALNUM = re.compile(r"[^\W_]")  # a letter or digit of any script, as FTS5's unicode61 sees them
 _OPERATORS = {"AND", "OR", "NOT"}
 _WORD_END = set('"()')
+
+
+T = TypeVar("T")  # an index's expression (for_index)
 
 
 # The syntax tree.
@@ -226,6 +231,32 @@ def excludes_only(node: Node) -> bool:
     if isinstance(node, Not):
         return not excludes_only(node.child)
     return all(excludes_only(child) for child in node.children)
+
+
+def for_index(node: Node, term: Callable[[Term], T], every: Callable[[list[T]], T],
+              either: Callable[[list[T]], T], but_not: Callable[[T, T], T]) -> T:
+    """``node`` in a text index's syntax (FTS5's, PostgreSQL's tsquery), built with its four forms: a term,
+    all of parts, any of parts, and what matches one part but not another. The rules are the same for
+    every index: of a node that ``excludes_only``, the expression of what it excludes (its parent says
+    NOT), and an exclusion that is an alternative of OR is dropped ("a OR NOT b" would match nearly every
+    caption, which no index can list)."""
+    if isinstance(node, Term):
+        return term(node)
+    if isinstance(node, Not):
+        return for_index(node.child, term, every, either, but_not)
+    wanted = [for_index(child, term, every, either, but_not)
+              for child in node.children if not excludes_only(child)]
+    unwanted = [for_index(child, term, every, either, but_not)
+                for child in node.children if excludes_only(child)]
+    if isinstance(node, And):
+        if not wanted:  # NOT a AND NOT b == NOT (a OR b)
+            return either(unwanted)
+        if not unwanted:
+            return every(wanted)
+        return but_not(every(wanted), either(unwanted))
+    if not wanted:  # NOT a OR NOT b == NOT (a AND b)
+        return every(unwanted)
+    return either(wanted)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import column, literal_column, table
 
 from desktop_app.catalogue.models import CaptionKind
-from desktop_app.query_language import And, Node, Not, Term, excludes_only, parse
+from desktop_app.query_language import Node, Term, excludes_only, for_index, parse
 
 FTS_TABLE = "captions_fts"  # its shadow tables share the name as a prefix
 # The index's tokenizer, as migration 0002 made it: a throwaway index that must split words as the
@@ -55,22 +55,12 @@ class _Fts:
 
 def _emit(node: Node) -> _Fts:
     """The expression of ``node``; of what it excludes when ``excludes_only(node)`` (its parent says NOT)."""
-    if isinstance(node, Term):
-        return _Fts('"' + node.text.replace('"', '""') + '"' + ("*" if node.prefix else ""), True)
-    if isinstance(node, Not):
-        return _emit(node.child)
-    wanted = [_emit(child) for child in node.children if not excludes_only(child)]
-    unwanted = [_emit(child) for child in node.children if excludes_only(child)]
-    if isinstance(node, And):
-        if not wanted:  # NOT a AND NOT b == NOT (a OR b)
-            return _any(unwanted)
-        if not unwanted:
-            return _all(wanted)
-        return _Fts(f"{_group(_all(wanted))} NOT {_group(_any(unwanted))}", False)
-    if not wanted:  # NOT a OR NOT b == NOT (a AND b)
-        return _all(unwanted)
-    # "a OR NOT b" would match nearly every caption, which FTS5 cannot list: keep the alternatives.
-    return _any(wanted)
+    return for_index(node, _term, _all, _any,
+                     lambda wanted, unwanted: _Fts(f"{_group(wanted)} NOT {_group(unwanted)}", False))
+
+
+def _term(term: Term) -> _Fts:
+    return _Fts('"' + term.text.replace('"', '""') + '"' + ("*" if term.prefix else ""), True)
 
 
 def _group(part: _Fts) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, func, literal_column
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.types import Text
 
-from desktop_app.query_language import And, Node, Not, Term, excludes_only, parse
+from desktop_app.query_language import Node, Term, excludes_only, for_index, parse
 
 TEXT_SEARCH_CONFIG = "photo_annotator"  # migration 0013
 # The captions' generated tsvector column: the ORM does not describe it (SQLite has no such column).
@@ -91,22 +91,8 @@ def _term(term: Term) -> str:
 
 def _emit(node: Node) -> str:
     """The tsquery of ``node``; of what it excludes when ``excludes_only(node)`` (its parent says NOT)."""
-    if isinstance(node, Term):
-        return _term(node)
-    if isinstance(node, Not):
-        return _emit(node.child)
-    wanted = [_emit(child) for child in node.children if not excludes_only(child)]
-    unwanted = [_emit(child) for child in node.children if excludes_only(child)]
-    if isinstance(node, And):
-        if not wanted:  # NOT a AND NOT b == NOT (a OR b)
-            return _join(" | ", unwanted)
-        if not unwanted:
-            return _join(" & ", wanted)
-        return f"({_join(' & ', wanted)} & !{_join(' | ', unwanted)})"
-    if not wanted:  # NOT a OR NOT b == NOT (a AND b)
-        return _join(" & ", unwanted)
-    # "a OR NOT b" would match nearly every caption, which an index cannot list: keep the alternatives.
-    return _join(" | ", wanted)
+    return for_index(node, _term, lambda parts: _join(" & ", parts), lambda parts: _join(" | ", parts),
+                     lambda wanted, unwanted: f"({wanted} & !{unwanted})")
 
 
 def _join(operator: str, parts: list[str]) -> str:
