@@ -87,6 +87,10 @@ def test_a_role_that_may_only_read_opens_the_catalogue_read_only_and_writes_are_
     assert len(cli("photos", "--json").json_lines()) == 5
     assert cli("library", "list").code == 0
     assert "(read-only)" in cli("db", "info").out
+    # Search by meaning uses the vectors there are: captions without one are named, not embedded.
+    found = cli("search", "photo number 3")
+    assert found.code == 0 and "03.jpg" in found.out, found.err
+    assert "the catalogue is read-only: they are not searched by meaning" in found.err
     refused = cli("edit", photo, "--text", "a harbour")
     assert (refused.code, refused.err) == (1, f"photo-annotator: error: the catalogue {url} is read-only "
                                               f"for role {role}: it can be read but not changed\n")

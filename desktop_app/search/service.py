@@ -178,12 +178,16 @@ class SearchService:
         too_many = len(pending) > AUTO_EMBED_LIMIT
         if too_many and len(edited) <= AUTO_EMBED_LIMIT:
             pending = edited  # edits at least: a stale vector is never used, so unembedded they are unfound
+        advice = (f"`photo-annotator embed --embedder {self.embedder_id}` (in the app: Captioning > "
+                  "Prepare Search by Meaning)")
+        if pending and self.catalogue.read_only:  # a read-only role searches the vectors there are
+            notices.append(f"{len(pending):,} captions have no current vector and the catalogue is "
+                           f"read-only: they are not searched by meaning until an editor runs {advice}")
+            pending = set()
         if pending and len(pending) <= AUTO_EMBED_LIMIT:
             embed_captions(self.catalogue, embedder, caption_ids=sorted(pending), progress=self.progress)
             if not too_many:
                 self._unembedded = []
-        advice = (f"`photo-annotator embed --embedder {self.embedder_id}` (in the app: Captioning > "
-                  "Prepare Search by Meaning)")
         with self.catalogue.read() as session:
             self._index.refresh(session)
             if not len(self._index):
