@@ -56,13 +56,13 @@ class Outcome:
     seconds: float = 0.0  # how long the write took (the read of what the editor saw not included)
 
 
-def make_photos(catalogue: Catalogue, count: int, *, captioned: int = 0) -> list[int]:
-    """``count`` photos (catalogue rows only, no files) in a library "team"; the first ``captioned`` of
-    them with a human draft caption. Their ids."""
+def make_photos(catalogue: Catalogue, count: int, *, captioned: int = 0, root: str = "/team") -> list[int]:
+    """``count`` photos 00000.jpg, 00001.jpg... (catalogue rows only: files there are the caller's) in a
+    library "team" at ``root``; the first ``captioned`` of them with a human draft caption. Their ids."""
     from desktop_app.catalogue.captions import add_caption
 
     with catalogue.write() as session:
-        library = Library(root="/team", name="team")
+        library = Library(root=root, name="team")
         session.add(library)
         session.flush()
         photos = [Photo(library_id=library.id, rel_path=f"{number:05}.jpg", status=PhotoStatus.OK)

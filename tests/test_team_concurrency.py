@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from desktop_app.catalogue import Catalogue, open_catalogue
-from desktop_app.catalogue.captions import add_caption
 from desktop_app.catalogue.models import (
     Caption,
     CaptionOrigin,
@@ -28,13 +27,10 @@ from desktop_app.catalogue.models import (
     JobItem,
     JobItemState,
     JobState,
-    Library,
-    Photo,
-    PhotoStatus,
 )
 from desktop_app.jobs import store
 from tests import photo_files
-from tests.team_clients import Outcome, check_outcomes, edit_once
+from tests.team_clients import Outcome, check_outcomes, edit_once, make_photos
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = 200
@@ -46,19 +42,8 @@ DEADLINE = 300  # seconds for the whole run: past it, something waits forever
 def _photos(catalogue: Catalogue, folder: Path) -> list[int]:
     """PHOTOS small JPEGs in ``folder`` as one library's photos, each with a person's first draft."""
     for number in range(PHOTOS):
-        photo_files.jpeg(folder / f"{number:03}.jpg", seed=number, size=(48, 36), exif=False)
-    with catalogue.write() as session:
-        library = Library(root=str(folder), name="team")
-        session.add(library)
-        session.flush()
-        photos = [Photo(library_id=library.id, rel_path=f"{number:03}.jpg", status=PhotoStatus.OK)
-                  for number in range(PHOTOS)]
-        session.add_all(photos)
-        session.flush()
-        for photo in photos:
-            add_caption(session, photo, f"first draft of {photo.rel_path}", origin=CaptionOrigin.HUMAN,
-                        author="setup")
-        return [photo.id for photo in photos]
+        photo_files.jpeg(folder / f"{number:05}.jpg", seed=number, size=(48, 36), exif=False)
+    return make_photos(catalogue, PHOTOS, captioned=PHOTOS, root=str(folder))
 
 
 def editor(url: str, author: str, photo_ids: list[int], seed: int, stop: Any) -> list[dict[str, Any]]:

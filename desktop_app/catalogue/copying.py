@@ -5,7 +5,8 @@ their bytes, UTC timestamps, JSON, booleans), and the content hash that tells tw
 The tables come from the models' metadata in dependency order, so a table a new migration adds is copied
 without naming it here; only the migrations' bookkeeping (alembic_version) and the text indexes (SQLite's
 FTS5 tables, PostgreSQL's generated tsvector column), which the models do not describe, are left out:
-the target rebuilds its own (``finish_target``).
+the target builds its own as the captions come in (FTS5's triggers, the generated column), and
+``text_index_problem`` checks it.
 """
 
 from __future__ import annotations
@@ -110,19 +111,33 @@ def copy_rows(source: Connection, target: Connection, *, total: int,
     """Insert every row of the source's copied tables into the target's (both at the same schema revision,
     the target's tables empty), keeping their primary keys; each table's digest, taken of the rows as they
     were read. ``total``: the rows in all, for ``progress``."""
-    digests: dict[str, TableDigest] = {}
-    done = 0
+    copier = _copier if target.dialect.driver == "psycopg" else _inserter
+    return _walk(source, "copying", progress, 0, total, lambda table: copier(target, table))
+
+
+def digests(connection: Connection, *, progress: Progress | None = None, done: int = 0,
+            total: int = 0) -> dict[str, TableDigest]:
+    """Each copied table's digest as this database holds it now."""
+    return _walk(connection, "checking", progress, done, total)
+
+
+def _walk(connection: Connection, doing: str, progress: Progress | None, done: int, total: int,
+          writer: Callable[[Table], Callable[[list[tuple[Any, ...]]], None]] | None = None,
+          ) -> dict[str, TableDigest]:
+    """Every copied table's rows read in batches, hashed, and handed to ``writer(table)`` if given."""
+    found: dict[str, TableDigest] = {}
     for table in tables():
         hasher = _Hasher(table)
-        write = _copier(target, table) if target.dialect.driver == "psycopg" else _inserter(target, table)
-        for rows in _batches(source, table):
-            write(rows)
+        write = writer(table) if writer is not None else None
+        for rows in _batches(connection, table):
+            if write is not None:
+                write(rows)
             hasher.add(rows)
             done += len(rows)
             if progress is not None:
-                progress(done, total, f"copying {table.name}")
-        digests[table.name] = hasher.digest()
-    return digests
+                progress(done, total, f"{doing} {table.name}")
+        found[table.name] = hasher.digest()
+    return found
 
 
 def _inserter(target: Connection, table: Table) -> Callable[[list[tuple[Any, ...]]], None]:
@@ -154,36 +169,21 @@ def _copier(target: Connection, table: Table) -> Callable[[list[tuple[Any, ...]]
     return copy
 
 
-def digests(connection: Connection, *, progress: Progress | None = None, done: int = 0,
-            total: int = 0) -> dict[str, TableDigest]:
-    """Each copied table's digest as this database holds it now."""
-    found: dict[str, TableDigest] = {}
-    for table in tables():
-        hasher = _Hasher(table)
-        for rows in _batches(connection, table):
-            hasher.add(rows)
-            done += len(rows)
-            if progress is not None:
-                progress(done, total, f"checking {table.name}")
-        found[table.name] = hasher.digest()
-    return found
-
-
 def finish_target(connection: Connection) -> None:
-    """After rows came in with their keys: PostgreSQL's id sequences continue after the largest id (the
-    next photo scanned or caption edited gets a new one), SQLite's FTS5 index is rebuilt from the captions."""
-    if connection.dialect.name == "postgresql":
-        quote = connection.dialect.identifier_preparer.quote
-        for table in tables():
-            column = table.autoincrement_column
-            if column is None:
-                continue
-            connection.execute(
-                text(f"SELECT setval(pg_get_serial_sequence(:table, :column), "
-                     f"coalesce(max({quote(column.name)}), 0) + 1, false) FROM {quote(table.name)}"),
-                {"table": table.name, "column": column.name})
-    elif connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    """After rows came in with their keys, PostgreSQL's id sequences continue after the largest id (the
+    next photo scanned or caption edited gets a new one). SQLite needs nothing: its FTS5 index was filled
+    by its triggers row by row, and its ids follow the largest one by themselves."""
+    if connection.dialect.name != "postgresql":
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    for table in tables():
+        column = table.autoincrement_column
+        if column is None:
+            continue
+        connection.execute(
+            text(f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                 f"coalesce(max({quote(column.name)}), 0) + 1, false) FROM {quote(table.name)}"),
+            {"table": table.name, "column": column.name})
 
 
 def analyze(engine: Engine) -> None:

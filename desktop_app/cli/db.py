@@ -65,7 +65,8 @@ def copy(target: str, force: bool, as_json: bool, db: str | None) -> None:
 
     The target is created (an empty PostgreSQL database is set up) or brought to this version's schema,
     then gets every row of every table; each table's rows are counted and hashed on both sides. The
-    text index is rebuilt there. A target that already holds a catalogue's rows is refused unless --force.
+    text index is built there as the rows come in, and checked. A target that already holds a
+    catalogue's rows is refused unless --force.
     """
     from desktop_app.cli.job_output import ProgressBar
     from desktop_app.services.catalogue_copy import copy_catalogue

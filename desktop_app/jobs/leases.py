@@ -32,12 +32,19 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.models import Job, JobItem, JobItemState, JobState, utcnow
 from desktop_app.jobs import store
-from desktop_app.jobs.store import MAX_ATTEMPTS, TRAIN_JOB, JobError, JobSummary, PendingItem
+from desktop_app.jobs.store import (
+    ANY_RUNNER,
+    CLUSTER_RUNNER,
+    TRAIN_JOB,
+    JobError,
+    JobSummary,
+    PendingItem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +55,6 @@ DEFAULT_LEASE_SECONDS = 120.0
 # the row is locked FOR NO KEY UPDATE, never FOR UPDATE; a renewal, a release and the freeing of
 # lapsed items skip what another transaction holds, so they never wait in a cycle.
 _JOB_ROW = {"key_share": True}
-ANY_RUNNER = "any"  # a job any worker may run: the app, `caption`, `jobs resume`, `worker`
-CLUSTER_RUNNER = "cluster"  # a job a cluster driver runs: workers leave it alone
 
 
 def lease_duration() -> timedelta:
@@ -211,27 +216,8 @@ def free_expired(session: Session, job_id: int | None = None, now: datetime | No
 
 
 def _free(session: Session, item_ids: list[int], count_attempt: bool) -> None:
-    if not item_ids:
-        return
-    now = utcnow()
-    if count_attempt:
-        # The holder died while these were with the model: the attempt counts, and a photo that keeps
-        # killing its process fails instead of being tried forever.
-        session.execute(
-            update(JobItem)
-            .where(JobItem.id.in_(item_ids), JobItem.attempts >= MAX_ATTEMPTS)
-            .values(state=JobItemState.FAILED, updated_at=now, lease_owner=None, lease_expires_at=None,
-                    error=f"the captioning process ended unexpectedly {MAX_ATTEMPTS} times while "
-                          "working on this photo")
-        )
-        attempts: Any = JobItem.attempts
-    else:
-        attempts = case((JobItem.attempts > 0, JobItem.attempts - 1), else_=0)
-    session.execute(
-        update(JobItem).where(JobItem.id.in_(item_ids), JobItem.state == JobItemState.RUNNING)
-        .values(state=JobItemState.PENDING, attempts=attempts, updated_at=now, lease_owner=None,
-                lease_expires_at=None)
-    )
+    if item_ids:
+        store.return_items(session, JobItem.id.in_(item_ids), count_attempt=count_attempt)
 
 
 def held_by_others(session: Session, job_id: int) -> bool:

@@ -34,6 +34,8 @@ TRAIN_JOB = "train"
 # vocabularies (None: every imported one), top_n, threshold. One item per photo, like a caption job.
 TAG_JOB = "tag"
 MAX_ATTEMPTS = 3
+ANY_RUNNER = "any"  # a job any worker may run: the app, `caption`, `jobs resume`, `worker`
+CLUSTER_RUNNER = "cluster"  # a job a cluster driver runs: workers leave it alone (jobs/leases.py)
 
 UNFINISHED = (JobState.QUEUED, JobState.RUNNING, JobState.PAUSED)
 RESUMABLE = (JobState.QUEUED, JobState.PAUSED, JobState.FAILED)
@@ -104,7 +106,7 @@ def this_process(tag: str | None = None) -> str:
 # --- queueing and listing -----------------------------------------------------------------------------
 
 def create_caption_job(session: Session, captioner_id: str, model_id: str | None,
-                       options: dict[str, Any], photo_ids: Sequence[int], runner: str = "any") -> Job:
+                       options: dict[str, Any], photo_ids: Sequence[int], runner: str = ANY_RUNNER) -> Job:
     """A queued captioning job over ``photo_ids`` (duplicates dropped, order kept); JobError if there
     is no photo (a job of nothing would only confuse the queue). ``runner``: "any" worker, or "cluster"
     (a cluster driver's job, which workers leave alone: jobs/leases.py)."""
@@ -269,7 +271,7 @@ def stop(session: Session, job_id: int, state: JobState, error: str | None = Non
     job = session.get(Job, job_id)
     if job is None:
         return
-    _release_running(session, job_id)
+    return_items(session, JobItem.job_id == job_id, count_attempt=False)
     if job.state is JobState.CANCELLED or state is JobState.CANCELLED:
         state = JobState.CANCELLED
     job.state, job.owner, job.error = state, None, error
@@ -304,11 +306,25 @@ def photos_of(session: Session, items: Sequence[PendingItem]) -> dict[int, Photo
     return {photo.id: photo for photo in session.scalars(select(Photo).where(Photo.id.in_(ids)))}
 
 
-def _release_running(session: Session, job_id: int) -> None:
-    """The job's running items back to pending, their leases ended, the attempt not counted."""
+def return_items(session: Session, *where: Any, count_attempt: bool) -> None:
+    """The running items matching ``where`` back to pending, their leases ended. ``count_attempt``: their
+    holder died while they were with the model, so the attempt counts, and a photo that keeps killing its
+    process fails (after MAX_ATTEMPTS) instead of being tried forever; else (interrupted, not at fault)
+    the attempt is given back."""
+    now = utcnow()
+    running = (*where, JobItem.state == JobItemState.RUNNING)
+    if count_attempt:
+        session.execute(
+            update(JobItem).where(*running, JobItem.attempts >= MAX_ATTEMPTS)
+            .values(state=JobItemState.FAILED, updated_at=now, lease_owner=None, lease_expires_at=None,
+                    error=f"the captioning process ended unexpectedly {MAX_ATTEMPTS} times while "
+                          "working on this photo")
+        )
+        attempts: Any = JobItem.attempts
+    else:
+        attempts = case((JobItem.attempts > 0, JobItem.attempts - 1), else_=0)
     session.execute(
-        update(JobItem)
-        .where(JobItem.job_id == job_id, JobItem.state == JobItemState.RUNNING)
-        .values(state=JobItemState.PENDING, updated_at=utcnow(), lease_owner=None, lease_expires_at=None,
-                attempts=case((JobItem.attempts > 0, JobItem.attempts - 1), else_=0))
+        update(JobItem).where(*running)
+        .values(state=JobItemState.PENDING, attempts=attempts, updated_at=now, lease_owner=None,
+                lease_expires_at=None)
     )
