@@ -22,7 +22,18 @@ DEVICES = ("auto", "cpu", "cuda", "mps")  # and cuda:N for the Nth GPU
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 APPEARANCES = ("system", "light", "dark", "high-contrast")  # the window's themes (ui/themes.py)
 BATCH_SIZES = (1, 256)
+DECODE_WORKERS = (1, 32)  # threads decoding and preparing photos ahead of the model
+PREFETCH_BATCHES = (1, 8)  # batches decoded ahead of the one the model works on
+CLUSTER_ACTORS = (0, 1024)  # 0: one per GPU of the cluster, or one on a CPU-only one
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
+# Where caption jobs run: "" in this process; "local" a Ray instance over this machine; "auto" the Ray
+# cluster this machine belongs to; "ray://HOST:PORT" a cluster's Ray client server.
+_CLUSTER = re.compile(r"|local|auto|ray://[^\s/:]+(:\d+)?")
+
+
+def is_cluster(value: str) -> bool:
+    """Whether ``value`` names where caption jobs may run: "" (here), local, auto or ray://HOST:PORT."""
+    return _CLUSTER.fullmatch(value) is not None
 
 
 def is_device(value: str) -> bool:
@@ -39,11 +50,17 @@ class LibrarySettings:
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """How captioning runs; the CLI's --device, --dtype and --batch-size win over these."""
+    """How captioning runs; the CLI's --device, --dtype, --batch-size, --decode-workers, --prefetch,
+    --cluster and --actors win over these."""
 
     device: str  # auto, cpu, cuda, cuda:1, mps
     dtype: str  # auto, float32, bfloat16, float16
     batch_size: int
+    decode_workers: int = 2  # threads decoding and preparing photos while the model works
+    prefetch_batches: int = 1  # batches decoded ahead of the model's
+    # Where the app's caption jobs run ("": in the app; local, auto or ray://HOST:PORT: through Ray).
+    cluster: str = ""
+    cluster_actors: int = 0  # captioner actors on the cluster; 0: one per GPU (one on a CPU-only cluster)
 
 
 @dataclass(frozen=True)
@@ -109,13 +126,21 @@ def _build(values: dict[str, Any]) -> Settings:
         raise ValueError(f"engine.device {device!r} is none of auto, cpu, cuda, cuda:N, mps")
     if dtype not in DTYPES:
         raise ValueError(f"engine.dtype {dtype!r} is none of {', '.join(DTYPES)}")
+    decode_workers = _within(engine, "decode_workers", 2, DECODE_WORKERS)
+    prefetch = _within(engine, "prefetch_batches", 1, PREFETCH_BATCHES)
+    actors = _within(engine, "cluster_actors", 0, CLUSTER_ACTORS)
+    cluster = str(engine.get("cluster") or "")
+    if not is_cluster(cluster):
+        raise ValueError(f"engine.cluster {cluster!r} is none of local, auto, ray://HOST:PORT (or empty)")
     return Settings(
         library=LibrarySettings(
             thumbnail_size=int(library["thumbnail_size"]),
             scan_workers=int(library["scan_workers"]),
             ignored_folders=frozenset(library["ignored_folders"]),
         ),
-        engine=EngineSettings(device=device, dtype=dtype, batch_size=batch_size),
+        engine=EngineSettings(device=device, dtype=dtype, batch_size=batch_size,
+                              decode_workers=decode_workers, prefetch_batches=prefetch, cluster=cluster,
+                              cluster_actors=actors),
         captioner_models={
             str(captioner_id): str(entry["model"])
             for captioner_id, entry in captioners.items()
@@ -155,13 +180,23 @@ def settings_json(settings: Settings) -> dict[str, Any]:
             "ignored_folders": sorted(settings.library.ignored_folders),
         },
         "engine": {"device": settings.engine.device, "dtype": settings.engine.dtype,
-                   "batch_size": settings.engine.batch_size},
+                   "batch_size": settings.engine.batch_size,
+                   "decode_workers": settings.engine.decode_workers,
+                   "prefetch_batches": settings.engine.prefetch_batches,
+                   "cluster": settings.engine.cluster, "cluster_actors": settings.engine.cluster_actors},
         "captioners": captioners,
         "catalogue": settings.catalogue,
         "language": settings.language,
         "appearance": settings.appearance,
         "library_roots": dict(sorted(settings.library_roots.items())),
     }
+
+
+def _within(values: dict[str, Any], key: str, default: int, bounds: tuple[int, int]) -> int:
+    number = int(values.get(key, default))
+    if not bounds[0] <= number <= bounds[1]:
+        raise ValueError(f"engine.{key} must be between {bounds[0]} and {bounds[1]}")
+    return number
 
 
 def _library_roots(value: Any) -> dict[str, str]:

@@ -21,7 +21,7 @@ from typing import Any
 from PIL import Image
 
 from desktop_app.errors import isolated, one_line
-from desktop_app.library.decoding import Check, Decoded, decode_ahead, decode_file
+from desktop_app.library.decoding import Check, Decoded, decode_ahead, decode_file, prepared_batch
 from desktop_app.library.images import DICOM_FORMAT, OpenedImage
 from desktop_app.plugin_api.captioner import Captioner, CaptionInterrupted, CaptionResult, InputKind
 from desktop_app.plugin_registry import PluginRegistry
@@ -54,7 +54,7 @@ def is_out_of_memory(exc: BaseException) -> bool:
 
 class CaptionEngine:
     def __init__(self, registry: PluginRegistry, device: str = "auto", dtype: str | None = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE, decode_workers: int = 2,
+                 batch_size: int = DEFAULT_BATCH_SIZE, decode_workers: int = 2, prefetch: int = 1,
                  models: dict[str, str] | None = None,
                  on_notice: Callable[[str], None] | None = None) -> None:
         """``models``: per captioner id, the model to use when a call names none (from settings).
@@ -68,6 +68,7 @@ class CaptionEngine:
         # batches or move to the CPU (the next model may fit, or the GPU may have room again).
         self._configured = (device, dtype, self.batch_size)
         self.decode_workers = max(1, decode_workers)
+        self.prefetch = max(1, prefetch)  # batches decoded and prepared ahead of the model's
         self.on_notice = on_notice
         self._models: dict[tuple[str, str, str], Captioner] = {}
 
@@ -191,6 +192,17 @@ class CaptionEngine:
                 yield outcomes
                 if not go_on:
                     return
+
+    def caption_decoded(self, captioner_id: str, decoded: list[Decoded[WorkItem]], model: str | None = None,
+                        options: dict[str, Any] | None = None) -> list[Outcome]:
+        """Outcomes for a batch decoded elsewhere (a cluster's read tasks decode with ``decode_file``):
+        the captioner's ``prepare`` on this thread, then the model, with the same handling of memory
+        and of failing images as ``run_batches``."""
+        self.device, self.dtype, self.batch_size = self._configured
+        captioner = self.captioner(captioner_id, model)
+        options = {**captioner.option_defaults(), **(options or {})}
+        ready = prepared_batch(decoded, lambda images: captioner.prepare(images, options))
+        return list(self._caption_decoded(captioner_id, model, captioner, ready, options))
 
     def _caption_decoded(self, captioner_id: str, model: str | None, captioner: Captioner,
                          decoded: list[Decoded[WorkItem]], options: dict[str, Any]) -> Iterator[Outcome]:

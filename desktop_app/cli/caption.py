@@ -23,8 +23,8 @@ from desktop_app.cli.common import adds_to_catalogue, db_option, echo, engine_op
 @json_option
 @db_option
 def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device: str, dtype: str,
-            batch_size: int, prompt: str | None, max_new_tokens: int | None, as_json: bool,
-            db: str | None) -> None:
+            batch_size: int, decode_workers: int, prefetch: int, prompt: str | None,
+            max_new_tokens: int | None, as_json: bool, db: str | None) -> None:
     """Caption PATHS (photos or folders) and store each result as an AI draft caption.
 
     Photos not yet in the catalogue are added first. The work runs as a job in the catalogue's queue:
@@ -42,7 +42,8 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     from desktop_app.settings import load_settings
 
     settings = load_settings()
-    engine = build_engine(settings, device=device, dtype=dtype, batch_size=batch_size)
+    engine = build_engine(settings, device=device, dtype=dtype, batch_size=batch_size,
+                          decode_workers=decode_workers, prefetch=prefetch)
     prototype = engine.registry.get_captioner(captioner_id)
     options: dict[str, Any] = {}
     if prompt is not None:

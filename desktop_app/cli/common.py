@@ -12,7 +12,15 @@ import click
 
 from desktop_app import locations
 from desktop_app.catalogue import Catalogue
-from desktop_app.settings import BATCH_SIZES, DTYPES, load_settings
+from desktop_app.settings import (
+    BATCH_SIZES,
+    CLUSTER_ACTORS,
+    DECODE_WORKERS,
+    DTYPES,
+    PREFETCH_BATCHES,
+    is_cluster,
+    load_settings,
+)
 from desktop_app.terminal import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -108,11 +116,22 @@ def author_option(function: F) -> F:
 
 
 def engine_options(function: F) -> F:
-    """--device, --dtype and --batch-size: how the captioning engine runs (not stored with a job).
+    """--device, --dtype, --batch-size, --decode-workers and --prefetch: how the captioning engine runs
+    (not stored with a job).
 
     Each defaults to the settings' value (settings.json, or the app's Settings dialog), read only
     when the command runs.
     """
+    function = click.option(
+        "--prefetch", type=click.IntRange(*PREFETCH_BATCHES),
+        default=lambda: load_settings().engine.prefetch_batches,
+        help="Batches decoded and prepared ahead of the one the model works on (default: the settings', "
+             "1 unless changed).")(function)
+    function = click.option(
+        "--decode-workers", type=click.IntRange(*DECODE_WORKERS),
+        default=lambda: load_settings().engine.decode_workers,
+        help="Threads decoding photos and running the captioner's preprocessing while the model works "
+             "(default: the settings', 2 unless changed).")(function)
     function = click.option(
         "--batch-size", type=click.IntRange(*BATCH_SIZES), default=lambda: load_settings().engine.batch_size,
         help="Photos the model captions at once (default: the settings', 8 unless changed).")(function)
@@ -124,6 +143,32 @@ def engine_options(function: F) -> F:
         "--device", default=lambda: load_settings().engine.device,
         help="cuda, cuda:N, mps, cpu, or auto: CUDA, then Apple MPS, then CPU (default: the settings', "
              "auto unless changed).")(function)
+
+
+def _cluster_address(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not is_cluster(value):
+        raise click.BadParameter(f"{value!r} is none of local, auto, ray://HOST:PORT")
+    return value
+
+
+def cluster_options(function: F) -> F:
+    """--cluster, --actors and --ship-bytes: run a caption job through Ray (jobs/cluster) instead of in
+    this process. --cluster defaults to the settings' (empty: in this process)."""
+    function = click.option(
+        "--ship-bytes", is_flag=True,
+        help="With --cluster: send each photo's bytes from this machine, for cluster machines that do "
+             "not mount the library (default: they read it by path, through their library roots).")(function)
+    function = click.option(
+        "--actors", type=click.IntRange(*CLUSTER_ACTORS),
+        default=lambda: load_settings().engine.cluster_actors,
+        help="With --cluster: captioner copies to run; 0 (the default): one per GPU of the cluster, or "
+             "one using every core of a CPU-only one.")(function)
+    return click.option(
+        "--cluster", metavar="local|auto|ray://HOST:PORT", callback=_cluster_address,
+        default=lambda: load_settings().engine.cluster or None,
+        help="Caption through Ray: local (a Ray instance over this machine's GPUs or cores), auto (the "
+             "cluster this machine belongs to) or ray://HOST:PORT (a cluster's head). Needs "
+             "photo-annotator[cluster]. Default: the settings' (none: in this process).")(function)
 
 
 def open_db(db: str | None) -> Catalogue:

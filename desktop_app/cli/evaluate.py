@@ -30,8 +30,8 @@ SPLITS = ("validation", "train", "all")  # training.evaluate.Split, spelled out 
 @json_option
 @db_option
 def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name: str,
-             libraries: tuple[str, ...], device: str, dtype: str, batch_size: int, as_json: bool,
-             db: str | None) -> None:
+             libraries: tuple[str, ...], device: str, dtype: str, batch_size: int, decode_workers: int,
+             prefetch: int, as_json: bool, db: str | None) -> None:
     """Caption the split's photos with each model and score the captions against the approved ones:
     pairs, validation loss, BLEU-1..4, METEOR, ROUGE-L and CIDEr, one column per model.
 
@@ -46,7 +46,8 @@ def evaluate(captioner_id: str, models: tuple[str, ...], base: bool, split_name:
     from desktop_app.training.evaluate import EvaluationError, base_models_of, split_settings_of
     from desktop_app.training.evaluate import evaluate as run_evaluation
 
-    engine = build_engine(device=device, dtype=dtype, batch_size=batch_size)
+    engine = build_engine(device=device, dtype=dtype, batch_size=batch_size, decode_workers=decode_workers,
+                          prefetch=prefetch)
     engine.registry.get_captioner(captioner_id)  # an unknown id fails here, before any work
     catalogue = open_db(db)
     library_ids = None

@@ -40,8 +40,8 @@ def jobs(ctx: click.Context, as_json: bool, db: str | None) -> None:
 @engine_options
 @json_option
 @db_option
-def resume(job_id: int | None, device: str, dtype: str, batch_size: int, as_json: bool,
-           db: str | None) -> None:
+def resume(job_id: int | None, device: str, dtype: str, batch_size: int, decode_workers: int, prefetch: int,
+           as_json: bool, db: str | None) -> None:
     """Resume job JOB_ID, or every unfinished (queued, interrupted or paused) job, oldest first.
 
     Photos already captioned are not captioned again; a training job continues from its last
@@ -53,7 +53,8 @@ def resume(job_id: int | None, device: str, dtype: str, batch_size: int, as_json
     from desktop_app.services.engine import build_engine
 
     catalogue = open_db(db)
-    engine = build_engine(device=device, dtype=dtype, batch_size=batch_size)
+    engine = build_engine(device=device, dtype=dtype, batch_size=batch_size, decode_workers=decode_workers,
+                          prefetch=prefetch)
     runner = service.make_runner(catalogue, engine, JobOutput(as_json))
     to_run = service.jobs_to_resume(runner, job_id)
     if not to_run:

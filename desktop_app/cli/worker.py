@@ -21,7 +21,8 @@ POLL_SECONDS = 1.0  # how often an idle worker looks for work
 @engine_options
 @json_option
 @db_option
-def worker(once: bool, device: str, dtype: str, batch_size: int, as_json: bool, db: str | None) -> None:
+def worker(once: bool, device: str, dtype: str, batch_size: int, decode_workers: int, prefetch: int,
+           as_json: bool, db: str | None) -> None:
     """Run queued jobs until stopped (Ctrl+C or SIGTERM), sharing them with other workers.
 
     Takes captioning, tagging and training jobs from the catalogue's queue (not a cluster driver's),
@@ -36,7 +37,8 @@ def worker(once: bool, device: str, dtype: str, batch_size: int, as_json: bool, 
     from desktop_app.services.engine import build_engine
 
     catalogue = open_db(db)
-    engine = build_engine(device=device, dtype=dtype, batch_size=batch_size)
+    engine = build_engine(device=device, dtype=dtype, batch_size=batch_size, decode_workers=decode_workers,
+                          prefetch=prefetch)
     runner = service.make_runner(catalogue, engine, WorkerOutput(as_json))
     stopping = Stopping(runner)
     failed_here: set[int] = set()  # jobs that failed on this machine: left to the other workers

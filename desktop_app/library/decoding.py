@@ -116,8 +116,12 @@ def _submit(pool: ThreadPoolExecutor, batch: Sequence[T], path_of: Callable[[T],
 def _finish(batch: Sequence[T], files: list[Future[tuple[Any, str | None]]],
             prepare: Prepare | None) -> list[Decoded[T]]:
     decoded = [Decoded(item, *future.result()) for item, future in zip(batch, files, strict=True)]
-    if prepare is None:
-        return decoded
+    return decoded if prepare is None else prepared_batch(decoded, prepare)
+
+
+def prepared_batch(decoded: list[Decoded[T]], prepare: Prepare) -> list[Decoded[T]]:
+    """A decoded batch after ``prepare``: each image replaced by what it made of it, or failed alone with
+    a one-line reason when preparing it fails (decoding failures kept as they are)."""
     ready = [entry for entry in decoded if entry.error is None]
     prepared = dict(zip(map(id, ready), _prepared(prepare, [entry.image for entry in ready]), strict=True))
     out: list[Decoded[T]] = []
