@@ -10,6 +10,7 @@ No Qt and no torch here.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,12 +30,13 @@ Check = Callable[[OpenedImage], str | None]
 Prepare = Callable[[list[Any]], Sequence[Any]]
 
 
-def decode_file(path: str, max_side: int | None = None,
+def decode_file(path: str | bytes, max_side: int | None = None,
                 check: Check | None = None) -> tuple[Image.Image | None, str | None]:
     """(image, None), the file decoded to an upright RGB image at most ``max_side`` on either side,
-    or (None, a one-line reason): unreadable, unsupported, refused by ``check``, undecodable."""
+    or (None, a one-line reason): unreadable, unsupported, refused by ``check``, undecodable. ``path``
+    may be the file's bytes, read elsewhere (a cluster job's driver ships them to its workers)."""
     try:
-        with open(path, "rb") as file:
+        with (io.BytesIO(path) if isinstance(path, bytes) else open(path, "rb")) as file:
             opened = open_image(file)
             refused = check(opened) if check is not None else None
             if refused is not None:
