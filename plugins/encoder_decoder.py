@@ -35,24 +35,15 @@ class EncoderDecoderCaptioner(TransformersCaptioner):
     def _unload_parts(self) -> None:
         self.image_processor = None
 
-    def prepare(self, images: list[Any], options: dict[str, Any]) -> list[Any]:
-        """The image processor's work (resize, normalise) on the engine's decode threads: one float32
-        CPU tensor per image, which ``caption`` stacks and moves to the device."""
-        # Held: an unload on the model thread may clear the attribute meanwhile.
-        processor = getattr(self, "image_processor", None)
-        if processor is None:
-            return images  # not loaded: ``caption`` processes them itself
-        return list(self._pixel_values(processor, images))
+    def _preprocessor(self) -> Any:
+        return getattr(self, "image_processor", None)
+
+    def _image_inputs(self, processor: Any, image: Any,
+                      settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        return {"pixel_values": self._pixel_values(processor, [image])}, None
 
     def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-        import torch
-
-        # Images as ``prepare`` made them, or still Pillow images (callers other than the engine).
-        loose = [image for image in images if not isinstance(image, torch.Tensor)]
-        processed = iter(self._pixel_values(self.image_processor, loose) if loose else ())
-        pixels = torch.stack([image if isinstance(image, torch.Tensor) else next(processed)
-                              for image in images])
-        return {"pixel_values": pixels.to(self.device, self.dtype)}, None
+        return self._batch_inputs(images, settings)
 
     def _pixel_values(self, processor: Any, images: list[Any]) -> Any:
         return processor(images=images, return_tensors="pt").pixel_values

@@ -114,18 +114,21 @@ class GenericCaptioner(TransformersCaptioner):
         self.model_type = None
         vars(self).pop("max_image_side", None)
 
-    def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    def _preprocessor(self) -> Any:
+        return self.processor
+
+    def _image_inputs(self, processor: Any, image: Any,
+                      settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        # One image through the processor, as the whole batch used to go: the same tensors, row by row.
         if self.model_type == FLORENCE:
             prompt: str | None = florence_task(settings.get("prompt"))
-            encoded = self.processor(text=[prompt] * len(images), images=images, return_tensors="pt",
-                                     padding=True)
-        else:
-            prompt = blip_prefix(settings.get("prompt"))
-            text = {"text": [prompt] * len(images)} if prompt else {}
-            encoded = self.processor(images=images, return_tensors="pt", **text)
-        inputs = {name: value.to(self.device) for name, value in encoded.items()}
-        inputs["pixel_values"] = inputs["pixel_values"].to(self.dtype)
-        return inputs, prompt
+            return processor(text=[prompt], images=[image], return_tensors="pt"), prompt
+        prompt = blip_prefix(settings.get("prompt"))
+        text = {"text": [prompt]} if prompt else {}
+        return processor(images=[image], return_tensors="pt", **text), prompt
+
+    def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        return self._batch_inputs(images, settings)
 
     def _generation_extras(self, settings: dict[str, Any]) -> dict[str, Any]:
         if int(settings.get("max_new_tokens") or 0) > 0:

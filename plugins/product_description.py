@@ -101,16 +101,21 @@ class ProductDescriptionCaptioner(TransformersCaptioner):
         self._token_ids = {}
         vars(self).pop("max_image_side", None)
 
-    def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    def _preprocessor(self) -> Any:
+        return self.processor
+
+    def _image_inputs(self, processor: Any, image: Any,
+                      settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        # One image and its prompt (whose length follows the image's tiles); the batch's prompts are
+        # padded on the left when they are put together (``_batch_inputs``), as the processor pads them.
         prompt = listing_prompt(settings.get("prompt"))
         messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": prompt}]}]
-        text = self.processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        rgb = [image if image.mode == "RGB" else image.convert("RGB") for image in images]
-        encoded = self.processor(text=[text] * len(rgb), images=[[image] for image in rgb],
-                                 padding=True, return_tensors="pt")
-        inputs = {name: value.to(self.device) for name, value in encoded.items()}
-        inputs["pixel_values"] = inputs["pixel_values"].to(self.dtype)
-        return inputs, prompt
+        text = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        return processor(text=[text], images=[[rgb]], return_tensors="pt"), prompt
+
+    def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        return self._batch_inputs(images, settings)
 
     def _generation_extras(self, settings: dict[str, Any]) -> dict[str, Any]:
         return dict(self._token_ids)

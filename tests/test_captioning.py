@@ -147,7 +147,8 @@ def test_the_engine_captions_what_prepare_made_on_its_decode_threads_like_the_im
     captioner = engine.captioner("encoder-decoder", str(vit_gpt2_folder))
     images = [decode_for(captioner, str(path))[0] for path in photos]
     prepared = captioner.prepare(images, {})
-    assert all(isinstance(pixels, torch.Tensor) and pixels.shape == (3, 32, 32) for pixels in prepared)
+    assert all(isinstance(entry.inputs["pixel_values"], torch.Tensor)
+               and entry.inputs["pixel_values"].shape == (1, 3, 32, 32) for entry in prepared)
     direct = captioner.caption(images, {"max_new_tokens": 8})
     assert [o.result.text for o in outcomes] == [r.text for r in direct] and all(r.text for r in direct)
     assert [r.text for r in captioner.caption(prepared, {"max_new_tokens": 8})] == [r.text for r in direct]

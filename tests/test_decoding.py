@@ -139,3 +139,80 @@ def test_a_ctrl_c_in_prepare_is_not_swallowed(tmp_path: Path) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         list(decode_ahead([paths], str, prepare=interrupted))
+
+
+
+def test_with_prefetch_3_three_batches_decode_while_the_first_is_handed_out(tmp_path: Path) -> None:
+    # Widths 40..49 tell the files apart on the decode threads.
+    paths = [str(photo_files.jpeg(tmp_path / f"{n}.jpg", seed=n, size=(40 + n, 30))) for n in range(10)]
+    batches = [paths[0:2], paths[2:4], paths[4:6], paths[6:8], paths[8:10]]
+    taken: list[list[str]] = []
+    widths: set[int] = set()
+    ahead_decoded = threading.Event()
+    lock = threading.Lock()
+
+    def source() -> Iterator[list[str]]:
+        for batch in batches:
+            taken.append(batch)
+            yield batch
+
+    def check(opened: OpenedImage) -> str | None:
+        with lock:
+            widths.add(opened.width)
+            if set(range(42, 48)) <= widths:  # batches 2, 3 and 4
+                ahead_decoded.set()
+        return None
+
+    handed: list[Sequence[str]] = []
+    for ready in decode_ahead(source(), str, check=check, workers=2, prefetch=3):
+        if not handed:
+            # Batches 2, 3 and 4 were taken and decode while the caller holds the first; not the fifth.
+            assert taken == batches[:4] and ready.following == batches[1]
+            assert ahead_decoded.wait(30), sorted(widths)
+        handed.append(ready.items)
+        assert all(entry.error is None for entry in ready.decoded)
+    assert handed == batches and taken == batches
+
+
+def test_with_prefetch_stop_and_a_refusing_start_keep_their_meaning(tmp_path: Path) -> None:
+    paths = _files(tmp_path, 8)
+    taken: list[int] = []
+
+    def source() -> Iterator[list[str]]:
+        for start in range(0, 8, 2):
+            taken.append(start)
+            yield paths[start:start + 2]
+
+    # started: called with the first batch once it decodes, before any other batch is taken.
+    started: list[Sequence[str]] = []
+    assert list(decode_ahead(source(), str, prefetch=3,
+                             started=lambda batch: started.append(batch) is not None)) == []
+    assert started == [paths[:2]] and taken == [0]
+    # stop: asked before waiting for each batch, so before the first no other batch is taken.
+    taken.clear()
+    assert list(decode_ahead(source(), str, prefetch=3, stop=lambda: True)) == []
+    assert taken == [0]
+    # After the first batch: the three behind it were taken (a job's runner has claimed them).
+    taken.clear()
+    handed: list[Sequence[str]] = []
+    for ready in decode_ahead(source(), str, prefetch=3, stop=lambda: bool(handed)):
+        handed.append(ready.items)
+    assert handed == [paths[:2]] and taken == [0, 2, 4, 6]
+
+
+def test_with_prefetch_a_later_batch_is_still_sized_when_taken(tmp_path: Path) -> None:
+    paths = _files(tmp_path, 7)
+    size = {"now": 2}
+    taken: list[int] = []
+
+    def sized() -> Iterator[list[str]]:
+        position = 0
+        while position < len(paths):
+            batch = paths[position:position + size["now"]]
+            taken.append(len(batch))
+            position += len(batch)
+            yield batch
+
+    for _ready in decode_ahead(sized(), str, prefetch=2):
+        size["now"] = 1  # the two batches behind this one are taken already; the rest shrink
+    assert taken == [2, 2, 2, 1]

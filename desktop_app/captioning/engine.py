@@ -175,7 +175,7 @@ class CaptionEngine:
         # Closed on any way out, so that the decode pool is shut down before the run returns.
         with closing(decode_ahead(sized(), lambda item: item.path, max_side=captioner.max_image_side,
                                   check=input_check(captioner), prepare=prepare, workers=self.decode_workers,
-                                  stop=stop, started=before_batch)) as batches:
+                                  prefetch=self.prefetch, stop=stop, started=before_batch)) as batches:
             for ready in batches:
                 captioner = self.captioner(captioner_id, model)  # the CPU one after a fallback
                 captioner.interrupt = stop

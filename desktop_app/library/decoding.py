@@ -2,15 +2,17 @@
 
 ``decode_file`` opens, checks and decodes one file the way every model pipeline wants it (the
 captioning engine, photo embedding): an upright 8-bit RGB PIL image no larger than ``max_side``, or
-a one-line reason why not. ``decode_ahead`` runs over batches of items and decodes batch n+1 in a
-small thread pool while the caller works on batch n, so a model never waits on the disk or on JPEG
-decoding; an optional ``prepare`` step (a plugin's CPU preprocessing) runs on the same threads.
+a one-line reason why not. ``decode_ahead`` runs over batches of items and decodes the next batches
+(n+1 to n+prefetch) in a small thread pool while the caller works on batch n, so a model never waits
+on the disk or on JPEG decoding; an optional ``prepare`` step (a plugin's CPU preprocessing) runs on
+the same threads.
 No Qt and no torch here.
 """
 
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -61,7 +63,7 @@ class Decoded(Generic[T]):
 
 @dataclass(frozen=True)
 class DecodedBatch(Generic[T]):
-    """A batch ready for the model, in item order, and the batch now decoding behind it (empty: last)."""
+    """A batch ready for the model, in item order, and the next batch, decoding behind it (empty: last)."""
 
     items: Sequence[T]
     decoded: list[Decoded[T]]
@@ -76,34 +78,45 @@ def decode_ahead(
     check: Check | None = None,
     prepare: Prepare | None = None,
     workers: int = 2,
+    prefetch: int = 1,
     stop: Callable[[], bool] | None = None,
     started: Callable[[Sequence[T]], bool] | None = None,
     thread_name_prefix: str = "decode",
 ) -> Iterator[DecodedBatch[T]]:
-    """Each batch of ``batches`` decoded, while the next one decodes in a pool of ``workers`` threads.
+    """Each batch of ``batches`` decoded, while the next ``prefetch`` batches decode in a pool of
+    ``workers`` threads.
 
-    ``batches`` is read lazily, one batch ahead of the one handed out, so a generator may size each
-    batch when it is taken (the engine halves its batches after running out of memory). ``started``
-    is called with the first batch once its decoding has begun; False ends the iteration before any
-    batch is handed out. ``stop`` is asked before waiting for each batch; True ends the iteration.
-    Files still queued for decoding when the iteration ends are not decoded.
+    ``batches`` is read lazily: a batch is taken when the one ``prefetch`` places before it is about
+    to be handed out, so a generator may size each batch when it is taken (the engine halves its
+    batches after running out of memory); an empty batch ends it. ``started`` is called with the
+    first batch once its decoding has begun; False ends the iteration before any batch is handed out.
+    ``stop`` is asked before waiting for each batch; True ends the iteration. Files still queued for
+    decoding when the iteration ends are not decoded.
     """
     source = iter(batches)
     pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix=thread_name_prefix)
     try:
         batch = next(source, [])
-        ahead = _submit(pool, batch, path_of, max_side, check, prepare)
-        if batch and started is not None and not started(batch):
+        if not batch:
             return
-        while batch:
+        ahead = deque([(batch, _submit(pool, batch, path_of, max_side, check, prepare))])
+        if started is not None and not started(batch):
+            return
+        more = True
+        while ahead:
             if stop is not None and stop():
                 return
-            decoded = ahead.result()
-            following = next(source, [])
-            # The next batch decodes while the caller works on this one.
-            ahead = _submit(pool, following, path_of, max_side, check, prepare)
-            yield DecodedBatch(batch, decoded, following)
-            batch = following
+            batch, decoding = ahead[0]
+            decoded = decoding.result()
+            ahead.popleft()
+            # The next batches decode while the caller works on this one.
+            while more and len(ahead) < max(1, prefetch):
+                following = next(source, [])
+                if not following:
+                    more = False
+                    break
+                ahead.append((following, _submit(pool, following, path_of, max_side, check, prepare)))
+            yield DecodedBatch(batch, decoded, ahead[0][0] if ahead else [])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -17,14 +17,17 @@ torch and transformers are imported inside functions: importing this module stay
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
 import os
 import socket
+import threading
 import time
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlparse
@@ -37,6 +40,7 @@ from desktop_app.plugin_api.captioner import (
     OptionSpec,
     TokenScore,
 )
+from desktop_app.plugin_api.prepared import PreparedImage, collate, token_padding
 from desktop_app.settings import looks_like_folder
 
 log = logging.getLogger(__name__)
@@ -333,7 +337,10 @@ class TransformersCaptioner(Captioner):
     """A captioner backed by a transformers model: loading, generation and scoring done once, here.
 
     Subclasses load their parts in ``_load`` (setting ``network``, ``tokenizer`` and whatever
-    processor they need) and turn images into model inputs in ``_inputs``.
+    processor they need) and turn images into model inputs in ``_inputs``. A subclass may instead
+    give ``_preprocessor`` and ``_image_inputs`` (the built-in captioners do): its processor's step
+    then runs in ``prepare``, on the engine's decode threads, and ``_inputs`` (``_batch_inputs``) only
+    puts the prepared images together and moves them to the device.
     """
 
     options: ClassVar[tuple[OptionSpec, ...]] = (
@@ -347,6 +354,7 @@ class TransformersCaptioner(Captioner):
         self.tokenizer: Any = None
         self.device: str | None = None
         self.dtype: Any = None
+        self._threads = threading.local()  # each decode thread's copy of the processor
 
     @property
     def loaded(self) -> bool:
@@ -365,22 +373,61 @@ class TransformersCaptioner(Captioner):
 
             torch.cuda.empty_cache()
 
+    def prepare(self, images: list[Any], options: dict[str, Any]) -> Sequence[Any]:
+        """The processor's work on each image (resize, normalise, tiling, the prompt's tokens) on the
+        engine's decode threads: one ``PreparedImage`` per image. The images unchanged when the
+        subclass has no ``_image_inputs`` or the model is not loaded (``caption`` processes them)."""
+        processor = self._preprocessor()  # held: an unload on the model thread may clear it meanwhile
+        if processor is None or not self._prepares:
+            return images
+        # A fast tokenizer is not safe to share between threads (changing its padding while another
+        # thread encodes raises "Already borrowed"): each decode thread works with its own copy.
+        local = getattr(self._threads, "processor", None)
+        if local is None or local[0] is not processor:
+            local = self._threads.processor = (processor, copy.deepcopy(processor))
+        settings = {**self.option_defaults(), **options}
+        return [self._prepared(local[1], image, settings) for image in images]
+
     def caption(self, images: Sequence[Any], options: dict[str, Any]) -> list[CaptionResult]:
         if not self.loaded:
             raise RuntimeError(f"captioner {self.id} is not loaded")
         settings = {**self.option_defaults(), **options}
-        inputs, prompt = self._inputs(list(images), settings)
+        images = list(images)
+        # Each image's seconds: its share of the batch's time here (processing the images that come
+        # unprepared, moving inputs to the device, generating, decoding the text) plus the time its
+        # own preparation took on a decode thread.
+        started = time.perf_counter()
+        inputs, prompt = self._inputs(images, settings)
         generation = {
             "max_new_tokens": int(settings["max_new_tokens"]),
             "num_beams": int(settings["num_beams"]),
             "do_sample": False,
             **self._generation_extras(settings),
         }
-        started = time.perf_counter()
         token_ids, probabilities = generate_with_scores(self.network, inputs, generation, self.interrupt)
-        seconds = time.perf_counter() - started
-        return results_from_generation(self, self.tokenizer, token_ids, probabilities, prompt, seconds,
-                                       self._clean)
+        results = results_from_generation(self, self.tokenizer, token_ids, probabilities, prompt, 0.0,
+                                          self._clean)
+        share = (time.perf_counter() - started) / max(1, len(results))
+        return [replace(result, seconds=share + _prepare_seconds(image))
+                for result, image in zip(results, images, strict=True)]
+
+    def _batch_inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """Model inputs for a batch of ``PreparedImage``s or images (prepared here, on this thread),
+        on the model's device, and the prompt: the images' inputs put together as the processor
+        would have for the whole batch (token sequences padded on the tokenizer's side, image
+        tensors of different shapes padded with zeros). What ``_inputs`` returns in subclasses with
+        ``_image_inputs``."""
+        processor = self._preprocessor()
+        entries = [image if isinstance(image, PreparedImage) else self._prepared(processor, image, settings)
+                   for image in images]
+        prompts = {entry.prompt for entry in entries}
+        if len(prompts) > 1:
+            raise ValueError(f"a batch prepared for different prompts: {sorted(map(str, prompts))}")
+        tokenizer = getattr(processor, "tokenizer", None) or self.tokenizer
+        inputs = collate([entry.inputs for entry in entries], token_padding(tokenizer))
+        moved = {name: value.to(self.device) for name, value in inputs.items()}
+        moved["pixel_values"] = moved["pixel_values"].to(self.dtype)
+        return moved, entries[0].prompt
 
     # -- for subclasses ----------------------------------------------------------------------------
 
@@ -392,6 +439,16 @@ class TransformersCaptioner(Captioner):
     def _inputs(self, images: list[Any], settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         """Model inputs for a batch, on the model's device, and the prompt used (or None)."""
 
+    def _preprocessor(self) -> Any:
+        """The processor ``_image_inputs`` works with, or None (not loaded, or none)."""
+        return None
+
+    def _image_inputs(self, processor: Any, image: Any,
+                      settings: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """One image's model inputs from ``processor`` (CPU tensors, batch dimension 1) and the prompt.
+        Runs on the decode threads: it must not touch the model or the device."""
+        raise NotImplementedError
+
     def _unload_parts(self) -> None:
         """Drop processor references; the base class drops network and tokenizer."""
 
@@ -400,6 +457,28 @@ class TransformersCaptioner(Captioner):
 
     def _clean(self, text: str) -> str:
         return text
+
+    # -- preparing ---------------------------------------------------------------------------------
+
+    @property
+    def _prepares(self) -> bool:
+        return type(self)._image_inputs is not TransformersCaptioner._image_inputs
+
+    def _prepared(self, processor: Any, image: Any, settings: dict[str, Any]) -> PreparedImage:
+        if processor is None:
+            raise RuntimeError(f"captioner {self.id} is not loaded")
+        started = time.perf_counter()
+        inputs, prompt = self._image_inputs(processor, image, settings)
+        inputs = dict(inputs)
+        # The device's number format now, on this thread: the same values as converting on the
+        # device (float32 rounds to bfloat16 the same way anywhere), and half the bytes to move.
+        if self.dtype is not None and inputs["pixel_values"].is_floating_point():
+            inputs["pixel_values"] = inputs["pixel_values"].to(self.dtype)
+        return PreparedImage(inputs, prompt, time.perf_counter() - started)
+
+
+def _prepare_seconds(image: Any) -> float:
+    return image.seconds if isinstance(image, PreparedImage) else 0.0
 
 
 # --- generation -------------------------------------------------------------------------------------
