@@ -39,7 +39,7 @@ def test_the_api_is_versioned_and_exports_exactly_its_names() -> None:
     for name in plugin_api.__all__:
         assert hasattr(plugin_api, name), name
     public = {name for name in vars(plugin_api) if not name.startswith("_")}
-    submodules = {"alt_text", "captioner", "embedder", "hf", "hookspecs", "tagger", "annotations"}
+    submodules = {"alt_text", "captioner", "embedder", "hf", "hookspecs", "tagger", "annotations", "prepared"}
     assert public - submodules == set(plugin_api.__all__)
 
 

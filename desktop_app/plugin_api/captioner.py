@@ -60,12 +60,18 @@ class TokenScore:
 
 @dataclass(frozen=True)
 class CaptionResult:
+    """One image's caption. ``seconds`` is the compute time spent on this image: its share of its
+    batch's model work (putting the inputs together and moving them to the device, generating,
+    decoding the text) plus its own preprocessing (the time ``prepare`` spent on it on a decode
+    thread, or its share of the processing ``caption`` did for images handed over unprepared); the
+    built-in captioners count both. Waiting (for the disk, for a decode thread) is not counted."""
+
     text: str
     confidence: float | None  # e.g. the mean token probability, 0..1
     model_id: str
     model_revision: str | None
     prompt: str | None
-    seconds: float  # this image's share of the batch's time
+    seconds: float  # see above: model work shared over the batch, plus the image's own preparation
     token_scores: tuple[TokenScore, ...] = field(default_factory=tuple)
     notice: str | None = None  # stored with the caption and shown with it everywhere
 
@@ -129,7 +135,8 @@ class Captioner(ABC):
     @abstractmethod
     def caption(self, images: Sequence[Any], options: dict[str, Any]) -> list[CaptionResult]:
         """Caption a batch of upright RGB images (or what ``prepare`` made of them); one result per
-        image, in order."""
+        image, in order. Callers other than the engine (evaluation, scripts) pass images: a captioner
+        whose ``prepare`` does work accepts both (the built-in ones prepare such images here)."""
 
     # -- optional extension points (plugin API version 1) ----------------------------------------------
 
@@ -138,7 +145,8 @@ class Captioner(ABC):
         works on the previous batch) before handing the result to ``caption``: one entry per image,
         in order, each usable alone (the engine may split a batch). It must not touch the model or
         the device; it may run while ``caption`` runs on another batch. Default: the images as they
-        are. When it raises, the engine retries image by image and fails only the image that fails."""
+        are. When it raises, the engine retries image by image and fails only the image that fails.
+        The built-in captioners run their Hugging Face processor here (resize, normalise, tiling)."""
         return images
 
     def attention(self, image: Image.Image, text: str, options: dict[str, Any]) -> np.ndarray | None:
