@@ -24,6 +24,7 @@ from tests.gui_helpers import open_and_settle
 from tests.postgres_server import REQUIRED_ENV as POSTGRES_REQUIRED_ENV
 from tests.postgres_server import PostgresServer, ServerUnavailable, start_server
 from tests.postgres_server import required as postgres_required
+from tests.ray_cluster import RayCluster, RayUnavailable, start_cluster
 from tests.tiny_models.blip import blip
 from tests.tiny_models.clip import clip
 from tests.tiny_models.florence2 import florence2
@@ -76,6 +77,28 @@ def postgres_server() -> Iterator[PostgresServer]:
         pytest.skip(f"no PostgreSQL server for these tests: {exc}")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[RayCluster]:
+    """One throwaway Ray head node for the session (tests/ray_cluster.py), which cluster jobs join. Without
+    Ray the tests are skipped, except where PostgreSQL is required too (CI installs both)."""
+    try:
+        cluster = start_cluster()
+    except RayUnavailable as exc:
+        if postgres_required():
+            pytest.fail(f"Ray is required here (${POSTGRES_REQUIRED_ENV}) but unavailable: {exc}")
+        pytest.skip(f"no Ray cluster for these tests: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def on_ray_cluster(ray_cluster: RayCluster, monkeypatch: pytest.MonkeyPatch) -> RayCluster:
+    """The session's Ray cluster as `--cluster auto` finds it (RAY_ADDRESS), in this process and the
+    commands it starts."""
+    monkeypatch.setenv("RAY_ADDRESS", ray_cluster.address)
+    return ray_cluster
 
 
 @pytest.fixture

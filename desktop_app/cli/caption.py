@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from desktop_app.cli.common import adds_to_catalogue, db_option, echo, engine_options, json_option, open_db
+from desktop_app.cli.common import (
+    adds_to_catalogue,
+    cluster_options,
+    db_option,
+    echo,
+    engine_options,
+    json_option,
+    open_db,
+)
 
 
 @adds_to_catalogue
@@ -18,19 +26,24 @@ from desktop_app.cli.common import adds_to_catalogue, db_option, echo, engine_op
 @click.option("--model", metavar="HUB_ID|FOLDER",
               help="A hub model id or a local model folder (default: the settings', else the captioner's).")
 @engine_options
+@cluster_options
 @click.option("--prompt", help="The captioner's prompt or task, for captioners that take one.")
 @click.option("--max-new-tokens", type=click.IntRange(1, 1024), help="Longest caption, in tokens.")
 @json_option
 @db_option
 def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device: str, dtype: str,
-            batch_size: int, decode_workers: int, prefetch: int, prompt: str | None,
-            max_new_tokens: int | None, as_json: bool, db: str | None) -> None:
+            batch_size: int, decode_workers: int, prefetch: int, cluster: str | None, actors: int,
+            ship_bytes: bool, prompt: str | None, max_new_tokens: int | None, as_json: bool,
+            db: str | None) -> None:
     """Caption PATHS (photos or folders) and store each result as an AI draft caption.
 
     Photos not yet in the catalogue are added first. The work runs as a job in the catalogue's queue:
     if it is interrupted (Ctrl+C, a crash), `photo-annotator jobs resume` finishes it without
     captioning any photo twice. A new AI caption never replaces a caption a person wrote, edited or
     approved: it is stored beside it. Exits 1 if any photo failed.
+
+    With --cluster the photos are captioned through Ray, on every GPU of this machine (local) or of a
+    cluster (auto, ray://HOST:PORT), with the same guarantees; see README "Captioning on a cluster".
     """
     from desktop_app.catalogue.photos import display_path
     from desktop_app.cli.job_output import JobOutput, report_failure, run_in_foreground
@@ -67,7 +80,8 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
         raise click.ClickException(f"no readable photos to caption in {where}")
     for folder in found.empty:
         echo(f"photo-annotator: error: no readable photos to caption in {display_path(folder)}", err=True)
-    runner = jobs.make_runner(catalogue, engine, JobOutput(as_json))
+    runner = jobs.make_runner(catalogue, engine, JobOutput(as_json),
+                              cluster=jobs.cluster_spec(cluster, actors, ship_bytes))
     job = jobs.queue_caption_job(runner, captioner_id, found.photo_ids, model=model, options=options)
     ended = run_in_foreground(runner, job.id)
     failed = len(found.refused) + ended.failed

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from desktop_app.cli.common import db_option, echo, emit_json, engine_options, json_option, open_db
+from desktop_app.cli.common import (
+    cluster_options,
+    db_option,
+    echo,
+    emit_json,
+    engine_options,
+    json_option,
+    open_db,
+)
 
 
 @click.group(invoke_without_command=True)
@@ -38,15 +46,17 @@ def jobs(ctx: click.Context, as_json: bool, db: str | None) -> None:
 @jobs.command()
 @click.argument("job_id", type=int, required=False)
 @engine_options
+@cluster_options
 @json_option
 @db_option
 def resume(job_id: int | None, device: str, dtype: str, batch_size: int, decode_workers: int, prefetch: int,
-           as_json: bool, db: str | None) -> None:
+           cluster: str | None, actors: int, ship_bytes: bool, as_json: bool, db: str | None) -> None:
     """Resume job JOB_ID, or every unfinished (queued, interrupted or paused) job, oldest first.
 
     Photos already captioned are not captioned again; a training job continues from its last
     checkpoint (on --device). A job that failed (its model could not load) is resumed when named.
-    Exits 1 if any photo failed.
+    Jobs started with --cluster resume only with --cluster (on any cluster); with it, a queued caption
+    job moves to the cluster too. Exits 1 if any photo failed.
     """
     from desktop_app.cli.job_output import JobOutput, run_in_foreground
     from desktop_app.services import jobs as service
@@ -55,7 +65,8 @@ def resume(job_id: int | None, device: str, dtype: str, batch_size: int, decode_
     catalogue = open_db(db)
     engine = build_engine(device=device, dtype=dtype, batch_size=batch_size, decode_workers=decode_workers,
                           prefetch=prefetch)
-    runner = service.make_runner(catalogue, engine, JobOutput(as_json))
+    runner = service.make_runner(catalogue, engine, JobOutput(as_json),
+                                 cluster=service.cluster_spec(cluster, actors, ship_bytes))
     to_run = service.jobs_to_resume(runner, job_id)
     if not to_run:
         echo("no unfinished jobs", err=True)

@@ -101,7 +101,8 @@ def join(session: Session, job_id: int, owner: str, runner: str = ANY_RUNNER) ->
     if job.state in (JobState.DONE, JobState.CANCELLED):
         raise JobError(f"job {job_id} is {job.state.value}; there is nothing to resume")
     if (job.runner or ANY_RUNNER) != runner:
-        raise JobError(f"job {job_id} is run by a cluster driver; workers leave it alone"
+        raise JobError(f"job {job_id} is run by a cluster driver; workers leave it alone (resume it with "
+                       f"`photo-annotator jobs resume {job_id} --cluster ADDRESS`)"
                        if job.runner == CLUSTER_RUNNER else f"job {job_id} is run by {job.runner}")
     if job.kind == TRAIN_JOB and job.state is JobState.RUNNING and job.owner != owner \
             and job_lease_alive(job):
@@ -208,11 +209,19 @@ def free_expired(session: Session, job_id: int | None = None, now: datetime | No
         select(JobItem.id, JobItem.lease_owner, JobItem.lease_expires_at)
         .where(JobItem.id.in_(list(seen)), JobItem.state == JobItemState.RUNNING)
         .with_for_update(skip_locked=True))
-    dead = [item_id for item_id, holder, expires in locked
+    dead = [(item_id, holder or seen[item_id][0]) for item_id, holder, expires in locked
             if holder == seen[item_id][0] or (holder is None and seen[item_id][0] is not None)
             if not holder_alive(holder or seen[item_id][0], expires or seen[item_id][1], now)]
-    _free(session, dead, count_attempt=True)
+    # A cluster driver's photos were with its actors, not at fault: the cluster counts the deaths of its
+    # actors itself (jobs/cluster/pipeline.py), so their attempt is given back.
+    _free(session, [item_id for item_id, holder in dead if not is_cluster_driver(holder)], count_attempt=True)
+    _free(session, [item_id for item_id, holder in dead if is_cluster_driver(holder)], count_attempt=False)
     return len(dead)
+
+
+def is_cluster_driver(owner: str | None) -> bool:
+    """Whether a holder's name is a cluster driver's ("host:pid:start:cluster")."""
+    return bool(owner) and str(owner).endswith(":" + CLUSTER_RUNNER)
 
 
 def _free(session: Session, item_ids: list[int], count_attempt: bool) -> None:
@@ -257,6 +266,20 @@ def leave(session: Session, job_id: int, owner: str, state: JobState, error: str
     if job.kind != TRAIN_JOB and state in (JobState.DONE, JobState.QUEUED, JobState.PAUSED):
         state = JobState.DONE if not left else (JobState.QUEUED if state is JobState.DONE else state)
     store.stop(session, job_id, state, error)
+
+
+def adopt(session: Session, job_id: int) -> str:
+    """Make a queued caption job a cluster driver's (`jobs resume --cluster` of a job queued for any
+    worker); the job's kind. JobError when workers are captioning it now."""
+    job = session.get(Job, job_id, with_for_update=_JOB_ROW)
+    if job is None:
+        raise JobError(f"no job {job_id} in this catalogue")
+    if job.kind != store.CAPTION_JOB or (job.runner or ANY_RUNNER) == CLUSTER_RUNNER:
+        return job.kind
+    if job.state is JobState.RUNNING and held_by_others(session, job_id):
+        raise JobError(f"job {job_id} is being captioned by workers; it cannot move to a cluster now")
+    job.runner = CLUSTER_RUNNER
+    return job.kind
 
 
 def cancel(session: Session, job_id: int) -> JobSummary:

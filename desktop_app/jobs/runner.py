@@ -37,7 +37,7 @@ from desktop_app.errors import one_line
 from desktop_app.jobs import leases, store, tag_job
 from desktop_app.jobs.checks import check_caption_job, resolve_model
 from desktop_app.jobs.leases import LeaseKeeper
-from desktop_app.jobs.store import JobSummary, PendingItem
+from desktop_app.jobs.store import ANY_RUNNER, JobSummary, PendingItem
 from desktop_app.jobs.tag_job import ItemTagged, TagWork, check_tag_job
 from desktop_app.plugin_api.alt_text import alt_text_from
 from desktop_app.plugin_api.captioner import CaptionResult
@@ -107,6 +107,7 @@ class Progress:
     eta_seconds: float | None
     train_loss: float | None = None  # a train job: the optimizer step's loss
     validation_loss: float | None = None  # a train job: the last epoch's
+    actors: dict[str, int] | None = None  # a cluster job: photos captioned by each actor in this run
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class JobEvents:
 
 
 class JobRunner:
+    runs = ANY_RUNNER  # the jobs it queues and joins: any worker's (a cluster driver: the cluster's)
+
     def __init__(self, catalogue: Catalogue, engine: CaptionEngine, events: JobEvents | None = None,
                  control: JobControl | None = None) -> None:
         self.catalogue = catalogue
@@ -182,7 +185,7 @@ class JobRunner:
         model, options = check_caption_job(prototype, model, options or {},
                                            self.engine.models.get(captioner_id))
         with self.catalogue.write() as session:
-            job = store.create_caption_job(session, captioner_id, model, options, photo_ids)
+            job = store.create_caption_job(session, captioner_id, model, options, photo_ids, runner=self.runs)
             session.flush()
             return store.summary(session, job.id)
 
@@ -239,7 +242,7 @@ class JobRunner:
         at a time, under a lease this run renews (jobs/leases.py)."""
         self._left.discard(job_id)
         with self.catalogue.write() as session:
-            job = leases.join(session, job_id, self.owner)
+            job = leases.join(session, job_id, self.owner, self.runs)
             kind, captioner_id, model = job.kind, job.captioner_id, job.model_id
             options = dict(job.options or {})
             session.flush()
@@ -565,6 +568,7 @@ class _Run:
     this_run: int = 0
     clock: float | None = None
     kind: CaptionKind | None = None  # of the captions written: the captioner's, once it is looked up
+    actors: dict[str, int] | None = None  # a cluster job's photos per captioner actor
 
     def progress(self) -> Progress:
         rate = eta = None
@@ -573,4 +577,5 @@ class _Run:
             if elapsed > 0:
                 rate = self.this_run / elapsed
                 eta = (self.total - self.finished) / rate
-        return Progress(self.job_id, self.finished, self.failed, self.total, rate, eta)
+        return Progress(self.job_id, self.finished, self.failed, self.total, rate, eta,
+                        actors=dict(self.actors) if self.actors is not None else None)

@@ -19,6 +19,7 @@ from desktop_app.catalogue.models import JobState
 from desktop_app.catalogue.photos import display_path, readable_photo_ids_under
 from desktop_app.jobs import leases, store
 from desktop_app.jobs.checks import resolve_model
+from desktop_app.jobs.cluster.connection import ClusterSpec
 from desktop_app.jobs.runner import JobControl, JobEvents, JobRunner
 from desktop_app.jobs.store import JobError, JobSummary
 from desktop_app.jobs.tag_job import check_tag_job as check_tag_job_options
@@ -31,9 +32,20 @@ DEFAULT_TAGGER = "caption-text"  # the built-in tagger of caption text (plugins/
 
 
 def make_runner(catalogue: Catalogue, engine: CaptionEngine, events: JobEvents | None = None,
-                control: JobControl | None = None) -> JobRunner:
-    """A runner of ``catalogue``'s queue on ``engine`` (services.engine.build_engine), telling ``events``."""
+                control: JobControl | None = None, cluster: ClusterSpec | None = None) -> JobRunner:
+    """A runner of ``catalogue``'s queue on ``engine`` (services.engine.build_engine), telling ``events``.
+    With ``cluster``, a cluster driver: its caption jobs run on that Ray cluster (jobs/cluster), the
+    others here."""
+    if cluster is not None:
+        from desktop_app.jobs.cluster.runner import ClusterRunner
+
+        return ClusterRunner(catalogue, engine, events, control, cluster)
     return JobRunner(catalogue, engine, events, control)
+
+
+def cluster_spec(address: str | None, actors: int = 0, ship_bytes: bool = False) -> ClusterSpec | None:
+    """Where caption jobs run: None (here) without an address, else through Ray (--cluster)."""
+    return ClusterSpec(address, actors, ship_bytes) if address else None
 
 
 # -- listing and changing the queue --------------------------------------------------------------------
@@ -180,6 +192,11 @@ def run_job(runner: JobRunner, job_id: int) -> JobSummary:
 
 def jobs_to_resume(runner: JobRunner, job_id: int | None = None) -> list[int]:
     """The jobs `resume` runs: ``job_id``, else every unfinished one, oldest first (interrupted ones
-    recovered first)."""
+    recovered first); a cluster driver's jobs only for a cluster driver."""
     runner.recover()
-    return [job_id] if job_id is not None else unfinished_jobs(runner.catalogue)
+    if job_id is not None:
+        return [job_id]
+    listed = list_jobs(runner.catalogue, states=(JobState.QUEUED, JobState.PAUSED))
+    if runner.runs == store.CLUSTER_RUNNER:
+        return [job.id for job in listed]
+    return unfinished_jobs(runner.catalogue)
