@@ -48,6 +48,9 @@ class RayCluster:
         # Token authentication off: a test cluster on this machine (users' clusters keep theirs).
         environment = {**os.environ, "HF_HUB_OFFLINE": "1", "RAY_USAGE_STATS_ENABLED": "0",
                        "RAY_AUTH_MODE": "disabled",
+                       # The tests' own plugins (tests/plugins) unpickle on the cluster's workers too.
+                       "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
+                                                                   os.environ.get("PYTHONPATH")])),
                        "PHOTO_ANNOTATOR_CONFIG": str(self.folder / "config"),
                        "PHOTO_ANNOTATOR_DATA": str(self.folder / "data"),
                        "PHOTO_ANNOTATOR_CACHE": str(self.folder / "cache")}

@@ -86,23 +86,25 @@ class Ledger:
 
 class CaptionActor:
     """One loaded copy of the captioner (one per GPU, or one using the cores of a CPU-only machine),
-    built as the desktop worker builds it: the registry's class for ``captioner_id``, its ``model``, its
-    ``load(device, dtype)``, run through a CaptionEngine."""
+    built as the desktop worker builds it: ``captioner`` arrives pickled by class and model (the plugin
+    API's construction contract), is rebuilt here as ``type(captioner)(model=...)``, loaded with
+    ``load(device, dtype)`` and run through a CaptionEngine, with the job's options."""
 
-    def __init__(self, captioner_id: str, model: str, options: dict[str, Any], device: str, dtype: str | None,
+    def __init__(self, captioner: Any, options: dict[str, Any], device: str, dtype: str | None,
                  batch_size: int, threads: int, ledger: Any, environment: dict[str, str]) -> None:
         os.environ.update(environment)  # offline hub, log level: as on the driver
         import torch
 
         from desktop_app.captioning.engine import CaptionEngine
-        from desktop_app.plugin_registry import load_plugins
+        from desktop_app.plugin_registry import PluginRegistry
 
         if threads > 0:
             torch.set_num_threads(threads)
-        self.captioner_id, self.model, self.options = captioner_id, model, options
+        self.captioner_id, self.model, self.options = captioner.id, captioner.model, options
         self.ledger = ledger
-        self.engine = CaptionEngine(load_plugins(), device=device, dtype=dtype, batch_size=batch_size)
-        loaded = self.engine.captioner(captioner_id, model)
+        registry = PluginRegistry([], {captioner.id: captioner}, {})
+        self.engine = CaptionEngine(registry, device=device, dtype=dtype, batch_size=batch_size)
+        loaded = self.engine.captioner(self.captioner_id, self.model)
         gpu = os.environ.get("CUDA_VISIBLE_DEVICES", "")
         where = f"gpu {gpu}" if str(getattr(loaded, "device", "")).startswith("cuda") and gpu else "cpu"
         self.name = f"{socket.gethostname()}:{os.getpid()} ({where})"
@@ -194,7 +196,8 @@ class Pipeline:
 
         self.results: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=4)
         self.ledger = ray.remote(num_cpus=0)(Ledger).remote()
-        dataset = self._dataset(rows, prototype, {**actor, "ledger": self.ledger}, actors, gpus_per_actor)
+        actor = {**actor, "captioner": prototype, "ledger": self.ledger}
+        dataset = self._dataset(rows, prototype, actor, actors, gpus_per_actor)
         threading.Thread(target=self._pump, args=(dataset,), name="pipeline", daemon=True).start()
 
     @staticmethod

@@ -78,8 +78,7 @@ class ClusterRunner(JobRunner):
             dashboard = f"; Ray dashboard: {capacity.dashboard}" if capacity.dashboard else ""
             self.events.notice(job_id, f"captioning on {where} ({capacity.nodes} machines, {hardware}) with "
                                        f"{actors} captioner actors{dashboard}")
-            pipeline = _Pipeline(self, job_id, captioner_id, type(prototype)(model=source), source, options,
-                                 actors, capacity)
+            pipeline = _Pipeline(self, job_id, type(prototype)(model=source), options, actors, capacity)
             while not self._should_stop(job_id):
                 claimed = self._claim(job_id, ROUND)
                 if not claimed:
@@ -127,14 +126,16 @@ class ClusterRunner(JobRunner):
 class _Pipeline:
     """The driver's side of a job's rounds: rows out to a Pipeline actor on the cluster, results back."""
 
-    def __init__(self, runner: ClusterRunner, job_id: int, captioner_id: str, prototype: Any, source: str,
-                 options: dict[str, Any], actors: int, capacity: Any) -> None:
+    def __init__(self, runner: ClusterRunner, job_id: int, prototype: Any, options: dict[str, Any],
+                 actors: int, capacity: Any) -> None:
+        """``prototype``: the job's captioner, constructed with its model (not loaded): it travels
+        pickled, by class and model, and each actor rebuilds and loads it."""
         self.runner, self.job_id, self.prototype, self.actors = runner, job_id, prototype, actors
         engine = runner.engine
         on_gpu = capacity.gpus > 0 and engine.device != "cpu"
         self.gpus_per_actor = min(1.0, capacity.gpus / actors) if on_gpu else 0.0
         self.actor = {
-            "captioner_id": captioner_id, "model": source, "options": dict(options),
+            "options": dict(options),
             "device": "auto" if on_gpu else "cpu", "dtype": engine.dtype, "batch_size": engine.batch_size,
             "threads": capacity.threads(actors), "environment": forwarded_environment(),
         }
