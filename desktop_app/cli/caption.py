@@ -48,6 +48,7 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     from desktop_app.catalogue.photos import display_path
     from desktop_app.cli.job_output import JobOutput, report_failure, run_in_foreground
     from desktop_app.jobs.checks import ModelFolderError, OptionError
+    from desktop_app.jobs.store import JobError
     from desktop_app.services import jobs
     from desktop_app.services.engine import build_engine
     from desktop_app.services.models import check_caption
@@ -71,6 +72,11 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
     except OptionError as exc:
         raise click.BadParameter(str(exc), param_hint=f"'--{exc.option.replace('_', '-')}'") from None
 
+    try:
+        spec = jobs.cluster_spec(cluster, actors, ship_bytes)
+    except JobError as exc:
+        raise click.ClickException(str(exc)) from None
+
     catalogue = open_db(db)
     found = photos_for(catalogue, paths)
     for path, reason in found.refused:
@@ -80,8 +86,7 @@ def caption(paths: tuple[str, ...], captioner_id: str, model: str | None, device
         raise click.ClickException(f"no readable photos to caption in {where}")
     for folder in found.empty:
         echo(f"photo-annotator: error: no readable photos to caption in {display_path(folder)}", err=True)
-    runner = jobs.make_runner(catalogue, engine, JobOutput(as_json),
-                              cluster=jobs.cluster_spec(cluster, actors, ship_bytes))
+    runner = jobs.make_runner(catalogue, engine, JobOutput(as_json), cluster=spec)
     job = jobs.queue_caption_job(runner, captioner_id, found.photo_ids, model=model, options=options)
     ended = run_in_foreground(runner, job.id)
     failed = len(found.refused) + ended.failed

@@ -59,14 +59,18 @@ def resume(job_id: int | None, device: str, dtype: str, batch_size: int, decode_
     job moves to the cluster too. Exits 1 if any photo failed.
     """
     from desktop_app.cli.job_output import JobOutput, run_in_foreground
+    from desktop_app.jobs.store import JobError
     from desktop_app.services import jobs as service
     from desktop_app.services.engine import build_engine
 
+    try:
+        spec = service.cluster_spec(cluster, actors, ship_bytes)
+    except JobError as exc:
+        raise click.ClickException(str(exc)) from None
     catalogue = open_db(db)
     engine = build_engine(device=device, dtype=dtype, batch_size=batch_size, decode_workers=decode_workers,
                           prefetch=prefetch)
-    runner = service.make_runner(catalogue, engine, JobOutput(as_json),
-                                 cluster=service.cluster_spec(cluster, actors, ship_bytes))
+    runner = service.make_runner(catalogue, engine, JobOutput(as_json), cluster=spec)
     to_run = service.jobs_to_resume(runner, job_id)
     if not to_run:
         echo("no unfinished jobs", err=True)

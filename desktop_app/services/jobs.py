@@ -19,7 +19,7 @@ from desktop_app.catalogue.models import JobState
 from desktop_app.catalogue.photos import display_path, readable_photo_ids_under
 from desktop_app.jobs import leases, store
 from desktop_app.jobs.checks import resolve_model
-from desktop_app.jobs.cluster.connection import ClusterSpec
+from desktop_app.jobs.cluster.connection import INSTALL_HINT, ClusterSpec
 from desktop_app.jobs.runner import JobControl, JobEvents, JobRunner
 from desktop_app.jobs.store import JobError, JobSummary
 from desktop_app.jobs.tag_job import check_tag_job as check_tag_job_options
@@ -44,8 +44,15 @@ def make_runner(catalogue: Catalogue, engine: CaptionEngine, events: JobEvents |
 
 
 def cluster_spec(address: str | None, actors: int = 0, ship_bytes: bool = False) -> ClusterSpec | None:
-    """Where caption jobs run: None (here) without an address, else through Ray (--cluster)."""
-    return ClusterSpec(address, actors, ship_bytes) if address else None
+    """Where caption jobs run: None (here) without an address, else through Ray (--cluster); JobError
+    when Ray is not installed (the [cluster] extra)."""
+    if not address:
+        return None
+    try:
+        import ray  # noqa: F401  (checked before any job is queued)
+    except ImportError:
+        raise JobError(INSTALL_HINT) from None
+    return ClusterSpec(address, actors, ship_bytes)
 
 
 # -- listing and changing the queue --------------------------------------------------------------------
