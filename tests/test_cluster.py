@@ -136,6 +136,11 @@ def test_cluster_jobs_resume_only_on_a_cluster_and_queued_jobs_can_move_there(
         assert set(session.scalars(select(JobItem.state).where(JobItem.job_id == moved.id))) \
             == {JobItemState.DONE}
     assert jobs.jobs_to_resume(cluster) == [cluster_job.id]
+    listed = Ran(*run_cli(capsys, "jobs", "--json", "--db", str(db_path))).json_lines()
+    assert [(job["id"], job["runner"]) for job in listed] == [(cluster_job.id, "cluster"),
+                                                              (queued_here.id, "cluster")]
+    assert f"job {cluster_job.id}: queued, generic ({blip_folder}) on a cluster" in \
+        Ran(*run_cli(capsys, "jobs", "--db", str(db_path))).out
 
 
 def test_without_ray_the_command_says_what_to_install(

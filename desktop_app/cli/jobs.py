@@ -104,7 +104,7 @@ def cancel(job_id: int, as_json: bool, db: str | None) -> None:
 
 def _line(job: Any) -> str:
     from desktop_app.catalogue.photos import display_path
-    from desktop_app.jobs.store import TAG_JOB, TRAIN_JOB
+    from desktop_app.jobs.store import CLUSTER_RUNNER, TAG_JOB, TRAIN_JOB
 
     model = f" ({job.model_id})" if job.model_id else ""
     if job.kind == TRAIN_JOB:
@@ -112,7 +112,7 @@ def _line(job: Any) -> str:
         counts = f"{job.done} of {job.total} steps" if job.total else "no step yet"
     else:
         what = f"suggesting keywords with {job.captioner_id}{model}" if job.kind == TAG_JOB \
-            else f"{job.captioner_id}{model}"
+            else f"{job.captioner_id}{model}{' on a cluster' if job.runner == CLUSTER_RUNNER else ''}"
         counts = f"{job.done} of {job.total} {'tagged' if job.kind == TAG_JOB else 'captioned'}"
         if job.failed:
             counts += f", {job.failed} failed"

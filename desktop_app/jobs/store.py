@@ -65,6 +65,7 @@ class JobSummary:
     skipped: int
     author: str | None = None  # the editor who queued it
     db_role: str | None = None  # the database role that queued it (PostgreSQL)
+    runner: str = ANY_RUNNER  # who runs it: any worker, or a cluster driver
 
     @property
     def finished_items(self) -> int:
@@ -82,7 +83,7 @@ class JobSummary:
             "started_at": when(self.started_at), "finished_at": when(self.finished_at),
             "error": self.error, "notice": self.notice, "total": self.total, "done": self.done,
             "failed": self.failed, "pending": self.pending, "skipped": self.skipped,
-            "author": self.author, "db_role": self.db_role,
+            "author": self.author, "db_role": self.db_role, "runner": self.runner,
         }
 
 
@@ -177,11 +178,12 @@ def _summary(row: Any) -> JobSummary:
         total, done = options.get("total_steps") or 0, options.get("steps") or 0
         return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, options,
                           job.created_at, job.started_at, job.finished_at, job.error, job.notice,
-                          total, done, 0, max(total - done, 0), 0, job.author, job.db_role)
+                          total, done, 0, max(total - done, 0), 0, job.author, job.db_role,
+                          job.runner or ANY_RUNNER)
     return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, options,
                       job.created_at, job.started_at, job.finished_at, job.error, job.notice,
                       row.total or 0, row.done or 0, row.failed or 0, row.pending or 0, row.skipped or 0,
-                      job.author, job.db_role)
+                      job.author, job.db_role, job.runner or ANY_RUNNER)
 
 
 def unfinished_train_job(session: Session, captioner_id: str, output: str) -> int | None:
