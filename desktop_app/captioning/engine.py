@@ -1,8 +1,9 @@
 """The captioning engine: batches, devices, model cache, decoding ahead of the model, errors.
 
-The GPU (or CPU) works on one batch while a small thread pool decodes and orients the next batch's
-files (library/decoding.py) and runs the captioner's ``prepare`` on them, so the model never waits on
-disk, JPEG decoding or preprocessing. Models are cached by (captioner, model,
+The GPU (or CPU) works on one batch while a small thread pool (``decode_workers``) decodes and orients
+the next ``prefetch`` batches' files (library/decoding.py) and runs the captioner's ``prepare`` on them
+(the built-in captioners' Hugging Face processor step), so the model never waits on disk, JPEG
+decoding or preprocessing. Models are cached by (captioner, model,
 device). One bad file or one failing image fails that item with a one-line reason; the rest go on.
 Out of memory on a GPU halves the batch and retries; out of memory for a single image on a GPU moves
 the work to the CPU and says so. A stop request ends the run between batches, or inside ``generate``
@@ -143,7 +144,8 @@ class CaptionEngine:
     ) -> Iterator[list[Outcome]]:
         """Caption ``items`` in batches, yielding each batch's Outcomes (in item order) as it finishes.
         ``items`` may be a function that takes the next batch, of up to the size it is given (a job's
-        worker claims them from a shared queue), one batch ahead; an empty one ends the run.
+        worker claims them from a shared queue), ``prefetch`` batches ahead of the model's; an empty one
+        ends the run.
 
         ``should_stop`` is checked between batches and, for captioners that honour it, inside
         generation: the run then ends and the interrupted batch yields nothing. ``before_batch`` is
