@@ -165,6 +165,16 @@ def _settings_dialog(opener: Opener) -> QWidget:
     return opener.shown(SettingsDialog(captioners(), current_catalogue="/open/catalogue.db"))
 
 
+def _settings_dialog_on_the_cluster_page(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(captioners(), current_catalogue="/open/catalogue.db")
+    dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.cluster.parentWidget()))
+    dialog.cluster.head.setChecked(True)  # the address field and the actors in use
+    dialog.cluster.address.setText("head:10001")  # and the warning a wrong address gets
+    return opener.shown(dialog)
+
+
 def _write_metadata_dialog(opener: Opener) -> QWidget:
     from desktop_app.ui.dialogs.files import WriteMetadataDialog
 
@@ -210,6 +220,7 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "main window with a captioning job and an error": _window_with_a_job_and_an_error,
     "suggest keywords dialog": _suggest_keywords_dialog,
     "settings dialog": _settings_dialog,
+    "settings dialog, cluster page": _settings_dialog_on_the_cluster_page,
     "write metadata dialog": _write_metadata_dialog,
     "export dialog": _export_dialog,
     "report dialog": _report_dialog,

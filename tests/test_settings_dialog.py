@@ -194,7 +194,7 @@ def test_settings_that_cannot_be_saved_keep_the_dialog_open_with_one_line(
         assert dialog.device_warning.isVisible()
         expected = "'gpu' is not a device"
     else:
-        dialog.tabs.setCurrentIndex(3)
+        dialog.tabs.setCurrentIndex(4)
         dialog.catalogue.setText(str(tmp_path))
         assert dialog.catalogue_warning.isVisible()
         expected = f"{tmp_path} is a folder"

@@ -131,7 +131,8 @@ class JobOutput(JobEvents):
         if self.kind == TRAIN_JOB:
             self._step(progress)
         elif self.bar is not None:
-            self.bar.update(progress.done, progress.total, eta_seconds=progress.eta_seconds)
+            self.bar.update(progress.done, progress.total, cluster_detail(progress),
+                            eta_seconds=progress.eta_seconds)
 
     def _step(self, progress: Progress) -> None:
         if self.as_json:
@@ -195,6 +196,16 @@ class JobOutput(JobEvents):
             self.bar.print(text, err=err)
         else:
             echo(text, err=err)
+
+
+def cluster_detail(progress: Progress) -> str:
+    """What a cluster job's bar adds after its count: the whole cluster's photos per second and its
+    captioner actors ("  12.5 photos/s, 2 actors"); nothing for a job run here."""
+    if not progress.actors:
+        return ""
+    rate = f"{progress.photos_per_second:.1f} photos/s, " if progress.photos_per_second else ""
+    count = len(progress.actors)
+    return f"  {rate}{count} actor{'' if count == 1 else 's'}"
 
 
 def report_failure(path: str, reason: str, as_json: bool, photo_id: int | None = None) -> None:

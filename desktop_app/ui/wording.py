@@ -64,6 +64,9 @@ class Counts(QObject):
     def failures(self, count: int) -> str:
         return self.tr("%Ln failure(s)", "", count)
 
+    def actors(self, count: int) -> str:
+        return self.tr("%Ln actor(s)", "", count)
+
 
 _COUNTS = Counts()
 
@@ -87,6 +90,11 @@ def folders(count: int) -> str:
 
 def failures(count: int) -> str:
     return _COUNTS.failures(count)
+
+
+def actors(count: int) -> str:
+    """A cluster job's captioner actors (Ray's word): ``2 actors``."""
+    return _COUNTS.actors(count)
 
 
 def sentence(message: str) -> str:

@@ -261,6 +261,61 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
 </context>
 <context>
+    <name>ClusterSettings</name>
+    <message>
+        <source>In the app</source>
+        <translation>In der App</translation>
+    </message>
+    <message>
+        <source>This machine through Ray (every GPU)</source>
+        <translation>Dieser Rechner über Ray (jede GPU)</translation>
+    </message>
+    <message>
+        <source>The cluster this machine belongs to</source>
+        <translation>Der Cluster, zu dem dieser Rechner gehört</translation>
+    </message>
+    <message>
+        <source>A cluster&apos;s head:</source>
+        <translation>Kopfknoten eines Clusters:</translation>
+    </message>
+    <message>
+        <source>ray://HOST:PORT</source>
+        <translation>ray://HOST:PORT</translation>
+    </message>
+    <message>
+        <source>Address of the cluster&apos;s head</source>
+        <translation>Adresse des Kopfknotens des Clusters</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>Automatisch</translation>
+    </message>
+    <message>
+        <source>Ray is not installed, so caption jobs run in the app. To use a cluster: pip install &apos;photo-annotator[cluster]&apos;</source>
+        <translation>Ray ist nicht installiert, daher laufen Beschriftungsaufträge in der App. Für einen Cluster: pip install &apos;photo-annotator[cluster]&apos;</translation>
+    </message>
+    <message>
+        <source>Joins the Ray cluster started on this machine with ray start, or the one RAY_ADDRESS names.</source>
+        <translation>Tritt dem Ray-Cluster bei, der auf diesem Rechner mit ray start gestartet wurde, oder dem, den RAY_ADDRESS nennt.</translation>
+    </message>
+    <message>
+        <source>Captioner actors:</source>
+        <translation>Beschriftungs-Actors:</translation>
+    </message>
+    <message>
+        <source>Automatic: one per GPU of the cluster, or one using every core of a cluster without GPUs. Keyword suggestions and fine-tuning always run in the app.</source>
+        <translation>Automatisch: einer pro GPU des Clusters, oder einer mit allen Kernen eines Clusters ohne GPUs. Schlagwortvorschläge und Nachtrainieren laufen immer in der App.</translation>
+    </message>
+    <message>
+        <source>type the address of the cluster&apos;s head: ray://HOST:PORT</source>
+        <translation>Geben Sie die Adresse des Kopfknotens ein: ray://HOST:PORT</translation>
+    </message>
+    <message>
+        <source>&apos;{address}&apos; is not a cluster head&apos;s address: use ray://HOST:PORT, such as ray://head:10001</source>
+        <translation>„{address}“ ist keine Adresse eines Kopfknotens: Verwenden Sie ray://HOST:PORT, etwa ray://head:10001</translation>
+    </message>
+</context>
+<context>
     <name>Counts</name>
     <message numerus="yes">
         <source>%Ln photo(s)</source>
@@ -295,6 +350,13 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>
             <numerusform>%Ln Fehlschlag</numerusform>
             <numerusform>%Ln Fehlschläge</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln actor(s)</source>
+        <translation>
+            <numerusform>%Ln Actor</numerusform>
+            <numerusform>%Ln Actors</numerusform>
         </translation>
     </message>
 </context>
@@ -664,6 +726,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
 </context>
 <context>
     <name>InferenceWorker</name>
+    <message>
+        <source>caption jobs run in the app</source>
+        <translation>Beschriftungsaufträge laufen in der App</translation>
+    </message>
     <message>
         <source>the job queue could not be read when the catalogue opened</source>
         <translation>die Auftragswarteschlange konnte beim Öffnen des Katalogs nicht gelesen werden</translation>
@@ -2333,6 +2399,10 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
         <translation>Prompts</translation>
     </message>
     <message>
+        <source>Cluster</source>
+        <translation>Cluster</translation>
+    </message>
+    <message>
         <source>Catalogue</source>
         <translation>Katalog</translation>
     </message>
@@ -2373,12 +2443,32 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
         <translation>Größere Stapel sind auf einer GPU schneller und brauchen mehr von ihrem Speicher; reicht der Speicher nicht, wird der Stapel von selbst halbiert.</translation>
     </message>
     <message>
+        <source>Decoding threads:</source>
+        <translation>Threads zum Dekodieren:</translation>
+    </message>
+    <message>
+        <source>Batches decoded ahead:</source>
+        <translation>Im Voraus dekodierte Stapel:</translation>
+    </message>
+    <message>
+        <source>Threads read, decode and prepare photos while the model works on the batch before them.</source>
+        <translation>Threads lesen, dekodieren und bereiten Fotos vor, während das Modell am Stapel davor arbeitet.</translation>
+    </message>
+    <message>
         <source>How captioning runs</source>
         <translation>Wie die Beschriftung läuft</translation>
     </message>
     <message>
-        <source>Applies to the next job. On the command line, --device, --dtype and --batch-size override these.</source>
-        <translation>Gilt ab dem nächsten Auftrag. Auf der Befehlszeile haben --device, --dtype und --batch-size Vorrang.</translation>
+        <source>Applies to the next job. On the command line, --device, --dtype, --batch-size, --decode-workers and --prefetch override these.</source>
+        <translation>Gilt ab dem nächsten Auftrag. Auf der Befehlszeile haben --device, --dtype, --batch-size, --decode-workers und --prefetch Vorrang.</translation>
+    </message>
+    <message>
+        <source>Where caption jobs run</source>
+        <translation>Wo Beschriftungsaufträge laufen</translation>
+    </message>
+    <message>
+        <source>Through Ray, one job captions on every GPU of this machine or of a cluster; applies to the next job. On the command line, --cluster and --actors.</source>
+        <translation>Über Ray beschriftet ein Auftrag auf jeder GPU dieses Rechners oder eines Clusters; gilt ab dem nächsten Auftrag. Auf der Befehlszeile: --cluster und --actors.</translation>
     </message>
     <message>
         <source>Default: {model}</source>

@@ -48,6 +48,13 @@
             <numerusform>%Ln failures</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%Ln actor(s)</source>
+        <translation>
+            <numerusform>%Ln actor</numerusform>
+            <numerusform>%Ln actors</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>PhotoScopeBox</name>

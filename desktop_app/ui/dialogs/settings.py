@@ -15,7 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
@@ -42,8 +40,9 @@ from desktop_app.errors import one_line
 from desktop_app.plugin_api.captioner import Captioner
 from desktop_app.settings import (
     BATCH_SIZES,
+    DECODE_WORKERS,
     DEVICES,
-    EngineSettings,
+    PREFETCH_BATCHES,
     LibrarySettings,
     PromptPreset,
     Settings,
@@ -52,6 +51,11 @@ from desktop_app.settings import (
     model_folder_problem,
     save_settings,
 )
+from desktop_app.ui.dialogs.cluster_settings import ClusterSettings
+from desktop_app.ui.dialogs.settings_parts import hint as _hint
+from desktop_app.ui.dialogs.settings_parts import page as _page
+from desktop_app.ui.dialogs.settings_parts import show_warning as _show_warning
+from desktop_app.ui.dialogs.settings_parts import warning_label as _warning_label
 from desktop_app.ui.language import LANGUAGES, SYSTEM
 from desktop_app.ui.widgets.path_row import path_row
 from desktop_app.ui.wording import sentence
@@ -92,6 +96,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._captioning_page(), self.tr("Captioning"))
         self.tabs.addTab(self._models_page(), self.tr("Models"))
         self.tabs.addTab(self._prompts_page(), self.tr("Prompts"))
+        self.tabs.addTab(self._cluster_page(), self.tr("Cluster"))
         self.tabs.addTab(self._catalogue_page(current_catalogue), self.tr("Catalogue"))
         self.tabs.addTab(self._library_page(), self.tr("Library"))
         self.tabs.addTab(self._language_page(), self.tr("Language"))
@@ -133,6 +138,12 @@ class SettingsDialog(QDialog):
         self.batch_size.setRange(*BATCH_SIZES)
         self.batch_size.setValue(engine.batch_size)
         self.batch_size.setSuffix(self.tr(" photos"))
+        self.decode_workers = QSpinBox()
+        self.decode_workers.setRange(*DECODE_WORKERS)
+        self.decode_workers.setValue(engine.decode_workers)
+        self.prefetch_batches = QSpinBox()
+        self.prefetch_batches.setRange(*PREFETCH_BATCHES)
+        self.prefetch_batches.setValue(engine.prefetch_batches)
 
         form = QFormLayout()
         form.addRow(self.tr("Device:"), self.device)
@@ -143,9 +154,20 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Batch size:"), self.batch_size)
         form.addRow("", _hint(self.tr("Larger batches are faster on a GPU and use more of its memory; when "
                                       "memory runs out the batch is halved by itself.")))
+        form.addRow(self.tr("Decoding threads:"), self.decode_workers)
+        form.addRow(self.tr("Batches decoded ahead:"), self.prefetch_batches)
+        form.addRow("", _hint(self.tr("Threads read, decode and prepare photos while the model works on "
+                                      "the batch before them.")))
         return _page(self.tr("How captioning runs"),
-                     self.tr("Applies to the next job. On the command line, --device, --dtype and "
-                             "--batch-size override these."), form)
+                     self.tr("Applies to the next job. On the command line, --device, --dtype, "
+                             "--batch-size, --decode-workers and --prefetch override these."), form)
+
+    def _cluster_page(self) -> QWidget:
+        self.cluster = ClusterSettings(self.settings.engine)
+        return _page(self.tr("Where caption jobs run"),
+                     self.tr("Through Ray, one job captions on every GPU of this machine or of a cluster; "
+                             "applies to the next job. On the command line, --cluster and --actors."),
+                     self.cluster)
 
     def _models_page(self) -> QWidget:
         self.model_edits: dict[str, QLineEdit] = {}
@@ -433,7 +455,7 @@ class SettingsDialog(QDialog):
 
     def edited_settings(self) -> Settings:
         """The settings as the dialog shows them; ValueError (one line) for what cannot be saved."""
-        if problem := self._device_problem() or self._catalogue_problem():
+        if problem := self._device_problem() or self._catalogue_problem() or self.cluster.address_problem():
             raise ValueError(problem)
         device = self.device.currentText().strip()
         # Captioners no longer installed keep their settings, for when they come back.
@@ -454,8 +476,10 @@ class SettingsDialog(QDialog):
                 presets[captioner_id] = tuple(PromptPreset(name.strip(), prompt) for name, prompt in entries)
         return replace(
             self.settings,
-            engine=EngineSettings(device=device, dtype=str(self.dtype.currentData()),
-                                  batch_size=self.batch_size.value()),
+            engine=replace(self.settings.engine, device=device, dtype=str(self.dtype.currentData()),
+                           batch_size=self.batch_size.value(), decode_workers=self.decode_workers.value(),
+                           prefetch_batches=self.prefetch_batches.value(), cluster=self.cluster.cluster(),
+                           cluster_actors=self.cluster.actors.value()),
             library=LibrarySettings(thumbnail_size=self.thumbnail_size.value(),
                                     scan_workers=self.scan_workers.value(),
                                     ignored_folders=self.settings.library.ignored_folders),
@@ -480,42 +504,3 @@ class SettingsDialog(QDialog):
         self.settings_changed.emit(edited)
         super().accept()
 
-
-def _page(title: str, description: str, body: QWidget | QLayout) -> QWidget:
-    page = QWidget()
-    layout = QVBoxLayout(page)
-    layout.setContentsMargins(16, 14, 16, 12)
-    heading = QLabel(title)
-    font = QFont(heading.font())
-    font.setPointSizeF(font.pointSizeF() * 1.25)
-    font.setBold(True)
-    heading.setFont(font)
-    layout.addWidget(heading)
-    layout.addWidget(_hint(description))
-    layout.addSpacing(8)
-    if isinstance(body, QWidget):
-        layout.addWidget(body, 1)
-    else:
-        layout.addLayout(body)
-        layout.addStretch(1)
-    return page
-
-
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted in light and dark themes
-    return label
-
-
-def _warning_label(text: str | None = None) -> QLabel:
-    label = QLabel()
-    label.setObjectName("settingsWarning")  # coloured by each theme's style sheet (resources/styles)
-    label.setWordWrap(True)
-    _show_warning(label, text)
-    return label
-
-
-def _show_warning(label: QLabel, text: str | None) -> None:
-    label.setText(f"⚠ {text}" if text else "")
-    label.setVisible(bool(text))

@@ -36,7 +36,7 @@ from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import ItemFailed, Progress
 from desktop_app.jobs.store import CAPTION_JOB, TAG_JOB, TRAIN_JOB, JobSummary
 from desktop_app.ui import wording
-from desktop_app.ui.widgets.job_status import ended_text, progress_parts
+from desktop_app.ui.widgets.job_status import actor_counts, ended_text, progress_parts
 from desktop_app.ui.workers.inference import InferenceService
 
 STATE_WORDS = {
@@ -110,6 +110,9 @@ class JobPanel(QWidget):
         self.jobs: dict[int, JobSummary] = {}
         self.rows: dict[int, JobRow] = {}
         self.progress: dict[int, Progress] = {}  # the running job's latest, for photos/s and ETA
+        # What the runner said about a job in this session (a cluster job: where it runs, the Ray
+        # dashboard's address), for the row's tooltip: such notices are not all stored with the job.
+        self.notices: dict[int, str] = {}
         self.running_job: int | None = None
         self.failures_job: int | None = None  # whose failures the list shows
 
@@ -179,6 +182,7 @@ class JobPanel(QWidget):
         service.job_cancelled.connect(self._on_job_ended)
         service.job_paused.connect(self._on_job_ended)
         service.progress.connect(self._on_progress)
+        service.notice.connect(self._on_notice)
         service.item_failed.connect(self._on_item_failed)
 
     def refresh(self) -> None:
@@ -250,7 +254,18 @@ class JobPanel(QWidget):
             row.bar.setRange(0, max(progress.total, 1))
             row.bar.setValue(progress.done)
             kind = self.jobs[progress.job_id].kind if progress.job_id in self.jobs else CAPTION_JOB
-            row.detail.setText(" · ".join(progress_parts(progress, kind)))
+            lines = row.detail.text().count("\n")
+            row.detail.setText(_progress_detail(progress, kind))
+            item = self._item(progress.job_id)
+            if item is not None and row.detail.text().count("\n") != lines:  # the actors' line came
+                item.setSizeHint(row.sizeHint())
+
+    @Slot(int, str)
+    def _on_notice(self, job_id: int, text: str) -> None:
+        self.notices[job_id] = text
+        row, job = self.rows.get(job_id), self.jobs.get(job_id)
+        if row is not None and job is not None:
+            row.setToolTip(self._tooltip(job))
 
     @Slot(object)
     def _on_item_failed(self, item: ItemFailed) -> None:
@@ -343,7 +358,7 @@ class JobPanel(QWidget):
         if job.id == self.running_job:
             progress = self.progress.get(job.id)
             if progress is not None:
-                return " · ".join(progress_parts(progress, job.kind))
+                return _progress_detail(progress, job.kind)
             return self.tr("{done}/{total} · loading the model…").format(
                 done=wording.number(job.finished_items), total=wording.number(job.total))
         if job.kind == TRAIN_JOB:
@@ -369,6 +384,8 @@ class JobPanel(QWidget):
             lines.append(self.tr("Finished: {time}").format(time=wording.date_time(job.finished_at)))
         if job.notice:
             lines.append(self.tr("Note: {notice}").format(notice=job.notice))
+        if self.notices.get(job.id) and self.notices[job.id] != job.notice:
+            lines.append(self.tr("Note: {notice}").format(notice=self.notices[job.id]))
         if job.error:
             lines.append(self.tr("Error: {error}").format(error=job.error))
         return "\n".join(lines)
@@ -427,3 +444,10 @@ class JobPanel(QWidget):
                 job=job_id, photos=wording.photos(count)))
         else:
             self.failures_title.setText(self.tr("Job {job}: no failures").format(job=job_id))
+
+
+def _progress_detail(progress: Progress, kind: str) -> str:
+    """A running job's counts, rate and time left; a cluster job's photos per actor on a line below."""
+    text = " · ".join(progress_parts(progress, kind, actors=False))
+    actors = actor_counts(progress)
+    return f"{text}\n{actors}" if actors else text

@@ -26,9 +26,10 @@ def duration(seconds: float) -> str:
                                                                     minutes=f"{minutes % 60:02}")
 
 
-def progress_parts(progress: Progress, kind: str = CAPTION_JOB) -> list[str]:
-    """'12/40', '1 failure', '3.1 photos/s', 'about 9 s left': what a running job's line says (a
-    training job counts optimizer steps, not photos)."""
+def progress_parts(progress: Progress, kind: str = CAPTION_JOB, actors: bool = True) -> list[str]:
+    """'12/40', '1 failure', '3.1 photos/s', 'about 9 s left', '2 actors': what a running job's line says
+    (a training job counts optimizer steps, not photos; photos/s of a cluster job are the whole
+    cluster's). ``actors``: the count of a cluster job's captioner actors, last."""
     training = kind == TRAIN_JOB
     done, total = wording.number(progress.done), wording.number(progress.total)
     parts = [translate("JobStatus", "step {done}/{total}").format(done=done, total=total) if training
@@ -42,7 +43,18 @@ def progress_parts(progress: Progress, kind: str = CAPTION_JOB) -> list[str]:
                 rate=wording.number(progress.photos_per_second, 1)))
     if progress.eta_seconds:
         parts.append(translate("JobStatus", "about {time} left").format(time=duration(progress.eta_seconds)))
+    if actors and progress.actors:
+        parts.append(wording.actors(len(progress.actors)))
     return parts
+
+
+def actor_counts(progress: Progress) -> str:
+    """'2 actors: host:41 (gpu 0) 120, host:42 (gpu 1) 118': the photos each captioner actor of a cluster
+    job captioned in this run; empty for a job in the app."""
+    if not progress.actors:
+        return ""
+    counts = ", ".join(f"{name} {wording.number(count)}" for name, count in sorted(progress.actors.items()))
+    return f"{wording.actors(len(progress.actors))}: {counts}"
 
 
 def progress_text(job_id: int, progress: Progress, kind: str = CAPTION_JOB) -> str:
@@ -136,6 +148,7 @@ class JobStatus(QWidget):
         self.pause_button.setText(self.tr("Pause"))
         self.bar.setRange(0, max(job.total, 1))
         self.bar.setValue(job.finished_items)
+        self.text.setToolTip("")
         self.text.setText((self.tr("Fine-tuning (job {job}): loading the model…") if job.kind == TRAIN_JOB
                            else self.tr("Suggesting keywords (job {job}): loading the model…")
                            if job.kind == TAG_JOB
@@ -147,6 +160,7 @@ class JobStatus(QWidget):
         self.bar.setRange(0, max(progress.total, 1))
         self.bar.setValue(progress.done)
         self.text.setText(progress_text(progress.job_id, progress, self.kind))
+        self.text.setToolTip(actor_counts(progress))
 
     @Slot(object)
     def _on_paused(self, job: JobSummary) -> None:

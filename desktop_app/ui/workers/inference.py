@@ -24,8 +24,10 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import JobState
+from desktop_app.jobs import leases
+from desktop_app.jobs.cluster.connection import ClusterSpec
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobControl, JobEvents, JobRunner, Progress
-from desktop_app.jobs.store import JobSummary
+from desktop_app.jobs.store import CLUSTER_RUNNER, JobError, JobSummary
 from desktop_app.jobs.tag_job import ItemTagged
 from desktop_app.services import jobs
 from desktop_app.services.engine import build_engine
@@ -42,6 +44,16 @@ LOW_MEMORY_SHARE = 0.15
 JOB_LIST_LIMIT = 200
 
 EngineFactory = Callable[[], Any]  # () -> CaptionEngine, called on the worker thread
+ClusterFactory = Callable[[], ClusterSpec | None]  # where caption jobs run (None: here), on the worker thread
+
+
+def cluster_from_settings() -> ClusterSpec | None:
+    """Where the app's caption jobs run, as the settings say (engine.cluster, engine.cluster_actors):
+    None in the app; JobError when a cluster is set and Ray is not installed."""
+    from desktop_app.settings import load_settings
+
+    engine = load_settings().engine
+    return jobs.cluster_spec(engine.cluster, engine.cluster_actors)
 
 
 @dataclass(frozen=True)
@@ -127,10 +139,12 @@ class InferenceWorker(Worker):
     failures_loaded = Signal(int, object)  # job id, list[(path, reason)]
     _next = Signal()  # queued to itself: the next batch runs after pending requests are handled
 
-    def __init__(self, control: JobControl, engine_factory: EngineFactory) -> None:
+    def __init__(self, control: JobControl, engine_factory: EngineFactory,
+                 cluster_factory: ClusterFactory = cluster_from_settings) -> None:
         super().__init__()
         self.control = control
         self.engine_factory = engine_factory
+        self.cluster_factory = cluster_factory
         self.runner: JobRunner | None = None
         self.current_job: int | None = None
         self._steps: Iterator[Progress] | None = None
@@ -146,7 +160,7 @@ class InferenceWorker(Worker):
         """Use ``catalogue``; jobs a crash or kill interrupted go back in the queue and run."""
         self.catalogue = catalogue
         # Building the engine loads the plugins but no model: torch comes with the first job.
-        self.runner = jobs.make_runner(catalogue, self.engine_factory(), _SignalEvents(self), self.control)
+        self.runner = self._make_runner(self.engine_factory())
         recovered = self.runner.recover()
         if recovered:
             log.info("resuming %d interrupted jobs", len(recovered))
@@ -243,6 +257,28 @@ class InferenceWorker(Worker):
 
     # -- the run loop ----------------------------------------------------------------------------------
 
+    def _make_runner(self, engine: Any) -> JobRunner:
+        """A runner on ``engine``: a cluster driver when the settings name a cluster (its caption jobs
+        run through Ray; keyword and fine-tuning jobs here), else one that runs every job here."""
+        try:
+            cluster = self.cluster_factory()
+        except JobError as exc:  # Ray is not installed: the jobs run here, and the window says why
+            self.report(self.tr("caption jobs run in the app"), exc)
+            cluster = None
+        return jobs.make_runner(self.require_catalogue(), engine, _SignalEvents(self), self.control,
+                                cluster=cluster)
+
+    def _next_job(self) -> int | None:
+        """The next job to run: a cluster driver also takes the caption jobs queued for a cluster
+        (JobRunner.next_job finds only those any worker may run), the oldest first."""
+        assert self.runner is not None
+        job_id = self.runner.next_job()
+        if self.runner.runs != CLUSTER_RUNNER:
+            return job_id
+        with self.require_catalogue().read() as session:
+            cluster_job = leases.next_claimable(session, runner=CLUSTER_RUNNER)
+        return min((each for each in (job_id, cluster_job) if each is not None), default=None)
+
     def _runner(self) -> JobRunner:
         if self.runner is None:
             self.require_catalogue()  # says that none is open
@@ -279,7 +315,7 @@ class InferenceWorker(Worker):
     def _start_next(self) -> bool:
         assert self.runner is not None
         try:
-            job_id = self.runner.next_job()
+            job_id = self._next_job()
         except Exception as exc:
             self.report(self.tr("cannot read the job queue"), exc)
             return False
@@ -290,7 +326,7 @@ class InferenceWorker(Worker):
             self._engine_stale = False
             self.runner.engine.unload()
             try:
-                self.runner.engine = self.engine_factory()
+                self.runner = self._make_runner(self.engine_factory())
             except Exception as exc:
                 self.report(self.tr("cannot apply the new settings"), exc)
         self.current_job = job_id
@@ -344,9 +380,11 @@ class InferenceService(Service):
     jobs_loaded = Signal(object)
     failures_loaded = Signal(int, object)
 
-    def __init__(self, engine_factory: EngineFactory = build_engine, parent: QObject | None = None) -> None:
+    def __init__(self, engine_factory: EngineFactory = build_engine,
+                 cluster_factory: ClusterFactory = cluster_from_settings,
+                 parent: QObject | None = None) -> None:
         control = JobControl()
-        worker = InferenceWorker(control, engine_factory)
+        worker = InferenceWorker(control, engine_factory, cluster_factory)
         super().__init__(worker, "inference", parent)
         self.worker = worker
         self.control = control  # its flags are read by the engine inside a batch: set from here directly
@@ -416,7 +454,8 @@ class InferenceService(Service):
         self.call(self.worker.unload_models)
 
     def apply_settings(self) -> None:
-        """Run the next job with the device, number format, batch size and models now in the settings."""
+        """Run the next job with the device, number format, batch size, models and cluster now in the
+        settings."""
         self.call(self.worker.renew_engine)
 
     def stop(self) -> None:
