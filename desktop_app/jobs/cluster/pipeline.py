@@ -22,6 +22,7 @@ import json
 import math
 import os
 import queue
+import re
 import socket
 import threading
 from typing import Any
@@ -70,6 +71,14 @@ class Ledger:
     def __init__(self) -> None:
         self.started: dict[int, int] = {}
         self.finished: dict[int, int] = {}
+        self.load_failures: list[str] = []
+
+    def load_failed(self, reason: str) -> None:
+        """A captioner actor could not load the model (``reason``: where and why, one line)."""
+        self.load_failures.append(reason)
+
+    def load_failure(self) -> str | None:
+        return self.load_failures[0] if self.load_failures else None
 
     def deaths(self, items: list[int]) -> list[int]:
         """For each item, the runs that started and never finished (their actor died)."""
@@ -104,7 +113,18 @@ class CaptionActor:
         self.ledger = ledger
         registry = PluginRegistry([], {captioner.id: captioner}, {})
         self.engine = CaptionEngine(registry, device=device, dtype=dtype, batch_size=batch_size)
-        loaded = self.engine.captioner(self.captioner_id, self.model)
+        try:
+            loaded = self.engine.captioner(self.captioner_id, self.model)
+        except Exception as exc:
+            # Ray reports a failed actor start as its traceback wrapped in its own words: the ledger
+            # keeps the reason in ours (a model not downloaded on that machine) for the driver.
+            import ray
+
+            from desktop_app.errors import one_line
+
+            ray.get(ledger.load_failed.remote(
+                f"the captioner could not load on {socket.gethostname()}: {one_line(exc)}"))
+            raise
         gpu = os.environ.get("CUDA_VISIBLE_DEVICES", "")
         where = f"gpu {gpu}" if str(getattr(loaded, "device", "")).startswith("cuda") and gpu else "cpu"
         self.name = f"{socket.gethostname()}:{os.getpid()} ({where})"
@@ -226,9 +246,17 @@ class Pipeline:
                 self.results.put(("batch", {name: list(column) for name, column in batch.items()}))
             self.results.put(("end", None))
         except BaseException as exc:  # the driver fails the job with it, in one line
+            import ray
+
             from desktop_app.errors import one_line
 
-            self.results.put(("error", f"the cluster failed: {one_line(exc)}"))
+            try:
+                reason = ray.get(self.ledger.load_failure.remote(), timeout=10)
+            except Exception:
+                reason = None
+            # Ray's messages colour the names of its processes (terminal escapes): not in a job's error.
+            self.results.put(("error", reason or re.sub(r"\x1b\[[0-9;]*m", "",
+                                                        f"the cluster failed: {one_line(exc)}")))
 
     def next(self, wait: float) -> tuple[str, Any]:
         """("batch", columns), ("end", None), ("error", one line), or ("wait", None) after ``wait`` s."""
