@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def connect(spec: ClusterSpec) -> Capacity:
         import ray
     except ImportError:
         raise ClusterError(INSTALL_HINT) from None
+    _errors_to_log()
     settings = {"log_to_driver": False, "configure_logging": False, "ignore_reinit_error": True}
     try:
         if spec.address == "local":
@@ -74,6 +76,27 @@ def connect(spec: ClusterSpec) -> Capacity:
         dashboard = f"http://{dashboard}"
     return Capacity(cpus=float(resources.get("CPU", 0)), gpus=float(resources.get("GPU", 0)),
                     nodes=max(1, nodes), dashboard=dashboard)
+
+
+def _errors_to_log() -> None:
+    """Ray's driver prints the cluster's error reports (an actor that died, one that failed to start,
+    with tracebacks) on standard output, where the command's results go (--json: one JSON object a
+    line): they go to this module's log instead (-v shows them). Ray's other output is left alone."""
+    from ray._private import worker
+
+    printer = worker.print_to_stdstream
+    if getattr(printer, "to_log", False):
+        return
+
+    def to_log(data: dict[str, Any], ignore_prefix: bool) -> None:
+        if data.get("pid") != "raylet":
+            printer(data, ignore_prefix)
+            return
+        for line in data.get("lines", ()):
+            log.info("Ray: %s", line)
+
+    to_log.to_log = True  # type: ignore[attr-defined]
+    worker.print_to_stdstream = to_log
 
 
 def disconnect() -> None:
