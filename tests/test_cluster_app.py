@@ -17,7 +17,7 @@ from desktop_app.captioning.engine import CaptionEngine
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import Caption, Job, JobItem, JobItemState, JobState, Photo
 from desktop_app.jobs.runner import Progress
-from desktop_app.jobs.store import CLUSTER_RUNNER
+from desktop_app.jobs.store import ANY_RUNNER, CLUSTER_RUNNER
 from desktop_app.library.scanner import Scanner
 from desktop_app.plugin_registry import load_plugins
 from desktop_app.settings import EngineSettings, load_settings, save_settings, user_settings_path
@@ -154,6 +154,29 @@ def test_a_caption_job_from_the_app_runs_on_the_cluster_and_pause_and_cancel_sto
             captioned = list(session.scalars(select(Caption.photo_id).join(
                 JobItem, JobItem.caption_id == Caption.id).where(JobItem.job_id == job_id)))
         assert len(captioned) == len(set(captioned)) == ended.done  # each once, across both runs
+    finally:
+        service.shutdown()
+
+
+def test_the_settings_say_where_the_next_job_is_queued(qtbot: QtBot, catalogue: Catalogue,
+                                                      photo_ids: list[int], vit_gpt2_folder: Path) -> None:
+    pytest.importorskip("ray")
+    from desktop_app.jobs.cluster.connection import ClusterSpec
+
+    service = InferenceService(lambda: CaptionEngine(load_plugins(), device="cpu", dtype="float32"))
+    try:
+        service.pause()  # no job runs: this test is about where they are queued
+        service.open(catalogue)
+        with qtbot.waitSignal(service.job_queued, timeout=MODEL_WAIT_MS) as here:
+            service.queue_caption_job("encoder-decoder", photo_ids[:2], model=str(vit_gpt2_folder))
+        save_settings(_with_engine(cluster="auto", cluster_actors=2))
+        service.apply_settings()  # as the Settings dialog's OK does
+        with qtbot.waitSignal(service.job_queued, timeout=MODEL_WAIT_MS) as there:
+            service.queue_caption_job("encoder-decoder", photo_ids[:2], model=str(vit_gpt2_folder))
+        with catalogue.read() as session:
+            runners = [session.get(Job, job.args[0].id).runner for job in (here, there)]
+        assert runners == [ANY_RUNNER, CLUSTER_RUNNER]
+        assert getattr(service.worker.runner, "spec", None) == ClusterSpec("auto", 2)
     finally:
         service.shutdown()
 

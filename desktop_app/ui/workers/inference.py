@@ -243,8 +243,11 @@ class InferenceWorker(Worker):
     @request(QT_TRANSLATE_NOOP("Worker", "cannot apply the new settings"))
     def renew_engine(self) -> None:
         """The settings changed: the next job runs on an engine built from them (the running one
-        finishes as it started)."""
+        finishes as it started). Without a running job the runner is renewed now, so a job queued next
+        is queued where the settings now say jobs run (the app or a cluster)."""
         self._engine_stale = True
+        if self.current_job is None and self.runner is not None:
+            self._renew()
 
     def close(self) -> None:
         """Break off the running job (it stays queued for the next start) and free the models."""
@@ -256,6 +259,15 @@ class InferenceWorker(Worker):
             self.runner.engine.unload()
 
     # -- the run loop ----------------------------------------------------------------------------------
+
+    def _renew(self) -> None:
+        assert self.runner is not None
+        self._engine_stale = False
+        self.runner.engine.unload()
+        try:
+            self.runner = self._make_runner(self.engine_factory())
+        except Exception as exc:
+            self.report(self.tr("cannot apply the new settings"), exc)
 
     def _make_runner(self, engine: Any) -> JobRunner:
         """A runner on ``engine``: a cluster driver when the settings name a cluster (its caption jobs
@@ -323,12 +335,7 @@ class InferenceWorker(Worker):
             self.idle.emit()
             return False
         if self._engine_stale:
-            self._engine_stale = False
-            self.runner.engine.unload()
-            try:
-                self.runner = self._make_runner(self.engine_factory())
-            except Exception as exc:
-                self.report(self.tr("cannot apply the new settings"), exc)
+            self._renew()
         self.current_job = job_id
         self._steps = self.runner.steps(job_id)
         return True
