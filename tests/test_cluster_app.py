@@ -164,6 +164,8 @@ def test_the_settings_say_where_the_next_job_is_queued(qtbot: QtBot, catalogue: 
     from desktop_app.jobs.cluster.connection import ClusterSpec
 
     service = InferenceService(lambda: CaptionEngine(load_plugins(), device="cpu", dtype="float32"))
+    panel = JobPanel(service)
+    qtbot.addWidget(panel)
     try:
         service.pause()  # no job runs: this test is about where they are queued
         service.open(catalogue)
@@ -176,6 +178,7 @@ def test_the_settings_say_where_the_next_job_is_queued(qtbot: QtBot, catalogue: 
         with catalogue.read() as session:
             runners = [session.get(Job, job.args[0].id).runner for job in (here, there)]
         assert runners == [ANY_RUNNER, CLUSTER_RUNNER]
+        assert panel.rows[there.args[0].id].detail.text() == "0 of 2 photos captioned · runs on a cluster"
         assert getattr(service.worker.runner, "spec", None) == ClusterSpec("auto", 2)
     finally:
         service.shutdown()

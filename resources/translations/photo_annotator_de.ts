@@ -850,6 +850,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Diesen Auftrag erneut ausführen; bereits beschriftete Fotos bleiben erhalten</translation>
     </message>
     <message>
+        <source>{done}/{total} · starting on the cluster…</source>
+        <translation>{done}/{total} · startet auf dem Cluster…</translation>
+    </message>
+    <message>
         <source>{done}/{total} · loading the model…</source>
         <translation>{done}/{total} · Modell wird geladen…</translation>
     </message>
@@ -868,6 +872,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>{count} skipped</source>
         <translation>{count} übersprungen</translation>
+    </message>
+    <message>
+        <source>runs on a cluster</source>
+        <translation>läuft auf einem Cluster</translation>
     </message>
     <message>
         <source>Model: {model}</source>
@@ -1034,6 +1042,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Suggesting keywords (job {job}): loading the model…</source>
         <translation>Schlagwörter vorschlagen (Auftrag {job}): Modell wird geladen…</translation>
+    </message>
+    <message>
+        <source>Captioning (job {job}): starting on the cluster…</source>
+        <translation>Beschriftung (Auftrag {job}): startet auf dem Cluster…</translation>
     </message>
     <message>
         <source>Captioning (job {job}): loading the model…</source>

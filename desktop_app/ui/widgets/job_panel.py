@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import ItemFailed, Progress
-from desktop_app.jobs.store import CAPTION_JOB, TAG_JOB, TRAIN_JOB, JobSummary
+from desktop_app.jobs.store import CAPTION_JOB, CLUSTER_RUNNER, TAG_JOB, TRAIN_JOB, JobSummary
 from desktop_app.ui import wording
 from desktop_app.ui.widgets.job_status import actor_counts, ended_text, progress_parts
 from desktop_app.ui.workers.inference import InferenceService
@@ -359,7 +359,8 @@ class JobPanel(QWidget):
             progress = self.progress.get(job.id)
             if progress is not None:
                 return _progress_detail(progress, job.kind)
-            return self.tr("{done}/{total} · loading the model…").format(
+            return (self.tr("{done}/{total} · starting on the cluster…") if job.runner == CLUSTER_RUNNER
+                    else self.tr("{done}/{total} · loading the model…")).format(
                 done=wording.number(job.finished_items), total=wording.number(job.total))
         if job.kind == TRAIN_JOB:
             if job.state is JobState.QUEUED:
@@ -374,6 +375,8 @@ class JobPanel(QWidget):
             parts.append(self.tr("{count} skipped").format(count=wording.number(job.skipped)))
         if job.state is JobState.FAILED and job.error:
             parts.append(job.error)
+        if job.runner == CLUSTER_RUNNER and job.state in (JobState.QUEUED, JobState.PAUSED):
+            parts.append(self.tr("runs on a cluster"))  # only while Settings > Cluster names one
         return " · ".join(parts)
 
     def _tooltip(self, job: JobSummary) -> str:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from desktop_app.catalogue.models import JobState
 from desktop_app.jobs.runner import Progress
-from desktop_app.jobs.store import CAPTION_JOB, TAG_JOB, TRAIN_JOB, JobSummary
+from desktop_app.jobs.store import CAPTION_JOB, CLUSTER_RUNNER, TAG_JOB, TRAIN_JOB, JobSummary
 from desktop_app.ui import wording
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.workers.inference import InferenceService
@@ -152,6 +152,8 @@ class JobStatus(QWidget):
         self.text.setText((self.tr("Fine-tuning (job {job}): loading the model…") if job.kind == TRAIN_JOB
                            else self.tr("Suggesting keywords (job {job}): loading the model…")
                            if job.kind == TAG_JOB
+                           else self.tr("Captioning (job {job}): starting on the cluster…")
+                           if job.runner == CLUSTER_RUNNER
                            else self.tr("Captioning (job {job}): loading the model…")).format(job=job.id))
         self.show()
 
