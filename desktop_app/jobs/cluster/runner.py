@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from desktop_app.errors import os_error_reason
 from desktop_app.jobs import leases, store
 from desktop_app.jobs.cluster.connection import ClusterSpec, connect, disconnect, forwarded_environment
 from desktop_app.jobs.runner import JobControl, JobEvents, JobRunner, _Run
-from desktop_app.jobs.store import CAPTION_JOB, CLUSTER_RUNNER, JobError, JobSummary
+from desktop_app.jobs.store import ANY_RUNNER, CAPTION_JOB, CLUSTER_RUNNER, JobError, JobSummary
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,13 @@ class ClusterRunner(JobRunner):
         self.spec = spec or ClusterSpec("local")
         self.owner = store.this_process("cluster")
         self.local = JobRunner(catalogue, engine, self.events, self.control)
+
+    def next_job(self, skip: Collection[int] = ()) -> int | None:
+        """The oldest job this driver can take part in: one queued for any worker, or for a cluster."""
+        with self.catalogue.read() as session:
+            found = [leases.next_claimable(session, runner=runner, skip=skip)
+                     for runner in (ANY_RUNNER, CLUSTER_RUNNER)]
+        return min((job_id for job_id in found if job_id is not None), default=None)
 
     def steps(self, job_id: int) -> Iterator[Any]:
         with self.catalogue.write() as session:

@@ -24,10 +24,9 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import JobState
-from desktop_app.jobs import leases
 from desktop_app.jobs.cluster.connection import ClusterSpec
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobControl, JobEvents, JobRunner, Progress
-from desktop_app.jobs.store import CLUSTER_RUNNER, JobError, JobSummary
+from desktop_app.jobs.store import JobError, JobSummary
 from desktop_app.jobs.tag_job import ItemTagged
 from desktop_app.services import jobs
 from desktop_app.services.engine import build_engine
@@ -281,15 +280,9 @@ class InferenceWorker(Worker):
                                 cluster=cluster)
 
     def _next_job(self) -> int | None:
-        """The next job to run: a cluster driver also takes the caption jobs queued for a cluster
-        (JobRunner.next_job finds only those any worker may run), the oldest first."""
+        """The next job to run (a cluster driver also takes the caption jobs queued for a cluster)."""
         assert self.runner is not None
-        job_id = self.runner.next_job()
-        if self.runner.runs != CLUSTER_RUNNER:
-            return job_id
-        with self.require_catalogue().read() as session:
-            cluster_job = leases.next_claimable(session, runner=CLUSTER_RUNNER)
-        return min((each for each in (job_id, cluster_job) if each is not None), default=None)
+        return self.runner.next_job()
 
     def _runner(self) -> JobRunner:
         if self.runner is None:
