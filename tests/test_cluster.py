@@ -6,6 +6,7 @@ queue's rules (workers and cluster drivers keep to their own jobs)."""
 from __future__ import annotations
 
 import shutil
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,8 @@ def test_a_cluster_job_writes_what_the_in_process_engine_writes(
     lines = ran.json_lines()
     assert len(lines) == PHOTOS and all(line["status"] == "ok" and line["text"] for line in lines)
     assert f"captioning on the Ray cluster at {ray_cluster.client_address}" in ran.err
-    assert "1 captioner actors" in ran.err
+    assert "(1 machine, 2 CPU cores) with 1 captioner actor" in ran.err
+    assert f"captioned by 1 actor: {socket.gethostname()}:" in ran.err
     assert f"job 1 done: {PHOTOS} captioned, 0 failed" in ran.err
     ids = _photo_ids(catalogue)
     with catalogue.read() as session:

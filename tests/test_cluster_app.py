@@ -127,8 +127,8 @@ def test_a_caption_job_from_the_app_runs_on_the_cluster_and_pause_and_cancel_sto
         job_id = seen[-1].job_id
         with catalogue.read() as session:
             assert session.get(Job, job_id).runner == CLUSTER_RUNNER
-        assert any(text.startswith("captioning on the Ray cluster at auto (1 machines, 2 CPU cores) with 1 "
-                                   "captioner actors") for text in notices), notices
+        assert any(text.startswith("captioning on the Ray cluster at auto (1 machine, 2 CPU cores) with 1 "
+                                   "captioner actor") for text in notices), notices
         row = panel.rows[job_id]
         assert "captioning on the Ray cluster at auto" in row.toolTip()
         (actor, count), = seen[-1].actors.items()

@@ -116,10 +116,11 @@ class JobOutput(JobEvents):
         self.bar: ProgressBar | None = None
         self.kind: str | None = None
         self.report: Any = None  # a training job's TrainReport, once its trainer returned
+        self.actors: dict[str, int] | None = None  # a cluster job's photos per captioner actor
 
     def job_started(self, job: JobSummary) -> None:
         self.close()
-        self.kind, self.report = job.kind, None
+        self.kind, self.report, self.actors = job.kind, None, None
         if job.kind == TRAIN_JOB:
             self.bar = ProgressBar(f"Fine-tuning (job {job.id})", unit="step ", log_every=0.05)
         elif job.pending:
@@ -128,6 +129,7 @@ class JobOutput(JobEvents):
             self.bar.update(job.finished_items, job.total)
 
     def progress(self, progress: Progress) -> None:
+        self.actors = progress.actors or self.actors
         if self.kind == TRAIN_JOB:
             self._step(progress)
         elif self.bar is not None:
@@ -185,6 +187,10 @@ class JobOutput(JobEvents):
 
     def job_ended(self, job: JobSummary) -> None:
         self.close()
+        if self.actors:  # a cluster job: how the photos of this run spread over its actors
+            counts = ", ".join(f"{name} {count}" for name, count in sorted(self.actors.items()))
+            some = f"{len(self.actors)} actor{'' if len(self.actors) == 1 else 's'}"
+            echo(f"photo-annotator: captioned by {some}: {counts}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -83,8 +83,10 @@ class ClusterRunner(JobRunner):
                      else f"the Ray cluster at {self.spec.address}")
             hardware = f"{capacity.gpus:g} GPUs" if capacity.gpus else f"{capacity.cpus:g} CPU cores"
             dashboard = f"; Ray dashboard: {capacity.dashboard}" if capacity.dashboard else ""
-            self.events.notice(job_id, f"captioning on {where} ({capacity.nodes} machines, {hardware}) with "
-                                       f"{actors} captioner actors{dashboard}")
+            machines = f"{capacity.nodes} machine{'' if capacity.nodes == 1 else 's'}"
+            copies = f"{actors} captioner actor{'' if actors == 1 else 's'}"
+            self.events.notice(job_id, f"captioning on {where} ({machines}, {hardware}) with {copies}"
+                                       f"{dashboard}")
             pipeline = _Pipeline(self, job_id, type(prototype)(model=source), options, actors, capacity)
             while not self._should_stop(job_id):
                 claimed = self._claim(job_id, ROUND)
