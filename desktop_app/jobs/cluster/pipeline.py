@@ -242,7 +242,9 @@ class Pipeline:
 
     def _pump(self, dataset: Any) -> None:
         try:
-            for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+            # No prefetch: with Ray Data's default of one batch, each result reached the driver only when
+            # the next was done (a batch late: progress lagged, more photos out at a stop).
+            for batch in dataset.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=0):
                 self.results.put(("batch", {name: list(column) for name, column in batch.items()}))
             self.results.put(("end", None))
         except BaseException as exc:  # the driver fails the job with it, in one line
