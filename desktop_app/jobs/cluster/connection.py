@@ -61,8 +61,10 @@ def connect(spec: ClusterSpec) -> Capacity:
     settings = {"log_to_driver": False, "configure_logging": False, "ignore_reinit_error": True}
     try:
         if spec.address == "local":
+            # Ray runs its workers at nice 15; on this machine they are the job itself (what the
+            # in-process engine does at the user's priority), not background work to yield to others.
             context = ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=None,
-                               **settings)
+                               _system_config={"worker_niceness": 0}, **settings)
         else:
             context = ray.init(address=spec.address, **settings)
     except Exception as exc:  # Ray's errors are many (ConnectionError, RuntimeError, grpc's)
