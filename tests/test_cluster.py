@@ -22,8 +22,8 @@ from desktop_app.library.scanner import Scanner
 from desktop_app.services import jobs
 from desktop_app.services.engine import build_engine
 from desktop_app.settings import set_library_root
-from tests import photo_files
 from tests.cli_helpers import Ran, run_cli
+from tests.cluster_photos import photo_ids, scanned_archive
 from tests.ray_cluster import RayCluster
 
 PHOTOS = 12
@@ -31,11 +31,7 @@ PHOTOS = 12
 
 @pytest.fixture
 def photos(tmp_path: Path, scanner: Scanner) -> Path:
-    root = tmp_path / "archive"
-    for number in range(PHOTOS):
-        photo_files.jpeg(root / f"scan{number:02}.jpg", seed=number, size=(96 + 8 * number, 72))
-    scanner.scan(root)
-    return root
+    return scanned_archive(tmp_path / "archive", scanner, PHOTOS)
 
 
 def _captions(catalogue: Catalogue, job_id: int) -> dict[int, tuple[str, float | None, Any, str]]:
@@ -45,13 +41,6 @@ def _captions(catalogue: Catalogue, job_id: int) -> dict[int, tuple[str, float |
             select(JobItem.photo_id, Caption.text, Caption.confidence, Caption.token_scores, Caption.model_id)
             .join(Caption, Caption.id == JobItem.caption_id).where(JobItem.job_id == job_id))
         return {photo: (text, confidence, scores, model) for photo, text, confidence, scores, model in rows}
-
-
-def _photo_ids(catalogue: Catalogue) -> list[int]:
-    from desktop_app.catalogue.models import Photo
-
-    with catalogue.read() as session:
-        return list(session.scalars(select(Photo.id).order_by(Photo.id)))
 
 
 def _cluster_runner(catalogue: Catalogue, **spec: Any) -> Any:
@@ -74,7 +63,7 @@ def test_a_cluster_job_writes_what_the_in_process_engine_writes(
     assert "(1 machine, 2 CPU cores) with 1 captioner actor" in ran.err
     assert f"captioned by 1 actor: {socket.gethostname()}:" in ran.err
     assert f"job 1 done: {PHOTOS} captioned, 0 failed" in ran.err
-    ids = _photo_ids(catalogue)
+    ids = photo_ids(catalogue)
     with catalogue.read() as session:
         assert session.get(Job, 1).runner == CLUSTER_RUNNER
 
@@ -118,7 +107,7 @@ def test_photos_reach_the_workers_by_their_library_root_or_as_bytes(
 def test_cluster_jobs_resume_only_on_a_cluster_and_queued_jobs_can_move_there(
         capsys: pytest.CaptureFixture[str], db_path: Path, catalogue: Catalogue, photos: Path,
         blip_folder: Path, on_ray_cluster: RayCluster) -> None:
-    ids = _photo_ids(catalogue)
+    ids = photo_ids(catalogue)
     cluster = _cluster_runner(catalogue)
     cluster_job = jobs.queue_caption_job(cluster, "generic", ids[:4], model=str(blip_folder))
     here = jobs.make_runner(catalogue, build_engine(device="cpu", dtype="float32"))

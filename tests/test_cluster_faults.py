@@ -44,6 +44,7 @@ from desktop_app.services import jobs
 from desktop_app.services.review import EDIT, Change, review
 from tests import photo_files
 from tests.cli_helpers import Ran, run_cli
+from tests.cluster_photos import photo_ids, scanned_archive
 from tests.plugins.dying_captioner import DIE_ONCE, FAIL_LOAD, LOAD_ERROR, POISON_WIDTH
 from tests.ray_cluster import RayCluster
 
@@ -57,16 +58,7 @@ JOB_PROCESSES = ("ray::Pipeline", "ray::Ledger", "CaptionActor", "MapBatches(dec
 
 @pytest.fixture
 def photos(tmp_path: Path, scanner: Scanner) -> Path:
-    root = tmp_path / "archive"
-    for number in range(PHOTOS):
-        photo_files.jpeg(root / f"scan{number:02}.jpg", seed=number, size=(96 + 8 * number, 72))
-    scanner.scan(root)
-    return root
-
-
-def _photo_ids(catalogue: Catalogue) -> list[int]:
-    with catalogue.read() as session:
-        return list(session.scalars(select(Photo.id).order_by(Photo.id)))
+    return scanned_archive(tmp_path / "archive", scanner, PHOTOS)
 
 
 def _model_captions_per_photo(catalogue: Catalogue) -> dict[int, int]:
@@ -111,7 +103,7 @@ def test_killed_actors_retry_their_batch_a_poison_photo_fails_and_an_edit_made_m
     (model / DIE_ONCE).touch()
     photo_files.jpeg(photos / "poison.jpg", seed=99, size=(POISON_WIDTH, 45))
     scanner.scan(photos)
-    ids = _photo_ids(catalogue)
+    ids = photo_ids(catalogue)
     engine = CaptionEngine(load_plugins(["tests.plugins.dying_captioner"], entry_points=False), device="cpu",
                            dtype="float32", batch_size=4)
     events = _EditsWhileRunning(catalogue)
@@ -148,7 +140,7 @@ def test_a_model_that_does_not_load_on_the_cluster_fails_the_job_with_the_reason
     (model / FAIL_LOAD).touch()
     engine = CaptionEngine(load_plugins(["tests.plugins.dying_captioner"], entry_points=False), device="cpu")
     runner = jobs.make_runner(catalogue, engine, cluster=ClusterSpec("auto"))
-    job = jobs.queue_caption_job(runner, "dying", _photo_ids(catalogue), model=str(model))
+    job = jobs.queue_caption_job(runner, "dying", photo_ids(catalogue), model=str(model))
 
     ended = jobs.run_job(runner, job.id)
 
@@ -212,7 +204,7 @@ def test_a_killed_driver_leaves_the_job_to_resume_with_only_the_missing_photos(
     with catalogue.read() as session:
         assert session.get(Job, job_id).state is JobState.DONE
     assert set(_items(catalogue, job_id).values()) == {(JobItemState.DONE, 1, None)}
-    assert _model_captions_per_photo(catalogue) == {photo_id: 1 for photo_id in _photo_ids(catalogue)}
+    assert _model_captions_per_photo(catalogue) == {photo_id: 1 for photo_id in photo_ids(catalogue)}
 
 
 def _job_processes(cluster: RayCluster) -> list[str]:
@@ -261,7 +253,7 @@ def test_a_worker_leaves_a_cluster_job_alone(capsys: pytest.CaptureFixture[str],
                                              db_path: Path, photos: Path, blip_folder: Path) -> None:
     driver = jobs.make_runner(catalogue, CaptionEngine(load_plugins(), device="cpu"),
                               cluster=ClusterSpec("auto"))
-    ids = _photo_ids(catalogue)
+    ids = photo_ids(catalogue)
     queued = jobs.queue_caption_job(driver, "generic", ids[:4], model=str(blip_folder))
     running = jobs.queue_caption_job(driver, "generic", ids[4:], model=str(blip_folder))
     with catalogue.write() as session:  # a driver at work on the second: two photos with its actors

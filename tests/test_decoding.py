@@ -49,6 +49,16 @@ def _files(tmp_path: Path, count: int) -> list[str]:
     return [str(photo_files.jpeg(tmp_path / f"{n}.jpg", seed=n, size=(64, 48))) for n in range(count)]
 
 
+def _sized(paths: list[str], size: dict[str, int], taken: list[int]) -> Iterator[list[str]]:
+    """``paths`` in batches of ``size["now"]``, read when each batch is taken (noted in ``taken``)."""
+    position = 0
+    while position < len(paths):
+        batch = paths[position:position + size["now"]]
+        taken.append(len(batch))
+        position += len(batch)
+        yield batch
+
+
 def test_the_next_batch_decodes_while_the_caller_works_on_this_one(tmp_path: Path) -> None:
     paths = _files(tmp_path, 4)
     decoded_files: list[str] = []
@@ -76,15 +86,7 @@ def test_batches_are_taken_lazily_so_a_later_batch_can_be_sized_when_taken(tmp_p
     size = {"now": 2}
     taken: list[int] = []
 
-    def sized() -> Iterator[list[str]]:
-        position = 0
-        while position < len(paths):
-            batch = paths[position:position + size["now"]]
-            taken.append(len(batch))
-            position += len(batch)
-            yield batch
-
-    for _ready in decode_ahead(sized(), str):
+    for _ready in decode_ahead(_sized(paths, size, taken), str):
         size["now"] = 1  # the batch taken after this one is already decoding; the rest shrink
     assert taken == [2, 2, 1]
 
@@ -205,14 +207,6 @@ def test_with_prefetch_a_later_batch_is_still_sized_when_taken(tmp_path: Path) -
     size = {"now": 2}
     taken: list[int] = []
 
-    def sized() -> Iterator[list[str]]:
-        position = 0
-        while position < len(paths):
-            batch = paths[position:position + size["now"]]
-            taken.append(len(batch))
-            position += len(batch)
-            yield batch
-
-    for _ready in decode_ahead(sized(), str, prefetch=2):
+    for _ready in decode_ahead(_sized(paths, size, taken), str, prefetch=2):
         size["now"] = 1  # the two batches behind this one are taken already; the rest shrink
     assert taken == [2, 2, 2, 1]

@@ -10,6 +10,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+CLIENT_ATTEMPTS = 3  # sessions asked of a Ray Client server (ray://) before giving up
 INSTALL_HINT = "captioning on a cluster needs Ray: pip install 'photo-annotator[cluster]'"
 # Environment variables the captioner actors take from the driver: the model hub's offline mode and
 # cache, and the log level, so a model resolves on a worker as it did here.
@@ -59,18 +60,26 @@ def connect(spec: ClusterSpec) -> Capacity:
         raise ClusterError(INSTALL_HINT) from None
     _errors_to_log()
     settings = {"log_to_driver": False, "configure_logging": False, "ignore_reinit_error": True}
-    try:
-        if spec.address == "local":
-            # Ray runs its workers at nice 15; on this machine they are the job itself (what the
-            # in-process engine does at the user's priority), not background work to yield to others.
-            context = ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=None,
-                               _system_config={"worker_niceness": 0}, **settings)
-        else:
-            context = ray.init(address=spec.address, **settings)
-    except Exception as exc:  # Ray's errors are many (ConnectionError, RuntimeError, grpc's)
-        from desktop_app.errors import one_line
+    for attempt in range(CLIENT_ATTEMPTS if spec.address.startswith("ray://") else 1):
+        try:
+            if spec.address == "local":
+                # Ray runs its workers at nice 15; on this machine they are the job itself (what the
+                # in-process engine does at the user's priority), not background work to yield to others.
+                context = ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=None,
+                                   _system_config={"worker_niceness": 0}, **settings)
+            else:
+                context = ray.init(address=spec.address, **settings)
+            break
+        except Exception as exc:  # Ray's errors are many (ConnectionError, RuntimeError, grpc's)
+            from desktop_app.errors import one_line
 
-        raise ClusterError(f"cannot join the Ray cluster at {spec.address}: {one_line(exc)}") from exc
+            disconnect()  # a half-made connection would make every later ray.init in this process fail
+            # Ray Client's server now and then fails to start a client's session (its gRPC fork crashes
+            # under load): one more try usually gets one.
+            if attempt + 1 < CLIENT_ATTEMPTS and "Initialization failure from server" in str(exc):
+                log.info("Ray Client could not start a session at %s; trying again", spec.address)
+                continue
+            raise ClusterError(f"cannot join the Ray cluster at {spec.address}: {one_line(exc)}") from exc
     resources = ray.cluster_resources()
     nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
     dashboard = getattr(context, "dashboard_url", None) or None
@@ -107,8 +116,9 @@ def disconnect() -> None:
         import ray
     except ImportError:
         return
-    if ray.is_initialized():
-        ray.shutdown()
+    # Unconditionally: a failed Ray Client connection leaves this process marked as connected while
+    # is_initialized() says no, and every later ray.init here would fail.
+    ray.shutdown()
 
 
 def forwarded_environment() -> dict[str, str]:
