@@ -523,14 +523,19 @@ class JobRunner:
                      run: _Run) -> Progress:
         """Progress after a batch is written (the counts of every worker), and stop taking part when
         another process cancelled, paused or ended the job meanwhile."""
-        if stored is None or stored is JobState.CANCELLED:
-            self.control.cancel(job_id)  # `jobs cancel` from another process: stop here
-        elif stored is not JobState.RUNNING:
-            self._left.add(job_id)
+        self._follow(job_id, stored)
         run.finished, run.failed = counts
         progress = run.progress()
         self.events.progress(progress)
         return progress
+
+    def _follow(self, job_id: int, stored: JobState | None) -> None:
+        """Stop taking part in a job whose stored state another process changed: cancelled (or deleted),
+        or paused, failed or done."""
+        if stored is None or stored is JobState.CANCELLED:
+            self.control.cancel(job_id)  # `jobs cancel` from another process: stop here
+        elif stored is not JobState.RUNNING:
+            self._left.add(job_id)
 
     def _state_after_run(self, job_id: int) -> JobState:
         """How this run ended, for leases.leave: cancelled, paused, broken off (queued) or nothing left

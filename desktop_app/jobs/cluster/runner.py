@@ -17,6 +17,7 @@ the items still out are given back without counting an attempt.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Collection, Iterator
@@ -125,11 +126,7 @@ class ClusterRunner(JobRunner):
         """Stop taking part when another process cancelled, paused or ended the job (read once a second
         while results are on their way; the writes read it too)."""
         with self.catalogue.read() as session:
-            stored = session.scalar(select(Job.state).where(Job.id == job_id))
-        if stored is None or stored is JobState.CANCELLED:
-            self.control.cancel(job_id)
-        elif stored is not JobState.RUNNING:
-            self._left.add(job_id)
+            self._follow(job_id, session.scalar(select(Job.state).where(Job.id == job_id)))
 
 
 class _Pipeline:
@@ -226,8 +223,6 @@ class _Pipeline:
 
 
 def _file_size(path: str) -> int:
-    import os
-
     try:
         return os.path.getsize(path)
     except OSError:
