@@ -63,6 +63,23 @@ class EngineSettings:
     cluster_actors: int = 0  # captioner actors on the cluster; 0: one per GPU (one on a CPU-only cluster)
 
 
+REVIEW_ORDERS = ("default", "most-useful")
+FINETUNE_AFTER = (10, 100_000)
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    # The photo Ctrl+Enter's "next photo needing review" goes to: "default" (the next in the grid's order)
+    # or "most-useful" (lowest confidence first, then photos unlike anything approved: review-queue).
+    order: str = "default"
+    # New approved captions of a captioner after which the app suggests fine-tuning it.
+    finetune_after: int = 200
+    # The languages whose flag rules apply to AI drafts and imported text (desktop_app/flagging).
+    flag_languages: tuple[str, ...] = ("en",)
+    # Also flag text that means what a rule describes (through the text embedder), not only its words.
+    flag_meanings: bool = False
+
+
 @dataclass(frozen=True)
 class PromptPreset:
     """A named prompt a user can pick for a captioner that takes one."""
@@ -92,6 +109,7 @@ class Settings:
     # This machine's own folder for a library whose canonical root (as the catalogue stores it) is
     # mounted elsewhere here: {"/mnt/photos": "/Volumes/photos"} (`library set-root`).
     library_roots: dict[str, str] = field(default_factory=dict)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
 def user_settings_path() -> Path:
@@ -160,6 +178,7 @@ def _build(values: dict[str, Any]) -> Settings:
         language=_language(values.get("language")),
         appearance=_appearance(values.get("appearance")),
         library_roots=_library_roots(values.get("library_roots")),
+        review=_review(values.get("review")),
     )
 
 
@@ -189,7 +208,28 @@ def settings_json(settings: Settings) -> dict[str, Any]:
         "language": settings.language,
         "appearance": settings.appearance,
         "library_roots": dict(sorted(settings.library_roots.items())),
+        "review": {"order": settings.review.order, "finetune_after": settings.review.finetune_after,
+                   "flag_languages": list(settings.review.flag_languages),
+                   "flag_meanings": settings.review.flag_meanings},
     }
+
+
+def _review(values: Any) -> ReviewSettings:
+    if values is None:
+        return ReviewSettings()
+    if not isinstance(values, dict):
+        raise TypeError("'review' must be an object")
+    order = str(values.get("order") or "default")
+    if order not in REVIEW_ORDERS:
+        raise ValueError(f"review.order {order!r} is none of {', '.join(REVIEW_ORDERS)}")
+    finetune_after = int(values.get("finetune_after", 200))
+    if not FINETUNE_AFTER[0] <= finetune_after <= FINETUNE_AFTER[1]:
+        raise ValueError(f"review.finetune_after must be between {FINETUNE_AFTER[0]} and {FINETUNE_AFTER[1]}")
+    languages = values.get("flag_languages", ["en"])
+    if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
+        raise TypeError("review.flag_languages must be a list of language codes")
+    return ReviewSettings(order=order, finetune_after=finetune_after, flag_languages=tuple(languages),
+                          flag_meanings=bool(values.get("flag_meanings", False)))
 
 
 def _within(values: dict[str, Any], key: str, default: int, bounds: tuple[int, int]) -> int:

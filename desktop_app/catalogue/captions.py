@@ -41,6 +41,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from desktop_app.catalogue import outcomes
 from desktop_app.catalogue.caption_rules import (
     KEPT_NOTE,
     MAX_CAPTION_CHARS,
@@ -478,9 +479,11 @@ def append_revision(
         origin=caption.origin,
         author=author,
         note=note,
+        flags=caption.flags,
     )
     session.add(revision)
     session.flush()
+    outcomes.record(session, caption, action, author)
     return revision
 
 

@@ -131,9 +131,7 @@ class FsPath(TypeDecorator[str]):
 
 
 class PhotoStatus(enum.StrEnum):
-    OK = "ok"
-    MISSING = "missing"
-    ERROR = "error"
+    OK, MISSING, ERROR = "ok", "missing", "error"
 
 
 class CaptionOrigin(enum.StrEnum):
@@ -196,7 +194,7 @@ def _enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
     )
 
 
-class Base(DeclarativeBase):
+class Base(DeclarativeBase):  # the review records' tables (outcomes.py, claims.py) join it there
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
@@ -470,6 +468,8 @@ class Caption(Base):
     notice: Mapped[str | None] = mapped_column(Text)
     # [[token, probability], ...] for the current text when a model wrote it; None once a person edits.
     token_scores: Mapped[list[list[Any]] | None] = mapped_column(JSON)
+    # What to check before approving the current text (desktop_app/flagging); None: nothing flagged.
+    flags: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -495,6 +495,7 @@ class CaptionRevision(Base):
     author: Mapped[str | None] = mapped_column(String(255))  # a person, or the model that wrote it
     db_role: Mapped[str | None] = mapped_column(String(128), default=database_role)  # its database role
     note: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the caption's flags for this text
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     caption: Mapped[Caption] = relationship(back_populates="revisions")

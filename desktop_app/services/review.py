@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue import Catalogue, captions
+from desktop_app.catalogue import Catalogue, captions, outcomes
 from desktop_app.catalogue.caption_rules import BasedOn, CaptionError, default_author
 from desktop_app.catalogue.captions import CaptionSnapshot
 from desktop_app.catalogue.locking import lock_photo
@@ -46,12 +46,22 @@ class Change:
     revision: int | None = None
     based_on: BasedOn | None = None
     kind: CaptionKind = CaptionKind.DESCRIPTION
+    # Seconds from the photo shown to this decision, when the front end measured it (the app does):
+    # stored with the outcome of an approve or reject (catalogue/outcomes.py).
+    review_seconds: float | None = None
 
 
 def apply_change(session: Session, photo: Photo, change: Change, *, author: str) -> Caption:
     """Write ``change`` to ``photo`` and return the caption it left; CaptionConflict when it was based
     on a revision that is no longer the newest (run it in ``captions.review_session``, which keeps a
     refused text), CaptionError for an action that cannot be done."""
+    caption = _apply(session, photo, change, author=author)
+    if change.review_seconds is not None and change.action in (APPROVE, REJECT):
+        outcomes.set_review_time(session, caption, change.review_seconds)
+    return caption
+
+
+def _apply(session: Session, photo: Photo, change: Change, *, author: str) -> Caption:
     action, text, based_on, kind = change.action, change.text, change.based_on, change.kind
     if action == CHOOSE:
         if change.caption_id is None:
