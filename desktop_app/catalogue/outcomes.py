@@ -7,7 +7,9 @@ The rules:
 - a draft is the newest revision of a caption that a model wrote (created or regenerated with origin AI);
   imported and human captions have none;
 - approving or rejecting the caption (or an edit saved as approved) records the draft's outcome; a later
-  decision on the same draft replaces it (approve, then reject: rejected);
+  decision on the same draft replaces it (approve, then reject: rejected); a change that leaves the
+  outcome as it was (the rejected draft made the current caption again) keeps the decision, its author,
+  time and review time;
 - a change that leaves the caption a draft again (an edit, an undo of the approval) withdraws it: that
   draft has no outcome until someone decides again;
 - the edit distance counts whole words (split on white space, compared exactly: a capital letter or a
@@ -119,6 +121,8 @@ def record(session: Session, caption: Caption, action: RevisionAction, author: s
     if row is None:
         row = ReviewOutcome(caption_id=caption.id, photo_id=caption.photo_id, draft_revision=draft.number)
         session.add(row)
+    elif (row.outcome, row.edit_distance) == (outcome.value, distance):
+        return  # decided so already: the decision stands as it was made
     row.kind = caption.kind.value
     row.captioner_id, row.model_id, row.model_revision = (caption.captioner_id, caption.model_id,
                                                           caption.model_revision)

@@ -108,9 +108,17 @@ def _fill_outcomes(connection: sa.Connection) -> None:
             outcome, distance = "unchanged", 0
         else:
             outcome, distance = "edited", Levenshtein.distance(draft.text.split(), row.text.split())
+        earlier = decided.get(draft.number)
+        if earlier is not None and (earlier["outcome"], earlier["edit_distance"]) == (outcome, distance):
+            continue  # decided so already (the caption made current again): that decision stands
+        # A model's revision is written by the model (its author): a draft a later model replaced was the
+        # earlier one's, whose revision the history does not keep.
+        model_id, model_revision = row.model_id, row.model_revision
+        if draft.author and draft.author != row.model_id:
+            model_id, model_revision = draft.author, None
         decided[draft.number] = {
             "caption_id": row.id, "photo_id": row.photo_id, "kind": row.kind, "draft_revision": draft.number,
-            "captioner_id": row.captioner_id, "model_id": row.model_id, "model_revision": row.model_revision,
+            "captioner_id": row.captioner_id, "model_id": model_id, "model_revision": model_revision,
             "outcome": outcome, "draft_words": len(draft.text.split()), "edit_distance": distance,
             "flag_count": 0, "author": row.author, "drafted_at": draft.created_at,
             "decided_at": row.created_at or datetime.now(UTC).replace(tzinfo=None)}
