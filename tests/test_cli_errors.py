@@ -68,6 +68,7 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("evaluate",): ["--captioner", "encoder-decoder"],
     ("train",): ["--captioner", "encoder-decoder", "--output", "{tmp}/model"],
     ("plugins",): [],
+    ("quality",): [],
     ("library", "list"): [],
     ("library", "remove"): ["1", "--yes"],
     ("library", "set-root"): ["1", "{tmp}"],

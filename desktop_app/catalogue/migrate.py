@@ -24,6 +24,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # PostgreSQL's counterpart of the FTS5 table: a generated tsvector column of captions and its GIN index
 # (migration 0013), which the ORM does not describe either.
 _POSTGRES_TEXT_INDEX = {"text_search", "ix_captions_text_search"}
+# SQLite's index of review outcomes by week, on an expression (migration 0014; catalogue/outcomes.py).
+_SQLITE_EXPRESSION_INDEXES = {"ix_review_outcomes_weekly"}
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
@@ -33,7 +35,8 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
         return True
     if type_ == "table" and name.startswith(FTS_TABLE):
         return False
-    return not (type_ in ("column", "index") and name in _POSTGRES_TEXT_INDEX)
+    return not ((type_ in ("column", "index") and name in _POSTGRES_TEXT_INDEX)
+                or (type_ == "index" and name in _SQLITE_EXPRESSION_INDEXES))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -59,6 +59,7 @@ def _register() -> None:
         library,
         photos,
         plugins,
+        quality,
         scan,
         search,
         train,
@@ -72,6 +73,7 @@ def _register() -> None:
                     write_metadata.write_metadata, evaluate.evaluate, train.train, library.library,
                     worker.worker):
         cli.add_command(command)
+    cli.add_command(quality.quality)  # quality over time: what became of the AI drafts
     from desktop_app.cli.tags import tags  # the keyword group, with `tags suggest`
 
     cli.add_command(tags)

@@ -53,6 +53,11 @@ def upgrade() -> None:
     op.create_index(op.f("ix_review_outcomes_decided_at"), "review_outcomes", ["decided_at"])
     op.create_index(op.f("ix_review_outcomes_captioner_id_decided_at"), "review_outcomes",
                     ["captioner_id", "decided_at"])
+    if op.get_bind().dialect.name == "sqlite":
+        # The quality report's weekly covering index (catalogue/outcomes.py SQLITE_WEEK, frozen here).
+        op.execute("CREATE INDEX ix_review_outcomes_weekly ON review_outcomes (captioner_id, model_id, "
+                   "model_revision, date(decided_at, 'weekday 0', '-6 days'), review_seconds, outcome, "
+                   "edit_distance, draft_words, flag_count)")
     op.create_table(
         "review_claims",
         sa.Column("photo_id", sa.Integer(), nullable=False),
@@ -131,6 +136,7 @@ def _fill_outcomes(connection: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_review_outcomes_weekly")
     op.drop_index(op.f("ix_review_claims_expires_at"), table_name="review_claims")
     op.drop_table("review_claims")
     op.drop_index(op.f("ix_review_outcomes_captioner_id_decided_at"), table_name="review_outcomes")
