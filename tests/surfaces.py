@@ -207,6 +207,23 @@ def _train_dialog(opener: Opener) -> QWidget:
     return opener.shown(TrainDialog(captioners(), load_settings(), 1, "Holidays"))
 
 
+def quality_view(opener: Opener) -> QWidget:
+    """The Quality view on the sample decisions (tests/quality_samples.py), its tables filled."""
+    from datetime import date
+
+    from desktop_app.catalogue import open_catalogue
+    from desktop_app.ui.dialogs.quality import QualityDialog
+    from tests.quality_samples import decide_samples
+
+    catalogue = open_catalogue(opener.db_path)
+    decide_samples(catalogue)
+    dialog = QualityDialog(catalogue, today=lambda: date(2026, 3, 20))  # the last 26 weeks hold them
+    opener.shown(dialog)
+    opener.qtbot.waitUntil(lambda: dialog.outcome_table.rowCount() > 0, timeout=WAIT_MS)
+    catalogue.close()  # read: the view asks for nothing more unless its period changes
+    return dialog
+
+
 # Every window and dialog of the app, as a user meets it. Add yours here.
 SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "main window, no catalogue": _empty_window,
@@ -226,6 +243,7 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "report dialog": _report_dialog,
     "disclaimer dialog": _disclaimer_dialog,
     "train dialog": _train_dialog,
+    "quality view": quality_view,
 }
 
 # Widget classes of desktop_app.ui no walk shows, each with why.

@@ -121,3 +121,25 @@ def look(app: QApplication) -> Look:
     """The application's Look, made the first time."""
     found = app.findChild(Look, "photoAnnotatorLook")
     return found if isinstance(found, Look) else Look(app)
+
+
+# The Quality view's charts (matplotlib), per background: each series 3:1 or more against the chart's
+# background (WCAG 2.1 non-text contrast), told apart by line style and marker too, never by colour alone.
+# Okabe-Ito's colour-blind-safe hues; lighter ones on dark backgrounds; pure bright ones on high contrast.
+CHART_SERIES = {
+    "light": ("#0072b2", "#b35900", "#007a5a", "#a3467c", "#4d4d4d"),
+    "dark": ("#56b4e9", "#e69f00", "#3fd1a5", "#f0a0d0", "#d9d9d9"),
+    "high_contrast": ("#ffff00", "#00ffff", "#7cff7c", "#ff9cff", "#ffffff"),
+}
+
+
+def chart_colours(palette: QPalette) -> tuple[str, str, tuple[str, ...]]:
+    """(background, text, series colours) for a chart drawn on ``palette``'s base colour."""
+    background, text = palette.color(Role.Base), palette.color(Role.Text)
+    if background.lightnessF() >= 0.5:
+        series = CHART_SERIES["light"]
+    elif background.lightnessF() < 0.02 and text.lightnessF() > 0.98:  # high contrast: white on black
+        series = CHART_SERIES["high_contrast"]
+    else:
+        series = CHART_SERIES["dark"]
+    return background.name(), text.name(), series

@@ -32,6 +32,7 @@ class MainAction(StrEnum):
     SMALLER_THUMBNAILS = "smaller_thumbnails"
     DEFAULT_THUMBNAILS = "default_thumbnails"
     FULL_PREVIEW = "full_preview"
+    QUALITY = "quality"
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,16 @@ SPECS: dict[MainAction, ActionSpec] = {
                                         "the grid); arrow keys go through the photos, Esc returns to "
                                         "the grid"),
         "F11"),
+    MainAction.QUALITY: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Quality over Time…"),
+        QT_TRANSLATE_NOOP("MainAction", "Whether the AI drafts are getting better: per captioner, model "
+                                        "version and week, the drafts approved unchanged, edited and "
+                                        "rejected, the words changed, review time and flags")),
 }
 # Disabled until the catalogue is open; those needing a library, until one is listed.
 NEEDS_CATALOGUE = (MainAction.ADD_FOLDER, MainAction.CAPTION, MainAction.TRAIN, MainAction.EMBED,
-                   MainAction.WRITE_METADATA, MainAction.EXPORT, MainAction.SUGGEST_KEYWORDS)
+                   MainAction.WRITE_METADATA, MainAction.EXPORT, MainAction.SUGGEST_KEYWORDS,
+                   MainAction.QUALITY)
 NEEDS_LIBRARY = (MainAction.RESCAN, MainAction.REMOVE_LIBRARY)
 
 

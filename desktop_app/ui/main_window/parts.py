@@ -137,6 +137,8 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
         MainAction.LARGER_THUMBNAILS, MainAction.SMALLER_THUMBNAILS, MainAction.DEFAULT_THUMBNAILS)])
     view_menu.addSeparator()
     view_menu.addAction(actions[MainAction.FULL_PREVIEW])
+    view_menu.addSeparator()
+    view_menu.addAction(actions[MainAction.QUALITY])
     review_menu = bar.addMenu(translate("MainWindow", "&Review"))
     shortcuts = detail.review_box.shortcuts
     undo_redo = [shortcuts.undo, shortcuts.redo]

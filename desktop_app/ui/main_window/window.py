@@ -25,6 +25,7 @@ from desktop_app.ui.main_window.browsing import BrowseController
 from desktop_app.ui.main_window.captioning import CaptionController
 from desktop_app.ui.main_window.file_tasks import FileTaskController
 from desktop_app.ui.main_window.keywording import KeywordController
+from desktop_app.ui.main_window.quality import QualityController
 from desktop_app.ui.main_window.scanning import ScanController
 from desktop_app.ui.main_window.search import SEARCH_MODES, SearchController
 from desktop_app.ui.main_window.settings import SettingsController
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
                                           self.browse, self)
         self.settings = SettingsController(self.backend, self.inference, self._registry,
                                            actions[MainAction.SETTINGS], self)
+        self.quality = QualityController(self.backend, actions[MainAction.QUALITY], self)
         self.view = ViewController(self.browse, self.grid, self.model, self.detail, self.central,
                                    self.full_preview, self.thumbnail_size, actions, self)
         jobs_action = self.jobs_dock.toggleViewAction()

@@ -228,13 +228,16 @@ class ReviewService(Service):
         return self._push(photo_id, Change(EDIT, text=text, based_on=based_on, kind=kind))
 
     def approve(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None,
-                kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
-        """Approve the current caption of ``kind``; with ``text``, approve that text (saved as an edit)."""
-        return self._push(photo_id, Change(APPROVE, text=text, based_on=based_on, kind=kind))
+                kind: CaptionKind = CaptionKind.DESCRIPTION, review_seconds: float | None = None) -> int:
+        """Approve the current caption of ``kind``; with ``text``, approve that text (saved as an edit).
+        ``review_seconds``: from the photo shown to this decision, stored with the draft's outcome."""
+        return self._push(photo_id, Change(APPROVE, text=text, based_on=based_on, kind=kind,
+                                           review_seconds=review_seconds))
 
     def reject(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None,
-               kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
-        return self._push(photo_id, Change(REJECT, text=text, based_on=based_on, kind=kind))
+               kind: CaptionKind = CaptionKind.DESCRIPTION, review_seconds: float | None = None) -> int:
+        return self._push(photo_id, Change(REJECT, text=text, based_on=based_on, kind=kind,
+                                           review_seconds=review_seconds))
 
     def revert(self, photo_id: int, caption_id: int, revision: int, based_on: BasedOn | None = None,
                kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:

@@ -11,6 +11,7 @@ the editor holds a person's text.
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 
 import shiboken6
@@ -75,6 +76,10 @@ class ReviewBox(QWidget):
         self._advance_token: int | None = None
         self._decisions: dict[int, ReviewState] = {}  # approvals and rejections not yet written
         self._base = BasedOn(None, 0)
+        # When the photo was shown (monotonic): its review time runs from there to the decision, and starts
+        # again when the photo is left and shown again (the kind switch keeps it: the same photo).
+        self._shown_photo: int | None = None
+        self._shown_at = 0.0
 
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
@@ -103,6 +108,8 @@ class ReviewBox(QWidget):
         """Review ``current``, the photo's current caption of ``self.kind`` (None: none, or no photo); text
         being typed for the same photo stays in the editor."""
         keep_text = same_photo and self._dirty
+        if photo_id != self._shown_photo:
+            self._shown_photo, self._shown_at = photo_id, time.monotonic()
         self.photo_id, self._current, self._unreadable = photo_id, current, unreadable
         self._show(current, keep_text=keep_text)
         if not self._dirty:  # the editor shows the stored text: what is shown is what actions are based on
@@ -257,7 +264,8 @@ class ReviewBox(QWidget):
             self._stored = text.strip()
         decide = self.review.approve if state is ReviewState.APPROVED else self.review.reject
         self.alert.hide()
-        token = decide(self.photo_id, text, self._base, self.kind)
+        token = decide(self.photo_id, text, self._base, self.kind,
+                       review_seconds=time.monotonic() - self._shown_at)
         self._decisions[token] = state
         self._advance_token = token if advance else None
         self._update_status()
