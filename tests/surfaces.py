@@ -220,7 +220,10 @@ def quality_view(opener: Opener) -> QWidget:
     dialog = QualityDialog(catalogue, today=lambda: date(2026, 3, 20))  # the last 26 weeks hold them
     opener.shown(dialog)
     opener.qtbot.waitUntil(lambda: dialog.outcome_table.rowCount() > 0, timeout=WAIT_MS)
-    catalogue.close()  # read: the view asks for nothing more unless its period changes
+    # Read: the view asks for nothing more unless its period changes. Its thread ends now, as at its close:
+    # the walk drops the dialog without closing it.
+    dialog.service.shutdown()
+    catalogue.close()
     return dialog
 
 

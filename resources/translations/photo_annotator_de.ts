@@ -1533,6 +1533,14 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <source>Show the current photo filling the window (F11, or Space in the grid); arrow keys go through the photos, Esc returns to the grid</source>
         <translation>Das aktuelle Foto fensterfüllend anzeigen (F11 oder Leertaste im Raster); die Pfeiltasten blättern durch die Fotos, Esc kehrt zum Raster zurück</translation>
     </message>
+    <message>
+        <source>Quality over Time…</source>
+        <translation>Qualität im Zeitverlauf…</translation>
+    </message>
+    <message>
+        <source>Whether the AI drafts are getting better: per captioner, model version and week, the drafts approved unchanged, edited and rejected, the words changed, review time and flags</source>
+        <translation>Ob die KI-Entwürfe besser werden: je Captioner, Modellversion und Woche die unverändert freigegebenen, bearbeiteten und abgelehnten Entwürfe, die geänderten Wörter, Prüfzeit und Hinweise</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1857,6 +1865,176 @@ lesbar</translation>
     <message>
         <source>Fit to the pane, or show at 100 % (double-click the photo)</source>
         <translation>In den Bereich einpassen oder in 100 % anzeigen (Doppelklick auf das Foto)</translation>
+    </message>
+</context>
+<context>
+    <name>QualityCharts</name>
+    <message>
+        <source>Approved unchanged</source>
+        <translation>Unverändert freigegeben</translation>
+    </message>
+    <message>
+        <source>Edited</source>
+        <translation>Bearbeitet</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Mean edit distance (words)</source>
+        <translation>Mittlere Editierdistanz (Wörter)</translation>
+    </message>
+    <message>
+        <source>Share of drafts decided (%)</source>
+        <translation>Anteil der entschiedenen Entwürfe (%)</translation>
+    </message>
+    <message>
+        <source>Words changed</source>
+        <translation>Geänderte Wörter</translation>
+    </message>
+    <message>
+        <source>Drafts decided</source>
+        <translation>Entschiedene Entwürfe</translation>
+    </message>
+    <message>
+        <source>Flags per 100 captions</source>
+        <translation>Hinweise je 100 Bildtexte</translation>
+    </message>
+    <message>
+        <source>new model: {model}</source>
+        <translation>neues Modell: {model}</translation>
+    </message>
+</context>
+<context>
+    <name>QualityDialog</name>
+    <message>
+        <source>Last 12 weeks</source>
+        <translation>Letzte 12 Wochen</translation>
+    </message>
+    <message>
+        <source>Last 26 weeks</source>
+        <translation>Letzte 26 Wochen</translation>
+    </message>
+    <message>
+        <source>Last 52 weeks</source>
+        <translation>Letzte 52 Wochen</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>Gesamter Zeitraum</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>Woche</translation>
+    </message>
+    <message>
+        <source>Model version</source>
+        <translation>Modellversion</translation>
+    </message>
+    <message>
+        <source>Decided</source>
+        <translation>Entschieden</translation>
+    </message>
+    <message>
+        <source>Approved unchanged</source>
+        <translation>Unverändert freigegeben</translation>
+    </message>
+    <message>
+        <source>Edited</source>
+        <translation>Bearbeitet</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Mean edit distance (words)</source>
+        <translation>Mittlere Editierdistanz (Wörter)</translation>
+    </message>
+    <message>
+        <source>New model version</source>
+        <translation>Neue Modellversion</translation>
+    </message>
+    <message>
+        <source>Drafts decided</source>
+        <translation>Entschiedene Entwürfe</translation>
+    </message>
+    <message>
+        <source>Flags per 100 captions</source>
+        <translation>Hinweise je 100 Bildtexte</translation>
+    </message>
+    <message>
+        <source>Mean review time (s)</source>
+        <translation>Mittlere Prüfzeit (s)</translation>
+    </message>
+    <message>
+        <source>Median review time (s)</source>
+        <translation>Median der Prüfzeit (s)</translation>
+    </message>
+    <message>
+        <source>Review times measured</source>
+        <translation>Gemessene Prüfzeiten</translation>
+    </message>
+    <message>
+        <source>Quality over Time</source>
+        <translation>Qualität im Zeitverlauf</translation>
+    </message>
+    <message>
+        <source>Chart: shares approved unchanged, edited and rejected, and mean edit distance, per week</source>
+        <translation>Diagramm: Anteile unverändert freigegeben, bearbeitet und abgelehnt sowie mittlere Editierdistanz, je Woche</translation>
+    </message>
+    <message>
+        <source>Review outcomes per week</source>
+        <translation>Prüfergebnisse je Woche</translation>
+    </message>
+    <message>
+        <source>Chart: drafts decided and flags per 100 captions, per week</source>
+        <translation>Diagramm: entschiedene Entwürfe und Hinweise je 100 Bildtexte, je Woche</translation>
+    </message>
+    <message>
+        <source>Drafts, flags and review time per week</source>
+        <translation>Entwürfe, Hinweise und Prüfzeit je Woche</translation>
+    </message>
+    <message>
+        <source>Only AI drafts an editor approved or rejected count, in the ISO week (UTC) of the last decision. Edit distance: words inserted, deleted or replaced, over the approved drafts. Review time: from the photo shown to the decision, measured in the app only. Flags per 100 captions: the flags the decided drafts carried, per 100 of them. A dashed line marks a new model version&apos;s first week.</source>
+        <translation>Es zählen nur KI-Entwürfe, die jemand freigegeben oder abgelehnt hat, in der ISO-Woche (UTC) der letzten Entscheidung. Editierdistanz: eingefügte, gelöschte oder ersetzte Wörter, über die freigegebenen Entwürfe. Prüfzeit: vom Anzeigen des Fotos bis zur Entscheidung, nur in der App gemessen. Hinweise je 100 Bildtexte: die Hinweise der entschiedenen Entwürfe, je 100 von ihnen. Eine gestrichelte Linie markiert die erste Woche einer neuen Modellversion.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>No AI drafts were approved or rejected in this period.</source>
+        <translation>In diesem Zeitraum wurden keine KI-Entwürfe freigegeben oder abgelehnt.</translation>
+    </message>
+    <message>
+        <source>unknown captioner</source>
+        <translation>unbekannter Captioner</translation>
+    </message>
+    <message>
+        <source>{captioner}: every model version</source>
+        <translation>{captioner}: alle Modellversionen</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>neu</translation>
+    </message>
+    <message>
+        <source>Captioner or model version</source>
+        <translation>Captioner oder Modellversion</translation>
+    </message>
+    <message>
+        <source>&amp;Show:</source>
+        <translation>&amp;Anzeigen:</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Zeitraum:</translation>
     </message>
 </context>
 <context>
@@ -3013,6 +3191,10 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>cannot follow other editors&apos; changes</source>
         <translation>Änderungen anderer Bearbeiter können nicht verfolgt werden</translation>
+    </message>
+    <message>
+        <source>cannot read the quality report</source>
+        <translation>Der Qualitätsbericht kann nicht gelesen werden</translation>
     </message>
 </context>
 <context>

@@ -41,6 +41,8 @@ PERIODS = ((12, QT_TRANSLATE_NOOP("QualityDialog", "Last 12 weeks")),
            (52, QT_TRANSLATE_NOOP("QualityDialog", "Last 52 weeks")),
            (None, QT_TRANSLATE_NOOP("QualityDialog", "All time")))
 DEFAULT_PERIOD = 1
+INDENT = "    "
+CAPTIONER, VERSION = "captioner", "version"  # what a selector item shows: a captioner's versions, or one
 OUTCOME_COLUMNS = (QT_TRANSLATE_NOOP("QualityDialog", "Week"),
                    QT_TRANSLATE_NOOP("QualityDialog", "Model version"),
                    QT_TRANSLATE_NOOP("QualityDialog", "Decided"),
@@ -139,7 +141,7 @@ class QualityDialog(QDialog):
         if chosen is None:
             return []
         kind, value = chosen
-        if kind == "version":
+        if kind == VERSION:
             return self.report.of(value)
         return [week for week in self.report.weeks if week.version.captioner_id == value]
 
@@ -167,10 +169,11 @@ class QualityDialog(QDialog):
         for version in report.versions():
             captioners.setdefault(version.captioner_id, []).append(version)
         for captioner, versions in sorted(captioners.items(), key=lambda item: item[0] or ""):
-            self.selector.addItem(self.tr("{captioner}: every model version").format(
-                captioner=captioner or "?"), ("captioner", captioner))
-            for version in versions:
-                self.selector.addItem(f"    {version.label()}", ("version", version))
+            name = captioner or self.tr("unknown captioner")
+            self.selector.addItem(self.tr("{captioner}: every model version").format(captioner=name),
+                                  (CAPTIONER, captioner))
+            for version in versions:  # under their captioner
+                self.selector.addItem(INDENT + version.label(), (VERSION, version))
         found = self.selector.findData(before) if before is not None else -1
         self.selector.setCurrentIndex(max(found, 0))
         self.selector.setEnabled(self.selector.count() > 0)
