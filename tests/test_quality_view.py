@@ -31,14 +31,14 @@ from tests.quality_samples import decide_samples
 pytestmark = pytest.mark.usefixtures("app_look")  # the real styling (tests/conftest.py)
 
 OUTCOME_ROWS = [  # encoder-decoder's weeks, as the report has them (tests/test_quality.py checks those)
-    ["2026-W10", "encoder-decoder · org/model-a @ r1", "4", "25%", "50%", "25%", "2.00", "new"],
-    ["2026-W11", "encoder-decoder · org/model-a @ r1", "2", "100%", "0%", "0%", "0.00", ""],
-    ["2026-W11", "encoder-decoder · org/model-b @ r2", "1", "0%", "0%", "100%", "–", "new"],
+    ["2026-W10", "org/model-a @ r1", "4", "25%", "50%", "25%", "2.00", "new"],
+    ["2026-W11", "org/model-a @ r1", "2", "100%", "0%", "0%", "0.00", ""],
+    ["2026-W11", "org/model-b @ r2", "1", "0%", "0%", "100%", "–", "new"],
 ]
 VOLUME_ROWS = [
-    ["2026-W10", "encoder-decoder · org/model-a @ r1", "4", "75.0", "20.0", "20.0", "3"],
-    ["2026-W11", "encoder-decoder · org/model-a @ r1", "2", "0.0", "10.0", "10.0", "2"],
-    ["2026-W11", "encoder-decoder · org/model-b @ r2", "1", "300.0", "8.0", "8.0", "1"],
+    ["2026-W10", "org/model-a @ r1", "4", "75.0", "20.0", "20.0", "3"],
+    ["2026-W11", "org/model-a @ r1", "2", "0.0", "10.0", "10.0", "2"],
+    ["2026-W11", "org/model-b @ r2", "1", "300.0", "8.0", "8.0", "1"],
 ]
 
 
@@ -116,10 +116,9 @@ def view(qtbot: QtBot, catalogue: Catalogue) -> QualityDialog:
 def test_the_view_shows_the_reports_weeks_of_the_chosen_captioner_in_its_tables(view: QualityDialog) -> None:
     selector = view.selector
     assert [selector.itemText(index).strip() for index in range(selector.count())] == [
-        "blip: every model version", "blip · org/blip",
-        "encoder-decoder: every model version", "encoder-decoder · org/model-a @ r1",
-        "encoder-decoder · org/model-b @ r2"]
-    blip = ["2026-W10", "blip · org/blip", "1", "0%", "100%", "0%", "5.00", "new"]  # "a dog": 5 words cut
+        "blip: every model version", "org/blip",
+        "encoder-decoder: every model version", "org/model-a @ r1", "org/model-b @ r2"]
+    blip = ["2026-W10", "org/blip", "1", "0%", "100%", "0%", "5.00", "new"]  # "a dog": 5 words cut
     assert _cells(view.outcome_table) == [blip]
     selector.setCurrentIndex(2)
     assert _cells(view.outcome_table) == OUTCOME_ROWS
@@ -133,7 +132,7 @@ def test_the_charts_mark_each_new_model_version(view: QualityDialog) -> None:
     for canvas in (view.outcome_chart, view.volume_chart):
         axes = canvas.figure.axes[0]
         assert [text.get_text() for text in axes.texts] == [
-            "new model: encoder-decoder · org/model-a @ r1", "new model: encoder-decoder · org/model-b @ r2"]
+            "new: model-a @ r1", "new: model-b @ r2"]
     shares = view.outcome_chart.figure.axes[0]
     unchanged = [line for line in shares.get_lines() if line.get_label() == "Approved unchanged"]
     assert [list(line.get_ydata()) for line in unchanged] == [[25.0, 100.0]]  # model a's weeks, in %

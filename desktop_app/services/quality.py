@@ -61,10 +61,12 @@ class ModelVersion:
 
     def label(self) -> str:
         """``captioner · model @ revision``, with "?" for what is not known."""
+        return f"{self.captioner_id or '?'} · {self.model_label()}"
+
+    def model_label(self) -> str:
+        """``model @ revision`` (the revision's first 12 characters), with "?" for what is not known."""
         model = self.model_id or "?"
-        if self.model_revision:
-            model = f"{model} @ {self.model_revision[:12]}"
-        return f"{self.captioner_id or '?'} · {model}"
+        return f"{model} @ {self.model_revision[:12]}" if self.model_revision else model
 
 
 @dataclass(frozen=True)

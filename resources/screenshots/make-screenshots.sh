@@ -12,6 +12,7 @@
 #   main-window-de.png             the language setting "de" (numbers and dates follow it)
 #   main-window-keywords.png       keyword review: a vocabulary imported, keywords read from a file, the
 #                                  caption tagger's suggestions, the Keywords panel opened (keywords_shot.py)
+#   quality-view.png               the Quality view on 26 weeks of generated review outcomes (quality_shot.py)
 # Needs xvfb and xauth (see the README's "System libraries on Linux").
 # Usage: resources/screenshots/make-screenshots.sh [HOME_FOLDER]   (default /home/user; must not exist)
 set -euo pipefail
@@ -90,3 +91,8 @@ rm -rf "$home/.config/photo-annotator"
 xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" "$repo/.venv/bin/python" \
   "$repo/resources/screenshots/keywords_shot.py" "$keywords" "$repo/resources/screenshots/main-window-keywords.png" \
   Everyday Animals Mammals
+
+# The Quality view on 26 weeks of generated review outcomes (its own catalogue, in a temporary folder).
+rm -rf "$home/.config/photo-annotator"
+xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" "$repo/.venv/bin/python" \
+  "$repo/resources/screenshots/quality_shot.py" "$repo/resources/screenshots/quality-view.png"

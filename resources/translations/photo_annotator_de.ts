@@ -1902,8 +1902,8 @@ lesbar</translation>
         <translation>Hinweise je 100 Bildtexte</translation>
     </message>
     <message>
-        <source>new model: {model}</source>
-        <translation>neues Modell: {model}</translation>
+        <source>new: {model}</source>
+        <translation>neu: {model}</translation>
     </message>
 </context>
 <context>

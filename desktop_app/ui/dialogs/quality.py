@@ -173,7 +173,7 @@ class QualityDialog(QDialog):
             self.selector.addItem(self.tr("{captioner}: every model version").format(captioner=name),
                                   (CAPTIONER, captioner))
             for version in versions:  # under their captioner
-                self.selector.addItem(INDENT + version.label(), (VERSION, version))
+                self.selector.addItem(INDENT + version.model_label(), (VERSION, version))
         found = self.selector.findData(before) if before is not None else -1
         self.selector.setCurrentIndex(max(found, 0))
         self.selector.setEnabled(self.selector.count() > 0)
@@ -190,7 +190,7 @@ class QualityDialog(QDialog):
 
     def _outcome_cells(self, week: WeekQuality) -> list[str]:
         distance = week.mean_edit_distance
-        return [week.week, week.version.label(), wording.number(week.decided),
+        return [week.week, week.version.model_label(), wording.number(week.decided),
                 wording.percent(week.unchanged_share), wording.percent(week.edited_share),
                 wording.percent(week.rejected_share),
                 wording.number(distance, 2) if distance is not None else "–",
@@ -200,7 +200,7 @@ class QualityDialog(QDialog):
         def seconds(value: float | None) -> str:
             return wording.number(value, 1) if value is not None else "–"
 
-        return [week.week, week.version.label(), wording.number(week.decided),
+        return [week.week, week.version.model_label(), wording.number(week.decided),
                 wording.number(week.flags_per_100, 1),
                 seconds(week.mean_review_seconds), seconds(week.median_review_seconds),
                 wording.number(week.measured)]

@@ -77,8 +77,8 @@ def draw_outcomes(canvas: Any, weeks: Sequence[WeekQuality], palette: QPalette) 
     axes.set_ylabel(translate("QualityCharts", "Share of drafts decided (%)"), color=text)
     distance_axes.set_ylabel(translate("QualityCharts", "Words changed"), color=text)
     distance_axes.set_ylim(bottom=0)
-    _mark_new_versions(axes, weeks, text)
-    legend = axes.legend(handles=handles, loc="upper left", fontsize="small", framealpha=0.9)
+    _mark_new_versions(axes, weeks, text, background)
+    legend = figure.legend(handles=handles, loc="outside lower center", ncols=4, fontsize="small")
     _style_legend(legend, background, text)
     canvas.draw_idle()
 
@@ -109,8 +109,8 @@ def draw_volume(canvas: Any, weeks: Sequence[WeekQuality], palette: QPalette) ->
     axes.set_ylabel(decided_label, color=text)
     flags_axes.set_ylabel(flags_label, color=text)
     flags_axes.set_ylim(bottom=0)
-    _mark_new_versions(axes, weeks, text)
-    legend = axes.legend(handles=handles, loc="upper left", fontsize="small", framealpha=0.9)
+    _mark_new_versions(axes, weeks, text, background)
+    legend = figure.legend(handles=handles, loc="outside lower center", ncols=4, fontsize="small")
     _style_legend(legend, background, text)
     canvas.draw_idle()
 
@@ -122,7 +122,7 @@ def _by_version(weeks: Sequence[WeekQuality]) -> list[tuple[Any, list[WeekQualit
     return list(grouped.items())
 
 
-def _mark_new_versions(axes: Axes, weeks: Sequence[WeekQuality], text: str) -> None:
+def _mark_new_versions(axes: Axes, weeks: Sequence[WeekQuality], text: str, background: str) -> None:
     """A dashed vertical line, labelled with the model, at the first week of each new model version; and
     the weeks' dates along the bottom, half a week to spare at either end."""
     if not weeks:
@@ -140,10 +140,18 @@ def _mark_new_versions(axes: Axes, weeks: Sequence[WeekQuality], text: str) -> N
             continue
         where = week.week_start - timedelta(days=3)  # between the week before and this one
         axes.axvline(where, color=text, linestyle=(0, (4, 3)), linewidth=1.2)
-        label = translate("QualityCharts", "new model: {model}").format(model=week.version.label())
-        axes.annotate(label, (where, 1),
-                      xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points",
-                      rotation=90, va="top", ha="left", fontsize="x-small", color=text)
+        version = week.version
+        model = (version.model_id or "?").rsplit("/", 1)[-1]  # the table beside it names it in full
+        if version.model_revision:
+            model = f"{model} @ {version.model_revision[:12]}"
+        label = translate("QualityCharts", "new: {model}").format(model=model)
+        # Along the line, inside the plot (cut at its edge): no room taken from the plot by the layout.
+        marker = axes.annotate(label, (where, 1), xycoords=("data", "axes fraction"), xytext=(2, -4),
+                               textcoords="offset points", rotation=90, va="top", ha="left",
+                               fontsize="x-small", color=text, annotation_clip=False, clip_on=True,
+                               bbox={"boxstyle": "square,pad=0.15", "facecolor": background,
+                                     "edgecolor": "none", "alpha": 0.85})
+        marker.set_in_layout(False)
 
 
 def _style(figure: Any, axes: Axes, background: str, text: str) -> None:
