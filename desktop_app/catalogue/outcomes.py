@@ -77,8 +77,9 @@ DRAFT_ACTIONS = (RevisionAction.CREATED, RevisionAction.REGENERATED)
 
 # The Monday of a decision's week on SQLite (decided_at is stored as "YYYY-MM-DD HH:MM:SS..." in UTC). The
 # quality report (services/quality.py) groups by it; migration 0014 indexes it, with the figures the report
-# adds up after it, so SQLite reads each week's rows already grouped (and a week's review times in order)
-# from that index instead of sorting a million rows. A query must spell it exactly so to use the index.
+# adds up after it (and decided_at, which makes the index covering), so SQLite reads each week's rows already
+# grouped, and a week's review times in order, from that index instead of sorting a million table rows. A
+# query must spell it exactly so to use the index.
 SQLITE_WEEK = "date(decided_at, 'weekday 0', '-6 days')"
 
 

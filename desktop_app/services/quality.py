@@ -186,7 +186,8 @@ def report_in(session: Session, *, since: date | None = None,
     if captioner_id is not None:
         where.append("captioner_id = :captioner")
         params["captioner"] = captioner_id
-    first_weeks = _first_weeks(session, week, where, params)
+    # Without ``since`` the rows below hold every version's first week; with it, they are read apart.
+    first_weeks = _first_weeks(session, week, where, params) if since is not None else {}
     if since is not None:
         where.append(f"{week} >= :since")
         params["since"] = week_start(since) if dialect == "postgresql" else week_start(since).isoformat()
@@ -195,6 +196,10 @@ def report_in(session: Session, *, since: date | None = None,
         f"WHERE {' AND '.join(where)} GROUP BY captioner_id, model_id, model_revision, {week}"), params).all()
     medians = (_sqlite_medians(session, week, rows) if dialect == "sqlite"
                else _percentile_medians(session, week, where, params))
+    if since is None:
+        for row in rows:
+            version = ModelVersion(row.captioner_id, row.model_id, row.model_revision)
+            first_weeks[version] = min(_date(row.week), first_weeks.get(version, _date(row.week)))
     weeks = []
     for row in rows:
         version, monday = ModelVersion(row.captioner_id, row.model_id, row.model_revision), _date(row.week)

@@ -57,7 +57,7 @@ def upgrade() -> None:
         # The quality report's weekly covering index (catalogue/outcomes.py SQLITE_WEEK, frozen here).
         op.execute("CREATE INDEX ix_review_outcomes_weekly ON review_outcomes (captioner_id, model_id, "
                    "model_revision, date(decided_at, 'weekday 0', '-6 days'), review_seconds, outcome, "
-                   "edit_distance, draft_words, flag_count)")
+                   "edit_distance, draft_words, flag_count, decided_at)")
     op.create_table(
         "review_claims",
         sa.Column("photo_id", sa.Integer(), nullable=False),
