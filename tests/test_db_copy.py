@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import struct
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy import inspect, select
 from desktop_app.catalogue import Catalogue, CatalogueError, copying, open_catalogue
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
 from desktop_app.catalogue.captions import current_caption
+from desktop_app.catalogue.claims import ReviewClaim
 from desktop_app.catalogue.fts import FTS_TABLE
 from desktop_app.catalogue.models import Embedding, LabelVector, Photo, TermLabel, UnsavedEdit
+from desktop_app.catalogue.outcomes import ReviewOutcome
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.jobs.store import create_caption_job
 from desktop_app.library.scanner import Scanner
@@ -56,6 +59,15 @@ def source(scanner: Scanner, catalogue: Catalogue, tmp_path: Path, db_path: Path
                                 base_revision=puppy.revision, text="a wet puppy", author="ann"))
         create_caption_job(session, "encoder-decoder", "tiny", {"prompt": None, "overwrite": False},
                            sorted(names.values()))
+        # A decision on the model's draft, as stored (the caption stays a draft: other tests read it so),
+        # and an editor's claim on a photo.
+        session.add(ReviewOutcome(
+            caption_id=drafted.id, photo_id=odd.id, kind="description", draft_revision=1,
+            captioner_id="encoder-decoder", model_id="tiny", model_revision="abc123", outcome="edited",
+            draft_words=5, edit_distance=2, flag_count=1, review_seconds=7.25, author="ann",
+            drafted_at=datetime(2026, 3, 2, tzinfo=UTC), decided_at=datetime(2026, 3, 3, 9, 30, tzinfo=UTC)))
+        session.add(ReviewClaim(photo_id=names["boat.jpg"], owner="ann@host:1:2", editor="Ann",
+                                expires_at=datetime(2030, 1, 1, tzinfo=UTC)))
     return db_path
 
 
