@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue import roots as mapped  # this machine's folders of the libraries
 from desktop_app.catalogue import text_index
+from desktop_app.catalogue.flags import needs_second_look
 from desktop_app.catalogue.fts import SEARCHED_KINDS
 from desktop_app.catalogue.keywords import keyword_photo_ids, named_term_ids
 from desktop_app.catalogue.models import (
@@ -119,6 +120,7 @@ class ReviewFilter(enum.StrEnum):
     NO_CAPTION = "none"
     ERRORS = "errors"  # the file cannot be read
     MISSING = "missing"  # the file is gone from disk
+    FLAGGED = "flagged"  # the current caption is a draft with flags for a second look (catalogue/flags.py)
 
 
 class SortKey(enum.StrEnum):
@@ -272,6 +274,8 @@ def _review_condition(review: ReviewFilter, current: Any) -> Any:
         return current.id.is_(None)
     if review is ReviewFilter.ERRORS:
         return Photo.status == PhotoStatus.ERROR
+    if review is ReviewFilter.FLAGGED:
+        return needs_second_look(current)
     return Photo.status == PhotoStatus.MISSING
 
 
@@ -527,6 +531,8 @@ def _caption_json(caption: Caption) -> dict[str, Any]:
         "confidence": caption.confidence,
         "notice": caption.notice,
         "token_scores": caption.token_scores,
+        # What to check before approving: [{rule, category, start, end, text, reason}] (catalogue/flags.py).
+        "flags": caption.flags or [],
         "author": caption.author,
         "created_at": caption.created_at.isoformat(),
         "updated_at": caption.updated_at.isoformat(),
@@ -540,6 +546,7 @@ def _caption_json(caption: Caption) -> dict[str, Any]:
                 "author": revision.author,
                 "db_role": revision.db_role,  # the database role that wrote it (PostgreSQL)
                 "note": revision.note,
+                "flags": revision.flags or [],
                 "at": revision.created_at.isoformat(),
             }
             for revision in caption.revisions

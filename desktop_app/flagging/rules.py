@@ -51,7 +51,7 @@ class Rule:
     caption_kinds: tuple[str, ...] = (ANY,)  # description, alt-text, extended-description
     exceptions: tuple[str, ...] = ()  # phrases (whole words, case-insensitive) that are never flagged
     exception_patterns: tuple[str, ...] = ()
-    meanings: tuple[str, ...] = ()  # example phrases for the meaning-based match (Settings.review.flag_meanings)
+    meanings: tuple[str, ...] = ()  # example phrases for the meaning match (Settings.review.flag_meanings)
     meaning_threshold: float = DEFAULT_MEANING_THRESHOLD  # cosine similarity from which a sentence is flagged
 
     def applies_to(self, captioner: str | None, caption_kind: str | None) -> bool:
@@ -180,8 +180,10 @@ def _rule(entry: dict[str, Any], language: str, allow_disabled: bool) -> Rule:
     rule = Rule(
         id=rule_id, category=category, reason=reason.strip(), language=language,
         words=_strings(entry, "words"), plural=bool(entry.get("plural", False)),
-        patterns=_strings(entry, "patterns"), case_sensitive_patterns=_strings(entry, "case_sensitive_patterns"),
-        captioners=_strings(entry, "captioners") or (ANY,), caption_kinds=_strings(entry, "caption_kinds") or (ANY,),
+        patterns=_strings(entry, "patterns"),
+        case_sensitive_patterns=_strings(entry, "case_sensitive_patterns"),
+        captioners=_strings(entry, "captioners") or (ANY,),
+        caption_kinds=_strings(entry, "caption_kinds") or (ANY,),
         exceptions=_strings(entry, "exceptions"), exception_patterns=_strings(entry, "exception_patterns"),
         meanings=_strings(entry, "meanings"),
         meaning_threshold=float(entry.get("meaning_threshold", DEFAULT_MEANING_THRESHOLD)),

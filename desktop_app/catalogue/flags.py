@@ -1,0 +1,68 @@
+"""Flags on captions (desktop_app/flagging): what an editor should check before approving a text.
+
+The rules users rely on:
+- flags are computed and stored (Caption.flags, copied onto the revision) whenever a model's draft or
+  an imported text is written: a new AI or imported caption, a regenerated draft, a revert or undo to
+  such a text (its revision's flags come back with it);
+- a person's edit clears them: the editor wrote the text, or read it while changing it; their approval
+  of their own words needs no second look. A person's own new caption is never flagged;
+- approving keeps them (the record of what was confirmed); a caption "needs a second look" (the
+  Flagged filter, the grid's badge) while it has flags and is still a draft;
+- the rule set is the languages of Settings.review.flag_languages, loaded when first needed (the
+  catalogue reads no other setting for it); a caller may pass its own (tests, `flags --recheck`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import String, and_, cast, select
+from sqlalchemy.orm import Session
+
+from desktop_app.catalogue.models import Caption, CaptionOrigin, ReviewState
+from desktop_app.flagging import Flag, RuleSet, find_flags, load_rules, stored_flags
+from desktop_app.settings import load_settings
+
+FLAGGED_ORIGINS = (CaptionOrigin.AI, CaptionOrigin.IMPORTED)
+
+
+def default_rules() -> RuleSet:
+    """The rules of the languages the settings name (files read again only when they change)."""
+    return load_rules(load_settings().review.flag_languages)
+
+
+def flags_of(text: str, *, origin: CaptionOrigin, captioner_id: str | None, kind: str,
+             rules: RuleSet | None = None) -> list[dict[str, Any]] | None:
+    """What Caption.flags holds for ``text`` written with ``origin``: None for a person's text or
+    when nothing is flagged."""
+    if origin not in FLAGGED_ORIGINS:
+        return None
+    return stored_flags(find_flags(rules or default_rules(), text, captioner=captioner_id, caption_kind=kind))
+
+
+def flag_caption(caption: Caption, rules: RuleSet | None = None) -> list[dict[str, Any]] | None:
+    """Set ``caption.flags`` from its current text and origin (before its revision is appended)."""
+    caption.flags = flags_of(caption.text, origin=caption.origin, captioner_id=caption.captioner_id,
+                             kind=caption.kind.value, rules=rules)
+    return caption.flags
+
+
+def caption_flags(caption: Caption) -> list[Flag]:
+    return [Flag.of(stored) for stored in caption.flags or ()]
+
+
+def has_flags(column: Any) -> Any:
+    """SQL: the JSON column holds a non-empty list (None is stored as SQL NULL or as JSON null)."""
+    return and_(column.isnot(None), cast(column, String) != "null", cast(column, String) != "[]")
+
+
+def needs_second_look(current: Any) -> Any:
+    """SQL for the Flagged filter and the grid's badge: the (current) caption has flags and is a draft."""
+    return and_(has_flags(current.flags), current.state == ReviewState.DRAFT)
+
+
+def captions_to_recheck(session: Session) -> Iterator[Caption]:
+    """Every caption whose text a model wrote or was imported (what ``flags --recheck`` goes through)."""
+    yield from session.scalars(select(Caption).where(Caption.origin.in_(FLAGGED_ORIGINS))
+                               .order_by(Caption.id).execution_options(yield_per=500))
