@@ -90,7 +90,8 @@ def rule_flags(rule: Rule, text: str) -> list[Flag]:
     for pattern in compiled.finders:
         for match in pattern.finditer(text):
             start, end = match.span()
-            if start < end and not any(low <= start and end <= high for low, high in spared):
+            # An exception overlapping the match spares it: "a man's hat", "A German shepherd".
+            if start < end and not any(start < high and low < end for low, high in spared):
                 spans.append((start, end))
     merged: list[list[int]] = []
     for start, end in sorted(spans):  # one rule's overlapping finds are one flag: "a Muslim woman"
