@@ -20,11 +20,12 @@ from typing import Any
 from sqlalchemy import String, and_, cast, select
 from sqlalchemy.orm import Session
 
-from desktop_app.catalogue.models import Caption, CaptionOrigin, ReviewState
+from desktop_app.catalogue.models import Caption, CaptionOrigin, ReviewState, RevisionAction
 from desktop_app.flagging import Flag, RuleSet, find_flags, load_rules, stored_flags
 from desktop_app.settings import load_settings
 
 FLAGGED_ORIGINS = (CaptionOrigin.AI, CaptionOrigin.IMPORTED)
+CONFIRMED_NOTE = "approved with flags confirmed"  # how an approval of flagged text is noted (services)
 
 
 def default_rules() -> RuleSet:
@@ -50,6 +51,19 @@ def flag_caption(caption: Caption, rules: RuleSet | None = None) -> list[dict[st
 
 def caption_flags(caption: Caption) -> list[Flag]:
     return [Flag.of(stored) for stored in caption.flags or ()]
+
+
+def flags_confirmed(caption: Caption) -> bool:
+    """Whether an editor already confirmed the flags of the caption's text: an approval noted so since
+    the revision that wrote this text. Asked once per flagged text, not again after an undo or a
+    re-approval; a model's new text (or another text brought back) is asked about again."""
+    for revision in reversed(caption.revisions):
+        if (revision.note or "").startswith(CONFIRMED_NOTE):
+            return True
+        if revision.text != caption.text or revision.action in (RevisionAction.CREATED,
+                                                                RevisionAction.REGENERATED):
+            return False  # back at the revision that wrote this text
+    return False
 
 
 def has_flags(column: Any) -> Any:

@@ -12,19 +12,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.caption_rules import CaptionError
-from desktop_app.catalogue.flags import caption_flags, captions_to_recheck, flags_of
-from desktop_app.catalogue.models import Caption, CaptionRevision, RevisionAction
+from desktop_app.catalogue.flags import (
+    CONFIRMED_NOTE,
+    caption_flags,
+    captions_to_recheck,
+    flags_confirmed,
+    flags_of,
+)
+from desktop_app.catalogue.models import Caption
 from desktop_app.catalogue.photos import absolute_path, find_photo
 from desktop_app.flagging import Flag, MeaningMatcher, RuleSet, load_rules
 from desktop_app.plugin_registry import PluginRegistry, load_plugins
 from desktop_app.settings import Settings, load_settings
 
-CONFIRMED_NOTE = "approved with flags confirmed"
 Progress = Callable[[int, int], None]
 
 
@@ -42,20 +46,6 @@ def confirmed_note(reason: str | None) -> str:
     return f"{CONFIRMED_NOTE}: {reason}" if reason else CONFIRMED_NOTE
 
 
-def flags_confirmed(session: Session, caption: Caption) -> bool:
-    """Whether an editor already confirmed this text's flags (an approval noted so since the text was
-    written): the confirmation is asked once per flagged text, not again after an undo or a re-approval."""
-    revisions = session.scalars(select(CaptionRevision).where(CaptionRevision.caption_id == caption.id)
-                                .order_by(CaptionRevision.number.desc()))
-    for revision in revisions:
-        if (revision.note or "").startswith(CONFIRMED_NOTE):
-            return True
-        if revision.text != caption.text or revision.action in (RevisionAction.CREATED,
-                                                                RevisionAction.REGENERATED):
-            return False  # back at the revision that wrote this text
-    return False
-
-
 def approval_note(session: Session, caption: Caption | None, text: str | None, *, confirm: bool,
                   reason: str | None) -> str | None:
     """The note an approval of ``caption`` (with ``text``, when the editor sent one) carries, after the
@@ -64,7 +54,8 @@ def approval_note(session: Session, caption: Caption | None, text: str | None, *
         return None
     if text is not None and text.strip() and text.strip() != caption.text:
         return None  # an edit: the editor's own words clear the flags
-    if flags_confirmed(session, caption):
+    session.refresh(caption, ["revisions"])  # this transaction's revisions, the newest included
+    if flags_confirmed(caption):
         return None
     if not confirm:
         raise FlagsNotConfirmed(caption, caption_flags(caption))
@@ -94,7 +85,7 @@ def photo_flags(catalogue: Catalogue, photo_ref: str) -> tuple[str, list[Caption
         photo = find_photo(session, photo_ref)
         found = [CaptionFlags(caption.id, caption.kind.value, caption.is_current, caption.state.value,
                               caption.revision, caption.text, caption_flags(caption),
-                              flags_confirmed(session, caption) if caption.flags else False)
+                              flags_confirmed(caption) if caption.flags else False)
                  for caption in sorted(photo.captions, key=lambda c: (not c.is_current, c.id))]
         return absolute_path(photo.library.root, photo.rel_path), found
 

@@ -376,6 +376,7 @@ class BrowseController(WindowController):
                 caption_origin=CaptionOrigin(current["origin"]) if current else None,
                 captioner_id=current["captioner"] if current else None,
                 confidence=current["confidence"] if current else None,
+                flagged=bool(current and current.get("flags") and current["state"] == "draft"),
             ))
         row = self.selected_row()
         if row is not None and row.id == details["id"] and not self.detail.is_editing():

@@ -228,9 +228,12 @@ class ReviewService(Service):
         return self._push(photo_id, Change(EDIT, text=text, based_on=based_on, kind=kind))
 
     def approve(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None,
-                kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
-        """Approve the current caption of ``kind``; with ``text``, approve that text (saved as an edit)."""
-        return self._push(photo_id, Change(APPROVE, text=text, based_on=based_on, kind=kind))
+                kind: CaptionKind = CaptionKind.DESCRIPTION, *, confirm_flags: bool = False,
+                flags_reason: str | None = None) -> int:
+        """Approve the current caption of ``kind``; with ``text``, approve that text (saved as an edit).
+        ``confirm_flags``: the editor confirmed its flags (``flags_reason`` kept in the note)."""
+        return self._push(photo_id, Change(APPROVE, text=text, based_on=based_on, kind=kind,
+                                           confirm_flags=confirm_flags, flags_reason=flags_reason))
 
     def reject(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None,
                kind: CaptionKind = CaptionKind.DESCRIPTION) -> int:
