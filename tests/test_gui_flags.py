@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -17,8 +18,9 @@ from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.ui.main_window.window import MainWindow
 from desktop_app.ui.widgets.photo_grid import ROW_ROLE
-from desktop_app.ui.widgets.photo_rows import accessible_text, flag_badge, tooltip_for
+from desktop_app.ui.widgets.photo_rows import FLAG_COLOUR, accessible_text, flag_badge, tooltip_for
 from tests import photo_files
+from tests.accessibility_checks import WCAG_HIGH_CONTRAST, contrast_ratio
 from tests.gui_helpers import WAIT_MS
 
 pytestmark = pytest.mark.usefixtures("app_look")
@@ -59,6 +61,7 @@ def test_the_grid_badges_flagged_drafts_and_the_filter_shows_only_them(qtbot: Qt
     assert "flagged for a second look" in accessible_text(rows["00.jpg"])
     assert "Flagged: words to check" in tooltip_for(rows["00.jpg"])
     window.grid.viewport().grab()  # the badge paints (no error at paint time)
+    assert contrast_ratio(QColor("white"), FLAG_COLOUR) >= WCAG_HIGH_CONTRAST  # its white words
     header = window.header.review_filter
     header.setCurrentIndex(header.findText("Flagged"))
     qtbot.waitUntil(lambda: list(_rows(window)) == ["00.jpg"], timeout=WAIT_MS)
