@@ -38,9 +38,52 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class _Finder:
+    """An expression and, where they can be known, words one of which the text must hold for it to match
+    (lower-cased; ``case_sensitive``: as written): a substring check per word is far cheaper than the
+    expression, and most rules find nothing in most captions."""
+
+    pattern: re.Pattern[str]
+    needs: tuple[str, ...] = ()  # () = always run it
+    case_sensitive: bool = False
+
+    def may_match(self, text: str, lowered: str) -> bool:
+        if not self.needs:
+            return True
+        within = text if self.case_sensitive else lowered
+        return any(word in within for word in self.needs)
+
+
+@dataclass(frozen=True)
 class _Compiled:
-    finders: tuple[re.Pattern[str], ...]
+    finders: tuple[_Finder, ...]
     exceptions: tuple[re.Pattern[str], ...]
+
+
+_FIRST_WORD = re.compile(r"\w+")
+# A pattern that starts with a group of plain alternatives, "\b(?:muslim|christian|...)" (optionally
+# after a word boundary): a text holds one of them wherever it matches.
+_LEADING_GROUP = re.compile(r"^(?:\\b|\(\?<!\\w\))?\(\?:([^()\[\]\\?*+{}.^$]+)\)(?![?*{])")
+
+
+def _first_words(phrases: Iterable[str]) -> tuple[str, ...]:
+    words = []
+    for phrase in phrases:
+        first = _FIRST_WORD.match(phrase.strip())
+        if first is None:  # a phrase starting with a sign: no quick check
+            return ()
+        words.append(first.group().lower())
+    return tuple(dict.fromkeys(words))
+
+
+def _leading_words(pattern: str, case_sensitive: bool) -> tuple[str, ...]:
+    group = _LEADING_GROUP.match(pattern)
+    if group is None:
+        return ()
+    words = group.group(1).split("|")
+    if any(not word.strip() for word in words):
+        return ()
+    return tuple(dict.fromkeys(word if case_sensitive else word.lower() for word in words))
 
 
 def phrase_pattern(phrase: str, *, plural: bool = False) -> str:
@@ -71,9 +114,11 @@ def _compiled(rule: Rule) -> _Compiled:
     finders = []
     words = _words(rule.words, rule.plural)
     if words:
-        finders.append(re.compile(words, re.IGNORECASE))
-    finders += [re.compile(pattern, re.IGNORECASE) for pattern in rule.patterns]
-    finders += [re.compile(pattern) for pattern in rule.case_sensitive_patterns]
+        finders.append(_Finder(re.compile(words, re.IGNORECASE), _first_words(rule.words)))
+    finders += [_Finder(re.compile(pattern, re.IGNORECASE), _leading_words(pattern, False))
+                for pattern in rule.patterns]
+    finders += [_Finder(re.compile(pattern), _leading_words(pattern, True), case_sensitive=True)
+                for pattern in rule.case_sensitive_patterns]
     exceptions = []
     phrases = _words(rule.exceptions, False)
     if phrases:
@@ -82,17 +127,19 @@ def _compiled(rule: Rule) -> _Compiled:
     return _Compiled(tuple(finders), tuple(exceptions))
 
 
-def rule_flags(rule: Rule, text: str) -> list[Flag]:
-    """What one rule flags in ``text`` (wherever it applies: see RuleSet.applicable)."""
+def rule_flags(rule: Rule, text: str, lowered: str | None = None) -> list[Flag]:
+    """What one rule flags in ``text`` (wherever it applies: see RuleSet.applicable); ``lowered``: the
+    text in lower case, when the caller has it."""
     compiled = _compiled(rule)
+    lowered = text.lower() if lowered is None else lowered
+    found = [match.span() for finder in compiled.finders if finder.may_match(text, lowered)
+             for match in finder.pattern.finditer(text)]
+    if not found:
+        return []
     spared = [match.span() for pattern in compiled.exceptions for match in pattern.finditer(text)]
-    spans = []
-    for pattern in compiled.finders:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            # An exception overlapping the match spares it: "a man's hat", "A German shepherd".
-            if start < end and not any(start < high and low < end for low, high in spared):
-                spans.append((start, end))
+    # An exception overlapping a match spares it: "a man's hat", "A German shepherd".
+    spans = [(start, end) for start, end in found
+             if start < end and not any(start < high and low < end for low, high in spared)]
     merged: list[list[int]] = []
     for start, end in sorted(spans):  # one rule's overlapping finds are one flag: "a Muslim woman"
         if merged and start < merged[-1][1]:
@@ -108,7 +155,8 @@ def find_flags(rules: RuleSet | Iterable[Rule], text: str, *, captioner: str | N
     in the order of the text."""
     chosen = (rules.applicable(captioner, caption_kind) if isinstance(rules, RuleSet)
               else [rule for rule in rules if rule.applies_to(captioner, caption_kind)])
-    return sorted(flag for rule in chosen for flag in rule_flags(rule, text))
+    lowered = text.lower()
+    return sorted(flag for rule in chosen for flag in rule_flags(rule, text, lowered))
 
 
 def stored_flags(flags: Iterable[Flag]) -> list[dict[str, Any]] | None:
