@@ -323,3 +323,38 @@ def test_kinds_apply_where_a_rule_says(rules) -> None:
     alt_only = Rule(id="x", category="personal-data", reason="r", words=("dog",), caption_kinds=("alt-text",))
     assert find_flags([alt_only], "a dog", caption_kind=CaptionKind.ALT_TEXT.value)
     assert not find_flags([alt_only], "a dog", caption_kind=CaptionKind.DESCRIPTION.value)
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    from plugins.minilm import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder()
+    embedder.load("cpu")  # the default text embedder, the one the app's meaning match uses
+    yield embedder
+    embedder.unload()
+
+
+def test_a_draft_is_flagged_by_meaning_with_the_text_embedder(catalogue: Catalogue, drafts: Path, minilm,
+                                                              isolated_env: Path) -> None:
+    folder = isolated_env / "config" / "flag-rules"
+    folder.mkdir(parents=True)
+    (folder / "en.toml").write_text(
+        '[[rule]]\nid = "snow-dogs"\ncategory = "offensive-or-outdated"\nreason = "Our house style"\n'
+        'meanings = ["a dog playing in the snow"]\nmeaning_threshold = 0.6\n', encoding="utf-8")
+    matcher = MeaningMatcher(minilm.embed_texts)
+    with catalogue.write() as session:
+        photo = find_photo(session, str(drafts / "00.jpg"))
+        other = find_photo(session, str(drafts / "01.jpg"))
+        caption = store_ai_caption(session, AICaption(photo, "Sunset over the lake. A puppy runs through "
+                                                             "fresh snow", model_id="m"),
+                                   captioner_id="encoder-decoder", meanings=matcher)
+        plain = store_ai_caption(session, AICaption(other, "A laptop on a wooden desk", model_id="m"),
+                                 captioner_id="encoder-decoder", meanings=matcher)
+        flags, plain_flags = caption.flags, plain.flags
+    assert [(f["rule"], f["text"]) for f in flags] == [("snow-dogs", "A puppy runs through fresh snow")]
+    assert plain_flags is None
+    with catalogue.read() as session:
+        newest = session.scalar(select(CaptionRevision).where(CaptionRevision.caption_id == caption.id)
+                                .order_by(CaptionRevision.number.desc()))
+        assert newest.flags == flags

@@ -66,7 +66,7 @@ from desktop_app.catalogue.models import (
 
 if TYPE_CHECKING:
     from desktop_app.catalogue.database import Catalogue
-    from desktop_app.flagging import RuleSet
+    from desktop_app.flagging import MeaningMatcher, RuleSet
 
 
 DESCRIPTION = CaptionKind.DESCRIPTION
@@ -99,6 +99,7 @@ def add_caption(
     note: str | None = None,
     kind: CaptionKind = DESCRIPTION,
     flag_rules: RuleSet | None = None,
+    meanings: MeaningMatcher | None = None,
 ) -> Caption:
     """A new caption of ``photo`` of ``kind`` with its first revision (noted ``note``). A text over
     MAX_CAPTION_CHARS is refused (CaptionTooLong): text from elsewhere is cut first, with cut_to_limit.
@@ -125,7 +126,7 @@ def add_caption(
         token_scores=token_scores,
         revision=0,
     )
-    flags.flag_caption(caption, flag_rules)
+    flags.flag_caption(caption, flag_rules, meanings)
     session.add(caption)
     session.flush()
     append_revision(session, caption, RevisionAction.CREATED, author, note=note)

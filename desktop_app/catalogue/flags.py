@@ -9,7 +9,10 @@ The rules users rely on:
 - approving keeps them (the record of what was confirmed); a caption "needs a second look" (the
   Flagged filter, the grid's badge) while it has flags and is still a draft;
 - the rule set is the languages of Settings.review.flag_languages, loaded when first needed (the
-  catalogue reads no other setting for it); a caller may pass its own (tests, `flags --recheck`).
+  catalogue reads no other setting for it); a caller may pass its own (tests, `flags --recheck`);
+- the meaning-based match (Settings.review.flag_meanings) needs an embedder: a caller that has one
+  (a job runner, `flags --recheck`: services/flags.py) passes a MeaningMatcher; a meaning flag that
+  overlaps a word flag of the same rule is left out (the words already say it).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlalchemy import String, and_, cast, select
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.models import Caption, CaptionOrigin, ReviewState, RevisionAction
-from desktop_app.flagging import Flag, RuleSet, find_flags, load_rules, stored_flags
+from desktop_app.flagging import Flag, MeaningMatcher, RuleSet, find_flags, load_rules, stored_flags
 from desktop_app.settings import load_settings
 
 FLAGGED_ORIGINS = (CaptionOrigin.AI, CaptionOrigin.IMPORTED)
@@ -34,18 +37,26 @@ def default_rules() -> RuleSet:
 
 
 def flags_of(text: str, *, origin: CaptionOrigin, captioner_id: str | None, kind: str,
-             rules: RuleSet | None = None) -> list[dict[str, Any]] | None:
+             rules: RuleSet | None = None,
+             meanings: MeaningMatcher | None = None) -> list[dict[str, Any]] | None:
     """What Caption.flags holds for ``text`` written with ``origin``: None for a person's text or
     when nothing is flagged."""
     if origin not in FLAGGED_ORIGINS:
         return None
-    return stored_flags(find_flags(rules or default_rules(), text, captioner=captioner_id, caption_kind=kind))
+    rules = rules or default_rules()
+    found = find_flags(rules, text, captioner=captioner_id, caption_kind=kind)
+    if meanings is not None:
+        found += [flag for flag in meanings.flags(rules, text, captioner=captioner_id, caption_kind=kind)
+                  if not any(other.rule == flag.rule and other.start < flag.end and flag.start < other.end
+                             for other in found)]
+    return stored_flags(sorted(found))
 
 
-def flag_caption(caption: Caption, rules: RuleSet | None = None) -> list[dict[str, Any]] | None:
+def flag_caption(caption: Caption, rules: RuleSet | None = None,
+                 meanings: MeaningMatcher | None = None) -> list[dict[str, Any]] | None:
     """Set ``caption.flags`` from its current text and origin (before its revision is appended)."""
     caption.flags = flags_of(caption.text, origin=caption.origin, captioner_id=caption.captioner_id,
-                             kind=caption.kind.value, rules=rules)
+                             kind=caption.kind.value, rules=rules, meanings=meanings)
     return caption.flags
 
 

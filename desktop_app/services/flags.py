@@ -120,6 +120,21 @@ def flags_with_meanings(rules: RuleSet, matcher: MeaningMatcher | None,
     return stored or None
 
 
+def lazy_meaning_matcher(settings: Settings, registry: PluginRegistry | None = None) -> MeaningMatcher:
+    """A matcher on the default text embedder, loaded at its first text (a job runner's: the embedder
+    stays loaded while the runner lives, beside the captioner)."""
+    loaded: list[Any] = []
+
+    def embed(texts: list[str]) -> Any:
+        if not loaded:
+            loaded.append(meaning_matcher(settings, registry)[1])
+        from desktop_app.search.embedding import vectors_of
+
+        return vectors_of(loaded[0], texts).tolist()
+
+    return MeaningMatcher(embed)
+
+
 def meaning_matcher(settings: Settings, registry: PluginRegistry | None = None) -> tuple[MeaningMatcher, Any]:
     """A matcher on the default text embedder (search's), loaded here; unload the second value after."""
     from desktop_app.plugin_api.embedder import load_embedder
