@@ -120,6 +120,7 @@ class ItemDone:
     is_current: bool  # False when a caption a person wrote or approved stays current
     captioner_id: str
     result: CaptionResult
+    flagged: bool = False  # the stored draft has flags for a second look (the grid's badge)
 
 
 @dataclass(frozen=True)
@@ -511,7 +512,7 @@ class JobRunner:
             for (item, result, output), caption in zip(outputs, captions, strict=True):
                 results.append(store.ItemResult(item.key.item_id, caption_id=caption.id))
                 done.append(ItemDone(job_id, output.photo.id, item.path, caption.id, caption.is_current,
-                                     captioner_id, result))
+                                     captioner_id, result, bool(caption.flags)))
             store.finish_items(session, results)
             stored = session.scalar(select(Job.state).where(Job.id == job_id))
             counts = store.item_counts(session, job_id)
