@@ -358,3 +358,18 @@ def test_a_draft_is_flagged_by_meaning_with_the_text_embedder(catalogue: Catalog
         newest = session.scalar(select(CaptionRevision).where(CaptionRevision.caption_id == caption.id)
                                 .order_by(CaptionRevision.number.desc()))
         assert newest.flags == flags
+
+
+def test_the_settings_languages_choose_the_rules(catalogue: Catalogue, drafts: Path,
+                                                 isolated_env: Path) -> None:
+    from dataclasses import replace
+
+    from desktop_app.settings import load_settings, save_settings
+
+    settings = load_settings()
+    save_settings(replace(settings, review=replace(settings.review, flag_languages=("de",))))
+    photo_id = _photo(catalogue, drafts)
+    caption = _draft(catalogue, photo_id, "Eine Frau und a woman")
+    with catalogue.read() as session:
+        flags = session.get(Caption, caption.id).flags
+    assert [(f["text"], f["rule"]) for f in flags] == [("Frau", "gender")]

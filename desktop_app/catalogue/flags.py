@@ -25,15 +25,27 @@ from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.models import Caption, CaptionOrigin, ReviewState, RevisionAction
 from desktop_app.flagging import Flag, MeaningMatcher, RuleSet, find_flags, load_rules, stored_flags
-from desktop_app.settings import load_settings
+from desktop_app.settings import load_settings, user_settings_path
 
 FLAGGED_ORIGINS = (CaptionOrigin.AI, CaptionOrigin.IMPORTED)
 CONFIRMED_NOTE = "approved with flags confirmed"  # how an approval of flagged text is noted (services)
 
 
+_languages: dict[str, Any] = {}  # the settings file's stamp -> its flag languages
+
+
 def default_rules() -> RuleSet:
-    """The rules of the languages the settings name (files read again only when they change)."""
-    return load_rules(load_settings().review.flag_languages)
+    """The rules of the languages the settings name (files read again only when they change: a scan
+    importing captions from 100,000 files asks for every one)."""
+    path = user_settings_path()
+    try:
+        info = path.stat()
+        stamp: Any = (str(path), info.st_mtime_ns, info.st_size)
+    except OSError:
+        stamp = (str(path), None)
+    if _languages.get("stamp", ()) != stamp:
+        _languages.update(stamp=stamp, languages=load_settings().review.flag_languages)
+    return load_rules(_languages["languages"])
 
 
 def flags_of(text: str, *, origin: CaptionOrigin, captioner_id: str | None, kind: str,
