@@ -118,12 +118,13 @@ def _review_state_command(action: str, help_text: str) -> click.Command:
         _change(photo, db, author, revision, Change(action, kind=_kind(kind), confirm_flags=confirm_flags,
                                                     flags_reason=reason), caption_id)
 
-    if action == "approve":  # click adds options to a command as to a function, bottom up
-        command = click.option("--reason", metavar="TEXT",
-                               help="Why the flags are fine, kept in the approval's note.")(command)
+    if action == "approve":  # options added to a made command go last, in this order
         command = click.option("--confirm-flags", is_flag=True,
                                help="Approve a flagged caption (see `flags PHOTO`): the editor checked "
                                     "its flags.")(command)
+        command = click.option("--reason", metavar="TEXT",
+                               help="With --confirm-flags: why the flags are fine, kept in the approval's "
+                                    "note.")(command)
     return command
 
 
