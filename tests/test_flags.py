@@ -20,7 +20,7 @@ from desktop_app.catalogue.captions import current_caption, edit_caption, revert
 from desktop_app.catalogue.models import Caption, CaptionKind, CaptionRevision, ReviewState
 from desktop_app.catalogue.outcomes import ReviewOutcome
 from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, find_photo, list_photos
-from desktop_app.flagging import FlagRulesError, MeaningMatcher, find_flags, load_rules
+from desktop_app.flagging import FlagRulesError, MeaningMatcher, Rule, RuleSet, find_flags, load_rules
 from desktop_app.services.flags import FlagsNotConfirmed, recheck
 from desktop_app.services.review import APPROVE, Change, Reviewer
 from tests import photo_files
@@ -318,8 +318,6 @@ def test_the_flags_command_explains_itself(catalogue: Catalogue, drafts: Path, d
 
 
 def test_kinds_apply_where_a_rule_says(rules) -> None:
-    from desktop_app.flagging import Rule
-
     alt_only = Rule(id="x", category="personal-data", reason="r", words=("dog",), caption_kinds=("alt-text",))
     assert find_flags([alt_only], "a dog", caption_kind=CaptionKind.ALT_TEXT.value)
     assert not find_flags([alt_only], "a dog", caption_kind=CaptionKind.DESCRIPTION.value)
@@ -373,3 +371,23 @@ def test_the_settings_languages_choose_the_rules(catalogue: Catalogue, drafts: P
     with catalogue.read() as session:
         flags = session.get(Caption, caption.id).flags
     assert [(f["text"], f["rule"]) for f in flags] == [("Frau", "gender")]
+
+
+def test_a_job_runner_flags_by_meaning_when_the_setting_is_on(catalogue: Catalogue,
+                                                              isolated_env: Path) -> None:
+    from dataclasses import replace
+
+    from desktop_app.services.engine import build_engine
+    from desktop_app.services.jobs import make_runner
+    from desktop_app.settings import load_settings, save_settings
+
+    engine = build_engine(device="cpu", dtype="float32", batch_size=4)
+    assert make_runner(catalogue, engine).meanings is None  # off by default: no embedder loaded
+    settings = load_settings()
+    save_settings(replace(settings, review=replace(settings.review, flag_meanings=True)))
+    runner = make_runner(catalogue, engine)
+    assert runner.meanings is not None
+    rules = RuleSet(("en",), (Rule(id="snow-dogs", category="offensive-or-outdated", reason="r",
+                                   meanings=("a dog playing in the snow",), meaning_threshold=0.6),))
+    found = runner.meanings.flags(rules, "A laptop on a desk. A puppy runs through fresh snow")
+    assert [flag.text for flag in found] == ["A puppy runs through fresh snow"]  # MiniLM, loaded just now
