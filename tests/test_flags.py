@@ -137,6 +137,7 @@ def _draft(catalogue: Catalogue, photo_id: int, text: str, captioner: str = "enc
         return store_ai_caption(session, AICaption(photo, text, model_id="m"), captioner_id=captioner)
 
 
+@pytest.mark.both_backends  # flags are JSON, stored and filtered by each backend's own SQL
 def test_flags_are_stored_on_ai_drafts_and_regenerations_and_copied_to_the_revision(
         catalogue: Catalogue, drafts: Path) -> None:
     photo_id = _photo(catalogue, drafts)
@@ -180,6 +181,7 @@ def test_a_persons_edit_clears_the_flags_and_a_revert_brings_them_back(catalogue
         assert [f["text"] for f in reverted.flags] == ["woman"]
 
 
+@pytest.mark.both_backends  # flags are JSON, stored and filtered by each backend's own SQL
 def test_the_flagged_filter_shows_flagged_drafts_until_approved(catalogue: Catalogue, drafts: Path) -> None:
     first, second = _photo(catalogue, drafts, "00.jpg"), _photo(catalogue, drafts, "01.jpg")
     _draft(catalogue, first, "A man on a horse")
@@ -194,6 +196,7 @@ def test_the_flagged_filter_shows_flagged_drafts_until_approved(catalogue: Catal
     assert flagged() == []
 
 
+@pytest.mark.both_backends  # flags are JSON, stored and filtered by each backend's own SQL
 def test_approving_a_flagged_caption_asks_once_and_keeps_the_reason(catalogue: Catalogue,
                                                                      drafts: Path) -> None:
     photo_id = _photo(catalogue, drafts)
@@ -232,6 +235,7 @@ def test_the_outcomes_flag_count_is_the_drafts(catalogue: Catalogue, drafts: Pat
     assert outcome.outcome == "edited" and outcome.flag_count == expected
 
 
+@pytest.mark.both_backends  # flags are JSON, stored and filtered by each backend's own SQL
 def test_recheck_flags_existing_captions_with_changed_rules(catalogue: Catalogue, drafts: Path,
                                                             isolated_env: Path) -> None:
     photo_id = _photo(catalogue, drafts)  # "a photo number 0": nothing flagged yet

@@ -78,6 +78,7 @@ def test_flagged_words_are_marked_with_their_reason(qtbot: QtBot, window: MainWi
     selections = box.editor.extraSelections()
     assert [(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in selections] == [(2, 7)]
     assert box.flags_note.isVisible() and "“woman”" in box.flags_note.text()
+    assert flagged_words[0][1] in box.flags_note.accessibleDescription()  # the reasons, for the keyboard too
     box.editor.selectAll()
     qtbot.keyClicks(box.editor, "A person holding an umbrella")  # the editor's words: no marks left
     assert box.editor.flagged() == [] and box.editor.extraSelections() == []

@@ -24,7 +24,7 @@ from desktop_app.plugin_api.alt_text import ALT_TEXT_MAX_CHARS
 from desktop_app.ui import wording
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.widgets.caption_editor import CaptionEditor
-from desktop_app.ui.widgets.detail.flag_confirm import FlagConfirmDialog, flags_summary
+from desktop_app.ui.widgets.detail.flag_confirm import FlagConfirmDialog, flag_lines, flags_summary
 from desktop_app.ui.widgets.detail.kind_switch import KindSwitch, kind_name
 from desktop_app.ui.widgets.detail.review_actions import ReviewActions
 from desktop_app.ui.widgets.detail.style import (
@@ -377,6 +377,8 @@ class ReviewBox(QWidget):
         flags = (current or {}).get("flags") or []  # words to check: said in words too, not only marked
         self.flags_note.setText(flags_summary(flags, bool(current and current.get("flags_confirmed"))))
         self.flags_note.setVisible(bool(flags))
+        self.flags_note.setToolTip("\n".join(flag_lines(flags)))  # the reasons, without hovering each word
+        self.flags_note.setAccessibleDescription(self.flags_note.toolTip())
         readable = self.photo_id is not None and self._unreadable is None
         # A model's caption can be made again; a photo without one is captioned through the dialog.
         again = current is not None and bool(current.get("captioner"))
