@@ -225,6 +225,33 @@ def quality_view(opener: Opener) -> QWidget:
     dialog.service.shutdown()
     catalogue.close()
     return dialog
+def _flagged_text() -> list[dict]:  # type: ignore[type-arg]
+    from desktop_app.flagging import find_flags, load_rules, stored_flags
+
+    text = "An elderly woman by a sign: call 555-123-4567"
+    return stored_flags(find_flags(load_rules(("en",)), text)) or []
+
+
+def _flag_confirm_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.widgets.detail.flag_confirm import FlagConfirmDialog
+
+    return opener.shown(FlagConfirmDialog(_flagged_text()))
+
+
+def _window_reviewing_a_flagged_caption(opener: Opener) -> QWidget:
+    """The pane on a draft with flagged words: marked in the editor, listed under it."""
+    from desktop_app.catalogue import open_catalogue
+    from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+    from desktop_app.catalogue.photos import find_photo
+
+    with open_catalogue(opener.db_path) as catalogue, catalogue.write() as session:
+        photo = find_photo(session, str(opener.drafts / "00.jpg"))
+        store_ai_caption(session, AICaption(photo, "An elderly woman by a sign: call 555-123-4567",
+                                            model_id="m"), captioner_id="encoder-decoder")
+    window = window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    opener.qtbot.waitUntil(lambda: window.detail.review_box.flags_note.isVisible(), timeout=WAIT_MS)
+    return window
 
 
 # Every window and dialog of the app, as a user meets it. Add yours here.
@@ -247,6 +274,8 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "disclaimer dialog": _disclaimer_dialog,
     "train dialog": _train_dialog,
     "quality view": quality_view,
+    "flag confirmation dialog": _flag_confirm_dialog,
+    "main window reviewing a flagged caption": _window_reviewing_a_flagged_caption,
 }
 
 # Widget classes of desktop_app.ui no walk shows, each with why.

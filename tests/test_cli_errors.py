@@ -81,6 +81,7 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("vocab", "list"): [],
     ("vocab", "show"): ["animals"],
     ("vocab", "remove"): ["animals"],
+    ("flags",): ["1"],
 }
 CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import")}
 

@@ -41,7 +41,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from desktop_app.catalogue import outcomes
+from desktop_app.catalogue import flags, outcomes
 from desktop_app.catalogue.caption_rules import (
     KEPT_NOTE,
     MAX_CAPTION_CHARS,
@@ -66,6 +66,7 @@ from desktop_app.catalogue.models import (
 
 if TYPE_CHECKING:
     from desktop_app.catalogue.database import Catalogue
+    from desktop_app.flagging import MeaningMatcher, RuleSet
 
 
 DESCRIPTION = CaptionKind.DESCRIPTION
@@ -97,9 +98,12 @@ def add_caption(
     token_scores: list[list[Any]] | None = None,
     note: str | None = None,
     kind: CaptionKind = DESCRIPTION,
+    flag_rules: RuleSet | None = None,
+    meanings: MeaningMatcher | None = None,
 ) -> Caption:
     """A new caption of ``photo`` of ``kind`` with its first revision (noted ``note``). A text over
-    MAX_CAPTION_CHARS is refused (CaptionTooLong): text from elsewhere is cut first, with cut_to_limit."""
+    MAX_CAPTION_CHARS is refused (CaptionTooLong): text from elsewhere is cut first, with cut_to_limit.
+    A model's or an imported text is flagged (catalogue/flags.py) by ``flag_rules`` or the settings'."""
     text = clean_text(text)
     check_length(text)
     lock_photo(session, photo.id)
@@ -122,6 +126,7 @@ def add_caption(
         token_scores=token_scores,
         revision=0,
     )
+    flags.flag_caption(caption, flag_rules, meanings)
     session.add(caption)
     session.flush()
     append_revision(session, caption, RevisionAction.CREATED, author, note=note)
@@ -153,13 +158,14 @@ def edit_caption(
     if cleaned == caption.text and caption.state == state:
         return caption  # nothing changed: no empty revision
     if cleaned == caption.text:
-        return set_review_state(session, photo, state, author=author, kind=kind)
+        return set_review_state(session, photo, state, author=author, kind=kind, note=note)
     caption.text = cleaned
     caption.origin = CaptionOrigin.HUMAN
     caption.state = state
     caption.author = author
     caption.confidence = None  # the model's confidence and token scores were about its own text
     caption.token_scores = None
+    caption.flags = None  # the editor wrote this text: nothing left for a second look (catalogue/flags.py)
     try:
         append_revision(session, caption, RevisionAction.EDITED, author, note=note)
     except CaptionConflict as conflict:  # lost the compare-and-set: the text is kept all the same
@@ -170,9 +176,10 @@ def edit_caption(
 
 def set_review_state(
     session: Session, photo: Photo, state: ReviewState, *, author: str, based_on: BasedOn | None = None,
-    kind: CaptionKind = DESCRIPTION,
+    kind: CaptionKind = DESCRIPTION, note: str | None = None,
 ) -> Caption:
-    """Approve, reject, or send back to draft the photo's current caption of ``kind``."""
+    """Approve, reject, or send back to draft the photo's current caption of ``kind`` (the revision
+    noted ``note``: an approval of flags confirmed says so)."""
     lock_photo(session, photo.id)
     caption = current_caption(session, photo.id, kind)
     if based_on is not None:
@@ -187,7 +194,7 @@ def set_review_state(
         ReviewState.REJECTED: RevisionAction.REJECTED,
         ReviewState.DRAFT: RevisionAction.EDITED,
     }[state]
-    append_revision(session, caption, action, author)
+    append_revision(session, caption, action, author, note=note)
     return caption
 
 
@@ -231,6 +238,7 @@ def revert_caption(
         raise CaptionError(f"caption {caption.id} has no revision {number}")
     caption.text = old.text
     caption.origin = old.origin
+    caption.flags = old.flags if old.origin in flags.FLAGGED_ORIGINS else None  # the text's own flags
     caption.confidence = caption.token_scores = None  # scores are kept per text only while it is current
     caption.state = ReviewState.DRAFT
     caption.author = author
@@ -248,11 +256,12 @@ class CaptionSnapshot:
     author: str | None
     confidence: float | None
     token_scores: list[list[Any]] | None
+    flags: list[dict[str, Any]] | None = None
 
     @classmethod
     def of(cls, caption: Caption) -> CaptionSnapshot:
         return cls(caption.text, caption.state, caption.origin, caption.author, caption.confidence,
-                   caption.token_scores)
+                   caption.token_scores, caption.flags)
 
 
 def restore_caption(
@@ -272,7 +281,7 @@ def restore_caption(
         _check_revision(session, caption, based_on)
     caption.text, caption.state, caption.origin = snapshot.text, snapshot.state, snapshot.origin
     caption.author, caption.confidence = snapshot.author, snapshot.confidence
-    caption.token_scores = snapshot.token_scores
+    caption.token_scores, caption.flags = snapshot.token_scores, snapshot.flags
     append_revision(session, caption, RevisionAction.REVERTED, author, note=note)
     return caption
 

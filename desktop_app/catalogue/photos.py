@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue import roots as mapped  # this machine's folders of the libraries
 from desktop_app.catalogue import text_index
+from desktop_app.catalogue.flags import flags_confirmed, needs_second_look
 from desktop_app.catalogue.fts import SEARCHED_KINDS
 from desktop_app.catalogue.keywords import keyword_photo_ids, named_term_ids
 from desktop_app.catalogue.models import (
@@ -119,6 +120,7 @@ class ReviewFilter(enum.StrEnum):
     NO_CAPTION = "none"
     ERRORS = "errors"  # the file cannot be read
     MISSING = "missing"  # the file is gone from disk
+    FLAGGED = "flagged"  # the current caption is a draft with flags for a second look (catalogue/flags.py)
 
 
 class SortKey(enum.StrEnum):
@@ -169,7 +171,8 @@ def _current_of_kind(select_: Select[Any], kind: CaptionKind) -> tuple[Select[An
 def _grid_columns(current: Any) -> list[Any]:
     # What a grid cell shows, and no more: at 100k rows every column costs (the root comes apart).
     return [Photo.id, Photo.library_id, Photo.rel_path, Photo.content_hash, Photo.status, Photo.error,
-            current.state, current.text, current.origin, current.captioner_id, current.confidence]
+            current.state, current.text, current.origin, current.captioner_id, current.confidence,
+            needs_second_look(current)]  # the Flagged badge
 
 
 def list_photos(session: Session, query: PhotoQuery | None = None) -> Iterator[PhotoListing]:
@@ -185,7 +188,8 @@ def list_photos(session: Session, query: PhotoQuery | None = None) -> Iterator[P
 
 def grid_rows(session: Session, query: PhotoQuery) -> Iterator[tuple[Any, ...]]:
     """The same photos as list_photos, as lean tuples for a grid: (id, library id, rel_path,
-    content_hash, status, error, caption state, caption text, origin, captioner, confidence)."""
+    content_hash, status, error, caption state, caption text, origin, captioner, confidence, flagged: a
+    draft with flags for a second look, or NULL/false)."""
     select_ = _selection(session, query, _grid_columns)
     if select_ is not None:
         # Core execution: plain rows, without the ORM's per-row bookkeeping.
@@ -272,6 +276,8 @@ def _review_condition(review: ReviewFilter, current: Any) -> Any:
         return current.id.is_(None)
     if review is ReviewFilter.ERRORS:
         return Photo.status == PhotoStatus.ERROR
+    if review is ReviewFilter.FLAGGED:
+        return needs_second_look(current)
     return Photo.status == PhotoStatus.MISSING
 
 
@@ -527,6 +533,9 @@ def _caption_json(caption: Caption) -> dict[str, Any]:
         "confidence": caption.confidence,
         "notice": caption.notice,
         "token_scores": caption.token_scores,
+        # What to check before approving: [{rule, category, start, end, text, reason}] (catalogue/flags.py).
+        "flags": caption.flags or [],
+        "flags_confirmed": flags_confirmed(caption) if caption.flags else False,  # asked once per text
         "author": caption.author,
         "created_at": caption.created_at.isoformat(),
         "updated_at": caption.updated_at.isoformat(),
@@ -540,6 +549,7 @@ def _caption_json(caption: Caption) -> dict[str, Any]:
                 "author": revision.author,
                 "db_role": revision.db_role,  # the database role that wrote it (PostgreSQL)
                 "note": revision.note,
+                "flags": revision.flags or [],
                 "at": revision.created_at.isoformat(),
             }
             for revision in caption.revisions

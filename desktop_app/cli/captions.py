@@ -2,7 +2,8 @@
 a revision. With ``--revision N`` the change is based on that revision (see `show`) and refused, exit 1,
 when the caption has changed since: the review contract (services/review.py). ``--kind`` names which of
 the photo's current captions (description, alt text, extended description) an action is about; each
-kind has its own history and review."""
+kind has its own history and review. `approve` of a flagged caption (`flags PHOTO`) is refused, exit 1,
+the flags listed one a line, unless ``--confirm-flags`` (``--reason`` goes into the approval's note)."""
 
 from __future__ import annotations
 
@@ -54,11 +55,20 @@ def _change(photo: str, db: str | None, author: str | None, revision: int | None
 
     from desktop_app.catalogue.caption_rules import BasedOn
     from desktop_app.catalogue.photos import display_path
+    from desktop_app.services.flags import FlagsNotConfirmed
     from desktop_app.services.review import review
 
     if based_on_caption is not None and revision is not None:
         change = replace(change, based_on=BasedOn(based_on_caption, revision))
-    done = review(open_db(db), photo, change, author=author, revision=revision)
+    try:
+        done = review(open_db(db), photo, change, author=author, revision=revision)
+    except FlagsNotConfirmed as refused:
+        echo(f"photo-annotator: error: caption {refused.caption_id} has {len(refused.flags)} flag(s) to "
+             "check before approving (approve again with --confirm-flags [--reason TEXT]):", err=True)
+        for flag in refused.flags:
+            echo(f"  {flag.start}-{flag.end} {flag.text!r} ({flag.category}, {flag.rule}): {flag.reason}",
+                 err=True)
+        raise click.exceptions.Exit(1) from None
     echo(f"{display_path(done.path)}: {_NOUNS[done.kind.value]} {done.caption_id} {done.state.value}: "
          f"{done.text}")
 
@@ -100,11 +110,21 @@ def _review_state_command(action: str, help_text: str) -> click.Command:
     @author_option
     @db_option
     def command(photo: str, kind: str, revision: int | None, caption_id: int | None, author: str | None,
-                db: str | None) -> None:
+                db: str | None, confirm_flags: bool = False, reason: str | None = None) -> None:
         from desktop_app.services.review import Change
 
-        _change(photo, db, author, revision, Change(action, kind=_kind(kind)), caption_id)
+        if reason is not None and not confirm_flags:
+            raise click.UsageError("--reason goes with --confirm-flags")
+        _change(photo, db, author, revision, Change(action, kind=_kind(kind), confirm_flags=confirm_flags,
+                                                    flags_reason=reason), caption_id)
 
+    if action == "approve":  # options added to a made command go last, in this order
+        command = click.option("--confirm-flags", is_flag=True,
+                               help="Approve a flagged caption (see `flags PHOTO`): the editor checked "
+                                    "its flags.")(command)
+        command = click.option("--reason", metavar="TEXT",
+                               help="With --confirm-flags: why the flags are fine, kept in the approval's "
+                                    "note.")(command)
     return command
 
 

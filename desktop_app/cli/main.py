@@ -80,6 +80,9 @@ def _register() -> None:
     from desktop_app.cli.vocab import vocab  # vocabularies keywords come from
 
     cli.add_command(vocab)
+    from desktop_app.cli.flags import flags  # flags for a second look
+
+    cli.add_command(flags)
     _apply_shared_rules(cli)
 
 

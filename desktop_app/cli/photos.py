@@ -12,7 +12,8 @@ from desktop_app.cli.common import db_option, echo, emit_json, json_option, open
 STATUSES = ("ok", "missing", "error")
 STATES = ("draft", "approved", "rejected", "none")
 # The values of catalogue.photos.ReviewFilter and SortKey, spelled out so `--help` imports no catalogue.
-REVIEW_FILTERS = ("needs-review", "ai-draft", "approved", "rejected", "edited", "none", "errors", "missing")
+REVIEW_FILTERS = ("needs-review", "ai-draft", "approved", "rejected", "edited", "none", "errors", "missing",
+                  "flagged")
 SORT_KEYS = ("name", "date-taken", "confidence", "changed", "relevance")
 # catalogue.models.KeywordState's values a filter takes (withdrawn: as if never added).
 KEYWORD_STATES = ("accepted", "suggested", "rejected", "removed-in-file")
@@ -32,7 +33,10 @@ KIND_HEADINGS = {"description": "Description", "alt-text": "Alt text",
               help="Only photos whose current caption is in this review state ('none': no caption).")
 @click.option("--review", type=click.Choice(REVIEW_FILTERS),
               help="Only photos needing review, AI drafts, approved, rejected, edited by a person, without "
-                   "a caption, with unreadable files, or missing files.")
+                   "a caption, with unreadable files, missing files, or flagged drafts.")
+@click.option("--flagged", is_flag=True,
+              help="Only photos whose current caption is a draft with flags to check (`flags PHOTO` lists "
+                   "them): the same as --review flagged.")
 @click.option("--captioner", metavar="ID", help="Only photos whose current caption this captioner wrote.")
 @click.option("--search", "text", metavar="WORDS", help="Only photos whose captions hold these words.")
 @click.option("--keyword", "terms", multiple=True, metavar="TERM",
@@ -51,7 +55,7 @@ KIND_HEADINGS = {"description": "Description", "alt-text": "Alt text",
 @json_option
 @db_option
 def photos(library: str | None, folder: str | None, status: str | None, state: str | None, review: str | None,
-           captioner: str | None, text: str | None, terms: tuple[str, ...], vocab: str | None,
+           flagged: bool, captioner: str | None, text: str | None, terms: tuple[str, ...], vocab: str | None,
            keyword_state: str | None, sort: str, desc: bool, limit: int | None, as_json: bool,
            db: str | None) -> None:
     """List photos with their status and current caption, under a header line; by name (natural
@@ -73,6 +77,9 @@ def photos(library: str | None, folder: str | None, status: str | None, state: s
         resolve_folder,
     )
 
+    if flagged and review not in (None, "flagged"):
+        raise click.UsageError(f"--flagged and --review {review} cannot be combined: choose one")
+    review = "flagged" if flagged else review
     catalogue = open_db(db)
     with catalogue.read() as session:
         chosen = find_library(session, library) if library else None
@@ -182,6 +189,8 @@ def _print_captions(captions: list[dict[str, Any]]) -> None:
              f"{caption['origin']}"
              + (f", by {caption['author']}" if caption["author"] else ""))
         echo(f"    {caption['text']}")
+        for flag in caption.get("flags") or []:
+            echo(f"    flag: {flag['text']!r} ({flag['category']}): {flag['reason']}")
         if caption["notice"]:
             echo(f"    [{caption['notice']}]")
         source = [caption["captioner"], caption["model"], caption["model_revision"]]

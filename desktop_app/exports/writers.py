@@ -13,7 +13,10 @@ Every format carries, beside each photo's description, its approved alt text and
 (IPTC Accessibility; "alt_text", "extended_description", null or empty when the photo has none approved)
 and its accepted keywords: "keywords" (preferred labels) and "keyword_paths" (each one's place in its
 vocabulary, "Animals|Mammals|Dogs", as lr:hierarchicalSubject writes it), lists in JSON Lines, COCO's
-images and imagefolder's metadata.jsonl, "; "-joined in the CSV.
+images and imagefolder's metadata.jsonl, "; "-joined in the CSV. The description's flags for a second
+look (catalogue/flags.py) go with it: "flags", a list of {rule, category, start, end, text, reason} in
+JSON Lines and COCO's annotations, "text (category)" "; "-joined in the CSV; empty when none (not in
+imagefolder's metadata: a training set, whose column types `datasets` infers from the values).
 Captions with a notice (the medical drafts' disclaimer) carry it in every format. Paths whose bytes are not
 valid UTF-8 are written with U+FFFD in their place (every format here is UTF-8 text). Every output is
 written beside its destination and moved into place at the end, so a failed export leaves nothing half
@@ -57,7 +60,7 @@ from desktop_app.exports import files, guard
 
 CSV_COLUMNS = ("path", "relative_path", "library", "caption", "state", "origin", "captioner", "model",
                "confidence", "author", "approved_by", "approved_at", "notice", "alt_text",
-               "extended_description", "keywords", "keyword_paths")
+               "extended_description", "keywords", "keyword_paths", "flags")
 KEYWORD_SEPARATOR = "; "  # between the keywords of a CSV cell
 # The accessibility captions every format carries beside the description, when approved.
 _ACCESSIBILITY = {CaptionKind.ALT_TEXT: "alt_text", CaptionKind.EXTENDED_DESCRIPTION: "extended_description"}
@@ -117,6 +120,7 @@ class ExportRecord:
     extended_description: str | None = None  # its current extended description, when approved
     keywords: tuple[str, ...] = ()  # its accepted keywords, preferred labels in label order
     keyword_paths: tuple[str, ...] = ()  # the same keywords' paths: "Animals|Mammals|Dogs"
+    flags: tuple[dict[str, Any], ...] = ()  # the caption's flags for a second look (catalogue/flags.py)
 
     def fields(self) -> dict[str, Any]:
         """The CSV columns (and the JSON Lines keys besides the ids)."""
@@ -138,6 +142,7 @@ class ExportRecord:
             "extended_description": self.extended_description,
             "keywords": list(self.keywords),
             "keyword_paths": list(self.keyword_paths),
+            "flags": [dict(flag) for flag in self.flags],
         }
 
 
@@ -274,7 +279,7 @@ def _records(session: Session, query: PhotoQuery, approved_only: bool,
         keywords = _accepted_keywords(session, [photo.id for photo in chosen], paths)
         for photo in chosen:
             assert photo.caption_id is not None and photo.caption is not None
-            model, author = details.get(photo.caption_id, (None, None))
+            model, author, flags = details.get(photo.caption_id, (None, None, None))
             approved_by, approved_at = approvals.get(photo.caption_id, (None, None))
             yield ExportRecord(
                 photo_id=photo.id, caption_id=photo.caption_id, library_id=photo.library_id,
@@ -284,18 +289,19 @@ def _records(session: Session, query: PhotoQuery, approved_only: bool,
                 origin=photo.caption_origin.value if photo.caption_origin else "",
                 captioner=photo.captioner_id, model=model, confidence=photo.confidence, author=author,
                 approved_by=approved_by, approved_at=approved_at, notice=photo.notice or None,
+                flags=tuple(flags or ()),
                 **accessible.get(photo.id, {}), **keywords.get(photo.id, {}),
             )
 
 
 def _caption_details(session: Session,
-                     caption_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+                     caption_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None, Any]]:
     if not caption_ids:
         return {}
     rows = session.execute(
-        select(Caption.id, Caption.model_id, Caption.author).where(Caption.id.in_(caption_ids))
+        select(Caption.id, Caption.model_id, Caption.author, Caption.flags).where(Caption.id.in_(caption_ids))
     )
-    return {caption_id: (model, author) for caption_id, model, author in rows}
+    return {caption_id: (model, author, flags) for caption_id, model, author, flags in rows}
 
 
 def _approved_accessibility(session: Session, photo_ids: Sequence[int]) -> dict[int, dict[str, str]]:
@@ -370,8 +376,9 @@ def _write_csv(records: Sequence[ExportRecord], stream: IO[str]) -> None:
 def _csv_cell(value: Any) -> Any:
     """Text a spreadsheet would run as a formula, made text (JSON Lines and COCO keep it exact); a list
     (keywords) joined in one cell."""
-    if isinstance(value, list):
-        value = KEYWORD_SEPARATOR.join(value)
+    if isinstance(value, list):  # keywords, or flags as "text (category)"
+        value = KEYWORD_SEPARATOR.join(f"{item['text']} ({item['category']})" if isinstance(item, dict)
+                                       else item for item in value)
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
 
@@ -412,7 +419,8 @@ def _write_coco(records: Sequence[ExportRecord], stream: IO[str]) -> None:
     for record in records:
         annotation: dict[str, Any] = {"id": record.caption_id, "image_id": record.photo_id,
                                       "caption": record.caption, "alt_text": record.alt_text,
-                                      "extended_description": record.extended_description}
+                                      "extended_description": record.extended_description,
+                                      "flags": [dict(flag) for flag in record.flags]}
         if record.notice:
             annotation["notice"] = record.notice
         annotations.append(annotation)

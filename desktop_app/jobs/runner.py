@@ -34,6 +34,7 @@ from desktop_app.catalogue.ai_captions import AICaption, store_ai_captions
 from desktop_app.catalogue.models import Caption, CaptionKind, Job, JobState, ReviewState
 from desktop_app.catalogue.photos import absolute_path
 from desktop_app.errors import one_line
+from desktop_app.flagging import MeaningMatcher
 from desktop_app.jobs import leases, store, tag_job
 from desktop_app.jobs.checks import check_caption_job, resolve_model
 from desktop_app.jobs.leases import LeaseKeeper
@@ -119,6 +120,7 @@ class ItemDone:
     is_current: bool  # False when a caption a person wrote or approved stays current
     captioner_id: str
     result: CaptionResult
+    flagged: bool = False  # the stored draft has flags for a second look (the grid's badge)
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ class JobRunner:
         # Why a job's run here failed (its model does not load on this machine, say), by job id: the
         # job may go on with other workers.
         self.failures: dict[int, str] = {}
+        # Flags by meaning on the drafts it stores (Settings.review.flag_meanings; services/jobs.py).
+        self.meanings: MeaningMatcher | None = None
 
     # -- the queue ------------------------------------------------------------------------------------
 
@@ -504,11 +508,11 @@ class JobRunner:
                     job_id=job_id, kind=kind,
                 )))
             captions = store_ai_captions(session, [output for _item, _result, output in outputs],
-                                         captioner_id=captioner_id)
+                                         captioner_id=captioner_id, meanings=self.meanings)
             for (item, result, output), caption in zip(outputs, captions, strict=True):
                 results.append(store.ItemResult(item.key.item_id, caption_id=caption.id))
                 done.append(ItemDone(job_id, output.photo.id, item.path, caption.id, caption.is_current,
-                                     captioner_id, result))
+                                     captioner_id, result, bool(caption.flags)))
             store.finish_items(session, results)
             stored = session.scalar(select(Job.state).where(Job.id == job_id))
             counts = store.item_counts(session, job_id)

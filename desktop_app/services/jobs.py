@@ -23,6 +23,7 @@ from desktop_app.jobs.cluster.connection import INSTALL_HINT, ClusterSpec
 from desktop_app.jobs.runner import JobControl, JobEvents, JobRunner
 from desktop_app.jobs.store import JobError, JobSummary
 from desktop_app.jobs.tag_job import check_tag_job as check_tag_job_options
+from desktop_app.services.flags import lazy_meaning_matcher
 from desktop_app.services.models import with_model
 from desktop_app.settings import Settings, load_settings
 from desktop_app.training.dataset import approved_pairs, check_enough
@@ -39,8 +40,16 @@ def make_runner(catalogue: Catalogue, engine: CaptionEngine, events: JobEvents |
     if cluster is not None:
         from desktop_app.jobs.cluster.runner import ClusterRunner
 
-        return ClusterRunner(catalogue, engine, events, control, cluster)
-    return JobRunner(catalogue, engine, events, control)
+        runner: JobRunner = ClusterRunner(catalogue, engine, events, control, cluster)
+    else:
+        runner = JobRunner(catalogue, engine, events, control)
+    settings = load_settings()
+    if settings.review.flag_meanings:  # the drafts it stores are flagged by meaning too (services/flags.py)
+        meanings = lazy_meaning_matcher(settings, engine.registry)
+        for each in (runner, getattr(runner, "local", None)):
+            if each is not None:
+                each.meanings = meanings
+    return runner
 
 
 def cluster_spec(address: str | None, actors: int = 0, ship_bytes: bool = False) -> ClusterSpec | None:

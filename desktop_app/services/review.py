@@ -27,6 +27,7 @@ from desktop_app.catalogue.captions import CaptionSnapshot
 from desktop_app.catalogue.locking import lock_photo
 from desktop_app.catalogue.models import Caption, CaptionKind, Photo, ReviewState
 from desktop_app.catalogue.photos import PhotoNotFoundError, absolute_path, find_photo
+from desktop_app.services.flags import approval_note
 
 EDIT, APPROVE, REJECT, REVERT, CHOOSE = "edit", "approve", "reject", "revert", "choose"
 ACTIONS = (EDIT, APPROVE, REJECT, REVERT, CHOOSE)
@@ -49,6 +50,10 @@ class Change:
     # Seconds from the photo shown to this decision, when the front end measured it (the app does):
     # stored with the outcome of an approve or reject (catalogue/outcomes.py).
     review_seconds: float | None = None
+    # An approval of a flagged caption (catalogue/flags.py) is refused (FlagsNotConfirmed) until the
+    # editor confirms its flags, once per flagged text; the reason goes into the approval's note.
+    confirm_flags: bool = False
+    flags_reason: str | None = None
 
 
 def apply_change(session: Session, photo: Photo, change: Change, *, author: str) -> Caption:
@@ -81,9 +86,13 @@ def _apply(session: Session, photo: Photo, change: Change, *, author: str) -> Ca
         return captions.revert_caption(session, target, change.revision, author=author, based_on=based_on)
     if action not in ACTIONS:
         raise CaptionError(f"no review action {action!r}")
+    note = None
+    if action == APPROVE:  # a flagged text needs the editor's confirmation (services/flags.py)
+        note = approval_note(session, captions.current_caption(session, photo.id, kind), text,
+                             confirm=change.confirm_flags, reason=change.flags_reason)
     if text is not None and text.strip():
         caption = captions.edit_caption(session, photo, text, author=author, approve=action == APPROVE,
-                                        based_on=based_on, kind=kind)
+                                        based_on=based_on, kind=kind, note=note)
         if action == REJECT:  # of the text just written: no other base
             caption = captions.set_review_state(session, photo, ReviewState.REJECTED, author=author,
                                                 kind=kind)
@@ -91,7 +100,8 @@ def _apply(session: Session, photo: Photo, change: Change, *, author: str) -> Ca
     if action == EDIT:
         raise CaptionError("caption text is empty")
     state = ReviewState.APPROVED if action == APPROVE else ReviewState.REJECTED
-    return captions.set_review_state(session, photo, state, author=author, based_on=based_on, kind=kind)
+    return captions.set_review_state(session, photo, state, author=author, based_on=based_on, kind=kind,
+                                     note=note)
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Erweiterte Beschreibung schreiben…</translation>
     </message>
     <message>
+        <source>Check before approving: {reason}</source>
+        <translation>Vor dem Freigeben prüfen: {reason}</translation>
+    </message>
+    <message>
         <source>The model was unsure of this word ({percent} probability)</source>
         <translation>Das Modell war sich bei diesem Wort unsicher ({percent} Wahrscheinlichkeit)</translation>
     </message>
@@ -556,6 +560,49 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
 </context>
 <context>
+    <name>FlagConfirmDialog</name>
+    <message>
+        <source>“{words}”: {reason}</source>
+        <translation>„{words}“: {reason}</translation>
+    </message>
+    <message>
+        <source>⚑ Flags confirmed by an editor: {words}</source>
+        <translation>⚑ Markierungen von einer Redakteurin oder einem Redakteur bestätigt: {words}</translation>
+    </message>
+    <message>
+        <source>⚑ Check before approving: {words} (hover a marked word for why)</source>
+        <translation>⚑ Vor dem Freigeben prüfen: {words} (die Begründung erscheint über dem markierten Wort)</translation>
+    </message>
+    <message>
+        <source>Approve a flagged caption?</source>
+        <translation>Markierte Bildbeschreibung freigeben?</translation>
+    </message>
+    <message>
+        <source>This caption has words flagged for a second look. Approve it only if they are right for this photo; you are asked once for this text.</source>
+        <translation>In dieser Bildbeschreibung sind Wörter zur Prüfung markiert. Geben Sie sie nur frei, wenn diese Wörter für dieses Foto stimmen; Sie werden für diesen Text nur einmal gefragt.</translation>
+    </message>
+    <message>
+        <source>Flagged words</source>
+        <translation>Markierte Wörter</translation>
+    </message>
+    <message>
+        <source>&amp;Reason (optional, kept in the history):</source>
+        <translation>&amp;Begründung (optional, wird im Verlauf gespeichert):</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Begründung</translation>
+    </message>
+    <message>
+        <source>e.g. the sitter told us</source>
+        <translation>z. B. von der abgebildeten Person bestätigt</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>Freigeben</translation>
+    </message>
+</context>
+<context>
     <name>FullPreview</name>
     <message>
         <source>Full-window preview</source>
@@ -623,6 +670,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>AI drafts</source>
         <translation>KI-Entwürfe</translation>
+    </message>
+    <message>
+        <source>Flagged</source>
+        <translation>Markiert</translation>
     </message>
     <message>
         <source>Approved</source>
@@ -1749,8 +1800,16 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>KI-Entwurf</translation>
     </message>
     <message>
+        <source>⚑ Flagged</source>
+        <translation>⚑ Markiert</translation>
+    </message>
+    <message>
         <source>cannot be read</source>
         <translation>nicht lesbar</translation>
+    </message>
+    <message>
+        <source>flagged for a second look</source>
+        <translation>zur Prüfung markiert</translation>
     </message>
     <message>
         <source>Error: {reason}</source>
@@ -1783,6 +1842,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>By the {captioner} captioner</source>
         <translation>Vom Beschriftungsmodul {captioner}</translation>
+    </message>
+    <message>
+        <source>Flagged: words to check before approving (see the caption)</source>
+        <translation>Markiert: Wörter vor dem Freigeben prüfen (siehe Bildbeschreibung)</translation>
     </message>
     <message>
         <source>Cannot read

@@ -376,6 +376,7 @@ class BrowseController(WindowController):
                 caption_origin=CaptionOrigin(current["origin"]) if current else None,
                 captioner_id=current["captioner"] if current else None,
                 confidence=current["confidence"] if current else None,
+                flagged=bool(current and current.get("flags") and current["state"] == "draft"),
             ))
         row = self.selected_row()
         if row is not None and row.id == details["id"] and not self.detail.is_editing():
@@ -408,7 +409,7 @@ class BrowseController(WindowController):
             self.model.update_row(replace(
                 self.model.rows()[number], caption=item.result.text, caption_state=ReviewState.DRAFT,
                 caption_origin=CaptionOrigin.AI, captioner_id=item.captioner_id,
-                confidence=item.result.confidence))
+                confidence=item.result.confidence, flagged=item.flagged))
         row = self.selected_row()
         if row is not None and row.id == item.photo_id and not self.detail.is_editing():
             self._detail_request = self.backend.load_photo(row.id)

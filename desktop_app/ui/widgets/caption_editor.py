@@ -1,4 +1,5 @@
-"""The caption text editor, with the words the model was unsure of marked until a person edits the text.
+"""The caption text editor, with the words the model was unsure of marked until a person edits the text,
+and the words flagged for a second look (catalogue/flags.py) marked apart, their rule's reason as tooltip.
 
 Token scores come as ``[[token, probability], ...]`` in the model's own pieces: sub-words with a
 leading space, "Ġ" or "▁" (byte-level BPE, SentencePiece), "##" continuations (WordPiece), special
@@ -26,6 +27,8 @@ _SPECIAL = re.compile(r"<[^<>\s]*>|\[[A-Z]+\]")  # <s>, </s>, <pad>, <|endoftext
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 UNSURE_COLOUR = QColor("#d68910")
 UNSURE_BACKGROUND = QColor(255, 200, 0, 55)
+FLAG_COLOUR = QColor("#8e24aa")  # flagged words: a solid underline, unlike the unsure words' wave
+FLAG_BACKGROUND = QColor(142, 36, 170, 45)
 
 
 def _piece(token: str) -> str:
@@ -81,6 +84,7 @@ class CaptionEditor(QPlainTextEdit):
         self.setPlaceholderText(self.tr("Write a caption…"))
         self._loading = False
         self._unsure: list[tuple[int, int, float]] = []
+        self._flags: list[tuple[int, int, str]] = []  # (start, end, reason)
         self.textChanged.connect(self._on_text_changed)
 
     def set_kind(self, kind: CaptionKind) -> None:
@@ -94,8 +98,10 @@ class CaptionEditor(QPlainTextEdit):
         self.setAccessibleName(name)
         self.setPlaceholderText(placeholder)
 
-    def set_caption(self, text: str, token_scores: Sequence[Sequence[Any]] | None = None) -> None:
-        """Show ``text`` as stored (not an edit), marking the words the model was unsure of."""
+    def set_caption(self, text: str, token_scores: Sequence[Sequence[Any]] | None = None,
+                    flags: Sequence[dict[str, Any]] | None = None) -> None:
+        """Show ``text`` as stored (not an edit), marking the words the model was unsure of and the
+        flagged ones (spans stored with the caption; one that no longer fits the text is left out)."""
         self._loading = True
         try:
             self.setPlainText(text)
@@ -103,12 +109,22 @@ class CaptionEditor(QPlainTextEdit):
             self._loading = False
         self.document().clearUndoRedoStacks()  # Ctrl+Z must not undo into another photo's caption
         self._unsure = unsure_words(text, token_scores)
+        self._flags = [(flag["start"], flag["end"], str(flag.get("reason") or "")) for flag in flags or ()
+                       if text[flag["start"]:flag["end"]] == flag.get("text")]
         self._mark()
 
     def unsure(self) -> list[tuple[str, float]]:
         """The marked words and their probabilities, as shown."""
         text = self.toPlainText()
         return [(text[start:end], probability) for start, end, probability in self._unsure]
+
+    def flagged(self) -> list[tuple[str, str]]:
+        """The flagged words as marked, with their reasons."""
+        text = self.toPlainText()
+        return [(text[start:end], reason) for start, end, reason in self._flags]
+
+    def flag_reasons_at(self, position: int) -> list[str]:
+        return list(dict.fromkeys(reason for start, end, reason in self._flags if start <= position < end))
 
     def probability_at(self, position: int) -> float | None:
         for start, end, probability in self._unsure:
@@ -118,11 +134,15 @@ class CaptionEditor(QPlainTextEdit):
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            probability = self.probability_at(self.cursorForPosition(event.pos()).position())
+            position = self.cursorForPosition(event.pos()).position()
+            probability = self.probability_at(position)
+            lines = [self.tr("Check before approving: {reason}").format(reason=reason)
+                     for reason in self.flag_reasons_at(position)]
             if probability is not None:
-                QToolTip.showText(event.globalPos(),
-                                  self.tr("The model was unsure of this word ({percent} probability)").format(
-                                      percent=wording.percent(probability)), self)
+                lines.append(self.tr("The model was unsure of this word ({percent} probability)").format(
+                    percent=wording.percent(probability)))
+            if lines:
+                QToolTip.showText(event.globalPos(), "\n".join(lines), self)
             else:
                 QToolTip.hideText()
             return True
@@ -130,12 +150,15 @@ class CaptionEditor(QPlainTextEdit):
 
     def _mark(self) -> None:
         selections = []
-        for start, end, _probability in self._unsure:
+        marks = [(start, end, False) for start, end, _probability in self._unsure]
+        marks += [(start, end, True) for start, end, _reason in self._flags]
+        for start, end, flag in marks:
             selection = QTextEdit.ExtraSelection()
             char_format = QTextCharFormat()
-            char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            char_format.setUnderlineColor(UNSURE_COLOUR)
-            char_format.setBackground(UNSURE_BACKGROUND)
+            char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline if flag
+                                          else QTextCharFormat.UnderlineStyle.WaveUnderline)
+            char_format.setUnderlineColor(FLAG_COLOUR if flag else UNSURE_COLOUR)
+            char_format.setBackground(FLAG_BACKGROUND if flag else UNSURE_BACKGROUND)
             selection.format = char_format
             cursor = QTextCursor(self.document())
             cursor.setPosition(start)
@@ -147,8 +170,8 @@ class CaptionEditor(QPlainTextEdit):
     def _on_text_changed(self) -> None:
         if self._loading:
             return
-        if self._unsure:  # the scores were about the model's text, not this one
-            self._unsure = []
+        if self._unsure or self._flags:  # the scores and flags were about the stored text, not this one
+            self._unsure, self._flags = [], []
             self.setExtraSelections([])
         self.edited.emit()
 

@@ -22,6 +22,7 @@ REVIEW_FILTERS: list[tuple[str, ReviewFilter | None]] = [
     (QT_TRANSLATE_NOOP("GridHeader", "All photos"), None),
     (QT_TRANSLATE_NOOP("GridHeader", "Needs review"), ReviewFilter.NEEDS_REVIEW),
     (QT_TRANSLATE_NOOP("GridHeader", "AI drafts"), ReviewFilter.AI_DRAFT),
+    (QT_TRANSLATE_NOOP("GridHeader", "Flagged"), ReviewFilter.FLAGGED),  # drafts with words to check
     (QT_TRANSLATE_NOOP("GridHeader", "Approved"), ReviewFilter.APPROVED),
     (QT_TRANSLATE_NOOP("GridHeader", "Rejected"), ReviewFilter.REJECTED),
     (QT_TRANSLATE_NOOP("GridHeader", "Edited by a person"), ReviewFilter.EDITED),

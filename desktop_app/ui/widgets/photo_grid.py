@@ -53,8 +53,10 @@ from desktop_app.library.thumbnails import THUMBNAIL_SIZE
 from desktop_app.ui.themes import problem_text
 from desktop_app.ui.widgets.image_loading import ThumbnailLoader
 from desktop_app.ui.widgets.photo_rows import (
+    FLAG_COLOUR,
     STATE_COLOURS,
     accessible_text,
+    flag_badge,
     paint_review_badge,
     paint_status_badge,
     review_badge,
@@ -267,6 +269,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         badge = review_badge(row)
         if badge is not None:
             paint_review_badge(painter, picture, rect.right() - 4, *badge)
+        flagged = flag_badge(row)
+        if flagged is not None:
+            paint_review_badge(painter, picture, rect.right() - 4, flagged, FLAG_COLOUR, bottom=True)
 
         text_left = rect.left() + TEXT_PADDING // 2
         text_width = rect.width() - TEXT_PADDING

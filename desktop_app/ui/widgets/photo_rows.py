@@ -24,6 +24,7 @@ CAPTION_LINES = {
     ReviewState.REJECTED: QT_TRANSLATE_NOOP("PhotoGrid", "Rejected caption: {caption}"),
 }
 EDITED_COLOUR = QColor("#24528a")
+FLAG_COLOUR = QColor("#6a1b9a")  # the Flagged badge: a draft with words to check (catalogue/flags.py)
 # The badges' words against the cell's text, at any text size (10 px beside the usual 12 to 13 px): a
 # fixed pixel size left them tiny when the desktop's text is large.
 BADGE_TEXT = 0.8
@@ -58,14 +59,18 @@ def paint_status_badge(painter: QPainter, badge: QRect, colour: QColor, mark: st
     painter.restore()
 
 
-def paint_review_badge(painter: QPainter, picture: QRect, right: int, label: str, colour: QColor) -> None:
-    """The badge's words in a pill at the top left of the picture, in the painter's font made smaller and
-    bold; ``right`` is as far as it may reach (the cell's edge): past it the words are elided."""
+def paint_review_badge(painter: QPainter, picture: QRect, right: int, label: str, colour: QColor,
+                       bottom: bool = False) -> None:
+    """The badge's words in a pill at the top left of the picture (``bottom``: its bottom left), in the
+    painter's font made smaller and bold; ``right`` is as far as it may reach (the cell's edge): past it
+    the words are elided."""
     painter.save()
     painter.setFont(badge_font(painter.font()))
     metrics = painter.fontMetrics()
     height = metrics.height() + 4
     left, top = picture.left() + height // 3, picture.top() + height // 3
+    if bottom:
+        top = picture.bottom() - height - height // 3
     label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, right - left - metrics.height())
     pill = QRectF(left, top, metrics.horizontalAdvance(label) + metrics.height(), height)
     painter.setPen(Qt.PenStyle.NoPen)
@@ -91,6 +96,11 @@ def review_badge(row: PhotoRow) -> tuple[str, QColor] | None:
     return translate("PhotoGrid", "AI draft"), STATE_COLOURS[ReviewState.DRAFT]
 
 
+def flag_badge(row: PhotoRow) -> str | None:
+    """The words of the Flagged badge, at the picture's bottom left, for a draft with flags to check."""
+    return translate("PhotoGrid", "⚑ Flagged") if row.flagged else None
+
+
 def accessible_text(row: PhotoRow) -> str:
     """What a screen reader says for a cell: the name, the badge's words (never its colour alone) and the
     caption, or why there is none."""
@@ -102,6 +112,8 @@ def accessible_text(row: PhotoRow) -> str:
     badge = review_badge(row)
     if badge is not None:
         parts.append(badge[0])
+    if row.flagged:
+        parts.append(translate("PhotoGrid", "flagged for a second look"))
     parts.append(row.caption or translate("PhotoGrid", "No caption"))
     return ", ".join(parts)
 
@@ -134,4 +146,6 @@ def tooltip_for(row: PhotoRow) -> str:
             source = translate("PhotoGrid", "By the {captioner} captioner").format(captioner=row.captioner_id)
         if source:
             lines.append(source)
+        if row.flagged:
+            lines.append(translate("PhotoGrid", "Flagged: words to check before approving (see the caption)"))
     return "\n".join(lines)

@@ -74,6 +74,7 @@ class PhotoRow:
     caption_origin: CaptionOrigin | None = None
     captioner_id: str | None = None
     confidence: float | None = None
+    flagged: bool = False  # a draft with flags for a second look (catalogue/flags.py): the grid's badge
 
     @property
     def name(self) -> str:
@@ -218,9 +219,9 @@ class CatalogueWorker(Worker):
     def _photo_rows(session: Any, query: PhotoQuery) -> Iterator[PhotoRow]:
         paths = {library_id: path_under(root) for library_id, root in library_roots(session).items()}
         for (photo_id, library_id, rel_path, content_hash, status, error, state, text, origin, captioner,
-             confidence) in grid_rows(session, query):
+             confidence, flagged) in grid_rows(session, query):
             yield PhotoRow(photo_id, paths[library_id](rel_path), content_hash, status, error, state, text,
-                           origin, captioner, confidence)
+                           origin, captioner, confidence, bool(flagged))
 
 
 class ScanWorker(Worker):

@@ -228,10 +228,13 @@ class ReviewService(Service):
         return self._push(photo_id, Change(EDIT, text=text, based_on=based_on, kind=kind))
 
     def approve(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None,
-                kind: CaptionKind = CaptionKind.DESCRIPTION, review_seconds: float | None = None) -> int:
+                kind: CaptionKind = CaptionKind.DESCRIPTION, *, confirm_flags: bool = False,
+                flags_reason: str | None = None, review_seconds: float | None = None) -> int:
         """Approve the current caption of ``kind``; with ``text``, approve that text (saved as an edit).
+        ``confirm_flags``: the editor confirmed its flags (``flags_reason`` kept in the note).
         ``review_seconds``: from the photo shown to this decision, stored with the draft's outcome."""
         return self._push(photo_id, Change(APPROVE, text=text, based_on=based_on, kind=kind,
+                                           confirm_flags=confirm_flags, flags_reason=flags_reason,
                                            review_seconds=review_seconds))
 
     def reject(self, photo_id: int, text: str | None = None, based_on: BasedOn | None = None,

@@ -25,6 +25,7 @@ from desktop_app.plugin_api.alt_text import ALT_TEXT_MAX_CHARS
 from desktop_app.ui import wording
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.widgets.caption_editor import CaptionEditor
+from desktop_app.ui.widgets.detail.flag_confirm import FlagConfirmDialog, flag_lines, flags_summary
 from desktop_app.ui.widgets.detail.kind_switch import KindSwitch, kind_name
 from desktop_app.ui.widgets.detail.review_actions import ReviewActions
 from desktop_app.ui.widgets.detail.style import (
@@ -80,6 +81,8 @@ class ReviewBox(QWidget):
         # again when the photo is left and shown again (the kind switch keeps it: the same photo).
         self._shown_photo: int | None = None
         self._shown_at = 0.0
+        self._flags_confirmed: set[tuple[int, int]] = set()  # (caption, revision) confirmed here: asked once
+        self.flag_dialog: FlagConfirmDialog | None = None
 
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
@@ -245,7 +248,28 @@ class ReviewBox(QWidget):
         if kind is not None and kind is not self.kind:
             self.set_kind(kind)
 
-    def _decide(self, state: ReviewState, advance: bool) -> None:
+    def _flags_to_confirm(self) -> bool:
+        """Whether approving the stored text asks for confirmation of its flags first (once per text)."""
+        current = self._current or {}
+        return bool(current.get("flags")) and not current.get("flags_confirmed") and (
+            (current["id"], current["revision"]) not in self._flags_confirmed)
+
+    def _ask_flags(self, advance: bool) -> None:
+        assert self._current is not None
+        key = (self._current["id"], self._current["revision"])
+        dialog = self.flag_dialog = FlagConfirmDialog(self._current["flags"], self)
+
+        def confirmed() -> None:
+            self._flags_confirmed.add(key)
+            if self._current is not None and (self._current["id"], self._current["revision"]) == key:
+                self._decide(ReviewState.APPROVED, advance, reason=dialog.reason_text() or "")
+
+        dialog.accepted.connect(confirmed)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _decide(self, state: ReviewState, advance: bool, reason: str | None = None) -> None:
+        """``reason``: the flags were confirmed (its text, "" for none) in the dialog just closed."""
         if self.photo_id is None or self.review is None or self._unreadable is not None:
             return
         self._autosave.stop()
@@ -259,13 +283,20 @@ class ReviewBox(QWidget):
             if advance:
                 self.advance_requested.emit()  # already so: nothing to write
             return
+        confirm = state is ReviewState.APPROVED and text is None and bool((self._current or {}).get("flags"))
+        if confirm and reason is None and self._flags_to_confirm():
+            self._ask_flags(advance)  # the decision goes on from the dialog's Approve
+            return
         self._dirty = False
         if text is not None:
             self._stored = text.strip()
-        decide = self.review.approve if state is ReviewState.APPROVED else self.review.reject
         self.alert.hide()
-        token = decide(self.photo_id, text, self._base, self.kind,
-                       review_seconds=time.monotonic() - self._shown_at)
+        seconds = time.monotonic() - self._shown_at
+        if state is ReviewState.APPROVED:
+            token = self.review.approve(self.photo_id, text, self._base, self.kind, confirm_flags=confirm,
+                                        flags_reason=reason or None, review_seconds=seconds)
+        else:
+            token = self.review.reject(self.photo_id, text, self._base, self.kind, review_seconds=seconds)
         self._decisions[token] = state
         self._advance_token = token if advance else None
         self._update_status()
@@ -324,7 +355,8 @@ class ReviewBox(QWidget):
     def _restore_editor(self) -> None:
         current = self._current
         self.editor.set_caption(current["text"] if current else "",
-                                current.get("token_scores") if current else None)
+                                current.get("token_scores") if current else None,
+                                current.get("flags") if current else None)
 
     # -- what is shown ---------------------------------------------------------------------------
 
@@ -350,6 +382,11 @@ class ReviewBox(QWidget):
             self.header.setText(CHIP_SEPARATOR.join(parts))
             self.notice.setText(f"⚠ {current['notice']}" if current.get("notice") else "")
             self.notice.setVisible(bool(current.get("notice")))
+        flags = (current or {}).get("flags") or []  # words to check: said in words too, not only marked
+        self.flags_note.setText(flags_summary(flags, bool(current and current.get("flags_confirmed"))))
+        self.flags_note.setVisible(bool(flags))
+        self.flags_note.setToolTip("\n".join(flag_lines(flags)))  # the reasons, without hovering each word
+        self.flags_note.setAccessibleDescription(self.flags_note.toolTip())
         readable = self.photo_id is not None and self._unreadable is None
         # A model's caption can be made again; a photo without one is captioned through the dialog.
         again = current is not None and bool(current.get("captioner"))
@@ -460,6 +497,9 @@ class ReviewBox(QWidget):
         self.alert = self._label("reviewAlert", Qt.TextFormat.PlainText, NOTICE_STYLE)
         self.alert.hide()
         layout.addWidget(self.alert)
+        self.flags_note = self._label("reviewFlags", Qt.TextFormat.PlainText, NOTICE_STYLE)  # words to check
+        self.flags_note.hide()
+        layout.addWidget(self.flags_note)
 
         self.editor = CaptionEditor()
         self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * EDITOR_LINES + 14)
