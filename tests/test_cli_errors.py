@@ -80,6 +80,7 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("vocab", "list"): [],
     ("vocab", "show"): ["animals"],
     ("vocab", "remove"): ["animals"],
+    ("review-queue",): [],
 }
 CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import")}
 

@@ -192,6 +192,16 @@ def grid_rows(session: Session, query: PhotoQuery) -> Iterator[tuple[Any, ...]]:
         yield from session.connection().execute(select_.execution_options(yield_per=2000))
 
 
+def review_candidates(session: Session, library_id: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """The photos needing review (ReviewFilter.NEEDS_REVIEW) in name order, as lean tuples for the review
+    queue (services/review_queue.py): (photo id, caption id, confidence, captioner, library id, rel_path)."""
+    select_ = _selection(session, PhotoQuery(library_id=library_id, review=ReviewFilter.NEEDS_REVIEW),
+                         lambda current: [Photo.id, current.id, current.confidence, current.captioner_id,
+                                          Photo.library_id, Photo.rel_path])
+    assert select_ is not None  # no search: always a selection
+    yield from session.connection().execute(select_.execution_options(yield_per=5000))
+
+
 def library_roots(session: Session) -> dict[int, str]:
     return {library_id: root for library_id, root in session.execute(select(Library.id, Library.root))}
 

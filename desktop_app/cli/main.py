@@ -78,6 +78,9 @@ def _register() -> None:
     from desktop_app.cli.vocab import vocab  # vocabularies keywords come from
 
     cli.add_command(vocab)
+    from desktop_app.cli.review_queue import review_queue  # issue 20: most useful first
+
+    cli.add_command(review_queue)
     _apply_shared_rules(cli)
 
 
