@@ -56,7 +56,8 @@ def build(catalogue: Catalogue, samples: list[Sample], root: str = "/photos",
             if sample.axis is not None:
                 captions.append((caption.id, text, sample.axis))
     if captions:
-        store_vectors(catalogue, CAPTIONS, MODEL, [(caption_id, text_hash(text)) for caption_id, text, _ in captions],
+        store_vectors(catalogue, CAPTIONS, MODEL,
+                      [(caption_id, text_hash(text)) for caption_id, text, _ in captions],
                       np.stack([axis_vector(axis) for _id, _text, axis in captions]))
     for sample in samples:
         if sample.approved:

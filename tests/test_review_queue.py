@@ -82,14 +82,16 @@ def test_an_edited_caption_loses_its_old_vector_until_it_is_embedded_again(
 
 
 def test_without_approved_captions_the_order_is_lowest_confidence_first(catalogue: Catalogue) -> None:
-    photos = build(catalogue, [Sample("b", 0.5, axis=2), Sample("a", 0.2, axis=3), Sample("c", 0.21, axis=None)])
+    photos = build(catalogue, [Sample("b", 0.5, axis=2), Sample("a", 0.2, axis=3),
+                               Sample("c", 0.21, axis=None)])
     entries = ReviewQueue(catalogue, owner="ana@test").entries()
     assert names(entries, photos) == ["a", "c", "b"]
     assert [entry.novelty for entry in entries] == [None, None, None]
 
 
 def test_confidence_steps_are_exact_at_their_edges() -> None:
-    assert buckets(np.array([0.0, 0.049, 0.05, 0.15, 0.1499, 1.0, np.nan])).tolist() == [0, 0, 1, 3, 2, 20, 21]
+    steps = buckets(np.array([0.0, 0.049, 0.05, 0.15, 0.1499, 1.0, np.nan]))
+    assert steps.tolist() == [0, 0, 1, 3, 2, 20, 21]
 
 
 def test_the_order_of_many_photos_matches_a_plain_python_computation() -> None:
@@ -100,7 +102,7 @@ def test_the_order_of_many_photos_matches_a_plain_python_computation() -> None:
     confidence = rng.uniform(0, 1, 300)
     confidence[::17] = np.nan
     has_vector = rng.uniform(0, 1, 300) > 0.1
-    order, novelty = most_useful(confidence, has_vector, lambda rows: vectors[rows], approved)
+    order, _novelty = most_useful(confidence, has_vector, lambda rows: vectors[rows], approved)
 
     def key(i: int) -> tuple:
         bucket = 99 if np.isnan(confidence[i]) else int(round(confidence[i] / 0.05, 6) // 1)

@@ -39,7 +39,8 @@ def buckets(confidence: np.ndarray) -> np.ndarray:
     return np.where(known, numbers, last).astype(np.int64)
 
 
-def nearest_distance(candidates: np.ndarray, approved: np.ndarray, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
+def nearest_distance(candidates: np.ndarray, approved: np.ndarray,
+                     chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
     """Cosine distance from each candidate vector to its nearest approved vector (both normalised); NaN
     for all when nothing is approved."""
     if not len(approved):
