@@ -45,6 +45,8 @@ class ReviewQueueWorker(Worker):
     @request(QT_TRANSLATE_NOOP("Worker", "cannot claim photo {0} for review"))
     def claim(self, photo_id: int) -> None:
         holder = self._queue().claim(photo_id, self.editor)
+        if holder:
+            self._queue().release()  # another's photo: the editor left the one claimed before
         self.claimed.emit(photo_id, holder or "")
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot renew the review claim"))
