@@ -112,7 +112,8 @@ def claims(catalogue: Catalogue) -> dict[int, str]:
 
 
 def test_the_photo_being_reviewed_is_claimed_and_another_editor_gets_the_next(
-        qtbot: QtBot, window: MainWindow, db_path: Path, catalogue: Catalogue, photos: dict[str, int]) -> None:
+        qtbot: QtBot, window: MainWindow, db_path: Path, catalogue: Catalogue,
+        photos: dict[str, int]) -> None:
     open_and_settle(qtbot, window, db_path)
     show(qtbot, window, "c-lowest.jpg")
     qtbot.waitUntil(lambda: photos["c-lowest"] in claims(catalogue), timeout=WAIT_MS)

@@ -20,9 +20,10 @@ class ReviewSettingsPage(QWidget):
         self.setObjectName("reviewSettings")
         self._review = review
         self.order = QComboBox()
-        self.order.addItem(self.tr("The grid's order (the next photo after this one)"), "default")
-        self.order.addItem(self.tr("Most useful first (least confident, unlike anything approved)"),
-                           "most-useful")
+        for label, value in ((self.tr("The grid's order (the next photo after this one)"), "default"),
+                             (self.tr("Most useful first (least confident, unlike anything approved)"),
+                              "most-useful")):
+            self.order.addItem(label, value)
         self.order.setCurrentIndex(max(0, self.order.findData(review.order)))
         self.finetune_after = QSpinBox()
         self.finetune_after.setRange(*FINETUNE_AFTER)

@@ -98,14 +98,14 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._models_page(), self.tr("Models"))
         self.tabs.addTab(self._prompts_page(), self.tr("Prompts"))
         self.tabs.addTab(self._cluster_page(), self.tr("Cluster"))
-        self.review_page = ReviewSettingsPage(self.settings.review)
-        self.tabs.addTab(_page(self.tr("Reviewing"), self.tr("How the next photo to review is chosen, and "
-                                                             "what the app suggests and flags."),
-                               self.review_page), self.tr("Review"))
         self.tabs.addTab(self._catalogue_page(current_catalogue), self.tr("Catalogue"))
         self.tabs.addTab(self._library_page(), self.tr("Library"))
         self.tabs.addTab(self._language_page(), self.tr("Language"))
         self.tabs.addTab(self._appearance_page(), self.tr("Appearance"))
+        self.review_page = ReviewSettingsPage(self.settings.review)
+        self.tabs.addTab(_page(self.tr("Reviewing"), self.tr("How the next photo to review is chosen, and "
+                                                             "what the app suggests and flags."),
+                               self.review_page), self.tr("Review"))
 
         self.error = QLabel()
         self.error.setObjectName("settingsError")
