@@ -12,9 +12,9 @@ import pytest
 
 from desktop_app.catalogue import Catalogue, claims, open_catalogue
 from desktop_app.catalogue.models import utcnow
-from desktop_app.search.review_order import buckets, most_useful
+from desktop_app.search.review_order import NearestApproved, buckets, most_useful, nearest_distance
 from desktop_app.search.vector_store import CAPTIONS, store_vectors, text_hash
-from desktop_app.services.review import EDIT, Change, review
+from desktop_app.services.review import APPROVE, EDIT, Change, review
 from desktop_app.services.review_queue import ReviewQueue, claim_owner
 from tests.cli_helpers import cli_on
 from tests.review_queue_samples import MODEL, Sample, axis_vector, build
@@ -102,7 +102,8 @@ def test_the_order_of_many_photos_matches_a_plain_python_computation() -> None:
     confidence = rng.uniform(0, 1, 300)
     confidence[::17] = np.nan
     has_vector = rng.uniform(0, 1, 300) > 0.1
-    order, _novelty = most_useful(confidence, has_vector, lambda rows: vectors[rows], approved)
+    order, _novelty = most_useful(confidence, has_vector,
+                                  lambda rows: nearest_distance(vectors[rows], approved))
 
     def key(i: int) -> tuple:
         bucket = 99 if np.isnan(confidence[i]) else int(round(confidence[i] / 0.05, 6) // 1)
@@ -111,7 +112,8 @@ def test_the_order_of_many_photos_matches_a_plain_python_computation() -> None:
 
     assert order.tolist() == sorted(range(300), key=key)
     assert sorted(order.tolist()) == list(range(300))
-    first, _ = most_useful(confidence, has_vector, lambda rows: vectors[rows], approved, limit=25)
+    first, _ = most_useful(confidence, has_vector, lambda rows: nearest_distance(vectors[rows], approved),
+                           limit=25)
     assert first.tolist() == order[:25].tolist()
 
 
@@ -178,3 +180,28 @@ def test_a_claim_lapses_without_activity_and_renewing_keeps_it(
         assert claims.claimed_by_others(session, "ana@one", now=later + timedelta(minutes=3)) == {}
         assert claims.clean_expired(session, now=later + timedelta(minutes=3)) == 1
     assert names(ana.entries(limit=1), photos) == ["lowest"]
+
+
+def test_kept_distances_follow_approvals_added_and_withdrawn() -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((60, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    candidates, approved = vectors[:40], vectors[40:]
+    keys, approved_keys = np.arange(40), np.arange(100, 120)
+    kept = NearestApproved()
+    # Approvals arrive a few at a time; candidates are asked about in different groups each time.
+    for count, asked in ((5, slice(0, 20)), (9, slice(10, 40)), (20, slice(0, 40)), (12, slice(5, 30))):
+        # the last round withdraws approvals (a kept value may be based on one): all computed again
+        got = kept.distances(keys[asked], candidates[asked], approved_keys[:count], approved[:count])
+        assert np.allclose(got, nearest_distance(candidates[asked], approved[:count]), atol=1e-6)
+
+
+def test_the_queue_kept_between_approvals_is_the_queue_computed_afresh(
+        catalogue: Catalogue, photos: dict[str, int]) -> None:
+    queue = ReviewQueue(catalogue, owner="ana@test")
+    queue.entries()
+    review(catalogue, str(photos["far"]), Change(APPROVE), author="ana")  # its vector is approved now
+    kept = queue.entries()
+    assert kept == ReviewQueue(catalogue, owner="ana@test").entries()
+    assert names(kept, photos) == ["lowest", "near", "unembedded", "human"]
+    assert kept[3].novelty == pytest.approx(1 - float(axis_vector(6) @ axis_vector(5)))

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from desktop_app.catalogue import Catalogue, claims
 from desktop_app.catalogue.caption_rules import default_author
 from desktop_app.catalogue.models import Caption, CaptionKind, Embedding, ReviewState
-from desktop_app.catalogue.photos import absolute_path, library_roots, review_candidates
+from desktop_app.catalogue.photos import library_roots, path_under, review_candidates
 from desktop_app.jobs.store import this_process
-from desktop_app.search.review_order import most_useful
+from desktop_app.search.review_order import NearestApproved, edge, most_useful
 from desktop_app.search.vector_index import VectorIndex
 from desktop_app.search.vector_store import CAPTIONS
 
@@ -57,6 +57,26 @@ def most_embedded_model(session: Any) -> str | None:
         .order_by(func.count(Embedding.id).desc(), Embedding.model_id).limit(1))
 
 
+# With a limit, the candidates are read a few confidence steps at a time (lowest first, each part twice
+# the steps of the one before), as far as the parts holding the first ``limit``: a page of the queue
+# reads a twentieth of a catalogue's drafts, not all of them.
+PARTS = ((None, 1), (1, 3), (3, 7), (7, None))
+
+
+def _reading(limit: int | None) -> list[dict[str, Any]]:
+    """The parts to read candidates in (review_candidates' arguments): everything at once without a limit."""
+    if limit is None:
+        return [{}]
+    return [{"confidence": (None if low is None else edge(low), None if high is None else edge(high))}
+            for low, high in PARTS] + [{"unscored": True}]
+
+
+def _key(caption_id: int, revision: int) -> int:
+    """What a caption's vector was made from, as one number: the caption and its revision (every change
+    of its text is a new revision)."""
+    return (caption_id << 24) | (revision & 0xFFFFFF)
+
+
 class ReviewQueue:
     """The queue over one catalogue, for one editor (``owner``: claim_owner()). Not thread-safe: one
     thread asks at a time (the app's catalogue worker)."""
@@ -66,39 +86,52 @@ class ReviewQueue:
         self.owner = owner or claim_owner()
         self.model_id = model_id
         self._index: VectorIndex | None = None
+        self._nearest = NearestApproved()
 
     def entries(self, *, library_id: int | None = None, photo_ids: Collection[int] | None = None,
                 exclude: Collection[int] = (), limit: int | None = None) -> list[QueueEntry]:
         """The photos needing review, most useful first: of ``library_id`` (None: all), only ``photo_ids``
-        when given (the app's view), without ``exclude`` and photos other editors have claimed."""
+        when given (the app's view), without ``exclude`` and photos other editors have claimed. With
+        ``limit``, the candidates are read lowest confidence first only as far as the confidence steps
+        that hold the first ``limit``."""
         with self.catalogue.read() as session:
-            rows = list(review_candidates(session, library_id))
             taken = claims.claimed_by_others(session, self.owner)
-            roots = library_roots(session)
-            approved = list(session.scalars(select(Caption.id).where(
+            skipped = set(exclude) | set(taken)
+            wanted = None if photo_ids is None else set(photo_ids)
+            rows: list[Any] = []
+            for part in _reading(limit):
+                rows += [row for row in review_candidates(session, library_id, **part)
+                         if row[0] not in skipped and (wanted is None or row[0] in wanted)]
+                if limit is not None and len(rows) >= limit:
+                    break  # the confidence steps holding the first ``limit`` are all read
+            paths = {library: path_under(root) for library, root in library_roots(session).items()}
+            approved = session.execute(select(Caption.id, Caption.revision).where(
                 Caption.is_current.is_(True), Caption.kind == CaptionKind.DESCRIPTION,
-                Caption.state == ReviewState.APPROVED)))
+                Caption.state == ReviewState.APPROVED)).all()
             index = self._vectors(session)
-        skipped = set(exclude) | set(taken)
-        wanted = None if photo_ids is None else set(photo_ids)
-        rows = [row for row in rows if row[0] not in skipped and (wanted is None or row[0] in wanted)]
         if not rows:
             return []
         confidence = np.array([np.nan if row[2] is None else row[2] for row in rows], np.float64)
         if index is None:
             vector_rows = np.full(len(rows), -1, np.int64)
-            approved_vectors = np.zeros((0, 1), np.float32)
+            order, novelty = most_useful(confidence, vector_rows >= 0, lambda _positions: np.zeros(0), limit)
         else:
             vector_rows = index.rows_for(np.fromiter((row[1] for row in rows), np.int64, len(rows)))
-            approved_rows = index.rows_for(approved) if approved else np.zeros(0, np.int64)
-            approved_vectors = index.vectors_at(approved_rows[approved_rows >= 0])
-        order, novelty = most_useful(confidence, vector_rows >= 0,
-                                     lambda positions: index.vectors_at(vector_rows[positions]),  # type: ignore[union-attr]
-                                     approved_vectors, limit)
+            approved_rows = index.rows_for([caption_id for caption_id, _revision in approved])
+            found = approved_rows >= 0
+            approved_keys = np.array([_key(*pair) for pair in approved], np.int64)[found]
+            approved_vectors = index.vectors_at(approved_rows[found])
+            keys = np.array([_key(row[1], row[6]) for row in rows], np.int64)
+
+            def distance_of(positions: np.ndarray) -> np.ndarray:
+                return self._nearest.distances(keys[positions], index.vectors_at(vector_rows[positions]),
+                                               approved_keys, approved_vectors)
+
+            order, novelty = most_useful(confidence, vector_rows >= 0, distance_of, limit)
         entries = []
         for position, distance in zip(order.tolist(), novelty.tolist(), strict=True):
-            photo_id, caption_id, conf, captioner_id, library, rel_path = rows[position]
-            entries.append(QueueEntry(photo_id, caption_id, absolute_path(roots[library], rel_path),
+            photo_id, caption_id, conf, captioner_id, library, rel_path = rows[position][:6]
+            entries.append(QueueEntry(photo_id, caption_id, paths[library](rel_path),
                                       captioner_id, conf, None if np.isnan(distance) else float(distance)))
         return entries
 
@@ -109,6 +142,7 @@ class ReviewQueue:
             return None
         if self._index is None or self._index.model_id != model_id:
             self._index = VectorIndex(model_id, CAPTIONS)
+            self._nearest = NearestApproved()  # distances of another model's vectors
         self._index.refresh(session)
         return self._index
 
