@@ -71,10 +71,10 @@ def _reading(limit: int | None) -> list[dict[str, Any]]:
             for low, high in PARTS] + [{"unscored": True}]
 
 
-def _key(caption_id: int, revision: int) -> int:
-    """What a caption's vector was made from, as one number: the caption and its revision (every change
-    of its text is a new revision)."""
-    return (caption_id << 24) | (revision & 0xFFFFFF)
+def _keys(caption_ids: np.ndarray, revisions: np.ndarray) -> np.ndarray:
+    """What each caption's vector was made from, as one number: the caption and its revision (every
+    change of its text is a new revision)."""
+    return (caption_ids << 24) | (revisions & 0xFFFFFF)
 
 
 class ReviewQueue:
@@ -111,17 +111,20 @@ class ReviewQueue:
             index = self._vectors(session)
         if not rows:
             return []
-        confidence = np.array([np.nan if row[2] is None else row[2] for row in rows], np.float64)
+        count = len(rows)
+        confidence = np.fromiter((np.nan if row[2] is None else row[2] for row in rows), np.float64, count)
         if index is None:
-            vector_rows = np.full(len(rows), -1, np.int64)
+            vector_rows = np.full(count, -1, np.int64)
             order, novelty = most_useful(confidence, vector_rows >= 0, lambda _positions: np.zeros(0), limit)
         else:
-            vector_rows = index.rows_for(np.fromiter((row[1] for row in rows), np.int64, len(rows)))
-            approved_rows = index.rows_for([caption_id for caption_id, _revision in approved])
+            caption_ids = np.fromiter((row[1] for row in rows), np.int64, count)
+            vector_rows = index.rows_for(caption_ids)
+            keys = _keys(caption_ids, np.fromiter((row[6] for row in rows), np.int64, count))
+            approved_ids = np.array([caption_id for caption_id, _revision in approved], np.int64)
+            approved_rows = index.rows_for(approved_ids)
             found = approved_rows >= 0
-            approved_keys = np.array([_key(*pair) for pair in approved], np.int64)[found]
-            approved_vectors = index.vectors_at(approved_rows[found])
-            keys = np.array([_key(row[1], row[6]) for row in rows], np.int64)
+            approved_keys = _keys(approved_ids, np.array([revision for _id, revision in approved], np.int64))
+            approved_keys, approved_vectors = approved_keys[found], index.vectors_at(approved_rows[found])
 
             def distance_of(positions: np.ndarray) -> np.ndarray:
                 return self._nearest.distances(keys[positions], index.vectors_at(vector_rows[positions]),
@@ -131,8 +134,8 @@ class ReviewQueue:
         entries = []
         for position, distance in zip(order.tolist(), novelty.tolist(), strict=True):
             photo_id, caption_id, conf, captioner_id, library, rel_path = rows[position][:6]
-            entries.append(QueueEntry(photo_id, caption_id, paths[library](rel_path),
-                                      captioner_id, conf, None if np.isnan(distance) else float(distance)))
+            entries.append(QueueEntry(photo_id, caption_id, paths[library](rel_path), captioner_id, conf,
+                                      None if distance != distance else distance))  # NaN: unknown
         return entries
 
     def _vectors(self, session: Any) -> VectorIndex | None:
