@@ -41,6 +41,7 @@ def names(entries: list, photos: dict[str, int]) -> list[str]:
     return [by_id[entry.photo_id] for entry in entries]
 
 
+@pytest.mark.both_backends
 def test_lowest_confidence_first_then_the_photo_unlike_anything_approved(
         catalogue: Catalogue, photos: dict[str, int]) -> None:
     entries = ReviewQueue(catalogue, owner="ana@test").entries()
@@ -140,6 +141,7 @@ def test_review_queue_on_the_command_line(catalogue: Catalogue, photos: dict[str
     assert ran.code == 1 and ran.err.count("\n") == 1 and "Traceback" not in ran.err
 
 
+@pytest.mark.both_backends
 def test_two_editors_working_the_queue_get_different_photos(
         catalogue: Catalogue, photos: dict[str, int], db_path: Path) -> None:
     with open_catalogue(db_path) as second:
@@ -160,6 +162,7 @@ def test_two_editors_working_the_queue_get_different_photos(
         assert names(ben.entries(limit=3), photos) == ["lowest", "far", "near"]
 
 
+@pytest.mark.both_backends
 def test_a_claim_lapses_without_activity_and_renewing_keeps_it(
         catalogue: Catalogue, photos: dict[str, int]) -> None:
     ana, ben = ReviewQueue(catalogue, "ana@one"), ReviewQueue(catalogue, "ben@two")
