@@ -94,3 +94,13 @@ def test_train_evaluates_the_new_model_beside_its_base_and_prints_the_table(
     assert all(model["pairs"] == done["validation_pairs"] and "BLEU-1" in model["metrics"]
                for model in evaluation["models"])
     assert done["evaluation_note"] is None
+    # On the terminal: the summary, then the table `evaluate` prints, base and new model side by side.
+    ran = cli("train", "--captioner", "encoder-decoder", "--model", str(base),
+              "--output", str(tmp_path / "out"), "--epochs", "1", "--batch-size", "4", "--validation-share",
+              "0.25", "--device", "cpu")
+    assert ran.code == 0, ran.err
+    lines = ran.out.splitlines()
+    start = lines.index(f"evaluated on {done['validation_pairs']} held-out approved captions:")
+    assert lines[start + 1].split() == ["tiny-vit-gpt2", "v2"]
+    figures = {line.split()[0]: line.split()[1:] for line in lines[start + 2:]}
+    assert figures["pairs"] == [str(done["validation_pairs"])] * 2 and len(figures["BLEU-1"]) == 2

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.settings import load_settings, save_settings
 from desktop_app.ui.dialogs.new_model import NewModelDialog
-from desktop_app.ui.dialogs.train import TrainDialog
+from desktop_app.ui.dialogs.train import TRAINABLE, TrainDialog
 from desktop_app.ui.main_window.base import WindowController
 from desktop_app.ui.widgets.suggestion_bar import SuggestionBar
 from desktop_app.ui.workers.inference import InferenceService
@@ -52,7 +52,9 @@ class FineTuneController(WindowController):
 
     @Slot(object)
     def _on_due(self, suggestions: list[Any]) -> None:
-        due = next((found for found in suggestions if found.captioner_id not in self._suggested), None)
+        # Only captioners the trainer can fine-tune (the Fine-tune dialog offers no other).
+        due = next((found for found in suggestions
+                    if found.captioner_id in TRAINABLE and found.captioner_id not in self._suggested), None)
         if due is None or self.bar.isVisible():
             return
         self._suggested.add(due.captioner_id)
