@@ -35,6 +35,7 @@ class ReviewQueueController(WindowController):
         self.service, self.browse, self.window = service, browse, window
         self.order = load_settings().review.order
         self.read_only = True  # until a catalogue the editor may change is open
+        self._opened = False
         self._request = 0
         self._shown: set[int] = set()  # photos this order moved to: skipped ones come back only at the end
         self._claimed: int | None = None
@@ -53,14 +54,19 @@ class ReviewQueueController(WindowController):
 
     def open(self, catalogue: object, read_only: bool) -> None:
         self.read_only = read_only
+        self._opened = True
         self._shown.clear()
         self._claimed = None
         self.service.open(catalogue)  # type: ignore[arg-type]
+        if self.order == MOST_USEFUL:
+            self.service.prepare()  # the vectors load on the queue's thread before the first Ctrl+Enter
 
     @Slot(object)
     def apply_settings(self, settings: Settings) -> None:
         if settings.review.order != self.order:
             self._shown.clear()
+            if settings.review.order == MOST_USEFUL and self._opened:
+                self.service.prepare()
         self.order = settings.review.order
 
     # -- the order ---------------------------------------------------------------------------------------

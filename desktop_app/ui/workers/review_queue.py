@@ -42,6 +42,11 @@ class ReviewQueueWorker(Worker):
         entries = self._queue().entries(photo_ids=photo_ids, exclude=exclude, limit=1)
         self.next_found.emit(request_id, entries[0].photo_id if entries else None)
 
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot find the next photo to review"))
+    def prepare(self) -> None:
+        """Load the vector index and the first distances ahead of the first Ctrl+Enter."""
+        self._queue().entries(limit=1)
+
     @request(QT_TRANSLATE_NOOP("Worker", "cannot claim photo {0} for review"))
     def claim(self, photo_id: int) -> None:
         holder = self._queue().claim(photo_id, self.editor)
@@ -83,6 +88,9 @@ class ReviewQueueService(Service):
         self._request += 1
         self.call(self.worker.next_photo, self._request, photo_ids, exclude)
         return self._request
+
+    def prepare(self) -> None:
+        self.call(self.worker.prepare)
 
     def claim(self, photo_id: int) -> None:
         self.call(self.worker.claim, photo_id)
