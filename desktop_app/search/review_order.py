@@ -3,17 +3,19 @@ catalogue and calls it).
 
 The rules:
 - photos are taken in confidence buckets of CONFIDENCE_STEP (0.05): [0, 0.05), [0.05, 0.10)... lowest
-  first; a caption without a confidence (a person's or an imported draft) comes after every bucket;
+  first (a bucket's edges are k / 20 as doubles, so 0.15 opens [0.15, 0.20)); a caption without a
+  confidence (a person's or an imported draft) comes after every bucket;
 - within a bucket, the photo least like anything already approved comes first: its novelty is the
   cosine distance (1 - cosine, 0..2) from its caption's vector to the nearest approved caption's vector;
 - a photo without a vector (its caption not embedded yet, or edited since) comes after the photos of its
   bucket that have one: how novel it is is unknown;
 - ties (equal novelty, or none known) go by confidence, then by the order the candidates came in (the
-  grid's name order);
+  review queue reads them in name order: library, then natural file order);
 - with nothing approved (or embedded) yet, the order is lowest confidence first.
 
 Buckets are taken one at a time, so asking for the first few photos (Ctrl+Enter, ``--limit``) compares
-only the lowest bucket's photos with the approved ones. No Qt, no torch: numpy's matrix product.
+only the lowest bucket's photos with the approved ones; NearestApproved keeps the distances between calls
+and brings them up to date with new approvals. No Qt, no torch: numpy's matrix product.
 """
 
 from __future__ import annotations
