@@ -97,18 +97,23 @@ class NearestApproved:
         self._keys = np.zeros(0, np.int64)
         self._best = np.zeros(0, np.float32)
         self._covered = np.zeros(0, np.int64)
+        self._ordered = np.zeros((0, 0), np.float32)  # the approved vectors in log order
 
-    def distances(self, keys: np.ndarray, vectors: np.ndarray, approved_keys: np.ndarray,
-                  approved: np.ndarray) -> np.ndarray:
-        """Cosine distance from each candidate (``keys``, ``vectors``) to its nearest approved vector
-        (``approved_keys``, ``approved``, row by row); NaN for all when nothing is approved."""
-        if not len(approved):
-            return np.full(len(keys), np.nan, np.float32)
+    def approve(self, approved_keys: np.ndarray, approved: np.ndarray) -> None:
+        """The approved vectors now (``approved_keys`` naming each row of ``approved``), before asking for
+        distances."""
         if not np.isin(self._log, approved_keys).all():
             self.__init__()  # type: ignore[misc]
         self._log = np.concatenate([self._log, approved_keys[~np.isin(approved_keys, self._log)]])
         sorter = np.argsort(approved_keys, kind="stable")
-        ordered = approved[sorter[np.searchsorted(approved_keys, self._log, sorter=sorter)]]
+        self._ordered = approved[sorter[np.searchsorted(approved_keys, self._log, sorter=sorter)]]
+
+    def distances(self, keys: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Cosine distance from each candidate (``keys``, ``vectors``) to its nearest vector of those
+        ``approve`` gave; NaN for all when none."""
+        if not len(self._log):
+            return np.full(len(keys), np.nan, np.float32)
+        ordered = self._ordered
         best = np.full(len(keys), -np.inf, np.float32)
         covered = np.zeros(len(keys), np.int64)
         places = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))

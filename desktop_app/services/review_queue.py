@@ -4,8 +4,9 @@ photo at a time; catalogue/claims.py). `photo-annotator review-queue` prints it;
 follows it when Settings.review.order is "most-useful". No Qt.
 
 The vectors are the caption text vectors that `photo-annotator embed` stores: of the embedder model with
-the most caption vectors in the catalogue, unless one is named. A ReviewQueue keeps that model's vector
-index between calls (refreshed with what changed), as the app's worker does.
+the most caption vectors in the catalogue when the queue first looks, unless one is named. A ReviewQueue
+keeps that model's vector index between calls (refreshed with what changed), and each draft's distance to
+the nearest approved caption (brought up to date with new approvals), as the app's worker does.
 """
 
 from __future__ import annotations
@@ -124,11 +125,10 @@ class ReviewQueue:
             approved_rows = index.rows_for(approved_ids)
             found = approved_rows >= 0
             approved_keys = _keys(approved_ids, np.array([revision for _id, revision in approved], np.int64))
-            approved_keys, approved_vectors = approved_keys[found], index.vectors_at(approved_rows[found])
+            self._nearest.approve(approved_keys[found], index.vectors_at(approved_rows[found]))
 
             def distance_of(positions: np.ndarray) -> np.ndarray:
-                return self._nearest.distances(keys[positions], index.vectors_at(vector_rows[positions]),
-                                               approved_keys, approved_vectors)
+                return self._nearest.distances(keys[positions], index.vectors_at(vector_rows[positions]))
 
             order, novelty = most_useful(confidence, vector_rows >= 0, distance_of, limit)
         entries = []
@@ -140,7 +140,8 @@ class ReviewQueue:
 
     def _vectors(self, session: Any) -> VectorIndex | None:
         """The caption vector index, loaded the first time and refreshed after; None without vectors."""
-        model_id = self.model_id or most_embedded_model(session)
+        # The model is found once: a queue keeps comparing the vectors it started with.
+        model_id = self.model_id = self.model_id or most_embedded_model(session)
         if model_id is None:
             return None
         if self._index is None or self._index.model_id != model_id:
