@@ -12,8 +12,7 @@ the nearest approved caption (brought up to date with new approvals), as the app
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import func, select
@@ -28,9 +27,8 @@ from desktop_app.search.vector_index import VectorIndex
 from desktop_app.search.vector_store import CAPTIONS
 
 
-@dataclass(frozen=True)
-class QueueEntry:
-    """One photo of the queue."""
+class QueueEntry(NamedTuple):
+    """One photo of the queue (a tuple: a whole queue of 100,000 is made in a blink)."""
 
     photo_id: int
     caption_id: int
