@@ -254,6 +254,34 @@ def _window_reviewing_a_flagged_caption(opener: Opener) -> QWidget:
     return window
 
 
+def _settings_dialog_on_the_review_page(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(captioners(), current_catalogue="/open/catalogue.db")
+    dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.review_page.parentWidget()))
+    return opener.shown(dialog)
+
+
+def _window_suggesting_fine_tuning(opener: Opener) -> QWidget:
+    window = opener.open_window()
+    window.suggestions.suggest("Editors approved 200 captions of Encoder-decoder captions: fine-tuning it on "
+                               "them teaches it your collection's words.", "Fine-tune…")
+    opener.qtbot.waitUntil(window.suggestions.isVisible, timeout=WAIT_MS)
+    return window
+
+
+def _new_model_dialog(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.new_model import NewModelDialog
+
+    metrics = ("BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "METEOR", "ROUGE-L", "CIDEr")
+    models = [{"label": label, "pairs": 120, "validation_loss": loss,
+               "metrics": {name: round(base + 0.01 * number, 4) for number, name in enumerate(metrics)}}
+              for label, loss, base in (("vit-gpt2-image-captioning", 2.91, 0.21), ("v3", 1.73, 0.38))]
+    evaluation = {"split": "validation", "pairs": 120, "models": models,
+                  "notes": ["SPICE is not computed: it needs Stanford CoreNLP models"]}
+    return opener.shown(NewModelDialog("Encoder-decoder captions", "/models/fine-tuned/v3", evaluation))
+
+
 # Every window and dialog of the app, as a user meets it. Add yours here.
 SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "main window, no catalogue": _empty_window,
@@ -276,6 +304,9 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "quality view": quality_view,
     "flag confirmation dialog": _flag_confirm_dialog,
     "main window reviewing a flagged caption": _window_reviewing_a_flagged_caption,
+    "settings dialog, review page": _settings_dialog_on_the_review_page,
+    "main window suggesting fine-tuning": _window_suggesting_fine_tuning,
+    "new model dialog": _new_model_dialog,
 }
 
 # Widget classes of desktop_app.ui no walk shows, each with why.

@@ -82,6 +82,7 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("vocab", "show"): ["animals"],
     ("vocab", "remove"): ["animals"],
     ("flags",): ["1"],
+    ("review-queue",): [],
 }
 CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import")}
 

@@ -257,7 +257,7 @@ def test_embed_train_and_evaluate_show_the_same_progress_bar_with_the_time_left(
         "Embedding captions [": ["embed", "--batch-size", "2", "--device", "cpu"],
         "Fine-tuning (job 1) [": ["train", "--captioner", "encoder-decoder", "--model", vit_gpt2_folder.name,
                                   "--output", str(tmp_path / "tuned"), "--epochs", "1", "--batch-size", "2",
-                                  "--device", "cpu"],
+                                  "--device", "cpu", "--no-evaluate"],
         f"Captioning with {vit_gpt2_folder} [": ["evaluate", "--captioner", "encoder-decoder", "--no-base",
                                             "--model", str(vit_gpt2_folder), "--split", "all",
                                             "--batch-size", "2", "--device", "cpu"],

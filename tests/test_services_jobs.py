@@ -22,7 +22,8 @@ from tests import photo_files
 from tests.tiny_models.idefics3 import idefics3
 
 COLOURS = {"red": (220, 30, 30), "blue": (30, 40, 220), "white": (245, 245, 245), "black": (10, 10, 10)}
-QUICK = TrainSettings(epochs=2, lr=1e-3, batch_size=4, warmup_steps=0, patience=None, validation_share=0.25)
+QUICK = TrainSettings(epochs=2, lr=1e-3, batch_size=4, warmup_steps=0, patience=None, validation_share=0.25,
+                      evaluate=False)
 
 
 @pytest.fixture

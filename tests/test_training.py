@@ -176,7 +176,8 @@ def test_cli_trains_and_reports(tmp_path: Path, approved: list[Pair], db_path: P
     model = vit_gpt2(tmp_path / "tiny-vit-gpt2")
     out = tmp_path / "out"
     args = ["train", "--captioner", "encoder-decoder", "--model", str(model), "--output", str(out),
-            "--epochs", "2", "--batch-size", "4", "--lr", "1e-3", "--device", "cpu", "--db", str(db_path)]
+            "--epochs", "2", "--batch-size", "4", "--lr", "1e-3", "--device", "cpu", "--no-evaluate",
+            "--db", str(db_path)]
     with pytest.raises(SystemExit) as exited:
         main([*args, "--json"])
     assert exited.value.code == 0
@@ -206,7 +207,7 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_130(tmp_path: Path, approved: list[
     out = tmp_path / "out"
     command = [sys.executable, "-m", "desktop_app", "train", "--captioner", "encoder-decoder", "--model",
                str(model), "--output", str(out), "--epochs", "30", "--batch-size", "1", "--device", "cpu",
-               "--db", str(db_path), "--json"]
+               "--db", str(db_path), "--json", "--no-evaluate"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert process.stdout is not None
@@ -268,7 +269,7 @@ def test_cli_training_is_a_job_listed_with_its_steps_and_jobs_resume_continues_i
     _interrupt_after_step(monkeypatch, 1)
     code, out, err = _cli(capsys, "train", "--captioner", "encoder-decoder", "--model", str(model),
                           "--output", str(tmp_path / "out"), "--epochs", "2", "--batch-size", "4",
-                          "--lr", "1e-3", "--device", "cpu", "--json", *db)
+                          "--lr", "1e-3", "--device", "cpu", "--json", "--no-evaluate", *db)
     assert code == 130
     stopped = json.loads(out.splitlines()[-1])
     assert stopped["event"] == "done" and stopped["cancelled"] and stopped["steps"] == 1
@@ -298,7 +299,7 @@ def test_the_same_train_command_again_continues_the_interrupted_job(
     model = vit_gpt2(tmp_path / "tiny-vit-gpt2")
     args = ("train", "--captioner", "encoder-decoder", "--model", str(model), "--output",
             str(tmp_path / "out"), "--epochs", "2", "--batch-size", "4", "--lr", "1e-3", "--device", "cpu",
-            "--db", str(db_path))
+            "--no-evaluate", "--db", str(db_path))
     _interrupt_after_step(monkeypatch, 3)
     code, out, err = _cli(capsys, *args)
     assert code == 130 and "training stopped at step 3 of 4" in out
@@ -330,7 +331,8 @@ def test_a_train_job_cancelled_from_elsewhere_stops_after_its_step(tmp_path: Pat
 
     runner = jobs.make_runner(catalogue, build_engine(device="cpu"), CancelAtFirstStep())
     job = jobs.queue_train_job(runner, "encoder-decoder", tmp_path / "out",
-                               TrainSettings(epochs=2, batch_size=4, lr=1e-3, validation_share=0.25),
+                               TrainSettings(epochs=2, batch_size=4, lr=1e-3, validation_share=0.25,
+                                             evaluate=False),
                                model=str(vit_gpt2(tmp_path / "tiny-vit-gpt2")))
     ended = jobs.run_job(runner, job.id)
     assert ended.state is JobState.CANCELLED and ended.done == 2 < ended.total

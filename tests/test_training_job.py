@@ -67,7 +67,7 @@ def test_a_training_job_reports_progress_and_saves_a_model_the_captioner_loads(
     with qtbot.waitSignal(service.job_finished, timeout=MODEL_WAIT_MS) as finished:
         service.queue_train_job("encoder-decoder", str(tmp_path / "tuned"),
                                 {"epochs": 2, "lr": 1e-3, "batch_size": 4, "patience": None,
-                                 "validation_share": 0.25},
+                                 "validation_share": 0.25, "evaluate": False},
                                 model=str(base))
     job = finished.args[0]
     assert job.kind == "train" and job.state is JobState.DONE and "fine-tuned" in (job.notice or "")
@@ -102,7 +102,7 @@ def test_pausing_a_training_job_keeps_its_checkpoint_and_resume_finishes_it(
     with qtbot.waitSignal(service.job_paused, timeout=MODEL_WAIT_MS) as paused:
         service.queue_train_job("encoder-decoder", str(tmp_path / "tuned"),
                                 {"epochs": 4, "lr": 1e-3, "batch_size": 2, "patience": None,
-                                 "validation_share": 0.25},
+                                 "validation_share": 0.25, "evaluate": False},
                                 model=str(base))
     assert paused.args[0].state is JobState.PAUSED
     assert (tmp_path / "tuned" / "checkpoints" / "last").is_dir()

@@ -196,6 +196,34 @@ def grid_rows(session: Session, query: PhotoQuery) -> Iterator[tuple[Any, ...]]:
         yield from session.connection().execute(select_.execution_options(yield_per=2000))
 
 
+def review_candidates(session: Session, library_id: int | None = None, *,
+                      confidence: tuple[float | None, float | None] | None = None,
+                      unscored: bool | None = None) -> Iterator[tuple[Any, ...]]:
+    """The photos needing review (ReviewFilter.NEEDS_REVIEW), lowest confidence first (none last), then in
+    name order, as lean tuples for the review queue (services/review_queue.py): (photo id, caption id,
+    confidence, captioner, library id, rel_path, caption revision). ``confidence``: only captions with
+    low <= confidence < high (a bound None: open); ``unscored``: only captions without a confidence."""
+    shown: list[Any] = []
+
+    def columns(current: Any) -> list[Any]:
+        shown.append(current)
+        return [Photo.id, current.id, current.confidence, current.captioner_id, Photo.library_id,
+                Photo.rel_path, current.revision]
+
+    query = PhotoQuery(library_id=library_id, review=ReviewFilter.NEEDS_REVIEW, sort=SortKey.CONFIDENCE)
+    select_ = _selection(session, query, columns)
+    assert select_ is not None  # no search: always a selection
+    current = shown[0]
+    low, high = confidence or (None, None)
+    if low is not None:
+        select_ = select_.where(current.confidence >= low)
+    if high is not None:
+        select_ = select_.where(current.confidence < high)
+    if unscored:
+        select_ = select_.where(current.confidence.is_(None))
+    yield from session.connection().execute(select_.execution_options(yield_per=5000))
+
+
 def library_roots(session: Session) -> dict[int, str]:
     return {library_id: root for library_id, root in session.execute(select(Library.id, Library.root))}
 

@@ -282,12 +282,24 @@ def _train_in_foreground(runner: JobRunner, job_id: int) -> JobSummary:
             emit_json({"event": "done", **report.to_json()})
         else:
             echo(report.summary())
+            _print_evaluation(report)
     if ended.state is not JobState.DONE:
         steps = f" at step {report.steps} of {report.total_steps}" if report is not None else ""
         echo(f"photo-annotator: interrupted{steps}; the same command resumes from the checkpoint in "
              f"{ended.options.get('output')}, as does `photo-annotator jobs resume {job_id}`", err=True)
         sys.exit(INTERRUPTED_EXIT)
     return ended
+
+
+def _print_evaluation(report: Any) -> None:
+    """The new model beside the one it started from, as `evaluate` prints it (after a finished run)."""
+    if report.evaluation is not None:
+        echo()
+        echo(f"evaluated on {report.evaluation.pairs} held-out approved captions:")
+        for line in report.evaluation.table().splitlines():  # echo shows a newline inside a line escaped
+            echo(line)
+    elif report.evaluation_note:
+        echo(f"photo-annotator: the new model was not evaluated: {report.evaluation_note}", err=True)
 
 
 class _CtrlC:

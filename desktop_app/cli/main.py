@@ -83,6 +83,9 @@ def _register() -> None:
     from desktop_app.cli.flags import flags  # flags for a second look
 
     cli.add_command(flags)
+    from desktop_app.cli.review_queue import review_queue  # issue 20: most useful first
+
+    cli.add_command(review_queue)
     _apply_shared_rules(cli)
 
 

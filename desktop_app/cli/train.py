@@ -35,14 +35,17 @@ from desktop_app.cli.common import db_option, json_option, open_db
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the validation split and the photos' order: the same seed repeats a run.")
 @click.option("--gradient-checkpointing", is_flag=True, help="Less memory, about a third more time.")
+@click.option("--evaluate/--no-evaluate", default=True, show_default=True,
+              help="After training, evaluate the new model beside the model it started from on the held-out "
+                   "photos (as `photo-annotator evaluate` does) and print the table.")
 @click.option("--device", default="auto", show_default=True,
               help="cuda, cuda:N, mps, cpu, or auto: CUDA, then Apple MPS, then CPU.")
 @json_option
 @db_option
 def train(captioner_id: str, model: str | None, libraries: tuple[str, ...], output: Path, epochs: int,
           lr: float, batch_size: int, accumulate: int, warmup_steps: int | None, patience: int,
-          validation_share: float, seed: int, gradient_checkpointing: bool, device: str, as_json: bool,
-          db: str | None) -> None:
+          validation_share: float, seed: int, gradient_checkpointing: bool, evaluate: bool, device: str,
+          as_json: bool, db: str | None) -> None:
     """Fine-tune a captioner's model on the approved captions and save it as OUTPUT/vN.
 
     The work runs as a job in the catalogue's queue (`photo-annotator jobs` lists it with its optimizer
@@ -69,7 +72,7 @@ def train(captioner_id: str, model: str | None, libraries: tuple[str, ...], outp
     settings = TrainSettings(epochs=epochs, lr=lr, batch_size=batch_size, accumulate=accumulate,
                              warmup_steps=warmup_steps, patience=patience or None,
                              gradient_checkpointing=gradient_checkpointing,
-                             validation_share=validation_share, seed=seed)
+                             validation_share=validation_share, seed=seed, evaluate=evaluate)
     runner = jobs.make_runner(catalogue, engine, JobOutput(as_json))
     try:
         job = jobs.queue_train_job(runner, captioner_id, output, settings, model=model,

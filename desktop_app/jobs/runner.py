@@ -443,6 +443,7 @@ class JobRunner:
         from pathlib import Path
 
         from desktop_app.training.dataset import approved_pairs
+        from desktop_app.training.evaluate import evaluate_fine_tune
         from desktop_app.training.trainer import TrainSettings, train
 
         prototype = self.engine.registry.get_captioner(captioner_id)
@@ -452,10 +453,13 @@ class JobRunner:
         device = None if self.engine.device in ("auto", None) else self.engine.device
         try:
             settings = TrainSettings(**options.get("settings", {}))
-            return train(captioner, pairs, Path(options["output"]), settings, device=device,
-                         progress=progress, stop=stop)
+            report = train(captioner, pairs, Path(options["output"]), settings, device=device,
+                           progress=progress, stop=stop)
         finally:
             captioner.unload()
+        if not report.cancelled and settings.evaluate:  # the new model beside its base: training/evaluate.py
+            evaluate_fine_tune(self.catalogue, self.engine, report)
+        return report
 
     def _work_items(self, session: Any, pending: list[PendingItem]) -> list[WorkItem]:
         photos = store.photos_of(session, pending)

@@ -284,6 +284,18 @@ class VectorIndex:
         self._ids, self._digests, self._live = self._ids[keep], self._digests[keep], self._live[keep]
         self._size, self._dead, self._order = len(keep), 0, None
 
+    def rows_for(self, owner_ids: Any) -> np.ndarray:
+        """The row holding each caption's (or photo's) current vector; -1 where it has none (never
+        embedded, stale or gone)."""
+        rows = self._rows_of(np.asarray(owner_ids, dtype=np.int64))
+        found = rows >= 0
+        rows[found] = np.where(self._live[rows[found]], rows[found], -1)
+        return rows
+
+    def vectors_at(self, rows: np.ndarray) -> np.ndarray:
+        """float32 copies of the vectors in ``rows`` (from rows_for; normalised when stored)."""
+        return self._matrix[rows].astype(np.float32)
+
     # -- ranking -------------------------------------------------------------------------------------------
 
     def search(self, query_vector: Any, k: int = 10, allowed_ids: Any = None) -> list[tuple[int, float]]:

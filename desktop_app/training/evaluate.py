@@ -209,6 +209,27 @@ def evaluate(catalogue: Catalogue, captioner_id: str, models: Sequence[str | Non
     return report
 
 
+def evaluate_fine_tune(catalogue: Catalogue, engine: CaptionEngine, report: Any) -> None:
+    """After a finished fine-tune (``report``: a TrainReport with its model folder), evaluate the new model
+    beside the model it started from on the split held out from its training, as `photo-annotator
+    evaluate --captioner ID --model FOLDER` does; the result (or why it could not run) goes on
+    ``report``. Never raises: the training succeeded whatever the evaluation does."""
+    folder = report.model_folder
+    if not folder:
+        return
+    try:
+        validation_share, seed = split_settings_of([folder])
+        report.evaluation = evaluate(catalogue, report.captioner_id, [folder], Split.VALIDATION,
+                                     engine=engine,
+                                     bases=base_models_of([folder]) or [report.base_model],
+                                     validation_share=validation_share, seed=seed)
+    except Exception as exc:  # a failed evaluation leaves a note, not a failed training job
+        log.info("evaluating %s failed: %s", folder, exc, exc_info=True)
+        report.evaluation_note = one_line(exc)
+    finally:
+        engine.unload()  # the models compared make room again, as the training's did
+
+
 def split_pairs(catalogue: Catalogue, chosen: Split, *, library_ids: Sequence[int] | None = None,
                 validation_share: float = 0.1, seed: int = 0) -> list[Pair]:
     pairs = approved_pairs(catalogue, list(library_ids) if library_ids is not None else None)

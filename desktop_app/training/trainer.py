@@ -75,6 +75,9 @@ class TrainSettings:
     seed: int = 0
     max_grad_norm: float | None = 1.0
     workers: int | None = None  # data loader processes; None: 2 on GPUs, 0 (decode inline) on CPUs
+    # After a finished run, evaluate the new model beside its base on the held-out split (the train
+    # job's end: training/evaluate.py evaluate_fine_tune).
+    evaluate: bool = True
 
     def check(self) -> None:
         for name in ("epochs", "batch_size", "accumulate"):
@@ -109,6 +112,10 @@ class TrainReport:
     seconds: float
     samples_per_second: float
     settings: dict[str, Any] = field(default_factory=dict)
+    # After a finished run: the new model beside the one it started from on the held-out split
+    # (training.evaluate.EvaluationReport), or why that evaluation could not run.
+    evaluation: Any = None
+    evaluation_note: str | None = None
 
     def summary(self) -> str:
         if self.cancelled:
@@ -123,7 +130,9 @@ class TrainReport:
                 f"{self.model_folder})")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["evaluation"] = self.evaluation.to_json() if self.evaluation is not None else None
+        return data
 
 
 # --- which models can be fine-tuned -------------------------------------------------------------------

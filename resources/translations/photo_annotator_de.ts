@@ -560,6 +560,29 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
 </context>
 <context>
+    <name>FineTuneController</name>
+    <message>
+        <source>Editors approved {count} captions of {captioner} since its last fine-tune: fine-tuning it again teaches it their corrections.</source>
+        <translation>Seit dem letzten Feintuning wurden {count} Bildunterschriften von {captioner} freigegeben: Ein erneutes Feintuning bringt ihm diese Korrekturen bei.</translation>
+    </message>
+    <message>
+        <source>Editors approved {count} captions of {captioner}: fine-tuning it on them teaches it your collection&apos;s words.</source>
+        <translation>Es wurden {count} Bildunterschriften von {captioner} freigegeben: Ein Feintuning damit bringt ihm die Begriffe Ihrer Sammlung bei.</translation>
+    </message>
+    <message>
+        <source>Fine-tune…</source>
+        <translation>Feintuning…</translation>
+    </message>
+    <message>
+        <source>The fine-tuned model was not evaluated: {reason}</source>
+        <translation>Das feinabgestimmte Modell wurde nicht bewertet: {reason}</translation>
+    </message>
+    <message>
+        <source>{captioner} now captions with {model}</source>
+        <translation>{captioner} beschriftet jetzt mit {model}</translation>
+    </message>
+</context>
+<context>
     <name>FlagConfirmDialog</name>
     <message>
         <source>“{words}”: {reason}</source>
@@ -1759,6 +1782,49 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
 </context>
 <context>
+    <name>NewModelDialog</name>
+    <message>
+        <source>Fine-tuned model ready</source>
+        <translation>Feinabgestimmtes Modell bereit</translation>
+    </message>
+    <message>
+        <source>The fine-tuned {captioner} model was evaluated on {pairs} approved captions it was not trained on, beside the model it started from. Higher is better, but for the loss. Use the new model for {captioner} from now on?</source>
+        <translation>Das feinabgestimmte Modell von {captioner} wurde an {pairs} freigegebenen Bildunterschriften bewertet, mit denen es nicht trainiert wurde, neben dem Modell, von dem es ausging. Höher ist besser, außer beim Verlust. Das neue Modell ab jetzt für {captioner} verwenden?</translation>
+    </message>
+    <message>
+        <source>Scores of the models before and after fine-tuning</source>
+        <translation>Bewertungen der Modelle vor und nach dem Feintuning</translation>
+    </message>
+    <message>
+        <source>Before: {model}</source>
+        <translation>Vorher: {model}</translation>
+    </message>
+    <message>
+        <source>After: {model}</source>
+        <translation>Nachher: {model}</translation>
+    </message>
+    <message>
+        <source>Use the new model</source>
+        <translation>Neues Modell verwenden</translation>
+    </message>
+    <message>
+        <source>Keep the current model</source>
+        <translation>Bisheriges Modell behalten</translation>
+    </message>
+    <message>
+        <source>Captions scored</source>
+        <translation>Bewertete Bildunterschriften</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>Validation loss</source>
+        <translation>Validierungsverlust</translation>
+    </message>
+</context>
+<context>
     <name>PathRow</name>
     <message>
         <source>Browse…</source>
@@ -2334,6 +2400,21 @@ lesbar</translation>
     </message>
 </context>
 <context>
+    <name>ReviewQueueController</name>
+    <message>
+        <source>Every photo needing review in this view was shown once; Ctrl+Enter starts again with the most useful</source>
+        <translation>Jedes zu prüfende Foto dieser Ansicht wurde einmal gezeigt; Strg+Eingabe beginnt wieder mit dem nützlichsten</translation>
+    </message>
+    <message>
+        <source>No other photo needs review in this view</source>
+        <translation>Kein anderes Foto dieser Ansicht muss geprüft werden</translation>
+    </message>
+    <message>
+        <source>{editor} is reviewing this photo</source>
+        <translation>{editor} prüft dieses Foto</translation>
+    </message>
+</context>
+<context>
     <name>ReviewService</name>
     <message>
         <source>{change}: {kind}</source>
@@ -2366,6 +2447,45 @@ lesbar</translation>
     <message>
         <source>extended description</source>
         <translation>erweiterte Beschreibung</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewSettingsPage</name>
+    <message>
+        <source>The grid&apos;s order (the next photo after this one)</source>
+        <translation>Reihenfolge des Rasters (das Foto nach diesem)</translation>
+    </message>
+    <message>
+        <source>Most useful first (least confident, unlike anything approved)</source>
+        <translation>Nützlichste zuerst (am wenigsten sicher, unähnlich allem Freigegebenen)</translation>
+    </message>
+    <message>
+        <source>Also flag text that means what a rule describes</source>
+        <translation>Auch Text markieren, der bedeutet, was eine Regel beschreibt</translation>
+    </message>
+    <message>
+        <source>Next photo needing review:</source>
+        <translation>Nächstes zu prüfendes Foto:</translation>
+    </message>
+    <message>
+        <source>Most useful first: the least confident captions first (in steps of 0.05), and among those the photos whose captions are least like any approved caption, once captions are embedded (Captioning &gt; Embed Captions). Photos another editor is reviewing are skipped.</source>
+        <translation>Nützlichste zuerst: die unsichersten Bildunterschriften zuerst (in Stufen von 0,05), und unter diesen die Fotos, deren Bildunterschriften am wenigsten einer freigegebenen ähneln, sobald Bildunterschriften eingebettet sind (Beschriften &gt; Bildunterschriften einbetten). Fotos, die jemand anderes gerade prüft, werden übersprungen.</translation>
+    </message>
+    <message>
+        <source>Suggest fine-tuning after:</source>
+        <translation>Feintuning vorschlagen nach:</translation>
+    </message>
+    <message>
+        <source>New approved captions of a captioner since its last fine-tune.</source>
+        <translation>Neu freigegebene Bildunterschriften eines Beschrifters seit seinem letzten Feintuning.</translation>
+    </message>
+    <message>
+        <source>Flag rules for:</source>
+        <translation>Markierungsregeln für:</translation>
+    </message>
+    <message>
+        <source>Meaning-based flags use the text embedder: slower, and they find wordings the lists do not have.</source>
+        <translation>Bedeutungsbasierte Markierungen nutzen den Text-Embedder: langsamer, und sie finden Formulierungen, die nicht in den Listen stehen.</translation>
     </message>
 </context>
 <context>
@@ -2670,6 +2790,18 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>Appearance</source>
         <translation>Erscheinungsbild</translation>
+    </message>
+    <message>
+        <source>Reviewing</source>
+        <translation>Prüfen</translation>
+    </message>
+    <message>
+        <source>How the next photo to review is chosen, and what the app suggests and flags.</source>
+        <translation>Wie das nächste zu prüfende Foto gewählt wird und was die App vorschlägt und markiert.</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Prüfung</translation>
     </message>
     <message>
         <source> photos</source>
@@ -2987,6 +3119,13 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     </message>
 </context>
 <context>
+    <name>SuggestionBar</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+</context>
+<context>
     <name>TagController</name>
     <message>
         <source>No tagger is installed: see photo-annotator plugins</source>
@@ -3258,6 +3397,26 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>cannot read the quality report</source>
         <translation>Der Qualitätsbericht kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>cannot find the next photo to review</source>
+        <translation>das nächste zu prüfende Foto kann nicht ermittelt werden</translation>
+    </message>
+    <message>
+        <source>cannot claim photo {0} for review</source>
+        <translation>Foto {0} kann nicht zur Prüfung reserviert werden</translation>
+    </message>
+    <message>
+        <source>cannot renew the review claim</source>
+        <translation>die Prüfreservierung kann nicht verlängert werden</translation>
+    </message>
+    <message>
+        <source>cannot release the review claim</source>
+        <translation>die Prüfreservierung kann nicht freigegeben werden</translation>
+    </message>
+    <message>
+        <source>cannot count the approvals since the last fine-tune</source>
+        <translation>die Freigaben seit dem letzten Feintuning können nicht gezählt werden</translation>
     </message>
 </context>
 <context>

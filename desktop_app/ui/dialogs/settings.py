@@ -52,6 +52,7 @@ from desktop_app.settings import (
     save_settings,
 )
 from desktop_app.ui.dialogs.cluster_settings import ClusterSettings
+from desktop_app.ui.dialogs.review_settings import ReviewSettingsPage
 from desktop_app.ui.dialogs.settings_parts import hint as _hint
 from desktop_app.ui.dialogs.settings_parts import page as _page
 from desktop_app.ui.dialogs.settings_parts import show_warning as _show_warning
@@ -101,6 +102,10 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._library_page(), self.tr("Library"))
         self.tabs.addTab(self._language_page(), self.tr("Language"))
         self.tabs.addTab(self._appearance_page(), self.tr("Appearance"))
+        self.review_page = ReviewSettingsPage(self.settings.review)
+        self.tabs.addTab(_page(self.tr("Reviewing"), self.tr("How the next photo to review is chosen, and "
+                                                             "what the app suggests and flags."),
+                               self.review_page), self.tr("Review"))
 
         self.error = QLabel()
         self.error.setObjectName("settingsError")
@@ -488,6 +493,7 @@ class SettingsDialog(QDialog):
             catalogue=self.catalogue.text().strip() or None,
             language=str(self.language.currentData()),
             appearance=str(self.appearance.currentData()),
+            review=self.review_page.review_settings(),
         )
 
     def accept(self) -> None:

@@ -87,6 +87,9 @@ class BrowseController(WindowController):
         self._relist.timeout.connect(lambda: self.load_photos(keep_selection=True, merge=True))
         # The Keywords panel's choice: its term (id, label) or None, and the keyword state (None: accepted).
         self.keyword_filter: tuple[tuple[int, str] | None, KeywordState | None] = (None, None)
+        # Another order for "next needing review" (Settings.review.order, reviewing.py): asks for the next
+        # photo and returns True when it answers later; False: the grid's order, as here.
+        self.review_order: Callable[[], bool] | None = None
 
         backend.libraries_loaded.connect(self._on_libraries_loaded)
         backend.photos_loaded.connect(self._on_photos_loaded)
@@ -172,7 +175,10 @@ class BrowseController(WindowController):
     @Slot()
     def select_next_needing_review(self) -> bool:
         """Move to the next photo in the grid whose current caption awaits review (a draft); False,
-        with a word in the status bar, when none is left after the current one."""
+        with a word in the status bar, when none is left after the current one. In the "most useful
+        first" order (Settings.review.order), the review queue's next photo, selected when it answers."""
+        if self.review_order is not None and self.review_order():
+            return True
         return self._select_next(lambda row: row.caption_state is ReviewState.DRAFT,
                                  self.tr("No photo after this one needs review in this view"))
 
@@ -194,6 +200,14 @@ class BrowseController(WindowController):
                 return True
         self.status.emit(none_left)
         return False
+
+    def select_photo(self, photo_id: int) -> bool:
+        """Make the listed photo ``photo_id`` the current one; False when it is not listed."""
+        number = self.model.row_number(photo_id)
+        if number is None:
+            return False
+        self._select_row(number)
+        return True
 
     @Slot(int)
     def select_neighbour(self, step: int) -> None:

@@ -59,8 +59,8 @@ def sidebar(libraries: LibraryList, keywords: KeywordPanel) -> QWidget:
     return split
 
 
-def centre(messages: MessageBar, header: GridHeader, grid: PhotoGrid) -> QWidget:
-    """Messages, then the grid's header, then the grid."""
+def centre(messages: MessageBar, header: GridHeader, grid: PhotoGrid, *bars: QWidget) -> QWidget:
+    """Messages, then ``bars`` (suggestions), then the grid's header, then the grid."""
     middle = QWidget()
     # The grid's background (Base) behind the header too: one surface, framed by the side panes.
     middle.setBackgroundRole(QPalette.ColorRole.Base)
@@ -69,6 +69,8 @@ def centre(messages: MessageBar, header: GridHeader, grid: PhotoGrid) -> QWidget
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(0)
     layout.addWidget(messages)
+    for bar in bars:
+        layout.addWidget(bar)
     layout.addWidget(header)
     grid.setViewportMargins(8, 0, 0, 0)
     layout.addWidget(grid, 1)

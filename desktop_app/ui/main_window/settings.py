@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -18,6 +18,8 @@ from desktop_app.ui.workers.inference import InferenceService
 
 
 class SettingsController(WindowController):
+    applied = Signal(object)  # the Settings just saved
+
     def __init__(self, backend: Backend, inference: InferenceService, registry: Callable[[], PluginRegistry],
                  settings_action: QAction, parent: QWidget) -> None:
         super().__init__(parent)
@@ -42,4 +44,5 @@ class SettingsController(WindowController):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             themes.look(app).apply(settings.appearance)  # the theme changes at once
+        self.applied.emit(settings)
         self.status.emit(self.tr("Settings saved"))

@@ -24,8 +24,10 @@ from desktop_app.ui.main_window.actions import NEEDS_CATALOGUE, MainAction, crea
 from desktop_app.ui.main_window.browsing import BrowseController
 from desktop_app.ui.main_window.captioning import CaptionController
 from desktop_app.ui.main_window.file_tasks import FileTaskController
+from desktop_app.ui.main_window.fine_tuning import FineTuneController
 from desktop_app.ui.main_window.keywording import KeywordController
 from desktop_app.ui.main_window.quality import QualityController
+from desktop_app.ui.main_window.reviewing import ReviewQueueController
 from desktop_app.ui.main_window.scanning import ScanController
 from desktop_app.ui.main_window.search import SEARCH_MODES, SearchController
 from desktop_app.ui.main_window.settings import SettingsController
@@ -42,6 +44,7 @@ from desktop_app.ui.widgets.library_list import LibraryList
 from desktop_app.ui.widgets.message_bar import MessageBar
 from desktop_app.ui.widgets.photo_grid import MAX_THUMBNAIL, PhotoGrid, PhotoListModel
 from desktop_app.ui.widgets.status_message import StatusMessage
+from desktop_app.ui.widgets.suggestion_bar import SuggestionBar
 from desktop_app.ui.widgets.thumbnail_size import ThumbnailSizeSlider
 from desktop_app.ui.wording import sentence
 from desktop_app.ui.workers.backend import Backend, LibrarySummary
@@ -50,6 +53,7 @@ from desktop_app.ui.workers.file_tasks import FileTasks
 from desktop_app.ui.workers.inference import InferenceService
 from desktop_app.ui.workers.keywords import KeywordService
 from desktop_app.ui.workers.review import ReviewService
+from desktop_app.ui.workers.review_queue import ReviewQueueService
 from desktop_app.ui.workers.search import SearchRunner
 
 APP_TITLE = "Photo Annotator"
@@ -89,6 +93,7 @@ class MainWindow(QMainWindow):
         self.searches = SearchRunner(parent=self)
         self.file_tasks = FileTasks(parent=self)
         self.changes = ChangeService(parent=self)  # other editors' changes, shown within seconds
+        self.review_queue = ReviewQueueService(parent=self)  # the most useful photo next, claims
 
         self.main_actions = create_actions(self)
         self._layout = layout_state.load()  # the layout of the last session, or the defaults
@@ -118,7 +123,8 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(1)
         splitter.addWidget(parts.sidebar(self.libraries, self.keyword_panel))
-        splitter.addWidget(parts.centre(self.messages, self.header, self.grid))
+        self.suggestions = SuggestionBar()
+        splitter.addWidget(parts.centre(self.messages, self.header, self.grid, self.suggestions))
         splitter.addWidget(self.detail)
         for number, stretch in enumerate((0, 1, 0)):
             splitter.setStretchFactor(number, stretch)
@@ -178,13 +184,17 @@ class MainWindow(QMainWindow):
         self.quality = QualityController(self.backend, actions[MainAction.QUALITY], self)
         self.view = ViewController(self.browse, self.grid, self.model, self.detail, self.central,
                                    self.full_preview, self.thumbnail_size, actions, self)
+        self.reviewing = ReviewQueueController(self.review_queue, self.browse, self, activity=[
+            self.detail.review_box.editor.textChanged, self.review.changed])
+        self.fine_tuning = FineTuneController(self.review_queue, self.inference, self.suggestions,
+                                              self.captioning.open_train_dialog, self._captioner_name, self)
         jobs_action = self.jobs_dock.toggleViewAction()
         self.toolbar = parts.toolbar(self, actions, jobs_action, [self.search.box, self.search.mode])
         parts.menus(self, actions, jobs_action, self.detail)
 
     def _connect(self) -> None:
         controllers = (self.search, self.browse, self.scanning, self.captioning, self.files, self.settings,
-                       self.view, self.keywords, self.tagging)
+                       self.view, self.keywords, self.tagging, self.reviewing, self.fine_tuning)
         for controller in controllers:
             controller.status.connect(self._set_status)
             controller.error.connect(self._on_error)
@@ -206,6 +216,8 @@ class MainWindow(QMainWindow):
         self.detail.regenerate_requested.connect(self.captioning.regenerate)
         self.inference.item_done.connect(self.browse.on_caption_stored)
         self.review.changed.connect(self.browse.on_photo_changed)
+        self.review.changed.connect(self.fine_tuning.reviewed)
+        self.settings.applied.connect(self.reviewing.apply_settings)
         self.changes.changed.connect(self._on_changed_elsewhere)
         self.review.failed.connect(self._on_error)
         self.review.recovered.connect(
@@ -216,6 +228,10 @@ class MainWindow(QMainWindow):
         if self._plugins is None:
             self._plugins = load_plugins()  # plugins only, no torch: a few tens of milliseconds
         return self._plugins
+
+    def _captioner_name(self, captioner_id: str) -> str:
+        captioner = self._registry().captioners.get(captioner_id)
+        return captioner.name if captioner is not None else captioner_id
 
     def _writes_descriptions(self, captioner_id: str) -> bool:
         captioner = self._registry().captioners.get(captioner_id)
@@ -260,6 +276,7 @@ class MainWindow(QMainWindow):
         layout_state.save(self._current_layout())
         self.detail.flush()  # typed text becomes a revision before the review thread stops
         self.review.shutdown()
+        self.review_queue.shutdown()  # releases this editor's claim
         self.changes.shutdown()
         self.keyword_service.shutdown()
         self.searches.shutdown()
@@ -376,6 +393,7 @@ class MainWindow(QMainWindow):
             if not read_only:
                 self.inference.open(catalogue)  # resumes jobs a crash or close interrupted
             self.changes.watch(catalogue)
+            self.reviewing.open(catalogue, read_only)
         if self._startup_folder is not None:
             self.scanning.scan(self._startup_folder)
         self.backend.load_libraries()

@@ -113,6 +113,9 @@ class _SignalEvents(JobEvents):
     def notice(self, job_id: int, text: str) -> None:
         self.worker.notice.emit(job_id, text)
 
+    def trained(self, job_id: int, report: Any) -> None:
+        self.worker.trained.emit(job_id, report)
+
     def job_ended(self, job: JobSummary) -> None:
         signal = {JobState.DONE: self.worker.job_finished, JobState.FAILED: self.worker.job_finished,
                   JobState.CANCELLED: self.worker.job_cancelled,
@@ -130,6 +133,7 @@ class InferenceWorker(Worker):
     item_tagged = Signal(object)  # ItemTagged: a tagging job stored a photo's suggestions
     vocabularies_loaded = Signal(object)  # list[VocabularySummary], for the Suggest keywords dialog
     notice = Signal(int, str)  # job id, what changed (smaller batches, the CPU)
+    trained = Signal(int, object)  # job id, TrainReport (with the new model's evaluation, if it ran)
     job_finished = Signal(object)  # JobSummary, state done or failed (with its error)
     job_cancelled = Signal(object)  # JobSummary
     job_paused = Signal(object)  # JobSummary
@@ -372,6 +376,7 @@ class InferenceService(Service):
     item_tagged = Signal(object)
     vocabularies_loaded = Signal(object)
     notice = Signal(int, str)
+    trained = Signal(int, object)
     job_finished = Signal(object)
     job_cancelled = Signal(object)
     job_paused = Signal(object)
