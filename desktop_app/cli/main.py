@@ -53,6 +53,7 @@ def _register() -> None:
         db,
         embed,
         evaluate,
+        explain,
         export,
         gui,
         jobs,
@@ -72,6 +73,7 @@ def _register() -> None:
                     write_metadata.write_metadata, evaluate.evaluate, train.train, library.library,
                     worker.worker):
         cli.add_command(command)
+    cli.add_command(explain.explain)  # where the model looked for a word (issue 20)
     from desktop_app.cli.tags import tags  # the keyword group, with `tags suggest`
 
     cli.add_command(tags)
