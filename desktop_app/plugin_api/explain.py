@@ -143,79 +143,64 @@ def eager_attention(network: Any) -> Any:
 Pass = Callable[[dict[str, Any], Any, Any, bool], tuple[Any, Any]]
 
 
-def explain_batch(texts: Sequence[ForcedText], spans: Sequence[tuple[int, int]], inputs: dict[str, Any],
-                  forward: Pass, pad_id: int, method: str, *, image_keys: Any = None,
-                  skip: Sequence[int] = (0, 1), patch: int = 16) -> list[AttentionMap | None]:
-    """One map per text (None for a span no token overlaps). ``image_keys``: a (batch, keys) boolean
-    tensor marking the encoder positions that are image patches (None: all are, after ``skip``)."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    chosen = [word_positions(text, span) for text, span in zip(texts, spans, strict=True)]
-    if not any(chosen):
-        return [None] * len(texts)
-    ids, mask = padded(texts, pad_id)
-    device = inputs["pixel_values"].device
-    ids, mask = ids.to(device), mask.to(device)
-    grids: list[np.ndarray | None] = [None] * len(texts)
-    used = CROSS_ATTENTION
-    if method in ("auto", CROSS_ATTENTION):
-        grids = _attention_grids(texts, chosen, inputs, ids, mask, forward, image_keys, skip)
-    no_grid = all(grid is None for grid, positions in zip(grids, chosen, strict=True) if positions)
-    if method == GRADIENT or (method == "auto" and no_grid):
-        grids, used = _gradient_grids(texts, chosen, inputs, ids, mask, forward, patch), GRADIENT
-    return [AttentionMap(grid, tuple(text.tokens[i] for i in positions), used)
-            if grid is not None and positions else None
-            for grid, text, positions in zip(grids, texts, chosen, strict=True)]
-
-
-def _attention_grids(texts: Sequence[ForcedText], chosen: list[list[int]], inputs: dict[str, Any], ids: Any,
-                     mask: Any, forward: Pass, image_keys: Any,
-                     skip: Sequence[int]) -> list[np.ndarray | None]:
+def attention_weights(texts: Sequence[ForcedText], inputs: dict[str, Any], forward: Pass, pad_id: int,
+                      image_keys: Any = None) -> list[np.ndarray | None]:
+    """Each text's cross-attention over the image's keys at every decoder position: (positions, keys)
+    arrays, averaged over layers and heads (None where the model returns no cross-attention).
+    ``image_keys``: a (batch, keys) boolean tensor marking the encoder positions that are image patches
+    (None: all are)."""
     import torch
 
+    ids, mask = padded(texts, pad_id)
+    device = inputs["pixel_values"].device
     with torch.inference_mode():
-        _logits, attentions = forward(inputs, ids, mask, True)
+        _logits, attentions = forward(inputs, ids.to(device), mask.to(device), True)
     if not attentions or any(layer is None for layer in attentions):
         return [None] * len(texts)
     # Per layer (batch, heads, positions, keys): averaged over layers and heads.
     weights = torch.stack(list(attentions)).float().mean(dim=(0, 2))
-    grids: list[np.ndarray | None] = []
-    for row, (text, positions) in enumerate(zip(texts, chosen, strict=True)):
-        if not positions:
-            grids.append(None)
-            continue
-        # Position p of the decoder input predicts token p + 1: the word's tokens are written there.
-        writing = [text.first + index - 1 for index in positions]
-        over_keys = weights[row, writing].mean(dim=0)
+    found: list[np.ndarray | None] = []
+    for row, text in enumerate(texts):
+        over_keys = weights[row, :len(text.ids)]
         if image_keys is not None:
-            over_keys = over_keys[image_keys[row].to(over_keys.device)]
-        grids.append(patch_grid(over_keys.cpu().numpy(), skip))
-    return grids
+            over_keys = over_keys[:, image_keys[row].to(over_keys.device)]
+        found.append(over_keys.cpu().numpy())
+    return found
 
 
-def _gradient_grids(texts: Sequence[ForcedText], chosen: list[list[int]], inputs: dict[str, Any], ids: Any,
-                    mask: Any, forward: Pass, patch: int) -> list[np.ndarray | None]:
+def attention_grid(weights: np.ndarray, text: ForcedText, positions: Sequence[int],
+                   skip: Sequence[int] = (0, 1)) -> np.ndarray | None:
+    """The grid for the text's tokens at ``positions`` from ``attention_weights``' array: position p
+    of the decoder input predicts token p + 1, so a token is written where the one before it is read."""
+    if not positions:
+        return None
+    return patch_grid(weights[[text.first + index - 1 for index in positions]].mean(axis=0), skip)
+
+
+def gradient_grids(texts: Sequence[ForcedText], chosen: Sequence[Sequence[int]], inputs: dict[str, Any],
+                   forward: Pass, pad_id: int, patch: int) -> list[np.ndarray | None]:
+    """|d log p(word) / d pixels|, summed over colour channels and pooled to ``patch``-pixel cells, per
+    text (the sum of the texts' terms: each image's gradient is its own text's)."""
     import torch
 
+    ids, mask = padded(texts, pad_id)
     pixels = inputs["pixel_values"].detach().clone().requires_grad_(True)
+    ids, mask = ids.to(pixels.device), mask.to(pixels.device)
     with torch.enable_grad():
         logits, _ = forward({**inputs, "pixel_values": pixels}, ids, mask, False)
         log_probs = torch.log_softmax(logits.float(), dim=-1)
-        terms = []
-        for row, (text, positions) in enumerate(zip(texts, chosen, strict=True)):
-            for index in positions:
-                position = text.first + index
-                terms.append(log_probs[row, position - 1, ids[row, position]])
-        total = torch.stack(terms).sum()
-        (gradient,) = torch.autograd.grad(total, pixels)
+        terms = [log_probs[row, text.first + index - 1, ids[row, text.first + index]]
+                 for row, (text, positions) in enumerate(zip(texts, chosen, strict=True))
+                 for index in positions]
+        (gradient,) = torch.autograd.grad(torch.stack(terms).sum(), pixels)
     saliency = gradient.float().abs().sum(dim=1, keepdim=True)  # (batch, 1, height, width)
     rows, cols = max(1, saliency.shape[2] // patch), max(1, saliency.shape[3] // patch)
     pooled = torch.nn.functional.adaptive_avg_pool2d(saliency, (rows, cols))[:, 0].cpu().numpy()
     grids: list[np.ndarray | None] = []
     for row, positions in enumerate(chosen):
         grid = pooled[row].astype("float64")
-        total_ = float(grid.sum())
-        grids.append(grid / total_ if positions and total_ > 0 and math.isfinite(total_) else None)
+        total = float(grid.sum())
+        grids.append(grid / total if positions and total > 0 and math.isfinite(total) else None)
     return grids
 
 
@@ -262,23 +247,73 @@ class TeacherForcing:
 def explain_words(captioner: Any, images: Sequence[Any], texts: Sequence[str],
                   spans: Sequence[tuple[int, int]], options: dict[str, Any]) -> list[AttentionMap | None]:
     """``Captioner.word_attention`` for a loaded TransformersCaptioner: its ``_teacher_forcing`` says how
-    its model reads a text; None for every image when it cannot."""
+    its model reads a text; None for every image when it cannot.
+
+    The attention of a pass is kept (per captioner, image content, text and options: ``PASSES_KEPT``),
+    so the other words of a text just read cost no second pass."""
     if not captioner.loaded:
         raise RuntimeError(f"captioner {captioner.id} is not loaded")
     if not (len(images) == len(texts) == len(spans)):
         raise ValueError("word_attention needs one text and one span per image")
     settings = {**captioner.option_defaults(), **options}
     method = str(settings.pop("method", None) or "auto")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     forcing = captioner._teacher_forcing(settings)
     if forcing is None or not images:
         return [None] * len(images)
-    inputs, _prompt = captioner._inputs(list(images), settings)
     forced = [forced_text(forcing.tokenizer, forcing.prefix, text) for text in texts]
-    keys = forcing.image_keys(inputs) if forcing.image_keys is not None else None
-    maps = explain_batch(forced, spans, inputs, forcing.forward, forcing.pad_id, method, image_keys=keys,
-                         patch=forcing.patch)
+    chosen = [word_positions(text, span) for text, span in zip(forced, spans, strict=True)]
+    grids: list[np.ndarray | None] = [None] * len(images)
+    used = CROSS_ATTENTION
+    if method in ("auto", CROSS_ATTENTION):
+        weights = _cached_attention(captioner, forcing, images, forced, settings)
+        grids = [attention_grid(found, text, positions) if found is not None else None
+                 for found, text, positions in zip(weights, forced, chosen, strict=True)]
+    wanted = [index for index, positions in enumerate(chosen) if positions]
+    if wanted and (method == GRADIENT or (method == "auto" and all(grids[i] is None for i in wanted))):
+        inputs, _prompt = captioner._inputs([images[i] for i in wanted], settings)
+        found_grids = gradient_grids([forced[i] for i in wanted], [chosen[i] for i in wanted], inputs,
+                                     forcing.forward, forcing.pad_id, forcing.patch)
+        grids, used = [None] * len(images), GRADIENT
+        for index, grid in zip(wanted, found_grids, strict=True):
+            grids[index] = grid
     # The region each image's map covers, from its own shape (a crop takes the middle of a long photo).
-    return [None if found is None else AttentionMap(
-                found.grid, found.tokens, found.method,
-                input_region(forcing.image_processor, *getattr(image, "size", (0, 0))))
-            for found, image in zip(maps, images, strict=True)]
+    return [AttentionMap(grid, tuple(text.tokens[i] for i in positions), used,
+                         input_region(forcing.image_processor, *getattr(image, "size", (0, 0))))
+            if grid is not None and positions else None
+            for grid, text, positions, image in zip(grids, forced, chosen, images, strict=True)]
+
+
+PASSES_KEPT = 16
+
+
+def _cached_attention(captioner: Any, forcing: TeacherForcing, images: Sequence[Any],
+                      forced: list[ForcedText], settings: dict[str, Any]) -> list[np.ndarray | None]:
+    """``attention_weights`` for each image and text, from the captioner's kept passes where it can."""
+    import hashlib
+    from collections import OrderedDict
+
+    kept: OrderedDict[tuple[Any, ...], np.ndarray | None] = captioner.__dict__.setdefault(
+        "_attention_passes", OrderedDict())
+    options = repr(sorted(settings.items()))
+    keys = []
+    for image, text in zip(images, forced, strict=True):
+        content = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest() if hasattr(image, "tobytes") \
+            else id(image)
+        keys.append((getattr(image, "size", None), content, tuple(text.ids), options))
+    missing = [index for index, key in enumerate(keys) if key not in kept]
+    if missing:
+        inputs, _prompt = captioner._inputs([images[i] for i in missing], settings)
+        image_keys = forcing.image_keys(inputs) if forcing.image_keys is not None else None
+        found = attention_weights([forced[i] for i in missing], inputs, forcing.forward, forcing.pad_id,
+                                  image_keys)
+        for index, weights in zip(missing, found, strict=True):
+            kept[keys[index]] = weights
+    answers = []
+    for key in keys:
+        kept.move_to_end(key)
+        answers.append(kept[key])
+    while len(kept) > PASSES_KEPT:
+        kept.popitem(last=False)
+    return answers

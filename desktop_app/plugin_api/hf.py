@@ -367,6 +367,7 @@ class TransformersCaptioner(Captioner):
 
     def unload(self) -> None:
         self.network = self.tokenizer = None
+        vars(self).pop("_attention_passes", None)  # word_attention's kept passes (plugin_api/explain.py)
         self._unload_parts()
         if self.device and self.device.startswith("cuda"):
             import torch
