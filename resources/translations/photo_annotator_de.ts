@@ -2852,6 +2852,10 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
         <translation>Zeigen, wohin das Modell auf dem Foto geschaut hat, als es das Wort an der Schreibmarke schrieb ({shortcut})</translation>
     </message>
     <message>
+        <source>Where the model looked</source>
+        <translation>Wohin das Modell sah</translation>
+    </message>
+    <message>
         <source>A heatmap over the photo of the regions the model attended to when it wrote the word at the caption&apos;s text cursor: click a word, or move to it with the arrow keys</source>
         <translation>Eine Heatmap über dem Foto mit den Bereichen, auf die das Modell achtete, als es das Wort an der Schreibmarke der Bildunterschrift schrieb: Klicken Sie auf ein Wort oder gehen Sie mit den Pfeiltasten dorthin</translation>
     </message>

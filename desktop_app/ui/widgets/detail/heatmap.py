@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.catalogue.models import CaptionKind
 from desktop_app.plugin_api.explain import word_spans
@@ -51,7 +51,9 @@ class WordHeatmap(QWidget):
         self._answers: dict[tuple[Any, ...], Any] = {}  # this photo's answers: ExplainAnswer by key
         self._asked: set[tuple[Any, ...]] = set()
 
-        self.action = QAction(self.tr("Show where the model looked"), self)
+        # Short on the button (the pane stays narrow in any language and text size); said in full to
+        # screen readers and in the tooltip.
+        self.action = QAction(self.tr("Where the model looked"), self)
         self.action.setCheckable(True)
         self.action.setShortcut(QKeySequence(SHORTCUT))
         self.action.setToolTip(self.tr("Show where the model looked on the photo when it wrote the word at "
@@ -68,10 +70,12 @@ class WordHeatmap(QWidget):
         self.status.setObjectName("heatmapStatus")
         self.status.setWordWrap(True)
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        layout = QHBoxLayout(self)
+        # The line under the toggle, not beside it: the pane keeps its width at large text sizes.
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 4, 16, 0)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.status, 1)
+        layout.setSpacing(2)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.status)
         editor.cursorPositionChanged.connect(self._follow_cursor)
         editor.textChanged.connect(self._follow_cursor)
         preview.content_changed.connect(self._show_wanted)
