@@ -142,7 +142,7 @@ def photo_map(grid: np.ndarray, region: Sequence[float], width: int, height: int
     left, top, right, bottom = region
     x0, x1 = round(left * cols), max(round(left * cols) + 1, round(right * cols))
     y0, y1 = round(top * rows), max(round(top * rows) + 1, round(bottom * rows))
-    values = Image.fromarray(np.asarray(grid, dtype=np.float32), mode="F")
+    values = Image.fromarray(np.asarray(grid, dtype=np.float32))  # mode "F"
     inner = np.asarray(values.resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR), dtype=np.float64)
     full = np.zeros((rows, cols), dtype=np.float64)
     full[y0:y1, x0:x1] = np.clip(inner, 0, None)[: rows - y0, : cols - x0]
@@ -167,7 +167,7 @@ def overlay(image: Image.Image, grid: np.ndarray) -> Image.Image:
     """The photo with the map over it, at the photo's size."""
     from PIL import Image as PILImage
 
-    heat = PILImage.fromarray(heat_colours(grid), mode="RGBA")
+    heat = PILImage.fromarray(heat_colours(grid))  # RGBA
     heat = heat.resize(image.size, PILImage.Resampling.BILINEAR)
     return PILImage.alpha_composite(image.convert("RGBA"), heat).convert("RGB")
 
