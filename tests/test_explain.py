@@ -34,8 +34,9 @@ def engine():  # type: ignore[no-untyped-def]
 
 def caption_photos(scanner: Scanner, catalogue: Catalogue, folder: Path, sizes: list[tuple[int, int]],
                    model: Path, captioner_id: str = "encoder-decoder", text: str = DRAFT,
-                   pictures: list[Image.Image] | None = None) -> list[Path]:
-    """Photos of ``sizes`` under ``folder``, scanned, each with ``model``'s draft ``text``."""
+                   pictures: list[Image.Image] | None = None,
+                   kind: CaptionKind = CaptionKind.DESCRIPTION) -> list[Path]:
+    """Photos of ``sizes`` under ``folder``, scanned, each with ``model``'s draft ``text`` (of ``kind``)."""
     paths = []
     for number, size in enumerate(sizes):
         path = folder / f"{number:02}.png"
@@ -45,8 +46,8 @@ def caption_photos(scanner: Scanner, catalogue: Catalogue, folder: Path, sizes: 
     scanner.scan(folder)
     with catalogue.write() as session:
         for path in paths:
-            store_ai_caption(session, AICaption(find_photo(session, str(path)), text, model_id=str(model)),
-                             captioner_id=captioner_id)
+            store_ai_caption(session, AICaption(find_photo(session, str(path)), text, model_id=str(model),
+                                                kind=kind), captioner_id=captioner_id)
     return paths
 
 
@@ -174,6 +175,22 @@ def test_blip_and_florence2_drafts_are_explained_by_their_cross_attention(
     assert blip.tokens == ("sitting",) and "".join(florence.tokens) == "grass"
     for found in (blip, florence):
         assert found.grid.sum() == pytest.approx(1.0) and found.grid.min() >= 0
+
+
+def test_alt_text_is_explained_and_a_model_without_cross_attention_is_not_available(
+        scanner: Scanner, catalogue: Catalogue, tmp_path: Path, blip_folder: Path,
+        idefics3_folder: Path) -> None:
+    alt, = caption_photos(scanner, catalogue, tmp_path / "alt", [(64, 64)], blip_folder, "alt-text",
+                          text="Two dog sitting near car.", kind=CaptionKind.ALT_TEXT)
+    product, = caption_photos(scanner, catalogue, tmp_path / "product", [(64, 64)], idefics3_folder,
+                              "product-description", text="A red car with blue seats.")
+    explainer = Explainer(catalogue, engine())
+    found = explainer.explain(str(alt), "dog", kind=CaptionKind.ALT_TEXT)
+    assert found.captioner_id == "alt-text" and found.method == "cross-attention" and found.word == "dog"
+    with pytest.raises(ExplainError) as refused:
+        explainer.explain(str(product), "car")
+    assert str(refused.value) == (f"not available for this model: product-description ({idefics3_folder}) "
+                                  "cannot say where it looked")
 
 
 def test_word_attention_is_the_plugin_api_way_to_ask(vit_gpt2_folder: Path) -> None:
