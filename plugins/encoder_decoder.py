@@ -69,7 +69,7 @@ class EncoderDecoderCaptioner(TransformersCaptioner):
         pad = next(value for value in pads if value is not None)
 
         def forward(inputs: dict[str, Any], ids: Any, mask: Any, attentions: bool) -> tuple[Any, Any]:
-            with eager_attention(self.network) if attentions else _nothing():
+            with eager_attention(self.network, attentions):
                 output = self.network(pixel_values=inputs["pixel_values"], decoder_input_ids=ids,
                                       decoder_attention_mask=mask, output_attentions=attentions)
             return output.logits, output.cross_attentions if attentions else None
@@ -105,12 +105,6 @@ class EncoderDecoderCaptioner(TransformersCaptioner):
         # Per layer (batch, heads, positions, encoder tokens); position i predicts the text's token i.
         weights = torch.stack(output.cross_attentions)[:, 0, :, :ids.shape[1], :].float().mean(dim=(0, 1, 2))
         return _patch_grid(weights.cpu().numpy())
-
-
-def _nothing() -> Any:
-    from contextlib import nullcontext
-
-    return nullcontext()
 
 
 def _patch_grid(weights: np.ndarray) -> np.ndarray | None:

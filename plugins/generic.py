@@ -166,7 +166,7 @@ class GenericCaptioner(TransformersCaptioner):
             start = [text.decoder_start_token_id, tokenizer.bos_token_id]
 
             def florence(inputs: dict[str, Any], ids: Any, mask: Any, attentions: bool) -> tuple[Any, Any]:
-                with eager_attention(network) if attentions else _nothing():
+                with eager_attention(network, attentions):
                     output = network(input_ids=inputs["input_ids"], pixel_values=inputs["pixel_values"],
                                      attention_mask=inputs.get("attention_mask"), decoder_input_ids=ids,
                                      decoder_attention_mask=mask, output_attentions=attentions)
@@ -180,7 +180,7 @@ class GenericCaptioner(TransformersCaptioner):
         prompt_ids = tokenizer(prefix, add_special_tokens=False).input_ids if prefix else []
 
         def blip(inputs: dict[str, Any], ids: Any, mask: Any, attentions: bool) -> tuple[Any, Any]:
-            with eager_attention(network) if attentions else _nothing():
+            with eager_attention(network, attentions):
                 images = network.vision_model(pixel_values=inputs["pixel_values"]).last_hidden_state
                 output = network.text_decoder(input_ids=ids, attention_mask=mask,
                                               encoder_hidden_states=images, output_attentions=attentions,
@@ -204,12 +204,6 @@ class GenericCaptioner(TransformersCaptioner):
         task = task or FLORENCE_TASKS["caption"]
         answer = self.processor.post_process_generation(text=text, task=task)[task]
         return " ".join(str(answer).split())
-
-
-def _nothing() -> Any:
-    from contextlib import nullcontext
-
-    return nullcontext()
 
 
 def model_type_of(config: dict[str, Any], source: str) -> str:

@@ -119,15 +119,15 @@ def patch_grid(weights: np.ndarray, skip: Sequence[int] = (0, 1)) -> np.ndarray 
     return None
 
 
-def eager_attention(network: Any) -> Any:
-    """A context in which ``network`` computes attention weights (eager), its implementation restored
-    after."""
+def eager_attention(network: Any, enabled: bool = True) -> Any:
+    """A context in which ``network`` computes attention weights (eager attention: SDPA returns none), its
+    implementation restored after; with ``enabled`` False, a context that changes nothing."""
     from contextlib import contextmanager
 
     @contextmanager
     def switched() -> Any:
         implementation = network.config._attn_implementation
-        if implementation == "eager":
+        if implementation == "eager" or not enabled:
             yield
             return
         network.set_attn_implementation("eager")
