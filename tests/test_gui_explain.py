@@ -69,7 +69,7 @@ def test_clicking_a_word_shows_where_the_model_looked(qtbot: QtBot, window: Main
     # Back to "dog": kept, shown at once (no second request to the worker).
     with qtbot.assertNotEmitted(window.inference.explained, wait=200):
         click_word(qtbot, window, 3)
-        assert detail.preview.overlay() == dog
+        qtbot.waitUntil(lambda: detail.preview.overlay() == dog, timeout=WAIT_MS)
 
     qtbot.keyClick(window.detail.review_box.editor, Qt.Key.Key_Escape)  # Esc clears the map
     assert detail.preview.overlay() is None and heatmap.status_text() == ""

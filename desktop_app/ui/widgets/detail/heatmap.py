@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -76,8 +76,14 @@ class WordHeatmap(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
-        editor.cursorPositionChanged.connect(self._follow_cursor)
-        editor.textChanged.connect(self._follow_cursor)
+        # Followed once the pane has finished changing: showing another photo sets the editor's text
+        # before the pane says which photo it is, and the two must never be mixed in a request.
+        self._follow = QTimer(self)
+        self._follow.setSingleShot(True)
+        self._follow.setInterval(0)
+        self._follow.timeout.connect(self._follow_cursor)
+        editor.cursorPositionChanged.connect(self._follow.start)
+        editor.edited.connect(self._follow.start)
         preview.content_changed.connect(self._show_wanted)
 
     # -- what the pane calls -------------------------------------------------------------------------
@@ -89,7 +95,7 @@ class WordHeatmap(QWidget):
             self._asked.clear()
             self._wanted = None
             self.photo_id, self.kind = photo_id, kind
-        self._follow_cursor()
+        self._follow.start()
 
     def show_answer(self, answer: Any) -> None:
         """An ExplainAnswer from the inference worker (for this photo, or one shown before: dropped)."""
@@ -113,7 +119,7 @@ class WordHeatmap(QWidget):
 
     def _on_toggled(self, on: bool) -> None:
         if on:
-            self._follow_cursor()
+            self._follow.start()
         else:
             self.clear()
 
