@@ -25,13 +25,15 @@ DRAFT = "a dog near a red car"
 @pytest.fixture
 def window(open_window: Callable[..., MainWindow], scanner: Scanner, catalogue: Catalogue, db_path: Path,
            tmp_path: Path, vit_gpt2_folder: Path) -> MainWindow:
-    """The app on one 4:3 photo whose description is the tiny ViT + GPT-2's draft."""
-    path = photo_files.jpeg(tmp_path / "photos" / "street.jpg", size=(200, 150))
-    scanner.scan(path.parent)
+    """The app on a 4:3 and a 1:2 photo whose descriptions are the tiny ViT + GPT-2's drafts."""
+    paths = [photo_files.jpeg(tmp_path / "photos" / "a-street.jpg", size=(200, 150)),
+             photo_files.jpeg(tmp_path / "photos" / "b-tower.jpg", seed=4, size=(100, 200))]
+    scanner.scan(paths[0].parent)
     with catalogue.write() as session:
-        photo = find_photo(session, str(path))
-        store_ai_caption(session, AICaption(photo, DRAFT, model_id=str(vit_gpt2_folder)),
-                         captioner_id="encoder-decoder")
+        for path in paths:
+            photo = find_photo(session, str(path))
+            store_ai_caption(session, AICaption(photo, DRAFT, model_id=str(vit_gpt2_folder)),
+                             captioner_id="encoder-decoder")
     return open_window(db=db_path)
 
 
@@ -84,3 +86,23 @@ def test_clicking_a_word_shows_where_the_model_looked(qtbot: QtBot, window: Main
 
     qtbot.mouseClick(heatmap.button, Qt.MouseButton.LeftButton)  # off: the map and its line go
     assert not heatmap.is_on() and heatmap.status_text() == ""
+
+
+def test_another_photo_gets_its_own_map(qtbot: QtBot, window: MainWindow) -> None:
+    detail = window.detail
+    qtbot.waitUntil(lambda: detail.title.text() == "a-street.jpg" and detail.preview.image() is not None,
+                    timeout=WAIT_MS)
+    control_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(detail, Qt.Key.Key_H, control_shift)
+    assert detail.heatmap.is_on()  # Ctrl+Shift+H
+    click_word(qtbot, window, 13)  # "red"
+    qtbot.waitUntil(lambda: detail.preview.overlay() is not None, timeout=MODEL_WAIT_MS)
+    assert detail.preview.overlay().size().toTuple() == (64, 48)
+
+    first = detail.photo_id
+    window.grid.setCurrentIndex(window.model.index(1))  # the 1:2 photo: its own map, never the other's
+    qtbot.waitUntil(lambda: detail.photo_id != first and detail.preview.image() is not None, timeout=WAIT_MS)
+    click_word(qtbot, window, 13)
+    looked = "Where the model looked for “red” (cross-attention)"
+    qtbot.waitUntil(lambda: detail.heatmap.status_text() == looked, timeout=MODEL_WAIT_MS)
+    assert detail.preview.overlay().size().toTuple() == (32, 64)

@@ -168,6 +168,7 @@ class DetailPane(QWidget):
         self.flush()
         self.title.setText(name)
         self.preview.set_text(self.tr("Loading…"))
+        self.heatmap.set_photo(None, self.review_box.kind)  # no map of the photo before until this one's come
 
     def show_photo(self, details: dict[str, Any]) -> None:
         same_photo = details["id"] == self.photo_id
