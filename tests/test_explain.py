@@ -127,6 +127,16 @@ def test_a_caption_no_model_wrote_has_nothing_to_explain(scanner: Scanner, catal
         explainer.explain(str(path), "own", kind=CaptionKind.ALT_TEXT)
 
 
+def test_a_model_that_is_gone_is_said_in_one_line(scanner: Scanner, catalogue: Catalogue, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
+    gone = tmp_path / "deleted-model"
+    path, = caption_photos(scanner, catalogue, tmp_path / "gone", [(64, 48)], gone)
+    with pytest.raises(ExplainError, match=f"^model folder {gone} does not exist$"):
+        Explainer(catalogue, engine()).explain(str(path), "dog")
+    ran = cli_on(capsys, db_path)("explain", str(path), "--word", "dog", "--device", "cpu")
+    assert (ran.code, ran.err) == (1, f"photo-annotator: error: model folder {gone} does not exist\n")
+
+
 def test_the_gradient_map_is_a_distribution_too(catalogue: Catalogue, captioned: list[Path]) -> None:
     explainer = Explainer(catalogue, engine())
     found = explainer.explain(str(captioned[0]), "red", method="gradient")

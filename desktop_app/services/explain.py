@@ -229,8 +229,14 @@ class Explainer:
     def _run(self, captioner_id: str, model: str, prompt: str | None, method: str,
              entries: list[tuple[int, Draft, tuple[int, int], str]]) -> list[Explanation | ExplainError]:
         from desktop_app.captioning.engine import decode_for
+        from desktop_app.plugin_api.hf import ModelLoadError, ModelNotAvailableError
+        from desktop_app.plugin_registry import UnknownCaptionerError
 
-        captioner = self.engine.captioner(captioner_id, model)
+        try:
+            captioner = self.engine.captioner(captioner_id, model)
+        except (ModelNotAvailableError, ModelLoadError, UnknownCaptionerError) as exc:
+            # Each photo of the batch fails with the reason (the model is gone, the plugin uninstalled).
+            return [ExplainError(str(exc)) for _entry in entries]
         options: dict[str, Any] = {"method": method}
         if prompt and any(spec.name == "prompt" for spec in captioner.options):
             options["prompt"] = prompt  # the text continued a prompt: the model reads it after that prompt
