@@ -47,6 +47,7 @@ class WordHeatmap(QWidget):
         self.preview, self.editor = preview, editor
         self.photo_id: int | None = None
         self.kind = CaptionKind.DESCRIPTION
+        self._caption: Any = None
         self._wanted: tuple[Any, ...] | None = None  # the word whose map is (to be) shown
         self._answers: dict[tuple[Any, ...], Any] = {}  # this photo's answers: ExplainAnswer by key
         self._asked: set[tuple[Any, ...]] = set()
@@ -88,13 +89,14 @@ class WordHeatmap(QWidget):
 
     # -- what the pane calls -------------------------------------------------------------------------
 
-    def set_photo(self, photo_id: int | None, kind: CaptionKind) -> None:
-        """The photo (and kind of caption) the pane shows now: answers about another one are dropped."""
-        if (photo_id, kind) != (self.photo_id, self.kind):
+    def set_photo(self, photo_id: int | None, kind: CaptionKind, caption: Any = None) -> None:
+        """The photo, kind of caption and caption version (its id and revision: a regenerated draft has
+        other words) the pane shows now: answers about anything else are dropped."""
+        if (photo_id, kind, caption) != (self.photo_id, self.kind, self._caption):
             self._answers.clear()
             self._asked.clear()
             self._wanted = None
-            self.photo_id, self.kind = photo_id, kind
+            self.photo_id, self.kind, self._caption = photo_id, kind, caption
         self._follow.start()
 
     def show_answer(self, answer: Any) -> None:

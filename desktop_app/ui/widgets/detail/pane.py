@@ -210,7 +210,7 @@ class DetailPane(QWidget):
             for other in KINDS
             for found in [_current_of(everything, other)]})
         self.history.set_caption(current)
-        self.heatmap.set_photo(self.photo_id, kind)
+        self.heatmap.set_photo(self.photo_id, kind, (current["id"], current["revision"]) if current else None)
         self.history.revert_button.setVisible(unreadable is None and self.review is not None)  # else browse
         for widget in (self._history_heading, self.history):
             widget.setVisible(current is not None)
