@@ -2,7 +2,8 @@
 (GPT-2, BERT...), through transformers' VisionEncoderDecoderModel. Any such model works.
 
 It implements the plugin API's ``attention``: the decoder's cross-attention over the encoder's image
-patches while it reads a given text.
+patches while it reads a given text; and, through ``_teacher_forcing``, ``word_attention``: the same
+for one word of the text.
 """
 
 from __future__ import annotations
@@ -10,7 +11,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.plugin_api import CaptionerKind, TransformersCaptioner, hookimpl, load_model, load_pretrained
+from desktop_app.plugin_api import (
+    CaptionerKind,
+    TeacherForcing,
+    TransformersCaptioner,
+    eager_attention,
+    hookimpl,
+    load_model,
+    load_pretrained,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,6 +56,26 @@ class EncoderDecoderCaptioner(TransformersCaptioner):
 
     def _pixel_values(self, processor: Any, images: list[Any]) -> Any:
         return processor(images=images, return_tensors="pt").pixel_values
+
+    def _teacher_forcing(self, settings: dict[str, Any]) -> TeacherForcing:
+        config = self.network.config
+        # Where generation starts: the model's settings, else (a BERT decoder) [CLS], else its BOS.
+        extras = self._generation_extras(settings)
+        starts = (extras.get("decoder_start_token_id"), getattr(config, "decoder_start_token_id", None),
+                  self.network.generation_config.decoder_start_token_id,
+                  getattr(self.tokenizer, "cls_token_id", None), config.decoder.bos_token_id)
+        start = next(value for value in starts if value is not None)
+        pads = (getattr(config, "pad_token_id", None), self.tokenizer.pad_token_id, start)
+        pad = next(value for value in pads if value is not None)
+
+        def forward(inputs: dict[str, Any], ids: Any, mask: Any, attentions: bool) -> tuple[Any, Any]:
+            with eager_attention(self.network, attentions):
+                output = self.network(pixel_values=inputs["pixel_values"], decoder_input_ids=ids,
+                                      decoder_attention_mask=mask, output_attentions=attentions)
+            return output.logits, output.cross_attentions if attentions else None
+
+        return TeacherForcing(self.tokenizer, [start], pad, forward, self.image_processor,
+                              patch=int(getattr(config.encoder, "patch_size", 16) or 16))
 
     def attention(self, image: Any, text: str, options: dict[str, Any]) -> np.ndarray | None:
         """The decoder's cross-attention over the image's patches while it reads ``text`` (teacher

@@ -23,8 +23,10 @@ from desktop_app.plugin_api import (
     ModelLoadError,
     OptionSpec,
     RemoteCodeError,
+    TeacherForcing,
     TransformersCaptioner,
     config_file,
+    eager_attention,
     hookimpl,
     load_config,
     load_model,
@@ -152,6 +154,42 @@ class GenericCaptioner(TransformersCaptioner):
         except ValueError as exc:
             return str(exc)
         return None
+
+    def _teacher_forcing(self, settings: dict[str, Any]) -> TeacherForcing:
+        # How each model reads a stored text: BLIP's decoder after [DEC] and the prefix the caption
+        # continued; Florence-2's BART decoder after its start and <s> tokens, attending over the task
+        # prompt's tokens and the image's, of which only the image's make the map.
+        network, tokenizer = self.network, self.tokenizer
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        if self.model_type == FLORENCE:
+            text = network.config.text_config
+            start = [text.decoder_start_token_id, tokenizer.bos_token_id]
+
+            def florence(inputs: dict[str, Any], ids: Any, mask: Any, attentions: bool) -> tuple[Any, Any]:
+                with eager_attention(network, attentions):
+                    output = network(input_ids=inputs["input_ids"], pixel_values=inputs["pixel_values"],
+                                     attention_mask=inputs.get("attention_mask"), decoder_input_ids=ids,
+                                     decoder_attention_mask=mask, output_attentions=attentions)
+                return output.logits, output.cross_attentions if attentions else None
+
+            image_token = network.config.image_token_id
+            return TeacherForcing(tokenizer, [t for t in start if t is not None], pad, florence,
+                                  self.processor.image_processor,
+                                  image_keys=lambda inputs: inputs["input_ids"] == image_token, patch=32)
+        prefix = blip_prefix(settings.get("prompt"))
+        prompt_ids = tokenizer(prefix, add_special_tokens=False).input_ids if prefix else []
+
+        def blip(inputs: dict[str, Any], ids: Any, mask: Any, attentions: bool) -> tuple[Any, Any]:
+            with eager_attention(network, attentions):
+                images = network.vision_model(pixel_values=inputs["pixel_values"]).last_hidden_state
+                output = network.text_decoder(input_ids=ids, attention_mask=mask,
+                                              encoder_hidden_states=images, output_attentions=attentions,
+                                              return_dict=True)
+            return output.logits, output.cross_attentions if attentions else None
+
+        vision = network.config.vision_config
+        return TeacherForcing(tokenizer, [network.config.text_config.bos_token_id, *prompt_ids], pad, blip,
+                              self.processor.image_processor, patch=int(vision.patch_size))
 
     def caption(self, images: Sequence[Any], options: dict[str, Any]) -> list[CaptionResult]:
         # Text, token scores and confidence come from the shared generation code; Florence-2's text

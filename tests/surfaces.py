@@ -96,6 +96,35 @@ def _window_reviewing_keywords(opener: Opener) -> QWidget:
     return window
 
 
+def _window_showing_where_the_model_looked(opener: Opener) -> QWidget:
+    """The pane with "Show where the model looked" on: the heatmap for the word at the editor's cursor over
+    the preview, and the line saying what it shows (issue 20)."""
+    from desktop_app.catalogue import open_catalogue
+    from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+    from desktop_app.catalogue.photos import find_photo
+    from tests.gui_helpers import MODEL_WAIT_MS
+    from tests.tiny_models.vision_encoder_decoder import vit_gpt2
+
+    model = opener.db_path.parent / "heatmap-model"
+    if not model.exists():
+        vit_gpt2(model)
+    with open_catalogue(opener.db_path) as catalogue, catalogue.write() as session:
+        for number in range(5):
+            store_ai_caption(session, AICaption(find_photo(session, str(opener.drafts / f"{number:02}.jpg")),
+                                                "a dog near a red car", model_id=str(model)),
+                             captioner_id="encoder-decoder")
+    window = window_with_photos(opener)
+    assert isinstance(window, MainWindow)
+    detail = window.detail
+    opener.qtbot.waitUntil(lambda: detail.preview.image() is not None, timeout=WAIT_MS)
+    detail.heatmap.action.setChecked(True)
+    cursor = detail.review_box.editor.textCursor()
+    cursor.setPosition(3)  # in "dog"
+    detail.review_box.editor.setTextCursor(cursor)
+    opener.qtbot.waitUntil(lambda: detail.preview.overlay() is not None, timeout=MODEL_WAIT_MS)
+    return window
+
+
 def _full_preview(opener: Opener) -> QWidget:
     window = window_with_photos(opener)
     assert isinstance(window, MainWindow)
@@ -288,6 +317,7 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "main window with photos and the jobs panel": window_with_photos,
     "main window reviewing alt text": _window_reviewing_alt_text,
     "main window reviewing keywords": _window_reviewing_keywords,
+    "main window showing where the model looked": _window_showing_where_the_model_looked,
     "main window, full-window preview": _full_preview,
     "status message details": _status_details,
     "caption dialog": _caption_dialog,

@@ -66,6 +66,7 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("export",): ["--format", "csv", "--output", "{tmp}/out.csv"],
     ("write-metadata",): ["--dry-run"],
     ("evaluate",): ["--captioner", "encoder-decoder"],
+    ("explain",): ["x.jpg", "--word", "dog"],
     ("train",): ["--captioner", "encoder-decoder", "--output", "{tmp}/model"],
     ("plugins",): [],
     ("quality",): [],

@@ -39,7 +39,8 @@ def test_the_api_is_versioned_and_exports_exactly_its_names() -> None:
     for name in plugin_api.__all__:
         assert hasattr(plugin_api, name), name
     public = {name for name in vars(plugin_api) if not name.startswith("_")}
-    submodules = {"alt_text", "captioner", "embedder", "hf", "hookspecs", "tagger", "annotations", "prepared"}
+    submodules = {"alt_text", "captioner", "embedder", "explain", "hf", "hookspecs", "tagger", "annotations",
+                  "prepared"}
     assert public - submodules == set(plugin_api.__all__)
 
 
@@ -131,6 +132,8 @@ def test_the_extension_points_default_to_changing_nothing() -> None:
     images = [Image.new("RGB", (8, 8))]
     assert captioner.prepare(images, {}) is images
     assert captioner.supports_attention is False and captioner.attention(images[0], "a photo", {}) is None
+    # A version 1.0-1.2 plugin knows nothing of word_attention: it cannot say, for every image.
+    assert captioner.word_attention(images * 2, ["a photo"] * 2, [(2, 7)] * 2, {}) == [None, None]
 
 
 class _Preparing(Captioner):

@@ -53,6 +53,7 @@ def _register() -> None:
         db,
         embed,
         evaluate,
+        explain,
         export,
         gui,
         jobs,
@@ -74,6 +75,7 @@ def _register() -> None:
                     worker.worker):
         cli.add_command(command)
     cli.add_command(quality.quality)  # quality over time: what became of the AI drafts
+    cli.add_command(explain.explain)  # where the model looked for a word (issue 20)
     from desktop_app.cli.tags import tags  # the keyword group, with `tags suggest`
 
     cli.add_command(tags)

@@ -24,6 +24,7 @@ from desktop_app.plugin_api.captioner import (
     TokenScore,
 )
 from desktop_app.plugin_api.embedder import Embedder, Modality
+from desktop_app.plugin_api.explain import AttentionMap, TeacherForcing, eager_attention
 from desktop_app.plugin_api.hf import (
     ModelLoadError,
     ModelNotAvailableError,
@@ -45,12 +46,13 @@ from desktop_app.plugin_api.tagger import (
     VocabularyTerm,
 )
 
-API_VERSION = "1.2"
+API_VERSION = "1.3"
 
 __all__ = [
     "ALT_TEXT_MAX_CHARS",
     "API_VERSION",
     "CAPTION_KINDS",
+    "AttentionMap",
     "CaptionInterrupted",
     "CaptionResult",
     "Captioner",
@@ -67,11 +69,13 @@ __all__ = [
     "TagItem",
     "Tagger",
     "TaggerInput",
+    "TeacherForcing",
     "TokenScore",
     "TransformersCaptioner",
     "VocabularyTerm",
     "alt_text_from",
     "config_file",
+    "eager_attention",
     "hookimpl",
     "load_config",
     "load_model",

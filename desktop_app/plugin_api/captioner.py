@@ -5,7 +5,8 @@ heavy work and ``unload()`` frees it; ``caption(images, options)`` captions a ba
 batching, devices, caching and errors; a captioner only turns decoded, upright RGB images into text.
 Version 1 of the plugin API also reserves two optional extension points, with defaults that change
 nothing: ``prepare`` (CPU preprocessing on the engine's decode threads) and ``attention``. Version 1.1
-adds ``caption_kind``: which of a photo's captions the text is (default: its description).
+adds ``caption_kind``: which of a photo's captions the text is (default: its description). Version 1.3
+adds ``word_attention``: where the model looked for one word of a text (default: it cannot say).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     import numpy as np
     from PIL import Image
+
+    from desktop_app.plugin_api.explain import AttentionMap
 
 
 class CaptionerKind(enum.StrEnum):
@@ -155,6 +158,19 @@ class Captioner(ABC):
         the captioner cannot say. Called on a loaded captioner, never while its ``caption`` runs.
         Default: None (``supports_attention`` False)."""
         return None
+
+    def word_attention(self, images: Sequence[Image.Image], texts: Sequence[str],
+                       spans: Sequence[tuple[int, int]],
+                       options: dict[str, Any]) -> list[AttentionMap | None]:
+        """Where the model looked on each image when it wrote one word of its text (plugin API 1.3):
+        ``spans[i]`` is the word's (start, end) characters in ``texts[i]``; the answer is an
+        ``AttentionMap`` for the model's tokens overlapping it, read from one teacher-forced pass over
+        the whole text, or None where the captioner cannot say. Each image's map is the same alone as
+        in a batch. ``options`` are the captioning options the text was written with, plus "method":
+        "auto" (default), "cross-attention" or "gradient". Called on a loaded captioner, never while
+        its ``caption`` runs. Default: None for every image (the built-in transformers captioners
+        answer for VisionEncoderDecoder, BLIP and Florence-2 models)."""
+        return [None] * len(images)
 
     def option_defaults(self) -> dict[str, Any]:
         return {spec.name: spec.default for spec in self.options}

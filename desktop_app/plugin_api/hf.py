@@ -367,6 +367,7 @@ class TransformersCaptioner(Captioner):
 
     def unload(self) -> None:
         self.network = self.tokenizer = None
+        vars(self).pop("_attention_passes", None)  # word_attention's kept passes (plugin_api/explain.py)
         self._unload_parts()
         if self.device and self.device.startswith("cuda"):
             import torch
@@ -429,7 +430,20 @@ class TransformersCaptioner(Captioner):
         moved["pixel_values"] = moved["pixel_values"].to(self.dtype)
         return moved, entries[0].prompt
 
+    def word_attention(self, images: Sequence[Any], texts: Sequence[str], spans: Sequence[tuple[int, int]],
+                       options: dict[str, Any]) -> list[Any]:
+        """See Captioner.word_attention: one teacher-forced pass (plugin_api/explain.py) as the
+        subclass's ``_teacher_forcing`` says; None for every image when it has none."""
+        from desktop_app.plugin_api.explain import explain_words
+
+        return explain_words(self, images, texts, spans, options)
+
     # -- for subclasses ----------------------------------------------------------------------------
+
+    def _teacher_forcing(self, settings: dict[str, Any]) -> Any:
+        """How the loaded model reads a given text (an explain.TeacherForcing), for
+        ``word_attention``; None (the default): it cannot."""
+        return None
 
     @abstractmethod
     def _load(self, source: str, revision: str | None, device: str, dtype: Any) -> None:

@@ -3222,6 +3222,49 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     </message>
 </context>
 <context>
+    <name>WordHeatmap</name>
+    <message>
+        <source>Show where the model looked</source>
+        <translation>Zeigen, wohin das Modell geschaut hat</translation>
+    </message>
+    <message>
+        <source>Show where the model looked on the photo when it wrote the word at the text cursor ({shortcut})</source>
+        <translation>Zeigen, wohin das Modell auf dem Foto geschaut hat, als es das Wort an der Schreibmarke schrieb ({shortcut})</translation>
+    </message>
+    <message>
+        <source>Where the model looked</source>
+        <translation>Wohin das Modell sah</translation>
+    </message>
+    <message>
+        <source>A heatmap over the photo of the regions the model attended to when it wrote the word at the caption&apos;s text cursor: click a word, or move to it with the arrow keys</source>
+        <translation>Eine Heatmap über dem Foto mit den Bereichen, auf die das Modell achtete, als es das Wort an der Schreibmarke der Bildunterschrift schrieb: Klicken Sie auf ein Wort oder gehen Sie mit den Pfeiltasten dorthin</translation>
+    </message>
+    <message>
+        <source>Click a word of the caption, or move to it with the arrow keys, to see where the model looked.</source>
+        <translation>Klicken Sie auf ein Wort der Bildunterschrift oder gehen Sie mit den Pfeiltasten dorthin, um zu sehen, wohin das Modell geschaut hat.</translation>
+    </message>
+    <message>
+        <source>Finding where the model looked for “{word}”…</source>
+        <translation>Wird ermittelt, wohin das Modell für „{word}“ geschaut hat…</translation>
+    </message>
+    <message>
+        <source>No heatmap for “{word}”: {reason}</source>
+        <translation>Keine Heatmap für „{word}“: {reason}</translation>
+    </message>
+    <message>
+        <source>cross-attention</source>
+        <translation>Cross-Attention</translation>
+    </message>
+    <message>
+        <source>gradient</source>
+        <translation>Gradient</translation>
+    </message>
+    <message>
+        <source>Where the model looked for “{word}” ({method})</source>
+        <translation>Wohin das Modell für „{word}“ geschaut hat ({method})</translation>
+    </message>
+</context>
+<context>
     <name>Wording</name>
     <message>
         <source>{number}%</source>
@@ -3301,6 +3344,10 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>cannot cancel job {0}</source>
         <translation>Auftrag {0} kann nicht abgebrochen werden</translation>
+    </message>
+    <message>
+        <source>cannot show where the model looked</source>
+        <translation>kann nicht zeigen, wohin das Modell geschaut hat</translation>
     </message>
     <message>
         <source>cannot unload the models</source>

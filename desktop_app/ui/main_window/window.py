@@ -214,6 +214,8 @@ class MainWindow(QMainWindow):
         self.scanning.photos_changed.connect(lambda _library: self.keywords.refresh())
         self.job_panel.new_job_requested.connect(self.captioning.open_dialog)
         self.detail.regenerate_requested.connect(self.captioning.regenerate)
+        self.detail.explain_requested.connect(self.inference.explain)  # where the model looked (issue 20)
+        self.inference.explained.connect(self.detail.show_explanation)
         self.inference.item_done.connect(self.browse.on_caption_stored)
         self.review.changed.connect(self.browse.on_photo_changed)
         self.review.changed.connect(self.fine_tuning.reviewed)

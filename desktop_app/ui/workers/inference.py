@@ -24,6 +24,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.models import JobState
+from desktop_app.errors import one_line
 from desktop_app.jobs.cluster.connection import ClusterSpec
 from desktop_app.jobs.runner import ItemDone, ItemFailed, JobControl, JobEvents, JobRunner, Progress
 from desktop_app.jobs.store import JobError, JobSummary
@@ -73,6 +74,19 @@ class CaptionRequest:
     def acknowledged(self) -> CaptionRequest:
         return CaptionRequest(self.captioner_id, self.model, dict(self.options), self.photo_ids,
                               self.folder, needs_disclaimer=False)
+
+
+@dataclass(frozen=True)
+class ExplainAnswer:
+    """Where the model looked for a word, for the detail pane: ``key`` as asked (photo id, kind, word,
+    occurrence); ``heat`` the map's colours ((rows, columns, 4) uint8 RGBA, ``services.explain.heat_colours``)
+    or None with ``reason`` (why there is no map, one line)."""
+
+    key: tuple[Any, ...]
+    heat: Any = None
+    word: str = ""
+    method: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +154,7 @@ class InferenceWorker(Worker):
     idle = Signal()  # nothing left to run
     jobs_loaded = Signal(object)  # list[JobSummary], the latest first
     failures_loaded = Signal(int, object)  # job id, list[(path, reason)]
+    explained = Signal(object)  # ExplainAnswer
     _next = Signal()  # queued to itself: the next batch runs after pending requests are handled
 
     def __init__(self, control: JobControl, engine_factory: EngineFactory,
@@ -153,6 +168,7 @@ class InferenceWorker(Worker):
         self._steps: Iterator[Progress] | None = None
         self._scheduled = False
         self._engine_stale = False
+        self._explainer: Any = None  # services.explain.Explainer on the runner's engine, when first asked
         # A queued connection to itself, not a loop: each batch is one event, behind the calls waiting.
         self._next.connect(self._step, Qt.ConnectionType.QueuedConnection)
 
@@ -237,6 +253,26 @@ class InferenceWorker(Worker):
         job = jobs.cancel_job(self.catalogue, job_id)
         self.control.forget(job_id)
         self.job_cancelled.emit(job)
+
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot show where the model looked"))
+    def explain(self, key: tuple[Any, ...]) -> None:
+        """Emit explained with the map for ``key`` = (photo id, caption kind value, word, occurrence): one
+        teacher-forced pass of the model that wrote the caption's AI draft, on this thread, between the
+        batches of a running job; maps are kept (the explainer's cache)."""
+        from desktop_app.catalogue.models import CaptionKind
+        from desktop_app.services.explain import Explainer, heat_colours
+
+        runner = self._runner()
+        if self._explainer is None or self._explainer.engine is not runner.engine:
+            self._explainer = Explainer(self.require_catalogue(), runner.engine)
+        photo_id, kind, word, occurrence = key
+        try:
+            found = self._explainer.explain(photo_id, word, occurrence, kind=CaptionKind(kind))
+        except Exception as exc:  # not available, the model is gone...: the pane says why, in one line
+            log.debug("no map for %s", key, exc_info=True)
+            self.explained.emit(ExplainAnswer(key, reason=one_line(exc)))
+            return
+        self.explained.emit(ExplainAnswer(key, heat_colours(found.grid), found.word, found.method))
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot unload the models"))
     def unload_models(self) -> None:
@@ -384,6 +420,7 @@ class InferenceService(Service):
     failed = Signal(str)
     jobs_loaded = Signal(object)
     failures_loaded = Signal(int, object)
+    explained = Signal(object)
 
     def __init__(self, engine_factory: EngineFactory = build_engine,
                  cluster_factory: ClusterFactory = cluster_from_settings,
@@ -457,6 +494,11 @@ class InferenceService(Service):
 
     def unload_models(self) -> None:
         self.call(self.worker.unload_models)
+
+    def explain(self, key: tuple[Any, ...]) -> None:
+        """Ask where the model looked for a word: key = (photo id, caption kind value, word, occurrence);
+        the answer comes back through ``explained`` (an ExplainAnswer)."""
+        self.call(self.worker.explain, tuple(key))
 
     def apply_settings(self) -> None:
         """Run the next job with the device, number format, batch size, models and cluster now in the

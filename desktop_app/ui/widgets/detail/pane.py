@@ -16,6 +16,7 @@ from desktop_app.catalogue.caption_rules import BasedOn
 from desktop_app.catalogue.models import CaptionKind
 from desktop_app.catalogue.photos import display_path
 from desktop_app.ui.widgets.detail.caption_cards import CaptionCards
+from desktop_app.ui.widgets.detail.heatmap import WordHeatmap
 from desktop_app.ui.widgets.detail.keyword_box import KeywordBox
 from desktop_app.ui.widgets.detail.kind_switch import KINDS
 from desktop_app.ui.widgets.detail.metadata import MetadataForm, fact_rows
@@ -44,6 +45,7 @@ class DetailPane(QWidget):
     advance_requested = Signal()  # approved/rejected and written: show the next photo needing review
     move_requested = Signal(int)  # -1 previous photo, +1 next photo
     regenerate_requested = Signal(int, object, object)  # photo id, captioner id or None, CaptionKind
+    explain_requested = Signal(object)  # (photo id, kind value, word, occurrence): for the inference worker
 
     def __init__(self, parent: QWidget | None = None, review: ReviewService | None = None,
                  keywords: KeywordService | None = None) -> None:
@@ -107,6 +109,12 @@ class DetailPane(QWidget):
         self.addActions(self.review_box.shortcuts.window_wide())  # live wherever the pane is shown
         self.regenerate_action = self.review_box.shortcuts.regenerate  # named and enabled as its button
         self._body.addWidget(self.review_box)
+        # Where the model looked for the word at the editor's cursor, over the preview (under it: the toggle).
+        self.heatmap = WordHeatmap(self.preview, self.review_box.editor)
+        self.heatmap.explain_requested.connect(self.explain_requested)
+        self.review_box.shortcuts.drop_edit.triggered.connect(self.heatmap.clear)  # Esc
+        self.addAction(self.heatmap.action)
+        layout.insertWidget(1, self.heatmap)
 
         self.keyword_box = KeywordBox(keywords)  # hidden without a keyword service
         self.addActions(self.keyword_box.actions_())  # K, Shift+K... wherever the pane is shown
@@ -150,6 +158,7 @@ class DetailPane(QWidget):
         self.review_box.show_caption(None, None, None, same_photo=False)
         self.keyword_box.show_photo(None, editable=False)
         self.history.set_caption(None)
+        self.heatmap.set_photo(None, self.review_box.kind)
         # No photo: the preview's text says why and what to do; no headings over empty sections.
         for widget in (self._details_heading, self._captions_heading, self._history_heading, self.history):
             widget.setVisible(False)
@@ -159,6 +168,7 @@ class DetailPane(QWidget):
         self.flush()
         self.title.setText(name)
         self.preview.set_text(self.tr("Loading…"))
+        self.heatmap.set_photo(None, self.review_box.kind)  # no map of the photo before until this one's come
 
     def show_photo(self, details: dict[str, Any]) -> None:
         same_photo = details["id"] == self.photo_id
@@ -200,6 +210,7 @@ class DetailPane(QWidget):
             for other in KINDS
             for found in [_current_of(everything, other)]})
         self.history.set_caption(current)
+        self.heatmap.set_photo(self.photo_id, kind, (current["id"], current["revision"]) if current else None)
         self.history.revert_button.setVisible(unreadable is None and self.review is not None)  # else browse
         for widget in (self._history_heading, self.history):
             widget.setVisible(current is not None)
@@ -239,6 +250,10 @@ class DetailPane(QWidget):
             self.preview.set_text(self.tr("Cannot show a preview:\n{reason}").format(reason=reason))
         else:
             self.preview.set_image(image)
+
+    def show_explanation(self, answer: Any) -> None:
+        """Where the model looked for a word (an ExplainAnswer from the inference worker)."""
+        self.heatmap.show_answer(answer)
 
     def flush(self) -> bool:
         """Commit the text being edited as a revision of the current caption (see ReviewBox.flush)."""

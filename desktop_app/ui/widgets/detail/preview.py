@@ -24,6 +24,7 @@ class PreviewView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pixmap: QPixmap | None = None
+        self._overlay: QImage | None = None  # a heatmap drawn over the photo (where the model looked)
         self._text = ""
         self._zoom: float | None = None  # None: fitted to the view
         self._pan = QPointF()  # the photo's centre from the view's centre, in view pixels
@@ -47,6 +48,14 @@ class PreviewView(QWidget):
     def set_text(self, text: str) -> None:
         self._show(None, text)
 
+    def set_overlay(self, image: QImage | None) -> None:
+        """Draw ``image`` (RGBA, any size: stretched smoothly) over the whole photo; None: none."""
+        self._overlay = image
+        self.update()
+
+    def overlay(self) -> QImage | None:
+        return self._overlay
+
     def mirror(self, other: PreviewView) -> None:
         """Show what ``other`` shows, fitted: the full-window preview shares the pane's decoded photo
         instead of decoding it again."""
@@ -54,6 +63,7 @@ class PreviewView(QWidget):
 
     def _show(self, pixmap: QPixmap | None, text: str) -> None:
         self._pixmap = pixmap
+        self._overlay = None  # about the photo shown before
         self._text = text
         self.controls.setVisible(pixmap is not None)
         self.set_zoom(None)
@@ -182,6 +192,8 @@ class PreviewView(QWidget):
             target = QRectF(0, 0, self._pixmap.width() * scale, self._pixmap.height() * scale)
             target.moveCenter(QPointF(self.rect().center()) + self._pan)
             painter.drawPixmap(target, self._pixmap, QRectF(self._pixmap.rect()))
+            if self._overlay is not None and not self._overlay.isNull():
+                painter.drawImage(target, self._overlay, QRectF(self._overlay.rect()))
         elif self._text:
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect().adjusted(16, 16, -16, -16),
