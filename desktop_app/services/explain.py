@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 MAP_CELLS = 64  # cells along the photo's longer side in the map the user sees
 CACHED_MAPS = 256
-OVERLAY_OPACITY = 0.55  # of the heatmap over the photo, at its hottest
+# The heatmap over the photo: the haze's opacity where the model did not look, the tint's where it looked
+# most, and where on "inferno" the coolest cells start (0.3: purple, not black).
+HAZE_OPACITY, TINT_OPACITY, INFERNO_FROM = 0.65, 0.3, 0.3
 
 
 class ExplainError(Exception):
@@ -151,15 +153,17 @@ def photo_map(grid: np.ndarray, region: Sequence[float], width: int, height: int
 
 
 def heat_colours(grid: np.ndarray) -> np.ndarray:
-    """RGBA (rows, columns, 4) uint8 for a map: matplotlib's "inferno" colours, opacity growing with
-    the value (the coolest cells leave the photo as it is)."""
+    """RGBA (rows, columns, 4) uint8 for a map, readable on any photo: where the model did not look the
+    photo is dimmed under a dark purple haze, and where it looked the haze clears to a light yellow tint
+    (matplotlib's "inferno" from purple to yellow). A tint alone vanishes on photos of the map's own
+    colours (an orange flower under orange)."""
     import numpy as np
     from matplotlib import colormaps
 
     peak = float(grid.max())
-    scaled = grid / peak if peak > 0 else grid
-    rgba = colormaps["inferno"](scaled)
-    rgba[..., 3] = OVERLAY_OPACITY * np.sqrt(scaled)
+    heat = np.sqrt(grid / peak if peak > 0 else grid)  # sqrt: the map's weaker parts still show
+    rgba = colormaps["inferno"](INFERNO_FROM + (1 - INFERNO_FROM) * heat)
+    rgba[..., 3] = HAZE_OPACITY * (1 - heat) + TINT_OPACITY * heat
     return np.asarray(np.round(rgba * 255), dtype=np.uint8)
 
 

@@ -9,35 +9,12 @@ opens VOCABULARY's row and each TERM's below it in turn (e.g. Everyday Animals M
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QEventLoop, QModelIndex, QTimer
+from PySide6.QtCore import QAbstractItemModel, QModelIndex
+from waiting import wait  # beside this script
 
 from desktop_app.ui.app import _application
 from desktop_app.ui.main_window.window import DEFAULT_SIZE, MainWindow
-
-TIMEOUT_S = 120
-
-
-def wait(check: Callable[[], bool], what: str) -> None:
-    """Run the event loop until ``check()`` holds (several polls in a row, so that layouts settle)."""
-    loop, deadline, held = QEventLoop(), time.monotonic() + TIMEOUT_S, [0]
-
-    def poll() -> None:
-        held[0] = held[0] + 1 if check() else 0
-        if held[0] >= 5:
-            loop.exit(0)
-        elif time.monotonic() > deadline:
-            loop.exit(1)
-
-    timer = QTimer()
-    timer.setInterval(100)
-    timer.timeout.connect(poll)
-    timer.start()
-    if loop.exec() != 0:
-        raise SystemExit(f"keywords_shot.py: error: {what} did not happen within {TIMEOUT_S} s")
-    timer.stop()
 
 
 def opened_row(model: QAbstractItemModel, parent: QModelIndex, label: str) -> QModelIndex:

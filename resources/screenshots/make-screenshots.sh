@@ -13,6 +13,8 @@
 #   main-window-keywords.png       keyword review: a vocabulary imported, keywords read from a file, the
 #                                  caption tagger's suggestions, the Keywords panel opened (keywords_shot.py)
 #   quality-view.png               the Quality view on 26 weeks of generated review outcomes (quality_shot.py)
+#   heatmap.png                    "Where the model looked" for a word of an AI draft, explained by the tests'
+#                                  bright-patch model (no captioner can be downloaded here; heatmap_shot.py)
 # Needs xvfb and xauth (see the README's "System libraries on Linux").
 # Usage: resources/screenshots/make-screenshots.sh [HOME_FOLDER]   (default /home/user; must not exist)
 set -euo pipefail
@@ -96,3 +98,11 @@ xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" "$repo/.venv/bin/python" \
 rm -rf "$home/.config/photo-annotator"
 xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" "$repo/.venv/bin/python" \
   "$repo/resources/screenshots/quality_shot.py" "$repo/resources/screenshots/quality-view.png"
+
+# Where the model looked: the sample library, a draft on the dahlia explained by the bright-patch model.
+find "$home" -mindepth 1 -delete
+heatmap="$home/Pictures/Sample Library"
+library "$heatmap"
+rm -rf "$home/.config/photo-annotator"
+xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" "$repo/.venv/bin/python" \
+  "$repo/resources/screenshots/heatmap_shot.py" "$heatmap" "$repo/resources/screenshots/heatmap.png"

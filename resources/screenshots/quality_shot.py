@@ -9,43 +9,21 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # the benchmark's generator (tests/benchmarks)
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from waiting import wait  # noqa: E402  (beside this script)
 
 from desktop_app.catalogue import open_catalogue  # noqa: E402
 from desktop_app.ui.app import _application  # noqa: E402
 from desktop_app.ui.dialogs.quality import QualityDialog  # noqa: E402
 from tests.benchmarks.bench_quality import fill_catalogue  # noqa: E402
 
-TIMEOUT_S = 120
 TODAY = date(2026, 12, 4)
 
-
-def wait(check: Callable[[], bool], what: str) -> None:
-    """Run the event loop until ``check()`` holds (several polls in a row, so that layouts settle)."""
-    loop, deadline, held = QEventLoop(), time.monotonic() + TIMEOUT_S, [0]
-
-    def poll() -> None:
-        held[0] = held[0] + 1 if check() else 0
-        if held[0] >= 5:
-            loop.exit(0)
-        elif time.monotonic() > deadline:
-            loop.exit(1)
-
-    timer = QTimer()
-    timer.setInterval(100)
-    timer.timeout.connect(poll)
-    timer.start()
-    if loop.exec() != 0:
-        raise SystemExit(f"quality_shot.py: error: {what} did not happen within {TIMEOUT_S} s")
-    timer.stop()
 
 
 def main(out: str) -> int:

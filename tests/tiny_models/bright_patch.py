@@ -19,11 +19,15 @@ QUERY_STRENGTH = 5.0
 CONSTANT = 0.1  # u's weight: keeps LayerNorm from erasing b's sign and size
 
 
-def bright_patch_vit_gpt2(folder: Path) -> Path:
+def bright_patch_vit_gpt2(folder: Path, image_size: int = 32, patch_size: int = 8,
+                          query_strength: float = QUERY_STRENGTH) -> Path:
+    """The model in ``folder``; a bigger ``image_size`` / ``patch_size`` ratio gives a finer patch grid
+    and a smaller ``query_strength`` spreads the attention over more of the bright parts (the README's
+    heatmap screenshot)."""
     import torch
     from transformers import VisionEncoderDecoderModel
 
-    plain = vit_gpt2(folder.with_name(folder.name + "-plain"))
+    plain = vit_gpt2(folder.with_name(folder.name + "-plain"), image_size=image_size, patch_size=patch_size)
     model = VisionEncoderDecoderModel.from_pretrained(plain)
     hidden = model.config.encoder.hidden_size
     v = torch.tensor([(-1.0) ** i for i in range(hidden)])  # + - + - ...
@@ -43,7 +47,7 @@ def bright_patch_vit_gpt2(folder: Path) -> Path:
         for block in model.decoder.transformer.h:
             cross = block.crossattention
             cross.q_attn.weight.zero_()
-            cross.q_attn.bias.fill_(QUERY_STRENGTH)
+            cross.q_attn.bias.fill_(query_strength)
             # Conv1D: y = x @ W + b; the first `hidden` outputs are the keys: (x . v) / hidden in each.
             cross.c_attn.weight[:, :hidden] = torch.outer(v, torch.ones(hidden)) / hidden
             cross.c_attn.bias[:hidden] = 0
