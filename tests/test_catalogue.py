@@ -107,6 +107,9 @@ def test_an_sqlite_catalogue_uses_wal_foreign_keys_and_a_busy_timeout(db_path: P
     catalogue.close()
 
 
+# SQLAlchemy cannot reflect SQLite's expression indexes (0014's weekly index of the review outcomes);
+# migrate.include_name leaves it out of the comparison.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrated_schema_matches_the_models(catalogue) -> None:
     with catalogue.engine.connect() as connection:
         context = MigrationContext.configure(
