@@ -4,7 +4,7 @@ Knows nothing of Qt, torch, search or the UI, so every front end and worker can 
 """
 
 # The review records' tables join the catalogue's metadata (models.Base) when the package is imported.
-from desktop_app.catalogue import claims, outcomes  # noqa: F401
+from desktop_app.catalogue import claims, outcomes, tokens  # noqa: F401
 from desktop_app.catalogue.database import Catalogue, open_catalogue, resolve_url
 from desktop_app.catalogue.errors import CatalogueError
 

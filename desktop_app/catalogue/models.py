@@ -208,6 +208,9 @@ class Library(Base):
     name: Mapped[str] = mapped_column(String(255))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Watched for new and changed files (library/watching.py), None when not: {"caption": captioner id or
+    # None, "model": model or None, "tag": tagger id or None, "poll_interval": seconds, None for events}.
+    watch: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     photos: Mapped[list[Photo]] = relationship(back_populates="library", passive_deletes=True)
 
@@ -257,6 +260,7 @@ class Photo(Base):
     file_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[PhotoStatus] = mapped_column(_enum(PhotoStatus, "photo_status"))
     error: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)  # the web address it was imported from
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -575,6 +579,9 @@ class Job(Base):
     runner: Mapped[str] = mapped_column(String(16), default="any", server_default="any")
     author: Mapped[str | None] = mapped_column(String(255))  # the editor who queued it
     db_role: Mapped[str | None] = mapped_column(String(128), default=database_role)  # its database role
+    # A standing job (a watched library's): new photos are appended to it and it never completes when
+    # empty; the key says whose ("library:ID:caption:CAPTIONER:MODEL", jobs/store.py), None for others.
+    standing: Mapped[str | None] = mapped_column(String(255), index=True)
 
     items: Mapped[list[JobItem]] = relationship(back_populates="job", passive_deletes=True)
 
