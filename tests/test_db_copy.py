@@ -19,6 +19,7 @@ from desktop_app.catalogue.claims import ReviewClaim
 from desktop_app.catalogue.fts import FTS_TABLE
 from desktop_app.catalogue.models import Embedding, LabelVector, Photo, TermLabel, UnsavedEdit
 from desktop_app.catalogue.outcomes import ReviewOutcome
+from desktop_app.catalogue.tokens import ApiToken
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.jobs.store import create_caption_job
 from desktop_app.library.scanner import Scanner
@@ -68,6 +69,11 @@ def source(scanner: Scanner, catalogue: Catalogue, tmp_path: Path, db_path: Path
             drafted_at=datetime(2026, 3, 2, tzinfo=UTC), decided_at=datetime(2026, 3, 3, 9, 30, tzinfo=UTC)))
         session.add(ReviewClaim(photo_id=names["boat.jpg"], owner="ann@host:1:2", editor="Ann",
                                 expires_at=datetime(2030, 1, 1, tzinfo=UTC)))
+        # Always on: a watched library, a photo from the web, an API token (its hash only).
+        odd.library.watch = {"caption": "encoder-decoder", "model": "tiny", "tag": None, "poll_interval": 2.5}
+        odd.source_url = "https://example.org/photos/crème.jpg?size=large"
+        session.add(ApiToken(name="omeka", token_hash="a" * 64, read_only=True, author="ann",
+                             last_used_at=datetime(2026, 12, 4, 16, 0, tzinfo=UTC)))
     return db_path
 
 

@@ -208,8 +208,7 @@ class Library(Base):
     name: Mapped[str] = mapped_column(String(255))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Watched for new and changed files (library/watching.py), None when not: {"caption": captioner id or
-    # None, "model": model or None, "tag": tagger id or None, "poll_interval": seconds, None for events}.
+    # Watched for new files (None: not): {"caption": captioner, "model", "tag": tagger, "poll_interval"}.
     watch: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     photos: Mapped[list[Photo]] = relationship(back_populates="library", passive_deletes=True)
@@ -238,12 +237,10 @@ class Photo(Base):
     mtime_ns: Mapped[int | None] = mapped_column(BigInt)
     # ctime changes on chmod: lets a rescan retry a file that failed with "permission denied".
     ctime_ns: Mapped[int | None] = mapped_column(BigInt)
-    # With size, mtime and ctime: any difference is a reason to hash the file again (only a different
-    # hash is a change).
+    # With size, mtime and ctime: any difference means hashing again (only a new hash is a change).
     inode: Mapped[int | None] = mapped_column(BigInteger)
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    # The hash of a metadata write-back about to replace the file: a run killed after the replace
-    # finds this hash in the file and knows the change is its own.
+    # A metadata write-back's hash before it replaces the file: a run killed after knows the change is its own.
     pending_hash: Mapped[str | None] = mapped_column(String(64))
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
@@ -569,18 +566,15 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The process running the job ("host:pid:start time") and when it last wrote: a running job
-    # whose process is gone was interrupted (a crash, a kill, a power cut) and can be resumed.
+    # The process running the job ("host:pid:start time") and when it last wrote: one gone was interrupted.
     owner: Mapped[str | None] = mapped_column(String(255))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notice: Mapped[str | None] = mapped_column(Text)  # e.g. "continued on the CPU after ..."
-    # Who may run it: any worker (the app, `caption`, `jobs resume`, `worker`), or a cluster driver,
-    # whose leases cover the items its actors hold (workers leave such a job alone).
+    # Who may run it: any worker, or a cluster driver whose leases cover its actors' items (workers leave it).
     runner: Mapped[str] = mapped_column(String(16), default="any", server_default="any")
     author: Mapped[str | None] = mapped_column(String(255))  # the editor who queued it
     db_role: Mapped[str | None] = mapped_column(String(128), default=database_role)  # its database role
-    # A standing job (a watched library's): new photos are appended to it and it never completes when
-    # empty; the key says whose ("library:ID:caption:CAPTIONER:MODEL", jobs/store.py), None for others.
+    # A watched library's standing job (new photos appended, never done when empty): whose, None for others.
     standing: Mapped[str | None] = mapped_column(String(255), index=True)
 
     items: Mapped[list[JobItem]] = relationship(back_populates="job", passive_deletes=True)

@@ -40,9 +40,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("api_tokens")
     op.drop_index(op.f("ix_jobs_standing"), "jobs")
-    with op.batch_alter_table("jobs") as batch:
-        batch.drop_column("standing")
-    with op.batch_alter_table("photos") as batch:
-        batch.drop_column("source_url")
-    with op.batch_alter_table("libraries") as batch:
-        batch.drop_column("watch")
+    for table, column in (("jobs", "standing"), ("photos", "source_url"), ("libraries", "watch")):
+        if op.get_bind().dialect.name == "sqlite":
+            # SQLite's own DROP COLUMN (3.35+): a batch copy of the table would drop the old one, and
+            # with it (ON DELETE CASCADE) every caption, keyword and job item of its rows.
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        else:
+            op.drop_column(table, column)
