@@ -240,7 +240,7 @@ class Photo(Base):
     # With size, mtime and ctime: any difference means hashing again (only a new hash is a change).
     inode: Mapped[int | None] = mapped_column(BigInteger)
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    # A metadata write-back's hash before it replaces the file: a run killed after knows the change is its own.
+    # A write-back's hash before it replaces the file: a run killed after knows the change is its own.
     pending_hash: Mapped[str | None] = mapped_column(String(64))
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
