@@ -19,8 +19,8 @@ from desktop_app.catalogue.claims import ReviewClaim
 from desktop_app.catalogue.fts import FTS_TABLE
 from desktop_app.catalogue.models import Embedding, LabelVector, Photo, TermLabel, UnsavedEdit
 from desktop_app.catalogue.outcomes import ReviewOutcome
-from desktop_app.catalogue.tokens import ApiToken
 from desktop_app.catalogue.photos import find_photo
+from desktop_app.catalogue.tokens import ApiToken
 from desktop_app.jobs.store import create_caption_job
 from desktop_app.library.scanner import Scanner
 from tests import photo_files
