@@ -22,7 +22,7 @@ from desktop_app.library.incoming import safe_name
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.web_fetch import FetchError, FetchLimits, fetch_image, refused_reason
 from desktop_app.services.catalogue import open_catalogue
-from desktop_app.settings import load_settings, save_settings
+from desktop_app.settings import ImportSettings, load_settings, save_settings
 from tests import photo_files
 from tests.cli_helpers import run_cli
 from tests.web_server import GIF, JPEG, Server
@@ -296,3 +296,16 @@ def test_the_service_imports_a_dropped_file_as_a_copy(
     assert outside.exists()  # copied, never moved
     with catalogue.read() as session:
         assert sorted(session.scalars(select(Photo.rel_path))) == ["holiday (2).jpg", "holiday.jpg"]
+
+
+def test_the_import_settings_round_trip_and_bad_values_are_refused(isolated_env: Path) -> None:
+    settings = load_settings()
+    assert settings.importing == ImportSettings()  # refused private addresses, 100 MB, 30 s, no captioner
+    chosen = ImportSettings(allow_private=True, max_size_mb=20, timeout_s=5, caption="encoder-decoder")
+    save_settings(replace(settings, importing=chosen))
+    assert load_settings().importing == chosen
+    path = isolated_env / "config" / "settings.json"
+    values = json.loads(path.read_text())
+    values["import"]["timeout_s"] = 0
+    path.write_text(json.dumps(values))
+    assert load_settings().importing == ImportSettings()  # a broken file: the defaults, as for any setting
