@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.models import Photo
+from desktop_app.catalogue.models import Caption, Photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.settings import load_settings, save_settings
 from desktop_app.ui.main_window.actions import MainAction
@@ -126,3 +126,21 @@ def test_an_address_pasted_as_text_is_imported_like_a_drop(
     with qtbot.waitSignal(window.imports.finished, timeout=WAIT_MS):
         window.main_actions[MainAction.PASTE_IMAGE].trigger()
     assert photo_names(catalogue) == ["00.jpg", "harbour.jpg"]
+
+
+def test_dropped_photos_are_captioned_when_the_import_setting_names_a_captioner(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue, tmp_path: Path, vit_gpt2_folder: Path
+) -> None:
+    settings = load_settings()
+    save_settings(replace(settings, importing=replace(settings.importing, caption="encoder-decoder"),
+                          captioner_models={"encoder-decoder": str(vit_gpt2_folder)}))
+    window.inference.apply_settings()  # as the Settings dialog's OK does
+    outside = photo_files.jpeg(tmp_path / "desk" / "holiday.jpg", seed=2)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(outside))])
+    with qtbot.waitSignal(window.inference.job_finished, timeout=WAIT_MS * 4) as finished:
+        drop(window.grid, QPointF(window.grid.viewport().rect().center()), mime)
+    with catalogue.read() as session:
+        captioned = session.scalars(select(Photo.rel_path).join(Caption, Caption.photo_id == Photo.id)).all()
+    assert finished.args[0].state.value == "done", window.errors()
+    assert captioned == ["holiday.jpg"]  # the new photo only, not the one already there

@@ -172,6 +172,15 @@ def test_each_bad_address_gets_one_clear_line_and_the_good_one_is_still_saved(
     assert list(photos_in(db_path)) == ["harbour.jpg"]
 
 
+def test_a_name_is_looked_up_once_and_asked_for_by_name(server: Server) -> None:
+    """The connection goes to the address that was checked; the server still sees the name asked for."""
+    port = server.base.rsplit(":", 1)[1]
+    fetched = fetch_image(f"http://localhost:{port}/go", FetchLimits(allow_private=True))
+    assert fetched.data.startswith(JPEG[:2]) and fetched.format == "JPEG"
+    assert fetched.final_url == f"http://localhost:{port}/photos/harbour.jpg"
+    assert server.hosts == [f"localhost:{port}", f"localhost:{port}"]
+
+
 def test_the_whole_download_has_a_deadline(server: Server) -> None:
     limits = FetchLimits(timeout_s=5, deadline_s=0.3, allow_private=True)
     with pytest.raises(FetchError, match=r"^timed out: the download took longer than 0.3 s$"):

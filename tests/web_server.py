@@ -27,6 +27,7 @@ class Server:
 
     def __init__(self) -> None:
         self.requests: list[str] = []
+        self.hosts: list[str] = []  # the Host header of each request
         self.release = threading.Event()  # ends a slow answer's wait at teardown
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -63,6 +64,7 @@ class Server:
 
             def do_GET(self) -> None:
                 server.requests.append(self.path)
+                server.hosts.append(self.headers.get("Host", ""))
                 # The client gives up on a time-out or a size limit: what the test wants.
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.answer()
