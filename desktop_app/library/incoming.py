@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 from urllib.parse import unquote, urlsplit
@@ -94,10 +95,12 @@ def sidecar_xmp(url: str) -> bytes:
         return packet.get_bytes()
 
 
-def candidates(folder: Path, name: str) -> list[Path]:
+def candidates(folder: Path, name: str) -> Iterator[Path]:
     """The names tried for ``name`` in ``folder``, in order: "photo.jpg", "photo (2).jpg", ..."""
     stem, ext = os.path.splitext(name)
-    return [folder / name, *(folder / f"{stem} ({number}){ext}" for number in range(2, 1000))]
+    yield folder / name
+    for number in range(2, 10_000):
+        yield folder / f"{stem} ({number}){ext}"
 
 
 def save_new(folder: Path, name: str, data: bytes | None = None, source: IO[bytes] | None = None,

@@ -18,9 +18,12 @@ Every failure is a FetchError whose message is one line saying why.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import ipaddress
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from email.message import Message
@@ -129,15 +132,22 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
     return addresses
 
 
-def fetch_image(url: str, limits: FetchLimits | None = None) -> Fetched:
-    """Fetch the image at ``url`` within ``limits``; FetchError (one line) for anything else."""
+def session(limits: FetchLimits) -> Any:
+    """An HTTP client for ``limits``' fetches (a context manager): several addresses fetched through one
+    reuse its connections to the same server. No proxy and no redirect is followed by it."""
     import httpx
 
+    timeout = httpx.Timeout(limits.timeout_s, connect=limits.timeout_s)
+    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls())
+
+
+def fetch_image(url: str, limits: FetchLimits | None = None, client: Any = None) -> Fetched:
+    """Fetch the image at ``url`` within ``limits`` (through ``client``, a ``session(limits)``; default:
+    one of its own); FetchError (one line) for anything else."""
     limits = limits or FetchLimits()
     deadline = time.monotonic() + limits.deadline_s
-    timeout = httpx.Timeout(limits.timeout_s, connect=limits.timeout_s)
     current = url.strip()
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    with contextlib.nullcontext(client) if client is not None else session(limits) as client:
         for hop in range(limits.max_redirects + 1):
             host, scheme, port = check_scheme(current, redirected=hop > 0)
             addresses = resolve(host, port, limits.allow_private)
@@ -224,6 +234,15 @@ def sniff(data: bytes, content_type: str) -> str:
     if fmt not in ACCEPTED_FORMATS:
         raise FetchError(f"not an image the app reads: {fmt}")
     return fmt
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS settings of every fetch (httpx's own: certifi's certificates), made once: making them
+    reads the certificate bundle, tens of milliseconds per address otherwise."""
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _disposition_name(value: str | None) -> str | None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import update
 
@@ -26,7 +27,7 @@ from desktop_app.errors import one_line, os_error_reason, write_error_reason
 from desktop_app.library import incoming
 from desktop_app.library.images import is_candidate
 from desktop_app.library.scanner import Scanner
-from desktop_app.library.web_fetch import FetchError, FetchLimits, fetch_image
+from desktop_app.library.web_fetch import FetchError, FetchLimits, fetch_image, session
 from desktop_app.services.scanning import NOT_A_PHOTO
 from desktop_app.settings import ImportSettings
 
@@ -90,12 +91,13 @@ def pasted_name(now: datetime | None = None) -> str:
 
 
 def import_url(catalogue: Catalogue, url: str, folder: str | os.PathLike[str], fetch_limits: FetchLimits,
-               scanner: Scanner | None = None) -> Imported:
-    """Fetch the image at ``url`` into ``folder``, keep ``url`` in its XMP and the catalogue, scan it."""
+               scanner: Scanner | None = None, client: Any = None) -> Imported:
+    """Fetch the image at ``url`` into ``folder``, keep ``url`` in its XMP and the catalogue, scan it.
+    ``client``: a web_fetch.session to reuse (several addresses of one server)."""
     url = url.strip()
     try:
         target = check_folder(folder)
-        fetched = fetch_image(url, fetch_limits)
+        fetched = fetch_image(url, fetch_limits, client)
     except (FetchError, ImportTargetError) as exc:
         return Imported(url, error=str(exc))
     hint = (fetched.disposition_name or incoming.name_from_url(fetched.final_url)
@@ -163,19 +165,20 @@ def import_sources(catalogue: Catalogue, sources: Sequence[str], folder: str | o
     ends the run between items."""
     scanner = scanner or Scanner(catalogue)
     results: list[Imported] = []
-    for done, source in enumerate(sources, 1):
-        if stop is not None and stop.is_set():
-            break
-        try:
-            if is_web_address(source):
-                item = import_url(catalogue, source, folder, fetch_limits, scanner)
-            else:
-                item = import_file(catalogue, source, folder, scanner)
-        except Exception as exc:  # one item's unexpected failure is its own; the rest go on
-            item = Imported(source, error=f"unexpected failure: {one_line(exc)}")
-        results.append(item)
-        if progress is not None:
-            progress(done, len(sources), item)
+    with session(fetch_limits) as client:
+        for done, source in enumerate(sources, 1):
+            if stop is not None and stop.is_set():
+                break
+            try:
+                if is_web_address(source):
+                    item = import_url(catalogue, source, folder, fetch_limits, scanner, client)
+                else:
+                    item = import_file(catalogue, source, folder, scanner)
+            except Exception as exc:  # one item's unexpected failure is its own; the rest go on
+                item = Imported(source, error=f"unexpected failure: {one_line(exc)}")
+            results.append(item)
+            if progress is not None:
+                progress(done, len(sources), item)
     return results
 
 
@@ -184,11 +187,13 @@ def _scanned(catalogue: Catalogue, source: str, path: Path, scanner: Scanner | N
     """The saved file scanned into the catalogue (its folder's library, made one if it is none yet)."""
     scanner = scanner or Scanner(catalogue)
     scanner.scan(path)
-    with catalogue.write() as session:
-        photo = find_photo(session, str(path))
-        if source_url is not None:
-            session.execute(update(Photo).where(Photo.id == photo.id).values(source_url=source_url))
-        if photo.status is not PhotoStatus.OK:
-            return Imported(source, str(path), photo.id,
-                            f"saved as {display_path(str(path))}, but it cannot be read: {photo.error}")
-        return Imported(source, str(path), photo.id)
+    with catalogue.read() as reading:
+        photo = find_photo(reading, str(path))
+        photo_id, status, error, known = photo.id, photo.status, photo.error, photo.source_url
+    if source_url is not None and known != source_url:  # the scan read it from the XMP: mostly equal
+        with catalogue.write() as writing:
+            writing.execute(update(Photo).where(Photo.id == photo_id).values(source_url=source_url))
+    if status is not PhotoStatus.OK:
+        return Imported(source, str(path), photo_id,
+                        f"saved as {display_path(str(path))}, but it cannot be read: {error}")
+    return Imported(source, str(path), photo_id)
