@@ -48,7 +48,7 @@ def into(tmp_path: Path) -> Path:
 
 def run_import(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, str, str]:
     """``photo-annotator import ARGS --db DB``."""
-    return run_import(capsys, db_path, *args)
+    return run_cli(capsys, "import", *args, "--db", str(db_path))
 
 
 def exiftool_source(path: Path) -> str | None:

@@ -133,12 +133,14 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
 
 
 def session(limits: FetchLimits) -> Any:
-    """An HTTP client for ``limits``' fetches (a context manager): several addresses fetched through one
-    reuse its connections to the same server. No proxy and no redirect is followed by it."""
+    """An HTTP client for ``limits``' fetches (a context manager). It uses no proxy, follows no redirect
+    and keeps no connection open: connections go to checked addresses, and one kept open for a host
+    (its TLS checked for that name) must not carry another host's request to the same address."""
     import httpx
 
     timeout = httpx.Timeout(limits.timeout_s, connect=limits.timeout_s)
-    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls())
+    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls(),
+                        limits=httpx.Limits(max_keepalive_connections=0))
 
 
 def fetch_image(url: str, limits: FetchLimits | None = None, client: Any = None) -> Fetched:

@@ -93,7 +93,7 @@ def pasted_name(now: datetime | None = None) -> str:
 def import_url(catalogue: Catalogue, url: str, folder: str | os.PathLike[str], fetch_limits: FetchLimits,
                scanner: Scanner | None = None, client: Any = None) -> Imported:
     """Fetch the image at ``url`` into ``folder``, keep ``url`` in its XMP and the catalogue, scan it.
-    ``client``: a web_fetch.session to reuse (several addresses of one server)."""
+    ``client``: a web_fetch.session shared by a run (import_sources)."""
     url = url.strip()
     try:
         target = check_folder(folder)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Signal, Slot
 from PySide6.QtGui import QAction, QClipboard, QDragEnterEvent, QDropEvent, QImage
@@ -147,7 +148,7 @@ class ImportController(WindowController):
                 done=wording.number(done), total=wording.number(total), source=shown))
 
     @Slot(str, object)
-    def _on_finished(self, folder: str, results: list) -> None:
+    def _on_finished(self, folder: str, results: list[Any]) -> None:
         library_id = self._targets.pop(0)[0] if self._targets else None
         if not self._targets:
             self._progress.hide()
