@@ -238,6 +238,7 @@ def test_the_import_setting_allows_private_addresses(server: Server, into: Path,
     ("data:image/png;base64,iVBORw0KGgo=",
      "only http and https addresses can be imported, not data: addresses"),
     ("http:///photo.jpg", "not a valid web address (no host name)"),
+    ("/etc/hosts", "not a web address: only http:// and https:// addresses can be imported"),
     ("http://no-such-host.invalid/photo.jpg", "cannot find the host no-such-host.invalid (DNS lookup failed"),
 ])
 def test_other_schemes_and_bad_addresses_are_refused_in_one_line(
@@ -298,7 +299,7 @@ def test_the_service_imports_a_dropped_file_as_a_copy(
     text = tmp_path / "desk" / "notes.txt"
     text.write_text("no photo")
     results = import_sources(catalogue, [str(outside), str(text), str(outside)], into, FetchLimits(),
-                             Scanner(catalogue))
+                             Scanner(catalogue), files=True)
     assert [(item.ok, item.path and Path(item.path).name) for item in results] == [
         (True, "holiday.jpg"), (False, None), (True, "holiday (2).jpg")]
     assert results[1].error == "not a photo or DICOM file the app reads"

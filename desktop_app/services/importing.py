@@ -32,6 +32,7 @@ from desktop_app.services.scanning import NOT_A_PHOTO
 from desktop_app.settings import ImportSettings
 
 CLIPBOARD = "clipboard"  # the source of a pasted image
+NOT_AN_ADDRESS = "not a web address: only http:// and https:// addresses can be imported"
 FOLDER_DROPPED = "a folder: add it as a library with Add Folder, or `photo-annotator scan`"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: "C:\photo.jpg" is a path
 
@@ -159,10 +160,11 @@ def import_image(catalogue: Catalogue, png: bytes, folder: str | os.PathLike[str
 def import_sources(catalogue: Catalogue, sources: Sequence[str], folder: str | os.PathLike[str],
                    fetch_limits: FetchLimits, scanner: Scanner | None = None,
                    progress: Callable[[int, int, Imported], None] | None = None,
-                   stop: threading.Event | None = None) -> list[Imported]:
-    """Each of ``sources`` (web addresses and files, as dropped or named on the command line) into
-    ``folder``, one at a time, each failing alone; ``progress(done, total, item)`` after each, ``stop``
-    ends the run between items."""
+                   stop: threading.Event | None = None, files: bool = False) -> list[Imported]:
+    """Each of ``sources`` (web addresses; with ``files``, also files on this machine, as dropped on the
+    app) into ``folder``, one at a time, each failing alone; ``progress(done, total, item)`` after each,
+    ``stop`` ends the run between items. Without ``files`` a path is refused like file:// is: a list
+    of addresses from elsewhere (a script, a collection system) must not read this machine's files."""
     scanner = scanner or Scanner(catalogue)
     results: list[Imported] = []
     with session(fetch_limits) as client:
@@ -172,8 +174,10 @@ def import_sources(catalogue: Catalogue, sources: Sequence[str], folder: str | o
             try:
                 if is_web_address(source):
                     item = import_url(catalogue, source, folder, fetch_limits, scanner, client)
-                else:
+                elif files:
                     item = import_file(catalogue, source, folder, scanner)
+                else:
+                    item = Imported(source, error=NOT_AN_ADDRESS)
             except Exception as exc:  # one item's unexpected failure is its own; the rest go on
                 item = Imported(source, error=f"unexpected failure: {one_line(exc)}")
             results.append(item)

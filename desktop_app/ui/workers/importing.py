@@ -35,7 +35,7 @@ class ImportWorker(Worker):
         catalogue = self.require_catalogue()
         self.started.emit(len(sources))
         results = importing.import_sources(
-            catalogue, sources, folder, limits, self._scanner(), stop=self.stop,
+            catalogue, sources, folder, limits, self._scanner(), stop=self.stop, files=True,
             progress=lambda done, total, item: self.item_done.emit(done, total, item))
         self.finished.emit(folder, results)
 
