@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -319,3 +320,12 @@ def test_the_import_settings_round_trip_and_bad_values_are_refused(isolated_env:
     values["import"]["timeout_s"] = 0
     path.write_text(json.dumps(values))
     assert load_settings().importing == ImportSettings()  # a broken file: the defaults, as for any setting
+
+
+def test_a_download_stops_when_asked(server: Server) -> None:
+    stop = threading.Event()
+    timer = threading.Timer(0.3, stop.set)
+    timer.start()
+    with pytest.raises(FetchError, match=r"^stopped$"):
+        fetch_image(server.url("/trickle.jpg"), FetchLimits(timeout_s=5, allow_private=True), stop=stop)
+    timer.join()

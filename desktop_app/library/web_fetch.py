@@ -24,6 +24,7 @@ import io
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from email.message import Message
@@ -143,14 +144,32 @@ def session(limits: FetchLimits) -> Any:
                         limits=httpx.Limits(max_keepalive_connections=0))
 
 
-def fetch_image(url: str, limits: FetchLimits | None = None, client: Any = None) -> Fetched:
+@dataclass(frozen=True)
+class _Until:
+    """When a fetch must end: its deadline, or ``stop`` set (the app closing)."""
+
+    deadline: float
+    limit_s: float
+    stop: threading.Event | None = None
+
+    def check(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise FetchError("stopped")
+        if time.monotonic() > self.deadline:
+            raise FetchError(f"timed out: the download took longer than {self.limit_s:g} s")
+
+
+def fetch_image(url: str, limits: FetchLimits | None = None, client: Any = None,
+                stop: threading.Event | None = None) -> Fetched:
     """Fetch the image at ``url`` within ``limits`` (through ``client``, a ``session(limits)``; default:
-    one of its own); FetchError (one line) for anything else."""
+    one of its own); FetchError (one line) for anything else. Setting ``stop`` ends the download at its
+    next chunk (within a read time-out)."""
     limits = limits or FetchLimits()
-    deadline = time.monotonic() + limits.deadline_s
+    deadline = _Until(time.monotonic() + limits.deadline_s, limits.deadline_s, stop)
     current = url.strip()
     with contextlib.nullcontext(client) if client is not None else session(limits) as client:
         for hop in range(limits.max_redirects + 1):
+            deadline.check()
             host, scheme, port = check_scheme(current, redirected=hop > 0)
             addresses = resolve(host, port, limits.allow_private)
             location = _get(client, current, host, scheme, port, addresses, limits, deadline)
@@ -162,7 +181,7 @@ def fetch_image(url: str, limits: FetchLimits | None = None, client: Any = None)
 
 
 def _get(client: Any, url: str, host: str, scheme: str, port: int, addresses: list[str],
-         limits: FetchLimits, deadline: float) -> Fetched | str:
+         limits: FetchLimits, deadline: _Until) -> Fetched | str:
     """One request, to the first of ``addresses`` that answers: the image, or where it redirects."""
     import httpx
 
@@ -183,7 +202,7 @@ def _get(client: Any, url: str, host: str, scheme: str, port: int, addresses: li
 
 
 def _request(client: Any, url: str, host: str, scheme: str, port: int, address: str,
-             limits: FetchLimits, deadline: float) -> Fetched | str:
+             limits: FetchLimits, deadline: _Until) -> Fetched | str:
     parts = urlsplit(url)
     pinned = parts._replace(netloc=f"[{address}]:{port}" if ":" in address else f"{address}:{port}")
     default_port = port == (443 if scheme == "https" else 80)
@@ -209,8 +228,7 @@ def _request(client: Any, url: str, host: str, scheme: str, port: int, address: 
             body += chunk
             if len(body) > limits.max_bytes:
                 raise FetchError(f"too large: more than the limit of {_mb(limits.max_bytes)}")
-            if time.monotonic() > deadline:
-                raise FetchError(f"timed out: the download took longer than {limits.deadline_s:g} s")
+            deadline.check()
         disposition = _disposition_name(response.headers.get("content-disposition"))
     fmt = sniff(bytes(body), content_type)
     return Fetched(url, url, bytes(body), fmt, content_type, disposition)

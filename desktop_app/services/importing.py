@@ -92,13 +92,14 @@ def pasted_name(now: datetime | None = None) -> str:
 
 
 def import_url(catalogue: Catalogue, url: str, folder: str | os.PathLike[str], fetch_limits: FetchLimits,
-               scanner: Scanner | None = None, client: Any = None) -> Imported:
+               scanner: Scanner | None = None, client: Any = None,
+               stop: threading.Event | None = None) -> Imported:
     """Fetch the image at ``url`` into ``folder``, keep ``url`` in its XMP and the catalogue, scan it.
-    ``client``: a web_fetch.session shared by a run (import_sources)."""
+    ``client``: a web_fetch.session shared by a run (import_sources); ``stop`` ends the download."""
     url = url.strip()
     try:
         target = check_folder(folder)
-        fetched = fetch_image(url, fetch_limits, client)
+        fetched = fetch_image(url, fetch_limits, client, stop)
     except (FetchError, ImportTargetError) as exc:
         return Imported(url, error=str(exc))
     hint = (fetched.disposition_name or incoming.name_from_url(fetched.final_url)
@@ -162,9 +163,10 @@ def import_sources(catalogue: Catalogue, sources: Sequence[str], folder: str | o
                    progress: Callable[[int, int, Imported], None] | None = None,
                    stop: threading.Event | None = None, files: bool = False) -> list[Imported]:
     """Each of ``sources`` (web addresses; with ``files``, also files on this machine, as dropped on the
-    app) into ``folder``, one at a time, each failing alone; ``progress(done, total, item)`` after each,
-    ``stop`` ends the run between items. Without ``files`` a path is refused like file:// is: a list
-    of addresses from elsewhere (a script, a collection system) must not read this machine's files."""
+    app) into ``folder``, one at a time, each failing alone; ``progress(done, total, item)`` after each;
+    ``stop`` ends the run (a download at its next chunk). Without ``files`` a path is refused as file://
+    is: a list of addresses from elsewhere (a script, a collection system) must not read this machine's
+    files."""
     scanner = scanner or Scanner(catalogue)
     results: list[Imported] = []
     with session(fetch_limits) as client:
@@ -173,7 +175,7 @@ def import_sources(catalogue: Catalogue, sources: Sequence[str], folder: str | o
                 break
             try:
                 if is_web_address(source):
-                    item = import_url(catalogue, source, folder, fetch_limits, scanner, client)
+                    item = import_url(catalogue, source, folder, fetch_limits, scanner, client, stop)
                 elif files:
                     item = import_file(catalogue, source, folder, scanner)
                 else:

@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
         self.changes.shutdown()
         self.keyword_service.shutdown()
         self.searches.shutdown()
-        self.imports.shutdown()  # a download in progress finishes; no other starts
+        self.imports.shutdown()  # a download stops at its next chunk; a file being saved is finished
         self.file_tasks.shutdown()  # a file being written is finished, never cut in half
         self.inference.shutdown()  # a running job stays queued and resumes at the next start
         self.previews.shutdown()

@@ -1,7 +1,8 @@
 """Photos dropped or pasted into a library, brought in on a thread of their own (services/importing.py):
 a download may take its whole time-out, and copying a large file from a network share is slow, so
 neither may freeze the window or wait behind the catalogue thread's listings. Items are done one at a
-time and each is answered as it ends; ``stop`` (closing the window) ends the run between items."""
+time and each is answered as it ends; ``stop`` (closing the window) ends the run, a download at its
+next chunk."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ class ImportWorker(Worker):
 
 
 class ImportService(Service):
-    """The GUI thread's handle on the import thread; ``shutdown`` ends a run between two items."""
+    """The GUI thread's handle on the import thread; ``shutdown`` stops a download at its next chunk."""
 
     started = Signal(int)
     item_done = Signal(int, int, object)
