@@ -204,7 +204,8 @@ def _get(client: Any, url: str, host: str, scheme: str, port: int, addresses: li
 def _request(client: Any, url: str, host: str, scheme: str, port: int, address: str,
              limits: FetchLimits, deadline: _Until) -> Fetched | str:
     parts = urlsplit(url)
-    pinned = parts._replace(netloc=f"[{address}]:{port}" if ":" in address else f"{address}:{port}")
+    literal = address.replace("%", "%25")  # an IPv6 zone ("fe80::1%eth0") is written %25 in a URL
+    pinned = parts._replace(netloc=f"[{literal}]:{port}" if ":" in address else f"{address}:{port}")
     default_port = port == (443 if scheme == "https" else 80)
     headers = {"Host": host if default_port else f"{host}:{port}", "User-Agent": USER_AGENT,
                "Accept": "image/*"}
