@@ -80,6 +80,20 @@ class ReviewSettings:
     flag_meanings: bool = False
 
 
+IMPORT_MAX_MB = (1, 10_000)
+IMPORT_TIMEOUT_S = (1, 600)
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """Photos from the web, dropped and pasted (services/importing.py); `import`'s options win."""
+
+    allow_private: bool = False  # loopback and private addresses (an intranet collection system)
+    max_size_mb: int = 100  # the largest download
+    timeout_s: int = 30  # connecting and between reads; the whole download may take 10 times this
+    caption: str = ""  # a captioner id: photos dropped or pasted in the app are captioned with it
+
+
 @dataclass(frozen=True)
 class PromptPreset:
     """A named prompt a user can pick for a captioner that takes one."""
@@ -110,6 +124,7 @@ class Settings:
     # mounted elsewhere here: {"/mnt/photos": "/Volumes/photos"} (`library set-root`).
     library_roots: dict[str, str] = field(default_factory=dict)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    importing: ImportSettings = field(default_factory=ImportSettings)
 
 
 def user_settings_path() -> Path:
@@ -179,6 +194,7 @@ def _build(values: dict[str, Any]) -> Settings:
         appearance=_appearance(values.get("appearance")),
         library_roots=_library_roots(values.get("library_roots")),
         review=_review(values.get("review")),
+        importing=_importing(values.get("import")),
     )
 
 
@@ -211,6 +227,9 @@ def settings_json(settings: Settings) -> dict[str, Any]:
         "review": {"order": settings.review.order, "finetune_after": settings.review.finetune_after,
                    "flag_languages": list(settings.review.flag_languages),
                    "flag_meanings": settings.review.flag_meanings},
+        "import": {"allow_private": settings.importing.allow_private,
+                   "max_size_mb": settings.importing.max_size_mb, "timeout_s": settings.importing.timeout_s,
+                   "caption": settings.importing.caption},
     }
 
 
@@ -230,6 +249,20 @@ def _review(values: Any) -> ReviewSettings:
         raise TypeError("review.flag_languages must be a list of language codes")
     return ReviewSettings(order=order, finetune_after=finetune_after, flag_languages=tuple(languages),
                           flag_meanings=bool(values.get("flag_meanings", False)))
+
+
+def _importing(values: Any) -> ImportSettings:
+    if values is None:
+        return ImportSettings()
+    if not isinstance(values, dict):
+        raise TypeError("'import' must be an object")
+    max_mb, timeout = int(values.get("max_size_mb", 100)), int(values.get("timeout_s", 30))
+    if not IMPORT_MAX_MB[0] <= max_mb <= IMPORT_MAX_MB[1]:
+        raise ValueError(f"import.max_size_mb must be between {IMPORT_MAX_MB[0]} and {IMPORT_MAX_MB[1]}")
+    if not IMPORT_TIMEOUT_S[0] <= timeout <= IMPORT_TIMEOUT_S[1]:
+        raise ValueError(f"import.timeout_s must be between {IMPORT_TIMEOUT_S[0]} and {IMPORT_TIMEOUT_S[1]}")
+    return ImportSettings(allow_private=bool(values.get("allow_private", False)), max_size_mb=max_mb,
+                          timeout_s=timeout, caption=str(values.get("caption") or ""))
 
 
 def _within(values: dict[str, Any], key: str, default: int, bounds: tuple[int, int]) -> int:

@@ -291,6 +291,14 @@ def _settings_dialog_on_the_review_page(opener: Opener) -> QWidget:
     return opener.shown(dialog)
 
 
+def _settings_dialog_on_the_import_page(opener: Opener) -> QWidget:
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(captioners(), current_catalogue="/open/catalogue.db")
+    dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.import_page.parentWidget()))
+    return opener.shown(dialog)
+
+
 def _window_suggesting_fine_tuning(opener: Opener) -> QWidget:
     window = opener.open_window()
     window.suggestions.suggest("Editors approved 200 captions of Encoder-decoder captions: fine-tuning it on "
@@ -335,6 +343,7 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "flag confirmation dialog": _flag_confirm_dialog,
     "main window reviewing a flagged caption": _window_reviewing_a_flagged_caption,
     "settings dialog, review page": _settings_dialog_on_the_review_page,
+    "settings dialog, import page": _settings_dialog_on_the_import_page,
     "main window suggesting fine-tuning": _window_suggesting_fine_tuning,
     "new model dialog": _new_model_dialog,
 }

@@ -85,7 +85,8 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("flags",): ["1"],
     ("review-queue",): [],
 }
-CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import")}
+CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import"),
+            ("import",)}
 
 
 def test_every_command_says_whether_it_may_create_a_catalogue() -> None:
@@ -274,6 +275,7 @@ def test_a_catalogue_that_cannot_be_written_opens_read_only_for_reading(
     ([b"edit", b"x.jpg", b"--text", b"caf\xe9 au lait"], "'--text'"),
     ([b"approve", b"x.jpg", b"--author", b"Jos\xe9"], "'--author'"),
     ([b"caption", b"x.jpg", b"--captioner", b"encoder-decoder", b"--prompt", b"\xfe"], "'--prompt'"),
+    ([b"import", b"http://x.org/a.jpg", b"--into", b".", b"--caption", b"\xfe"], "'--caption'"),
 ])
 def test_text_that_is_not_utf8_is_a_usage_error_naming_the_option(
     args: list[bytes], named: str, db_path: Path

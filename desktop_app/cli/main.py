@@ -88,6 +88,9 @@ def _register() -> None:
     from desktop_app.cli.review_queue import review_queue  # issue 20: most useful first
 
     cli.add_command(review_queue)
+    from desktop_app.cli.import_cmd import import_  # photos from the web (issue 21)
+
+    cli.add_command(import_)
     _apply_shared_rules(cli)
 
 

@@ -792,6 +792,88 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     </message>
 </context>
 <context>
+    <name>ImportController</name>
+    <message>
+        <source>Choose a library to paste into first</source>
+        <translation>Wählen Sie zuerst eine Bibliothek, in die eingefügt werden soll</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image, web address or photo file to paste</source>
+        <translation>Die Zwischenablage enthält kein Bild, keine Webadresse und keine Fotodatei zum Einfügen</translation>
+    </message>
+    <message>
+        <source>This catalogue is read-only: no photos can be added</source>
+        <translation>Dieser Katalog ist schreibgeschützt: Es können keine Fotos hinzugefügt werden</translation>
+    </message>
+    <message>
+        <source>Importing {count}…</source>
+        <translation>{count} werden importiert …</translation>
+    </message>
+    <message>
+        <source>the pasted image</source>
+        <translation>das eingefügte Bild</translation>
+    </message>
+    <message>
+        <source>Not imported: {source}: {reason}</source>
+        <translation>Nicht importiert: {source}: {reason}</translation>
+    </message>
+    <message>
+        <source>Imported {done} of {total}: {source}</source>
+        <translation>{done} von {total} importiert: {source}</translation>
+    </message>
+    <message>
+        <source>Imported {photos} into {folder}</source>
+        <translation>{photos} in {folder} importiert</translation>
+    </message>
+    <message>
+        <source>; {count} not imported</source>
+        <translation>; {count} nicht importiert</translation>
+    </message>
+</context>
+<context>
+    <name>ImportSettingsPage</name>
+    <message>
+        <source>Allow private and local network addresses</source>
+        <translation>Private und lokale Netzwerkadressen erlauben</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Do not caption</source>
+        <translation>Nicht beschriften</translation>
+    </message>
+    <message>
+        <source>For a collection system on your own network. Addresses on this computer and private networks are refused otherwise, so that a web address cannot reach them.</source>
+        <translation>Für ein Sammlungssystem im eigenen Netzwerk. Sonst werden Adressen dieses Computers und privater Netzwerke abgelehnt, damit eine Webadresse sie nicht erreichen kann.</translation>
+    </message>
+    <message>
+        <source>Largest download:</source>
+        <translation>Größter Download:</translation>
+    </message>
+    <message>
+        <source>Time-out:</source>
+        <translation>Zeitlimit:</translation>
+    </message>
+    <message>
+        <source>To connect, and between two parts of a download; the whole download may take ten times as long.</source>
+        <translation>Für den Verbindungsaufbau und zwischen zwei Teilen eines Downloads; der ganze Download darf zehnmal so lange dauern.</translation>
+    </message>
+    <message>
+        <source>Caption new photos with:</source>
+        <translation>Neue Fotos beschriften mit:</translation>
+    </message>
+    <message>
+        <source>Photos dropped on a library or pasted are captioned as a job, with the model chosen for that captioner.</source>
+        <translation>Auf eine Bibliothek gezogene oder eingefügte Fotos werden als Auftrag beschriftet, mit dem für diesen Beschrifter gewählten Modell.</translation>
+    </message>
+</context>
+<context>
     <name>InferenceService</name>
     <message>
         <source>cannot queue the job: the {captioner} captioner&apos;s disclaimer must be acknowledged first</source>
@@ -1614,6 +1696,14 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Whether the AI drafts are getting better: per captioner, model version and week, the drafts approved unchanged, edited and rejected, the words changed, review time and flags</source>
         <translation>Ob die KI-Entwürfe besser werden: je Captioner, Modellversion und Woche die unverändert freigegebenen, bearbeiteten und abgelehnten Entwürfe, die geänderten Wörter, Prüfzeit und Hinweise</translation>
+    </message>
+    <message>
+        <source>Paste Image</source>
+        <translation>Bild einfügen</translation>
+    </message>
+    <message>
+        <source>Save the image on the clipboard into the library shown, or import the web addresses or photo files copied (Ctrl+V)</source>
+        <translation>Das Bild aus der Zwischenablage in der angezeigten Bibliothek speichern oder die kopierten Webadressen oder Fotodateien importieren (Strg+V)</translation>
     </message>
 </context>
 <context>
@@ -2804,6 +2894,14 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
         <translation>Prüfung</translation>
     </message>
     <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Photos from the web, dropped on a library or pasted.</source>
+        <translation>Fotos aus dem Web, auf eine Bibliothek gezogen oder eingefügt.</translation>
+    </message>
+    <message>
         <source> photos</source>
         <translation> Fotos</translation>
     </message>
@@ -3464,6 +3562,14 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>cannot count the approvals since the last fine-tune</source>
         <translation>die Freigaben seit dem letzten Feintuning können nicht gezählt werden</translation>
+    </message>
+    <message>
+        <source>cannot import into {1}</source>
+        <translation>Import nach {1} nicht möglich</translation>
+    </message>
+    <message>
+        <source>cannot save the pasted image in {1}</source>
+        <translation>das eingefügte Bild kann nicht in {1} gespeichert werden</translation>
     </message>
 </context>
 <context>

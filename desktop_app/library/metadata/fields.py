@@ -16,6 +16,7 @@ pyexiv2.registerNs(NAMESPACE_URI, NAMESPACE_PREFIX)
 
 XMP_DESCRIPTION = "Xmp.dc.description"
 XMP_SUBJECT = "Xmp.dc.subject"
+XMP_SOURCE = "Xmp.dc.source"  # the web address an imported photo came from (library/incoming.py)
 # Lightroom's keyword hierarchy ("Animals|Mammals|Dogs"); exiv2 knows the lr namespace (a bag).
 XMP_HIERARCHICAL = "Xmp.lr.hierarchicalSubject"
 # IPTC Photo Metadata 2021.1 accessibility fields (Iptc4xmpCore, "iptc" in exiv2's keys; exiv2 0.28

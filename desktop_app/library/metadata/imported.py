@@ -57,6 +57,10 @@ def import_file_metadata(session: Session, photo: Photo, found: FileMetadata) ->
         photo.file_fields = found.fields
     if photo.date_taken is None and found.date_taken is not None:  # EXIF had none: MWG's IPTC/XMP date
         photo.date_taken = found.date_taken
+    # A photo imported from the web elsewhere (its XMP dc:source) keeps its address here too; an address
+    # the catalogue already holds (an import's) is never replaced by what a file says.
+    if photo.source_url is None and found.source and found.source.lower().startswith(("http://", "https://")):
+        photo.source_url = found.source
     return added
 
 

@@ -52,6 +52,7 @@ from desktop_app.library.metadata.fields import (
     XMP_ALT_TEXT,
     XMP_DESCRIPTION,
     XMP_EXTENDED_DESCRIPTION,
+    XMP_SOURCE,
     XMP_SUBJECT,
 )
 
@@ -101,6 +102,7 @@ class FileMetadata:
     extended_description: FoundTexts = FoundTexts()
     fields: dict[str, Any] | None = None  # Photo.file_fields: title, headline, creator, rights...
     date_taken: datetime | None = None  # MWG DateTimeOriginal from IPTC/XMP (EXIF's is read with the facts)
+    source: str | None = None  # XMP dc:source: the web address an imported photo came from
 
     @property
     def descriptions(self) -> tuple[FoundDescription, ...]:
@@ -108,7 +110,7 @@ class FileMetadata:
 
     def __bool__(self) -> bool:
         return bool(self.description.texts or self.keywords or self.alt_text.texts
-                    or self.extended_description.texts or self.fields or self.date_taken)
+                    or self.extended_description.texts or self.fields or self.date_taken or self.source)
 
 
 @dataclass
@@ -122,6 +124,7 @@ class _Read:
     extended: list[FoundDescription] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     date_taken: datetime | None = None
+    source: str | None = None
 
 
 def read_file_metadata(path: str, embedded: bool = True) -> FileMetadata:
@@ -169,6 +172,7 @@ def read_file_metadata(path: str, embedded: bool = True) -> FileMetadata:
                                     main.extended[0] if main.extended else None),
         fields=fields or None,
         date_taken=date,
+        source=main.source or next((other.source for other in others if other.source), None),
     )
 
 
@@ -237,6 +241,7 @@ def _embedded(image: Any, path: str, xmp_role: tuple[str, dict[str, Any]] | None
     result.alt_texts, result.extended = _accessibility(xmp, xmp_name)
     result.fields = _file_fields(exif, iptc, xmp, digests)
     result.date_taken = _date_taken(iptc, xmp, digests)
+    result.source = _clean_text(_first(xmp.get(XMP_SOURCE)))
     return result
 
 
@@ -249,6 +254,7 @@ def _from_xmp(name: str, xmp: dict[str, Any], is_photos_xmp: bool = False) -> _R
     result.alt_texts, result.extended = _accessibility(xmp, name)
     result.fields = _file_fields({}, {}, xmp, IptcDigests())
     result.date_taken = _date_taken({}, xmp, IptcDigests())
+    result.source = _clean_text(_first(xmp.get(XMP_SOURCE)))
     return result
 
 

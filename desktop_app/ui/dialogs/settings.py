@@ -52,6 +52,7 @@ from desktop_app.settings import (
     save_settings,
 )
 from desktop_app.ui.dialogs.cluster_settings import ClusterSettings
+from desktop_app.ui.dialogs.import_settings import ImportSettingsPage
 from desktop_app.ui.dialogs.review_settings import ReviewSettingsPage
 from desktop_app.ui.dialogs.settings_parts import hint as _hint
 from desktop_app.ui.dialogs.settings_parts import page as _page
@@ -106,6 +107,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(_page(self.tr("Reviewing"), self.tr("How the next photo to review is chosen, and "
                                                              "what the app suggests and flags."),
                                self.review_page), self.tr("Review"))
+        self.import_page = ImportSettingsPage(self.settings.importing, self.captioners)
+        self.tabs.addTab(_page(self.tr("Import"), self.tr("Photos from the web, dropped on a library or "
+                                                          "pasted."), self.import_page), self.tr("Import"))
 
         self.error = QLabel()
         self.error.setObjectName("settingsError")
@@ -494,6 +498,7 @@ class SettingsDialog(QDialog):
             language=str(self.language.currentData()),
             appearance=str(self.appearance.currentData()),
             review=self.review_page.review_settings(),
+            importing=self.import_page.import_settings(),
         )
 
     def accept(self) -> None:

@@ -33,6 +33,7 @@ class MainAction(StrEnum):
     DEFAULT_THUMBNAILS = "default_thumbnails"
     FULL_PREVIEW = "full_preview"
     QUALITY = "quality"
+    PASTE_IMAGE = "paste_image"
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,11 @@ SPECS: dict[MainAction, ActionSpec] = {
         QT_TRANSLATE_NOOP("MainAction", "Whether the AI drafts are getting better: per captioner, model "
                                         "version and week, the drafts approved unchanged, edited and "
                                         "rejected, the words changed, review time and flags")),
+    MainAction.PASTE_IMAGE: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Paste Image"),
+        QT_TRANSLATE_NOOP("MainAction", "Save the image on the clipboard into the library shown, or import "
+                                        "the web addresses or photo files copied (Ctrl+V)"),
+        QKeySequence.StandardKey.Paste),
 }
 # Disabled until the catalogue is open; those needing a library, until one is listed.
 NEEDS_CATALOGUE = (MainAction.ADD_FOLDER, MainAction.CAPTION, MainAction.TRAIN, MainAction.EMBED,

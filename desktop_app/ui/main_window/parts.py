@@ -153,6 +153,8 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
     review_menu.addActions(detail.keyword_box.actions_())  # K, Shift+K, Ctrl+Shift+K, Ctrl+K
     edit_menu.insertActions(find, undo_redo)
     edit_menu.insertSeparator(find)
+    edit_menu.insertActions(find, [actions[MainAction.PASTE_IMAGE]])  # photos from the clipboard (issue 21)
+    edit_menu.insertSeparator(find)
 
     captioning_menu = bar.addMenu(translate("MainWindow", "&Captioning"))
     captioning_menu.addActions([actions[MainAction.CAPTION], actions[MainAction.SUGGEST_KEYWORDS],

@@ -25,6 +25,7 @@ from desktop_app.ui.main_window.browsing import BrowseController
 from desktop_app.ui.main_window.captioning import CaptionController
 from desktop_app.ui.main_window.file_tasks import FileTaskController
 from desktop_app.ui.main_window.fine_tuning import FineTuneController
+from desktop_app.ui.main_window.importing import ImportController
 from desktop_app.ui.main_window.keywording import KeywordController
 from desktop_app.ui.main_window.quality import QualityController
 from desktop_app.ui.main_window.reviewing import ReviewQueueController
@@ -50,6 +51,7 @@ from desktop_app.ui.wording import sentence
 from desktop_app.ui.workers.backend import Backend, LibrarySummary
 from desktop_app.ui.workers.changes import ChangeService
 from desktop_app.ui.workers.file_tasks import FileTasks
+from desktop_app.ui.workers.importing import ImportService
 from desktop_app.ui.workers.inference import InferenceService
 from desktop_app.ui.workers.keywords import KeywordService
 from desktop_app.ui.workers.review import ReviewService
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self.file_tasks = FileTasks(parent=self)
         self.changes = ChangeService(parent=self)  # other editors' changes, shown within seconds
         self.review_queue = ReviewQueueService(parent=self)  # the most useful photo next, claims
+        self.imports = ImportService(self.backend.thumbnails, parent=self)  # dropped and pasted photos
 
         self.main_actions = create_actions(self)
         self._layout = layout_state.load()  # the layout of the last session, or the defaults
@@ -188,13 +191,16 @@ class MainWindow(QMainWindow):
             self.detail.review_box.editor.textChanged, self.review.changed])
         self.fine_tuning = FineTuneController(self.review_queue, self.inference, self.suggestions,
                                               self.captioning.open_train_dialog, self._captioner_name, self)
+        self.importing = ImportController(self.imports, self.libraries, self.grid, self._import_target,
+                                          self.progress, actions[MainAction.PASTE_IMAGE], self)
         jobs_action = self.jobs_dock.toggleViewAction()
         self.toolbar = parts.toolbar(self, actions, jobs_action, [self.search.box, self.search.mode])
         parts.menus(self, actions, jobs_action, self.detail)
 
     def _connect(self) -> None:
         controllers = (self.search, self.browse, self.scanning, self.captioning, self.files, self.settings,
-                       self.view, self.keywords, self.tagging, self.reviewing, self.fine_tuning)
+                       self.view, self.keywords, self.tagging, self.reviewing, self.fine_tuning,
+                       self.importing)
         for controller in controllers:
             controller.status.connect(self._set_status)
             controller.error.connect(self._on_error)
@@ -206,6 +212,9 @@ class MainWindow(QMainWindow):
         self.browse.sample_wanted.connect(self.scanning.add_sample_library)
         self.scanning.library_wanted.connect(self.browse.want_library)
         self.scanning.photos_changed.connect(self.browse.mark_stale)
+        self.importing.photos_changed.connect(self.browse.mark_stale)
+        self.importing.photos_changed.connect(lambda _library: self.backend.load_libraries())
+        self.importing.caption_wanted.connect(self.inference.queue_caption_job)
         self.scanning.warning.connect(lambda text: self.messages.show_error(sentence(text)))
         self.captioning.captions_changed.connect(self._on_captions_changed)
         self.files.files_changed.connect(lambda: self.browse.load_photos(keep_selection=True))
@@ -230,6 +239,11 @@ class MainWindow(QMainWindow):
         if self._plugins is None:
             self._plugins = load_plugins()  # plugins only, no torch: a few tens of milliseconds
         return self._plugins
+
+    def _import_target(self) -> tuple[int, str] | None:
+        """The library and folder on disk the grid shows: where dropped and pasted photos go."""
+        query, _label, folder = self.browse.location()
+        return (query.library_id, folder) if query is not None and query.library_id and folder else None
 
     def _captioner_name(self, captioner_id: str) -> str:
         captioner = self._registry().captioners.get(captioner_id)
@@ -282,6 +296,7 @@ class MainWindow(QMainWindow):
         self.changes.shutdown()
         self.keyword_service.shutdown()
         self.searches.shutdown()
+        self.imports.shutdown()  # a download stops at its next chunk; a file being saved is finished
         self.file_tasks.shutdown()  # a file being written is finished, never cut in half
         self.inference.shutdown()  # a running job stays queued and resumes at the next start
         self.previews.shutdown()
@@ -379,7 +394,7 @@ class MainWindow(QMainWindow):
             self.main_actions[name].setEnabled(not read_only or name is MainAction.EXPORT)
         self._set_status("")
         self.detail.set_read_only(read_only)
-        self.scanning.read_only = read_only
+        self.scanning.read_only = self.importing.read_only = read_only
         if catalogue is not None and read_only:
             self.messages.show_error(self.tr(
                 "This catalogue is read-only for the database role {role}: photos, captions and keywords "
@@ -392,6 +407,7 @@ class MainWindow(QMainWindow):
             self.searches.open(catalogue)
             self.search.preload_when_idle(self.is_settled)  # the text embedder, once the window is usable
             self.file_tasks.open(catalogue)
+            self.imports.open(catalogue)
             if not read_only:
                 self.inference.open(catalogue)  # resumes jobs a crash or close interrupted
             self.changes.watch(catalogue)
