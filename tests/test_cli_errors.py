@@ -85,7 +85,8 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("flags",): ["1"],
     ("review-queue",): [],
 }
-CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import")}
+CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import"),
+            ("watch",)}
 
 
 def test_every_command_says_whether_it_may_create_a_catalogue() -> None:

@@ -88,6 +88,9 @@ def _register() -> None:
     from desktop_app.cli.review_queue import review_queue  # issue 20: most useful first
 
     cli.add_command(review_queue)
+    from desktop_app.cli.watch import watch  # watched folders (issue 21)
+
+    cli.add_command(watch)
     _apply_shared_rules(cli)
 
 
