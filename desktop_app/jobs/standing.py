@@ -61,9 +61,9 @@ def append_photos(session: Session, job_id: int, photo_ids: Sequence[int]) -> in
     now = utcnow()
     existing: dict[int, JobItemState] = {}
     for start in range(0, len(wanted), 500):
-        existing.update(list(session.execute(
+        existing.update((photo_id, state) for photo_id, state in session.execute(
             select(JobItem.photo_id, JobItem.state)
-            .where(JobItem.job_id == job_id, JobItem.photo_id.in_(wanted[start:start + 500]))).tuples()))
+            .where(JobItem.job_id == job_id, JobItem.photo_id.in_(wanted[start:start + 500]))))
     new = [photo_id for photo_id in wanted if photo_id not in existing]
     rearm = [photo_id for photo_id, state in existing.items()
              if state in (JobItemState.DONE, JobItemState.FAILED, JobItemState.SKIPPED)]

@@ -296,7 +296,8 @@ class Scanner:
                     rel = os.path.relpath(local, here).replace(os.sep, "/")
                     ids = list(session.scalars(select(Photo.id).where(
                         Photo.library_id == library.id, Photo.status != PhotoStatus.MISSING,
-                        (Photo.rel_path == rel) | Photo.rel_path.startswith(rel + "/", autoescape=True))))
+                        # the path itself, or under it: an index range ("0" follows "/")
+                        (Photo.rel_path == rel) | ((Photo.rel_path >= rel + "/") & (Photo.rel_path < rel + "0")))))
                     break
             else:
                 return 0

@@ -36,7 +36,9 @@ from desktop_app.library.images import is_candidate
 log = logging.getLogger(__name__)
 
 DEFAULT_STABILITY = 1.5  # seconds a file's size and times must stay the same before it is scanned
-OPEN_WAIT_LIMIT = 300.0  # seconds a file reported open for writing waits at most (a lost close event)
+# Seconds a file written to and not closed yet waits at most: a close that is never reported (a chmod
+# is reported as a write without one) must not hold a photo back for long.
+OPEN_WAIT_LIMIT = 60.0
 TICK = 0.1  # seconds between looks at the files waiting to settle
 RETRY_AFTER = 5.0  # seconds before a batch whose handling failed is handled again
 
@@ -150,9 +152,11 @@ class FolderWatcher:
                 if kind == "moved":
                     self._appeared(os.fsdecode(event.dest_path), event.is_directory, now, closed=True)
                 return
-            self._appeared(source, event.is_directory, now, closed=kind == "closed")
+            self._appeared(source, event.is_directory, now, writing=kind == "modified",
+                           closed=kind == "closed")
 
-    def _appeared(self, path: str, is_directory: bool, now: float, closed: bool) -> None:
+    def _appeared(self, path: str, is_directory: bool, now: float, writing: bool = False,
+                  closed: bool = False) -> None:
         if not self.wanted(path, is_directory):
             return
         self._gone.discard(path)
@@ -161,8 +165,10 @@ class FolderWatcher:
             return
         waiting = self._waiting.setdefault(path, _Waiting())
         waiting.since, waiting.signature = now, None  # any event starts the wait again
-        if self._tracks_close:
-            waiting.writing_since = None if closed else (waiting.writing_since or now)
+        if closed:
+            waiting.writing_since = None
+        elif writing and self._tracks_close:  # written to, and its close will be reported
+            waiting.writing_since = waiting.writing_since or now
 
     # -- settling (the watcher's thread) ------------------------------------------------------------------
 
