@@ -297,7 +297,8 @@ class Scanner:
                     ids = list(session.scalars(select(Photo.id).where(
                         Photo.library_id == library.id, Photo.status != PhotoStatus.MISSING,
                         # the path itself, or under it: an index range ("0" follows "/")
-                        (Photo.rel_path == rel) | ((Photo.rel_path >= rel + "/") & (Photo.rel_path < rel + "0")))))
+                        (Photo.rel_path == rel)
+                        | ((Photo.rel_path >= rel + "/") & (Photo.rel_path < rel + "0")))))
                     break
             else:
                 return 0
