@@ -238,6 +238,11 @@ class InferenceWorker(Worker):
         if self.catalogue is not None and job_id != self.current_job:
             self._queued(jobs.requeue_job(self.catalogue, job_id))
 
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot read the job queue"))
+    def wake(self) -> None:
+        """Look at the queue again: photos were appended to a standing job (a watched library's)."""
+        self._schedule()
+
     @request(QT_TRANSLATE_NOOP("Worker", "cannot resume"))
     def resume(self) -> None:
         """Run again: the paused jobs first (they are the oldest), then the queue."""
@@ -487,6 +492,10 @@ class InferenceService(Service):
     def resume(self) -> None:
         self.control.resume()
         self.call(self.worker.resume)
+
+    def wake(self) -> None:
+        """Photos were queued by another part of the app (the watcher): run them unless paused."""
+        self.call(self.worker.wake)
 
     def cancel(self, job_id: int) -> None:
         self.control.cancel(job_id)  # a running job stops within about a second
