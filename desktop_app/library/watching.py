@@ -1,9 +1,9 @@
 """Watching a library's folder for files that arrive, change, move or go (no Qt, no catalogue).
 
 watchdog's Observer (inotify, FSEvents, ReadDirectoryChangesW) reports events; a network share, where
-events do not arrive, is polled (watchdog's PollingObserver, every ``poll_interval`` seconds). Events
-only say *which* paths changed: they are collected into a set, and a path is handed on once it has
-settled:
+events do not arrive, is polled every ``poll_interval`` seconds (:class:`_Poller`: a walk that stats the
+photo files only, and compares with the last walk). Events only say *which* paths changed: they are
+collected into a set, and a path is handed on once it has settled:
 
 - a file only after it stopped growing: its size, modification and change times unchanged for
   ``stability`` seconds (a half-copied TIFF is never scanned); where the system says so (inotify), a
@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
 
 from desktop_app.library.images import is_candidate
 
@@ -88,6 +87,7 @@ class FolderWatcher:
         self._stop = threading.Event()
         self._observer: BaseObserver | None = None
         self._tracks_close = False  # whether the system reports a written file's close (inotify)
+        self._poller: _Poller | None = None
         self._thread = threading.Thread(target=self._run, name=f"watch {os.path.basename(self.root)}",
                                         daemon=True)
         self.error: str | None = None  # why the last batch could not be handled, until one is
@@ -96,13 +96,16 @@ class FolderWatcher:
 
     def start(self) -> None:
         """Start watching (events are collected from now on) and settling on its own thread."""
-        observer: BaseObserver = (PollingObserver(timeout=self.poll_interval) if self.poll_interval
-                                  else Observer())
-        self._tracks_close = type(observer).__name__ == "InotifyObserver"
-        observer.schedule(_Handler(self), self.root, recursive=True)
-        observer.daemon = True
-        observer.start()
-        self._observer = observer
+        if self.poll_interval:
+            self._poller = _Poller(self, self.poll_interval)
+            self._poller.start()
+        else:
+            observer: BaseObserver = Observer()
+            self._tracks_close = type(observer).__name__ == "InotifyObserver"
+            observer.schedule(_Handler(self), self.root, recursive=True)
+            observer.daemon = True
+            observer.start()
+            self._observer = observer
         self._thread.start()
 
     def stop(self, timeout: float | None = 10.0) -> None:
@@ -111,6 +114,8 @@ class FolderWatcher:
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout)
+        if self._poller is not None:
+            self._poller.stop(timeout)
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout)
 
@@ -133,7 +138,7 @@ class FolderWatcher:
             return False
         if any(path == skipped or path.startswith(skipped + os.sep) for skipped in self.skip):
             return False
-        parts = os.path.relpath(path, self.root).split(os.sep)
+        parts = path[len(self.root.rstrip(os.sep)) + 1:].split(os.sep)
         if any(part.startswith(".") or part in self.ignored for part in parts):
             return False
         return is_directory or is_candidate(parts[-1])
@@ -154,6 +159,23 @@ class FolderWatcher:
                 return
             self._appeared(source, event.is_directory, now, writing=kind == "modified",
                            closed=kind == "closed")
+
+    def polled(self, files: dict[str, tuple[int, int, int]], folders: set[str],
+               before: tuple[dict[str, tuple[int, int, int]], set[str]]) -> None:
+        """What a poll found (photo files with size, mtime and inode; folders) against the poll before."""
+        old_files, old_folders = before
+        gone_folders = old_folders - folders
+        now = time.monotonic()
+        with self._lock:
+            self._gone.update(folder for folder in gone_folders
+                              if os.path.dirname(folder) not in gone_folders)  # the top one of a tree
+            for path in old_files.keys() - files.keys():
+                if os.path.dirname(path) not in gone_folders:
+                    self._gone.add(path)
+                    self._waiting.pop(path, None)
+            for path, signature in files.items():
+                if old_files.get(path) != signature:
+                    self._appeared(path, False, now)
 
     def _appeared(self, path: str, is_directory: bool, now: float, writing: bool = False,
                   closed: bool = False) -> None:
@@ -191,7 +213,10 @@ class FolderWatcher:
         """The paths gone and the files that settled since the last look."""
         with self._lock:
             folders, self._folders = self._folders, set()
-            gone, self._gone = sorted(self._gone), set()
+            gone_set, self._gone = self._gone, set()
+        # A folder deleted or moved away stands for the files in it (one update marks them all missing).
+        gone = sorted(path for path in gone_set
+                      if not any(parent in gone_set for parent in _parents(path, self.root)))
         now = time.monotonic()
         for folder in sorted(folders):
             self.settling(self._files_under(folder))
@@ -223,6 +248,71 @@ class FolderWatcher:
             folders[:] = [name for name in folders if self.wanted(os.path.join(top, name), True)]
             found += [path for name in files if self.wanted(path := os.path.join(top, name), False)]
         return found
+
+
+def _parents(path: str, root: str) -> list[str]:
+    """The folders between ``root`` (excluded) and ``path``."""
+    found = []
+    parent = os.path.dirname(path)
+    while len(parent) > len(root) and parent != path:
+        found.append(parent)
+        path, parent = parent, os.path.dirname(parent)
+    return found
+
+
+class _Poller:
+    """Polls a folder every ``interval`` seconds, for network shares where file-system events do not
+    arrive: a walk that stats the photo files only (hidden and ignored folders are not entered, links to
+    folders not followed), compared with the walk before. Cheaper than watchdog's PollingObserver, which
+    stats every file and folder and tracks inodes: about a third of its time for 10,000 photos."""
+
+    def __init__(self, watcher: FolderWatcher, interval: float) -> None:
+        self.watcher, self.interval = watcher, interval
+        self._stop = threading.Event()
+        self._last: tuple[dict[str, tuple[int, int, int]], set[str]] = ({}, set())
+        self._thread = threading.Thread(target=self._run, name=f"poll {os.path.basename(watcher.root)}",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._last = self._walk()  # before the catch-up scan: what changes from now on is seen
+        self._thread.start()
+
+    def stop(self, timeout: float | None) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                found = self._walk()
+            except OSError as exc:  # the share is away for a moment: the next poll compares again
+                log.warning("cannot poll %s: %s", self.watcher.root, exc)
+                continue
+            before, self._last = self._last, found
+            self.watcher.polled(*found, before)
+
+    def _walk(self) -> tuple[dict[str, tuple[int, int, int]], set[str]]:
+        files: dict[str, tuple[int, int, int]] = {}
+        folders: set[str] = set()
+        stack = [self.watcher.root]
+        while stack:
+            try:
+                entries = list(os.scandir(stack.pop()))
+            except OSError:
+                continue  # gone meanwhile, or unreadable (the scanner reports those)
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if self.watcher.wanted(entry.path, True):
+                            folders.add(entry.path)
+                            stack.append(entry.path)
+                    elif self.watcher.wanted(entry.path, False):
+                        st = entry.stat()
+                        files[entry.path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                except OSError:
+                    continue
+        return files, folders
 
 
 class _Handler(FileSystemEventHandler):
