@@ -383,10 +383,6 @@ class LibrarySummary:
     last_scan_at: datetime | None
     watch: dict[str, Any] | None = None  # its watch settings (services/libraries.WatchSettings), if watched
 
-    @property
-    def watched(self) -> bool:
-        return bool(self.watch)
-
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "root": self.root, "photos": self.photos,
                 "errors": self.errors, "missing": self.missing,

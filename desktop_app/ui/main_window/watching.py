@@ -81,13 +81,13 @@ class WatchController(WindowController):
     @Slot()
     def _stop_current(self) -> None:
         library = self._chosen()
-        if library is not None and library.watched:
+        if library is not None and bool(library.watch):
             self.service.set_watch(library.id, None)
 
     def _update_actions(self) -> None:
         library = self._chosen()
         self._watch.setEnabled(library is not None and not self.read_only)
-        self._stop.setEnabled(library is not None and library.watched and not self.read_only)
+        self._stop.setEnabled(library is not None and bool(library.watch) and not self.read_only)
 
     @Slot(int, object)
     def _on_watch_changed(self, _library_id: int, settings: WatchSettings | None) -> None:

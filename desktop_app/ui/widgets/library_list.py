@@ -101,7 +101,7 @@ class LibraryList(QTreeWidget):
             self.clear()
             self._libraries = {library.id: library for library in libraries}
             for library in libraries:
-                name = self.tr("{name} (watched)").format(name=library.name) if library.watched \
+                name = self.tr("{name} (watched)").format(name=library.name) if bool(library.watch) \
                     else library.name  # new photos are scanned and captioned as they arrive
                 item = QTreeWidgetItem([name, wording.number(library.photos)])
                 item.setData(0, ID_ROLE, library.id)
@@ -199,7 +199,7 @@ class LibraryList(QTreeWidget):
             lines.append(self.tr("{files} that cannot be read").format(files=wording.files(library.errors)))
         if library.missing:
             lines.append(self.tr("{count} missing").format(count=wording.number(library.missing)))
-        if library.watched:
+        if bool(library.watch):
             lines.append(self.tr("Watched: new photos are scanned and queued as they arrive"))
         if library.last_scan_at:
             lines.append(self.tr("Last scanned {time}").format(time=wording.date_time(library.last_scan_at)))
