@@ -75,6 +75,7 @@ class Drops:
         self.folder = root / f"incoming-{label}-{os.getpid()}-{int(time.time())}"
         self.folder.mkdir()
         self.photo_files = photo_files
+        self.seed = time.time_ns() % 1_000_000_000
         self.written: dict[str, float] = {}  # rel path -> time.time() of its last write
         self.queued: dict[str, float] = {}
         self.lock = threading.Lock()
@@ -90,7 +91,8 @@ class Drops:
         latencies = []
         for number in range(files):
             path = self.folder / f"drop{number:03}.jpg"
-            self.photo_files.jpeg(path, seed=100 + number, size=(640, 480))
+            # New content every run: a photo of an earlier run's content would be that photo moved
+            self.photo_files.jpeg(path, seed=self.seed + number, size=(640, 480))
             rel = str(path.relative_to(root))
             written = time.time()
             with self.lock:
