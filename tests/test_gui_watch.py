@@ -52,6 +52,10 @@ def test_a_watched_library_shows_and_captions_photos_as_they_arrive(
     with catalogue.read() as session:
         job = session.scalars(select(Job)).one()
         assert job.standing == f"library:{library_id}:caption:encoder-decoder:{vit_gpt2_folder}"
+    rows = window.job_panel.rows  # the jobs panel: the standing job waits for the next photos
+    qtbot.waitUntil(lambda: job.id in rows and rows[job.id].state.text() == "Watching · waiting for photos",
+                    timeout=WAIT_MS)
+    assert "new photos of library" in rows[job.id].detail.text()
 
     stop.trigger()
     qtbot.waitUntil(lambda: window.libraries.topLevelItem(0).text(0) == "drafts", timeout=WAIT_MS)

@@ -900,6 +900,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Eingereiht · Warteschlange angehalten</translation>
     </message>
     <message>
+        <source>Watching · waiting for photos</source>
+        <translation>Überwacht · wartet auf Fotos</translation>
+    </message>
+    <message>
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
@@ -950,6 +954,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>runs on a cluster</source>
         <translation>läuft auf einem Cluster</translation>
+    </message>
+    <message>
+        <source>new photos of library {library} are added</source>
+        <translation>neue Fotos der Bibliothek {library} kommen hinzu</translation>
     </message>
     <message>
         <source>Model: {model}</source>
@@ -1060,6 +1068,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Job {job} cancelled: its checkpoint is kept; resume it to go on</source>
         <translation>Auftrag {job} abgebrochen: Sein Zwischenstand bleibt erhalten; setzen Sie ihn fort, um weiterzumachen</translation>
+    </message>
+    <message>
+        <source>Job {job} waiting for photos: {done} of {total} done</source>
+        <translation>Auftrag {job} wartet auf Fotos: {done} von {total} erledigt</translation>
     </message>
     <message>
         <source>Job {job} paused: {done} of {total} captioned</source>

@@ -134,6 +134,8 @@ class _SignalEvents(JobEvents):
         signal = {JobState.DONE: self.worker.job_finished, JobState.FAILED: self.worker.job_finished,
                   JobState.CANCELLED: self.worker.job_cancelled,
                   JobState.PAUSED: self.worker.job_paused}.get(job.state)
+        if job.watching:  # a watched library's standing job captioned what it had: it waits for photos
+            signal = self.worker.job_finished
         if signal is not None:
             signal.emit(job)
 
