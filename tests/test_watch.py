@@ -258,6 +258,7 @@ def photos(tmp_path: Path, scanner: Scanner, catalogue: Catalogue) -> list[int]:
                                     .order_by(Photo.id)))
 
 
+@pytest.mark.both_backends
 def test_a_standing_job_captions_what_is_appended_never_completes_and_takes_a_changed_photo_again(
     catalogue: Catalogue, photos: list[int], vit_gpt2_folder: Path,
 ) -> None:
@@ -289,6 +290,7 @@ def _job_lines(catalogue: Catalogue) -> list[str]:
     return [_line(job) for job in job_service.list_jobs(catalogue)]
 
 
+@pytest.mark.both_backends
 def test_an_idle_standing_job_does_not_hold_up_a_job_queued_after_it(
     catalogue: Catalogue, photos: list[int], vit_gpt2_folder: Path,
 ) -> None:
@@ -303,6 +305,7 @@ def test_an_idle_standing_job_does_not_hold_up_a_job_queued_after_it(
     assert runner.summary(idle).state is JobState.QUEUED  # still waiting, never done
 
 
+@pytest.mark.both_backends
 def test_a_cancelled_standing_job_is_not_revived_the_next_photos_go_to_a_new_one(
     catalogue: Catalogue, photos: list[int], registry: Any,
 ) -> None:
@@ -325,6 +328,7 @@ def runner_state(catalogue: Catalogue, job_id: int) -> JobState:
 
 # --- settings and the command -----------------------------------------------------------------------------
 
+@pytest.mark.both_backends
 def test_watch_settings_are_checked_stored_and_cleared(
     catalogue: Catalogue, photos: list[int], registry: Any,
 ) -> None:
