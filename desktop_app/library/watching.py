@@ -84,6 +84,7 @@ class FolderWatcher:
         self._waiting: dict[str, _Waiting] = {}
         self._folders: set[str] = set()  # folders that appeared: walked on the next tick
         self._gone: set[str] = set()
+        self._gone_since: float | None = None  # when the paths gone were first seen (monotonic)
         self._stop = threading.Event()
         self._observer: BaseObserver | None = None
         self._tracks_close = False  # whether the system reports a written file's close (inotify)
@@ -213,10 +214,6 @@ class FolderWatcher:
         """The paths gone and the files that settled since the last look."""
         with self._lock:
             folders, self._folders = self._folders, set()
-            gone_set, self._gone = self._gone, set()
-        # A folder deleted or moved away stands for the files in it (one update marks them all missing).
-        gone = sorted(path for path in gone_set
-                      if not any(parent in gone_set for parent in _parents(path, self.root)))
         now = time.monotonic()
         for folder in sorted(folders):
             self.settling(self._files_under(folder))
@@ -240,6 +237,16 @@ class FolderWatcher:
                 del self._waiting[path]
                 ready.append(path)
                 last_write = max(last_write or 0.0, st.st_mtime, st.st_ctime)
+            # What went and what came in the same moment (a move) go in one batch, once the files that
+            # came are whole: the scanner matches them to the photos gone (reported as moved).
+            gone_set: set[str] = set()
+            if self._gone:
+                self._gone_since = self._gone_since or now
+                if not self._waiting or now - self._gone_since > 2 * self.stability + 1:
+                    gone_set, self._gone, self._gone_since = self._gone, set(), None
+        # A folder deleted or moved away stands for the files in it (one update marks them all missing).
+        gone = sorted(path for path in gone_set
+                      if not any(parent in gone_set for parent in _parents(path, self.root)))
         return WatchBatch(self.root, gone=gone, ready=sorted(ready), last_write=last_write)
 
     def _files_under(self, folder: str) -> list[str]:

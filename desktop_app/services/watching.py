@@ -240,6 +240,7 @@ class LibraryWatcher:
             report.photo_ids += scanned.changed_ids
             new_paths.setdefault(scanned.library_id, []).extend(scanned.new_paths)
             unsettled += scanned.unsettled
+        report.missing = max(0, report.missing - report.moved)  # a moved photo went missing first
         report.photo_ids += self._ids_of(new_paths)
         try:
             report.queued = queue_new_photos(self.catalogue, self.registry, library.id, library.watch,
