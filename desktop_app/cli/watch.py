@@ -157,7 +157,7 @@ def _run(catalogue: Any, engine: Any, library_ids: list[int] | None, poll_interv
     except WatchError as exc:
         raise click.ClickException(str(exc)) from None
     for library in watched:
-        echo(f"watching {_where(library.root)}: {_doing(library.watch)}")
+        echo(f"watching {_where(library.root)}: {_doing(library.watch, poll_interval)}")
     try:
         if no_worker:
             _wait_for_a_signal()
@@ -192,13 +192,14 @@ def _wait_for_a_signal() -> None:
             signal.signal(number, handler)
 
 
-def _doing(watch: Any) -> str:
+def _doing(watch: Any, poll_interval: float | None = None) -> str:
     parts = []
     if watch.caption:
         parts.append(f"captioning with {watch.caption}" + (f" ({watch.model})" if watch.model else ""))
     if watch.tag:
         parts.append(f"suggesting keywords with {watch.tag}")
-    how = f"polling every {watch.poll_interval:g} s" if watch.poll_interval else "file-system events"
+    interval = poll_interval or watch.poll_interval  # --poll-interval for this run, else the library's
+    how = f"polling every {interval:g} s" if interval else "file-system events"
     return f"{' and '.join(parts) or 'scanning only'}, {how}"
 
 
