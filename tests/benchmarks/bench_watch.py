@@ -56,6 +56,8 @@ def build(workdir: Path, photos: int) -> tuple[Any, Path]:
             path = root / f"{index // 500:03}" / f"{index:06}.jpg"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(source[:-2] + index.to_bytes(4, "big") + source[-2:])  # distinct content
+    for old in root.glob("incoming-*"):  # an earlier run's drops: gone before the library is scanned
+        shutil.rmtree(old)
     catalogue = open_catalogue(workdir / "catalogue.db")
     scanner = Scanner(catalogue, ThumbnailCache(workdir / "thumbnails"))
     started = time.perf_counter()
@@ -187,8 +189,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     for line in machine_description():
         print(line)
     catalogue, root = build(args.workdir, args.photos)
-    for old in root.glob("incoming-*"):
-        shutil.rmtree(old)
     print(f"{args.files} photos dropped one at a time; stability wait {args.stability:g} s", flush=True)
     events, events_cpu = timed(lambda: watcher_run(catalogue, root, args.files, args.stability, None))
     polling, polling_cpu = timed(lambda: watcher_run(catalogue, root, args.files, args.stability,
