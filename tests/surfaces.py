@@ -319,6 +319,15 @@ def _new_model_dialog(opener: Opener) -> QWidget:
     return opener.shown(NewModelDialog("Encoder-decoder captions", "/models/fine-tuned/v3", evaluation))
 
 
+def _watch_dialog(opener: Opener) -> QWidget:
+    from desktop_app.services.libraries import WatchSettings
+    from desktop_app.ui.dialogs.watch import WatchDialog
+
+    taggers = list(load_plugins(entry_points=False).taggers.values())
+    return opener.shown(WatchDialog(captioners(), taggers, "Scanning station",
+                                    WatchSettings("encoder-decoder", None, "caption-text", 30.0)))
+
+
 # Every window and dialog of the app, as a user meets it. Add yours here.
 SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "main window, no catalogue": _empty_window,
@@ -346,6 +355,7 @@ SURFACES: dict[str, Callable[[Opener], QWidget]] = {
     "settings dialog, import page": _settings_dialog_on_the_import_page,
     "main window suggesting fine-tuning": _window_suggesting_fine_tuning,
     "new model dialog": _new_model_dialog,
+    "watch folder dialog": _watch_dialog,
 }
 
 # Widget classes of desktop_app.ui no walk shows, each with why.

@@ -86,7 +86,7 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("review-queue",): [],
 }
 CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import"),
-            ("import",)}
+            ("import",), ("watch",)}
 
 
 def test_every_command_says_whether_it_may_create_a_catalogue() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from typing import Any
+
+from sqlalchemy import func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from desktop_app.catalogue.models import (
@@ -34,3 +36,20 @@ def remove_library(session: Session, library_id: int) -> tuple[int, int]:
     return photos, human
 
 
+
+
+def set_watch(session: Session, library_id: int, watch: dict[str, Any] | None) -> Library:
+    """Store a library's watch settings (services/watching.py); None: it is no longer watched."""
+    library = session.get(Library, library_id)
+    if library is None:
+        raise LibraryNotFoundError(f"no library with id {library_id}")
+    # SQL NULL, not JSON null, for "not watched"
+    session.execute(update(Library).where(Library.id == library_id)
+                    .values(watch=dict(watch) if watch is not None else null()))
+    session.refresh(library)
+    return library
+
+
+def watched_libraries(session: Session) -> list[Library]:
+    """The libraries whose watch is set, by id."""
+    return [library for library in session.scalars(select(Library).order_by(Library.id)) if library.watch]

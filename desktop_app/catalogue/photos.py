@@ -381,6 +381,7 @@ class LibrarySummary:
     errors: int
     missing: int
     last_scan_at: datetime | None
+    watch: dict[str, Any] | None = None  # its watch settings (services/libraries.WatchSettings), if watched
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "root": self.root, "photos": self.photos,
@@ -395,7 +396,8 @@ def library_summaries(session: Session) -> list[LibrarySummary]:
 
     query = (
         select(Library.id, Library.name, Library.root, func.count(Photo.id),
-               count_of(PhotoStatus.ERROR), count_of(PhotoStatus.MISSING), Library.last_scan_at)
+               count_of(PhotoStatus.ERROR), count_of(PhotoStatus.MISSING), Library.last_scan_at,
+               Library.watch)
         .outerjoin(Photo, Photo.library_id == Library.id)
         .group_by(Library.id)
         .order_by(func.lower(Library.name), Library.id)

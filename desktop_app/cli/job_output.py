@@ -253,7 +253,8 @@ def run_summary(job: JobSummary, seconds: float) -> str:
     counts = f"{job.done} {done}, {job.failed} failed, {job.skipped} skipped"
     if job.pending:
         counts += f", {job.pending} still to do"
-    return f"job {job.id} {job.state.value}: {counts} of {job.total} in {seconds:.1f} s"
+    state = "waiting for photos" if job.watching else job.state.value  # a watched library's standing job
+    return f"job {job.id} {state}: {counts} of {job.total} in {seconds:.1f} s"
 
 
 def _train_in_foreground(runner: JobRunner, job_id: int) -> JobSummary:

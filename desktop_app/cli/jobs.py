@@ -118,7 +118,11 @@ def _line(job: Any) -> str:
             counts += f", {job.failed} failed"
         if job.skipped:
             counts += f", {job.skipped} skipped"
-    text = f"job {job.id}: {job.state.value}, {what}, {counts}, queued {job.created_at:%Y-%m-%d %H:%M} UTC"
+    state = job.state.value
+    if job.standing is not None:  # a watched library's: new photos are appended to it (`watch`)
+        library = job.standing.split(":")[1]
+        state = f"watching library {library}" if job.watching else f"{state} (watching library {library})"
+    text = f"job {job.id}: {state}, {what}, {counts}, queued {job.created_at:%Y-%m-%d %H:%M} UTC"
     if job.error:
         text += f"; error: {job.error}"
     if job.notice:

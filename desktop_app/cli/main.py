@@ -91,6 +91,9 @@ def _register() -> None:
     from desktop_app.cli.import_cmd import import_  # photos from the web (issue 21)
 
     cli.add_command(import_)
+    from desktop_app.cli.watch import watch  # watched folders (issue 21)
+
+    cli.add_command(watch)
     _apply_shared_rules(cli)
 
 

@@ -7,6 +7,7 @@ worker that dies leaves its photos to the others once its lease runs out."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import click
 
@@ -32,7 +33,6 @@ def worker(once: bool, device: str, dtype: str, batch_size: int, decode_workers:
     ($PHOTO_ANNOTATOR_LEASE_SECONDS, default 120).
     """
     from desktop_app.cli.worker_output import Stopping, WorkerOutput
-    from desktop_app.jobs.store import JobError
     from desktop_app.services import jobs as service
     from desktop_app.services.engine import build_engine
 
@@ -41,24 +41,33 @@ def worker(once: bool, device: str, dtype: str, batch_size: int, decode_workers:
                           prefetch=prefetch)
     runner = service.make_runner(catalogue, engine, WorkerOutput(as_json))
     stopping = Stopping(runner)
-    failed_here: set[int] = set()  # jobs that failed on this machine: left to the other workers
     try:
-        while not runner.control.closing:
-            runner.recover()
-            job_id = runner.next_job(skip=failed_here)
-            if job_id is None:
-                if once and not service.open_jobs(catalogue, sorted(failed_here)):
-                    break
-                time.sleep(POLL_SECONDS)
-                continue
-            try:
-                service.run_job(runner, job_id)
-                if job_id in runner.failures:
-                    failed_here.add(job_id)
-                    echo(f"job {job_id}: left to other workers: {runner.failures[job_id]}", err=True)
-            except JobError as exc:  # taken meanwhile (a train job another worker started): look again
-                echo(f"job {job_id}: {exc}", err=True)
-                time.sleep(POLL_SECONDS)
+        work_the_queue(runner, once)
     finally:
         stopping.restore()
         engine.unload()
+
+
+def work_the_queue(runner: Any, once: bool = False) -> None:
+    """The worker's loop (`worker`, and `watch` unless --no-worker): run the queue's jobs, oldest first,
+    until the runner is closed (a signal: worker_output.Stopping), or with ``once`` until none is open."""
+    from desktop_app.jobs.store import JobError
+    from desktop_app.services import jobs as service
+
+    failed_here: set[int] = set()  # jobs that failed on this machine: left to the other workers
+    while not runner.control.closing:
+        runner.recover()
+        job_id = runner.next_job(skip=failed_here)
+        if job_id is None:
+            if once and not service.open_jobs(runner.catalogue, sorted(failed_here)):
+                break
+            time.sleep(POLL_SECONDS)
+            continue
+        try:
+            service.run_job(runner, job_id)
+            if job_id in runner.failures:
+                failed_here.add(job_id)
+                echo(f"job {job_id}: left to other workers: {runner.failures[job_id]}", err=True)
+        except JobError as exc:  # taken meanwhile (a train job another worker started): look again
+            echo(f"job {job_id}: {exc}", err=True)
+            time.sleep(POLL_SECONDS)

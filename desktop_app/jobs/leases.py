@@ -265,6 +265,8 @@ def leave(session: Session, job_id: int, owner: str, state: JobState, error: str
         .where(JobItem.job_id == job_id, JobItem.state == JobItemState.PENDING)))
     if job.kind != TRAIN_JOB and state in (JobState.DONE, JobState.QUEUED, JobState.PAUSED):
         state = JobState.DONE if not left else (JobState.QUEUED if state is JobState.DONE else state)
+    if job.standing is not None and state is JobState.DONE:
+        state = JobState.QUEUED  # a standing job never completes: it waits for the next photos (standing.py)
     store.stop(session, job_id, state, error)
 
 
@@ -317,7 +319,8 @@ def recover_interrupted(session: Session) -> list[int]:
 
 def next_claimable(session: Session, runner: str = ANY_RUNNER, skip: Collection[int] = ()) -> int | None:
     """The oldest job of ``runner`` a worker can take part in: a queued one, or a running one with items
-    pending (or whose lease ran out); not one of ``skip``."""
+    pending (or whose lease ran out); not one of ``skip``. A standing job only while it has items to
+    take: an idle one waits without holding up the jobs queued after it (jobs/standing.py)."""
     now = utcnow()
     open_items = exists().where(
         JobItem.job_id == Job.id,
@@ -325,7 +328,7 @@ def next_claimable(session: Session, runner: str = ANY_RUNNER, skip: Collection[
         | ((JobItem.state == JobItemState.RUNNING) & (JobItem.lease_expires_at < now)))
     return session.scalar(
         select(Job.id).where(Job.runner == runner,
-                             (Job.state == JobState.QUEUED)
+                             ((Job.state == JobState.QUEUED) & (Job.standing.is_(None) | open_items))
                              | ((Job.state == JobState.RUNNING) & (Job.kind != TRAIN_JOB) & open_items))
         .where(Job.id.not_in(list(skip)))
         .order_by(Job.id).limit(1)
@@ -339,10 +342,13 @@ def cluster_jobs(session: Session, job_ids: Sequence[int]) -> set[int]:
 
 def open_jobs(session: Session, runner: str = ANY_RUNNER, skip: Collection[int] = ()) -> bool:
     """Whether any job of ``runner`` (but those of ``skip``) is still queued or running (a worker with
-    --once waits for those: a running job's items come back when a holder dies)."""
+    --once waits for those: a running job's items come back when a holder dies). A standing job only
+    while it has items left: an idle one waits for photos forever."""
+    left = exists().where(JobItem.job_id == Job.id,
+                          JobItem.state.in_([JobItemState.PENDING, JobItemState.RUNNING]))
     return bool(session.scalar(select(exists().where(
         Job.runner == runner, Job.state.in_([JobState.QUEUED, JobState.RUNNING]),
-        Job.id.not_in(list(skip))))))
+        Job.standing.is_(None) | left, Job.id.not_in(list(skip))))))
 
 
 class LeaseKeeper:

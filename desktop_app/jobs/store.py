@@ -66,6 +66,12 @@ class JobSummary:
     author: str | None = None  # the editor who queued it
     db_role: str | None = None  # the database role that queued it (PostgreSQL)
     runner: str = ANY_RUNNER  # who runs it: any worker, or a cluster driver
+    standing: str | None = None  # a watched library's standing job: its key (jobs/standing.py)
+
+    @property
+    def watching(self) -> bool:
+        """A standing job waiting for photos: queued with nothing to do (listed as "watching")."""
+        return self.standing is not None and self.state is JobState.QUEUED and self.pending == 0
 
     @property
     def finished_items(self) -> int:
@@ -84,6 +90,7 @@ class JobSummary:
             "error": self.error, "notice": self.notice, "total": self.total, "done": self.done,
             "failed": self.failed, "pending": self.pending, "skipped": self.skipped,
             "author": self.author, "db_role": self.db_role, "runner": self.runner,
+            "standing": self.standing, "watching": self.watching,
         }
 
 
@@ -183,7 +190,7 @@ def _summary(row: Any) -> JobSummary:
     return JobSummary(job.id, job.kind, job.state, job.captioner_id, job.model_id, options,
                       job.created_at, job.started_at, job.finished_at, job.error, job.notice,
                       row.total or 0, row.done or 0, row.failed or 0, row.pending or 0, row.skipped or 0,
-                      job.author, job.db_role, job.runner or ANY_RUNNER)
+                      job.author, job.db_role, job.runner or ANY_RUNNER, job.standing)
 
 
 def unfinished_train_job(session: Session, captioner_id: str, output: str) -> int | None:

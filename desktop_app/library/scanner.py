@@ -83,6 +83,9 @@ class ScanReport:
     skipped_folders: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
     seconds: float = 0.0
+    new_paths: list[str] = field(default_factory=list)  # paths in the library of the new photos
+    changed_ids: list[int] = field(default_factory=list)  # known photos whose content changed
+    unsettled: list[str] = field(default_factory=list)  # files left out as still written (settled_before)
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class Scanner:
         stop: threading.Event | None = None,
         on_listed: Callable[[int, int], None] | None = None,
         retry_errors: bool = False,
+        settled_before: float | None = None,
     ) -> ScanReport:
         """Add ``folder`` as a library, or refresh the library (or the part of one) it is in.
 
@@ -160,6 +164,9 @@ class Scanner:
         ``progress(done, total)`` is called as files are inspected; ``on_listed(found, to_inspect)``
         once the walk is done; setting ``stop`` ends the scan early with what was recorded kept.
         ``retry_errors`` reads files recorded as errors again even when they did not change.
+        ``settled_before`` (a time.time()): files written or changed after it may still be being
+        copied; they are left out of this scan (listed in ``report.unsettled``) for a watcher to look
+        at again once they stop growing.
         """
         started = time.perf_counter()
         top, single_file = self._target(folder)
@@ -177,6 +184,13 @@ class Scanner:
                 report.seconds = time.perf_counter() - started
                 return report
             rows = self._rows_in_scope(library.id, prefix)
+        if settled_before is not None:
+            cutoff = int(settled_before * 1e9)
+            unsettled = {entry.rel_path: entry.path for entry in entries
+                         if max(entry.mtime_ns or 0, entry.ctime_ns or 0) > cutoff}
+            report.unsettled = sorted(unsettled.values())
+            entries = [entry for entry in entries if entry.rel_path not in unsettled]
+            rows = {path: row for path, row in rows.items() if path not in unsettled}
         report.found = len(entries)
         seen = {entry.rel_path for entry in entries}
         gone = {path: row for path, row in rows.items() if path not in seen}
@@ -225,6 +239,8 @@ class Scanner:
                 writer.update(row.id, values)
                 photo_id = row.id
                 report.updated += 1
+                if inspection.content_hash and inspection.content_hash != row.content_hash:
+                    report.changed_ids.append(row.id)
                 if row.content_hash and inspection.content_hash == row.pending_hash:
                     # A metadata write-back killed before it recorded the file: its pixels are the same
                     rewritten.append((row.id, row.content_hash, inspection.content_hash))
@@ -236,6 +252,7 @@ class Scanner:
             else:
                 writer.insert(values)
                 report.new += 1
+                report.new_paths.append(entry.rel_path)
             # A known photo is always looked at: a changed file may have lost its keywords.
             if not inspection.error and (inspection.file_metadata or photo_id is not None):
                 described.append((photo_id, entry.rel_path, inspection.file_metadata))
@@ -263,6 +280,30 @@ class Scanner:
         report.errors.sort()
         report.seconds = time.perf_counter() - started
         return report
+
+    def mark_vanished(self, path: str | os.PathLike[str]) -> int:
+        """A file or folder that is gone (a watcher saw it deleted or moved away): its photos are marked
+        missing, as a scan of its folder would (a photo that reappears elsewhere with the same content
+        is matched to its row then). Nothing when it exists again, or is in no library; returns how
+        many photos."""
+        local = roots.to_local(os.path.abspath(os.fspath(path)))
+        if os.path.lexists(local):
+            return 0
+        with self.catalogue.write() as session:
+            for library in session.scalars(select(Library)):
+                here = roots.local_root(library.root)
+                if local != here and _is_within(local, here):
+                    rel = os.path.relpath(local, here).replace(os.sep, "/")
+                    ids = list(session.scalars(select(Photo.id).where(
+                        Photo.library_id == library.id, Photo.status != PhotoStatus.MISSING,
+                        # the path itself, or under it: an index range ("0" follows "/")
+                        (Photo.rel_path == rel)
+                        | ((Photo.rel_path >= rel + "/") & (Photo.rel_path < rel + "0")))))
+                    break
+            else:
+                return 0
+        _BatchWriter(self.catalogue, library.id).mark_missing(ids)
+        return len(ids)
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -319,7 +360,10 @@ class Scanner:
 
     def _rows_in_scope(self, library_id: int, prefix: str, exact: bool = False) -> dict[str, _Row]:
         with self.catalogue.read() as session:
-            result = session.execute(select(*_ROW_COLUMNS).where(Photo.library_id == library_id))
+            query = select(*_ROW_COLUMNS).where(Photo.library_id == library_id)
+            if exact:  # one file (a watcher's): not every row of a big library
+                query = query.where(Photo.rel_path == prefix)
+            result = session.execute(query)
             rows = (_Row(*values) for values in result)
             return {row.rel_path: row for row in rows
                     if (row.rel_path == prefix if exact else row.rel_path.startswith(prefix))}

@@ -78,11 +78,11 @@ def list_jobs(catalogue: Catalogue, states: Sequence[JobState] | None = None) ->
 
 def unfinished_jobs(catalogue: Catalogue) -> list[int]:
     """The ids of the jobs still to run (queued, interrupted or paused), oldest first; not a cluster
-    driver's (workers leave those alone)."""
+    driver's (workers leave those alone), nor a standing job waiting for photos."""
     listed = list_jobs(catalogue, states=(JobState.QUEUED, JobState.PAUSED))
     with catalogue.read() as session:
         theirs = leases.cluster_jobs(session, [job.id for job in listed])
-    return [job.id for job in listed if job.id not in theirs]
+    return [job.id for job in listed if job.id not in theirs and not job.watching]
 
 
 def open_jobs(catalogue: Catalogue, skip: Sequence[int] = ()) -> bool:

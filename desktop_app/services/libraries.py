@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from desktop_app import settings
 from desktop_app.catalogue import Catalogue, roots
 from desktop_app.catalogue.libraries import remove_library as _remove
+from desktop_app.catalogue.libraries import set_watch as _set_watch
+from desktop_app.catalogue.libraries import watched_libraries as _watched_libraries
 from desktop_app.catalogue.models import Library
 from desktop_app.catalogue.photos import LibraryNotFoundError, display_path, find_library
 
@@ -104,3 +107,61 @@ def set_library_root(catalogue: Catalogue, ref: str, folder: str | None) -> Root
     settings.set_library_root(chosen.root, here)
     roots.refresh()
     return RootMapping(chosen.id, chosen.name, chosen.root, here)
+
+
+# -- watching (services/watching.py runs the watchers) -------------------------------------------------
+
+@dataclass(frozen=True)
+class WatchSettings:
+    """How a watched library's new photos are handled: captioned by ``caption`` (with ``model``, None:
+    the settings' model), keywords suggested by ``tag``; its folder polled every ``poll_interval``
+    seconds (a network share, where file events do not arrive), None: file-system events."""
+
+    caption: str | None = None
+    model: str | None = None
+    tag: str | None = None
+    poll_interval: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"caption": self.caption, "model": self.model, "tag": self.tag,
+                "poll_interval": self.poll_interval}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> WatchSettings:
+        interval = value.get("poll_interval")
+        return cls(value.get("caption") or None, value.get("model") or None, value.get("tag") or None,
+                   float(interval) if interval else None)
+
+
+@dataclass(frozen=True)
+class WatchedLibrary:
+    id: int
+    name: str
+    root: str
+    watch: WatchSettings
+
+
+def _watched(library: Library) -> WatchedLibrary:
+    return WatchedLibrary(library.id, library.name, library.root,
+                          WatchSettings.from_json(library.watch or {}))
+
+
+def set_watch(catalogue: Catalogue, library_id: int, watch: WatchSettings | None) -> WatchedLibrary | None:
+    """Watch library ``library_id`` with ``watch`` (checked by services.watching.check_watch), or stop
+    watching it (None). LibraryNotFoundError when it is gone."""
+    with catalogue.write() as session:
+        library = _set_watch(session, library_id, watch.to_json() if watch is not None else None)
+        return _watched(library) if watch is not None else None
+
+
+def watched_libraries(catalogue: Catalogue) -> list[WatchedLibrary]:
+    """The libraries being watched, by id."""
+    with catalogue.read() as session:
+        return [_watched(library) for library in _watched_libraries(session)]
+
+
+def library_watch(catalogue: Catalogue, library_id: int) -> WatchSettings | None:
+    """A library's watch settings, None when it is not watched (or gone)."""
+    with catalogue.read() as session:
+        library = session.get(Library, library_id)
+        return WatchSettings.from_json(library.watch) if library is not None and library.watch else None

@@ -982,6 +982,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Eingereiht · Warteschlange angehalten</translation>
     </message>
     <message>
+        <source>Watching · waiting for photos</source>
+        <translation>Überwacht · wartet auf Fotos</translation>
+    </message>
+    <message>
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
@@ -1032,6 +1036,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>runs on a cluster</source>
         <translation>läuft auf einem Cluster</translation>
+    </message>
+    <message>
+        <source>new photos of library {library} are added</source>
+        <translation>neue Fotos der Bibliothek {library} kommen hinzu</translation>
     </message>
     <message>
         <source>Model: {model}</source>
@@ -1142,6 +1150,10 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Job {job} cancelled: its checkpoint is kept; resume it to go on</source>
         <translation>Auftrag {job} abgebrochen: Sein Zwischenstand bleibt erhalten; setzen Sie ihn fort, um weiterzumachen</translation>
+    </message>
+    <message>
+        <source>Job {job} waiting for photos: {done} of {total} done</source>
+        <translation>Auftrag {job} wartet auf Fotos: {done} von {total} erledigt</translation>
     </message>
     <message>
         <source>Job {job} paused: {done} of {total} captioned</source>
@@ -1555,12 +1567,20 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
         <translation>Bibliotheken und Ordner</translation>
     </message>
     <message>
+        <source>{name} (watched)</source>
+        <translation>{name} (überwacht)</translation>
+    </message>
+    <message>
         <source>{files} that cannot be read</source>
         <translation>{files} nicht lesbar</translation>
     </message>
     <message>
         <source>{count} missing</source>
         <translation>{count} fehlend</translation>
+    </message>
+    <message>
+        <source>Watched: new photos are scanned and queued as they arrive</source>
+        <translation>Überwacht: neue Fotos werden eingelesen und eingereiht, sobald sie eintreffen</translation>
     </message>
     <message>
         <source>Last scanned {time}</source>
@@ -1592,6 +1612,22 @@ Wählen Sie einen anderen Filter, eine andere Suche oder einen anderen Ordner.</
     <message>
         <source>Forget this library and its captions; no file is touched</source>
         <translation>Diese Bibliothek und ihre Bildunterschriften vergessen; keine Datei wird angetastet</translation>
+    </message>
+    <message>
+        <source>Watch This Folder…</source>
+        <translation>Diesen Ordner überwachen…</translation>
+    </message>
+    <message>
+        <source>Scan and caption photos as they arrive in this library&apos;s folder</source>
+        <translation>Fotos einlesen und beschriften, sobald sie im Ordner dieser Bibliothek eintreffen</translation>
+    </message>
+    <message>
+        <source>Stop Watching</source>
+        <translation>Überwachung beenden</translation>
+    </message>
+    <message>
+        <source>No longer scan this library&apos;s new photos as they arrive</source>
+        <translation>Neue Fotos dieser Bibliothek nicht mehr beim Eintreffen einlesen</translation>
     </message>
     <message>
         <source>Search Captions</source>
@@ -3320,6 +3356,112 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     </message>
 </context>
 <context>
+    <name>WatchController</name>
+    <message>
+        <source>Watching {name}: new photos are queued as they arrive</source>
+        <translation>{name} wird überwacht: neue Fotos werden beim Eintreffen eingereiht</translation>
+    </message>
+    <message>
+        <source>Stopped watching {name}</source>
+        <translation>Überwachung von {name} beendet</translation>
+    </message>
+    <message>
+        <source>{count} new</source>
+        <translation>{count} neu</translation>
+    </message>
+    <message>
+        <source>{count} changed</source>
+        <translation>{count} geändert</translation>
+    </message>
+    <message>
+        <source>{count} moved</source>
+        <translation>{count} verschoben</translation>
+    </message>
+    <message>
+        <source>{count} missing</source>
+        <translation>{count} fehlend</translation>
+    </message>
+    <message>
+        <source>{folder}: {changes}</source>
+        <translation>{folder}: {changes}</translation>
+    </message>
+    <message>
+        <source>files that cannot be read</source>
+        <translation>Dateien, die nicht gelesen werden können</translation>
+    </message>
+</context>
+<context>
+    <name>WatchDialog</name>
+    <message>
+        <source>Watch {name}</source>
+        <translation>{name} überwachen</translation>
+    </message>
+    <message>
+        <source>Photos copied into this library&apos;s folder are scanned once they are whole, and queued as they arrive; moved and renamed photos keep their captions. The app watches while it is open; `photo-annotator watch` watches without it.</source>
+        <translation>Fotos, die in den Ordner dieser Bibliothek kopiert werden, werden eingelesen, sobald sie vollständig sind, und beim Eintreffen eingereiht; verschobene und umbenannte Fotos behalten ihre Beschriftungen. Die App überwacht, solange sie geöffnet ist; `photo-annotator watch` überwacht ohne sie.</translation>
+    </message>
+    <message>
+        <source>Caption new photos</source>
+        <translation>Neue Fotos beschriften</translation>
+    </message>
+    <message>
+        <source>Captioner:</source>
+        <translation>Beschriftungsmodul:</translation>
+    </message>
+    <message>
+        <source>the settings&apos; model</source>
+        <translation>das Modell der Einstellungen</translation>
+    </message>
+    <message>
+        <source>A model on the Hugging Face hub (org/name) or a local model folder; empty: the one the settings choose</source>
+        <translation>Ein Modell auf dem Hugging Face Hub (org/name) oder ein lokaler Modellordner; leer: das in den Einstellungen gewählte</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <source>Suggest keywords for new photos</source>
+        <translation>Schlagwörter für neue Fotos vorschlagen</translation>
+    </message>
+    <message>
+        <source>Tagger:</source>
+        <translation>Verschlagworter:</translation>
+    </message>
+    <message>
+        <source>Look for changes at intervals (network shares)</source>
+        <translation>In Abständen nach Änderungen suchen (Netzwerkfreigaben)</translation>
+    </message>
+    <message>
+        <source>File-system events do not arrive from most network shares: look for new files every few seconds instead</source>
+        <translation>Von den meisten Netzwerkfreigaben kommen keine Dateisystem-Ereignisse: stattdessen alle paar Sekunden nach neuen Dateien suchen</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Every:</source>
+        <translation>Alle:</translation>
+    </message>
+    <message>
+        <source>Watch</source>
+        <translation>Überwachen</translation>
+    </message>
+    <message>
+        <source>No captioner is installed.</source>
+        <translation>Kein Beschriftungsmodul installiert.</translation>
+    </message>
+    <message>
+        <source>No tagger is installed.</source>
+        <translation>Kein Verschlagworter ist installiert.</translation>
+    </message>
+    <message>
+        <source>Choose what to do with new photos.</source>
+        <translation>Wählen Sie, was mit neuen Fotos geschehen soll.</translation>
+    </message>
+</context>
+<context>
     <name>WordHeatmap</name>
     <message>
         <source>Show where the model looked</source>
@@ -3562,6 +3704,14 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     <message>
         <source>cannot count the approvals since the last fine-tune</source>
         <translation>die Freigaben seit dem letzten Feintuning können nicht gezählt werden</translation>
+    </message>
+    <message>
+        <source>cannot watch the libraries</source>
+        <translation>Bibliotheken können nicht überwacht werden</translation>
+    </message>
+    <message>
+        <source>cannot change how library {0} is watched</source>
+        <translation>Überwachung der Bibliothek {0} kann nicht geändert werden</translation>
     </message>
     <message>
         <source>cannot import into {1}</source>

@@ -18,6 +18,8 @@ class MainAction(StrEnum):
     ADD_FOLDER = "add_folder"
     RESCAN = "rescan"
     REMOVE_LIBRARY = "remove_library"
+    WATCH_LIBRARY = "watch_library"
+    STOP_WATCHING = "stop_watching"
     FIND = "find"
     CAPTION = "caption"
     TRAIN = "train"
@@ -61,6 +63,12 @@ SPECS: dict[MainAction, ActionSpec] = {
         QT_TRANSLATE_NOOP("MainAction", "Remove Library…"),
         QT_TRANSLATE_NOOP("MainAction", "Forget this library and its captions; no file is touched"),
         icon=Pixmap.SP_TrashIcon),
+    MainAction.WATCH_LIBRARY: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Watch This Folder…"),
+        QT_TRANSLATE_NOOP("MainAction", "Scan and caption photos as they arrive in this library's folder")),
+    MainAction.STOP_WATCHING: ActionSpec(
+        QT_TRANSLATE_NOOP("MainAction", "Stop Watching"),
+        QT_TRANSLATE_NOOP("MainAction", "No longer scan this library's new photos as they arrive")),
     MainAction.FIND: ActionSpec(QT_TRANSLATE_NOOP("MainAction", "Search Captions"),
                                 shortcut=QKeySequence.StandardKey.Find),
     MainAction.CAPTION: ActionSpec(
@@ -132,7 +140,8 @@ SPECS: dict[MainAction, ActionSpec] = {
 NEEDS_CATALOGUE = (MainAction.ADD_FOLDER, MainAction.CAPTION, MainAction.TRAIN, MainAction.EMBED,
                    MainAction.WRITE_METADATA, MainAction.EXPORT, MainAction.SUGGEST_KEYWORDS,
                    MainAction.QUALITY)
-NEEDS_LIBRARY = (MainAction.RESCAN, MainAction.REMOVE_LIBRARY)
+NEEDS_LIBRARY = (MainAction.RESCAN, MainAction.REMOVE_LIBRARY, MainAction.WATCH_LIBRARY,
+                 MainAction.STOP_WATCHING)
 
 
 def create_action(parent: QWidget, spec: ActionSpec) -> QAction:

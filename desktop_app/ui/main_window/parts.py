@@ -123,7 +123,8 @@ def menus(window: QMainWindow, actions: dict[MainAction, QAction], jobs_action: 
     bar = window.menuBar()
     file_menu = bar.addMenu(translate("MainWindow", "&File"))
     file_menu.addActions([actions[name] for name in (MainAction.ADD_FOLDER, MainAction.RESCAN,
-                                                     MainAction.REMOVE_LIBRARY)])
+                                                     MainAction.REMOVE_LIBRARY, MainAction.WATCH_LIBRARY,
+                                                     MainAction.STOP_WATCHING)])
     file_menu.addSeparator()
     file_menu.addActions([actions[MainAction.WRITE_METADATA], actions[MainAction.EXPORT]])
     file_menu.addSeparator()

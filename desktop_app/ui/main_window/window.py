@@ -34,6 +34,7 @@ from desktop_app.ui.main_window.search import SEARCH_MODES, SearchController
 from desktop_app.ui.main_window.settings import SettingsController
 from desktop_app.ui.main_window.tagging import TagController
 from desktop_app.ui.main_window.viewing import ViewController
+from desktop_app.ui.main_window.watching import WatchController
 from desktop_app.ui.widgets.detail.pane import DetailPane
 from desktop_app.ui.widgets.full_preview import FullPreview
 from desktop_app.ui.widgets.grid_header import REVIEW_FILTERS, SORT_KEYS, GridHeader
@@ -57,6 +58,7 @@ from desktop_app.ui.workers.keywords import KeywordService
 from desktop_app.ui.workers.review import ReviewService
 from desktop_app.ui.workers.review_queue import ReviewQueueService
 from desktop_app.ui.workers.search import SearchRunner
+from desktop_app.ui.workers.watching import WatchService
 
 APP_TITLE = "Photo Annotator"
 DEFAULT_SIZE = QSize(1400, 900)
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
         self.changes = ChangeService(parent=self)  # other editors' changes, shown within seconds
         self.review_queue = ReviewQueueService(parent=self)  # the most useful photo next, claims
         self.imports = ImportService(self.backend.thumbnails, parent=self)  # dropped and pasted photos
+        self.watch_service = WatchService(parent=self)  # watched libraries, while the app is open
 
         self.main_actions = create_actions(self)
         self._layout = layout_state.load()  # the layout of the last session, or the defaults
@@ -170,6 +173,9 @@ class MainWindow(QMainWindow):
         self.scanning = ScanController(self.backend, self.libraries, self.thumbnails, self.progress,
                                        actions[MainAction.ADD_FOLDER], actions[MainAction.RESCAN],
                                        actions[MainAction.REMOVE_LIBRARY], self)
+        self.watching = WatchController(self.watch_service, self.inference, self.libraries, self._registry,
+                                        actions[MainAction.WATCH_LIBRARY], actions[MainAction.STOP_WATCHING],
+                                        self)
         self.captioning = CaptionController(
             self.inference, self.searches, self._registry, self.browse.location,
             self.browse.selected_photo_ids, self.jobs_dock, actions[MainAction.CAPTION],
@@ -200,7 +206,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         controllers = (self.search, self.browse, self.scanning, self.captioning, self.files, self.settings,
                        self.view, self.keywords, self.tagging, self.reviewing, self.fine_tuning,
-                       self.importing)
+                       self.importing, self.watching)
         for controller in controllers:
             controller.status.connect(self._set_status)
             controller.error.connect(self._on_error)
@@ -215,6 +221,10 @@ class MainWindow(QMainWindow):
         self.importing.photos_changed.connect(self.browse.mark_stale)
         self.importing.photos_changed.connect(lambda _library: self.backend.load_libraries())
         self.importing.caption_wanted.connect(self.inference.queue_caption_job)
+        self.watching.photos_arrived.connect(self.browse.mark_stale)  # a watched library's new photos
+        self.watching.photos_arrived.connect(lambda _library: self.backend.load_libraries())
+        self.watching.libraries_changed.connect(self.backend.load_libraries)
+        self.backend.libraries_loaded.connect(self.watching.libraries_loaded)
         self.scanning.warning.connect(lambda text: self.messages.show_error(sentence(text)))
         self.captioning.captions_changed.connect(self._on_captions_changed)
         self.files.files_changed.connect(lambda: self.browse.load_photos(keep_selection=True))
@@ -294,6 +304,7 @@ class MainWindow(QMainWindow):
         self.review.shutdown()
         self.review_queue.shutdown()  # releases this editor's claim
         self.changes.shutdown()
+        self.watch_service.shutdown()  # the watchers stop; what they queued stays queued
         self.keyword_service.shutdown()
         self.searches.shutdown()
         self.imports.shutdown()  # a download stops at its next chunk; a file being saved is finished
@@ -412,6 +423,7 @@ class MainWindow(QMainWindow):
                 self.inference.open(catalogue)  # resumes jobs a crash or close interrupted
             self.changes.watch(catalogue)
             self.reviewing.open(catalogue, read_only)
+            self.watching.open(catalogue, read_only)  # watched libraries, caught up first
         if self._startup_folder is not None:
             self.scanning.scan(self._startup_folder)
         self.backend.load_libraries()

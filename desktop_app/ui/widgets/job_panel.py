@@ -320,6 +320,8 @@ class JobPanel(QWidget):
             state = self.tr("Pausing…")
         elif job.state is JobState.QUEUED and queue_paused:
             state = self.tr("Queued · queue paused")
+        elif job.watching:  # a watched library's standing job with nothing to do: it waits for photos
+            state = self.tr("Watching · waiting for photos")
         row.state.setText(state)
         row.state.setProperty("state", job.state.value)  # for the style sheet: #jobState[state=...]
         row.state.style().unpolish(row.state)
@@ -377,6 +379,9 @@ class JobPanel(QWidget):
             parts.append(job.error)
         if job.runner == CLUSTER_RUNNER and job.state in (JobState.QUEUED, JobState.PAUSED):
             parts.append(self.tr("runs on a cluster"))  # only while Settings > Cluster names one
+        if job.standing is not None:
+            parts.append(self.tr("new photos of library {library} are added").format(
+                library=job.standing.split(":")[1]))
         return " · ".join(parts)
 
     def _tooltip(self, job: JobSummary) -> str:

@@ -79,6 +79,9 @@ def ended_text(job: JobSummary) -> str:
                                           "on").format(job=job.id)
         return translate("JobStatus", "Job {job} cancelled: its checkpoint is kept; resume it to go "
                                       "on").format(job=job.id)
+    if job.watching:  # a watched library's standing job: it never ends, it waits for the next photos
+        return translate("JobStatus", "Job {job} waiting for photos: {done} of {total} done").format(
+            job=job.id, done=done, total=total)
     if job.kind == TAG_JOB:
         return _tag_job_ended(job, done, total)
     if job.state is JobState.PAUSED:

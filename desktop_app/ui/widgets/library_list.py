@@ -101,7 +101,9 @@ class LibraryList(QTreeWidget):
             self.clear()
             self._libraries = {library.id: library for library in libraries}
             for library in libraries:
-                item = QTreeWidgetItem([library.name, wording.number(library.photos)])
+                name = self.tr("{name} (watched)").format(name=library.name) if bool(library.watch) \
+                    else library.name  # new photos are scanned and captioned as they arrive
+                item = QTreeWidgetItem([name, wording.number(library.photos)])
                 item.setData(0, ID_ROLE, library.id)
                 item.setData(0, FOLDER_ROLE, None)
                 item.setToolTip(0, self._tooltip(library))
@@ -197,6 +199,8 @@ class LibraryList(QTreeWidget):
             lines.append(self.tr("{files} that cannot be read").format(files=wording.files(library.errors)))
         if library.missing:
             lines.append(self.tr("{count} missing").format(count=wording.number(library.missing)))
+        if bool(library.watch):
+            lines.append(self.tr("Watched: new photos are scanned and queued as they arrive"))
         if library.last_scan_at:
             lines.append(self.tr("Last scanned {time}").format(time=wording.date_time(library.last_scan_at)))
         return "\n".join(lines)

@@ -134,6 +134,8 @@ class _SignalEvents(JobEvents):
         signal = {JobState.DONE: self.worker.job_finished, JobState.FAILED: self.worker.job_finished,
                   JobState.CANCELLED: self.worker.job_cancelled,
                   JobState.PAUSED: self.worker.job_paused}.get(job.state)
+        if job.watching:  # a watched library's standing job captioned what it had: it waits for photos
+            signal = self.worker.job_finished
         if signal is not None:
             signal.emit(job)
 
@@ -237,6 +239,11 @@ class InferenceWorker(Worker):
         """Queue a paused or failed job again (one left from an earlier run, say) and run the queue."""
         if self.catalogue is not None and job_id != self.current_job:
             self._queued(jobs.requeue_job(self.catalogue, job_id))
+
+    @request(QT_TRANSLATE_NOOP("Worker", "cannot read the job queue"))
+    def wake(self) -> None:
+        """Look at the queue again: photos were appended to a standing job (a watched library's)."""
+        self._schedule()
 
     @request(QT_TRANSLATE_NOOP("Worker", "cannot resume"))
     def resume(self) -> None:
@@ -487,6 +494,10 @@ class InferenceService(Service):
     def resume(self) -> None:
         self.control.resume()
         self.call(self.worker.resume)
+
+    def wake(self) -> None:
+        """Photos were queued by another part of the app (the watcher): run them unless paused."""
+        self.call(self.worker.wake)
 
     def cancel(self, job_id: int) -> None:
         self.control.cancel(job_id)  # a running job stops within about a second
