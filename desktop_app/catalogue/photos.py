@@ -152,6 +152,7 @@ class PhotoQuery:
     sort: SortKey = SortKey.NAME
     descending: bool = False
     limit: int | None = None
+    offset: int = 0  # rows skipped first (a page of the HTTP API)
 
 
 def _listing_columns(current: Any) -> list[Any]:
@@ -286,7 +287,7 @@ def _selection(session: Session, query: PhotoQuery,
     select_ = select_.order_by(*_order(query, current, rank))
     if query.limit is not None:
         select_ = select_.limit(query.limit)
-    return select_
+    return select_.offset(query.offset) if query.offset else select_
 
 
 def _review_condition(review: ReviewFilter, current: Any) -> Any:
