@@ -21,6 +21,9 @@ from desktop_app.catalogue.tokens import TokenError
 from desktop_app.errors import one_line
 from desktop_app.exports import ExportError
 from desktop_app.jobs.store import JobError
+from desktop_app.plugin_api.embedder import EmbedderError
+from desktop_app.plugin_api.hf import ModelLoadError, ModelNotAvailableError
+from desktop_app.plugin_registry import UnknownCaptionerError, UnknownEmbedderError
 from desktop_app.search.service import SearchError
 from desktop_app.services.flags import FlagsNotConfirmed
 from desktop_app.services.photos import FilterError
@@ -73,6 +76,10 @@ def as_api_error(exc: Exception) -> ApiError | None:
         return ApiError(404, "photo_not_found", _message(exc))
     if isinstance(exc, LibraryNotFoundError):
         return ApiError(404, "library_not_found", _message(exc))
+    if isinstance(exc, UnknownCaptionerError | UnknownEmbedderError):
+        return ApiError(422, "unknown_plugin", _message(exc))
+    if isinstance(exc, ModelNotAvailableError | ModelLoadError | EmbedderError):
+        return ApiError(409, "model_unavailable", one_line(exc))
     if isinstance(exc, UnknownTerm):
         return ApiError(404, "unknown_term", str(exc))
     if isinstance(exc, AmbiguousTerm):
@@ -100,7 +107,8 @@ def as_api_error(exc: Exception) -> ApiError | None:
 # The services' exceptions that are the client's doing (as_api_error): anything else is a 500.
 SERVICE_ERRORS: tuple[type[Exception], ...] = (
     CaptionError, KeywordError, PhotoNotFoundError, LibraryNotFoundError, JobError, TokenError, SearchError,
-    FilterError, ValueError, CatalogueError, ExportError)
+    FilterError, ValueError, CatalogueError, ExportError, UnknownCaptionerError, UnknownEmbedderError,
+    ModelNotAvailableError, ModelLoadError, EmbedderError)
 
 
 def _message(exc: KeyError) -> str:

@@ -88,6 +88,11 @@ def _register() -> None:
     from desktop_app.cli.review_queue import review_queue  # issue 20: most useful first
 
     cli.add_command(review_queue)
+    from desktop_app.cli.serve import serve  # the HTTP API (issue 21)
+    from desktop_app.cli.token import token
+
+    cli.add_command(serve)
+    cli.add_command(token)
     _apply_shared_rules(cli)
 
 
