@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 
 from desktop_app.catalogue import Catalogue
+from desktop_app.services.photos import Totals
 from desktop_app.services.tokens import TokenChecker
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class ApiContext:
     tokens: TokenChecker
     thumbnails: ThumbnailCache | None = None  # None: the app's cache, at the settings' size
     make_runner: Callable[[], JobRunner] | None = None  # None: the settings' engine and plugins
+    totals: Totals = field(default_factory=Totals)  # listings' totals, kept while nothing changes
     _runner: JobRunner | None = None
     _search: SearchService | None = None
     # One search at a time: a search session loads its embedder once and is not made for threads.

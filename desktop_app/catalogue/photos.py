@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select, true
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue import roots as mapped  # this machine's folders of the libraries
@@ -165,7 +165,7 @@ def _listing_columns(current: Any) -> list[Any]:
 def _current_of_kind(select_: Select[Any], kind: CaptionKind) -> tuple[Select[Any], Any]:
     """``select_`` outer-joined with each photo's current caption of ``kind`` (an alias, returned too)."""
     caption = aliased(Caption)
-    return select_.outerjoin(caption, and_(caption.photo_id == Photo.id, caption.is_current.is_(True),
+    return select_.outerjoin(caption, and_(caption.photo_id == Photo.id, caption.is_current == true(),
                                            caption.kind == kind)), caption
 
 
@@ -240,12 +240,13 @@ def path_under(root: str) -> Callable[[str], str]:
 def _selection(session: Session, query: PhotoQuery,
                columns: Callable[[Any], list[Any]]) -> Select[Any] | None:
     """The SELECT of ``columns`` for the photos ``query`` picks, in its order; None when it can match
-    nothing (a search without a single word)."""
+    nothing (a search without a single word). Current captions are joined with ``is_current = 1``, the
+    partial unique index's own condition: with ``IS 1`` SQLite builds an index per query instead."""
     current = aliased(Caption)
     select_ = (
         select(*columns(current))
         .join(Library, Library.id == Photo.library_id)
-        .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current.is_(True),
+        .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current == true(),
                                  current.kind == CaptionKind.DESCRIPTION))
     )
     rank = None

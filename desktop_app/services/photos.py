@@ -4,6 +4,8 @@ library, keyword terms by label or synonym), the same sort, and pages with their
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.keywords import accepted_labels, resolve_term
-from desktop_app.catalogue.models import KeywordState, Photo, PhotoStatus
+from desktop_app.catalogue.models import (
+    CaptionRevision,
+    KeywordState,
+    Photo,
+    PhotoKeywordRevision,
+    PhotoStatus,
+)
 from desktop_app.catalogue.photos import (
     PhotoListing,
     PhotoQuery,
@@ -89,10 +97,45 @@ def listing(session: Session, filters: PhotoFilters, limit: int | None = None) -
 
 def count_photos(session: Session, query: PhotoQuery) -> int:
     """How many photos ``query`` selects, its limit and offset aside."""
-    select_ = _selection(session, replace(query, limit=None, offset=0), lambda _current: [Photo.id])
-    if select_ is None:
-        return 0
-    return session.scalar(select(func.count()).select_from(select_.order_by(None).subquery())) or 0
+    select_ = _selection(session, replace(query, limit=None, offset=0),
+                         lambda _current: [func.count(Photo.id)])
+    return (session.scalar(select_.order_by(None)) or 0) if select_ is not None else 0
+
+
+def _stamp(session: Session) -> tuple[int | None, ...]:
+    """What changes whenever a listing's total may have: photos added, removed, gone missing or
+    unreadable, and any caption or keyword revision (each an index lookup: well under a millisecond)."""
+    return tuple(session.scalar(statement) for statement in (
+        select(func.count()).select_from(Photo), select(func.max(Photo.id)),
+        select(func.count()).where(Photo.status == PhotoStatus.MISSING),
+        select(func.count()).where(Photo.status == PhotoStatus.ERROR),
+        select(func.max(CaptionRevision.id)), select(func.max(PhotoKeywordRevision.id))))
+
+
+class Totals:
+    """The totals of recent listings, each kept while the catalogue's photos, captions and keywords do
+    not change: a client paging through 100,000 photos pays for the count once, not per page. Safe to
+    share between threads."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._known: OrderedDict[PhotoQuery, tuple[tuple[int | None, ...], int]] = OrderedDict()
+
+    def total(self, session: Session, query: PhotoQuery) -> int:
+        key = replace(query, limit=None, offset=0, sort=SortKey.NAME, descending=False)
+        stamp = _stamp(session)
+        with self._lock:
+            known = self._known.get(key)
+            if known is not None and known[0] == stamp:
+                self._known.move_to_end(key)
+                return known[1]
+        total = count_photos(session, key)
+        with self._lock:
+            self._known[key] = (stamp, total)
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
+        return total
 
 
 @dataclass(frozen=True)
@@ -109,14 +152,20 @@ class PhotoPage:
         return {"total": self.total, "limit": self.limit, "offset": self.offset, "items": self.items}
 
 
-def photo_page(catalogue: Catalogue, filters: PhotoFilters, *, limit: int, offset: int = 0) -> PhotoPage:
+def photo_page(catalogue: Catalogue, filters: PhotoFilters, *, limit: int, offset: int = 0,
+               totals: Totals | None = None) -> PhotoPage:
     """Photos ``offset`` to ``offset + limit`` of the listing, in its order (the name order ends with the
-    exact path, so pages never overlap nor skip a photo), read in one transaction with the total."""
+    exact path, so pages never overlap nor skip a photo), read in one transaction with the total
+    (``totals``: kept from an earlier page while nothing changed)."""
     with catalogue.read() as session:
         query = photo_query(session, filters, limit=limit, offset=offset)
-        rows = list(list_photos(session, query))
-        labels = accepted_labels(session, [row.id for row in rows])
-        total = count_photos(session, query)
+        # The page's ids first (an index walk past ``offset``), then only those rows in full: deep pages
+        # skip ids, not joined rows.
+        chosen = _selection(session, query, lambda _current: [Photo.id])
+        ids = tuple(session.scalars(chosen)) if chosen is not None else ()
+        rows = list(list_photos(session, PhotoQuery(photo_ids=ids, sort=SortKey.RELEVANCE)))
+        labels = accepted_labels(session, list(ids))
+        total = totals.total(session, query) if totals is not None else count_photos(session, query)
     return PhotoPage([{**row.to_json(), "keywords": labels.get(row.id, [])} for row in rows], total, limit,
                      offset)
 

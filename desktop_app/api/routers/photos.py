@@ -42,7 +42,7 @@ def list_photos(
     filters = PhotoFilters(library=library, folder=folder, status=status, state=state, review=review,
                            flagged=flagged, captioner=captioner, text=search, terms=tuple(keyword or ()),
                            vocab=vocab, keyword_state=keyword_state, sort=sort, descending=desc)
-    return photo_page(ctx.catalogue, filters, limit=limit, offset=offset).to_json()
+    return photo_page(ctx.catalogue, filters, limit=limit, offset=offset, totals=ctx.totals).to_json()
 
 
 @router.get("/photos/{photo_id}")
