@@ -97,7 +97,7 @@ def as_api_error(exc: Exception) -> ApiError | None:
         return ApiError(409, "export_refused", str(exc))
     if isinstance(exc, SearchError):
         return ApiError(422, "search_failed", str(exc))
-    if isinstance(exc, FilterError | ValueError):
+    if isinstance(exc, FilterError):
         return ApiError(422, "invalid_request", str(exc))
     if isinstance(exc, CatalogueError):
         return ApiError(409, "catalogue_refused", str(exc))
@@ -107,7 +107,7 @@ def as_api_error(exc: Exception) -> ApiError | None:
 # The services' exceptions that are the client's doing (as_api_error): anything else is a 500.
 SERVICE_ERRORS: tuple[type[Exception], ...] = (
     CaptionError, KeywordError, PhotoNotFoundError, LibraryNotFoundError, JobError, TokenError, SearchError,
-    FilterError, ValueError, CatalogueError, ExportError, UnknownCaptionerError, UnknownEmbedderError,
+    FilterError, CatalogueError, ExportError, UnknownCaptionerError, UnknownEmbedderError,
     ModelNotAvailableError, ModelLoadError, EmbedderError)
 
 
