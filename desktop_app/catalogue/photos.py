@@ -237,16 +237,17 @@ def path_under(root: str) -> Callable[[str], str]:
     return lambda rel_path: prefix + rel_path.replace("/", os.sep)
 
 
-def _selection(session: Session, query: PhotoQuery,
-               columns: Callable[[Any], list[Any]]) -> Select[Any] | None:
+def _selection(session: Session, query: PhotoQuery, columns: Callable[[Any], list[Any]],
+               indexed: bool = False) -> Select[Any] | None:
     """The SELECT of ``columns`` for the photos ``query`` picks, in its order; None when it can match
-    nothing (a search without a single word). Current captions are joined with ``is_current = 1``, the
-    partial unique index's own condition: with ``IS 1`` SQLite builds an index per query instead."""
+    nothing (a search without a single word). ``indexed``: join the current caption on ``is_current = 1``,
+    the partial index's condition (a page past an offset; IS 1 builds an index per query on SQLite)."""
     current = aliased(Caption)
+    is_current = current.is_current == true() if indexed else current.is_current.is_(True)
     select_ = (
         select(*columns(current))
         .join(Library, Library.id == Photo.library_id)
-        .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current == true(),
+        .outerjoin(current, and_(current.photo_id == Photo.id, is_current,
                                  current.kind == CaptionKind.DESCRIPTION))
     )
     rank = None

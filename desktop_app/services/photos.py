@@ -98,7 +98,7 @@ def listing(session: Session, filters: PhotoFilters, limit: int | None = None) -
 def count_photos(session: Session, query: PhotoQuery) -> int:
     """How many photos ``query`` selects, its limit and offset aside."""
     select_ = _selection(session, replace(query, limit=None, offset=0),
-                         lambda _current: [func.count(Photo.id)])
+                         lambda _current: [func.count(Photo.id)], indexed=True)
     return (session.scalar(select_.order_by(None)) or 0) if select_ is not None else 0
 
 
@@ -161,7 +161,7 @@ def photo_page(catalogue: Catalogue, filters: PhotoFilters, *, limit: int, offse
         query = photo_query(session, filters, limit=limit, offset=offset)
         # The page's ids first (an index walk past ``offset``), then only those rows in full: deep pages
         # skip ids, not joined rows.
-        chosen = _selection(session, query, lambda _current: [Photo.id])
+        chosen = _selection(session, query, lambda _current: [Photo.id], indexed=True)
         ids = tuple(session.scalars(chosen)) if chosen is not None else ()
         rows = list(list_photos(session, PhotoQuery(photo_ids=ids, sort=SortKey.RELEVANCE)))
         labels = accepted_labels(session, list(ids))
