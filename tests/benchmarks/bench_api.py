@@ -12,7 +12,8 @@ approved; rows go in with SQLAlchemy Core bulk inserts into a catalogue the app'
 the keyword index rebuilt once after.
 
 The server runs as `photo-annotator serve` in a process of its own (as a collection system meets it).
-Measured, p50 and p95 of --requests requests each:
+Measured, p50 and p95 of --requests requests each (an HTTP figure and its in-process twin in turns,
+request by request, so a busy machine slows both alike):
 - photo listing, a page of 100 at a random offset (the name order, with the total): in process
   (services.photos.photo_page, what GET /photos calls) and over HTTP (GET /photos?limit=100&offset=K);
 - keyword search, 20 hits for a random two-word query: in process (the search session's search, what
@@ -117,6 +118,21 @@ def timed(call: Callable[[int], object], runs: int) -> list[float]:
     return times
 
 
+def timed_pair(first: Callable[[int], object], second: Callable[[int], object],
+               runs: int) -> tuple[list[float], list[float]]:
+    """timed() of two calls in turns: ``first(i)`` then ``second(i)`` for each i."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for call in (first, second):
+        call(0)
+        call(1)
+    for run in range(runs):
+        for call, into in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            call(run)
+            into.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def p50_p95(times: list[float]) -> tuple[float, float]:
     ordered = sorted(times)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -154,16 +170,8 @@ def main() -> None:
         print(f"  catalogue built in {build(db, args.photos):.1f} s")
         with open_catalogue(db) as catalogue:
             headers = {"Authorization": f"Bearer {create_token(catalogue, 'bench')[1]}"}
-            # In process: the very service calls the endpoints make.
             totals = Totals()  # as the server keeps them: counted once while nothing changes
-            local_page = line("photo page, in process (services.photos.photo_page)", timed(
-                lambda i: photo_page(catalogue, PhotoFilters(), limit=PAGE, offset=offsets[i], totals=totals),
-                args.requests))
             search = open_search(catalogue)
-            local_search = line("keyword search, in process (the search session)", timed(
-                lambda i: search.search(queries[i], SearchMode.KEYWORD, SearchFilters(), HITS + 1),
-                args.requests))
-            search.close()
             # The server as a collection system meets it: `photo-annotator serve`, a process of its own.
             with serving(db) as url, httpx.Client(base_url=url, headers=headers) as client:
                 def page(i: int, get: Callable[..., httpx.Response] = client.get) -> None:
@@ -175,11 +183,22 @@ def main() -> None:
                                                              "limit": HITS})
                     assert response.status_code == 200 and response.json()["items"]
 
-                http_page = line("photo page over HTTP (keep-alive)", timed(page, args.requests), target=True)
-                http_search = line("keyword search over HTTP (keep-alive)", timed(find, args.requests))
+                # Each figure and its in-process twin measured in turns, request by request: a busy
+                # machine slows both alike.
+                local_times, http_times = timed_pair(
+                    lambda i: photo_page(catalogue, PhotoFilters(), limit=PAGE, offset=offsets[i],
+                                         totals=totals), page, args.requests)
+                local_page = line("photo page, in process (services.photos.photo_page)", local_times)
+                http_page = line("photo page over HTTP (keep-alive)", http_times, target=True)
+                local_times, http_times = timed_pair(
+                    lambda i: search.search(queries[i], SearchMode.KEYWORD, SearchFilters(), HITS + 1), find,
+                    args.requests)
+                local_search = line("keyword search, in process (the search session)", local_times)
+                http_search = line("keyword search over HTTP (keep-alive)", http_times)
                 fresh = line("naive: photo page over HTTP, a new connection per request", timed(
                     lambda i: page(i, lambda path, **kw: httpx.get(url + path, headers=headers, **kw)),
                     args.requests))
+            search.close()
 
             def whole_listing(i: int) -> None:  # every row read, then the page cut out in Python
                 with catalogue.read() as session:
