@@ -23,6 +23,9 @@ from tests.api_server import ApiServer, running_api
 from tests.cli_helpers import run_cli
 from tests.keyword_vocab import ANIMALS, vocabulary
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 PHOTOS = 13
 NONE_YET = {"If-Match": '"0.0"'}  # the ETag of a caption or keyword the photo does not have
 

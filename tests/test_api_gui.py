@@ -21,6 +21,9 @@ from desktop_app.ui.main_window.window import MainWindow
 from tests.api_server import running_api
 from tests.gui_helpers import WAIT_MS
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 GUI_TEXT = "a photo number 0, a harbour at dawn"
 
 
