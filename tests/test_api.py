@@ -156,6 +156,21 @@ def test_pages_cover_every_photo_once_in_the_photos_commands_order(
     assert total == 6  # the last one: folder b
 
 
+def test_a_listings_total_follows_the_catalogue(client: httpx.Client, catalogue: Catalogue, shoot: Path,
+                                               scanner: Scanner) -> None:
+    assert client.get("/photos").json()["total"] == PHOTOS
+    drafts = client.get("/photos", params={"state": "draft", "limit": 1}).json()
+    assert drafts["total"] == PHOTOS - 2
+    photo_id = drafts["items"][0]["id"]
+    etag = client.get(f"/photos/{photo_id}/captions").headers["etag"]
+    assert client.post(f"/photos/{photo_id}/caption/approve", headers={"If-Match": etag}).status_code == 200
+    assert client.get("/photos", params={"state": "draft"}).json()["total"] == PHOTOS - 3
+    photo_files.jpeg(shoot / "b" / "img13.jpg", seed=13, size=(96, 64))
+    scanner.scan(shoot)
+    assert client.get("/photos").json()["total"] == PHOTOS + 1
+    assert client.get("/photos", params={"folder": str(shoot / "b")}).json()["total"] == 7
+
+
 def test_listing_filters_are_the_photos_commands(client: httpx.Client, shoot: Path) -> None:
     def ids(**params: str) -> list[str]:
         return [Path(item["path"]).name for item in client.get("/photos", params=params).json()["items"]]
