@@ -1,19 +1,23 @@
 """JSON errors with stable codes: every error response is ``{"error": {"code": ..., "message": ...}}``
 (and, for a stale revision, the current ETag), FastAPI's own validation errors included.
 
-The codes are part of the API: add new ones, never rename them.
+The codes are part of the API: add new ones, never rename them. A database failure is 503
+``database_unavailable``, anything unexpected 500 ``internal_error`` (logged).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop_app.catalogue.caption_rules import CaptionConflict, CaptionError
+from desktop_app.catalogue.database import database_failure
 from desktop_app.catalogue.errors import CatalogueError
 from desktop_app.catalogue.keyword_rules import AmbiguousTerm, KeywordConflict, KeywordError, UnknownTerm
 from desktop_app.catalogue.photos import LibraryNotFoundError, PhotoNotFoundError
@@ -27,6 +31,8 @@ from desktop_app.plugin_registry import UnknownCaptionerError, UnknownEmbedderEr
 from desktop_app.search.service import SearchError
 from desktop_app.services.flags import FlagsNotConfirmed
 from desktop_app.services.photos import FilterError
+
+log = logging.getLogger(__name__)
 
 # The code of an HTTP status when nothing more specific is known.
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -142,3 +148,16 @@ def install(app: FastAPI) -> None:
 
     for known in SERVICE_ERRORS:
         app.add_exception_handler(known, service_error)
+
+    async def database_error(_request: Request, exc: Exception) -> JSONResponse:
+        # A database failure outside the catalogue's own sessions (locked, disk full, server gone).
+        return JSONResponse(error_body("database_unavailable", str(database_failure(exc))), status_code=503)
+
+    app.add_exception_handler(DBAPIError, database_error)
+
+    async def internal(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected failure", exc_info=exc)
+        return JSONResponse(error_body("internal_error", f"unexpected failure: {one_line(exc)}"),
+                            status_code=500)
+
+    app.add_exception_handler(Exception, internal)  # Starlette's last resort: JSON too
