@@ -14,6 +14,7 @@ from PIL import Image
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
+from desktop_app.catalogue.caption_rules import MAX_CAPTION_CHARS
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.library.thumbnails import ThumbnailCache
@@ -234,6 +235,9 @@ def test_reject_and_a_first_caption_of_a_kind(client: httpx.Client, catalogue: C
                       headers={"If-Match": '"0.0"'}), 412, "stale_revision")
     _error(client.post(f"/photos/{photo_id}/caption/approve", headers={"If-Match": '"0.0"'}), 409,
            "caption_refused")  # no description to approve
+    _error(client.put(f"/photos/{photo_id}/caption", json={"text": "x" * (MAX_CAPTION_CHARS + 1)},
+                      headers={"If-Match": '"0.0"'}), 422, "caption_too_long")
+    assert client.get(f"/photos/{photo_id}/captions").json()["current"] is None  # refused, not cut
 
 
 # -- keywords --------------------------------------------------------------------------------------------

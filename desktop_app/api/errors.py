@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from desktop_app.catalogue.caption_rules import CaptionConflict, CaptionError
+from desktop_app.catalogue.caption_rules import CaptionConflict, CaptionError, CaptionTooLong
 from desktop_app.catalogue.database import database_failure
 from desktop_app.catalogue.errors import CatalogueError
 from desktop_app.catalogue.keyword_rules import AmbiguousTerm, KeywordConflict, KeywordError, UnknownTerm
@@ -92,6 +92,8 @@ def as_api_error(exc: Exception) -> ApiError | None:
         return ApiError(422, "ambiguous_term", str(exc))
     if isinstance(exc, KeywordError):
         return ApiError(409, "keyword_refused", str(exc))
+    if isinstance(exc, CaptionTooLong):
+        return ApiError(422, "caption_too_long", str(exc))
     if isinstance(exc, CaptionError):
         return ApiError(409, "caption_refused", str(exc))
     if isinstance(exc, JobError):
