@@ -84,6 +84,10 @@ READING_ARGS: dict[tuple[str, ...], list[str]] = {
     ("vocab", "remove"): ["animals"],
     ("flags",): ["1"],
     ("review-queue",): [],
+    ("serve",): ["--port", "0"],
+    ("token", "create"): ["collection-system"],
+    ("token", "list"): [],
+    ("token", "revoke"): ["collection-system"],
 }
 CREATING = {("scan",), ("caption",), ("gui",), ("db", "upgrade"), ("tags", "suggest"), ("vocab", "import"),
             ("import",), ("watch",)}

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select, true
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.catalogue import roots as mapped  # this machine's folders of the libraries
@@ -152,6 +152,7 @@ class PhotoQuery:
     sort: SortKey = SortKey.NAME
     descending: bool = False
     limit: int | None = None
+    offset: int = 0  # rows skipped first (a page of the HTTP API)
 
 
 def _listing_columns(current: Any) -> list[Any]:
@@ -164,7 +165,7 @@ def _listing_columns(current: Any) -> list[Any]:
 def _current_of_kind(select_: Select[Any], kind: CaptionKind) -> tuple[Select[Any], Any]:
     """``select_`` outer-joined with each photo's current caption of ``kind`` (an alias, returned too)."""
     caption = aliased(Caption)
-    return select_.outerjoin(caption, and_(caption.photo_id == Photo.id, caption.is_current.is_(True),
+    return select_.outerjoin(caption, and_(caption.photo_id == Photo.id, caption.is_current == true(),
                                            caption.kind == kind)), caption
 
 
@@ -236,15 +237,17 @@ def path_under(root: str) -> Callable[[str], str]:
     return lambda rel_path: prefix + rel_path.replace("/", os.sep)
 
 
-def _selection(session: Session, query: PhotoQuery,
-               columns: Callable[[Any], list[Any]]) -> Select[Any] | None:
+def _selection(session: Session, query: PhotoQuery, columns: Callable[[Any], list[Any]],
+               indexed: bool = False) -> Select[Any] | None:
     """The SELECT of ``columns`` for the photos ``query`` picks, in its order; None when it can match
-    nothing (a search without a single word)."""
+    nothing (a search without a single word). ``indexed``: join the current caption on ``is_current = 1``,
+    the partial index's condition (a page past an offset; IS 1 builds an index per query on SQLite)."""
     current = aliased(Caption)
+    is_current = current.is_current == true() if indexed else current.is_current.is_(True)
     select_ = (
         select(*columns(current))
         .join(Library, Library.id == Photo.library_id)
-        .outerjoin(current, and_(current.photo_id == Photo.id, current.is_current.is_(True),
+        .outerjoin(current, and_(current.photo_id == Photo.id, is_current,
                                  current.kind == CaptionKind.DESCRIPTION))
     )
     rank = None
@@ -286,7 +289,7 @@ def _selection(session: Session, query: PhotoQuery,
     select_ = select_.order_by(*_order(query, current, rank))
     if query.limit is not None:
         select_ = select_.limit(query.limit)
-    return select_
+    return select_.offset(query.offset) if query.offset else select_
 
 
 def _review_condition(review: ReviewFilter, current: Any) -> Any:

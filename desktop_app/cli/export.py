@@ -48,18 +48,17 @@ def export(fmt: str, state: str, library: str | None, review: str | None, captio
     --json, the summary is one JSON object: format, output, exported, skipped ({reason: count}),
     skipped_files, linked.
     """
-    from desktop_app.catalogue.photos import PhotoQuery, ReviewFilter, find_library
     from desktop_app.exports import ExportError
     from desktop_app.services.exports import export as run_export
+    from desktop_app.services.photos import PhotoFilters, photo_query
 
     if link and fmt != "hf-imagefolder":
         raise click.UsageError("--link applies to --format hf-imagefolder only (the other formats hold no "
                                "photos)")
     catalogue = open_db(db)
-    with catalogue.read() as session:
-        library_id = find_library(session, library).id if library else None
-    query = PhotoQuery(library_id=library_id, review=ReviewFilter(review) if review else None,
-                       captioner=captioner, text=text)
+    with catalogue.read() as session:  # the selection as `photos` and the HTTP API read it
+        query = photo_query(session, PhotoFilters(library=library, review=review, captioner=captioner,
+                                                  text=text))
     try:
         report = run_export(catalogue, fmt, output, query,
                             approved_only=state == "approved", force=force, link=link)

@@ -94,6 +94,11 @@ def _register() -> None:
     from desktop_app.cli.watch import watch  # watched folders (issue 21)
 
     cli.add_command(watch)
+    from desktop_app.cli.serve import serve  # the HTTP API (issue 21)
+    from desktop_app.cli.token import token
+
+    cli.add_command(serve)
+    cli.add_command(token)
     _apply_shared_rules(cli)
 
 

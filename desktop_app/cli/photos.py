@@ -65,35 +65,19 @@ def photos(library: str | None, folder: str | None, status: str | None, state: s
     caption (the current description), caption_origin, caption_state, captioner, confidence,
     caption_notice, alt_text (the current alt text, or null), keywords (the accepted keywords' labels).
     """
-    from desktop_app.catalogue.keywords import accepted_labels, resolve_term
-    from desktop_app.catalogue.models import KeywordState, PhotoStatus
-    from desktop_app.catalogue.photos import (
-        PhotoQuery,
-        ReviewFilter,
-        SortKey,
-        display_path,
-        find_library,
-        list_photos,
-        resolve_folder,
-    )
+    from desktop_app.catalogue.keywords import accepted_labels
+    from desktop_app.catalogue.photos import display_path
+    from desktop_app.services.photos import PhotoFilters
+    from desktop_app.services.photos import listing as photo_listing
 
-    if flagged and review not in (None, "flagged"):
+    if flagged and review not in (None, "flagged"):  # before opening any catalogue
         raise click.UsageError(f"--flagged and --review {review} cannot be combined: choose one")
-    review = "flagged" if flagged else review
+    filters = PhotoFilters(library=library, folder=folder, status=status, state=state, review=review,
+                           flagged=flagged, captioner=captioner, text=text, terms=terms, vocab=vocab,
+                           keyword_state=keyword_state, sort=sort, descending=desc)
     catalogue = open_db(db)
     with catalogue.read() as session:
-        chosen = find_library(session, library) if library else None
-        inside = None
-        if folder:
-            chosen, inside = resolve_folder(session, folder, chosen)
-        listing = list_photos(session, PhotoQuery(
-            library_id=chosen.id if chosen else None, folder=inside,
-            status=PhotoStatus(status) if status else None,
-            state=state, review=ReviewFilter(review) if review else None, captioner=captioner, text=text,
-            keyword_terms=tuple(resolve_term(session, term, vocab).id for term in terms),
-            keyword_state=KeywordState(keyword_state) if keyword_state else None,
-            sort=SortKey(sort), descending=desc, limit=limit,
-        ))
+        listing = photo_listing(session, filters, limit)
         if as_json:
             for batch in _batches(listing):
                 labels = accepted_labels(session, [photo.id for photo in batch])
@@ -133,12 +117,9 @@ def _row(photo_id: str, status: str, state: str, path: str, detail: str) -> str:
 @db_option
 def show(photo: str, as_json: bool, db: str | None) -> None:
     """Show PHOTO (its path or its id): metadata, every caption and its full history."""
-    from desktop_app.catalogue.photos import find_photo, photo_json, photo_with_history
+    from desktop_app.services.photos import photo_record
 
-    catalogue = open_db(db)
-    with catalogue.read() as session:
-        found = find_photo(session, photo)
-        record = photo_json(photo_with_history(session, found.id))
+    record = photo_record(open_db(db), photo)
     if as_json:
         emit_json(record)
     else:

@@ -96,14 +96,12 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     meaning; a larger one needs `photo-annotator embed` first. Hybrid search answers by keyword, and
     says why, when search by meaning cannot run.
     """
-    from desktop_app.catalogue.keywords import resolve_term
-    from desktop_app.catalogue.models import CaptionKind, CaptionOrigin, ReviewState
-    from desktop_app.catalogue.photos import display_path, find_library, resolve_folder
+    from desktop_app.catalogue.photos import display_path
     from desktop_app.cli.job_output import ProgressBar
     from desktop_app.plugin_registry import load_plugins
-    from desktop_app.search.results import SearchFilters, SearchMode
+    from desktop_app.search.results import SearchMode
     from desktop_app.search.service import unknown_embedder
-    from desktop_app.services.search import open_search
+    from desktop_app.services.search import open_search, search_filters
 
     text = " ".join(query)
     registry = load_plugins()
@@ -111,22 +109,10 @@ def search(query: tuple[str, ...], mode: str, limit: int, state: str, library: s
     if given and mode != "keyword" and (problem := unknown_embedder(registry, embedder)) is not None:
         raise click.BadParameter(problem, param_hint="--embedder")  # a typo: not a reason to answer by words
     catalogue = open_db(db)
-    library_id = inside = None
-    with catalogue.read() as session:
-        if library or folder:
-            chosen = find_library(session, library) if library else None
-            if folder:  # a path on disk or inside the library, as every --folder takes it
-                chosen, inside = resolve_folder(session, folder, chosen)
-            library_id = chosen.id if chosen else None
-        keyword_terms = tuple(resolve_term(session, term, vocab).id for term in terms)
-    filters = SearchFilters(
-        library_id=library_id, folder=inside,
-        taken_from=taken_from.date() if taken_from else None, taken_to=taken_to.date() if taken_to else None,
-        approved_only=state == "approved",
-        state=ReviewState(state) if state in ("draft", "rejected") else None, captioner=captioner,
-        origin=CaptionOrigin(origin) if origin else None, keyword_terms=keyword_terms,
-        **({"kinds": tuple(CaptionKind(kind) for kind in kinds)} if kinds else {}),
-    )
+    filters = search_filters(catalogue, library=library, folder=folder,
+                             taken_from=taken_from.date() if taken_from else None,
+                             taken_to=taken_to.date() if taken_to else None, state=state,
+                             captioner=captioner, origin=origin, kinds=kinds, terms=terms, vocab=vocab)
     bar = ProgressBar("Embedding captions before the search")
     service = open_search(catalogue, registry, embedder_id=embedder, model=model, device=device,
                           progress=bar.update)

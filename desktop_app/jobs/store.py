@@ -216,6 +216,18 @@ def requeue_paused(session: Session) -> list[int]:
     return [job.id for job in paused]
 
 
+def pause(session: Session, job_id: int) -> JobSummary:
+    """Pause a queued or running job; a worker running it (another process) stops after its batch and
+    leaves it paused (leases.leave), until `requeue`."""
+    job = session.get(Job, job_id)
+    if job is None or job.state not in (JobState.QUEUED, JobState.RUNNING):
+        state = job.state.value if job is not None else "gone"
+        raise JobError(f"job {job_id} is {state}; only a queued or running job can be paused")
+    job.state = JobState.PAUSED
+    session.flush()
+    return summary(session, job_id)
+
+
 def requeue(session: Session, job_id: int) -> JobSummary:
     """Put one paused or failed job back in the queue (a job left from an earlier run, say)."""
     job = session.get(Job, job_id)

@@ -100,6 +100,19 @@ def cancel_job(catalogue: Catalogue, job_id: int) -> JobSummary:
         return leases.cancel(session, job_id)
 
 
+def job_summary(catalogue: Catalogue, job_id: int) -> JobSummary:
+    """One job's state and counts (JobError when there is none)."""
+    with catalogue.read() as session:
+        return store.summary(session, job_id)
+
+
+def pause_job(catalogue: Catalogue, job_id: int) -> JobSummary:
+    """Pause a queued or running job (one running in another process stops after its batch); requeue_job
+    puts it back."""
+    with catalogue.write() as session:
+        return store.pause(session, job_id)
+
+
 def requeue_job(catalogue: Catalogue, job_id: int) -> JobSummary:
     """Put a paused or failed job back in the queue."""
     with catalogue.write() as session:

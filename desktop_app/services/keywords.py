@@ -70,6 +70,13 @@ def photo_keyword_views(catalogue: Catalogue, photo_id: int) -> list[KeywordView
         return [KeywordView.of(session, keyword) for keyword in keywords.photo_keywords(session, photo_id)]
 
 
+def photo_keyword_records(catalogue: Catalogue, photo_id: int) -> list[dict[str, object]]:
+    """Every keyword of the photo with its history, as `tags show --json` prints them."""
+    with catalogue.read() as session:
+        return [keywords.keyword_json(session, keyword)
+                for keyword in keywords.photo_keywords(session, photo_id)]
+
+
 def apply_keyword_action(session: Session, photo: Photo, term: Term, action: str, *, author: str,
                          based_on: KeywordBasedOn | None = None) -> PhotoKeyword:
     """Write one action on the photo's keyword ``term``; KeywordConflict when ``based_on`` is stale."""
@@ -110,16 +117,36 @@ def tag_photos(catalogue: Catalogue, photo_refs: Sequence[str], term_label: str,
                 photo = find_photo(session, ref)
                 term = session.get(Term, term_id)
                 assert term is not None
-                based_on = None
-                if revision is not None:
-                    existing = keywords.keyword_of(session, photo.id, term.id)
-                    based_on = KeywordBasedOn(existing.id if existing is not None else None, revision)
-                keyword = apply_keyword_action(session, photo, term, action, author=who, based_on=based_on)
+                keyword = _act_at(session, photo, term, action, who, revision)
                 done.append(Tagged(ref, absolute_path(photo.library.root, photo.rel_path), term.label,
                                    keyword.state))
         except (KeywordError, PhotoNotFoundError) as refused:
             done.append(Tagged(ref, None, None, None, str(refused)))
     return done
+
+
+def keyword_action(catalogue: Catalogue, photo_ref: str, term_label: str, action: str, *,
+                   vocabulary: str | None = None, author: str | None = None,
+                   revision: int | None = None) -> KeywordView:
+    """One keyword action on one photo (the HTTP API's), raising what refuses it: KeywordConflict when
+    ``revision`` (of the photo's keyword, 0: it had none) is stale, UnknownTerm, AmbiguousTerm,
+    PhotoNotFoundError. A term no vocabulary has is added as a free keyword (``add`` only)."""
+    with catalogue.write() as session:
+        photo = find_photo(session, photo_ref)
+        term = keywords.resolve_term(session, term_label, vocabulary, create_free=action == ADD)
+        keyword = _act_at(session, photo, term, action, author or default_author(), revision)
+        session.flush()
+        return KeywordView.of(session, keyword)
+
+
+def _act_at(session: Session, photo: Photo, term: Term, action: str, author: str,
+            revision: int | None) -> PhotoKeyword:
+    """``action`` based on ``revision`` of the photo's keyword ``term`` when given."""
+    based_on = None
+    if revision is not None:
+        existing = keywords.keyword_of(session, photo.id, term.id)
+        based_on = KeywordBasedOn(existing.id if existing is not None else None, revision)
+    return apply_keyword_action(session, photo, term, action, author=author, based_on=based_on)
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,7 @@ class Reviewed:
     state: ReviewState
     text: str
     kind: CaptionKind = CaptionKind.DESCRIPTION
+    revision: int | None = None  # the caption's revision the action left (the HTTP API's new ETag)
 
 
 def review(catalogue: Catalogue, photo_ref: str, change: Change, *, author: str | None = None,
@@ -127,8 +128,9 @@ def review(catalogue: Catalogue, photo_ref: str, change: Change, *, author: str 
                        else captions.current_caption(session, photo.id, change.kind))
             change = replace(change, based_on=BasedOn(caption.id if caption is not None else None, revision))
         caption = apply_change(session, photo, change, author=author or default_author())
+        session.flush()
         return Reviewed(absolute_path(photo.library.root, photo.rel_path), caption.id, caption.state,
-                        caption.text, caption.kind)
+                        caption.text, caption.kind, caption.revision)
 
 
 @dataclass(frozen=True)
