@@ -89,6 +89,10 @@ def test_docs_and_schema_are_served_without_a_token_and_everything_else_needs_on
         docs = anonymous.get("/docs")
         assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
         assert "swagger" in docs.text.lower()
+        # Its scripts and styles come from this server (an intranet without internet still gets the page).
+        assert "cdn" not in docs.text and "https://" not in docs.text
+        for asset in ("/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css"):
+            assert anonymous.get(asset).status_code == 200 and asset in docs.text
         schema = anonymous.get("/openapi.json").json()
         assert {"/photos", "/search", "/photos/{photo_id}/caption", "/jobs", "/exports/{fmt}"} <= set(
             schema["paths"])

@@ -119,5 +119,5 @@ def test_serve_refuses_a_bad_host_and_says_what_to_install_without_fastapi(
     assert code == 1 and err.startswith(f"{PROG_ERROR}cannot listen on 192.0.2.1:8765: ")
     monkeypatch.setitem(sys.modules, "fastapi", None)
     code, _, err = run_cli(capsys, "serve", "--db", str(db_path))
-    assert (code, err) == (1, f'{PROG_ERROR}the HTTP API needs FastAPI and uvicorn: pip install '
-                              '"photo-annotator[server]"\n')
+    assert (code, err) == (1, f'{PROG_ERROR}the HTTP API needs its extra packages (FastAPI, uvicorn): '
+                              'pip install "photo-annotator[server]"\n')

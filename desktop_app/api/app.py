@@ -12,7 +12,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+import swagger_ui_bundle
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from desktop_app import __version__
 from desktop_app.api import errors
@@ -31,6 +35,8 @@ revision contract: If-Match required on every write), keywords, jobs, image byte
 Send `Authorization: Bearer TOKEN` (make one with `photo-annotator token create NAME`). Errors are JSON:
 `{"error": {"code": "...", "message": "..."}}`."""
 
+DOCS_ASSETS = "/docs-assets"
+
 
 def create_app(catalogue: Catalogue, *, thumbnails: ThumbnailCache | None = None,
                make_runner: Callable[[], JobRunner] | None = None) -> FastAPI:
@@ -44,8 +50,21 @@ def create_app(catalogue: Catalogue, *, thumbnails: ThumbnailCache | None = None
         yield
         context.close()  # the search session's embedder
 
-    app = FastAPI(title="Photo Annotator", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs from Swagger UI's files in the installed package, not FastAPI's default CDN: the page works on
+    # an intranet without internet access, and no browser fetches scripts from elsewhere.
+    app = FastAPI(title="Photo Annotator", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.context = context
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
+
     errors.install(app)
     for module in (photos, captions, keywords, search, jobs, files, exports):
         app.include_router(module.router)

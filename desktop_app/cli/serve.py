@@ -10,7 +10,8 @@ import click
 
 from desktop_app.cli.common import db_option, echo, open_db
 
-INSTALL_HINT = 'the HTTP API needs FastAPI and uvicorn: pip install "photo-annotator[server]"'
+INSTALL_HINT = ('the HTTP API needs its extra packages (FastAPI, uvicorn): '
+                'pip install "photo-annotator[server]"')
 
 
 @click.command()
@@ -29,6 +30,7 @@ def serve(host: str, port: int, db: str | None) -> None:
     TOKEN. Jobs queued through it run in the app or a `photo-annotator worker`."""
     try:
         import fastapi  # noqa: F401  (the [server] extra, checked before anything else)
+        import swagger_ui_bundle  # noqa: F401
         import uvicorn
     except ImportError:
         raise click.ClickException(INSTALL_HINT) from None
