@@ -8,6 +8,7 @@ The codes are part of the API: add new ones, never rename them. A database failu
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -78,37 +79,12 @@ def as_api_error(exc: Exception) -> ApiError | None:
         return ApiError(409, "flags_not_confirmed", f"{exc}; approve again with confirm_flags",
                         flags=[{"text": flag.text, "category": flag.category, "reason": flag.reason,
                                 "start": flag.start, "end": flag.end} for flag in exc.flags])
-    if isinstance(exc, PhotoNotFoundError):
-        return ApiError(404, "photo_not_found", _message(exc))
-    if isinstance(exc, LibraryNotFoundError):
-        return ApiError(404, "library_not_found", _message(exc))
-    if isinstance(exc, UnknownCaptionerError | UnknownEmbedderError):
-        return ApiError(422, "unknown_plugin", _message(exc))
-    if isinstance(exc, ModelNotAvailableError | ModelLoadError | EmbedderError):
-        return ApiError(409, "model_unavailable", one_line(exc))
-    if isinstance(exc, UnknownTerm):
-        return ApiError(404, "unknown_term", str(exc))
-    if isinstance(exc, AmbiguousTerm):
-        return ApiError(422, "ambiguous_term", str(exc))
-    if isinstance(exc, KeywordError):
-        return ApiError(409, "keyword_refused", str(exc))
-    if isinstance(exc, CaptionTooLong):
-        return ApiError(422, "caption_too_long", str(exc))
-    if isinstance(exc, CaptionError):
-        return ApiError(409, "caption_refused", str(exc))
     if isinstance(exc, JobError):
         message = str(exc)
         return ApiError(404 if message.startswith("no job ") else 409, "job_refused", message)
-    if isinstance(exc, TokenError):
-        return ApiError(409, "token_refused", str(exc))
-    if isinstance(exc, ExportError):
-        return ApiError(409, "export_refused", str(exc))
-    if isinstance(exc, SearchError):
-        return ApiError(422, "search_failed", str(exc))
-    if isinstance(exc, FilterError):
-        return ApiError(422, "invalid_request", str(exc))
-    if isinstance(exc, CatalogueError):
-        return ApiError(409, "catalogue_refused", str(exc))
+    for kinds, status, code, message in _PLAIN:
+        if isinstance(exc, kinds):
+            return ApiError(status, code, message(exc))
     return None
 
 
@@ -163,3 +139,24 @@ def install(app: FastAPI) -> None:
                             status_code=500)
 
     app.add_exception_handler(Exception, internal)  # Starlette's last resort: JSON too
+
+
+# The services' refusals that map straight onto a status and a code (the first match wins: subclasses
+# before their base classes).
+_Kinds = type[Exception] | tuple[type[Exception], ...]
+_PLAIN: tuple[tuple[_Kinds, int, str, Callable[[Exception], str]], ...] = (
+    (PhotoNotFoundError, 404, "photo_not_found", lambda exc: _message(exc)),
+    (LibraryNotFoundError, 404, "library_not_found", lambda exc: _message(exc)),
+    ((UnknownCaptionerError, UnknownEmbedderError), 422, "unknown_plugin", lambda exc: _message(exc)),
+    ((ModelNotAvailableError, ModelLoadError, EmbedderError), 409, "model_unavailable", one_line),
+    (UnknownTerm, 404, "unknown_term", str),
+    (AmbiguousTerm, 422, "ambiguous_term", str),
+    (KeywordError, 409, "keyword_refused", str),
+    (CaptionTooLong, 422, "caption_too_long", str),
+    (CaptionError, 409, "caption_refused", str),
+    (TokenError, 409, "token_refused", str),
+    (ExportError, 409, "export_refused", str),
+    (SearchError, 422, "search_failed", str),
+    (FilterError, 422, "invalid_request", str),
+    (CatalogueError, 409, "catalogue_refused", str),
+)
