@@ -2886,6 +2886,10 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
         <translation>Einstellungen</translation>
     </message>
     <message>
+        <source>Settings sections</source>
+        <translation>Bereiche der Einstellungen</translation>
+    </message>
+    <message>
         <source>Captioning</source>
         <translation>Beschriftung</translation>
     </message>

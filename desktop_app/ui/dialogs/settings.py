@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +59,7 @@ from desktop_app.ui.dialogs.settings_parts import show_warning as _show_warning
 from desktop_app.ui.dialogs.settings_parts import warning_label as _warning_label
 from desktop_app.ui.language import LANGUAGES, SYSTEM
 from desktop_app.ui.widgets.path_row import path_row
+from desktop_app.ui.widgets.section_pages import SectionPages
 from desktop_app.ui.wording import sentence
 
 DTYPE_LABELS = {
@@ -94,7 +94,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Settings"))
         self.setMinimumSize(680, 520)
 
-        self.tabs = QTabWidget()
+        self.tabs = SectionPages(self.tr("Settings sections"))
         self.tabs.addTab(self._captioning_page(), self.tr("Captioning"))
         self.tabs.addTab(self._models_page(), self.tr("Models"))
         self.tabs.addTab(self._prompts_page(), self.tr("Prompts"))
