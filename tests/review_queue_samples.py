@@ -10,7 +10,8 @@ import numpy as np
 
 from desktop_app.catalogue import Catalogue
 from desktop_app.catalogue.ai_captions import AICaption, store_ai_caption
-from desktop_app.catalogue.models import Library, Photo, PhotoStatus
+from desktop_app.catalogue.captions import add_caption, set_review_state
+from desktop_app.catalogue.models import CaptionOrigin, Library, Photo, PhotoStatus, ReviewState
 from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.search.vector_store import CAPTIONS, store_vectors, text_hash
@@ -86,3 +87,23 @@ def caption(catalogue: Catalogue, ids: dict[str, int], samples: list[Sample], ca
     for sample in samples:
         if sample.approved:
             review(catalogue, str(ids[sample.name]), Change(APPROVE), author="setup")
+
+
+CAR_COLOURS = {"red": (220, 30, 30), "blue": (30, 40, 220), "white": (245, 245, 245), "black": (10, 10, 10)}
+
+
+def approved_cars(root: Path, scanner: Scanner, catalogue: Catalogue) -> None:
+    """Eight photos in ``root``, two of each colour, captioned "a COLOUR car" by a person and approved:
+    what fine-tuning learns from in the follow-up tests."""
+    from PIL import Image
+
+    colours = list(CAR_COLOURS)
+    names = {f"{colours[number % 4]}{number}.jpg": colours[number % 4] for number in range(8)}
+    for name, colour in names.items():
+        photo_files.save(Image.new("RGB", (48, 40), CAR_COLOURS[colour]), root / name, quality=95)
+    scanner.scan(root)
+    with catalogue.write() as session:
+        for name, colour in names.items():
+            photo = find_photo(session, str(root / name))
+            add_caption(session, photo, f"a {colour} car", origin=CaptionOrigin.HUMAN, author="ana")
+            set_review_state(session, photo, ReviewState.APPROVED, author="bo")

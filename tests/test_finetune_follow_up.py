@@ -8,24 +8,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from sqlalchemy import update
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import add_caption, set_review_state
-from desktop_app.catalogue.models import CaptionOrigin, Job, JobState, ReviewState, utcnow
+from desktop_app.catalogue.models import Job, JobState, utcnow
 from desktop_app.catalogue.outcomes import ReviewOutcome
-from desktop_app.catalogue.photos import find_photo
 from desktop_app.jobs.store import TRAIN_JOB
 from desktop_app.library.scanner import Scanner
 from desktop_app.services.finetune import approvals_since_fine_tune, fine_tune_suggestions
 from desktop_app.services.review import APPROVE, EDIT, REJECT, Change, review
-from tests import photo_files
 from tests.cli_helpers import cli_on
-from tests.review_queue_samples import Sample, build
+from tests.review_queue_samples import Sample, approved_cars, build
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
-
-COLOURS = {"red": (220, 30, 30), "blue": (30, 40, 220), "white": (245, 245, 245), "black": (10, 10, 10)}
 
 
 def test_approvals_are_counted_per_captioner_since_its_last_fine_tune(catalogue: Catalogue) -> None:
@@ -64,18 +58,7 @@ def test_approvals_are_counted_per_captioner_since_its_last_fine_tune(catalogue:
 @pytest.fixture
 def approved(tmp_path: Path, catalogue: Catalogue, scanner: Scanner) -> None:
     """Eight photos, two of each colour, captioned "a COLOUR car" and approved."""
-    root = tmp_path / "library"
-    for number in range(8):
-        colour = list(COLOURS)[number % 4]
-        photo_files.save(Image.new("RGB", (48, 40), COLOURS[colour]), root / f"{colour}{number}.jpg",
-                         quality=95)
-    scanner.scan(root)
-    with catalogue.write() as session:
-        for number in range(8):
-            colour = list(COLOURS)[number % 4]
-            photo = find_photo(session, str(root / f"{colour}{number}.jpg"))
-            add_caption(session, photo, f"a {colour} car", origin=CaptionOrigin.HUMAN, author="ana")
-            set_review_state(session, photo, ReviewState.APPROVED, author="bo")
+    approved_cars(tmp_path / "library", scanner, catalogue)
 
 
 def test_train_evaluates_the_new_model_beside_its_base_and_prints_the_table(

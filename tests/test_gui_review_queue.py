@@ -8,15 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop_app.catalogue import Catalogue
-from desktop_app.catalogue.captions import add_caption, set_review_state
 from desktop_app.catalogue.claims import ReviewClaim
-from desktop_app.catalogue.models import CaptionOrigin, ReviewState
-from desktop_app.catalogue.photos import find_photo
 from desktop_app.library.scanner import Scanner
 from desktop_app.services.review import APPROVE, Change, review
 from desktop_app.services.review_queue import ReviewQueue
@@ -25,9 +21,8 @@ from desktop_app.ui.dialogs.new_model import NewModelDialog
 from desktop_app.ui.dialogs.settings import SettingsDialog
 from desktop_app.ui.dialogs.train import TrainDialog
 from desktop_app.ui.main_window.window import MainWindow
-from tests import photo_files
 from tests.gui_helpers import MODEL_WAIT_MS, WAIT_MS, open_and_settle
-from tests.review_queue_samples import Sample, build_files
+from tests.review_queue_samples import Sample, approved_cars, build_files
 from tests.tiny_models.vision_encoder_decoder import vit_gpt2
 
 pytestmark = pytest.mark.usefixtures("app_look")
@@ -156,24 +151,12 @@ def test_fine_tuning_is_suggested_after_enough_approvals(qtbot: QtBot, window: M
     assert not bar.isVisible()
 
 
-COLOURS = {"red": (220, 30, 30), "blue": (30, 40, 220), "white": (245, 245, 245), "black": (10, 10, 10)}
 
 
 def test_after_a_fine_tune_the_app_offers_the_new_model_with_its_before_and_after_table(
         qtbot: QtBot, window: MainWindow, db_path: Path, catalogue: Catalogue, scanner: Scanner,
         tmp_path: Path) -> None:
-    root = tmp_path / "cars"
-    for number in range(8):
-        colour = list(COLOURS)[number % 4]
-        photo_files.save(Image.new("RGB", (48, 40), COLOURS[colour]), root / f"{colour}{number}.jpg",
-                         quality=95)
-    scanner.scan(root)
-    with catalogue.write() as session:
-        for number in range(8):
-            colour = list(COLOURS)[number % 4]
-            photo = find_photo(session, str(root / f"{colour}{number}.jpg"))
-            add_caption(session, photo, f"a {colour} car", origin=CaptionOrigin.HUMAN, author="ana")
-            set_review_state(session, photo, ReviewState.APPROVED, author="bo")
+    approved_cars(tmp_path / "cars", scanner, catalogue)
     base = vit_gpt2(tmp_path / "base")
     open_and_settle(qtbot, window, db_path)
     window.inference.queue_train_job("encoder-decoder", str(tmp_path / "tuned"),

@@ -3257,13 +3257,6 @@ Die Bibliothek mit {photos} und allen Bildunterschriften samt Verlauf wird aus d
     </message>
 </context>
 <context>
-    <name>SuggestionBar</name>
-    <message>
-        <source>Dismiss</source>
-        <translation>Schließen</translation>
-    </message>
-</context>
-<context>
     <name>TagController</name>
     <message>
         <source>No tagger is installed: see photo-annotator plugins</source>

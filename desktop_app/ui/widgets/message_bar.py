@@ -6,10 +6,35 @@ Not a dialog: a scan that fails at start-up must not block the window, and sever
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 MAX_LINES = 4  # the latest messages; older ones are in the log
+
+
+def banner(owner: QWidget, object_name: str) -> tuple[QFrame, QHBoxLayout, QLabel, QToolButton]:
+    """A banner's parts in ``owner`` (this bar's, the suggestion bar's): a frame named ``object_name``
+    (the themes style it), a wrapped selectable label, and the dismiss button at the end of the row;
+    callers put their own buttons between the two."""
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(10, 10, 10, 0)
+    frame = QFrame()
+    frame.setObjectName(object_name)
+    outer.addWidget(frame)
+    layout = QHBoxLayout(frame)
+    layout.setContentsMargins(12, 8, 8, 8)
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    layout.addWidget(label, 1)
+    close = QToolButton()
+    close.setText("✕")
+    close.setAutoRaise(True)
+    dismiss = QCoreApplication.translate("MessageBar", "Dismiss")
+    close.setToolTip(dismiss)
+    close.setAccessibleName(dismiss)  # the glyph alone reads as "multiplication x"
+    layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+    return frame, layout, label, close
 
 
 class MessageBar(QWidget):
@@ -17,24 +42,8 @@ class MessageBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(10, 10, 10, 0)
-        frame = QFrame()
-        frame.setObjectName("messageBar")
-        outer.addWidget(frame)
-        layout = QHBoxLayout(frame)
-        layout.setContentsMargins(12, 8, 8, 8)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.label, 1)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip(self.tr("Dismiss"))
-        close.setAccessibleName(self.tr("Dismiss"))  # the glyph alone reads as "multiplication x"
+        _frame, _layout, self.label, close = banner(self, "messageBar")
         close.clicked.connect(self.clear)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self._messages: list[str] = []
         self.hide()
 

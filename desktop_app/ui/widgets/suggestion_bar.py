@@ -4,7 +4,9 @@ button: above the grid, never in the way of the review in progress."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QPushButton, QWidget
+
+from desktop_app.ui.widgets.message_bar import banner
 
 
 class SuggestionBar(QWidget):
@@ -15,29 +17,12 @@ class SuggestionBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(10, 10, 10, 0)
-        frame = QFrame()
-        frame.setObjectName("suggestionBar")
+        frame, layout, self.label, self.close_button = banner(self, "suggestionBar")
         frame.setFrameShape(QFrame.Shape.StyledPanel)
-        outer.addWidget(frame)
-        layout = QHBoxLayout(frame)
-        layout.setContentsMargins(12, 8, 8, 8)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.label, 1)
         self.button = QPushButton()
         self.button.clicked.connect(self._accept)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip(self.tr("Dismiss"))
-        close.setAccessibleName(self.tr("Dismiss"))  # the glyph alone reads as "multiplication x"
-        close.clicked.connect(self._dismiss)
-        self.close_button = close
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        layout.insertWidget(1, self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.close_button.clicked.connect(self._dismiss)
         self.hide()
 
     def suggest(self, text: str, action: str) -> None:
